@@ -1,0 +1,162 @@
+package io.xaiscale.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * Command-line options of one command: {@code --name value} or {@code --flag}, each declared with a
+ * default and a description; {@code --config FILE} reads a properties file of the same names first.
+ * An unknown option fails naming the valid ones, and every resolved value can be recorded.
+ */
+public final class Options {
+    /** A declared option. A null default means required; {@code flag} options take no value. */
+    public record Option(String name, String defaultValue, boolean flag, String help) {}
+
+    private final String command;
+    private final Map<String, Option> declared = new LinkedHashMap<>();
+    private final Map<String, String> values = new TreeMap<>();
+
+    public Options(String command) {
+        this.command = command;
+    }
+
+    public Options add(String name, String defaultValue, String help) {
+        declared.put(name, new Option(name, defaultValue, false, help));
+        return this;
+    }
+
+    public Options flag(String name, String help) {
+        declared.put(name, new Option(name, "false", true, help));
+        return this;
+    }
+
+    public Options parse(String[] args) {
+        List<String> list = List.of(args);
+        int configAt = list.indexOf("--config");
+        if (configAt >= 0) {
+            if (configAt + 1 >= list.size()) {
+                throw new IllegalArgumentException("Option --config needs a file");
+            }
+            loadProperties(Path.of(list.get(configAt + 1)));
+        }
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("Unexpected argument for " + command + ": " + a + " (options look like --name value)");
+            }
+            String name = a.substring(2);
+            String value = null;
+            int eq = name.indexOf('=');
+            if (eq > 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            if (name.equals("config")) {
+                i++;
+                continue;
+            }
+            Option o = option(name);
+            if (o.flag()) {
+                values.put(name, value == null ? "true" : value);
+            } else {
+                if (value == null) {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException("Option --" + name + " of " + command + " needs a value (" + o.help() + ")");
+                    }
+                    value = args[++i];
+                }
+                values.put(name, value);
+            }
+        }
+        for (Option o : declared.values()) {
+            if (!values.containsKey(o.name())) {
+                if (o.defaultValue() == null) {
+                    throw new IllegalArgumentException("Missing option --" + o.name() + " for " + command + " (" + o.help() + ")");
+                }
+                values.put(o.name(), o.defaultValue());
+            }
+        }
+        return this;
+    }
+
+    private void loadProperties(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+        for (String name : p.stringPropertyNames()) {
+            option(name);
+            values.put(name, p.getProperty(name).trim());
+        }
+    }
+
+    private Option option(String name) {
+        Option o = declared.get(name);
+        if (o == null) {
+            throw new IllegalArgumentException("Unknown option --" + name + " for " + command
+                    + " (valid: " + String.join(", ", declared.keySet().stream().map(k -> "--" + k).toList()) + ", --config)");
+        }
+        return o;
+    }
+
+    public String get(String name) {
+        option(name);
+        return values.get(name);
+    }
+
+    public boolean getFlag(String name) {
+        String v = get(name);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException("Invalid --" + name + ": " + v + " (valid: true, false)");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    public int getInt(String name, int min, int max) {
+        String v = get(name);
+        int n;
+        try {
+            n = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid --" + name + ": " + v + " (must be an integer)");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("Invalid --" + name + ": " + v + " (must be in [" + min + ", " + max + "])");
+        }
+        return n;
+    }
+
+    public String getChoice(String name, List<String> choices) {
+        String v = get(name);
+        if (!choices.contains(v)) {
+            throw new IllegalArgumentException("Invalid --" + name + ": " + v + " (valid: " + String.join(", ", choices) + ")");
+        }
+        return v;
+    }
+
+    /** Every resolved value (defaults included), for recording in outputs and logs. */
+    public Map<String, String> resolved() {
+        return new TreeMap<>(values);
+    }
+
+    public String usage() {
+        StringBuilder sb = new StringBuilder("Options of " + command + ":\n");
+        List<Option> all = new ArrayList<>(declared.values());
+        for (Option o : all) {
+            sb.append(String.format("  --%-22s %s%s%n", o.name() + (o.flag() ? "" : " V"), o.help(),
+                    o.flag() ? "" : o.defaultValue() == null ? " (required)" : " (default: " + o.defaultValue() + ")"));
+        }
+        sb.append(String.format("  --%-22s %s%n", "config FILE", "properties file with any of these options"));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,45 @@
+package io.xaiscale.explain;
+
+import ai.djl.ndarray.NDArray;
+import io.xaiscale.model.Classifier;
+import io.xaiscale.model.ModelCard;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The batch-first contract every explanation method implements: pixel-space inputs
+ * {@code [N, C, H, W]} and one target class per sample in, relevance maps {@code [N, H, W]} at the
+ * model's input resolution out (signed; colour channels summed). Sample i's map depends only on
+ * sample i, so a batch equals its images one by one.
+ */
+public interface Explainer {
+
+    /** Registry name, e.g. {@code integrated_gradients}. */
+    String name();
+
+    /** Every parameter that determines the output, defaults included, sorted by key. */
+    Map<String, Object> params();
+
+    /** Whether the method runs backward passes (and so takes the JVM gradient lock). */
+    boolean needsGradients();
+
+    /**
+     * Checks, before any work runs, that this method can run on a model with this card and these
+     * feature layers; fails naming what is wrong. Most methods run on any model.
+     */
+    default void check(ModelCard card, List<String> featureLayers) {}
+
+    /** Maps {@code [N, H, W]} for inputs {@code [N, C, H, W]} in [0, 1], attached to the inputs' manager. */
+    NDArray attribute(Classifier model, NDArray inputs, int[] targets);
+
+    /** Canonical spec: name plus every resolved parameter, parseable by {@link Explainers#fromString}. */
+    default String spec() {
+        if (params().isEmpty()) {
+            return name();
+        }
+        return name() + params().entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(",", "[", "]"));
+    }
+}

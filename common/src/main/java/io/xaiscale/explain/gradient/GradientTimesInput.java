@@ -1,0 +1,31 @@
+package io.xaiscale.explain.gradient;
+
+import ai.djl.ndarray.NDArray;
+import io.xaiscale.explain.Explainer;
+import io.xaiscale.model.Classifier;
+import java.util.Map;
+
+/** Gradient x input (Shrikumar et al. 2016): {@code x * d logit_target / d x}, channels summed. */
+public final class GradientTimesInput implements Explainer {
+    public static final String NAME = "gradient_x_input";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, Object> params() {
+        return Map.of();
+    }
+
+    @Override
+    public boolean needsGradients() {
+        return true;
+    }
+
+    @Override
+    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
+        return model.inputGradient(inputs, targets).mul(inputs).sum(new int[] {1});
+    }
+}

@@ -1,0 +1,97 @@
+package io.xaiscale.explain.gradient;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Explainer;
+import io.xaiscale.explain.Explainers;
+import io.xaiscale.model.Classifier;
+import io.xaiscale.util.Hashing;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * SmoothGrad (Smilkov et al. 2017) as a wrapper of any other method, like Captum's NoiseTunnel: the
+ * mean of the wrapped method's maps over {@code samples} copies of the input with Gaussian noise of
+ * standard deviation {@code noise * (max(x) - min(x))}. The noise of a sample is seeded by
+ * {@code seed} and the sample's own pixels, so results do not depend on batch composition.
+ */
+public final class SmoothGrad implements Explainer {
+    public static final String NAME = "smoothgrad";
+
+    private final Explainer base;
+    private final int samples;
+    private final double noise;
+    private final long seed;
+    private final Map<String, Object> params;
+
+    public SmoothGrad(ParamReader p) {
+        String baseSpec = p.raw("base") == null ? Gradient.NAME : p.raw("base");
+        this.base = Explainers.fromString(baseSpec);
+        if (base.name().equals(NAME)) {
+            throw new IllegalArgumentException("Invalid base for smoothgrad: " + baseSpec + " (smoothgrad cannot wrap itself)");
+        }
+        p.record("base", base.spec());
+        this.samples = p.getInt("samples", 16, 1, 4096);
+        this.noise = p.getDouble("noise", 0.15, 0.0, true, 1.0);
+        this.seed = p.getLong("seed", 0L);
+        this.params = p.finish();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, Object> params() {
+        return params;
+    }
+
+    @Override
+    public boolean needsGradients() {
+        return base.needsGradients();
+    }
+
+    @Override
+    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
+        Shape s = inputs.getShape();
+        int n = (int) s.get(0);
+        int per = (int) (s.size() / n);
+        float[] pixels = inputs.toFloatArray();
+        float[] noisy = new float[n * samples * per];
+        for (int i = 0; i < n; i++) {
+            float[] own = Arrays.copyOfRange(pixels, i * per, (i + 1) * per);
+            float lo = Float.POSITIVE_INFINITY;
+            float hi = Float.NEGATIVE_INFINITY;
+            for (float v : own) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+            double sigma = noise * (hi - lo);
+            SplittableRandom rnd = new SplittableRandom(Hashing.seedOf(seed, own));
+            for (int k = 0; k < samples; k++) {
+                int off = (i * samples + k) * per;
+                for (int j = 0; j < per; j++) {
+                    noisy[off + j] = (float) (own[j] + sigma * rnd.nextGaussian());
+                }
+            }
+        }
+        NDArray stack = inputs.getManager().create(noisy, new Shape(n * (long) samples, s.get(1), s.get(2), s.get(3)));
+        int[] rep = new int[n * samples];
+        for (int i = 0; i < n; i++) {
+            Arrays.fill(rep, i * samples, (i + 1) * samples, targets[i]);
+        }
+        int chunk = Math.max(1, model.internalBatchSize());
+        NDList maps = new NDList();
+        for (int start = 0; start < rep.length; start += chunk) {
+            int end = Math.min(rep.length, start + chunk);
+            maps.add(base.attribute(model, stack.get(start + ":" + end), Arrays.copyOfRange(rep, start, end)));
+        }
+        NDArray all = maps.size() == 1 ? maps.get(0) : NDArrays.concat(maps, 0);
+        return all.reshape(new Shape(n, samples, s.get(2), s.get(3))).mean(new int[] {1});
+    }
+}

@@ -1,0 +1,108 @@
+package io.xaiscale.explain.perturbation;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Explainer;
+import io.xaiscale.model.Classifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Occlusion (Zeiler & Fergus 2014): a {@code window x window} patch of value {@code fill} slides with
+ * {@code stride} (the last window of each row and column is aligned to the border so every pixel is
+ * covered); a pixel's relevance is the mean drop of the target logit over the windows that cover it.
+ * Forward passes only; the occluded copies of an image go through the model as one stack, cut into
+ * chunks of the model's internal batch size.
+ */
+public final class Occlusion implements Explainer {
+    public static final String NAME = "occlusion";
+
+    private final int window;
+    private final int stride;
+    private final double fill;
+    private final Map<String, Object> params;
+
+    public Occlusion(ParamReader p) {
+        this.window = p.getInt("window", 8, 1, 4096);
+        this.stride = p.getInt("stride", 4, 1, 4096);
+        this.fill = p.getDouble("fill", 0.0, 0.0, false, 1.0);
+        this.params = p.finish();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, Object> params() {
+        return params;
+    }
+
+    @Override
+    public boolean needsGradients() {
+        return false;
+    }
+
+    /** Window origins along an axis of length {@code size}, the last one flush with the border. */
+    static List<Integer> origins(int size, int window, int stride) {
+        if (window > size) {
+            throw new IllegalArgumentException("Invalid window for occlusion: " + window + " (must be <= image side " + size + ")");
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int o = 0; o + window <= size; o += stride) {
+            out.add(o);
+        }
+        if (out.get(out.size() - 1) + window < size) {
+            out.add(size - window);
+        }
+        return out;
+    }
+
+    /** Number of model passes per image (windows plus the unoccluded pass). */
+    public int passesPerImage(int height, int width) {
+        return origins(height, window, stride).size() * origins(width, window, stride).size() + 1;
+    }
+
+    @Override
+    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
+        int h = model.height();
+        int w = model.width();
+        NDManager m = inputs.getManager();
+        List<Integer> ys = origins(h, window, stride);
+        List<Integer> xs = origins(w, window, stride);
+        int p = ys.size() * xs.size();
+        float[] maskData = new float[p * h * w];
+        int k = 0;
+        for (int y0 : ys) {
+            for (int x0 : xs) {
+                for (int y = y0; y < y0 + window; y++) {
+                    for (int x = x0; x < x0 + window; x++) {
+                        maskData[k * h * w + y * w + x] = 1f;
+                    }
+                }
+                k++;
+            }
+        }
+        NDArray masks = m.create(maskData, new Shape(p, 1, h, w));
+        NDArray keep = masks.neg().add(1f);
+        NDArray fillTerm = masks.mul((float) fill);
+        NDArray counts = masks.sum(new int[] {0}).squeeze(0); // [H, W], >= 1 everywhere
+        NDArray baseLogits = model.logitsNoGrad(inputs);
+        NDList maps = new NDList();
+        for (int i = 0; i < targets.length; i++) {
+            NDArray xi = inputs.get(i).expandDims(0);                  // [1, C, H, W]
+            NDArray occluded = xi.mul(keep).add(fillTerm);            // [P, C, H, W]
+            NDArray scores = model.logitsNoGrad(occluded).get(":, " + targets[i]);     // [P]
+            NDArray drops = scores.neg().add(baseLogits.getFloat(i, targets[i]));
+            NDArray map = drops.reshape(p, 1, 1).mul(masks.squeeze(1)).sum(new int[] {0}).div(counts);
+            maps.add(map.expandDims(0));
+        }
+        return NDArrays.concat(maps, 0);
+    }
+}

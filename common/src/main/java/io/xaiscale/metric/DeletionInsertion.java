@@ -1,0 +1,135 @@
+package io.xaiscale.metric;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import io.xaiscale.config.ParamReader;
+import io.xaiscale.image.Blur;
+import io.xaiscale.model.Autograd;
+import java.util.Map;
+
+/**
+ * Deletion and insertion (Petsiuk et al. 2018). Pixels are ranked by relevance, most relevant
+ * first, and in {@code steps} equal steps deleted (replaced by {@code substrate}, here 0) or inserted
+ * (copied from the image into its blurred version, Gaussian {@code blur_sigma}); the metric is the
+ * area under the target-class probability curve over the fraction of pixels changed (trapezoid
+ * rule, {@code steps + 1} points). Lower is better for deletion, higher for insertion. All curves of
+ * a batch go through the model as one stack, cut into chunks of the model's internal batch size.
+ */
+public final class DeletionInsertion implements Metric {
+    public static final String DELETION = "deletion_auc";
+    public static final String INSERTION = "insertion_auc";
+
+    private final boolean deletion;
+    private final String relevance;
+    private final int steps;
+    private final double blurSigma;
+    private final Map<String, Object> params;
+
+    public DeletionInsertion(boolean deletion, ParamReader p) {
+        this.deletion = deletion;
+        this.relevance = p.getChoice("relevance", "signed", Relevance.MODES);
+        this.steps = p.getInt("steps", 16, 1, 4096);
+        if (deletion) {
+            p.getChoice("substrate", "zero", java.util.List.of("zero"));
+            this.blurSigma = 0;
+        } else {
+            this.blurSigma = p.getDouble("blur_sigma", 2.0, 0.0, true, 100.0);
+        }
+        this.params = p.finish();
+    }
+
+    @Override
+    public String name() {
+        return deletion ? DELETION : INSERTION;
+    }
+
+    @Override
+    public Map<String, Object> params() {
+        return params;
+    }
+
+    @Override
+    public boolean needsModel() {
+        return true;
+    }
+
+    @Override
+    public boolean higherIsBetter() {
+        return !deletion;
+    }
+
+    /** Model passes per image. */
+    public int passesPerImage() {
+        return steps + 1;
+    }
+
+    @Override
+    public double[] evaluate(EvalBatch b) {
+        float[][] curves = curves(b);
+        double[] out = new double[curves.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = auc(curves[i]);
+        }
+        return out;
+    }
+
+    /** Target probabilities at {@code k/steps} of the pixels changed, {@code k = 0..steps}. */
+    public float[][] curves(EvalBatch b) {
+        NDArray x = b.inputs();
+        Shape s = x.getShape();
+        int n = b.size();
+        int h = b.height();
+        int w = b.width();
+        int hw = h * w;
+        int points = steps + 1;
+        // masks[i, k, p] = 1 where pixel p is among the first round(k * hw / steps) by relevance.
+        float[] masks = new float[n * points * hw];
+        for (int i = 0; i < n; i++) {
+            int[] order = Relevance.order(Relevance.apply(relevance, b.maps()[i]));
+            for (int k = 0; k < points; k++) {
+                int changed = (int) Math.round((double) k * hw / steps);
+                int off = (i * points + k) * hw;
+                for (int r = 0; r < changed; r++) {
+                    masks[off + order[r]] = 1f;
+                }
+            }
+        }
+        NDArray mask = x.getManager().create(masks, new Shape(n, points, 1, h, w));
+        NDArray start;
+        NDArray end;
+        if (deletion) {
+            start = x;
+            end = x.zerosLike();
+        } else {
+            start = Blur.gaussian(x, blurSigma);
+            end = x;
+        }
+        // perturbed = start where mask is 0, end where mask is 1
+        NDArray perturbed = start.expandDims(1).mul(mask.neg().add(1f)).add(end.expandDims(1).mul(mask))
+                .reshape(new Shape((long) n * points, s.get(1), h, w));
+        int[] rep = new int[n * points];
+        for (int i = 0; i < n; i++) {
+            java.util.Arrays.fill(rep, i * points, (i + 1) * points, b.targets()[i]);
+        }
+        NDArray probs = b.model().probabilities(perturbed);
+        float[] p = probs.mul(Autograd.oneHot(probs, rep)).sum(new int[] {1}).toFloatArray();
+        float[][] out = new float[n][points];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(p, i * points, out[i], 0, points);
+        }
+        return out;
+    }
+
+    /** Trapezoid area under a curve sampled at equal steps over [0, 1]. */
+    public static double auc(float[] curve) {
+        int steps = curve.length - 1;
+        if (steps == 0) {
+            return curve[0];
+        }
+        double area = 0;
+        for (int k = 0; k < steps; k++) {
+            area += (curve[k] + curve[k + 1]) / 2.0;
+        }
+        return area / steps;
+    }
+}

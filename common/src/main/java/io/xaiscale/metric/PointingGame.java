@@ -1,0 +1,72 @@
+package io.xaiscale.metric;
+
+import io.xaiscale.config.ParamReader;
+import io.xaiscale.image.Box;
+import java.util.Map;
+
+/**
+ * Pointing game (Zhang et al. 2016): 1 if the most relevant pixel lies within {@code tolerance}
+ * pixels of the ground-truth box, else 0. A constant map points nowhere and scores 0.
+ */
+public final class PointingGame implements Metric {
+    public static final String NAME = "pointing_game";
+
+    private final String relevance;
+    private final int tolerance;
+    private final Map<String, Object> params;
+
+    public PointingGame(ParamReader p) {
+        this.relevance = p.getChoice("relevance", "abs", Relevance.MODES);
+        this.tolerance = p.getInt("tolerance", 0, 0, 4096);
+        this.params = p.finish();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, Object> params() {
+        return params;
+    }
+
+    @Override
+    public boolean needsModel() {
+        return false;
+    }
+
+    @Override
+    public boolean higherIsBetter() {
+        return true;
+    }
+
+    @Override
+    public double[] evaluate(EvalBatch b) {
+        double[] out = new double[b.size()];
+        for (int i = 0; i < out.length; i++) {
+            Box box = b.boxes()[i];
+            out[i] = box == null ? Double.NaN : (hit(Relevance.apply(relevance, b.maps()[i]), b.width(), box) ? 1.0 : 0.0);
+        }
+        return out;
+    }
+
+    boolean hit(float[] rel, int width, Box box) {
+        int best = 0;
+        float min = rel[0];
+        for (int i = 1; i < rel.length; i++) {
+            if (rel[i] > rel[best]) {
+                best = i;
+            }
+            min = Math.min(min, rel[i]);
+        }
+        if (rel[best] == min) {
+            return false;
+        }
+        int x = best % width;
+        int y = best / width;
+        int dx = Math.max(0, Math.max(box.x0() - x, x - (box.x1() - 1)));
+        int dy = Math.max(0, Math.max(box.y0() - y, y - (box.y1() - 1)));
+        return dx * dx + dy * dy <= tolerance * tolerance;
+    }
+}

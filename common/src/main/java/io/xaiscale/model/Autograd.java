@@ -1,0 +1,64 @@
+package io.xaiscale.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.GradientCollector;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+
+/**
+ * The one place that runs backward passes. libtorch through DJL allows only one open
+ * {@link GradientCollector} per JVM, and Spark runs several tasks per executor JVM, so gradient work
+ * is serialised by a JVM-wide lock; the lock is always released, also when the body throws.
+ */
+public final class Autograd {
+    private static final ReentrantLock LOCK = new ReentrantLock(true);
+
+    private Autograd() {}
+
+    /**
+     * Gradient of {@code sum_i f(x)[i, targets[i]]} with respect to {@code x}, evaluated on a fresh
+     * leaf copy of {@code x} (so gradients never accumulate across calls). Because sample i's score
+     * depends only on sample i, row i of the result is that sample's own input gradient.
+     *
+     * @param f maps {@code [N, ...]} to scores {@code [N, K]}
+     * @return gradient with the shape of {@code x}, attached to {@code x}'s manager
+     */
+    public static NDArray targetGradient(UnaryOperator<NDArray> f, NDArray x, int[] targets) {
+        if (targets.length != x.getShape().get(0)) {
+            throw new IllegalArgumentException("Invalid targets: " + targets.length + " targets for a batch of "
+                    + x.getShape().get(0) + " (need one per sample)");
+        }
+        LOCK.lock();
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray leaf = x.duplicate();
+            leaf.setRequiresGradient(true);
+            NDArray scores = f.apply(leaf);
+            NDArray selected = scores.mul(oneHot(scores, targets)).sum();
+            gc.backward(selected);
+            NDArray grad = leaf.getGradient().duplicate();
+            grad.attach(x.getManager());
+            return grad;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** {@code [N, K]} one-hot rows selecting {@code targets[i]} in row i. */
+    public static NDArray oneHot(NDArray scores, int[] targets) {
+        int k = (int) scores.getShape().get(1);
+        float[] data = new float[targets.length * k];
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i] < 0 || targets[i] >= k) {
+                throw new IllegalArgumentException("Invalid target class: " + targets[i] + " (model has " + k + " classes)");
+            }
+            data[i * k + targets[i]] = 1f;
+        }
+        return scores.getManager().create(data, scores.getShape());
+    }
+
+    /** For tests: whether some thread holds the gradient lock. */
+    public static boolean isLocked() {
+        return LOCK.isLocked();
+    }
+}

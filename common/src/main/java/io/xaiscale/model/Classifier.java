@@ -1,0 +1,239 @@
+package io.xaiscale.model;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.training.ParameterStore;
+import io.xaiscale.util.Hashing;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * A loaded image classifier: the DJL model with its {@code features}/{@code head} split, its card and
+ * preprocessing. Inputs are always {@code [N, C, H, W]} in the card's size with pixel values in
+ * [0, 1]; normalisation happens inside {@link #logits}, so gradients and baselines live in pixel
+ * space. Thread-safe for inference; gradient work goes through {@link Autograd}.
+ */
+public final class Classifier implements AutoCloseable {
+    private final ModelCard card;
+    private final Model model;
+    private final SequentialBlock features;
+    private final SequentialBlock head;
+    private final List<String> featureLayers;
+    private final ParameterStore parameters;
+    private final NDArray mean;
+    private final NDArray std;
+    private final String weightsSha256;
+    private volatile int internalBatchSize = 64;
+
+    private Classifier(ModelCard card, Model model, Architectures.Built built, String weightsSha256) {
+        this.card = card;
+        this.model = model;
+        this.features = built.features();
+        this.head = built.head();
+        this.featureLayers = built.featureLayers();
+        this.parameters = new ParameterStore(model.getNDManager(), false);
+        int c = card.input().channels();
+        this.mean = model.getNDManager().create(card.preprocessing().mean(), new Shape(1, c, 1, 1));
+        this.std = model.getNDManager().create(card.preprocessing().std(), new Shape(1, c, 1, 1));
+        this.weightsSha256 = weightsSha256;
+    }
+
+    /** Loads the model described by {@code dir/model.json} (weights verified against the card's hash). */
+    public static Classifier load(Path dir) throws IOException {
+        ModelCard card = ModelCard.read(dir);
+        Path weights = dir.resolve(card.weights());
+        if (!Files.isRegularFile(weights)) {
+            throw new IOException("Weights file not found: " + weights + " (named by 'weights' in " + dir.resolve(ModelCard.FILE_NAME) + ")");
+        }
+        String sha = Hashing.sha256Hex(Files.readAllBytes(weights));
+        if (card.weightsSha256() != null && !card.weightsSha256().equals(sha)) {
+            throw new IOException("Weights " + weights + " do not match the card: sha256 " + sha
+                    + " but 'weights_sha256' says " + card.weightsSha256());
+        }
+        Architectures.Built built = Architectures.build(card.architecture(), card.classes().size());
+        Model model = Model.newInstance(card.id(), "PyTorch");
+        model.setBlock(built.block());
+        String name = card.weights().replaceFirst("-\\d{4}\\.params$", "");
+        try {
+            model.load(dir, name);
+        } catch (MalformedModelException | IOException e) {
+            model.close();
+            throw new IOException("Cannot load weights " + weights + " for model " + card.key() + ": " + e.getMessage(), e);
+        }
+        built.block().freezeParameters(true);
+        return new Classifier(card, model, built, sha);
+    }
+
+    /** Wraps a freshly built or trained architecture (used by training and tests). */
+    public static Classifier of(ModelCard card, Model model, Architectures.Built built) {
+        return new Classifier(card, model, built, null);
+    }
+
+    public ModelCard card() {
+        return card;
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    /** sha256 of the weights file, or null for an in-memory model. */
+    public String weightsSha256() {
+        return weightsSha256;
+    }
+
+    public int channels() {
+        return card.input().channels();
+    }
+
+    public int height() {
+        return card.input().height();
+    }
+
+    public int width() {
+        return card.input().width();
+    }
+
+    public int numClasses() {
+        return card.classes().size();
+    }
+
+    public List<String> featureLayers() {
+        return featureLayers;
+    }
+
+    /** Upper bound on samples per model pass when a method runs many perturbed copies. */
+    public int internalBatchSize() {
+        return internalBatchSize;
+    }
+
+    public void setInternalBatchSize(int n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("Invalid internal batch size: " + n + " (must be > 0)");
+        }
+        internalBatchSize = n;
+    }
+
+    public NDArray normalize(NDArray x) {
+        return x.sub(mean).div(std);
+    }
+
+    /** Logits {@code [N, K]} for pixel-space inputs {@code [N, C, H, W]}. */
+    public NDArray logits(NDArray x) {
+        checkInput(x);
+        NDList f = features.forward(parameters, new NDList(normalize(x)), false);
+        return head.forward(parameters, f, false).singletonOrThrow();
+    }
+
+    /** Activations after feature layer {@code layer} (inclusive), from pixel-space inputs. */
+    public NDArray activations(NDArray x, String layer) {
+        checkInput(x);
+        int end = layerIndex(layer);
+        NDList cur = new NDList(normalize(x));
+        List<Block> children = featureBlocks();
+        for (int i = 0; i <= end; i++) {
+            cur = children.get(i).forward(parameters, cur, false);
+        }
+        return cur.singletonOrThrow();
+    }
+
+    /** Logits from the activations after feature layer {@code layer}: the rest of the net. */
+    public NDArray logitsFrom(NDArray activations, String layer) {
+        int start = layerIndex(layer) + 1;
+        NDList cur = new NDList(activations);
+        List<Block> children = featureBlocks();
+        for (int i = start; i < children.size(); i++) {
+            cur = children.get(i).forward(parameters, cur, false);
+        }
+        return head.forward(parameters, cur, false).singletonOrThrow();
+    }
+
+    /** Name of the last feature layer: the default layer of CAM methods unless the card names one. */
+    public String defaultCamLayer() {
+        return card.camLayer() != null ? card.camLayer() : featureLayers.get(featureLayers.size() - 1);
+    }
+
+    public int layerIndex(String layer) {
+        int i = featureLayers.indexOf(layer);
+        if (i < 0) {
+            throw new IllegalArgumentException("Unknown layer: " + layer + " (valid for " + card.key() + ": "
+                    + String.join(", ", featureLayers) + ")");
+        }
+        return i;
+    }
+
+    private List<Block> featureBlocks() {
+        List<Block> out = new ArrayList<>();
+        features.getChildren().values().forEach(out::add);
+        return out;
+    }
+
+    private void checkInput(NDArray x) {
+        Shape s = x.getShape();
+        if (s.dimension() != 4 || s.get(1) != channels() || s.get(2) != height() || s.get(3) != width()) {
+            throw new IllegalArgumentException("Invalid input shape: " + s + " (model " + card.key() + " takes [N, "
+                    + channels() + ", " + height() + ", " + width() + "])");
+        }
+    }
+
+    /** Softmax probabilities, without autograd, in chunks of {@link #internalBatchSize()}. */
+    public NDArray probabilities(NDArray x) {
+        return forwardChunked(x, this::logits).softmax(1);
+    }
+
+    /** Logits, without autograd, in chunks of {@link #internalBatchSize()}. */
+    public NDArray logitsNoGrad(NDArray x) {
+        return forwardChunked(x, this::logits);
+    }
+
+    private NDArray forwardChunked(NDArray x, UnaryOperator<NDArray> f) {
+        try (GradMode off = GradMode.off()) {
+            long n = x.getShape().get(0);
+            if (n <= internalBatchSize) {
+                return f.apply(x);
+            }
+            NDList parts = new NDList();
+            for (long i = 0; i < n; i += internalBatchSize) {
+                parts.add(f.apply(x.get(i + ":" + Math.min(n, i + internalBatchSize))));
+            }
+            return NDArrays.concat(parts, 0);
+        }
+    }
+
+    /**
+     * Input gradients of the target logits, in chunks of {@link #internalBatchSize()}: row i is
+     * {@code d logit[targets[i]] / d x[i]}.
+     */
+    public NDArray inputGradient(NDArray x, int[] targets) {
+        long n = x.getShape().get(0);
+        if (n <= internalBatchSize) {
+            return Autograd.targetGradient(this::logits, x, targets);
+        }
+        NDList parts = new NDList();
+        for (int i = 0; i < n; i += internalBatchSize) {
+            int end = (int) Math.min(n, i + internalBatchSize);
+            parts.add(Autograd.targetGradient(this::logits, x.get(i + ":" + end), java.util.Arrays.copyOfRange(targets, i, end)));
+        }
+        return NDArrays.concat(parts, 0);
+    }
+
+    public NDManager manager() {
+        return model.getNDManager();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

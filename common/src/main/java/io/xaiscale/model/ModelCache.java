@@ -1,0 +1,46 @@
+package io.xaiscale.model;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One loaded model per JVM (per Spark executor), keyed by model id and version: every task of the
+ * executor shares it; it is loaded on first use and never per task or per row.
+ */
+public final class ModelCache {
+    private static final Map<String, Classifier> MODELS = new ConcurrentHashMap<>();
+    private static final AtomicInteger LOADS = new AtomicInteger();
+
+    private ModelCache() {}
+
+    /**
+     * The model in {@code dir}, loaded once for {@code key} ({@code id@version} from its card). The
+     * key is checked after loading, so a directory that holds another model fails loudly.
+     */
+    public static Classifier get(String key, Path dir, int internalBatchSize) {
+        Classifier c = MODELS.computeIfAbsent(key, k -> {
+            try {
+                Classifier loaded = Classifier.load(dir);
+                LOADS.incrementAndGet();
+                if (!loaded.card().key().equals(k)) {
+                    loaded.close();
+                    throw new IllegalStateException("Model directory " + dir + " holds " + loaded.card().key() + ", expected " + k);
+                }
+                return loaded;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot load model " + k + " from " + dir + ": " + e.getMessage(), e);
+            }
+        });
+        c.setInternalBatchSize(internalBatchSize);
+        return c;
+    }
+
+    /** How many times a model was loaded in this JVM (for tests and logs). */
+    public static int loads() {
+        return LOADS.get();
+    }
+}

@@ -1,0 +1,107 @@
+package io.xaiscale.render;
+
+import io.xaiscale.image.Box;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Heatmap overlays as in the literature: the map's magnitude, normalised by its 99th percentile,
+ * in the jet colour map blended over the grey image; one grid per image with the input (and its
+ * ground-truth box) first and one tile per method, each titled.
+ */
+public final class Overlay {
+    /** One tile of a grid: a title and a map ({@code height x width}, row-major). */
+    public record Tile(String title, float[] map) {}
+
+    private static final int TITLE = 14;
+
+    private Overlay() {}
+
+    /** Magnitudes scaled to [0, 1] by the 99th percentile (robust to a few extreme pixels). */
+    public static float[] normalise(float[] map) {
+        float[] mag = new float[map.length];
+        for (int i = 0; i < map.length; i++) {
+            mag[i] = Math.abs(map[i]);
+        }
+        float[] sorted = mag.clone();
+        Arrays.sort(sorted);
+        float hi = sorted[Math.min(sorted.length - 1, (int) Math.floor(0.99 * (sorted.length - 1)))];
+        if (hi <= 0) {
+            hi = sorted[sorted.length - 1];
+        }
+        for (int i = 0; i < mag.length; i++) {
+            mag[i] = hi > 0 ? Math.min(1f, mag[i] / hi) : 0f;
+        }
+        return mag;
+    }
+
+    /**
+     * A grid for one image.
+     *
+     * @param grey  the input as grey values in [0, 1], {@code height x width}
+     * @param box   ground-truth box drawn on the first tile, or null
+     * @param scale integer upscaling of every tile
+     */
+    public static BufferedImage grid(String caption, float[] grey, int width, int height, Box box, List<Tile> tiles, int scale) {
+        int tw = width * scale;
+        int th = height * scale;
+        int cols = tiles.size() + 1;
+        BufferedImage out = new BufferedImage(cols * (tw + 4) + 4, th + 2 * TITLE + 8, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, out.getWidth(), out.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        g.drawString(caption, 4, TITLE - 2);
+        drawTile(g, out, 4, 2 * TITLE, grey, null, width, height, scale);
+        g.setColor(Color.BLACK);
+        g.drawString("input", 4, 2 * TITLE - 3);
+        if (box != null) {
+            g.setColor(Color.GREEN);
+            g.setStroke(new BasicStroke(2));
+            g.drawRect(4 + box.x0() * scale, 2 * TITLE + box.y0() * scale, box.width() * scale - 1, box.height() * scale - 1);
+        }
+        for (int t = 0; t < tiles.size(); t++) {
+            int x0 = 4 + (t + 1) * (tw + 4);
+            drawTile(g, out, x0, 2 * TITLE, grey, normalise(tiles.get(t).map()), width, height, scale);
+            g.setColor(Color.BLACK);
+            g.drawString(shorten(tiles.get(t).title(), tw, g), x0, 2 * TITLE - 3);
+        }
+        g.dispose();
+        return out;
+    }
+
+    private static String shorten(String s, int width, Graphics2D g) {
+        String t = s;
+        while (t.length() > 3 && g.getFontMetrics().stringWidth(t) > width) {
+            t = t.substring(0, t.length() - 2);
+        }
+        return t.equals(s) ? s : t + "…";
+    }
+
+    private static void drawTile(Graphics2D g, BufferedImage out, int x0, int y0, float[] grey, float[] heat, int w, int h, int scale) {
+        for (int y = 0; y < h * scale; y++) {
+            for (int x = 0; x < w * scale; x++) {
+                int p = (y / scale) * w + x / scale;
+                int v = Math.round(Math.max(0, Math.min(1, grey[p])) * 255);
+                int rgb = (v << 16) | (v << 8) | v;
+                if (heat != null) {
+                    int c = Colormap.jet(heat[p]);
+                    double a = 0.5;
+                    int r = (int) Math.round(a * ((c >> 16) & 0xff) + (1 - a) * v);
+                    int gg = (int) Math.round(a * ((c >> 8) & 0xff) + (1 - a) * v);
+                    int b = (int) Math.round(a * (c & 0xff) + (1 - a) * v);
+                    rgb = (r << 16) | (gg << 8) | b;
+                }
+                out.setRGB(x0 + x, y0 + y, rgb);
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.xaiscale.train;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import io.xaiscale.image.FashionMnist;
+import io.xaiscale.image.LocalizationBenchmark;
+import io.xaiscale.model.Architectures;
+import io.xaiscale.model.Classifier;
+import io.xaiscale.model.GradMode;
+import io.xaiscale.model.ModelCard;
+import io.xaiscale.util.Hashing;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * Trains the project's small CNN on the Fashion-MNIST localisation benchmark (CPU, minutes) and
+ * writes the weights and a model card. Seeded: the same settings give the same model.
+ */
+public final class Trainer {
+
+    /** Training settings; every field is recorded in the card. */
+    public record Settings(String modelId, String version, int trainImages, int testImages, int epochs,
+                           int batchSize, float learningRate, long seed, int canvas, boolean shuffleLabels) {
+        public static Settings defaults() {
+            return new Settings("fmnist-loc-cnn", "1", 20000, 2000, 6, 64, 2e-3f, 7L, LocalizationBenchmark.DEFAULT_CANVAS, false);
+        }
+    }
+
+    private Trainer() {}
+
+    /** Trains, saves to {@code outDir} and returns the card (with the test accuracy). */
+    public static ModelCard train(Path mnistDir, Path outDir, Settings s, Consumer<String> log) throws IOException {
+        FashionMnist.Split trainSrc = FashionMnist.read(mnistDir, "train");
+        FashionMnist.Split testSrc = FashionMnist.read(mnistDir, "test");
+        LocalizationBenchmark trainBench = new LocalizationBenchmark(trainSrc, s.canvas(), s.seed());
+        LocalizationBenchmark testBench = new LocalizationBenchmark(testSrc, s.canvas(), s.seed() + 1);
+        int hw = s.canvas() * s.canvas();
+        float[] trainX = new float[s.trainImages() * hw];
+        int[] trainY = new int[s.trainImages()];
+        fill(trainBench, trainX, trainY);
+        if (s.shuffleLabels()) {
+            shuffle(trainY, new Random(s.seed() ^ 0x5EEDL));
+        }
+        double sum = 0;
+        double sq = 0;
+        for (float v : trainX) {
+            sum += v;
+            sq += v * v;
+        }
+        float mean = (float) (sum / trainX.length);
+        float std = (float) Math.sqrt(sq / trainX.length - mean * mean);
+
+        Engine.getInstance().setRandomSeed((int) s.seed());
+        Architectures.Built built = Architectures.build(Architectures.SMALL_CNN, FashionMnist.CLASS_NAMES.size());
+        String weightsName = s.modelId();
+        try (Model model = Model.newInstance(s.modelId(), "PyTorch")) {
+            model.setBlock(built.block());
+            DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(s.learningRate())).build());
+            try (ai.djl.training.Trainer trainer = model.newTrainer(cfg)) {
+                trainer.initialize(new Shape(s.batchSize(), 1, s.canvas(), s.canvas()));
+                Random order = new Random(s.seed());
+                int[] idx = new int[s.trainImages()];
+                for (int i = 0; i < idx.length; i++) {
+                    idx[i] = i;
+                }
+                for (int epoch = 0; epoch < s.epochs(); epoch++) {
+                    shuffle(idx, order);
+                    double lossSum = 0;
+                    int batches = 0;
+                    for (int start = 0; start + s.batchSize() <= idx.length; start += s.batchSize()) {
+                        try (NDManager sub = model.getNDManager().newSubManager()) {
+                            float[] bx = new float[s.batchSize() * hw];
+                            float[] by = new float[s.batchSize()];
+                            for (int j = 0; j < s.batchSize(); j++) {
+                                int k = idx[start + j];
+                                System.arraycopy(trainX, k * hw, bx, j * hw, hw);
+                                by[j] = trainY[k];
+                            }
+                            NDArray x = sub.create(bx, new Shape(s.batchSize(), 1, s.canvas(), s.canvas())).sub(mean).div(std);
+                            NDArray y = sub.create(by);
+                            try (GradientCollector gc = trainer.newGradientCollector()) {
+                                NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
+                                NDArray loss = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
+                                gc.backward(loss);
+                                lossSum += loss.getFloat();
+                            }
+                            trainer.step();
+                            batches++;
+                        }
+                    }
+                    log.accept(String.format("epoch %d/%d: mean training loss %.4f", epoch + 1, s.epochs(), lossSum / batches));
+                }
+            }
+            Files.createDirectories(outDir);
+            model.save(outDir, weightsName);
+        }
+        String weightsFile = weightsName + "-0000.params";
+        String sha = Hashing.sha256Hex(Files.readAllBytes(outDir.resolve(weightsFile)));
+        Map<String, Object> training = new LinkedHashMap<>();
+        training.put("data", "Fashion-MNIST localisation benchmark (train split), " + s.canvas() + "x" + s.canvas()
+                + " canvases, " + s.trainImages() + " images");
+        training.put("epochs", s.epochs());
+        training.put("batch_size", s.batchSize());
+        training.put("optimizer", "adam");
+        training.put("learning_rate", s.learningRate());
+        training.put("seed", s.seed());
+        training.put("shuffled_labels", s.shuffleLabels());
+        training.put("command", "./xai train --out " + outDir + " --epochs " + s.epochs() + " --train-images "
+                + s.trainImages() + " --seed " + s.seed() + (s.shuffleLabels() ? " --shuffle-labels" : ""));
+        ModelCard card = new ModelCard(s.modelId(), s.version(), "djl", Architectures.SMALL_CNN, weightsFile, sha,
+                new ModelCard.Input(1, s.canvas(), s.canvas()),
+                new ModelCard.Preprocessing("bilinear", new float[] {mean}, new float[] {std}),
+                FashionMnist.CLASS_NAMES, null, training, null);
+        card.write(outDir);
+        double acc;
+        try (Classifier c = Classifier.load(outDir)) {
+            acc = accuracy(c, testBench, s.testImages());
+        }
+        Map<String, Object> evaluation = new LinkedHashMap<>();
+        evaluation.put("test_accuracy", Math.round(acc * 10000) / 10000.0);
+        evaluation.put("test_data", "Fashion-MNIST localisation benchmark (test split, seed " + (s.seed() + 1) + "), "
+                + s.testImages() + " images");
+        card = new ModelCard(card.id(), card.version(), card.format(), card.architecture(), card.weights(), card.weightsSha256(),
+                card.input(), card.preprocessing(), card.classes(), card.camLayer(), card.training(), evaluation);
+        card.write(outDir);
+        log.accept(String.format("test accuracy %.4f on %d held-out canvases", acc, s.testImages()));
+        return card;
+    }
+
+    /** Top-1 accuracy of {@code c} on the first {@code n} canvases of {@code bench}. */
+    public static double accuracy(Classifier c, LocalizationBenchmark bench, int n) {
+        int hw = bench.side() * bench.side();
+        int correct = 0;
+        int batch = 100;
+        for (int start = 0; start < n; start += batch) {
+            int m = Math.min(batch, n - start);
+            float[] x = new float[m * hw];
+            int[] y = new int[m];
+            for (int j = 0; j < m; j++) {
+                LocalizationBenchmark.Sample smp = bench.sample(start + j);
+                toFloats(smp.pixels(), x, j * hw);
+                y[j] = smp.label();
+            }
+            try (NDManager sub = c.manager().newSubManager(); GradMode off = GradMode.off()) {
+                long[] pred = c.logits(sub.create(x, new Shape(m, 1, bench.side(), bench.side()))).argMax(1).toLongArray();
+                for (int j = 0; j < m; j++) {
+                    if (pred[j] == y[j]) {
+                        correct++;
+                    }
+                }
+            }
+        }
+        return (double) correct / n;
+    }
+
+    private static void fill(LocalizationBenchmark bench, float[] x, int[] y) {
+        int hw = bench.side() * bench.side();
+        for (int i = 0; i < y.length; i++) {
+            LocalizationBenchmark.Sample smp = bench.sample(i);
+            toFloats(smp.pixels(), x, i * hw);
+            y[i] = smp.label();
+        }
+    }
+
+    static void toFloats(byte[] pixels, float[] dst, int off) {
+        for (int i = 0; i < pixels.length; i++) {
+            dst[off + i] = (pixels[i] & 0xff) / 255f;
+        }
+    }
+
+    private static void shuffle(int[] a, Random r) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+}

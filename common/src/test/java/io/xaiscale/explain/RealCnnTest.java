@@ -1,0 +1,183 @@
+package io.xaiscale.explain;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.xaiscale.TestModels;
+import io.xaiscale.image.FashionMnist;
+import io.xaiscale.image.LocalizationBenchmark;
+import io.xaiscale.model.Autograd;
+import io.xaiscale.model.Classifier;
+import io.xaiscale.model.GradMode;
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Axioms and the batch contract on the shipped, trained CNN and real benchmark images. */
+class RealCnnTest {
+    static Classifier model;
+    static NDManager manager;
+    static float[] pixels;
+    static final int N = 3;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        model = Classifier.load(TestModels.shipped());
+        manager = NDManager.newBaseManager();
+        LocalizationBenchmark bench = new LocalizationBenchmark(FashionMnist.read(FashionMnist.DEFAULT_DIR, "test"), 64, 99);
+        pixels = new float[N * 64 * 64];
+        for (int i = 0; i < N; i++) {
+            byte[] b = bench.sample(i).pixels();
+            for (int p = 0; p < b.length; p++) {
+                pixels[i * 4096 + p] = (b[p] & 0xff) / 255f;
+            }
+        }
+    }
+
+    @AfterAll
+    static void tearDown() {
+        manager.close();
+        model.close();
+    }
+
+    NDArray inputs(NDManager m) {
+        return m.create(pixels, new Shape(N, 1, 64, 64));
+    }
+
+    int[] predicted(NDManager m) {
+        try (GradMode off = GradMode.off()) {
+            long[] p = model.logits(inputs(m)).argMax(1).toLongArray();
+            int[] t = new int[p.length];
+            for (int i = 0; i < p.length; i++) {
+                t[i] = (int) p[i];
+            }
+            return t;
+        }
+    }
+
+    /** |sum(attr) - (f(x) - f(0))| for each sample. */
+    float[] completenessGap(int steps) {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = inputs(m);
+            int[] t = predicted(m);
+            float[] attr = Explainers.fromString("integrated_gradients[steps=" + steps + "]").attribute(model, x, t).toFloatArray();
+            float[] fx = model.logitsNoGrad(x).toFloatArray();
+            float[] f0 = model.logitsNoGrad(x.zerosLike()).toFloatArray();
+            int k = model.numClasses();
+            float[] gap = new float[N];
+            for (int i = 0; i < N; i++) {
+                double sum = 0;
+                for (int p = 0; p < 4096; p++) {
+                    sum += attr[i * 4096 + p];
+                }
+                gap[i] = (float) Math.abs(sum - (fx[i * k + t[i]] - f0[i * k + t[i]]));
+            }
+            return gap;
+        }
+    }
+
+    @Test
+    void integratedGradientsCompletenessGapIsSmallAndShrinksWithSteps() {
+        float[] coarse = completenessGap(4);
+        float[] fine = completenessGap(64);
+        float coarseSum = 0;
+        float fineSum = 0;
+        for (int i = 0; i < N; i++) {
+            coarseSum += coarse[i];
+            fineSum += fine[i];
+        }
+        assertTrue(fineSum < coarseSum, "gap should shrink with steps: 4 steps " + coarseSum + ", 64 steps " + fineSum);
+        for (float g : fine) {
+            assertTrue(g < 0.05f, "completeness gap at 64 steps: " + g);
+        }
+    }
+
+    static final List<String> METHODS = List.of("gradient", "gradient_x_input", "integrated_gradients[steps=8]",
+            "smoothgrad[samples=4]", "grad_cam", "occlusion[window=16,stride=8]");
+
+    @Test
+    void aBatchGivesTheSameMapsAsItsImagesOneByOne() {
+        for (String spec : METHODS) {
+            Explainer e = Explainers.fromString(spec);
+            try (NDManager m = manager.newSubManager()) {
+                NDArray x = inputs(m);
+                int[] t = predicted(m);
+                float[] batch = e.attribute(model, x, t).toFloatArray();
+                for (int i = 0; i < N; i++) {
+                    float[] single = e.attribute(model, x.get(i + ":" + (i + 1)), new int[] {t[i]}).toFloatArray();
+                    float[] part = java.util.Arrays.copyOfRange(batch, i * 4096, (i + 1) * 4096);
+                    assertArrayEquals(single, part, 1e-4f * (1 + maxAbs(single)), spec + " sample " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void smoothGradIsDeterministicUnderASeedAndChangesWithIt() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = inputs(m);
+            int[] t = predicted(m);
+            float[] a = Explainers.fromString("smoothgrad[samples=4,seed=5]").attribute(model, x, t).toFloatArray();
+            float[] b = Explainers.fromString("smoothgrad[samples=4,seed=5]").attribute(model, x, t).toFloatArray();
+            float[] c = Explainers.fromString("smoothgrad[samples=4,seed=6]").attribute(model, x, t).toFloatArray();
+            assertArrayEquals(a, b, 0f);
+            assertFalse(java.util.Arrays.equals(a, c), "another seed should give other noise");
+        }
+    }
+
+    @Test
+    void gradientMatchesFiniteDifferences() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = inputs(m).get("0:1");
+            int t = predicted(m)[0];
+            float[] g = Explainers.fromString("gradient").attribute(model, x, new int[] {t}).toFloatArray();
+            float[] xs = x.toFloatArray();
+            int k = model.numClasses();
+            double eps = 1e-2;
+            int checked = 0;
+            for (int p = 0; p < 4096; p += 257) {
+                float[] plus = xs.clone();
+                float[] minus = xs.clone();
+                plus[p] += (float) eps;
+                minus[p] -= (float) eps;
+                float fp = model.logitsNoGrad(m.create(plus, new Shape(1, 1, 64, 64))).toFloatArray()[t];
+                float fm = model.logitsNoGrad(m.create(minus, new Shape(1, 1, 64, 64))).toFloatArray()[t];
+                double fd = (fp - fm) / (2 * eps);
+                assertEquals(fd, g[p], 2e-3 + 0.05 * Math.abs(fd), "pixel " + p);
+                checked++;
+            }
+            assertTrue(checked > 10);
+        }
+    }
+
+    @Test
+    void theGradientLockIsReleasedAfterAForcedFailure() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = inputs(m);
+            assertThrows(IllegalArgumentException.class, () -> model.inputGradient(x, new int[] {0, 1, 99}));
+            assertFalse(Autograd.isLocked());
+            assertThrows(RuntimeException.class, () -> Autograd.targetGradient(a -> {
+                throw new IllegalStateException("boom");
+            }, x, new int[] {0, 0, 0}));
+            assertFalse(Autograd.isLocked());
+            // and gradients still work afterwards
+            assertEquals(new Shape(N, 64, 64), Explainers.fromString("gradient").attribute(model, x, new int[] {0, 1, 2}).getShape());
+        }
+    }
+
+    static float maxAbs(float[] a) {
+        float m = 0;
+        for (float v : a) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+}

@@ -1,0 +1,133 @@
+package io.xaiscale.metric;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.xaiscale.TestModels;
+import io.xaiscale.image.Box;
+import io.xaiscale.model.Classifier;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Every metric on hand-made maps with known answers. */
+class MetricsTest {
+    static final int S = 10;
+
+    static float[] boxMap(Box b) {
+        float[] m = new float[S * S];
+        boolean[] mask = b.mask(S, S);
+        for (int i = 0; i < m.length; i++) {
+            m[i] = mask[i] ? 1f : 0f;
+        }
+        return m;
+    }
+
+    static double[] eval(String spec, float[][] maps, Box[] boxes) {
+        return Metrics.fromString(spec).evaluate(EvalBatch.mapsOnly(maps, boxes, S, S));
+    }
+
+    @Test
+    void aMapEqualToTheBoxHasIouOneAndHitsThePointingGame() {
+        Box box = new Box(2, 3, 7, 8); // 25 pixels of 100
+        float[][] maps = {boxMap(box)};
+        assertArrayEquals(new double[] {1.0}, eval("iou[threshold=top_fraction,value=0.25]", maps, new Box[] {box}), 1e-12);
+        assertArrayEquals(new double[] {1.0}, eval("iou[threshold=fraction_of_max,value=0.5]", maps, new Box[] {box}), 1e-12);
+        assertArrayEquals(new double[] {1.0}, eval("pointing_game", maps, new Box[] {box}), 0);
+    }
+
+    @Test
+    void iouOfDisjointAndHalfOverlappingMaps() {
+        Box box = new Box(0, 0, 4, 5);          // 20 pixels
+        Box other = new Box(6, 5, 10, 10);      // 20 pixels, disjoint
+        Box half = new Box(2, 0, 6, 5);         // overlaps box on 10 pixels: IoU 10/30
+        double[] v = eval("iou[threshold=fraction_of_max,value=0.5]",
+                new float[][] {boxMap(other), boxMap(half)}, new Box[] {box, box});
+        assertArrayEquals(new double[] {0.0, 10.0 / 30.0}, v, 1e-12);
+    }
+
+    @Test
+    void pointingGameToleranceAndNoBoxAndConstantMaps() {
+        Box box = new Box(4, 4, 6, 6);
+        float[] peak = new float[S * S];
+        peak[4 * S + 8] = 5f; // (x=8, y=4): 3 px right of the box
+        assertArrayEquals(new double[] {0.0}, eval("pointing_game", new float[][] {peak}, new Box[] {box}), 0);
+        assertArrayEquals(new double[] {0.0}, eval("pointing_game[tolerance=2]", new float[][] {peak}, new Box[] {box}), 0);
+        assertArrayEquals(new double[] {1.0}, eval("pointing_game[tolerance=3]", new float[][] {peak}, new Box[] {box}), 0);
+        assertArrayEquals(new double[] {0.0}, eval("pointing_game", new float[][] {new float[S * S]}, new Box[] {box}), 0);
+        assertTrue(Double.isNaN(eval("pointing_game", new float[][] {peak}, new Box[] {null})[0]));
+        assertTrue(Double.isNaN(eval("iou", new float[][] {peak}, new Box[] {null})[0]));
+    }
+
+    @Test
+    void randomMapsHitThePointingGameAtAboutTheBoxAreaFraction() {
+        Box box = new Box(0, 0, 5, 4); // 20% of the image
+        Random r = new Random(11);
+        int n = 4000;
+        float[][] maps = new float[n][S * S];
+        Box[] boxes = new Box[n];
+        for (int i = 0; i < n; i++) {
+            for (int p = 0; p < S * S; p++) {
+                maps[i][p] = (float) r.nextGaussian();
+            }
+            boxes[i] = box;
+        }
+        double mean = java.util.Arrays.stream(eval("pointing_game", maps, boxes)).average().orElseThrow();
+        assertEquals(0.20, mean, 0.02); // 4000 draws: standard error 0.0063
+    }
+
+    @Test
+    void aucOfKnownCurves() {
+        assertEquals(1.0, DeletionInsertion.auc(new float[] {1, 1, 1}), 1e-12);
+        assertEquals(0.5, DeletionInsertion.auc(new float[] {1, 0.5f, 0}), 1e-12);
+        assertEquals(0.25, DeletionInsertion.auc(new float[] {1, 0, 0}), 1e-12);
+    }
+
+    /**
+     * Deletion on a linear 2-class model whose logit difference is {@code sum_p w_p x_p}: with the
+     * perfect map w*x, deleting the k most relevant pixels leaves known logits, so the curve is known
+     * in closed form.
+     */
+    @Test
+    void deletionCurveOfAPerfectMapForALinearModelIsKnownInClosedForm() {
+        int h = 2;
+        int w = 4;
+        int d = h * w;
+        float[] wRow = {3f, -1f, 0.5f, 2f, -2f, 1f, 0.25f, -0.5f};
+        float[] weights = new float[2 * d];
+        System.arraycopy(wRow, 0, weights, 0, d); // class 0: w.x, class 1: 0
+        float[] x = {1f, 1f, 0.5f, 0.25f, 1f, 0.5f, 1f, 1f};
+        float[] map = new float[d];
+        for (int p = 0; p < d; p++) {
+            map[p] = wRow[p] * x[p];
+        }
+        try (Classifier model = TestModels.linear(weights, new float[] {0f, 0f}, 1, h, w); NDManager m = NDManager.newBaseManager()) {
+            DeletionInsertion del = (DeletionInsertion) Metrics.fromString("deletion_auc[steps=8]");
+            float[] curve = del.curves(EvalBatch.of(model, m.create(x, new Shape(1, 1, h, w)), new float[][] {map},
+                    new int[] {0}, new Box[] {null}))[0];
+            Integer[] order = {0, 3, 5, 2, 6, 7, 1, 4}; // by w*x: 3, .5, .5(idx5), .25, .25(idx6), -.5, -1, -2
+            float logit = 0;
+            for (int p = 0; p < d; p++) {
+                logit += map[p];
+            }
+            for (int k = 0; k <= 8; k++) {
+                float expected = (float) (1 / (1 + Math.exp(-logit))); // softmax of (logit, 0)
+                assertEquals(expected, curve[k], 1e-5, "step " + k);
+                if (k < 8) {
+                    logit -= map[order[k]];
+                }
+            }
+        }
+    }
+
+    @Test
+    void badMetricSpecsFailNamingTheValidChoices() {
+        assertEquals("Unknown metric: aopc (valid: deletion_auc, insertion_auc, iou, pointing_game)",
+                assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("aopc")).getMessage());
+        assertEquals("Invalid threshold for iou: otsu (valid: top_fraction, fraction_of_max)",
+                assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("iou[threshold=otsu]")).getMessage());
+    }
+}

@@ -1,0 +1,202 @@
+package io.xaiscale.jobs;
+
+import static org.apache.spark.sql.functions.col;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xaiscale.image.Box;
+import io.xaiscale.image.DecodeException;
+import io.xaiscale.image.ImageCodec;
+import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.spark.Batches;
+import io.xaiscale.jobs.spark.ModelFiles;
+import io.xaiscale.jobs.spark.Progress;
+import io.xaiscale.metric.EvalBatch;
+import io.xaiscale.metric.Metric;
+import io.xaiscale.metric.Metrics;
+import io.xaiscale.model.Classifier;
+import io.xaiscale.model.ModelCache;
+import io.xaiscale.model.ModelCard;
+import io.xaiscale.util.Hashing;
+import io.xaiscale.util.MapCodec;
+import java.io.IOException;
+import java.io.Serializable;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.deploy.SparkHadoopUtil;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * The evaluate stage: every (explanation, metric) pair of this model not yet in the {@code metrics}
+ * table is scored on the executors, in batches of one metric each (perturbed images go through the
+ * model in stacks), and MERGEd into the long-form table.
+ */
+public final class EvaluateJob {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public record Settings(String warehouse, String modelUri, String modelKey, List<String> metricSpecs,
+                           int batchSize, int internalBatchSize, int partitions) implements Serializable {}
+
+    public record Result(long pending, long inserted, double seconds) {}
+
+    private EvaluateJob() {}
+
+    static String metricParamsJson(Metric m) {
+        try {
+            return JSON.writeValueAsString(new java.util.TreeMap<>(m.params()));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String metricHash(Metric m) {
+        return Hashing.sha256Hex(m.name() + "|" + metricParamsJson(m)).substring(0, 16);
+    }
+
+    public static Result run(SparkSession spark, Settings s) throws Exception {
+        List<Metric> metrics = Metrics.listFromString(String.join(",", s.metricSpecs()));
+        ModelCard card = ModelCard.read(ModelFiles.localize(s.modelUri(), spark.sparkContext().hadoopConfiguration()));
+        if (!card.key().equals(s.modelKey())) {
+            throw new IllegalArgumentException("Model key mismatch: " + s.modelKey() + " but card says " + card.key());
+        }
+        String explPath = Tables.path(s.warehouse(), Tables.EXPLANATIONS);
+        if (!DeltaIO.exists(spark, explPath)) {
+            throw new IllegalArgumentException("No explanations table at " + explPath + " (run 'xai explain' first)");
+        }
+        List<Row> metricRows = new ArrayList<>();
+        for (Metric m : metrics) {
+            metricRows.add(RowFactory.create(m.name(), m.spec(), metricParamsJson(m), metricHash(m), m.higherIsBetter()));
+        }
+        Dataset<Row> metricDf = spark.createDataFrame(metricRows, DataTypes.createStructType(List.of(
+                DataTypes.createStructField("metric", DataTypes.StringType, false),
+                DataTypes.createStructField("metric_spec", DataTypes.StringType, false),
+                DataTypes.createStructField("metric_params", DataTypes.StringType, false),
+                DataTypes.createStructField("metric_params_hash", DataTypes.StringType, false),
+                DataTypes.createStructField("higher_is_better", DataTypes.BooleanType, false))));
+        String outPath = Tables.path(s.warehouse(), Tables.METRICS);
+        Dataset<Row> done = DeltaIO.readOrEmpty(spark, outPath, Tables.METRICS_SCHEMA)
+                .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version())))
+                .select("image_id", "params_hash", "metric_params_hash");
+        Dataset<Row> expl = spark.read().format("delta").load(explPath)
+                .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version()))
+                        .and(col("error").isNull()))
+                .select("image_id", "model_id", "model_version", "method", "params_hash", "target_class", "map");
+        Dataset<Row> images = spark.read().format("delta").load(Tables.path(s.warehouse(), Tables.IMAGES))
+                .select("image_id", "content", "bbox");
+        Dataset<Row> pending = expl.crossJoin(metricDf)
+                .join(done, DeltaIO.columns("image_id", "params_hash", "metric_params_hash"), "left_anti")
+                .join(images, "image_id");
+        long total = pending.count();
+        System.out.printf("[evaluate] model %s: %d metric(s) x explanations -> %d pending value(s)%n", card.key(), metrics.size(), total);
+        if (total == 0) {
+            return new Result(0, 0, 0);
+        }
+        int parts = s.partitions() > 0 ? s.partitions() : Math.max(1, spark.sparkContext().defaultParallelism());
+        Progress progress = Progress.create(spark, "evaluate", "values", total);
+        Dataset<Row> out = pending.repartition(parts, col("image_id"))
+                .sortWithinPartitions("metric_params_hash", "image_id")
+                .mapPartitions(new Partition(s, progress.counter()), Encoders.row(Tables.METRICS_SCHEMA));
+        long inserted = progress.track(10, () -> {
+            Dataset<Row> staged = out.persist(StorageLevel.MEMORY_AND_DISK());
+            try {
+                staged.count();
+                return DeltaIO.mergeInsert(spark, staged, outPath, Tables.METRICS_KEY);
+            } finally {
+                staged.unpersist();
+            }
+        });
+        System.out.println(progress.line());
+        return new Result(total, inserted, progress.elapsedSeconds());
+    }
+
+    static final class Partition implements MapPartitionsFunction<Row, Row> {
+        private final Settings s;
+        private final LongAccumulator counter;
+
+        Partition(Settings s, LongAccumulator counter) {
+            this.s = s;
+            this.counter = counter;
+        }
+
+        @Override
+        public Iterator<Row> call(Iterator<Row> rows) {
+            java.nio.file.Path dir = ModelFiles.localize(s.modelUri(), SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf()));
+            Classifier model = ModelCache.get(s.modelKey(), dir, s.internalBatchSize());
+            Map<String, Metric> metrics = new HashMap<>();
+            return Batches.flatMap(rows, s.batchSize(), r -> r.<String>getAs("metric_params_hash"), batch -> {
+                Metric m = metrics.computeIfAbsent(batch.get(0).getAs("metric_spec"), Metrics::fromString);
+                List<Row> out = evaluateBatch(model, m, batch);
+                counter.add(out.size());
+                return out;
+            });
+        }
+
+        List<Row> evaluateBatch(Classifier model, Metric metric, List<Row> batch) {
+            Timestamp now = new Timestamp(System.currentTimeMillis());
+            List<Row> out = new ArrayList<>();
+            List<Row> ok = new ArrayList<>();
+            List<float[]> pixels = new ArrayList<>();
+            for (Row r : batch) {
+                try {
+                    pixels.add(ImageCodec.toTensor((byte[]) r.getAs("content"), model.channels(), model.height(), model.width()));
+                    ok.add(r);
+                } catch (DecodeException e) {
+                    out.add(row(r, null, "image: " + e.getMessage(), now));
+                }
+            }
+            if (ok.isEmpty()) {
+                return out;
+            }
+            int n = ok.size();
+            int per = model.channels() * model.height() * model.width();
+            float[] data = new float[n * per];
+            float[][] maps = new float[n][];
+            int[] targets = new int[n];
+            Box[] boxes = new Box[n];
+            for (int i = 0; i < n; i++) {
+                Row r = ok.get(i);
+                System.arraycopy(pixels.get(i), 0, data, i * per, per);
+                maps[i] = MapCodec.decode(r.getAs("map"));
+                targets[i] = r.<Integer>getAs("target_class");
+                Row b = r.getAs("bbox");
+                boxes[i] = b == null ? null : new Box(b.getInt(0), b.getInt(1), b.getInt(2), b.getInt(3));
+            }
+            double[] values;
+            try (NDManager m = model.manager().newSubManager()) {
+                values = metric.evaluate(EvalBatch.of(model, m.create(data, new Shape(n, model.channels(), model.height(), model.width())),
+                        maps, targets, boxes));
+            } catch (RuntimeException e) {
+                for (Row r : ok) {
+                    out.add(row(r, null, "metric " + metric.spec() + " failed for model " + model.card().key() + ": " + e, now));
+                }
+                return out;
+            }
+            for (int i = 0; i < n; i++) {
+                boolean na = Double.isNaN(values[i]);
+                out.add(row(ok.get(i), na ? null : values[i], na ? "not applicable: no ground-truth box" : null, now));
+            }
+            return out;
+        }
+
+        Row row(Row in, Double value, String error, Timestamp now) {
+            return RowFactory.create(in.getAs("image_id"), in.getAs("model_id"), in.getAs("model_version"), in.getAs("method"),
+                    in.getAs("params_hash"), in.getAs("metric"), in.getAs("metric_params"), in.getAs("metric_params_hash"),
+                    value, in.getAs("higher_is_better"), error, now);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package io.xaiscale.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xaiscale.explain.Explainer;
+import io.xaiscale.explain.Explainers;
+import io.xaiscale.image.DecodeException;
+import io.xaiscale.image.ImageCodec;
+import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.spark.Batches;
+import io.xaiscale.jobs.spark.ModelFiles;
+import io.xaiscale.jobs.spark.Progress;
+import io.xaiscale.model.Architectures;
+import io.xaiscale.model.Classifier;
+import io.xaiscale.model.GradMode;
+import io.xaiscale.model.ModelCache;
+import io.xaiscale.model.ModelCard;
+import io.xaiscale.util.Hashing;
+import io.xaiscale.util.MapCodec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.io.Serializable;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.deploy.SparkHadoopUtil;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * The explain stage: every (image, method) pair not yet in the {@code explanations} table for this
+ * model is explained in batches on the executors, with the model loaded once per executor JVM, and
+ * MERGEd into the table (a rerun adds nothing; a rerun after a crash does only what is missing).
+ */
+public final class ExplainJob {
+    public static final List<String> TARGET_RULES = List.of("predicted", "label");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Everything the executors need; validated on the driver by {@link #validate}. */
+    public record Settings(String warehouse, String modelUri, String modelKey, List<String> methodSpecs,
+                           String targetRule, int batchSize, int internalBatchSize, int partitions) implements Serializable {}
+
+    /** Outcome of a run, for logs and tests. */
+    public record Result(long pending, long inserted, double seconds) {}
+
+    private ExplainJob() {}
+
+    /** Checks the model card, the methods and the target rule before any work runs; returns the card. */
+    public static ModelCard validate(Settings s, List<Explainer> methods, ModelCard card) {
+        if (!TARGET_RULES.contains(s.targetRule())) {
+            throw new IllegalArgumentException("Invalid target: " + s.targetRule() + " (valid: " + String.join(", ", TARGET_RULES) + ")");
+        }
+        List<String> layers = Architectures.build(card.architecture(), card.classes().size()).featureLayers();
+        for (Explainer e : methods) {
+            e.check(card, layers);
+        }
+        return card;
+    }
+
+    /** JSON of the parameters that determine a map: the method's, plus the target rule. */
+    static String paramsJson(Explainer e, String targetRule) {
+        Map<String, Object> p = new TreeMap<>(e.params());
+        p.put("target", targetRule);
+        try {
+            return JSON.writeValueAsString(p);
+        } catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    static String paramsHash(String method, String paramsJson) {
+        return Hashing.sha256Hex(method + "|" + paramsJson).substring(0, 16);
+    }
+
+    public static Result run(SparkSession spark, Settings s) throws Exception {
+        List<Explainer> methods = Explainers.listFromString(String.join(",", s.methodSpecs()));
+        Path modelDir = localModel(spark, s.modelUri());
+        ModelCard card = ModelCard.read(modelDir);
+        validate(s, methods, card);
+        if (!card.key().equals(s.modelKey())) {
+            throw new IllegalArgumentException("Model key mismatch: " + s.modelKey() + " but card says " + card.key());
+        }
+        String imagesPath = Tables.path(s.warehouse(), Tables.IMAGES);
+        if (!DeltaIO.exists(spark, imagesPath)) {
+            throw new IllegalArgumentException("No images table at " + imagesPath + " (run 'xai ingest' first)");
+        }
+        List<Row> methodRows = new ArrayList<>();
+        for (Explainer e : methods) {
+            String pj = paramsJson(e, s.targetRule());
+            methodRows.add(RowFactory.create(e.name(), e.spec(), pj, paramsHash(e.name(), pj)));
+        }
+        Dataset<Row> methodDf = spark.createDataFrame(methodRows, org.apache.spark.sql.types.DataTypes.createStructType(List.of(
+                org.apache.spark.sql.types.DataTypes.createStructField("method", org.apache.spark.sql.types.DataTypes.StringType, false),
+                org.apache.spark.sql.types.DataTypes.createStructField("method_spec", org.apache.spark.sql.types.DataTypes.StringType, false),
+                org.apache.spark.sql.types.DataTypes.createStructField("params", org.apache.spark.sql.types.DataTypes.StringType, false),
+                org.apache.spark.sql.types.DataTypes.createStructField("params_hash", org.apache.spark.sql.types.DataTypes.StringType, false))));
+        String outPath = Tables.path(s.warehouse(), Tables.EXPLANATIONS);
+        Dataset<Row> done = DeltaIO.readOrEmpty(spark, outPath, Tables.EXPLANATIONS_SCHEMA)
+                .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version())))
+                .select("image_id", "params_hash");
+        Dataset<Row> images = spark.read().format("delta").load(imagesPath)
+                .select(col("image_id"), col("content"), col("label"), col("error").as("image_error"));
+        Dataset<Row> pending = images.crossJoin(methodDf)
+                .join(done, DeltaIO.columns("image_id", "params_hash"), "left_anti");
+        long total = pending.count();
+        System.out.printf("[explain] model %s: %d method(s) x images -> %d pending explanation(s)%n", card.key(), methods.size(), total);
+        if (total == 0) {
+            return new Result(0, 0, 0);
+        }
+        int parts = s.partitions() > 0 ? s.partitions() : Math.max(1, spark.sparkContext().defaultParallelism());
+        Progress progress = Progress.create(spark, "explain", "maps", total);
+        LongAccumulator counter = progress.counter();
+        Dataset<Row> out = pending.repartition(parts, col("image_id"))
+                .sortWithinPartitions("params_hash", "image_id")
+                .mapPartitions(new Partition(s, counter), Encoders.row(Tables.EXPLANATIONS_SCHEMA));
+        long inserted = progress.track(10, () -> {
+            Dataset<Row> staged = out.persist(StorageLevel.MEMORY_AND_DISK());
+            try {
+                staged.count();
+                return DeltaIO.mergeInsert(spark, staged, outPath, Tables.EXPLANATIONS_KEY);
+            } finally {
+                staged.unpersist();
+            }
+        });
+        System.out.println(progress.line());
+        return new Result(total, inserted, progress.elapsedSeconds());
+    }
+
+    static java.nio.file.Path localModel(SparkSession spark, String uri) {
+        return ModelFiles.localize(uri, spark.sparkContext().hadoopConfiguration());
+    }
+
+    /** Explains one partition: batches of one method each, isolating bad images. */
+    static final class Partition implements MapPartitionsFunction<Row, Row> {
+        private final Settings s;
+        private final LongAccumulator counter;
+
+        Partition(Settings s, LongAccumulator counter) {
+            this.s = s;
+            this.counter = counter;
+        }
+
+        @Override
+        public java.util.Iterator<Row> call(java.util.Iterator<Row> rows) {
+            java.nio.file.Path dir = ModelFiles.localize(s.modelUri(), SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf()));
+            Classifier model = ModelCache.get(s.modelKey(), dir, s.internalBatchSize());
+            Map<String, Explainer> methods = new HashMap<>();
+            return Batches.flatMap(rows, s.batchSize(), r -> r.<String>getAs("params_hash"), batch -> {
+                Row first = batch.get(0);
+                Explainer e = methods.computeIfAbsent(first.getAs("method_spec"), Explainers::fromString);
+                List<Row> out = explainBatch(model, e, batch);
+                counter.add(out.size());
+                return out;
+            });
+        }
+
+        List<Row> explainBatch(Classifier model, Explainer method, List<Row> batch) {
+            Timestamp now = new Timestamp(System.currentTimeMillis());
+            List<Row> out = new ArrayList<>(batch.size());
+            List<Row> ok = new ArrayList<>();
+            List<float[]> pixels = new ArrayList<>();
+            List<Integer> labels = new ArrayList<>();
+            for (Row r : batch) {
+                String imageError = r.getAs("image_error");
+                if (imageError != null) {
+                    out.add(row(model, r, null, null, null, null, null, "image: " + imageError, now));
+                    continue;
+                }
+                try {
+                    pixels.add(ImageCodec.toTensor((byte[]) r.getAs("content"), model.channels(), model.height(), model.width()));
+                } catch (DecodeException ex) {
+                    out.add(row(model, r, null, null, null, null, null, "image: " + ex.getMessage(), now));
+                    continue;
+                }
+                Integer label = r.getAs("label");
+                if ("label".equals(s.targetRule()) && label == null) {
+                    pixels.remove(pixels.size() - 1);
+                    out.add(row(model, r, null, null, null, null, null, "no label for target=label", now));
+                    continue;
+                }
+                ok.add(r);
+                labels.add(label);
+            }
+            if (ok.isEmpty()) {
+                return out;
+            }
+            try {
+                out.addAll(explainDecoded(model, method, ok, pixels, labels, now));
+            } catch (RuntimeException batchFailure) {
+                // isolate: one image at a time, so one bad image cannot fail the others
+                for (int i = 0; i < ok.size(); i++) {
+                    try {
+                        out.addAll(explainDecoded(model, method, List.of(ok.get(i)), List.of(pixels.get(i)), List.of(labels.get(i)), now));
+                    } catch (RuntimeException ex) {
+                        out.add(row(model, ok.get(i), null, null, null, null, null,
+                                "explain failed for model " + model.card().key() + ", method " + method.spec() + ": " + ex, now));
+                    }
+                }
+            }
+            return out;
+        }
+
+        List<Row> explainDecoded(Classifier model, Explainer method, List<Row> rows, List<float[]> pixels, List<Integer> labels, Timestamp now) {
+            int n = rows.size();
+            int per = model.channels() * model.height() * model.width();
+            float[] data = new float[n * per];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(pixels.get(i), 0, data, i * per, per);
+            }
+            try (NDManager m = model.manager().newSubManager()) {
+                NDArray x = m.create(data, new Shape(n, model.channels(), model.height(), model.width()));
+                float[] probs;
+                try (GradMode off = GradMode.off()) {
+                    probs = model.logits(x).softmax(1).toFloatArray();
+                }
+                int k = model.numClasses();
+                int[] predicted = new int[n];
+                int[] targets = new int[n];
+                for (int i = 0; i < n; i++) {
+                    int best = 0;
+                    for (int c = 1; c < k; c++) {
+                        if (probs[i * k + c] > probs[i * k + best]) {
+                            best = c;
+                        }
+                    }
+                    predicted[i] = best;
+                    targets[i] = "label".equals(s.targetRule()) ? labels.get(i) : best;
+                }
+                long t0 = System.nanoTime();
+                float[] maps = method.attribute(model, x, targets).toFloatArray();
+                double ms = (System.nanoTime() - t0) / 1e6 / n;
+                int hw = model.height() * model.width();
+                List<Row> out = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    float[] map = java.util.Arrays.copyOfRange(maps, i * hw, (i + 1) * hw);
+                    out.add(row(model, rows.get(i), targets[i], predicted[i], (double) probs[i * k + predicted[i]],
+                            MapCodec.encode(map), ms, null, now));
+                }
+                return out;
+            }
+        }
+
+        Row row(Classifier model, Row in, Integer target, Integer predicted, Double prob, byte[] map, Double ms, String error, Timestamp now) {
+            ModelCard c = model.card();
+            return RowFactory.create(in.getAs("image_id"), c.id(), c.version(), model.weightsSha256(),
+                    in.getAs("method"), in.getAs("method_spec"), in.getAs("params"), in.getAs("params_hash"), s.targetRule(),
+                    target, predicted, prob, map == null ? null : model.height(), map == null ? null : model.width(), map, ms, error, now);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.xaiscale.jobs;
+
+import io.xaiscale.config.Options;
+import io.xaiscale.image.FashionMnist;
+import io.xaiscale.jobs.spark.Sessions;
+import org.apache.spark.sql.SparkSession;
+
+/** {@code xai ingest}: image files or the Fashion-MNIST localisation benchmark into the images table. */
+public final class IngestCommand implements Command {
+    @Override
+    public String name() {
+        return "ingest";
+    }
+
+    @Override
+    public String summary() {
+        return "write the images table from a folder / s3a:// prefix (+ manifest) or the Fashion-MNIST benchmark";
+    }
+
+    @Override
+    public Options options() {
+        return Defaults.spark(new Options(name()))
+                .add("source", "", "folder or s3a:// prefix of PNG/JPEG/GIF/BMP files (recursive)")
+                .add("manifest", "", "CSV (header) or JSON Lines file: path,label,label_name,x0,y0,x1,y1,split")
+                .add("split", "unspecified", "split recorded for files the manifest does not assign")
+                .add("benchmark", "0", "number of Fashion-MNIST localisation canvases to generate (0: none)")
+                .add("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
+                .add("benchmark-split", "test", "Fashion-MNIST split the canvases take their items from (train, test)")
+                .add("canvas", "64", "canvas side in pixels")
+                .add("seed", "42", "seed of the canvas generator")
+                .add("partitions", "0", "partitions of the generator (0: Spark's default parallelism)");
+    }
+
+    @Override
+    public void run(Options o) throws Exception {
+        String source = o.get("source");
+        int benchmark = o.getInt("benchmark", 0, 10_000_000);
+        if (source.isBlank() && benchmark == 0) {
+            throw new IllegalArgumentException("Nothing to ingest: give --source DIR and/or --benchmark N");
+        }
+        SparkSession spark = Sessions.create("xai-ingest", o.get("master"));
+        try {
+            if (!source.isBlank()) {
+                long n = IngestJob.ingestFiles(spark, o.get("warehouse"), source, o.get("manifest"), o.get("split"));
+                System.out.printf("[ingest] %s: %d new image row(s)%n", source, n);
+            }
+            if (benchmark > 0) {
+                int parts = o.getInt("partitions", 0, 100000);
+                long n = IngestJob.ingestBenchmark(spark, o.get("warehouse"), o.get("fashion-mnist"),
+                        o.getChoice("benchmark-split", java.util.List.of("train", "test")), benchmark,
+                        o.getInt("canvas", 28, 4096), Long.parseLong(o.get("seed")),
+                        parts > 0 ? parts : spark.sparkContext().defaultParallelism());
+                System.out.printf("[ingest] Fashion-MNIST benchmark: %d new image row(s)%n", n);
+            }
+        } finally {
+            spark.stop();
+        }
+    }
+}

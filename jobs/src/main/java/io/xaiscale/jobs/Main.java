@@ -1,0 +1,57 @@
+package io.xaiscale.jobs;
+
+import io.xaiscale.config.Options;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Entry point of the job jar: {@code xai COMMAND [--option value ...]}. */
+public final class Main {
+    private Main() {}
+
+    static Map<String, Command> commands() {
+        Map<String, Command> m = new LinkedHashMap<>();
+        for (Command c : List.<Command>of(new DemoCommand(), new IngestCommand(), new ExplainCommand(),
+                new EvaluateCommand(), new SqlCommand(), new OverlaysCommand(), new TrainCommand(), new SampleCommand())) {
+            m.put(c.name(), c);
+        }
+        return m;
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) throws Exception {
+        Map<String, Command> commands = commands();
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+            System.out.println(usage(commands));
+            return args.length == 0 ? 2 : 0;
+        }
+        Command c = commands.get(args[0]);
+        if (c == null) {
+            System.err.println("Unknown command: " + args[0] + " (valid: " + String.join(", ", commands.keySet()) + ")");
+            return 2;
+        }
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        Options o = c.options();
+        if (List.of(rest).contains("--help")) {
+            System.out.println(c.name() + ": " + c.summary() + "\n" + o.usage());
+            return 0;
+        }
+        try {
+            o.parse(rest);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        c.run(o);
+        return 0;
+    }
+
+    static String usage(Map<String, Command> commands) {
+        StringBuilder sb = new StringBuilder("usage: xai COMMAND [--option value ...]   (xai COMMAND --help for options)\n\ncommands:\n");
+        commands.values().forEach(c -> sb.append(String.format("  %-10s %s%n", c.name(), c.summary())));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,44 @@
+package io.xaiscale.jobs;
+
+import io.xaiscale.config.Options;
+import io.xaiscale.jobs.spark.ModelFiles;
+import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.model.ModelCard;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+
+/** {@code xai overlays}: heatmap grids (PNG + index.html) for a sample of explained images. */
+public final class OverlaysCommand implements Command {
+    @Override
+    public String name() {
+        return "overlays";
+    }
+
+    @Override
+    public String summary() {
+        return "draw heatmap overlays (one PNG grid per image, every method) for a sample of images";
+    }
+
+    @Override
+    public Options options() {
+        return Defaults.spark(new Options(name()))
+                .add("model", Defaults.MODEL, "model directory whose explanations to draw")
+                .add("out", "overlays", "output folder")
+                .add("count", "8", "number of images")
+                .add("scale", "3", "upscaling of each tile");
+    }
+
+    @Override
+    public void run(Options o) throws Exception {
+        ModelCard card = ModelCard.read(ModelFiles.localize(o.get("model"), new org.apache.hadoop.conf.Configuration()));
+        SparkSession spark = Sessions.create("xai-overlays", o.get("master"));
+        try {
+            List<Path> files = OverlayJob.render(spark, o.get("warehouse"), card, Path.of(o.get("out")),
+                    o.getInt("count", 1, 10000), o.getInt("scale", 1, 16));
+            System.out.printf("[overlays] %d grid(s) in %s (open index.html)%n", files.size(), Path.of(o.get("out")).toAbsolutePath());
+        } finally {
+            spark.stop();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.xaiscale.jobs;
+
+import io.xaiscale.config.Options;
+import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.spark.SqlRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+
+/** {@code xai sql}: runs SQL files of {@code notebooks-sql/} (or any file) against the warehouse. */
+public final class SqlCommand implements Command {
+    @Override
+    public String name() {
+        return "sql";
+    }
+
+    @Override
+    public String summary() {
+        return "run notebooks-sql/*.sql (or --file F, or --query Q) against the Delta tables";
+    }
+
+    @Override
+    public Options options() {
+        return Defaults.spark(new Options(name()))
+                .add("file", "", "one SQL file to run (default: every file of --dir)")
+                .add("dir", "notebooks-sql", "folder of SQL files")
+                .add("query", "", "a SQL query to run instead of files")
+                .add("rows", "40", "rows to print per result");
+    }
+
+    static List<Path> files(Options o) throws Exception {
+        if (!o.get("file").isBlank()) {
+            return List.of(Path.of(o.get("file")));
+        }
+        try (Stream<Path> s = Files.list(Path.of(o.get("dir")))) {
+            return s.filter(p -> p.toString().endsWith(".sql")).sorted().toList();
+        }
+    }
+
+    @Override
+    public void run(Options o) throws Exception {
+        int rows = o.getInt("rows", 1, 1_000_000);
+        SparkSession spark = Sessions.create("xai-sql", o.get("master"));
+        try {
+            List<String> views = SqlRunner.registerViews(spark, o.get("warehouse"));
+            System.out.println("[sql] tables of " + o.get("warehouse") + ": " + String.join(", ", views));
+            if (!o.get("query").isBlank()) {
+                spark.sql(o.get("query")).show(rows, false);
+                return;
+            }
+            for (Path f : files(o)) {
+                System.out.println("[sql] " + f);
+                SqlRunner.run(spark, f).show(rows, false);
+            }
+        } finally {
+            spark.stop();
+        }
+    }
+}

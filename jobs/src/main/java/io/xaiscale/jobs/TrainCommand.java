@@ -1,0 +1,46 @@
+package io.xaiscale.jobs;
+
+import io.xaiscale.config.Options;
+import io.xaiscale.image.FashionMnist;
+import io.xaiscale.train.Trainer;
+import java.nio.file.Path;
+
+/** {@code xai train}: trains the small CNN on the Fashion-MNIST localisation benchmark (no Spark). */
+public final class TrainCommand implements Command {
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String summary() {
+        return "train the small CNN on the Fashion-MNIST localisation benchmark and write weights + model card";
+    }
+
+    @Override
+    public Options options() {
+        Trainer.Settings d = Trainer.Settings.defaults();
+        return new Options(name())
+                .add("out", "models/" + d.modelId(), "model directory to write (model.json + weights)")
+                .add("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
+                .add("model-id", d.modelId(), "model id recorded in the card")
+                .add("version", d.version(), "model version recorded in the card")
+                .add("train-images", String.valueOf(d.trainImages()), "number of training canvases")
+                .add("test-images", String.valueOf(d.testImages()), "number of held-out test canvases")
+                .add("epochs", String.valueOf(d.epochs()), "training epochs")
+                .add("batch-size", String.valueOf(d.batchSize()), "training batch size")
+                .add("seed", String.valueOf(d.seed()), "seed of data generation, order and initialisation")
+                .flag("shuffle-labels", "train on randomly permuted labels (for the data-randomisation sanity check)");
+    }
+
+    @Override
+    public void run(Options o) throws Exception {
+        Trainer.Settings d = Trainer.Settings.defaults();
+        Trainer.Settings s = new Trainer.Settings(o.get("model-id"), o.get("version"),
+                o.getInt("train-images", 100, 60000), o.getInt("test-images", 100, 10000),
+                o.getInt("epochs", 1, 1000), o.getInt("batch-size", 1, 4096), d.learningRate(),
+                Long.parseLong(o.get("seed")), d.canvas(), o.getFlag("shuffle-labels"));
+        Trainer.train(Path.of(o.get("fashion-mnist")), Path.of(o.get("out")), s, msg -> System.out.println("[train] " + msg));
+        System.out.println("[train] wrote " + Path.of(o.get("out")).toAbsolutePath());
+    }
+}

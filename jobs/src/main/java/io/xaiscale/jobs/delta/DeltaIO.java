@@ -1,0 +1,52 @@
+package io.xaiscale.jobs.delta;
+
+import io.delta.tables.DeltaTable;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/** Idempotent Delta writes: insert the rows whose key is not in the table yet (MERGE on the key). */
+public final class DeltaIO {
+    private DeltaIO() {}
+
+    /** A Scala sequence of column names, for Spark's join-by-name API. */
+    public static scala.collection.Seq<String> columns(String... names) {
+        return scala.collection.JavaConverters.asScalaBuffer(java.util.Arrays.asList(names)).toSeq();
+    }
+
+    public static boolean exists(SparkSession spark, String path) {
+        return DeltaTable.isDeltaTable(spark, path);
+    }
+
+    /** The table, or an empty frame of {@code schema} when it does not exist yet. */
+    public static Dataset<Row> readOrEmpty(SparkSession spark, String path, StructType schema) {
+        if (exists(spark, path)) {
+            return spark.read().format("delta").load(path);
+        }
+        return spark.createDataFrame(List.of(), schema);
+    }
+
+    /**
+     * Inserts {@code rows} whose key is absent from the table (creating it on first write); rows
+     * duplicated within {@code rows} are inserted once. Returns the number of rows inserted.
+     */
+    public static long mergeInsert(SparkSession spark, Dataset<Row> rows, String path, List<String> key) {
+        Dataset<Row> unique = rows.dropDuplicates(key.toArray(new String[0]));
+        if (!exists(spark, path)) {
+            unique.write().format("delta").mode("append").save(path);
+            return spark.read().format("delta").load(path).count();
+        }
+        String cond = key.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
+        DeltaTable table = DeltaTable.forPath(spark, path);
+        table.as("t").merge(unique.as("s"), cond).whenNotMatched().insertAll().execute();
+        Row last = table.history(1).select("operation", "operationMetrics").first();
+        if (!"MERGE".equals(last.getString(0))) {
+            return -1; // another writer committed in between; the count is unknown, the data is still exact
+        }
+        scala.collection.Map<String, String> m = last.getMap(1);
+        return m.contains("numTargetRowsInserted") ? Long.parseLong(m.apply("numTargetRowsInserted")) : 0L;
+    }
+}

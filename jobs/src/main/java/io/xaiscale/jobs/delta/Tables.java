@@ -1,0 +1,93 @@
+package io.xaiscale.jobs.delta;
+
+import static org.apache.spark.sql.types.DataTypes.BinaryType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.TimestampType;
+import static org.apache.spark.sql.types.DataTypes.createStructField;
+import static org.apache.spark.sql.types.DataTypes.createStructType;
+
+import java.util.List;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The project's Delta tables: where they live under a warehouse root, their schemas (snake_case)
+ * and the keys that make writes idempotent.
+ */
+public final class Tables {
+    public static final String IMAGES = "images";
+    public static final String EXPLANATIONS = "explanations";
+    public static final String METRICS = "metrics";
+    public static final List<String> ALL = List.of(IMAGES, EXPLANATIONS, METRICS);
+
+    public static final StructType BOX = createStructType(new StructField[] {
+        createStructField("x0", IntegerType, false),
+        createStructField("y0", IntegerType, false),
+        createStructField("x1", IntegerType, false),
+        createStructField("y1", IntegerType, false),
+    });
+
+    public static final StructType IMAGES_SCHEMA = createStructType(new StructField[] {
+        createStructField("image_id", StringType, false),
+        createStructField("source_uri", StringType, false),
+        createStructField("content", BinaryType, true),
+        createStructField("format", StringType, true),
+        createStructField("width", IntegerType, true),
+        createStructField("height", IntegerType, true),
+        createStructField("channels", IntegerType, true),
+        createStructField("label", IntegerType, true),
+        createStructField("label_name", StringType, true),
+        createStructField("bbox", BOX, true),
+        createStructField("split", StringType, true),
+        createStructField("error", StringType, true),
+        createStructField("ingested_at", TimestampType, false),
+    });
+    public static final List<String> IMAGES_KEY = List.of("image_id");
+
+    public static final StructType EXPLANATIONS_SCHEMA = createStructType(new StructField[] {
+        createStructField("image_id", StringType, false),
+        createStructField("model_id", StringType, false),
+        createStructField("model_version", StringType, false),
+        createStructField("weights_sha256", StringType, true),
+        createStructField("method", StringType, false),
+        createStructField("method_spec", StringType, false),
+        createStructField("params", StringType, false),
+        createStructField("params_hash", StringType, false),
+        createStructField("target_rule", StringType, false),
+        createStructField("target_class", IntegerType, true),
+        createStructField("predicted_class", IntegerType, true),
+        createStructField("predicted_prob", DoubleType, true),
+        createStructField("map_height", IntegerType, true),
+        createStructField("map_width", IntegerType, true),
+        createStructField("map", BinaryType, true),
+        createStructField("runtime_ms", DoubleType, true),
+        createStructField("error", StringType, true),
+        createStructField("explained_at", TimestampType, false),
+    });
+    public static final List<String> EXPLANATIONS_KEY = List.of("image_id", "model_id", "model_version", "params_hash");
+
+    public static final StructType METRICS_SCHEMA = createStructType(new StructField[] {
+        createStructField("image_id", StringType, false),
+        createStructField("model_id", StringType, false),
+        createStructField("model_version", StringType, false),
+        createStructField("method", StringType, false),
+        createStructField("params_hash", StringType, false),
+        createStructField("metric", StringType, false),
+        createStructField("metric_params", StringType, false),
+        createStructField("metric_params_hash", StringType, false),
+        createStructField("value", DoubleType, true),
+        createStructField("higher_is_better", org.apache.spark.sql.types.DataTypes.BooleanType, false),
+        createStructField("error", StringType, true),
+        createStructField("evaluated_at", TimestampType, false),
+    });
+    public static final List<String> METRICS_KEY = List.of("image_id", "model_id", "model_version", "params_hash", "metric_params_hash");
+
+    private Tables() {}
+
+    /** Path of {@code table} under {@code warehouse} (a local directory or an {@code s3a://} prefix). */
+    public static String path(String warehouse, String table) {
+        return warehouse.endsWith("/") ? warehouse + table : warehouse + "/" + table;
+    }
+}

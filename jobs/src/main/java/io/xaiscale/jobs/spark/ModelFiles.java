@@ -1,0 +1,45 @@
+package io.xaiscale.jobs.spark;
+
+import io.xaiscale.util.Hashing;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+
+/**
+ * Makes a model directory given as a local path or a Hadoop URI ({@code s3a://}, {@code hdfs://})
+ * available as a local directory, copying a remote one once per JVM.
+ */
+public final class ModelFiles {
+    private static final Map<String, Path> LOCAL = new ConcurrentHashMap<>();
+
+    private ModelFiles() {}
+
+    public static Path localize(String uri, Configuration conf) {
+        URI u = URI.create(uri);
+        if (u.getScheme() == null || "file".equals(u.getScheme())) {
+            return u.getScheme() == null ? Path.of(uri) : Path.of(u);
+        }
+        return LOCAL.computeIfAbsent(uri, k -> {
+            try {
+                Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "xaiscale-models",
+                        Hashing.sha256Hex(uri).substring(0, 16)));
+                org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(uri);
+                FileSystem fs = src.getFileSystem(conf);
+                for (FileStatus f : fs.listStatus(src)) {
+                    if (f.isFile()) {
+                        fs.copyToLocalFile(false, f.getPath(), new org.apache.hadoop.fs.Path(dir.resolve(f.getPath().getName()).toUri()), true);
+                    }
+                }
+                return dir;
+            } catch (IOException e) {
+                throw new IllegalStateException("Cannot copy model directory " + uri + " to local disk: " + e.getMessage(), e);
+            }
+        });
+    }
+}

@@ -1,0 +1,60 @@
+package io.xaiscale.jobs.spark;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Driver-side progress of a long stage: a named accumulator that tasks add to, and a reporter
+ * thread that prints done / total, rate and ETA every few seconds while the action runs.
+ */
+public final class Progress {
+    private final String stage;
+    private final long total;
+    private final LongAccumulator done;
+    private final long startNanos = System.nanoTime();
+
+    private Progress(String stage, long total, LongAccumulator done) {
+        this.stage = stage;
+        this.total = total;
+        this.done = done;
+    }
+
+    public static Progress create(SparkSession spark, String stage, String unit, long total) {
+        return new Progress(stage, total, spark.sparkContext().longAccumulator(stage + " " + unit));
+    }
+
+    public LongAccumulator counter() {
+        return done;
+    }
+
+    public double elapsedSeconds() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    public String line() {
+        long d = done.value();
+        double s = elapsedSeconds();
+        double rate = s > 0 ? d / s : 0;
+        String eta = rate > 0 && total > d ? String.format("%.0fs", (total - d) / rate) : "-";
+        return String.format("[%s] %d / %d done, %.1f per second, ETA %s", stage, d, total, rate, eta);
+    }
+
+    /** Runs {@code action}, printing a progress line every {@code periodSeconds}. */
+    public <T> T track(int periodSeconds, Callable<T> action) throws Exception {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "progress-" + stage);
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleAtFixedRate(() -> System.out.println(line()), periodSeconds, periodSeconds, TimeUnit.SECONDS);
+        try {
+            return action.call();
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+}
