@@ -62,4 +62,25 @@ class GradCamTest {
             }
         }
     }
+
+    @Test
+    void upsamplingKeepsAHotSpotWhereItWas() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] small = new float[4 * 4];
+            small[1 * 4 + 2] = 1f; // row 1, column 2 of a 4x4 map covers rows 4..7, columns 8..11 of 16x16
+            float[] up = GradCam.upsample(m.create(small, new Shape(1, 4, 4)), 16, 16).toFloatArray();
+            int best = 0;
+            for (int i = 1; i < up.length; i++) {
+                if (up[i] > up[best]) {
+                    best = i;
+                }
+            }
+            int row = best / 16;
+            int col = best % 16;
+            org.junit.jupiter.api.Assertions.assertTrue(row >= 4 && row <= 7 && col >= 8 && col <= 11, "peak at row " + row + ", column " + col);
+            // symmetric around the centre of the cell: rows 4..7 (5.5), columns 8..11 (9.5)
+            assertEquals(up[5 * 16 + 9], up[5 * 16 + 10], 1e-6f);
+            assertEquals(up[5 * 16 + 9], up[6 * 16 + 9], 1e-6f);
+        }
+    }
 }

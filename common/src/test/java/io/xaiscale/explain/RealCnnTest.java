@@ -86,18 +86,22 @@ class RealCnnTest {
 
     @Test
     void integratedGradientsCompletenessGapIsSmallAndShrinksWithSteps() {
-        float[] coarse = completenessGap(4);
-        float[] fine = completenessGap(64);
-        float coarseSum = 0;
-        float fineSum = 0;
-        for (int i = 0; i < N; i++) {
-            coarseSum += coarse[i];
-            fineSum += fine[i];
-        }
-        assertTrue(fineSum < coarseSum, "gap should shrink with steps: 4 steps " + coarseSum + ", 64 steps " + fineSum);
+        float coarse = sum(completenessGap(4));
+        float medium = sum(completenessGap(64));
+        float[] fine = completenessGap(256);
+        assertTrue(medium < coarse / 10 && sum(fine) < medium,
+                "gap should shrink with steps: 4 steps " + coarse + ", 64 steps " + medium + ", 256 steps " + sum(fine));
         for (float g : fine) {
-            assertTrue(g < 0.05f, "completeness gap at 64 steps: " + g);
+            assertTrue(g < 0.03f, "completeness gap at 256 steps: " + g);
         }
+    }
+
+    static float sum(float[] a) {
+        float s = 0;
+        for (float v : a) {
+            s += v;
+        }
+        return s;
     }
 
     static final List<String> METHODS = List.of("gradient", "gradient_x_input", "integrated_gradients[steps=8]",
@@ -141,8 +145,9 @@ class RealCnnTest {
             float[] g = Explainers.fromString("gradient").attribute(model, x, new int[] {t}).toFloatArray();
             float[] xs = x.toFloatArray();
             int k = model.numClasses();
-            double eps = 1e-2;
+            double eps = 1e-3;
             int checked = 0;
+            int agreeing = 0;
             for (int p = 0; p < 4096; p += 257) {
                 float[] plus = xs.clone();
                 float[] minus = xs.clone();
@@ -151,10 +156,14 @@ class RealCnnTest {
                 float fp = model.logitsNoGrad(m.create(plus, new Shape(1, 1, 64, 64))).toFloatArray()[t];
                 float fm = model.logitsNoGrad(m.create(minus, new Shape(1, 1, 64, 64))).toFloatArray()[t];
                 double fd = (fp - fm) / (2 * eps);
-                assertEquals(fd, g[p], 2e-3 + 0.05 * Math.abs(fd), "pixel " + p);
+                if (Math.abs(fd - g[p]) <= 2e-3 + 0.03 * Math.abs(fd)) {
+                    agreeing++;
+                }
                 checked++;
             }
-            assertTrue(checked > 10);
+            // a ReLU / max-pool net has kinks: a few probes may straddle one, most must agree
+            assertEquals(16, checked);
+            assertTrue(agreeing >= 12, agreeing + " of " + checked + " pixels agree with central differences");
         }
     }
 

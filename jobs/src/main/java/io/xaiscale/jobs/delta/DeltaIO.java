@@ -41,12 +41,16 @@ public final class DeltaIO {
         }
         String cond = key.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
         DeltaTable table = DeltaTable.forPath(spark, path);
+        long before = table.history(1).first().getLong(0);
         table.as("t").merge(unique.as("s"), cond).whenNotMatched().insertAll().execute();
-        Row last = table.history(1).select("operation", "operationMetrics").first();
-        if (!"MERGE".equals(last.getString(0))) {
+        Row last = table.history(1).select("version", "operation", "operationMetrics").first();
+        if (last.getLong(0) == before) {
+            return 0; // nothing to insert: Delta committed no new version
+        }
+        if (!"MERGE".equals(last.getString(1))) {
             return -1; // another writer committed in between; the count is unknown, the data is still exact
         }
-        scala.collection.Map<String, String> m = last.getMap(1);
+        scala.collection.Map<String, String> m = last.getMap(2);
         return m.contains("numTargetRowsInserted") ? Long.parseLong(m.apply("numTargetRowsInserted")) : 0L;
     }
 }

@@ -1,0 +1,197 @@
+package io.xaiscale.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.spark.SqlRunner;
+import io.xaiscale.model.ModelCache;
+import io.xaiscale.util.MapCodec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ingest -> explain -> evaluate on Spark local[2] with Delta in a temp directory, then a rerun. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineTest {
+    static final Path ROOT = repoRoot();
+    static final String METHODS = "gradient,gradient_x_input,integrated_gradients[steps=4],smoothgrad[samples=2],"
+            + "grad_cam,occlusion[window=16,stride=16]";
+    static final String METRICS = "deletion_auc[steps=4],insertion_auc[steps=4],iou,pointing_game";
+
+    @TempDir
+    static Path tmp;
+    static SparkSession spark;
+    static String warehouse;
+    static Path source;
+
+    static Path repoRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (!Files.exists(p.resolve("models/fmnist-loc-cnn/model.json"))) {
+            p = p.getParent();
+        }
+        return p;
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        spark = Sessions.create("pipeline-test", "local[2]");
+        warehouse = tmp.resolve("warehouse").toString();
+        // a small copy of the shipped sample: 5 images, the truncated file and a manifest for them
+        source = Files.createDirectories(tmp.resolve("images"));
+        List<String> manifest = Files.readAllLines(ROOT.resolve("data/sample/manifest.csv"));
+        StringBuilder m = new StringBuilder(manifest.get(0)).append('\n');
+        for (String line : manifest.subList(1, manifest.size())) {
+            String file = line.split(",")[0];
+            if (file.compareTo("fmnist-loc-test-00005.png") < 0 || file.equals("truncated.png")) {
+                Files.copy(ROOT.resolve("data/sample").resolve(file), source.resolve(file));
+                m.append(line).append('\n');
+            }
+        }
+        Files.writeString(source.resolve("manifest.csv"), m.toString());
+        Files.writeString(source.resolve("notes.txt"), "not an image: ignored by extension");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static long count(String table) {
+        return spark.read().format("delta").load(Tables.path(warehouse, table)).count();
+    }
+
+    static ExplainJob.Settings explainSettings() throws Exception {
+        return ExplainCommand.settings(options(new ExplainCommand(), "--methods", METHODS));
+    }
+
+    static EvaluateJob.Settings evaluateSettings() throws Exception {
+        return EvaluateCommand.settings(options(new EvaluateCommand(), "--metrics", METRICS));
+    }
+
+    static io.xaiscale.config.Options options(Command c, String... extra) {
+        String[] base = {"--warehouse", warehouse, "--model", ROOT.resolve("models/fmnist-loc-cnn").toString(), "--batch-size", "4"};
+        return c.options().parse(Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
+    }
+
+    @Test
+    @Order(1)
+    void firstRunWritesEveryTable() throws Exception {
+        long images = IngestJob.ingestFiles(spark, warehouse, source.toString(), source.resolve("manifest.csv").toString(), "sample");
+        assertEquals(6, images);
+        long bench = IngestJob.ingestBenchmark(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 3, 64, 5, 2);
+        assertEquals(3, bench);
+
+        Row bad = spark.read().format("delta").load(Tables.path(warehouse, Tables.IMAGES))
+                .where(col("source_uri").endsWith("truncated.png")).first();
+        assertTrue(bad.<String>getAs("error").startsWith("undecodable image"), bad.<String>getAs("error"));
+        Row good = spark.read().format("delta").load(Tables.path(warehouse, Tables.IMAGES))
+                .where(col("source_uri").endsWith("fmnist-loc-test-00001.png")).first();
+        assertNull(good.getAs("error"));
+        assertEquals(64, good.<Integer>getAs("width"));
+        assertTrue(good.getAs("bbox") != null && good.getAs("label") != null);
+
+        int loadsBefore = ModelCache.loads();
+        ExplainJob.Result e = ExplainJob.run(spark, explainSettings());
+        assertEquals(9 * 6, e.pending());
+        assertEquals(9 * 6, count(Tables.EXPLANATIONS));
+        assertTrue(ModelCache.loads() - loadsBefore <= 1, "model loaded once per JVM, not per task");
+        Dataset<Row> expl = spark.read().format("delta").load(Tables.path(warehouse, Tables.EXPLANATIONS));
+        assertEquals(6, expl.where(col("error").isNotNull()).count(), "the truncated image gets one error row per method");
+        Row map = expl.where(col("error").isNull()).first();
+        assertEquals(64 * 64, MapCodec.decode(map.getAs("map")).length);
+        assertTrue(map.<String>getAs("params").contains("\"target\":\"predicted\""));
+
+        EvaluateJob.Result v = EvaluateJob.run(spark, evaluateSettings());
+        assertEquals(8 * 6 * 4, v.pending());
+        Dataset<Row> metrics = spark.read().format("delta").load(Tables.path(warehouse, Tables.METRICS));
+        assertEquals(8 * 6 * 4, metrics.count());
+        assertEquals(0, metrics.where(col("value").isNull()).count(), "every image here has a box");
+        Row r = metrics.where(col("metric").equalTo("iou")).first();
+        assertTrue(r.<String>getAs("metric_params").contains("\"threshold\":\"top_fraction\""));
+    }
+
+    @Test
+    @Order(2)
+    void aSecondRunLeavesEveryRowCountUnchanged() throws Exception {
+        long images = count(Tables.IMAGES);
+        long expl = count(Tables.EXPLANATIONS);
+        long metrics = count(Tables.METRICS);
+        assertEquals(0, IngestJob.ingestFiles(spark, warehouse, source.toString(), source.resolve("manifest.csv").toString(), "sample"));
+        assertEquals(0, IngestJob.ingestBenchmark(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 3, 64, 5, 2));
+        assertEquals(0, ExplainJob.run(spark, explainSettings()).pending());
+        assertEquals(0, EvaluateJob.run(spark, evaluateSettings()).pending());
+        assertEquals(images, count(Tables.IMAGES));
+        assertEquals(expl, count(Tables.EXPLANATIONS));
+        assertEquals(metrics, count(Tables.METRICS));
+    }
+
+    @Test
+    @Order(3)
+    void aRerunAfterLosingRowsComputesOnlyWhatIsMissing() throws Exception {
+        long expl = count(Tables.EXPLANATIONS);
+        // simulate a crash that lost one method's rows
+        spark.sql("DELETE FROM delta.`" + Tables.path(warehouse, Tables.EXPLANATIONS) + "` WHERE method = 'grad_cam'");
+        assertEquals(expl - 9, count(Tables.EXPLANATIONS));
+        ExplainJob.Result e = ExplainJob.run(spark, explainSettings());
+        assertEquals(9, e.pending());
+        assertEquals(expl, count(Tables.EXPLANATIONS));
+    }
+
+    @Test
+    @Order(4)
+    void everySqlFileOfTheRepositoryRuns() throws Exception {
+        SqlRunner.registerViews(spark, warehouse);
+        List<Path> files;
+        try (Stream<Path> s = Files.list(ROOT.resolve("notebooks-sql"))) {
+            files = s.filter(p -> p.toString().endsWith(".sql")).sorted().toList();
+        }
+        assertFalse(files.isEmpty());
+        for (Path f : files) {
+            List<Row> rows = SqlRunner.run(spark, f).collectAsList();
+            assertFalse(rows.isEmpty(), f + " returned no rows");
+        }
+        // the leaderboard has one row per (metric, method) with rank 1 for some method of every metric
+        List<Row> board = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/leaderboard.sql")).collectAsList();
+        assertEquals(4 * 6, board.size());
+        assertEquals(4, board.stream().filter(r -> r.<Integer>getAs("rank") == 1).map(r -> r.<String>getAs("metric")).distinct().count());
+    }
+
+    @Test
+    @Order(5)
+    void wrongOptionsFailAtStartNamingTheValueAndTheChoices() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ExplainCommand.settings(options(new ExplainCommand(), "--methods", "gradient,lime")));
+        assertEquals("Unknown explanation method: lime (valid: gradient, gradient_x_input, integrated_gradients, smoothgrad, "
+                + "grad_cam, occlusion)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ExplainCommand.settings(options(new ExplainCommand(), "--target", "true_class")));
+        assertEquals("Invalid target: true_class (valid: predicted, label)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ExplainCommand.settings(options(new ExplainCommand(), "--methods", "grad_cam[layer=conv9]")));
+        assertEquals("Unknown layer for grad_cam: conv9 (valid for fmnist-loc-cnn@1: conv1, bn1, relu1, pool1, conv2, bn2, relu2, "
+                + "pool2, conv3, bn3, relu3)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> options(new ExplainCommand(), "--batchsize", "3"));
+        assertTrue(e.getMessage().startsWith("Unknown option --batchsize for explain (valid: --warehouse, --master, --model, --batch-size"),
+                e.getMessage());
+        Exception missing = assertThrows(Exception.class,
+                () -> ExplainCommand.settings(new ExplainCommand().options().parse(new String[] {"--model", tmp.resolve("nope").toString()})));
+        assertTrue(missing.getMessage().startsWith("Model card not found: " + tmp.resolve("nope").resolve("model.json")), missing.getMessage());
+    }
+}
