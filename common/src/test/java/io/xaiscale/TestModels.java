@@ -98,6 +98,27 @@ public final class TestModels {
         return Classifier.of(card("random-cnn", 1, side, side, classes, null), model, built);
     }
 
+    /** A float64 copy of a loaded model (every parameter and BatchNorm statistic copied and widened). */
+    public static Classifier toDouble(Classifier src) {
+        ModelCard card = src.card();
+        Architectures.Built built = Architectures.build(card.architecture(), card.classes().size());
+        Model model = Model.newInstance(card.id() + "-f64", "PyTorch");
+        model.setBlock(built.block());
+        built.block().initialize(model.getNDManager(), DataType.FLOAT64,
+                new Shape(1, card.input().channels(), card.input().height(), card.input().width()));
+        built.block().freezeParameters(true);
+        var from = src.model().getBlock().getParameters();
+        var to = built.block().getParameters();
+        if (from.size() != to.size()) {
+            throw new IllegalStateException("parameter count " + from.size() + " vs " + to.size());
+        }
+        for (int i = 0; i < from.size(); i++) {
+            NDArray dst = to.valueAt(i).getArray();
+            dst.muli(0).addi(from.valueAt(i).getArray().toType(DataType.FLOAT64, true));
+        }
+        return Classifier.of(card, model, built);
+    }
+
     static void set(ai.djl.nn.Block b, String name, float[] values) {
         for (var pair : b.getParameters()) {
             if (pair.getKey().equals(name) || pair.getKey().endsWith("_" + name)) {

@@ -36,7 +36,7 @@ public final class Trainer {
     public record Settings(String modelId, String version, int trainImages, int testImages, int epochs,
                            int batchSize, float learningRate, long seed, int canvas, boolean shuffleLabels) {
         public static Settings defaults() {
-            return new Settings("fmnist-loc-cnn", "1", 20000, 2000, 6, 64, 2e-3f, 7L, LocalizationBenchmark.DEFAULT_CANVAS, false);
+            return new Settings("fmnist-loc-cnn", "1", 40000, 2000, 8, 64, 2e-3f, 7L, LocalizationBenchmark.DEFAULT_CANVAS, false);
         }
     }
 

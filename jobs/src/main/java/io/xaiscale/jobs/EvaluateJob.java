@@ -6,12 +6,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xaiscale.image.Box;
-import io.xaiscale.image.DecodeException;
-import io.xaiscale.image.ImageCodec;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Batches;
+import io.xaiscale.jobs.spark.DecodedBatch;
 import io.xaiscale.jobs.spark.ModelFiles;
+import io.xaiscale.jobs.spark.Partitioning;
 import io.xaiscale.jobs.spark.Progress;
 import io.xaiscale.metric.EvalBatch;
 import io.xaiscale.metric.Metric;
@@ -38,7 +38,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -106,20 +105,12 @@ public final class EvaluateJob {
         if (total == 0) {
             return new Result(0, 0, 0);
         }
-        int parts = s.partitions() > 0 ? s.partitions() : Math.max(1, spark.sparkContext().defaultParallelism());
+        int parts = Partitioning.choose(s.partitions(), total, s.batchSize(), spark.sparkContext().defaultParallelism());
         Progress progress = Progress.create(spark, "evaluate", "values", total);
         Dataset<Row> out = pending.repartition(parts, col("image_id"))
                 .sortWithinPartitions("metric_params_hash", "image_id")
                 .mapPartitions(new Partition(s, progress.counter()), Encoders.row(Tables.METRICS_SCHEMA));
-        long inserted = progress.track(10, () -> {
-            Dataset<Row> staged = out.persist(StorageLevel.MEMORY_AND_DISK());
-            try {
-                staged.count();
-                return DeltaIO.mergeInsert(spark, staged, outPath, Tables.METRICS_KEY);
-            } finally {
-                staged.unpersist();
-            }
-        });
+        long inserted = progress.track(10, () -> DeltaIO.computeAndMerge(spark, out, outPath, Tables.METRICS_KEY));
         System.out.println(progress.line());
         return new Result(total, inserted, progress.elapsedSeconds());
     }
@@ -148,29 +139,22 @@ public final class EvaluateJob {
 
         List<Row> evaluateBatch(Classifier model, Metric metric, List<Row> batch) {
             Timestamp now = new Timestamp(System.currentTimeMillis());
+            DecodedBatch d = DecodedBatch.of(batch, model, r -> null);
             List<Row> out = new ArrayList<>();
-            List<Row> ok = new ArrayList<>();
-            List<float[]> pixels = new ArrayList<>();
-            for (Row r : batch) {
-                try {
-                    pixels.add(ImageCodec.toTensor((byte[]) r.getAs("content"), model.channels(), model.height(), model.width()));
-                    ok.add(r);
-                } catch (DecodeException e) {
-                    out.add(row(r, null, "image: " + e.getMessage(), now));
-                }
+            for (int i = 0; i < d.failed().size(); i++) {
+                out.add(row(d.failed().get(i), null, d.errors().get(i), now));
             }
+            List<Row> ok = d.ok();
             if (ok.isEmpty()) {
                 return out;
             }
             int n = ok.size();
-            int per = model.channels() * model.height() * model.width();
-            float[] data = new float[n * per];
+            float[] data = d.pixels();
             float[][] maps = new float[n][];
             int[] targets = new int[n];
             Box[] boxes = new Box[n];
             for (int i = 0; i < n; i++) {
                 Row r = ok.get(i);
-                System.arraycopy(pixels.get(i), 0, data, i * per, per);
                 maps[i] = MapCodec.decode(r.getAs("map"));
                 targets[i] = r.<Integer>getAs("target_class");
                 Row b = r.getAs("bbox");

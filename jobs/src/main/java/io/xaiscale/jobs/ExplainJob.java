@@ -1,7 +1,6 @@
 package io.xaiscale.jobs;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,12 +8,12 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
-import io.xaiscale.image.DecodeException;
-import io.xaiscale.image.ImageCodec;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Batches;
+import io.xaiscale.jobs.spark.DecodedBatch;
 import io.xaiscale.jobs.spark.ModelFiles;
+import io.xaiscale.jobs.spark.Partitioning;
 import io.xaiscale.jobs.spark.Progress;
 import io.xaiscale.model.Architectures;
 import io.xaiscale.model.Classifier;
@@ -40,7 +39,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -105,11 +104,11 @@ public final class ExplainJob {
             String pj = paramsJson(e, s.targetRule());
             methodRows.add(RowFactory.create(e.name(), e.spec(), pj, paramsHash(e.name(), pj)));
         }
-        Dataset<Row> methodDf = spark.createDataFrame(methodRows, org.apache.spark.sql.types.DataTypes.createStructType(List.of(
-                org.apache.spark.sql.types.DataTypes.createStructField("method", org.apache.spark.sql.types.DataTypes.StringType, false),
-                org.apache.spark.sql.types.DataTypes.createStructField("method_spec", org.apache.spark.sql.types.DataTypes.StringType, false),
-                org.apache.spark.sql.types.DataTypes.createStructField("params", org.apache.spark.sql.types.DataTypes.StringType, false),
-                org.apache.spark.sql.types.DataTypes.createStructField("params_hash", org.apache.spark.sql.types.DataTypes.StringType, false))));
+        Dataset<Row> methodDf = spark.createDataFrame(methodRows, DataTypes.createStructType(List.of(
+                DataTypes.createStructField("method", DataTypes.StringType, false),
+                DataTypes.createStructField("method_spec", DataTypes.StringType, false),
+                DataTypes.createStructField("params", DataTypes.StringType, false),
+                DataTypes.createStructField("params_hash", DataTypes.StringType, false))));
         String outPath = Tables.path(s.warehouse(), Tables.EXPLANATIONS);
         Dataset<Row> done = DeltaIO.readOrEmpty(spark, outPath, Tables.EXPLANATIONS_SCHEMA)
                 .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version())))
@@ -123,21 +122,13 @@ public final class ExplainJob {
         if (total == 0) {
             return new Result(0, 0, 0);
         }
-        int parts = s.partitions() > 0 ? s.partitions() : Math.max(1, spark.sparkContext().defaultParallelism());
+        int parts = Partitioning.choose(s.partitions(), total, s.batchSize(), spark.sparkContext().defaultParallelism());
         Progress progress = Progress.create(spark, "explain", "maps", total);
         LongAccumulator counter = progress.counter();
         Dataset<Row> out = pending.repartition(parts, col("image_id"))
                 .sortWithinPartitions("params_hash", "image_id")
                 .mapPartitions(new Partition(s, counter), Encoders.row(Tables.EXPLANATIONS_SCHEMA));
-        long inserted = progress.track(10, () -> {
-            Dataset<Row> staged = out.persist(StorageLevel.MEMORY_AND_DISK());
-            try {
-                staged.count();
-                return DeltaIO.mergeInsert(spark, staged, outPath, Tables.EXPLANATIONS_KEY);
-            } finally {
-                staged.unpersist();
-            }
-        });
+        long inserted = progress.track(10, () -> DeltaIO.computeAndMerge(spark, out, outPath, Tables.EXPLANATIONS_KEY));
         System.out.println(progress.line());
         return new Result(total, inserted, progress.elapsedSeconds());
     }
@@ -172,43 +163,29 @@ public final class ExplainJob {
 
         List<Row> explainBatch(Classifier model, Explainer method, List<Row> batch) {
             Timestamp now = new Timestamp(System.currentTimeMillis());
-            List<Row> out = new ArrayList<>(batch.size());
-            List<Row> ok = new ArrayList<>();
-            List<float[]> pixels = new ArrayList<>();
-            List<Integer> labels = new ArrayList<>();
-            for (Row r : batch) {
+            DecodedBatch d = DecodedBatch.of(batch, model, r -> {
                 String imageError = r.getAs("image_error");
                 if (imageError != null) {
-                    out.add(row(model, r, null, null, null, null, null, "image: " + imageError, now));
-                    continue;
+                    return "image: " + imageError;
                 }
-                try {
-                    pixels.add(ImageCodec.toTensor((byte[]) r.getAs("content"), model.channels(), model.height(), model.width()));
-                } catch (DecodeException ex) {
-                    out.add(row(model, r, null, null, null, null, null, "image: " + ex.getMessage(), now));
-                    continue;
-                }
-                Integer label = r.getAs("label");
-                if ("label".equals(s.targetRule()) && label == null) {
-                    pixels.remove(pixels.size() - 1);
-                    out.add(row(model, r, null, null, null, null, null, "no label for target=label", now));
-                    continue;
-                }
-                ok.add(r);
-                labels.add(label);
+                return "label".equals(s.targetRule()) && r.getAs("label") == null ? "no label for target=label" : null;
+            });
+            List<Row> out = new ArrayList<>(batch.size());
+            for (int i = 0; i < d.failed().size(); i++) {
+                out.add(row(model, d.failed().get(i), null, null, null, null, null, d.errors().get(i), now));
             }
-            if (ok.isEmpty()) {
+            if (d.ok().isEmpty()) {
                 return out;
             }
             try {
-                out.addAll(explainDecoded(model, method, ok, pixels, labels, now));
+                out.addAll(explainDecoded(model, method, d.ok(), d.pixels(), now));
             } catch (RuntimeException batchFailure) {
                 // isolate: one image at a time, so one bad image cannot fail the others
-                for (int i = 0; i < ok.size(); i++) {
+                for (int i = 0; i < d.ok().size(); i++) {
                     try {
-                        out.addAll(explainDecoded(model, method, List.of(ok.get(i)), List.of(pixels.get(i)), List.of(labels.get(i)), now));
+                        out.addAll(explainDecoded(model, method, List.of(d.ok().get(i)), d.pixelsOf(i), now));
                     } catch (RuntimeException ex) {
-                        out.add(row(model, ok.get(i), null, null, null, null, null,
+                        out.add(row(model, d.ok().get(i), null, null, null, null, null,
                                 "explain failed for model " + model.card().key() + ", method " + method.spec() + ": " + ex, now));
                     }
                 }
@@ -216,13 +193,8 @@ public final class ExplainJob {
             return out;
         }
 
-        List<Row> explainDecoded(Classifier model, Explainer method, List<Row> rows, List<float[]> pixels, List<Integer> labels, Timestamp now) {
+        List<Row> explainDecoded(Classifier model, Explainer method, List<Row> rows, float[] data, Timestamp now) {
             int n = rows.size();
-            int per = model.channels() * model.height() * model.width();
-            float[] data = new float[n * per];
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(pixels.get(i), 0, data, i * per, per);
-            }
             try (NDManager m = model.manager().newSubManager()) {
                 NDArray x = m.create(data, new Shape(n, model.channels(), model.height(), model.width()));
                 float[] probs;
@@ -240,7 +212,7 @@ public final class ExplainJob {
                         }
                     }
                     predicted[i] = best;
-                    targets[i] = "label".equals(s.targetRule()) ? labels.get(i) : best;
+                    targets[i] = "label".equals(s.targetRule()) ? rows.get(i).<Integer>getAs("label") : best;
                 }
                 long t0 = System.nanoTime();
                 float[] maps = method.attribute(model, x, targets).toFloatArray();

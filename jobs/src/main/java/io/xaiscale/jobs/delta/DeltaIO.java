@@ -30,6 +30,20 @@ public final class DeltaIO {
     }
 
     /**
+     * Computes {@code rows} once (persisted, so MERGE cannot evaluate the expensive source twice),
+     * then inserts the ones whose key is absent; returns the number of rows inserted.
+     */
+    public static long computeAndMerge(SparkSession spark, Dataset<Row> rows, String path, List<String> key) {
+        Dataset<Row> staged = rows.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        try {
+            staged.count();
+            return mergeInsert(spark, staged, path, key);
+        } finally {
+            staged.unpersist();
+        }
+    }
+
+    /**
      * Inserts {@code rows} whose key is absent from the table (creating it on first write); rows
      * duplicated within {@code rows} are inserted once. Returns the number of rows inserted.
      */

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Submits an xaiscale command to a Spark cluster with the shaded job jar.
+#
+#   deploy/submit.sh --master spark://HOST:7077 [--deploy-mode client|cluster] [spark-submit options] \
+#       -- COMMAND [--option value ...]
+#
+# e.g. deploy/submit.sh --master spark://10.0.0.5:7077 -- explain --warehouse s3a://bucket/xai --model s3a://bucket/models/m
+#
+# Uses $SPARK_HOME/bin/spark-submit when SPARK_HOME is set; otherwise runs Spark's SparkSubmit class
+# from the Maven jars of this project (no Spark download needed). Spark settings come from
+# conf/spark-defaults.conf (Java 17 flags, Delta, one libtorch thread per task).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SUBMIT_ARGS=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do SUBMIT_ARGS+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+if [ $# -eq 0 ]; then
+  echo "usage: deploy/submit.sh [spark-submit options] -- COMMAND [--option value ...]   (commands: ./xai help)" >&2
+  exit 2
+fi
+JAR="$(ls "$ROOT"/jobs/target/xaiscale-jobs-*-job.jar 2>/dev/null | head -1 || true)"
+if [ -z "$JAR" ]; then
+  (cd "$ROOT" && mvn -B -q install -DskipTests)
+  JAR="$(ls "$ROOT"/jobs/target/xaiscale-jobs-*-job.jar | head -1)"
+fi
+if [ -n "${SPARK_HOME:-}" ]; then
+  exec "$SPARK_HOME/bin/spark-submit" --properties-file "$ROOT/conf/spark-defaults.conf" \
+    "${SUBMIT_ARGS[@]}" --class io.xaiscale.jobs.Main "$JAR" "$@"
+fi
+CP_FILE="$ROOT/jobs/target/provided-classpath.txt"
+if [ ! -f "$CP_FILE" ]; then
+  (cd "$ROOT" && mvn -B -q -pl jobs dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile="$CP_FILE" >/dev/null)
+fi
+FLAGS="$(sed -n 's/^spark.driver.extraJavaOptions *//p' "$ROOT/conf/spark-defaults.conf")"
+exec java $FLAGS -Dlog4j2.configurationFile="${XAI_LOG4J:-$ROOT/conf/log4j2.properties}" -cp "$(cat "$CP_FILE")" org.apache.spark.deploy.SparkSubmit \
+  --properties-file "$ROOT/conf/spark-defaults.conf" "${SUBMIT_ARGS[@]}" \
+  --class io.xaiscale.jobs.Main "$JAR" "$@"

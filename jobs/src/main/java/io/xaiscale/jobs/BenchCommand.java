@@ -1,0 +1,156 @@
+package io.xaiscale.jobs;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.xaiscale.config.Options;
+import io.xaiscale.explain.Explainer;
+import io.xaiscale.explain.Explainers;
+import io.xaiscale.explain.gradient.IntegratedGradients;
+import io.xaiscale.explain.gradient.SmoothGrad;
+import io.xaiscale.explain.perturbation.Occlusion;
+import io.xaiscale.image.FashionMnist;
+import io.xaiscale.image.LocalizationBenchmark;
+import io.xaiscale.model.Classifier;
+import io.xaiscale.model.GradMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * {@code xai bench}: per method, images per second and cost relative to one plain forward pass and
+ * to one forward+backward pass on the same batch, measured in one run (ratios, not bare seconds,
+ * because these machines are noisy), next to the method's ideal pass count. Writes a Markdown table.
+ */
+public final class BenchCommand implements Command {
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String summary() {
+        return "measure each method's cost in forward / forward+backward passes; write docs/benchmarks.md";
+    }
+
+    @Override
+    public Options options() {
+        return new Options(name())
+                .add("model", Defaults.MODEL, "model directory")
+                .add("methods", Explainers.DEFAULT_METHODS, "methods to measure")
+                .add("batch-size", "16", "images per batch")
+                .add("internal-batch-size", "64", "max samples per model pass inside a method")
+                .add("repeats", "5", "timed repeats per method (median reported)")
+                .add("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
+                .add("out", "docs/benchmarks.md", "Markdown file to write ('' to print only)");
+    }
+
+    @Override
+    public void run(Options o) throws Exception {
+        int n = o.getInt("batch-size", 1, 4096);
+        int repeats = o.getInt("repeats", 1, 1000);
+        List<Explainer> methods = Explainers.listFromString(o.get("methods"));
+        LocalizationBenchmark bench = new LocalizationBenchmark(FashionMnist.read(Path.of(o.get("fashion-mnist")), "test"), 64, 1);
+        try (Classifier model = Classifier.load(Path.of(o.get("model"))); NDManager m = NDManager.newBaseManager()) {
+            model.setInternalBatchSize(o.getInt("internal-batch-size", 1, 65536));
+            float[] data = new float[n * model.channels() * model.height() * model.width()];
+            int hw = model.height() * model.width();
+            for (int i = 0; i < n; i++) {
+                byte[] px = bench.sample(i).pixels();
+                for (int p = 0; p < hw; p++) {
+                    data[i * hw + p] = (px[p] & 0xff) / 255f;
+                }
+            }
+            NDArray x = m.create(data, new Shape(n, model.channels(), model.height(), model.width()));
+            int[] targets;
+            try (GradMode off = GradMode.off()) {
+                targets = Arrays.stream(model.logits(x).argMax(1).toLongArray()).mapToInt(v -> (int) v).toArray();
+            }
+            double forward = medianMs(repeats, () -> {
+                try (NDManager s = m.newSubManager(); GradMode off = GradMode.off()) {
+                    return model.logits(x.duplicate()).toFloatArray();
+                }
+            });
+            double backward = medianMs(repeats, () -> {
+                try (NDManager s = m.newSubManager()) {
+                    return model.inputGradient(x, targets).toFloatArray();
+                }
+            });
+            List<String> rows = new ArrayList<>();
+            for (Explainer e : methods) {
+                double ms = medianMs(repeats, () -> {
+                    try (NDManager s = m.newSubManager()) {
+                        NDArray xs = x.duplicate();
+                        xs.attach(s);
+                        return e.attribute(model, xs, targets).toFloatArray();
+                    }
+                });
+                String ideal = ideal(e, model);
+                String row = String.format("| `%s` | %.1f | %.1f | %.2f | %s |", e.spec(), n / (ms / 1000), ms / forward, ms / backward, ideal);
+                rows.add(row);
+                System.out.println(row);
+            }
+            String cpu = cpuModel();
+            StringBuilder md = new StringBuilder();
+            md.append("# Benchmarks\n\n");
+            md.append("Written by `./xai bench` (").append(LocalDate.now()).append("). In-process explainer cost on the shipped model ")
+                    .append(model.card().key()).append(" (").append(model.card().architecture()).append(", input ")
+                    .append(model.channels()).append("x").append(model.height()).append("x").append(model.width()).append(").\n\n");
+            md.append(String.format("Machine: %s, %d cores, Java %s, libtorch threads %s. Batch %d images, internal batch %d, median of %d runs.%n%n",
+                    cpu, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                    System.getProperty("ai.djl.pytorch.num_threads", "default"), n, model.internalBatchSize(), repeats));
+            md.append(String.format("One plain forward pass of the batch: %.1f ms (%.0f images/s); forward+backward (input gradient): %.1f ms, "
+                    + "%.2fx a forward.%n%n", forward, n / (forward / 1000), backward, backward / forward));
+            md.append("| method | images/s | cost / forward | cost / (forward+backward) | ideal passes |\n|---|---|---|---|---|\n");
+            rows.forEach(r -> md.append(r).append('\n'));
+            md.append("\nRatios are measured in one run on the same batch, so they hold across machines better than the seconds do. "
+                    + "'ideal passes' is what the method needs at the least: forward+backward passes (fb) for gradient methods, "
+                    + "forward passes (f) for perturbation methods.\n");
+            if (!o.get("out").isBlank()) {
+                Path out = Path.of(o.get("out"));
+                Files.createDirectories(out.toAbsolutePath().getParent());
+                Files.writeString(out, md.toString());
+                System.out.println("[bench] wrote " + out.toAbsolutePath());
+            } else {
+                System.out.println(md);
+            }
+        }
+    }
+
+    static String ideal(Explainer e, Classifier model) {
+        Map<String, Object> p = e.params();
+        return switch (e.name()) {
+            case "gradient", "gradient_x_input", "grad_cam" -> "1 fb";
+            case IntegratedGradients.NAME -> p.get("steps") + " fb";
+            case SmoothGrad.NAME -> p.get("samples") + " x (" + ideal(Explainers.fromString((String) p.get("base")), model) + ")";
+            case Occlusion.NAME -> ((Occlusion) e).passesPerImage(model.height(), model.width()) + " f";
+            default -> "?";
+        };
+    }
+
+    static double medianMs(int repeats, Supplier<Object> body) {
+        body.get(); // warm-up
+        double[] t = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long t0 = System.nanoTime();
+            body.get();
+            t[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(t);
+        return t[repeats / 2];
+    }
+
+    static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
+        } catch (Exception e) {
+            return "unknown CPU";
+        }
+    }
+}

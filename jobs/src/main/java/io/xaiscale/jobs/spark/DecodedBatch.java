@@ -1,0 +1,54 @@
+package io.xaiscale.jobs.spark;
+
+import io.xaiscale.image.DecodeException;
+import io.xaiscale.image.ImageCodec;
+import io.xaiscale.model.Classifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.spark.sql.Row;
+
+/**
+ * The rows of a batch whose {@code content} decodes to the model's input, stacked as one
+ * {@code [N, C, H, W]} float array, and the rows that failed with their error (an image error is
+ * never thrown, so one bad image cannot fail its batch).
+ */
+public record DecodedBatch(List<Row> ok, float[] pixels, List<Row> failed, List<String> errors) {
+
+    /**
+     * Decodes every row; {@code reject} may refuse a row before decoding by returning an error
+     * message (null accepts it).
+     */
+    public static DecodedBatch of(List<Row> rows, Classifier model, Function<Row, String> reject) {
+        int per = model.channels() * model.height() * model.width();
+        List<Row> ok = new ArrayList<>();
+        List<float[]> tensors = new ArrayList<>();
+        List<Row> failed = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        for (Row r : rows) {
+            String why = reject.apply(r);
+            if (why == null) {
+                try {
+                    tensors.add(ImageCodec.toTensor((byte[]) r.getAs("content"), model.channels(), model.height(), model.width()));
+                    ok.add(r);
+                    continue;
+                } catch (DecodeException e) {
+                    why = "image: " + e.getMessage();
+                }
+            }
+            failed.add(r);
+            errors.add(why);
+        }
+        float[] pixels = new float[ok.size() * per];
+        for (int i = 0; i < ok.size(); i++) {
+            System.arraycopy(tensors.get(i), 0, pixels, i * per, per);
+        }
+        return new DecodedBatch(ok, pixels, failed, errors);
+    }
+
+    /** Pixels of the {@code i}-th decoded row alone. */
+    public float[] pixelsOf(int i) {
+        int per = pixels.length / ok.size();
+        return java.util.Arrays.copyOfRange(pixels, i * per, (i + 1) * per);
+    }
+}
