@@ -161,9 +161,23 @@ public final class IngestJob {
     /** Ingests {@code count} canvases of the Fashion-MNIST localisation benchmark; returns rows inserted. */
     public static long ingestBenchmark(SparkSession spark, String warehouse, String mnistDir, String split, int count,
                                        int canvas, long seed, int partitions) throws IOException {
-        FashionMnist.read(Path.of(mnistDir), split); // fails at start, on the driver, if the files are missing
+        return ingestFashionMnist(spark, warehouse, new BenchmarkRows(mnistDir, split, canvas, seed), count, partitions);
+    }
+
+    /** Ingests the first {@code count} plain 28x28 Fashion-MNIST items of a split (no boxes); returns rows inserted. */
+    public static long ingestRawFashionMnist(SparkSession spark, String warehouse, String mnistDir, String split, int count,
+                                             int partitions) throws IOException {
+        return ingestFashionMnist(spark, warehouse, new BenchmarkRows(mnistDir, split, 0, 0), count, partitions);
+    }
+
+    static long ingestFashionMnist(SparkSession spark, String warehouse, BenchmarkRows generator, int count, int partitions)
+            throws IOException {
+        FashionMnist.Split data = FashionMnist.read(Path.of(generator.dir), generator.split); // fails on the driver if missing
+        if (count > data.size() && generator.canvas == 0) {
+            throw new IllegalArgumentException("Invalid count: " + count + " (the " + generator.split + " split has " + data.size() + " items)");
+        }
         Dataset<Row> rows = spark.range(0, count, 1, Math.max(1, partitions)).toDF("index")
-                .mapPartitions(new BenchmarkRows(mnistDir, split, canvas, seed), Encoders.row(Tables.IMAGES_SCHEMA));
+                .mapPartitions(generator, Encoders.row(Tables.IMAGES_SCHEMA));
         return DeltaIO.mergeInsert(spark, rows, Tables.path(warehouse, Tables.IMAGES), Tables.IMAGES_KEY);
     }
 
@@ -171,7 +185,7 @@ public final class IngestJob {
         private static final Map<String, FashionMnist.Split> SPLITS = new ConcurrentHashMap<>();
         private final String dir;
         private final String split;
-        private final int canvas;
+        private final int canvas; // 0: the plain 28x28 items, no box
         private final long seed;
 
         BenchmarkRows(String dir, String split, int canvas, long seed) {
@@ -190,9 +204,19 @@ public final class IngestJob {
                     throw new UncheckedIOException(e);
                 }
             });
-            LocalizationBenchmark bench = new LocalizationBenchmark(data, canvas, seed);
             Timestamp now = new Timestamp(System.currentTimeMillis());
             List<Row> out = new ArrayList<>();
+            if (canvas == 0) {
+                while (in.hasNext()) {
+                    int index = (int) in.next().getLong(0);
+                    byte[] png = ImageCodec.greyPng(data.images()[index], FashionMnist.SIDE, FashionMnist.SIDE);
+                    int label = data.labels()[index];
+                    out.add(imageRow(Hashing.sha256Hex(png), "fashion-mnist://" + split + "/" + index, png, label,
+                            FashionMnist.CLASS_NAMES.get(label), null, split, now));
+                }
+                return out.iterator();
+            }
+            LocalizationBenchmark bench = new LocalizationBenchmark(data, canvas, seed);
             while (in.hasNext()) {
                 int index = (int) in.next().getLong(0);
                 out.add(row(bench.sample(index), now));

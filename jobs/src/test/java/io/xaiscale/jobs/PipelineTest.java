@@ -97,6 +97,13 @@ class PipelineTest {
         assertEquals(6, images);
         long bench = IngestJob.ingestBenchmark(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 3, 64, 5, 2);
         assertEquals(3, bench);
+        // two plain 28x28 items: no box, resized to the model's 64x64 input when explained
+        assertEquals(2, IngestJob.ingestRawFashionMnist(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 2, 1));
+        Row raw = spark.read().format("delta").load(Tables.path(warehouse, Tables.IMAGES))
+                .where(col("source_uri").equalTo("fashion-mnist://test/1")).first();
+        assertEquals(28, raw.<Integer>getAs("width"));
+        assertEquals(2, raw.<Integer>getAs("label")); // the second test item is a pullover
+        assertNull(raw.getAs("bbox"));
 
         Row bad = spark.read().format("delta").load(Tables.path(warehouse, Tables.IMAGES))
                 .where(col("source_uri").endsWith("truncated.png")).first();
@@ -109,8 +116,8 @@ class PipelineTest {
 
         int loadsBefore = ModelCache.loads();
         ExplainJob.Result e = ExplainJob.run(spark, explainSettings());
-        assertEquals(9 * 6, e.pending());
-        assertEquals(9 * 6, count(Tables.EXPLANATIONS));
+        assertEquals(11 * 6, e.pending());
+        assertEquals(11 * 6, count(Tables.EXPLANATIONS));
         assertTrue(ModelCache.loads() - loadsBefore <= 1, "model loaded once per JVM, not per task");
         Dataset<Row> expl = spark.read().format("delta").load(Tables.path(warehouse, Tables.EXPLANATIONS));
         assertEquals(6, expl.where(col("error").isNotNull()).count(), "the truncated image gets one error row per method");
@@ -119,10 +126,12 @@ class PipelineTest {
         assertTrue(map.<String>getAs("params").contains("\"target\":\"predicted\""));
 
         EvaluateJob.Result v = EvaluateJob.run(spark, evaluateSettings());
-        assertEquals(8 * 6 * 4, v.pending());
+        assertEquals(10 * 6 * 4, v.pending());
         Dataset<Row> metrics = spark.read().format("delta").load(Tables.path(warehouse, Tables.METRICS));
-        assertEquals(8 * 6 * 4, metrics.count());
-        assertEquals(0, metrics.where(col("value").isNull()).count(), "every image here has a box");
+        assertEquals(10 * 6 * 4, metrics.count());
+        // localisation metrics do not apply to the two plain items without a box: null value and a reason
+        assertEquals(2 * 6 * 2, metrics.where(col("value").isNull()).count());
+        assertEquals(2 * 6 * 2, metrics.where(col("error").equalTo("not applicable: no ground-truth box")).count());
         Row r = metrics.where(col("metric").equalTo("iou")).first();
         assertTrue(r.<String>getAs("metric_params").contains("\"threshold\":\"top_fraction\""));
     }
@@ -135,6 +144,7 @@ class PipelineTest {
         long metrics = count(Tables.METRICS);
         assertEquals(0, IngestJob.ingestFiles(spark, warehouse, source.toString(), source.resolve("manifest.csv").toString(), "sample"));
         assertEquals(0, IngestJob.ingestBenchmark(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 3, 64, 5, 2));
+        assertEquals(0, IngestJob.ingestRawFashionMnist(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 2, 1));
         assertEquals(0, ExplainJob.run(spark, explainSettings()).pending());
         assertEquals(0, EvaluateJob.run(spark, evaluateSettings()).pending());
         assertEquals(images, count(Tables.IMAGES));
@@ -148,9 +158,9 @@ class PipelineTest {
         long expl = count(Tables.EXPLANATIONS);
         // simulate a crash that lost one method's rows
         spark.sql("DELETE FROM delta.`" + Tables.path(warehouse, Tables.EXPLANATIONS) + "` WHERE method = 'grad_cam'");
-        assertEquals(expl - 9, count(Tables.EXPLANATIONS));
+        assertEquals(expl - 11, count(Tables.EXPLANATIONS));
         ExplainJob.Result e = ExplainJob.run(spark, explainSettings());
-        assertEquals(9, e.pending());
+        assertEquals(11, e.pending());
         assertEquals(expl, count(Tables.EXPLANATIONS));
     }
 
