@@ -1,11 +1,9 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
-import io.xaiscale.explain.Explainers;
 import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.spark.SqlRunner;
-import io.xaiscale.metric.Metrics;
 import io.xaiscale.model.ModelCard;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,14 +26,11 @@ public final class DemoCommand implements Command {
 
     @Override
     public Options options() {
-        return Defaults.model(Defaults.spark(new Options(name())))
+        Options o = PipelineCommand.declare(Defaults.model(Defaults.spark(new Options(name()))))
                 .add("source", "data/sample", "folder of images to ingest")
-                .add("manifest", "data/sample/manifest.csv", "manifest of labels and boxes")
-                .add("methods", Explainers.DEFAULT_METHODS, "explanation methods")
-                .add("metrics", Metrics.DEFAULT_METRICS, "metrics")
-                .add("target", "predicted", "class to explain: predicted or label")
                 .add("overlays", "overlays", "output folder of the overlays")
                 .add("overlay-count", "6", "number of images drawn");
+        return o.add("manifest", "data/sample/manifest.csv", "manifest of labels and boxes").add("split", "sample", "split of the sample");
     }
 
     @Override
@@ -46,12 +41,7 @@ public final class DemoCommand implements Command {
         String warehouse = o.get("warehouse");
         SparkSession spark = Sessions.create("xai-demo", o.get("master"));
         try {
-            long images = IngestJob.ingestFiles(spark, warehouse, o.get("source"), o.get("manifest"), "sample");
-            System.out.printf("[ingest] %s: %d new image row(s)%n", o.get("source"), images);
-            ExplainJob.Result e = ExplainJob.run(spark, explain);
-            System.out.printf("[explain] %d new explanation row(s) in %.1fs%n", e.inserted(), e.seconds());
-            EvaluateJob.Result v = EvaluateJob.run(spark, evaluate);
-            System.out.printf("[evaluate] %d new metric row(s) in %.1fs%n", v.inserted(), v.seconds());
+            PipelineCommand.runStages(spark, o, explain, evaluate);
             SqlRunner.registerViews(spark, warehouse);
             System.out.println("[leaderboard] notebooks-sql/leaderboard.sql");
             SqlRunner.run(spark, Path.of("notebooks-sql/leaderboard.sql")).show(100, false);

@@ -33,7 +33,8 @@ public final class EvaluateCommand implements Command {
         ModelCard card = ModelCard.read(ModelFiles.localize(model, new org.apache.hadoop.conf.Configuration()));
         List<String> specs = Metrics.listFromString(o.get("metrics")).stream().map(Metric::spec).toList();
         return new EvaluateJob.Settings(o.get("warehouse"), model, card.key(), specs,
-                o.getInt("batch-size", 1, 4096), o.getInt("internal-batch-size", 1, 65536), o.getInt("partitions", 0, 100000));
+                o.getInt("batch-size", 1, 4096), o.getInt("internal-batch-size", 1, 65536), o.getInt("partitions", 0, 100000),
+                o.getInt("commit-every", 1, Integer.MAX_VALUE));
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.xaiscale.image.Box;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Batches;
+import io.xaiscale.jobs.spark.Commits;
 import io.xaiscale.jobs.spark.DecodedBatch;
 import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Partitioning;
@@ -49,7 +50,7 @@ public final class EvaluateJob {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public record Settings(String warehouse, String modelUri, String modelKey, List<String> metricSpecs,
-                           int batchSize, int internalBatchSize, int partitions) implements Serializable {}
+                           int batchSize, int internalBatchSize, int partitions, long commitEvery) implements Serializable {}
 
     public record Result(long pending, long inserted, double seconds) {}
 
@@ -105,12 +106,15 @@ public final class EvaluateJob {
         if (total == 0) {
             return new Result(0, 0, 0);
         }
-        int parts = Partitioning.choose(s.partitions(), total, s.batchSize(), spark.sparkContext().defaultParallelism());
         Progress progress = Progress.create(spark, "evaluate", "values", total);
-        Dataset<Row> out = pending.repartition(parts, col("image_id"))
-                .sortWithinPartitions("metric_params_hash", "image_id")
-                .mapPartitions(new Partition(s, progress.counter()), Encoders.row(Tables.METRICS_SCHEMA));
-        long inserted = progress.track(10, () -> DeltaIO.computeAndMerge(spark, out, outPath, Tables.METRICS_KEY));
+        int parallelism = spark.sparkContext().defaultParallelism();
+        long inserted = progress.track(10, () -> Commits.inChunks(pending, total, s.commitEvery(), "image_id", chunk -> {
+            Dataset<Row> out = chunk.repartition(Partitioning.choose(s.partitions(), Math.min(total, s.commitEvery()), s.batchSize(), parallelism),
+                            col("image_id"))
+                    .sortWithinPartitions("metric_params_hash", "image_id")
+                    .mapPartitions(new Partition(s, progress.counter()), Encoders.row(Tables.METRICS_SCHEMA));
+            return DeltaIO.computeAndMerge(spark, out, outPath, Tables.METRICS_KEY);
+        }));
         System.out.println(progress.line());
         return new Result(total, inserted, progress.elapsedSeconds());
     }

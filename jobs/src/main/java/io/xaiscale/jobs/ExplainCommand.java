@@ -34,7 +34,8 @@ public final class ExplainCommand implements Command {
         ModelCard card = ModelCard.read(ModelFiles.localize(model, new org.apache.hadoop.conf.Configuration()));
         List<String> specs = Explainers.listFromString(o.get("methods")).stream().map(e -> e.spec()).toList();
         ExplainJob.Settings s = new ExplainJob.Settings(o.get("warehouse"), model, card.key(), specs, o.get("target"),
-                o.getInt("batch-size", 1, 4096), o.getInt("internal-batch-size", 1, 65536), o.getInt("partitions", 0, 100000));
+                o.getInt("batch-size", 1, 4096), o.getInt("internal-batch-size", 1, 65536), o.getInt("partitions", 0, 100000),
+                o.getInt("commit-every", 1, Integer.MAX_VALUE));
         ExplainJob.validate(s, Explainers.listFromString(o.get("methods")), card);
         return s;
     }

@@ -11,6 +11,7 @@ import io.xaiscale.explain.Explainers;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Batches;
+import io.xaiscale.jobs.spark.Commits;
 import io.xaiscale.jobs.spark.DecodedBatch;
 import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Partitioning;
@@ -53,7 +54,8 @@ public final class ExplainJob {
 
     /** Everything the executors need; validated on the driver by {@link #validate}. */
     public record Settings(String warehouse, String modelUri, String modelKey, List<String> methodSpecs,
-                           String targetRule, int batchSize, int internalBatchSize, int partitions) implements Serializable {}
+                           String targetRule, int batchSize, int internalBatchSize, int partitions, long commitEvery)
+            implements Serializable {}
 
     /** Outcome of a run, for logs and tests. */
     public record Result(long pending, long inserted, double seconds) {}
@@ -122,13 +124,16 @@ public final class ExplainJob {
         if (total == 0) {
             return new Result(0, 0, 0);
         }
-        int parts = Partitioning.choose(s.partitions(), total, s.batchSize(), spark.sparkContext().defaultParallelism());
         Progress progress = Progress.create(spark, "explain", "maps", total);
         LongAccumulator counter = progress.counter();
-        Dataset<Row> out = pending.repartition(parts, col("image_id"))
-                .sortWithinPartitions("params_hash", "image_id")
-                .mapPartitions(new Partition(s, counter), Encoders.row(Tables.EXPLANATIONS_SCHEMA));
-        long inserted = progress.track(10, () -> DeltaIO.computeAndMerge(spark, out, outPath, Tables.EXPLANATIONS_KEY));
+        int parallelism = spark.sparkContext().defaultParallelism();
+        long inserted = progress.track(10, () -> Commits.inChunks(pending, total, s.commitEvery(), "image_id", chunk -> {
+            Dataset<Row> out = chunk.repartition(Partitioning.choose(s.partitions(), Math.min(total, s.commitEvery()), s.batchSize(), parallelism),
+                            col("image_id"))
+                    .sortWithinPartitions("params_hash", "image_id")
+                    .mapPartitions(new Partition(s, counter), Encoders.row(Tables.EXPLANATIONS_SCHEMA));
+            return DeltaIO.computeAndMerge(spark, out, outPath, Tables.EXPLANATIONS_KEY);
+        }));
         System.out.println(progress.line());
         return new Result(total, inserted, progress.elapsedSeconds());
     }

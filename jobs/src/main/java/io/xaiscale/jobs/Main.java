@@ -11,7 +11,7 @@ public final class Main {
 
     static Map<String, Command> commands() {
         Map<String, Command> m = new LinkedHashMap<>();
-        for (Command c : List.<Command>of(new DemoCommand(), new IngestCommand(), new ExplainCommand(),
+        for (Command c : List.<Command>of(new DemoCommand(), new PipelineCommand(), new IngestCommand(), new ExplainCommand(),
                 new EvaluateCommand(), new SqlCommand(), new OverlaysCommand(), new TrainCommand(), new SampleCommand(), new BenchCommand())) {
             m.put(c.name(), c);
         }

@@ -77,8 +77,9 @@ class PipelineTest {
         return spark.read().format("delta").load(Tables.path(warehouse, table)).count();
     }
 
-    static ExplainJob.Settings explainSettings() throws Exception {
-        return ExplainCommand.settings(options(new ExplainCommand(), "--methods", METHODS));
+    static ExplainJob.Settings explainSettings(String... extra) throws Exception {
+        String[] args = Stream.concat(Stream.of("--methods", METHODS), Stream.of(extra)).toArray(String[]::new);
+        return ExplainCommand.settings(options(new ExplainCommand(), args));
     }
 
     static EvaluateJob.Settings evaluateSettings() throws Exception {
@@ -159,8 +160,10 @@ class PipelineTest {
         // simulate a crash that lost one method's rows
         spark.sql("DELETE FROM delta.`" + Tables.path(warehouse, Tables.EXPLANATIONS) + "` WHERE method = 'grad_cam'");
         assertEquals(expl - 11, count(Tables.EXPLANATIONS));
-        ExplainJob.Result e = ExplainJob.run(spark, explainSettings());
+        // committed in chunks of about 4 rows: a crash would lose at most one chunk
+        ExplainJob.Result e = ExplainJob.run(spark, explainSettings("--commit-every", "4"));
         assertEquals(11, e.pending());
+        assertEquals(11, e.inserted());
         assertEquals(expl, count(Tables.EXPLANATIONS));
     }
 
