@@ -37,7 +37,7 @@ public final class DemoCommand implements Command {
     public void run(Options o) throws Exception {
         ExplainJob.Settings explain = ExplainCommand.settings(o);
         EvaluateJob.Settings evaluate = EvaluateCommand.settings(o);
-        ModelCard card = ModelCard.read(ModelFiles.localize(o.get("model"), new org.apache.hadoop.conf.Configuration()));
+        ModelCard card = ModelCard.read(ModelFiles.localize(o.get("model"), ModelFiles.driverConf()));
         String warehouse = o.get("warehouse");
         SparkSession spark = Sessions.create("xai-demo", o.get("master"));
         try {

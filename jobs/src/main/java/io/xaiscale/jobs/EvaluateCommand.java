@@ -30,7 +30,7 @@ public final class EvaluateCommand implements Command {
 
     static EvaluateJob.Settings settings(Options o) throws Exception {
         String model = o.get("model");
-        ModelCard card = ModelCard.read(ModelFiles.localize(model, new org.apache.hadoop.conf.Configuration()));
+        ModelCard card = ModelCard.read(ModelFiles.localize(model, ModelFiles.driverConf()));
         List<String> specs = Metrics.listFromString(o.get("metrics")).stream().map(Metric::spec).toList();
         return new EvaluateJob.Settings(o.get("warehouse"), model, card.key(), specs,
                 o.getInt("batch-size", 1, 4096), o.getInt("internal-batch-size", 1, 65536), o.getInt("partitions", 0, 100000),

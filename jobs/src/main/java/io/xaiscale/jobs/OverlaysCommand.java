@@ -31,7 +31,7 @@ public final class OverlaysCommand implements Command {
 
     @Override
     public void run(Options o) throws Exception {
-        ModelCard card = ModelCard.read(ModelFiles.localize(o.get("model"), new org.apache.hadoop.conf.Configuration()));
+        ModelCard card = ModelCard.read(ModelFiles.localize(o.get("model"), ModelFiles.driverConf()));
         SparkSession spark = Sessions.create("xai-overlays", o.get("master"));
         try {
             List<Path> files = OverlayJob.render(spark, o.get("warehouse"), card, Path.of(o.get("out")),

@@ -20,6 +20,14 @@ public final class ModelFiles {
 
     private ModelFiles() {}
 
+    /**
+     * The Hadoop configuration the driver will have, built before Spark starts: {@code spark.hadoop.*}
+     * settings from spark-submit or system properties included (S3 endpoint, credentials).
+     */
+    public static Configuration driverConf() {
+        return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(new org.apache.spark.SparkConf(true));
+    }
+
     public static Path localize(String uri, Configuration conf) {
         URI u = URI.create(uri);
         if (u.getScheme() == null || "file".equals(u.getScheme())) {
