@@ -1,5 +1,6 @@
 package io.xaiscale.model;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -49,8 +50,13 @@ public final class Classifier implements AutoCloseable {
         this.weightsSha256 = weightsSha256;
     }
 
-    /** Loads the model described by {@code dir/model.json} (weights verified against the card's hash). */
+    /** Loads the model described by {@code dir/model.json} on the CPU. */
     public static Classifier load(Path dir) throws IOException {
+        return load(dir, Device.cpu());
+    }
+
+    /** Loads the model described by {@code dir/model.json} (weights verified against the card's hash) onto {@code device}. */
+    public static Classifier load(Path dir, Device device) throws IOException {
         ModelCard card = ModelCard.read(dir);
         Path weights = dir.resolve(card.weights());
         if (!Files.isRegularFile(weights)) {
@@ -62,7 +68,7 @@ public final class Classifier implements AutoCloseable {
                     + " but 'weights_sha256' says " + card.weightsSha256());
         }
         Architectures.Built built = Architectures.build(card.architecture(), card.classes().size());
-        Model model = Model.newInstance(card.id(), "PyTorch");
+        Model model = Model.newInstance(card.id(), device, "PyTorch");
         model.setBlock(built.block());
         String name = card.weights().replaceFirst("-\\d{4}\\.params$", "");
         try {

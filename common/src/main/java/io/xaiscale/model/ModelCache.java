@@ -1,5 +1,6 @@
 package io.xaiscale.model;
 
+import ai.djl.Device;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -8,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One loaded model per JVM (per Spark executor), keyed by model id and version: every task of the
- * executor shares it; it is loaded on first use and never per task or per row.
+ * One loaded model per JVM (per Spark executor) and device, keyed by model id and version: every
+ * task of the executor shares it; it is loaded on first use and never per task or per row.
  */
 public final class ModelCache {
     private static final Map<String, Classifier> MODELS = new ConcurrentHashMap<>();
@@ -22,13 +23,17 @@ public final class ModelCache {
      * key is checked after loading, so a directory that holds another model fails loudly.
      */
     public static Classifier get(String key, Path dir, int internalBatchSize) {
-        Classifier c = MODELS.computeIfAbsent(key, k -> {
+        return get(key, dir, Device.cpu(), internalBatchSize);
+    }
+
+    public static Classifier get(String key, Path dir, Device device, int internalBatchSize) {
+        Classifier c = MODELS.computeIfAbsent(key + "#" + device, k -> {
             try {
-                Classifier loaded = Classifier.load(dir);
+                Classifier loaded = Classifier.load(dir, device);
                 LOADS.incrementAndGet();
-                if (!loaded.card().key().equals(k)) {
+                if (!loaded.card().key().equals(key)) {
                     loaded.close();
-                    throw new IllegalStateException("Model directory " + dir + " holds " + loaded.card().key() + ", expected " + k);
+                    throw new IllegalStateException("Model directory " + dir + " holds " + loaded.card().key() + ", expected " + key);
                 }
                 return loaded;
             } catch (IOException e) {

@@ -10,6 +10,7 @@ import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Batches;
 import io.xaiscale.jobs.spark.Commits;
+import io.xaiscale.jobs.spark.Executors;
 import io.xaiscale.jobs.spark.DecodedBatch;
 import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Partitioning;
@@ -18,7 +19,6 @@ import io.xaiscale.metric.EvalBatch;
 import io.xaiscale.metric.Metric;
 import io.xaiscale.metric.Metrics;
 import io.xaiscale.model.Classifier;
-import io.xaiscale.model.ModelCache;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.util.Hashing;
 import io.xaiscale.util.MapCodec;
@@ -30,9 +30,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -130,18 +128,18 @@ public final class EvaluateJob {
 
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
-            java.nio.file.Path dir = ModelFiles.localize(s.modelUri(), SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf()));
-            Classifier model = ModelCache.get(s.modelKey(), dir, s.internalBatchSize());
+            Executors.TaskModel task = Executors.forTask(s.modelUri(), s.modelKey(), s.internalBatchSize());
+            Classifier model = task.model();
             Map<String, Metric> metrics = new HashMap<>();
             return Batches.flatMap(rows, s.batchSize(), r -> r.<String>getAs("metric_params_hash"), batch -> {
                 Metric m = metrics.computeIfAbsent(batch.get(0).getAs("metric_spec"), Metrics::fromString);
-                List<Row> out = evaluateBatch(model, m, batch);
+                List<Row> out = evaluateBatch(model, task.scope(), m, batch);
                 counter.add(out.size());
                 return out;
             });
         }
 
-        List<Row> evaluateBatch(Classifier model, Metric metric, List<Row> batch) {
+        List<Row> evaluateBatch(Classifier model, NDManager scope, Metric metric, List<Row> batch) {
             Timestamp now = new Timestamp(System.currentTimeMillis());
             DecodedBatch d = DecodedBatch.of(batch, model, r -> null);
             List<Row> out = new ArrayList<>();
@@ -165,7 +163,7 @@ public final class EvaluateJob {
                 boxes[i] = b == null ? null : new Box(b.getInt(0), b.getInt(1), b.getInt(2), b.getInt(3));
             }
             double[] values;
-            try (NDManager m = model.manager().newSubManager()) {
+            try (NDManager m = scope.newSubManager()) {
                 values = metric.evaluate(EvalBatch.of(model, m.create(data, new Shape(n, model.channels(), model.height(), model.width())),
                         maps, targets, boxes));
             } catch (RuntimeException e) {

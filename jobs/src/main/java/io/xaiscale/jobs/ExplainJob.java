@@ -12,6 +12,7 @@ import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Batches;
 import io.xaiscale.jobs.spark.Commits;
+import io.xaiscale.jobs.spark.Executors;
 import io.xaiscale.jobs.spark.DecodedBatch;
 import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Partitioning;
@@ -19,7 +20,6 @@ import io.xaiscale.jobs.spark.Progress;
 import io.xaiscale.model.Architectures;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
-import io.xaiscale.model.ModelCache;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.util.Hashing;
 import io.xaiscale.util.MapCodec;
@@ -32,9 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -90,6 +88,7 @@ public final class ExplainJob {
     }
 
     public static Result run(SparkSession spark, Settings s) throws Exception {
+        java.sql.Timestamp started = new java.sql.Timestamp(System.currentTimeMillis());
         List<Explainer> methods = Explainers.listFromString(String.join(",", s.methodSpecs()));
         Path modelDir = localModel(spark, s.modelUri());
         ModelCard card = ModelCard.read(modelDir);
@@ -135,7 +134,26 @@ public final class ExplainJob {
             return DeltaIO.computeAndMerge(spark, out, outPath, Tables.EXPLANATIONS_KEY);
         }));
         System.out.println(progress.line());
+        printTimings(spark.read().format("delta").load(outPath)
+                .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version()))
+                        .and(col("explained_at").geq(started))));
         return new Result(total, inserted, progress.elapsedSeconds());
+    }
+
+    /** Per-method timing summary of the rows this run wrote. */
+    static void printTimings(Dataset<Row> rows) {
+        List<Row> t = rows.groupBy("method_spec")
+                .agg(org.apache.spark.sql.functions.count("*").as("maps"),
+                        org.apache.spark.sql.functions.count("error").as("errors"),
+                        org.apache.spark.sql.functions.avg("runtime_ms").as("ms_per_image"),
+                        org.apache.spark.sql.functions.sum("runtime_ms").as("total_ms"))
+                .orderBy(col("total_ms").desc()).collectAsList();
+        System.out.println("[explain] time per method (in-task explainer time, excluding decode and I/O):");
+        System.out.printf("  %-60s %8s %7s %12s %10s%n", "method", "maps", "errors", "ms/image", "total s");
+        for (Row r : t) {
+            System.out.printf("  %-60s %8d %7d %12.1f %10.1f%n", r.getString(0), r.getLong(1), r.getLong(2),
+                    r.isNullAt(3) ? 0.0 : r.getDouble(3), r.isNullAt(4) ? 0.0 : r.getDouble(4) / 1000);
+        }
     }
 
     static java.nio.file.Path localModel(SparkSession spark, String uri) {
@@ -154,19 +172,19 @@ public final class ExplainJob {
 
         @Override
         public java.util.Iterator<Row> call(java.util.Iterator<Row> rows) {
-            java.nio.file.Path dir = ModelFiles.localize(s.modelUri(), SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf()));
-            Classifier model = ModelCache.get(s.modelKey(), dir, s.internalBatchSize());
+            Executors.TaskModel task = Executors.forTask(s.modelUri(), s.modelKey(), s.internalBatchSize());
+            Classifier model = task.model();
             Map<String, Explainer> methods = new HashMap<>();
             return Batches.flatMap(rows, s.batchSize(), r -> r.<String>getAs("params_hash"), batch -> {
                 Row first = batch.get(0);
                 Explainer e = methods.computeIfAbsent(first.getAs("method_spec"), Explainers::fromString);
-                List<Row> out = explainBatch(model, e, batch);
+                List<Row> out = explainBatch(model, task.scope(), e, batch);
                 counter.add(out.size());
                 return out;
             });
         }
 
-        List<Row> explainBatch(Classifier model, Explainer method, List<Row> batch) {
+        List<Row> explainBatch(Classifier model, NDManager scope, Explainer method, List<Row> batch) {
             Timestamp now = new Timestamp(System.currentTimeMillis());
             DecodedBatch d = DecodedBatch.of(batch, model, r -> {
                 String imageError = r.getAs("image_error");
@@ -183,12 +201,12 @@ public final class ExplainJob {
                 return out;
             }
             try {
-                out.addAll(explainDecoded(model, method, d.ok(), d.pixels(), now));
+                out.addAll(explainDecoded(model, scope, method, d.ok(), d.pixels(), now));
             } catch (RuntimeException batchFailure) {
                 // isolate: one image at a time, so one bad image cannot fail the others
                 for (int i = 0; i < d.ok().size(); i++) {
                     try {
-                        out.addAll(explainDecoded(model, method, List.of(d.ok().get(i)), d.pixelsOf(i), now));
+                        out.addAll(explainDecoded(model, scope, method, List.of(d.ok().get(i)), d.pixelsOf(i), now));
                     } catch (RuntimeException ex) {
                         out.add(row(model, d.ok().get(i), null, null, null, null, null,
                                 "explain failed for model " + model.card().key() + ", method " + method.spec() + ": " + ex, now));
@@ -198,9 +216,9 @@ public final class ExplainJob {
             return out;
         }
 
-        List<Row> explainDecoded(Classifier model, Explainer method, List<Row> rows, float[] data, Timestamp now) {
+        List<Row> explainDecoded(Classifier model, NDManager scope, Explainer method, List<Row> rows, float[] data, Timestamp now) {
             int n = rows.size();
-            try (NDManager m = model.manager().newSubManager()) {
+            try (NDManager m = scope.newSubManager()) {
                 NDArray x = m.create(data, new Shape(n, model.channels(), model.height(), model.width()));
                 float[] probs;
                 try (GradMode off = GradMode.off()) {
