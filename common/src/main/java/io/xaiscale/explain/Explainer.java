@@ -2,6 +2,8 @@ package io.xaiscale.explain;
 
 import ai.djl.ndarray.NDArray;
 import io.xaiscale.model.Classifier;
+import io.xaiscale.model.Autograd;
+import io.xaiscale.model.GradMode;
 import io.xaiscale.model.ModelCard;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,22 @@ public interface Explainer {
 
     /** Maps {@code [N, H, W]} for inputs {@code [N, C, H, W]} in [0, 1], attached to the inputs' manager. */
     NDArray attribute(Classifier model, NDArray inputs, int[] targets);
+
+    /** Maps for each sample's predicted class, and the logits {@code [N, K]} that chose it. */
+    record Predicted(NDArray maps, NDArray logits) {}
+
+    /**
+     * Maps for the predicted class of each sample. By default a prediction pass, then
+     * {@link #attribute}; methods whose own forward pass sees the unchanged input override it to
+     * choose the class from that pass and save the prediction pass.
+     */
+    default Predicted attributePredicted(Classifier model, NDArray inputs) {
+        NDArray logits;
+        try (GradMode off = GradMode.off()) {
+            logits = model.logits(inputs);
+        }
+        return new Predicted(attribute(model, inputs, Autograd.argMax(logits)), logits);
+    }
 
     /** Canonical spec: name plus every resolved parameter, parseable by {@link Explainers#fromString}. */
     default String spec() {

@@ -25,7 +25,22 @@ public final class Autograd {
      * @return gradient with the shape of {@code x}, attached to {@code x}'s manager
      */
     public static NDArray targetGradient(UnaryOperator<NDArray> f, NDArray x, int[] targets) {
-        if (targets.length != x.getShape().get(0)) {
+        return gradient(f, x, targets).gradient();
+    }
+
+    /** A gradient and the scores {@code [N, K]} of the same forward pass. */
+    public record Pass(NDArray gradient, NDArray scores) {}
+
+    /**
+     * Like {@link #targetGradient}, for each sample's highest-scoring class, chosen from the scores
+     * of the same forward pass (one forward instead of a prediction pass plus a gradient pass).
+     */
+    public static Pass predictedGradient(UnaryOperator<NDArray> f, NDArray x) {
+        return gradient(f, x, null);
+    }
+
+    private static Pass gradient(UnaryOperator<NDArray> f, NDArray x, int[] targets) {
+        if (targets != null && targets.length != x.getShape().get(0)) {
             throw new IllegalArgumentException("Invalid targets: " + targets.length + " targets for a batch of "
                     + x.getShape().get(0) + " (need one per sample)");
         }
@@ -34,14 +49,27 @@ public final class Autograd {
             NDArray leaf = x.duplicate();
             leaf.setRequiresGradient(true);
             NDArray scores = f.apply(leaf);
-            NDArray selected = scores.mul(oneHot(scores, targets)).sum();
+            int[] t = targets != null ? targets : argMax(scores);
+            NDArray selected = scores.mul(oneHot(scores, t)).sum();
             gc.backward(selected);
             NDArray grad = leaf.getGradient().duplicate();
             grad.attach(x.getManager());
-            return grad;
+            NDArray kept = scores.stopGradient();
+            kept.attach(x.getManager());
+            return new Pass(grad, kept);
         } finally {
             LOCK.unlock();
         }
+    }
+
+    /** Index of the highest score of each row of {@code [N, K]}. */
+    public static int[] argMax(NDArray scores) {
+        long[] a = scores.argMax(1).toLongArray();
+        int[] out = new int[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = (int) a[i];
+        }
+        return out;
     }
 
     /** {@code [N, K]} one-hot rows selecting {@code targets[i]} in row i. */

@@ -234,6 +234,25 @@ public final class Classifier implements AutoCloseable {
         return NDArrays.concat(parts, 0);
     }
 
+    /**
+     * Input gradients of each sample's predicted class, with the logits that chose it, from one
+     * forward pass per chunk of {@link #internalBatchSize()}.
+     */
+    public Autograd.Pass inputGradientOfPredicted(NDArray x) {
+        long n = x.getShape().get(0);
+        if (n <= internalBatchSize) {
+            return Autograd.predictedGradient(this::logits, x);
+        }
+        NDList grads = new NDList();
+        NDList logits = new NDList();
+        for (long i = 0; i < n; i += internalBatchSize) {
+            Autograd.Pass p = Autograd.predictedGradient(this::logits, x.get(i + ":" + Math.min(n, i + internalBatchSize)));
+            grads.add(p.gradient());
+            logits.add(p.scores());
+        }
+        return new Autograd.Pass(NDArrays.concat(grads, 0), NDArrays.concat(logits, 0));
+    }
+
     public NDManager manager() {
         return model.getNDManager();
     }

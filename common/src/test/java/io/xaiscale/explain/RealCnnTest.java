@@ -125,6 +125,22 @@ class RealCnnTest {
     }
 
     @Test
+    void explainingThePredictedClassInOnePassEqualsPredictingThenExplaining() {
+        for (String spec : METHODS) {
+            Explainer e = Explainers.fromString(spec);
+            try (NDManager m = manager.newSubManager()) {
+                NDArray x = inputs(m);
+                int[] t = predicted(m);
+                Explainer.Predicted p = e.attributePredicted(model, x);
+                assertArrayEquals(t, Autograd.argMax(p.logits()), spec);
+                assertArrayEquals(model.logitsNoGrad(x).toFloatArray(), p.logits().toFloatArray(), 1e-5f, spec);
+                float[] expected = e.attribute(model, x, t).toFloatArray();
+                assertArrayEquals(expected, p.maps().toFloatArray(), 1e-5f * (1 + maxAbs(expected)), spec);
+            }
+        }
+    }
+
+    @Test
     void smoothGradIsDeterministicUnderASeedAndChangesWithIt() {
         try (NDManager m = manager.newSubManager()) {
             NDArray x = inputs(m);

@@ -13,6 +13,7 @@ import io.xaiscale.image.FashionMnist;
 import io.xaiscale.image.LocalizationBenchmark;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
+import io.xaiscale.model.ModelCard;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -47,6 +48,7 @@ public final class BenchCommand implements Command {
                 .add("internal-batch-size", "64", "max samples per model pass inside a method")
                 .add("repeats", "5", "timed repeats per method (median reported)")
                 .add("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
+                .add("pipeline-seconds", "30", "in-process compute per method for the end-to-end comparison on Spark local[1] (0: skip)")
                 .add("out", "docs/benchmarks.md", "Markdown file to write ('' to print only)");
     }
 
@@ -82,6 +84,7 @@ public final class BenchCommand implements Command {
                 }
             });
             List<String> rows = new ArrayList<>();
+            Map<String, Double> inProcess = new java.util.LinkedHashMap<>();
             for (Explainer e : methods) {
                 double ms = medianMs(repeats, () -> {
                     try (NDManager s = m.newSubManager()) {
@@ -91,6 +94,7 @@ public final class BenchCommand implements Command {
                     }
                 });
                 String ideal = ideal(e, model);
+                inProcess.put(e.spec(), n / (ms / 1000));
                 String row = String.format("| `%s` | %.1f | %.1f | %.2f | %s |", e.spec(), n / (ms / 1000), ms / forward, ms / backward, ideal);
                 rows.add(row);
                 System.out.println(row);
@@ -111,15 +115,112 @@ public final class BenchCommand implements Command {
             md.append("\nRatios are measured in one run on the same batch, so they hold across machines better than the seconds do. "
                     + "'ideal passes' is what the method needs at the least: forward+backward passes (fb) for gradient methods, "
                     + "forward passes (f) for perturbation methods.\n");
+            md.append(memory(model, x, targets, methods));
+            int pipelineSeconds = o.getInt("pipeline-seconds", 0, 3600);
+            if (pipelineSeconds > 0) {
+                md.append(pipeline(o, inProcess, pipelineSeconds));
+            }
             if (!o.get("out").isBlank()) {
                 Path out = Path.of(o.get("out"));
                 Files.createDirectories(out.toAbsolutePath().getParent());
+                // keep the section deploy/standalone/bench-scaling.sh writes
+                if (Files.exists(out)) {
+                    String old = Files.readString(out);
+                    int at = old.indexOf("\n## Scaling");
+                    if (at >= 0) {
+                        md.append(old.substring(at));
+                    }
+                }
                 Files.writeString(out, md.toString());
                 System.out.println("[bench] wrote " + out.toAbsolutePath());
             } else {
                 System.out.println(md);
             }
         }
+    }
+
+    /**
+     * The same methods through the whole explain stage (decode, explain, Delta MERGE) on Spark
+     * local[1], one task thread like the in-process run, over benchmark canvases.
+     */
+    static String pipeline(Options o, Map<String, Double> inProcess, int seconds) throws Exception {
+        org.apache.spark.sql.SparkSession spark = io.xaiscale.jobs.spark.Sessions.create("xai-bench", "local[1]");
+        StringBuilder md = new StringBuilder();
+        try {
+            ModelCard card = ModelCard.read(Path.of(o.get("model")));
+            md.append(String.format("%n## End to end: explain stage on Spark local[1] versus in-process%n%n"
+                    + "Per method, as many benchmark canvases as take about %d s in process (64 to 6000), batch %s, one task "
+                    + "thread (the in-process figures above also use one libtorch thread). The stage time covers reading the images "
+                    + "table, finding the pending work, decoding, explaining and the Delta MERGE, so the fixed cost of a few seconds "
+                    + "weighs less the longer the run.%n%n"
+                    + "| method | images | in-process images/s | pipeline images/s | pipeline / in-process |%n|---|---|---|---|---|%n",
+                    seconds, o.get("batch-size")));
+            for (var e : inProcess.entrySet()) {
+                int images = (int) Math.max(64, Math.min(6000, Math.round(seconds * e.getValue())));
+                Path wh = Files.createTempDirectory("xai-bench-warehouse");
+                IngestJob.ingestBenchmark(spark, wh.toString(), o.get("fashion-mnist"), "test", images, 64, 1, 1);
+                ExplainJob.Settings s = new ExplainJob.Settings(wh.toString(), o.get("model"), card.key(), List.of(e.getKey()),
+                        "predicted", o.getInt("batch-size", 1, 4096), o.getInt("internal-batch-size", 1, 65536), 1, Long.MAX_VALUE);
+                ExplainJob.Result r = ExplainJob.run(spark, s);
+                double rate = r.pending() / r.seconds();
+                String row = String.format("| `%s` | %d | %.1f | %.1f | %.0f%% |", e.getKey(), images, e.getValue(), rate,
+                        100 * rate / e.getValue());
+                System.out.println(row);
+                md.append(row).append('\n');
+            }
+        } finally {
+            spark.stop();
+        }
+        return md.toString();
+    }
+
+    /**
+     * Peak resident memory added by one batch, per batch size, for the heaviest methods: the kernel's
+     * peak-RSS mark is reset ({@code /proc/self/clear_refs}) before each run and read after it.
+     */
+    static String memory(Classifier model, NDArray x, int[] targets, List<Explainer> methods) {
+        if (!Files.isWritable(Path.of("/proc/self/clear_refs"))) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder(String.format("%n## Peak memory per batch size%n%n"
+                + "Growth of the process's peak resident memory (heap and libtorch's native memory) while one batch is explained, "
+                + "internal batch %d. Use it to size executors: a task needs about this much on top of the JVM and the model; "
+                + "tasks of one executor run their gradient work one at a time.%n%n| method | batch 1 | batch 8 | batch 16 | batch 32 | batch 64 |%n"
+                + "|---|---|---|---|---|---|%n", model.internalBatchSize()));
+        for (Explainer e : methods) {
+            if (!List.of("integrated_gradients", "smoothgrad", "occlusion", "gradient").contains(e.name())) {
+                continue;
+            }
+            StringBuilder row = new StringBuilder("| `" + e.spec() + "` |");
+            for (int b : new int[] {1, 8, 16, 32, 64}) {
+                try (NDManager s = x.getManager().newSubManager()) {
+                    NDArray batch = x.get("0:1").repeat(0, b);
+                    batch.attach(s);
+                    int[] t = new int[b];
+                    Arrays.fill(t, targets[0]);
+                    System.gc();
+                    long before = rssKb("VmRSS");
+                    Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+                    e.attribute(model, batch, t).toFloatArray();
+                    long peak = rssKb("VmHWM");
+                    row.append(String.format(" %.0f MB |", Math.max(0, peak - before) / 1024.0));
+                } catch (Exception ex) {
+                    row.append(" ? |");
+                }
+            }
+            md.append(row).append('\n');
+            System.out.println(row);
+        }
+        return md.toString();
+    }
+
+    static long rssKb(String field) throws java.io.IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith(field + ":")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
     }
 
     static String ideal(Explainer e, Classifier model) {

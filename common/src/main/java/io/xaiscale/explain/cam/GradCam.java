@@ -65,11 +65,25 @@ public final class GradCam implements Explainer {
     @Override
     public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
         String l = layerFor(model);
-        NDArray acts;
+        NDArray acts = activations(model, inputs, l);
+        return cam(model, acts, Autograd.targetGradient(a -> model.logitsFrom(a, l), acts, targets));
+    }
+
+    @Override
+    public Predicted attributePredicted(Classifier model, NDArray inputs) {
+        String l = layerFor(model);
+        NDArray acts = activations(model, inputs, l);
+        Autograd.Pass p = Autograd.predictedGradient(a -> model.logitsFrom(a, l), acts);
+        return new Predicted(cam(model, acts, p.gradient()), p.scores());
+    }
+
+    private static NDArray activations(Classifier model, NDArray inputs, String layer) {
         try (GradMode off = GradMode.off()) {
-            acts = model.activations(inputs, l);
+            return model.activations(inputs, layer);
         }
-        NDArray grads = Autograd.targetGradient(a -> model.logitsFrom(a, l), acts, targets);
+    }
+
+    private static NDArray cam(Classifier model, NDArray acts, NDArray grads) {
         NDArray weights = grads.mean(new int[] {3}, true).mean(new int[] {2}, true); // [N, K, 1, 1]
         NDArray cam = weights.mul(acts).sum(new int[] {1}).maximum(0f);            // [N, h, w]
         return upsample(cam, model.height(), model.width());

@@ -2,6 +2,7 @@ package io.xaiscale.explain.gradient;
 
 import ai.djl.ndarray.NDArray;
 import io.xaiscale.explain.Explainer;
+import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import java.util.Map;
 
@@ -27,5 +28,11 @@ public final class GradientTimesInput implements Explainer {
     @Override
     public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
         return model.inputGradient(inputs, targets).mul(inputs).sum(new int[] {1});
+    }
+
+    @Override
+    public Predicted attributePredicted(Classifier model, NDArray inputs) {
+        Autograd.Pass p = model.inputGradientOfPredicted(inputs);
+        return new Predicted(p.gradient().mul(inputs).sum(new int[] {1}), p.scores());
     }
 }

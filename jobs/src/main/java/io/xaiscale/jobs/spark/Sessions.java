@@ -16,7 +16,8 @@ public final class Sessions {
         SparkSession.Builder b = SparkSession.builder().appName(appName)
                 .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
                 .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-                .config("spark.sql.session.timeZone", "UTC");
+                .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.sql.debug.maxToStringFields", "200");
         if (!conf.contains("spark.master")) {
             b.master(defaultMaster)
                     .config("spark.ui.enabled", "false")
