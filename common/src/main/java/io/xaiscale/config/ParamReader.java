@@ -100,6 +100,11 @@ public final class ParamReader {
         return spec.args().get(key);
     }
 
+    /** The values read so far, defaults included, sorted by key. */
+    public Map<String, Object> resolved() {
+        return java.util.Collections.unmodifiableMap(resolved);
+    }
+
     /** Fails on any parameter that was given but never read; returns the resolved values. */
     public Map<String, Object> finish() {
         for (String key : spec.args().keySet()) {

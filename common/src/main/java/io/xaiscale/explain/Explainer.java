@@ -2,12 +2,12 @@ package io.xaiscale.explain;
 
 import ai.djl.ndarray.NDArray;
 import io.xaiscale.model.Classifier;
+import io.xaiscale.config.Configured;
+import io.xaiscale.config.ParamReader;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.GradMode;
 import io.xaiscale.model.ModelCard;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The batch-first contract every explanation method implements: pixel-space inputs
@@ -15,49 +15,37 @@ import java.util.stream.Collectors;
  * model's input resolution out (signed; colour channels summed). Sample i's map depends only on
  * sample i, so a batch equals its images one by one.
  */
-public interface Explainer {
+public abstract class Explainer extends Configured {
 
-    /** Registry name, e.g. {@code integrated_gradients}. */
-    String name();
-
-    /** Every parameter that determines the output, defaults included, sorted by key. */
-    Map<String, Object> params();
+    protected Explainer(String name, ParamReader reader) {
+        super(name, reader);
+    }
 
     /** Whether the method runs backward passes (and so takes the JVM gradient lock). */
-    boolean needsGradients();
+    public abstract boolean needsGradients();
 
     /**
      * Checks, before any work runs, that this method can run on a model with this card and these
      * feature layers; fails naming what is wrong. Most methods run on any model.
      */
-    default void check(ModelCard card, List<String> featureLayers) {}
+    public void check(ModelCard card, List<String> featureLayers) {}
 
     /** Maps {@code [N, H, W]} for inputs {@code [N, C, H, W]} in [0, 1], attached to the inputs' manager. */
-    NDArray attribute(Classifier model, NDArray inputs, int[] targets);
+    public abstract NDArray attribute(Classifier model, NDArray inputs, int[] targets);
 
     /** Maps for each sample's predicted class, and the logits {@code [N, K]} that chose it. */
-    record Predicted(NDArray maps, NDArray logits) {}
+    public record Predicted(NDArray maps, NDArray logits) {}
 
     /**
      * Maps for the predicted class of each sample. By default a prediction pass, then
      * {@link #attribute}; methods whose own forward pass sees the unchanged input override it to
      * choose the class from that pass and save the prediction pass.
      */
-    default Predicted attributePredicted(Classifier model, NDArray inputs) {
+    public Predicted attributePredicted(Classifier model, NDArray inputs) {
         NDArray logits;
         try (GradMode off = GradMode.off()) {
             logits = model.logits(inputs);
         }
         return new Predicted(attribute(model, inputs, Autograd.argMax(logits)), logits);
-    }
-
-    /** Canonical spec: name plus every resolved parameter, parseable by {@link Explainers#fromString}. */
-    default String spec() {
-        if (params().isEmpty()) {
-            return name();
-        }
-        return name() + params().entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining(",", "[", "]"));
     }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
  * rule, {@code steps + 1} points). Lower is better for deletion, higher for insertion. All curves of
  * a batch go through the model as one stack, cut into chunks of the model's internal batch size.
  */
-public final class DeletionInsertion implements Metric {
+public final class DeletionInsertion extends Metric {
     public static final String DELETION = "deletion_auc";
     public static final String INSERTION = "insertion_auc";
 
@@ -23,9 +23,9 @@ public final class DeletionInsertion implements Metric {
     private final String relevance;
     private final int steps;
     private final double blurSigma;
-    private final Map<String, Object> params;
 
     public DeletionInsertion(boolean deletion, ParamReader p) {
+        super(deletion ? DELETION : INSERTION, p);
         this.deletion = deletion;
         this.relevance = p.getChoice("relevance", "signed", Relevance.MODES);
         this.steps = p.getInt("steps", 16, 1, 4096);
@@ -35,17 +35,6 @@ public final class DeletionInsertion implements Metric {
         } else {
             this.blurSigma = p.getDouble("blur_sigma", 2.0, 0.0, true, 100.0);
         }
-        this.params = p.finish();
-    }
-
-    @Override
-    public String name() {
-        return deletion ? DELETION : INSERTION;
-    }
-
-    @Override
-    public Map<String, Object> params() {
-        return params;
     }
 
     @Override

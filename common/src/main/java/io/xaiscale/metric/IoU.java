@@ -10,30 +10,19 @@ import java.util.Map;
  * {@code top_fraction} keeps the {@code value} fraction of most relevant pixels;
  * {@code fraction_of_max} keeps pixels with relevance {@code >= value * max} (none if max <= 0).
  */
-public final class IoU implements Metric {
+public final class IoU extends Metric {
     public static final String NAME = "iou";
     public static final List<String> RULES = List.of("top_fraction", "fraction_of_max");
 
     private final String relevance;
     private final String threshold;
     private final double value;
-    private final Map<String, Object> params;
 
     public IoU(ParamReader p) {
+        super(NAME, p);
         this.relevance = p.getChoice("relevance", "abs", Relevance.MODES);
         this.threshold = p.getChoice("threshold", "top_fraction", RULES);
         this.value = p.getDouble("value", 0.2, 0.0, true, 1.0);
-        this.params = p.finish();
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> params() {
-        return params;
     }
 
     @Override

@@ -8,27 +8,16 @@ import java.util.Map;
  * Pointing game (Zhang et al. 2016): 1 if the most relevant pixel lies within {@code tolerance}
  * pixels of the ground-truth box, else 0. A constant map points nowhere and scores 0.
  */
-public final class PointingGame implements Metric {
+public final class PointingGame extends Metric {
     public static final String NAME = "pointing_game";
 
     private final String relevance;
     private final int tolerance;
-    private final Map<String, Object> params;
 
     public PointingGame(ParamReader p) {
+        super(NAME, p);
         this.relevance = p.getChoice("relevance", "abs", Relevance.MODES);
         this.tolerance = p.getInt("tolerance", 0, 0, 4096);
-        this.params = p.finish();
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> params() {
-        return params;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.xaiscale.model;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
@@ -45,8 +46,11 @@ public final class Autograd {
                     + x.getShape().get(0) + " (need one per sample)");
         }
         LOCK.lock();
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        // the graph's arrays live in a temporary scope, freed when the pass ends
+        try (NDManager tmp = x.getManager().newSubManager();
+             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray leaf = x.duplicate();
+            leaf.attach(tmp);
             leaf.setRequiresGradient(true);
             NDArray scores = f.apply(leaf);
             int[] t = targets != null ? targets : argMax(scores);

@@ -211,7 +211,7 @@ public final class Classifier implements AutoCloseable {
             }
             NDList parts = new NDList();
             for (long i = 0; i < n; i += internalBatchSize) {
-                parts.add(f.apply(x.get(i + ":" + Math.min(n, i + internalBatchSize))));
+                parts.add(Scopes.step(x.get(i + ":" + Math.min(n, i + internalBatchSize)), x.getManager(), f));
             }
             return NDArrays.concat(parts, 0);
         }

@@ -43,7 +43,7 @@ class ExplainersTest {
         assertEquals("Unknown parameter 'steps' for gradient (valid: none)", error("gradient[steps=3]"));
         assertEquals("Invalid noise for smoothgrad: 0 (must be in (0.0, 1.0])", error("smoothgrad[noise=0]"));
         assertEquals("Invalid base for smoothgrad: smoothgrad (smoothgrad cannot wrap itself)", error("smoothgrad[base=smoothgrad]"));
-        assertEquals("Duplicate method: gradient in gradient,gradient", error("gradient,gradient"));
+        assertEquals("Duplicate explanation method: gradient in gradient,gradient", error("gradient,gradient"));
         assertEquals("Invalid spec list: occlusion[window=3 (unbalanced '[')", error("occlusion[window=3"));
         assertEquals("Invalid spec: occlusion[window=3]x (missing closing ']')", error("occlusion[window=3]x"));
         assertEquals("No explanation method given (valid: gradient, gradient_x_input, integrated_gradients, "

@@ -20,26 +20,15 @@ import java.util.Map;
  * input size. The gradient is taken at a leaf made of the activations (DJL keeps no gradients of
  * intermediate arrays).
  */
-public final class GradCam implements Explainer {
+public final class GradCam extends Explainer {
     public static final String NAME = "grad_cam";
     public static final String AUTO = "auto";
 
     private final String layer;
-    private final Map<String, Object> params;
 
     public GradCam(ParamReader p) {
+        super(NAME, p);
         this.layer = p.getString("layer", AUTO);
-        this.params = p.finish();
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> params() {
-        return params;
     }
 
     @Override

@@ -4,20 +4,14 @@ import ai.djl.ndarray.NDArray;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
-import java.util.Map;
+import io.xaiscale.config.ParamReader;
 
 /** Vanilla gradient (Simonyan et al. 2014): {@code d logit_target / d x}, signed, channels summed. */
-public final class Gradient implements Explainer {
+public final class Gradient extends Explainer {
     public static final String NAME = "gradient";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> params() {
-        return Map.of();
+    public Gradient(ParamReader p) {
+        super(NAME, p);
     }
 
     @Override

@@ -4,20 +4,14 @@ import ai.djl.ndarray.NDArray;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
-import java.util.Map;
+import io.xaiscale.config.ParamReader;
 
 /** Gradient x input (Shrikumar et al. 2016): {@code x * d logit_target / d x}, channels summed. */
-public final class GradientTimesInput implements Explainer {
+public final class GradientTimesInput extends Explainer {
     public static final String NAME = "gradient_x_input";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> params() {
-        return Map.of();
+    public GradientTimesInput(ParamReader p) {
+        super(NAME, p);
     }
 
     @Override

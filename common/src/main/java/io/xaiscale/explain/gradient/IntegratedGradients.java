@@ -12,27 +12,16 @@ import java.util.Map;
  * with the midpoint Riemann rule {@code a_k = (k + 1/2) / steps}. All steps of all samples go through
  * the model as one stack, cut into chunks of the model's internal batch size.
  */
-public final class IntegratedGradients implements Explainer {
+public final class IntegratedGradients extends Explainer {
     public static final String NAME = "integrated_gradients";
 
     private final int steps;
     private final String baseline;
-    private final Map<String, Object> params;
 
     public IntegratedGradients(ParamReader p) {
+        super(NAME, p);
         this.steps = p.getInt("steps", 32, 1, 4096);
         this.baseline = p.getChoice("baseline", "zero", Baselines.NAMES);
-        this.params = p.finish();
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> params() {
-        return params;
     }
 
     @Override

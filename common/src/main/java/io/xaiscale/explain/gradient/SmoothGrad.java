@@ -8,6 +8,7 @@ import io.xaiscale.config.ParamReader;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
 import io.xaiscale.model.Classifier;
+import io.xaiscale.model.Scopes;
 import io.xaiscale.util.Hashing;
 import java.util.Arrays;
 import java.util.Map;
@@ -19,16 +20,16 @@ import java.util.SplittableRandom;
  * standard deviation {@code noise * (max(x) - min(x))}. The noise of a sample is seeded by
  * {@code seed} and the sample's own pixels, so results do not depend on batch composition.
  */
-public final class SmoothGrad implements Explainer {
+public final class SmoothGrad extends Explainer {
     public static final String NAME = "smoothgrad";
 
     private final Explainer base;
     private final int samples;
     private final double noise;
     private final long seed;
-    private final Map<String, Object> params;
 
     public SmoothGrad(ParamReader p) {
+        super(NAME, p);
         String baseSpec = p.raw("base") == null ? Gradient.NAME : p.raw("base");
         this.base = Explainers.fromString(baseSpec);
         if (base.name().equals(NAME)) {
@@ -38,17 +39,6 @@ public final class SmoothGrad implements Explainer {
         this.samples = p.getInt("samples", 16, 1, 4096);
         this.noise = p.getDouble("noise", 0.15, 0.0, true, 1.0);
         this.seed = p.getLong("seed", 0L);
-        this.params = p.finish();
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> params() {
-        return params;
     }
 
     @Override
@@ -89,7 +79,8 @@ public final class SmoothGrad implements Explainer {
         NDList maps = new NDList();
         for (int start = 0; start < rep.length; start += chunk) {
             int end = Math.min(rep.length, start + chunk);
-            maps.add(base.attribute(model, stack.get(start + ":" + end), Arrays.copyOfRange(rep, start, end)));
+            int[] chunkTargets = Arrays.copyOfRange(rep, start, end);
+            maps.add(Scopes.step(stack.get(start + ":" + end), inputs.getManager(), c -> base.attribute(model, c, chunkTargets)));
         }
         NDArray all = maps.size() == 1 ? maps.get(0) : NDArrays.concat(maps, 0);
         return all.reshape(new Shape(n, samples, s.get(2), s.get(3))).mean(new int[] {1});

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.model.Classifier;
+import io.xaiscale.model.Scopes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,29 +20,18 @@ import java.util.Map;
  * Forward passes only; the occluded copies of an image go through the model as one stack, cut into
  * chunks of the model's internal batch size.
  */
-public final class Occlusion implements Explainer {
+public final class Occlusion extends Explainer {
     public static final String NAME = "occlusion";
 
     private final int window;
     private final int stride;
     private final double fill;
-    private final Map<String, Object> params;
 
     public Occlusion(ParamReader p) {
+        super(NAME, p);
         this.window = p.getInt("window", 8, 1, 4096);
         this.stride = p.getInt("stride", 4, 1, 4096);
         this.fill = p.getDouble("fill", 0.0, 0.0, false, 1.0);
-        this.params = p.finish();
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> params() {
-        return params;
     }
 
     @Override
@@ -96,12 +86,13 @@ public final class Occlusion implements Explainer {
         NDArray baseLogits = model.logitsNoGrad(inputs);
         NDList maps = new NDList();
         for (int i = 0; i < targets.length; i++) {
-            NDArray xi = inputs.get(i).expandDims(0);                  // [1, C, H, W]
-            NDArray occluded = xi.mul(keep).add(fillTerm);            // [P, C, H, W]
-            NDArray scores = model.logitsNoGrad(occluded).get(":, " + targets[i]);     // [P]
-            NDArray drops = scores.neg().add(baseLogits.getFloat(i, targets[i]));
-            NDArray map = drops.reshape(p, 1, 1).mul(masks.squeeze(1)).sum(new int[] {0}).div(counts);
-            maps.add(map.expandDims(0));
+            int t = targets[i];
+            float base = baseLogits.getFloat(i, t);
+            maps.add(Scopes.step(inputs.get(i).expandDims(0), m, xi -> {   // xi: [1, C, H, W]
+                NDArray occluded = xi.mul(keep).add(fillTerm);              // [P, C, H, W]
+                NDArray drops = model.logitsNoGrad(occluded).get(":, " + t).neg().add(base); // [P]
+                return drops.reshape(p, 1, 1).mul(masks.squeeze(1)).sum(new int[] {0}).div(counts).expandDims(0);
+            }));
         }
         return NDArrays.concat(maps, 0);
     }

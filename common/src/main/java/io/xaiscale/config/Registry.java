@@ -1,0 +1,62 @@
+package io.xaiscale.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * An explicit registry of named, configurable things (explanation methods, metrics): name to
+ * factory, and a parser of specs that either returns a configured instance or fails naming the
+ * value and the valid choices. No classpath scanning.
+ */
+public final class Registry<T extends Configured> {
+    private final String kind;
+    private final Map<String, Function<ParamReader, T>> factories = new LinkedHashMap<>();
+
+    /** @param kind what the things are called in messages, e.g. "explanation method" */
+    public Registry(String kind) {
+        this.kind = kind;
+    }
+
+    public Registry<T> register(String name, Function<ParamReader, T> factory) {
+        factories.put(name, factory);
+        return this;
+    }
+
+    public List<String> names() {
+        return List.copyOf(factories.keySet());
+    }
+
+    /** Parses one spec such as {@code name[key=value,...]}. */
+    public T fromString(String text) {
+        Spec spec = Spec.parse(text);
+        Function<ParamReader, T> factory = factories.get(spec.name());
+        if (factory == null) {
+            throw new IllegalArgumentException("Unknown " + kind + ": " + spec.name() + " (valid: " + String.join(", ", names()) + ")");
+        }
+        ParamReader reader = new ParamReader(spec);
+        T t = factory.apply(reader);
+        reader.finish();
+        return t;
+    }
+
+    /** Parses a comma-separated list of specs; the same canonical spec twice is rejected. */
+    public List<T> listFromString(String text) {
+        List<T> out = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        for (String s : Spec.splitTopLevel(text == null ? "" : text, ',')) {
+            T t = fromString(s);
+            if (seen.contains(t.spec())) {
+                throw new IllegalArgumentException("Duplicate " + kind + ": " + t.spec() + " in " + text);
+            }
+            seen.add(t.spec());
+            out.add(t);
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("No " + kind + " given (valid: " + String.join(", ", names()) + ")");
+        }
+        return out;
+    }
+}
