@@ -31,7 +31,7 @@ case "$cmd" in
         > "$STATE/logs/worker$i.log" 2>&1 & echo $! > "$STATE/worker$i.pid"
     done
     for _ in $(seq 1 120); do
-      alive="$(curl -s http://127.0.0.1:8080/json/ | sed -n 's/.*"aliveworkers" *: *\([0-9]*\).*/\1/p')"
+      alive="$( (curl -s -m 2 http://127.0.0.1:8080/json/ || true) | sed -n 's/.*"aliveworkers" *: *\([0-9]*\).*/\1/p')"
       [ "${alive:-0}" = "$workers" ] && { echo "[local-cluster] spark://127.0.0.1:$PORT with $workers worker(s) x $cores core(s)"; exit 0; }
       sleep 1
     done
