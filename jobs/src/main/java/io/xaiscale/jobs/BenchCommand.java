@@ -185,7 +185,8 @@ public final class BenchCommand implements Command {
         StringBuilder md = new StringBuilder(String.format("%n## Peak memory per batch size%n%n"
                 + "Growth of the process's peak resident memory (heap and libtorch's native memory) while one batch is explained, "
                 + "internal batch %d. Use it to size executors: a task needs about this much on top of the JVM and the model; "
-                + "tasks of one executor run their gradient work one at a time.%n%n| method | batch 1 | batch 8 | batch 16 | batch 32 | batch 64 |%n"
+                + "tasks of one executor run their gradient work one at a time. libtorch's allocator reuses memory freed by earlier runs, "
+                + "so small batches can read 0 MB: size by the largest batch you will run.%n%n| method | batch 1 | batch 8 | batch 16 | batch 32 | batch 64 |%n"
                 + "|---|---|---|---|---|---|%n", model.internalBatchSize()));
         for (Explainer e : methods) {
             if (!List.of("integrated_gradients", "smoothgrad", "occlusion", "gradient").contains(e.name())) {
