@@ -10,39 +10,22 @@ import java.util.Map;
  * {@code top_fraction} keeps the {@code value} fraction of most relevant pixels;
  * {@code fraction_of_max} keeps pixels with relevance {@code >= value * max} (none if max <= 0).
  */
-public final class IoU extends Metric {
+public final class IoU extends LocalizationMetric {
     public static final String NAME = "iou";
     public static final List<String> RULES = List.of("top_fraction", "fraction_of_max");
 
-    private final String relevance;
     private final String threshold;
     private final double value;
 
     public IoU(ParamReader p) {
         super(NAME, p);
-        this.relevance = p.getChoice("relevance", "abs", Relevance.MODES);
         this.threshold = p.getChoice("threshold", "top_fraction", RULES);
         this.value = p.getDouble("value", 0.2, 0.0, true, 1.0);
     }
 
     @Override
-    public boolean needsModel() {
-        return false;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return true;
-    }
-
-    @Override
-    public double[] evaluate(EvalBatch b) {
-        double[] out = new double[b.size()];
-        for (int i = 0; i < out.length; i++) {
-            Box box = b.boxes()[i];
-            out[i] = box == null ? Double.NaN : iou(mask(Relevance.apply(relevance, b.maps()[i])), box.mask(b.width(), b.height()));
-        }
-        return out;
+    protected double score(float[] relevance, Box box, int width, int height) {
+        return iou(mask(relevance), box.mask(width, height));
     }
 
     boolean[] mask(float[] rel) {

@@ -8,36 +8,19 @@ import java.util.Map;
  * Pointing game (Zhang et al. 2016): 1 if the most relevant pixel lies within {@code tolerance}
  * pixels of the ground-truth box, else 0. A constant map points nowhere and scores 0.
  */
-public final class PointingGame extends Metric {
+public final class PointingGame extends LocalizationMetric {
     public static final String NAME = "pointing_game";
 
-    private final String relevance;
     private final int tolerance;
 
     public PointingGame(ParamReader p) {
         super(NAME, p);
-        this.relevance = p.getChoice("relevance", "abs", Relevance.MODES);
         this.tolerance = p.getInt("tolerance", 0, 0, 4096);
     }
 
     @Override
-    public boolean needsModel() {
-        return false;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return true;
-    }
-
-    @Override
-    public double[] evaluate(EvalBatch b) {
-        double[] out = new double[b.size()];
-        for (int i = 0; i < out.length; i++) {
-            Box box = b.boxes()[i];
-            out[i] = box == null ? Double.NaN : (hit(Relevance.apply(relevance, b.maps()[i]), b.width(), box) ? 1.0 : 0.0);
-        }
-        return out;
+    protected double score(float[] relevance, Box box, int width, int height) {
+        return hit(relevance, width, box) ? 1.0 : 0.0;
     }
 
     boolean hit(float[] rel, int width, Box box) {

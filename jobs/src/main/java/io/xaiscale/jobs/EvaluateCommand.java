@@ -29,7 +29,7 @@ public final class EvaluateCommand implements Command {
     }
 
     static EvaluateJob.Settings settings(Options o) throws Exception {
-        String model = o.get("model");
+        String model = ModelFiles.qualify(o.get("model"));
         ModelCard card = ModelCard.read(ModelFiles.localize(model, ModelFiles.driverConf()));
         List<String> specs = Metrics.listFromString(o.get("metrics")).stream().map(Metric::spec).toList();
         return new EvaluateJob.Settings(o.get("warehouse"), model, card.key(), specs,

@@ -30,7 +30,7 @@ public final class ExplainCommand implements Command {
 
     /** Settings from options, validated on the driver before Spark starts. */
     static ExplainJob.Settings settings(Options o) throws Exception {
-        String model = o.get("model");
+        String model = ModelFiles.qualify(o.get("model"));
         ModelCard card = ModelCard.read(ModelFiles.localize(model, ModelFiles.driverConf()));
         List<String> specs = Explainers.listFromString(o.get("methods")).stream().map(e -> e.spec()).toList();
         ExplainJob.Settings s = new ExplainJob.Settings(o.get("warehouse"), model, card.key(), specs, o.get("target"),

@@ -28,6 +28,14 @@ public final class ModelFiles {
         return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(new org.apache.spark.SparkConf(true));
     }
 
+    /**
+     * The model location as executors must see it: a local path made absolute on the driver
+     * (executors run in other working directories), a URI with a scheme unchanged.
+     */
+    public static String qualify(String uri) {
+        return URI.create(uri.replace(" ", "%20")).getScheme() == null ? Path.of(uri).toAbsolutePath().normalize().toString() : uri;
+    }
+
     public static Path localize(String uri, Configuration conf) {
         URI u = URI.create(uri);
         if (u.getScheme() == null || "file".equals(u.getScheme())) {
