@@ -12,7 +12,14 @@ public final class LocalizationBenchmark {
     public static final int DEFAULT_CANVAS = 64;
 
     /** One generated canvas: {@code pixels} is row-major {@code canvas x canvas}, 0..255. */
-    public record Sample(int index, int sourceIndex, int label, byte[] pixels, int side, Box box) {}
+    public record Sample(int index, int sourceIndex, int label, byte[] pixels, int side, Box box) {
+        /** Writes the pixels as model input values {@code v/255} into {@code dst} from {@code offset}. */
+        public void copyTo(float[] dst, int offset) {
+            for (int i = 0; i < pixels.length; i++) {
+                dst[offset + i] = (pixels[i] & 0xff) / 255f;
+            }
+        }
+    }
 
     private final FashionMnist.Split source;
     private final int side;

@@ -153,7 +153,7 @@ public final class Trainer {
             int[] y = new int[m];
             for (int j = 0; j < m; j++) {
                 LocalizationBenchmark.Sample smp = bench.sample(start + j);
-                toFloats(smp.pixels(), x, j * hw);
+                smp.copyTo(x, j * hw);
                 y[j] = smp.label();
             }
             try (NDManager sub = c.manager().newSubManager(); GradMode off = GradMode.off()) {
@@ -172,14 +172,8 @@ public final class Trainer {
         int hw = bench.side() * bench.side();
         for (int i = 0; i < y.length; i++) {
             LocalizationBenchmark.Sample smp = bench.sample(i);
-            toFloats(smp.pixels(), x, i * hw);
+            smp.copyTo(x, i * hw);
             y[i] = smp.label();
-        }
-    }
-
-    static void toFloats(byte[] pixels, float[] dst, int off) {
-        for (int i = 0; i < pixels.length; i++) {
-            dst[off + i] = (pixels[i] & 0xff) / 255f;
         }
     }
 

@@ -35,10 +35,7 @@ class RealCnnTest {
         LocalizationBenchmark bench = new LocalizationBenchmark(FashionMnist.read(FashionMnist.DEFAULT_DIR, "test"), 64, 99);
         pixels = new float[N * 64 * 64];
         for (int i = 0; i < N; i++) {
-            byte[] b = bench.sample(i).pixels();
-            for (int p = 0; p < b.length; p++) {
-                pixels[i * 4096 + p] = (b[p] & 0xff) / 255f;
-            }
+            bench.sample(i).copyTo(pixels, i * 4096);
         }
     }
 

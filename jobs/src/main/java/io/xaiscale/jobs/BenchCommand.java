@@ -63,10 +63,7 @@ public final class BenchCommand implements Command {
             float[] data = new float[n * model.channels() * model.height() * model.width()];
             int hw = model.height() * model.width();
             for (int i = 0; i < n; i++) {
-                byte[] px = bench.sample(i).pixels();
-                for (int p = 0; p < hw; p++) {
-                    data[i * hw + p] = (px[p] & 0xff) / 255f;
-                }
+                bench.sample(i).copyTo(data, i * hw);
             }
             NDArray x = m.create(data, new Shape(n, model.channels(), model.height(), model.width()));
             int[] targets;

@@ -68,10 +68,7 @@ public final class EvaluateJob {
 
     public static Result run(SparkSession spark, Settings s) throws Exception {
         List<Metric> metrics = Metrics.listFromString(String.join(",", s.metricSpecs()));
-        ModelCard card = ModelCard.read(ModelFiles.localize(s.modelUri(), spark.sparkContext().hadoopConfiguration()));
-        if (!card.key().equals(s.modelKey())) {
-            throw new IllegalArgumentException("Model key mismatch: " + s.modelKey() + " but card says " + card.key());
-        }
+        ModelCard card = ModelFiles.card(s.modelUri(), s.modelKey(), spark.sparkContext().hadoopConfiguration());
         String explPath = Tables.path(s.warehouse(), Tables.EXPLANATIONS);
         if (!DeltaIO.exists(spark, explPath)) {
             throw new IllegalArgumentException("No explanations table at " + explPath + " (run 'xai explain' first)");

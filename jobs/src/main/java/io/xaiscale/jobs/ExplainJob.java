@@ -24,7 +24,6 @@ import io.xaiscale.model.ModelCard;
 import io.xaiscale.util.Hashing;
 import io.xaiscale.util.MapCodec;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.io.Serializable;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -90,12 +89,8 @@ public final class ExplainJob {
     public static Result run(SparkSession spark, Settings s) throws Exception {
         java.sql.Timestamp started = new java.sql.Timestamp(System.currentTimeMillis());
         List<Explainer> methods = Explainers.listFromString(String.join(",", s.methodSpecs()));
-        Path modelDir = localModel(spark, s.modelUri());
-        ModelCard card = ModelCard.read(modelDir);
+        ModelCard card = ModelFiles.card(s.modelUri(), s.modelKey(), spark.sparkContext().hadoopConfiguration());
         validate(s, methods, card);
-        if (!card.key().equals(s.modelKey())) {
-            throw new IllegalArgumentException("Model key mismatch: " + s.modelKey() + " but card says " + card.key());
-        }
         String imagesPath = Tables.path(s.warehouse(), Tables.IMAGES);
         if (!DeltaIO.exists(spark, imagesPath)) {
             throw new IllegalArgumentException("No images table at " + imagesPath + " (run 'xai ingest' first)");
@@ -154,10 +149,6 @@ public final class ExplainJob {
             System.out.printf("  %-60s %8d %7d %12.1f %10.1f%n", r.getString(0), r.getLong(1), r.getLong(2),
                     r.isNullAt(3) ? 0.0 : r.getDouble(3), r.isNullAt(4) ? 0.0 : r.getDouble(4) / 1000);
         }
-    }
-
-    static java.nio.file.Path localModel(SparkSession spark, String uri) {
-        return ModelFiles.localize(uri, spark.sparkContext().hadoopConfiguration());
     }
 
     /** Explains one partition: batches of one method each, isolating bad images. */

@@ -2,7 +2,6 @@ package io.xaiscale.jobs;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.lower;
 
 import io.xaiscale.image.Box;
 import io.xaiscale.image.DecodeException;

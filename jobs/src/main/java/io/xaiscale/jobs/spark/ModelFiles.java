@@ -36,6 +36,15 @@ public final class ModelFiles {
         return URI.create(uri.replace(" ", "%20")).getScheme() == null ? Path.of(uri).toAbsolutePath().normalize().toString() : uri;
     }
 
+    /** The card of the model at {@code uri}, checked to be the model {@code expectedKey} the job was set up for. */
+    public static io.xaiscale.model.ModelCard card(String uri, String expectedKey, Configuration conf) throws IOException {
+        io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(localize(uri, conf));
+        if (!card.key().equals(expectedKey)) {
+            throw new IllegalArgumentException("Model key mismatch: " + expectedKey + " but card says " + card.key());
+        }
+        return card;
+    }
+
     public static Path localize(String uri, Configuration conf) {
         URI u = URI.create(uri);
         if (u.getScheme() == null || "file".equals(u.getScheme())) {
