@@ -89,13 +89,133 @@ public final class TestModels {
 
     /** A randomly initialised small CNN (BatchNorm in eval mode with fresh statistics). */
     public static Classifier randomSmallCnn(int seed, int side, int classes) {
+        return random(Architectures.SMALL_CNN, seed, side, classes, false);
+    }
+
+    /**
+     * A randomly initialised project architecture; with {@code randomBatchNorm} every BatchNorm gets
+     * random scale, shift and running statistics, so that folding it is really exercised.
+     */
+    public static Classifier random(String architecture, int seed, int side, int classes, boolean randomBatchNorm) {
         ai.djl.engine.Engine.getInstance().setRandomSeed(seed);
-        Architectures.Built built = Architectures.build(Architectures.SMALL_CNN, classes);
-        Model model = Model.newInstance("random-cnn", "PyTorch");
+        Architectures.Built built = Architectures.build(architecture, classes);
+        Model model = Model.newInstance("random-" + architecture, "PyTorch");
         model.setBlock(built.block());
         built.block().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, side, side));
         built.block().freezeParameters(true);
-        return Classifier.of(card("random-cnn", 1, side, side, classes, null), model, built);
+        if (randomBatchNorm) {
+            java.util.Random rnd = new java.util.Random(seed);
+            for (var pair : built.block().getParameters()) {
+                String k = pair.getKey();
+                NDArray arr = pair.getValue().getArray();
+                float[] v = new float[(int) arr.getShape().size()];
+                boolean scale = k.endsWith("gamma") || k.endsWith("runningVar");
+                boolean shift = k.endsWith("beta") || k.endsWith("runningMean");
+                if (!scale && !shift) {
+                    continue;
+                }
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = scale ? 0.5f + rnd.nextFloat() : (float) (0.3 * rnd.nextGaussian());
+                }
+                arr.muli(0f).addi(arr.getManager().create(v, arr.getShape()));
+            }
+        }
+        ModelCard card = card("random-" + architecture, 1, side, side, classes, null);
+        return Classifier.of(new ModelCard(card.id(), card.version(), card.format(), architecture, card.weights(),
+                card.weightsSha256(), card.input(), new ModelCard.Preprocessing("bilinear", new float[] {0.3f}, new float[] {0.4f}), card.classes(),
+                null, null, null), model, built);
+    }
+
+    /** Weights of {@link #tiny}: a 1x1 convolution (3 filters over 2 channels) and a dense layer 12 -> 2. */
+    public record Tiny(Classifier model, float[] convW, float[] convB, float[] denseW, float[] denseB) {}
+
+    /**
+     * A network small enough to re-implement by hand: input {@code [N, 2, 2, 2]}, 1x1 convolution to
+     * 3 channels with bias, ReLU, flatten, dense to 2 classes with bias; seeded weights.
+     */
+    public static Tiny tiny(long seed) {
+        java.util.Random rnd = new java.util.Random(seed);
+        float[] convW = gaussian(rnd, 6);
+        float[] convB = gaussian(rnd, 3);
+        float[] denseW = gaussian(rnd, 24);
+        float[] denseB = gaussian(rnd, 2);
+        Conv2d conv = Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(3).build();
+        SequentialBlock features = new SequentialBlock().add(conv).add(ai.djl.nn.Activation.reluBlock());
+        Linear fc = Linear.builder().setUnits(2).build();
+        SequentialBlock head = new SequentialBlock().add(Blocks.batchFlattenBlock()).add(fc);
+        SequentialBlock block = new SequentialBlock().add(features).add(head);
+        Model model = Model.newInstance("tiny", "PyTorch");
+        model.setBlock(block);
+        block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 2, 2, 2));
+        block.freezeParameters(true);
+        set(conv, "weight", convW);
+        set(conv, "bias", convB);
+        set(fc, "weight", denseW);
+        set(fc, "bias", denseB);
+        Classifier c = Classifier.of(card("tiny", 2, 2, 2, 2, null), model,
+                new Architectures.Built(block, features, head, List.of("conv", "relu")));
+        return new Tiny(c, convW, convB, denseW, denseB);
+    }
+
+    private static float[] gaussian(java.util.Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rnd.nextGaussian();
+        }
+        return v;
+    }
+
+    /**
+     * A bias-free CNN on {@code 1 x 16 x 16}: conv 3x3 (8) - ReLU - max pool - conv 3x3 (16) - ReLU -
+     * global average pooling - dense (10), no bias anywhere and no BatchNorm: LRP-0 conserves exactly.
+     */
+    public static Classifier biasFree(int seed) {
+        ai.djl.engine.Engine.getInstance().setRandomSeed(seed);
+        SequentialBlock features = new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(8).optBias(false).build())
+                .add(ai.djl.nn.Activation.reluBlock())
+                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(16).optBias(false).build())
+                .add(ai.djl.nn.Activation.reluBlock());
+        SequentialBlock head = new SequentialBlock().add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(10).optBias(false).build());
+        SequentialBlock block = new SequentialBlock().add(features).add(head);
+        Model model = Model.newInstance("bias-free", "PyTorch");
+        model.setBlock(block);
+        block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 16, 16));
+        block.freezeParameters(true);
+        return Classifier.of(card("bias-free", 1, 16, 16, 10, null), model,
+                new Architectures.Built(block, features, head, List.of("conv1", "relu1", "pool1", "conv2", "relu2")));
+    }
+
+    /** Calls left before the ReLU of {@link #faulty} throws; negative: never. */
+    public static final java.util.concurrent.atomic.AtomicInteger FAULT_AFTER = new java.util.concurrent.atomic.AtomicInteger(-1);
+
+    /**
+     * A small CNN on {@code 1 x 16 x 16} whose first ReLU throws once {@link #FAULT_AFTER} counts down
+     * to zero: forces a failure in the middle of any method, forward or backward.
+     */
+    public static Classifier faulty(int seed) {
+        ai.djl.engine.Engine.getInstance().setRandomSeed(seed);
+        ai.djl.nn.LambdaBlock relu = new ai.djl.nn.LambdaBlock(list -> {
+            if (FAULT_AFTER.getAndDecrement() == 0) {
+                throw new IllegalStateException("injected fault");
+            }
+            return new ai.djl.ndarray.NDList(list.singletonOrThrow().maximum(0f));
+        }, "ReLU");
+        SequentialBlock features = new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(8).build())
+                .add(relu)
+                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+        SequentialBlock head = new SequentialBlock().add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(4).build());
+        SequentialBlock block = new SequentialBlock().add(features).add(head);
+        Model model = Model.newInstance("faulty", "PyTorch");
+        model.setBlock(block);
+        block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 16, 16));
+        block.freezeParameters(true);
+        return Classifier.of(card("faulty", 1, 16, 16, 4, null), model,
+                new Architectures.Built(block, features, head, List.of("conv1", "relu1", "pool1")));
     }
 
     /** A float64 copy of a loaded model (every parameter and BatchNorm statistic copied and widened). */

@@ -96,6 +96,15 @@ public final class ParamReader {
         resolved.put(key, value);
     }
 
+    /**
+     * Drops {@code key} from the recorded values while keeping it a valid parameter: for shorthands
+     * whose effect is recorded through other keys, and values that do not change the output.
+     */
+    public void forget(String key) {
+        known.add(key);
+        resolved.remove(key);
+    }
+
     public String raw(String key) {
         return spec.args().get(key);
     }

@@ -1,12 +1,24 @@
 package io.xaiscale.explain;
 
 import io.xaiscale.config.Registry;
+import io.xaiscale.explain.cam.Cam;
+import io.xaiscale.explain.cam.Fem;
 import io.xaiscale.explain.cam.GradCam;
+import io.xaiscale.explain.cam.GradCamPlusPlus;
+import io.xaiscale.explain.cam.GuidedGradCam;
+import io.xaiscale.explain.cam.ScoreCam;
 import io.xaiscale.explain.gradient.Gradient;
 import io.xaiscale.explain.gradient.GradientTimesInput;
 import io.xaiscale.explain.gradient.IntegratedGradients;
 import io.xaiscale.explain.gradient.SmoothGrad;
+import io.xaiscale.explain.perturbation.Lime;
+import io.xaiscale.explain.perturbation.MeaningfulPerturbation;
 import io.xaiscale.explain.perturbation.Occlusion;
+import io.xaiscale.explain.perturbation.Rise;
+import io.xaiscale.explain.propagation.DeconvNet;
+import io.xaiscale.explain.propagation.DeepLift;
+import io.xaiscale.explain.propagation.GuidedBackprop;
+import io.xaiscale.explain.propagation.Lrp;
 import java.util.List;
 
 /**
@@ -20,7 +32,19 @@ public final class Explainers {
             .register(IntegratedGradients.NAME, IntegratedGradients::new)
             .register(SmoothGrad.NAME, SmoothGrad::new)
             .register(GradCam.NAME, GradCam::new)
-            .register(Occlusion.NAME, Occlusion::new);
+            .register(GuidedBackprop.NAME, GuidedBackprop::new)
+            .register(DeconvNet.NAME, DeconvNet::new)
+            .register(Lrp.NAME, Lrp::new)
+            .register(DeepLift.NAME, DeepLift::new)
+            .register(Cam.NAME, Cam::new)
+            .register(GuidedGradCam.NAME, GuidedGradCam::new)
+            .register(GradCamPlusPlus.NAME, GradCamPlusPlus::new)
+            .register(ScoreCam.NAME, ScoreCam::new)
+            .register(Fem.NAME, Fem::new)
+            .register(Occlusion.NAME, Occlusion::new)
+            .register(Lime.NAME, Lime::new)
+            .register(Rise.NAME, Rise::new)
+            .register(MeaningfulPerturbation.NAME, MeaningfulPerturbation::new);
 
     /** The methods the demo and the default job run. */
     public static final String DEFAULT_METHODS = "gradient,gradient_x_input,integrated_gradients,"

@@ -17,7 +17,8 @@ import java.util.List;
  */
 public final class Architectures {
     public static final String SMALL_CNN = "small_cnn";
-    public static final List<String> NAMES = List.of(SMALL_CNN);
+    public static final String SMALL_RESNET = "small_resnet";
+    public static final List<String> NAMES = List.of(SMALL_CNN, SMALL_RESNET);
 
     /** A built architecture: the block plus the names of the {@code features} children, in order. */
     public record Built(SequentialBlock block, SequentialBlock features, SequentialBlock head, List<String> featureLayers) {}
@@ -27,6 +28,9 @@ public final class Architectures {
     public static Built build(String name, int classes) {
         if (SMALL_CNN.equals(name)) {
             return smallCnn(classes);
+        }
+        if (SMALL_RESNET.equals(name)) {
+            return smallResNet(classes);
         }
         throw new IllegalArgumentException("Unknown architecture: " + name + " (valid: " + String.join(", ", NAMES) + ")");
     }
@@ -63,4 +67,39 @@ public final class Architectures {
         return new Built(block, features, head, List.copyOf(names));
     }
 
+
+    /**
+     * A small ResNet: a conv-BN-ReLU stem (16 filters), one identity residual block at 16 filters,
+     * one downsampling block to 32 filters (stride 2, 1x1 projection shortcut), each followed by a
+     * ReLU; head: global average pooling and one dense layer.
+     */
+    static Built smallResNet(int classes) {
+        SequentialBlock features = new SequentialBlock();
+        List<String> names = new java.util.ArrayList<>();
+        features.add(conv(16, 3, 1)).add(BatchNorm.builder().build()).add(Activation.reluBlock());
+        names.addAll(List.of("conv1", "bn1", "relu1"));
+        features.add(new Residual(basicBranch(16, 1), Blocks.identityBlock())).add(Activation.reluBlock());
+        names.addAll(List.of("block1", "relu2"));
+        SequentialBlock projection = new SequentialBlock().add(conv(32, 1, 2)).add(BatchNorm.builder().build());
+        features.add(new Residual(basicBranch(32, 2), projection)).add(Activation.reluBlock());
+        names.addAll(List.of("block2", "relu3"));
+        SequentialBlock head = new SequentialBlock();
+        head.add(Pool.globalAvgPool2dBlock());
+        head.add(Blocks.batchFlattenBlock());
+        head.add(Linear.builder().setUnits(classes).build());
+        SequentialBlock block = new SequentialBlock().add(features).add(head);
+        return new Built(block, features, head, List.copyOf(names));
+    }
+
+    private static SequentialBlock basicBranch(int filters, int stride) {
+        return new SequentialBlock()
+                .add(conv(filters, 3, stride)).add(BatchNorm.builder().build()).add(Activation.reluBlock())
+                .add(conv(filters, 3, 1)).add(BatchNorm.builder().build());
+    }
+
+    private static Conv2d conv(int filters, int kernel, int stride) {
+        int pad = kernel / 2;
+        return Conv2d.builder().setKernelShape(new Shape(kernel, kernel)).optStride(new Shape(stride, stride))
+                .optPadding(new Shape(pad, pad)).setFilters(filters).build();
+    }
 }

@@ -66,6 +66,28 @@ public final class Autograd {
         }
     }
 
+    /**
+     * Vector-Jacobian product {@code d sum(f(x) * cotangent) / d x}: the chain rule through {@code f}
+     * for the signal {@code cotangent} at its output (the building block of the propagation engine).
+     * With {@code cotangent} all ones it is the gradient of the sum of {@code f}'s outputs.
+     */
+    public static NDArray vjp(UnaryOperator<NDArray> f, NDArray x, NDArray cotangent) {
+        LOCK.lock();
+        try (NDManager tmp = x.getManager().newSubManager();
+             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray leaf = x.duplicate();
+            leaf.attach(tmp);
+            leaf.setRequiresGradient(true);
+            NDArray out = f.apply(leaf);
+            gc.backward(out.mul(cotangent).sum());
+            NDArray grad = leaf.getGradient().duplicate();
+            grad.attach(x.getManager());
+            return grad;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
     /** Index of the highest score of each row of {@code [N, K]}. */
     public static int[] argMax(NDArray scores) {
         long[] a = scores.argMax(1).toLongArray();

@@ -119,6 +119,30 @@ public final class Classifier implements AutoCloseable {
         return featureLayers;
     }
 
+    /** The convolutional trunk, whose children are the {@link #featureLayers()} in order. */
+    public SequentialBlock features() {
+        return features;
+    }
+
+    /** Pooling and classifier, applied to the output of {@link #features()}. */
+    public SequentialBlock head() {
+        return head;
+    }
+
+    /** The store through which blocks of this model are run (eval mode, frozen weights). */
+    public ParameterStore parameterStore() {
+        return parameters;
+    }
+
+    /** Per-channel normalisation {@code (x - mean) / std}, as {@code [1, C, 1, 1]} arrays. */
+    public NDArray normalizationMean() {
+        return mean;
+    }
+
+    public NDArray normalizationStd() {
+        return std;
+    }
+
     /** Upper bound on samples per model pass when a method runs many perturbed copies. */
     public int internalBatchSize() {
         return internalBatchSize;

@@ -34,8 +34,7 @@ class ExplainersTest {
 
     @Test
     void badSpecsFailNamingTheValueAndTheValidChoices() {
-        assertEquals("Unknown explanation method: lrp (valid: gradient, gradient_x_input, integrated_gradients, "
-                + "smoothgrad, grad_cam, occlusion)", error("gradient,lrp"));
+        assertEquals("Unknown explanation method: shap (valid: gradient, gradient_x_input, integrated_gradients, smoothgrad, grad_cam, guided_backprop, deconvnet, lrp, deeplift, cam, guided_grad_cam, grad_cam_plus_plus, score_cam, fem, occlusion, lime, rise, meaningful_perturbation)", error("gradient,shap"));
         assertEquals("Invalid steps for integrated_gradients: 0 (must be in [1, 4096])", error("integrated_gradients[steps=0]"));
         assertEquals("Invalid steps for integrated_gradients: many (must be an integer)", error("integrated_gradients[steps=many]"));
         assertEquals("Invalid baseline for integrated_gradients: gray (valid: zero, one, mean)", error("integrated_gradients[baseline=gray]"));
@@ -46,7 +45,6 @@ class ExplainersTest {
         assertEquals("Duplicate explanation method: gradient in gradient,gradient", error("gradient,gradient"));
         assertEquals("Invalid spec list: occlusion[window=3 (unbalanced '[')", error("occlusion[window=3"));
         assertEquals("Invalid spec: occlusion[window=3]x (missing closing ']')", error("occlusion[window=3]x"));
-        assertEquals("No explanation method given (valid: gradient, gradient_x_input, integrated_gradients, "
-                + "smoothgrad, grad_cam, occlusion)", error(" "));
+        assertEquals("No explanation method given (valid: gradient, gradient_x_input, integrated_gradients, smoothgrad, grad_cam, guided_backprop, deconvnet, lrp, deeplift, cam, guided_grad_cam, grad_cam_plus_plus, score_cam, fem, occlusion, lime, rise, meaningful_perturbation)", error(" "));
     }
 }

@@ -190,9 +190,10 @@ class PipelineTest {
     @Order(5)
     void wrongOptionsFailAtStartNamingTheValueAndTheChoices() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ExplainCommand.settings(options(new ExplainCommand(), "--methods", "gradient,lime")));
-        assertEquals("Unknown explanation method: lime (valid: gradient, gradient_x_input, integrated_gradients, smoothgrad, "
-                + "grad_cam, occlusion)", e.getMessage());
+                () -> ExplainCommand.settings(options(new ExplainCommand(), "--methods", "gradient,shap")));
+        assertEquals("Unknown explanation method: shap (valid: gradient, gradient_x_input, integrated_gradients, smoothgrad, "
+                + "grad_cam, guided_backprop, deconvnet, lrp, deeplift, cam, guided_grad_cam, grad_cam_plus_plus, score_cam, fem, "
+                + "occlusion, lime, rise, meaningful_perturbation)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> ExplainCommand.settings(options(new ExplainCommand(), "--target", "true_class")));
         assertEquals("Invalid target: true_class (valid: predicted, label)", e.getMessage());

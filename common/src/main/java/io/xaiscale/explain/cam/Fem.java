@@ -1,0 +1,37 @@
+package io.xaiscale.explain.cam;
+
+import ai.djl.ndarray.NDArray;
+import io.xaiscale.config.ParamReader;
+import io.xaiscale.model.Classifier;
+
+/**
+ * FEM, feature explanation method (Fuad et al. 2020): each activation map of the layer is
+ * thresholded at {@code mean + k * std} of its own values (K-sigma rule) into a binary map, the
+ * binary maps are weighted by their channels' means and summed, then upsampled. No gradients, one
+ * forward pass; class-agnostic (the target is not used).
+ */
+public final class Fem extends LayerCam {
+    public static final String NAME = "fem";
+
+    private final double k;
+
+    public Fem(ParamReader p) {
+        super(NAME, p);
+        this.k = p.getDouble("k", 1.0, 0.0, false, 100.0);
+    }
+
+    @Override
+    public boolean needsGradients() {
+        return false;
+    }
+
+    @Override
+    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
+        NDArray acts = activations(model, inputs, layerFor(model));
+        NDArray mean = acts.mean(new int[] {3}, true).mean(new int[] {2}, true);
+        NDArray std = acts.sub(mean).square().mean(new int[] {3}, true).mean(new int[] {2}, true).sqrt();
+        NDArray binary = acts.gt(mean.add(std.mul((float) k))).toType(acts.getDataType(), false);
+        NDArray maps = binary.mul(mean).sum(new int[] {1});
+        return upsample(maps, model.height(), model.width());
+    }
+}

@@ -1,0 +1,82 @@
+package io.xaiscale.explain.propagation;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.xaiscale.model.Autograd;
+import io.xaiscale.model.Classifier;
+import java.util.List;
+
+/**
+ * The one engine behind every modified-backpropagation method (guided backprop, DeconvNet, LRP,
+ * DeepLIFT): a forward walk that keeps each layer's input, then a backward walk that applies each
+ * layer's {@link Rule}, from the output signal down to the pixels. Every intermediate array lives in
+ * a scope closed when the batch ends; only the result is kept.
+ */
+public final class Propagation {
+    private Propagation() {}
+
+    /** How the signal starts at the logits. */
+    public enum Start {
+        /** One-hot of the target class: gradients and DeepLIFT multipliers. */
+        ONE_HOT,
+        /** The target logit itself on the target class: LRP relevance. */
+        TARGET_LOGIT
+    }
+
+    /** The signal at the pixels {@code [N, C, H, W]}, the logits {@code [N, K]} and the targets used. */
+    public record Result(NDArray signal, NDArray logits, int[] targets) {}
+
+    /**
+     * Runs {@code rules} on a batch. {@code targets} null means each sample's predicted class (taken
+     * from this very forward pass); {@code reference} (pixel space, same shape) is walked too when the
+     * rules need it (DeepLIFT), else null.
+     */
+    public static Result run(Classifier model, NDArray inputs, int[] targets, NDArray reference, RuleSet rules, Start start) {
+        Walk walk = Walk.of(model);
+        NDManager owner = inputs.getManager();
+        try (NDManager tmp = owner.newSubManager()) {
+            NDArray x = inputs.duplicate();
+            x.attach(tmp);
+            Walk.Record rec = walk.forward(x);
+            Walk.Record ref = null;
+            if (reference != null) {
+                NDArray r = reference.duplicate();
+                r.attach(tmp);
+                ref = walk.forward(r);
+            }
+            NDArray logits = rec.output();
+            int[] t = targets != null ? targets : Autograd.argMax(logits);
+            NDArray signal = Autograd.oneHot(logits, t);
+            if (start == Start.TARGET_LOGIT) {
+                signal = signal.mul(logits);
+            }
+            NDArray out = backward(walk, walk, rec, ref, signal, rules);
+            out.attach(owner);
+            logits.attach(owner);
+            return new Result(out, logits, t);
+        }
+    }
+
+    /** The backward walk; exposed for tests that check a rule set layer by layer. */
+    static NDArray backward(Walk walk, Walk top, Walk.Record rec, Walk.Record ref, NDArray signal, RuleSet rules) {
+        List<Layer> layers = walk.layers();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            Layer layer = layers.get(i);
+            if (layer instanceof ResidualLayer res) {
+                List<Walk.Record> recs = rec.branches().get(i);
+                List<Walk.Record> refs = ref == null ? null : ref.branches().get(i);
+                List<NDArray> parts = rules.split(recs.stream().map(Walk.Record::output).toList(), signal);
+                NDArray sum = null;
+                for (int b = 0; b < res.branches().size(); b++) {
+                    NDArray s = backward(res.branches().get(b), top, recs.get(b), refs == null ? null : refs.get(b), parts.get(b), rules);
+                    sum = sum == null ? s : sum.add(s);
+                }
+                signal = sum;
+            } else {
+                Step step = new Step(walk, i, rec, ref, top);
+                signal = rules.ruleFor(step).backward(step, signal);
+            }
+        }
+        return signal;
+    }
+}

@@ -1,0 +1,92 @@
+package io.xaiscale.explain.propagation;
+
+import ai.djl.ndarray.NDArray;
+import io.xaiscale.model.Autograd;
+import java.util.function.UnaryOperator;
+
+/**
+ * What a {@link Rule} sees of the layer it is applied to: the layer, its neighbours, its input and
+ * output on this batch, and (for reference-based methods) the same on the reference input.
+ */
+public final class Step {
+    private final Walk walk;
+    private final int index;
+    private final Walk.Record record;
+    private final Walk.Record reference;
+    private final Walk top;
+
+    Step(Walk walk, int index, Walk.Record record, Walk.Record reference, Walk top) {
+        this.walk = walk;
+        this.index = index;
+        this.record = record;
+        this.reference = reference;
+        this.top = top;
+    }
+
+    public Layer layer() {
+        return walk.layers().get(index);
+    }
+
+    /** The layer after this one in its walk, or null. */
+    public Layer next() {
+        return index + 1 < walk.layers().size() ? walk.layers().get(index + 1) : null;
+    }
+
+    /** The layer before this one in its walk, or null. */
+    public Layer previous() {
+        return index > 0 ? walk.layers().get(index - 1) : null;
+    }
+
+    /** Whether this is the first convolution or dense layer of the model (not inside a residual branch). */
+    public boolean isFirstLinear() {
+        return walk == top && index == top.firstLinear();
+    }
+
+    public NDArray input() {
+        return record.inputs().get(index);
+    }
+
+    public NDArray output() {
+        return record.output(index);
+    }
+
+    public boolean hasReference() {
+        return reference != null;
+    }
+
+    public NDArray referenceInput() {
+        return reference.inputs().get(index);
+    }
+
+    public NDArray referenceOutput() {
+        return reference.output(index);
+    }
+
+    /** Input of the previous layer (e.g. the linear layer feeding a ReLU). */
+    public NDArray previousInput() {
+        return record.inputs().get(index - 1);
+    }
+
+    public NDArray previousReferenceInput() {
+        return reference.inputs().get(index - 1);
+    }
+
+    /** The normalised images of the input range [0, 1] (bounds of the z^B rule), {@code [1, C, 1, 1]}. */
+    public NDArray low() {
+        return top.low();
+    }
+
+    public NDArray high() {
+        return top.high();
+    }
+
+    /** Vector-Jacobian product: {@code d sum(f(x) * cotangent) / d x}. */
+    public static NDArray vjp(UnaryOperator<NDArray> f, NDArray x, NDArray cotangent) {
+        return Autograd.vjp(f, x, cotangent);
+    }
+
+    /** The plain chain rule through this layer. */
+    public NDArray chain(NDArray signal) {
+        return vjp(layer()::forward, input(), signal);
+    }
+}

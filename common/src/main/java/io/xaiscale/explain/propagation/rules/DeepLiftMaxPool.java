@@ -1,0 +1,32 @@
+package io.xaiscale.explain.propagation.rules;
+
+import ai.djl.ndarray.NDArray;
+import io.xaiscale.explain.propagation.Rule;
+import io.xaiscale.explain.propagation.Step;
+
+/**
+ * DeepLIFT through (non-overlapping) max pooling, exact summation: each window's output difference
+ * {@code dy} (times the multiplier above) goes to the max position of the input and is divided by the
+ * input difference there. Where that difference is zero the input's max equals the reference's value
+ * at the same place, so {@code dy} is carried to the max position of the reference instead (there the
+ * difference is non-zero unless {@code dy = 0}). Hence {@code sum(m_in * dx) = sum(m_out * dy)}.
+ * Positions with a tiny difference get the plain gradient as multiplier.
+ */
+public final class DeepLiftMaxPool implements Rule {
+    public static final DeepLiftMaxPool INSTANCE = new DeepLiftMaxPool();
+
+    @Override
+    public NDArray backward(Step step, NDArray signal) {
+        NDArray dx = step.input().sub(step.referenceInput());
+        NDArray small = dx.abs().lt(Rescale.TINY).toType(dx.getDataType(), false);
+        NDArray kept = small.neg().add(1f);
+        NDArray carried = signal.mul(step.output().sub(step.referenceOutput()));
+        NDArray atInputMax = Step.vjp(step.layer()::forward, step.input(), carried);
+        // the part that landed where dx = 0, gathered back per window: one non-zero entry per window at most
+        NDArray lostIn = atInputMax.mul(small);
+        NDArray lostOut = step.layer().forward(lostIn).sub(step.layer().forward(lostIn.neg()));
+        NDArray atReferenceMax = Step.vjp(step.layer()::forward, step.referenceInput(), lostOut);
+        NDArray routed = atInputMax.add(atReferenceMax).mul(kept);
+        return routed.div(dx.add(small)).add(step.chain(signal).mul(small));
+    }
+}

@@ -1,0 +1,28 @@
+package io.xaiscale.explain.propagation.rules;
+
+import ai.djl.ndarray.NDArray;
+import io.xaiscale.explain.propagation.Rule;
+import io.xaiscale.explain.propagation.Step;
+
+/**
+ * DeepLIFT's Rescale rule through a nonlinearity: the multiplier {@code dy / dx} with
+ * {@code dx = x - x_ref}, {@code dy = f(x) - f(x_ref)}; where {@code |dx|} is below {@code 1e-7} the
+ * gradient is used instead (the limit of the quotient).
+ */
+public final class Rescale implements Rule {
+    public static final Rescale INSTANCE = new Rescale();
+    static final float TINY = 1e-7f;
+
+    @Override
+    public NDArray backward(Step step, NDArray signal) {
+        return signal.mul(multiplier(step.input(), step.referenceInput(), step.output(), step.referenceOutput()));
+    }
+
+    static NDArray multiplier(NDArray x, NDArray xRef, NDArray y, NDArray yRef) {
+        NDArray dx = x.sub(xRef);
+        NDArray dy = y.sub(yRef);
+        NDArray small = dx.abs().lt(TINY).toType(dx.getDataType(), false);
+        NDArray ratio = dy.div(dx.add(small)).mul(small.neg().add(1f));
+        return ratio.add(Stable.positive(x).mul(small));
+    }
+}
