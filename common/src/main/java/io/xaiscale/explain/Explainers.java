@@ -50,6 +50,9 @@ public final class Explainers {
     public static final String DEFAULT_METHODS = "gradient,gradient_x_input,integrated_gradients,"
             + "smoothgrad,grad_cam,occlusion";
 
+    /** Shorthand for every registered method with its defaults. */
+    public static final String ALL = "all";
+
     private Explainers() {}
 
     public static List<String> names() {
@@ -61,8 +64,11 @@ public final class Explainers {
         return REGISTRY.fromString(text);
     }
 
-    /** Parses a comma-separated list of specs; duplicates (same canonical spec) are rejected. */
+    /** Parses a comma-separated list of specs ({@code all}: every method with its defaults); duplicates are rejected. */
     public static List<Explainer> listFromString(String text) {
+        if (text != null && text.trim().equals(ALL)) {
+            return REGISTRY.listFromString(String.join(",", names()));
+        }
         return REGISTRY.listFromString(text);
     }
 }

@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * Deletion and insertion (Petsiuk et al. 2018). Pixels are ranked by relevance, most relevant
- * first, and in {@code steps} equal steps deleted (replaced by {@code substrate}, here 0) or inserted
- * (copied from the image into its blurred version, Gaussian {@code blur_sigma}); the metric is the
+ * first, and in {@code steps} equal steps deleted (replaced by the {@code substrate}: zero, the image's
+ * mean colour, or its blur with Gaussian {@code blur_sigma}) or inserted (copied from the image into
+ * the substrate, by default its blur); the metric is the
  * area under the target-class probability curve over the fraction of pixels changed (trapezoid
  * rule, {@code steps + 1} points). Lower is better for deletion, higher for insertion. All curves of
  * a batch go through the model as one stack, cut into chunks of the model's internal batch size.
@@ -22,6 +23,7 @@ public final class DeletionInsertion extends Metric {
     private final boolean deletion;
     private final String relevance;
     private final int steps;
+    private final String substrate;
     private final double blurSigma;
 
     public DeletionInsertion(boolean deletion, ParamReader p) {
@@ -29,11 +31,10 @@ public final class DeletionInsertion extends Metric {
         this.deletion = deletion;
         this.relevance = p.getChoice("relevance", "signed", Relevance.MODES);
         this.steps = p.getInt("steps", 16, 1, 4096);
-        if (deletion) {
-            p.getChoice("substrate", "zero", java.util.List.of("zero"));
-            this.blurSigma = 0;
-        } else {
-            this.blurSigma = p.getDouble("blur_sigma", 2.0, 0.0, true, 100.0);
+        this.substrate = p.getChoice("substrate", deletion ? "zero" : "blur", Perturbed.SUBSTRATES);
+        this.blurSigma = p.getDouble("blur_sigma", 2.0, 0.0, true, 100.0);
+        if (!"blur".equals(substrate)) {
+            p.forget("blur_sigma");
         }
     }
 
@@ -65,7 +66,6 @@ public final class DeletionInsertion extends Metric {
     /** Target probabilities at {@code k/steps} of the pixels changed, {@code k = 0..steps}. */
     public float[][] curves(EvalBatch b) {
         NDArray x = b.inputs();
-        Shape s = x.getShape();
         int n = b.size();
         int h = b.height();
         int w = b.width();
@@ -83,30 +83,9 @@ public final class DeletionInsertion extends Metric {
                 }
             }
         }
-        NDArray mask = x.getManager().create(masks, new Shape(n, points, 1, h, w));
-        NDArray start;
-        NDArray end;
-        if (deletion) {
-            start = x;
-            end = x.zerosLike();
-        } else {
-            start = Blur.gaussian(x, blurSigma);
-            end = x;
-        }
-        // perturbed = start where mask is 0, end where mask is 1
-        NDArray perturbed = start.expandDims(1).mul(mask.neg().add(1f)).add(end.expandDims(1).mul(mask))
-                .reshape(new Shape((long) n * points, s.get(1), h, w));
-        int[] rep = new int[n * points];
-        for (int i = 0; i < n; i++) {
-            java.util.Arrays.fill(rep, i * points, (i + 1) * points, b.targets()[i]);
-        }
-        NDArray probs = b.model().probabilities(perturbed);
-        float[] p = probs.mul(Autograd.oneHot(probs, rep)).sum(new int[] {1}).toFloatArray();
-        float[][] out = new float[n][points];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(p, i * points, out[i], 0, points);
-        }
-        return out;
+        NDArray sub = Perturbed.substrate(substrate, x, blurSigma);
+        NDArray stack = deletion ? Perturbed.blend(x, sub, masks, points) : Perturbed.blend(sub, x, masks, points);
+        return Perturbed.scores(b.model(), stack, b.targets(), points, "probability");
     }
 
     /** Trapezoid area under a curve sampled at equal steps over [0, 1]. */

@@ -8,11 +8,13 @@ import java.util.Map;
 /**
  * Pixel IoU between the thresholded map and the ground-truth box. Threshold rules:
  * {@code top_fraction} keeps the {@code value} fraction of most relevant pixels;
- * {@code fraction_of_max} keeps pixels with relevance {@code >= value * max} (none if max <= 0).
+ * {@code fraction_of_max} keeps pixels with relevance {@code >= value * max} (none if max <= 0);
+ * {@code best} is the highest IoU over the top fractions 0.05, 0.10, ..., 0.95 (an oracle threshold:
+ * how well the map could localise at best).
  */
 public final class IoU extends LocalizationMetric {
     public static final String NAME = "iou";
-    public static final List<String> RULES = List.of("top_fraction", "fraction_of_max");
+    public static final List<String> RULES = List.of("top_fraction", "fraction_of_max", "best");
 
     private final String threshold;
     private final double value;
@@ -21,11 +23,32 @@ public final class IoU extends LocalizationMetric {
         super(NAME, p);
         this.threshold = p.getChoice("threshold", "top_fraction", RULES);
         this.value = p.getDouble("value", 0.2, 0.0, true, 1.0);
+        if ("best".equals(threshold)) {
+            p.forget("value");
+        }
     }
 
     @Override
     protected double score(float[] relevance, Box box, int width, int height) {
-        return iou(mask(relevance), box.mask(width, height));
+        boolean[] truth = box.mask(width, height);
+        if ("best".equals(threshold)) {
+            double best = 0;
+            for (int k = 1; k <= 19; k++) {
+                best = Math.max(best, iou(topFraction(relevance, k * 0.05), truth));
+            }
+            return best;
+        }
+        return iou(mask(relevance), truth);
+    }
+
+    static boolean[] topFraction(float[] rel, double fraction) {
+        boolean[] m = new boolean[rel.length];
+        int keep = (int) Math.round(fraction * rel.length);
+        int[] order = Relevance.order(rel);
+        for (int k = 0; k < keep; k++) {
+            m[order[k]] = true;
+        }
+        return m;
     }
 
     boolean[] mask(float[] rel) {

@@ -11,8 +11,12 @@ public abstract class LocalizationMetric extends Metric {
     private final String relevance;
 
     protected LocalizationMetric(String name, ParamReader p) {
+        this(name, p, "abs");
+    }
+
+    protected LocalizationMetric(String name, ParamReader p, String defaultRelevance) {
         super(name, p);
-        this.relevance = p.getChoice("relevance", "abs", Relevance.MODES);
+        this.relevance = p.getChoice("relevance", defaultRelevance, Relevance.MODES);
     }
 
     /** The score of one map's relevance ({@code height x width}, row-major) against its box. */

@@ -9,7 +9,15 @@ public final class Metrics {
             .register(DeletionInsertion.DELETION, p -> new DeletionInsertion(true, p))
             .register(DeletionInsertion.INSERTION, p -> new DeletionInsertion(false, p))
             .register(IoU.NAME, IoU::new)
-            .register(PointingGame.NAME, PointingGame::new);
+            .register(Aopc.NAME, Aopc::new)
+            .register(FaithfulnessCorrelation.NAME, FaithfulnessCorrelation::new)
+            .register(Infidelity.NAME, Infidelity::new)
+            .register(PointingGame.NAME, PointingGame::new)
+            .register(RelevanceMass.NAME, RelevanceMass::new)
+            .register(RelevanceRank.NAME, RelevanceRank::new)
+            .register(MaskAuc.NAME, MaskAuc::new)
+            .register(Sparseness.NAME, Sparseness::new)
+            .register(Entropy.NAME, Entropy::new);
 
     public static final String DEFAULT_METRICS = "deletion_auc,insertion_auc,iou,pointing_game";
 

@@ -124,4 +124,46 @@ class ClosedFormTest {
         int[] t = {2, 1};
         assertArrayEquals(expected(x, t, true), run("occlusion[window=1,stride=1,fill=0]", x, t), 1e-4f);
     }
+
+    @Test
+    void guidedBackpropAndDeconvNetOfANetWithoutReluAreTheGradient() {
+        float[] x = input(8, 2);
+        int[] t = {1, 2};
+        assertArrayEquals(expected(x, t, false), run("guided_backprop", x, t), 1e-5f);
+        assertArrayEquals(expected(x, t, false), run("deconvnet", x, t), 1e-5f);
+    }
+
+    @Test
+    void lrpZeroAndDeepLiftOfALinearModelAreGradientTimesInput() {
+        // LRP-0: R_out = z_t and R_i = x_i w_ti z_t / z_t; DeepLIFT: multipliers are w, times (x - 0)
+        float[] x = input(9, 3);
+        int[] t = {0, 1, 2};
+        assertArrayEquals(expected(x, t, true), run("lrp[rule=zero]", x, t), 1e-4f);
+        assertArrayEquals(expected(x, t, true), run("deeplift", x, t), 1e-4f);
+        assertArrayEquals(expected(x, t, true), run("deeplift[rule=reveal_cancel]", x, t), 1e-4f);
+    }
+
+    @Test
+    void lrpEpsilonOfALinearModelAbsorbsTheShareEpsilonTakes() {
+        float[] x = input(10, 1);
+        int[] t = {2};
+        float[] want = expected(x, t, true);
+        double z = 2.0; // bias of class 2
+        for (int i = 0; i < D; i++) {
+            z += weights[2 * D + i] * x[i];
+        }
+        double eps = 0.5;
+        for (int p = 0; p < want.length; p++) {
+            want[p] *= (float) (z / (z + eps * Math.signum(z)));
+        }
+        assertArrayEquals(want, run("lrp[rule=epsilon,epsilon=0.5]", x, t), 1e-4f);
+    }
+
+    @Test
+    void camRefusesAModelWithoutGlobalAveragePoolingNamingTheHead() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> run("cam", input(11, 1), new int[] {0}));
+        assertEquals("cam needs a head of global average pooling then one dense layer, but linear@test has [Linear] "
+                + "(use grad_cam, which works on any head)", e.getMessage());
+    }
 }

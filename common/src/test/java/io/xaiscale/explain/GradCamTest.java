@@ -83,4 +83,72 @@ class GradCamTest {
             assertEquals(up[5 * 16 + 9], up[6 * 16 + 9], 1e-6f);
         }
     }
+
+    /** The camNet of the Grad-CAM test: activations A_k = a_k x, logit_c = sum_k W[c,k] mean(A_k). */
+    static float[][] camNetCase() {
+        Random r = new Random(5);
+        float[] x = new float[2 * H * W];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextFloat() * 2 - 1;
+        }
+        return new float[][] {x};
+    }
+
+    float[] runCamNet(String spec, float[] a, float[] dense, float[] x, int[] targets) {
+        try (Classifier model = TestModels.camNet(a, dense, 2, H, W); NDManager m = NDManager.newBaseManager()) {
+            return Explainers.fromString(spec).attribute(model, m.create(x, new Shape(2, 1, H, W)), targets).toFloatArray();
+        }
+    }
+
+    @Test
+    void camGradCamPlusPlusAndFemMatchTheirClosedForms() {
+        float[] a = {1f, -2f, 0.5f};
+        float[] dense = {0.5f, -0.25f, 1f, /* class 1 */ 1f, 1f, -1f};
+        float[] x = camNetCase()[0];
+        int[] targets = {0, 1};
+        int hw = H * W;
+        float[] cam = new float[x.length];
+        float[] plus = new float[x.length];
+        float[] fem = new float[x.length];
+        for (int i = 0; i < 2; i++) {
+            int t = targets[i];
+            double mean = 0;
+            double sum = 0;
+            for (int p = 0; p < hw; p++) {
+                sum += x[i * hw + p];
+            }
+            mean = sum / hw;
+            double var = 0;
+            for (int p = 0; p < hw; p++) {
+                var += Math.pow(x[i * hw + p] - mean, 2);
+            }
+            double std = Math.sqrt(var / hw);
+            double[] w = new double[3];
+            for (int k = 0; k < 3; k++) {
+                double g = dense[t * 3 + k] / hw;                // d logit / d A_k, constant over space
+                double sumA = a[k] * sum;
+                double alpha = g == 0 ? 0 : g * g / (2 * g * g + sumA * g * g * g);
+                w[k] = hw * alpha * Math.max(0, g);
+            }
+            for (int p = 0; p < hw; p++) {
+                double xp = x[i * hw + p];
+                double c = 0;
+                double pp = 0;
+                double f = 0;
+                for (int k = 0; k < 3; k++) {
+                    c += dense[t * 3 + k] * a[k] * xp;
+                    pp += w[k] * a[k] * xp;
+                    double mk = a[k] * mean;
+                    double sk = Math.abs(a[k]) * std;
+                    f += a[k] * xp > mk + sk ? mk : 0;           // K-sigma with k = 1, weighted by the channel mean
+                }
+                cam[i * hw + p] = (float) c;
+                plus[i * hw + p] = (float) Math.max(0, pp);
+                fem[i * hw + p] = (float) f;
+            }
+        }
+        assertArrayEquals(cam, runCamNet("cam", a, dense, x, targets), 1e-5f);
+        assertArrayEquals(plus, runCamNet("grad_cam_plus_plus", a, dense, x, targets), 1e-4f);
+        assertArrayEquals(fem, runCamNet("fem", a, dense, x, targets), 1e-5f);
+    }
 }

@@ -125,9 +125,14 @@ class MetricsTest {
 
     @Test
     void badMetricSpecsFailNamingTheValidChoices() {
-        assertEquals("Unknown metric: aopc (valid: deletion_auc, insertion_auc, iou, pointing_game)",
-                assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("aopc")).getMessage());
-        assertEquals("Invalid threshold for iou: otsu (valid: top_fraction, fraction_of_max)",
+        assertEquals("Unknown metric: pixel_flipping (valid: deletion_auc, insertion_auc, iou, aopc, faithfulness_correlation, "
+                + "infidelity, pointing_game, relevance_mass, relevance_rank, mask_auc, sparseness, entropy)",
+                assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("pixel_flipping")).getMessage());
+        assertEquals("Invalid substrate for deletion_auc: noise (valid: zero, mean, blur)",
+                assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("deletion_auc[substrate=noise]")).getMessage());
+        assertEquals("deletion_auc[relevance=signed,steps=16,substrate=zero]", Metrics.fromString("deletion_auc").spec());
+        assertEquals("insertion_auc[blur_sigma=2.0,relevance=signed,steps=16,substrate=blur]", Metrics.fromString("insertion_auc").spec());
+        assertEquals("Invalid threshold for iou: otsu (valid: top_fraction, fraction_of_max, best)",
                 assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("iou[threshold=otsu]")).getMessage());
     }
 }

@@ -43,7 +43,7 @@ public final class BenchCommand implements Command {
     public Options options() {
         return new Options(name())
                 .add("model", Defaults.MODEL, "model directory")
-                .add("methods", Explainers.DEFAULT_METHODS, "methods to measure")
+                .add("methods", "all", "methods to measure ('all': every registered method with its defaults)")
                 .add("batch-size", "16", "images per batch")
                 .add("internal-batch-size", "64", "max samples per model pass inside a method")
                 .add("repeats", "5", "timed repeats per method (median reported)")
@@ -186,7 +186,9 @@ public final class BenchCommand implements Command {
                 + "so small batches can read 0 MB: size by the largest batch you will run.%n%n| method | batch 1 | batch 8 | batch 16 | batch 32 | batch 64 |%n"
                 + "|---|---|---|---|---|---|%n", model.internalBatchSize()));
         for (Explainer e : methods) {
-            if (!List.of("integrated_gradients", "smoothgrad", "occlusion", "gradient").contains(e.name())) {
+            // LIME and RISE run image by image in their own scopes, so their memory does not grow with the batch
+            if (!List.of("integrated_gradients", "smoothgrad", "occlusion", "gradient", "lrp", "deeplift", "score_cam",
+                    "meaningful_perturbation").contains(e.name())) {
                 continue;
             }
             StringBuilder row = new StringBuilder("| `" + e.spec() + "` |");
@@ -224,12 +226,26 @@ public final class BenchCommand implements Command {
     static String ideal(Explainer e, Classifier model) {
         Map<String, Object> p = e.params();
         return switch (e.name()) {
-            case "gradient", "gradient_x_input", "grad_cam" -> "1 fb";
+            case "gradient", "gradient_x_input", "grad_cam", "grad_cam_plus_plus", "guided_backprop", "deconvnet", "lrp" -> "1 fb";
+            case "deeplift" -> "1 fb + 1 f";
+            case "guided_grad_cam" -> "2 fb";
+            case "cam", "fem" -> "1 f";
+            case "score_cam" -> (channels(model, ((io.xaiscale.explain.cam.LayerCam) e).layerFor(model)) + 1) + " f";
+            case "lime" -> p.get("samples") + " f";
+            case "rise" -> p.get("masks") + " f";
+            case "meaningful_perturbation" -> p.get("iterations") + " fb";
             case IntegratedGradients.NAME -> p.get("steps") + " fb";
             case SmoothGrad.NAME -> p.get("samples") + " x (" + ideal(Explainers.fromString((String) p.get("base")), model) + ")";
             case Occlusion.NAME -> ((Occlusion) e).passesPerImage(model.height(), model.width()) + " f";
             default -> "?";
         };
+    }
+
+    /** Channels of the activations after {@code layer}. */
+    static long channels(Classifier model, String layer) {
+        try (NDManager m = model.manager().newSubManager(); GradMode off = GradMode.off()) {
+            return model.activations(m.zeros(new Shape(1, model.channels(), model.height(), model.width())), layer).getShape().get(1);
+        }
     }
 
     static double medianMs(int repeats, Supplier<Object> body) {

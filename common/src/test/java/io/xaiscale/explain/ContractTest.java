@@ -1,0 +1,175 @@
+package io.xaiscale.explain;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.xaiscale.TestModels;
+import io.xaiscale.model.Architectures;
+import io.xaiscale.model.Autograd;
+import io.xaiscale.model.Classifier;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The contract every registered method keeps, on a plain CNN (the shipped model) and on a residual
+ * one: shape, finite values, a batch equals its images one by one, deterministic under its seed, the
+ * one-pass predicted-class path equals predict-then-explain, no native memory kept across 100
+ * batches, and the gradient lock released after a failure injected in the middle of the method.
+ */
+class ContractTest {
+    /** Light settings so the contract runs fast; every other method runs with its defaults. */
+    static final Map<String, String> LIGHT = Map.of(
+            "integrated_gradients", "integrated_gradients[steps=4]",
+            "smoothgrad", "smoothgrad[samples=2]",
+            "occlusion", "occlusion[window=8,stride=8]",
+            "lime", "lime[samples=24,segments=8]",
+            "rise", "rise[masks=24]",
+            "meaningful_perturbation", "meaningful_perturbation[iterations=3]");
+
+    static NDManager manager;
+    static Classifier shipped;
+    static Classifier resnet;
+    static Classifier faulty;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        manager = NDManager.newBaseManager();
+        shipped = Classifier.load(TestModels.shipped());
+        resnet = TestModels.random(Architectures.SMALL_RESNET, 21, 32, 10, true);
+        faulty = TestModels.faulty(4);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        TestModels.FAULT_AFTER.set(-1);
+        manager.close();
+        shipped.close();
+        resnet.close();
+        faulty.close();
+    }
+
+    static List<String> methods() {
+        return Explainers.names();
+    }
+
+    static Explainer method(String name) {
+        return Explainers.fromString(LIGHT.getOrDefault(name, name));
+    }
+
+    static NDArray images(NDManager m, long seed, int n, int side) {
+        Random rnd = new Random(seed);
+        float[] v = new float[n * side * side];
+        for (int i = 0; i < v.length; i++) {
+            // a bright square on a dark, slightly noisy background
+            int p = i % (side * side);
+            int y = p / side;
+            int x = p % side;
+            boolean inside = y > side / 4 && y < side * 3 / 4 && x > side / 4 + (i / (side * side)) && x < side * 3 / 4;
+            v[i] = (inside ? 0.8f : 0.05f) + 0.1f * rnd.nextFloat();
+        }
+        return m.create(v, new Shape(n, 1, side, side));
+    }
+
+    static void assertClose(float[] expected, float[] actual, double rel, String what) {
+        double scale = 1e-6;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], rel * scale, what + " at " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("methods")
+    void shapeBatchEqualsSingleDeterministicAndPredictedPath(String name) {
+        for (Classifier model : List.of(shipped, resnet)) {
+            Explainer e = method(name);
+            e.check(model.card(), model.featureLayers());
+            String what = e.spec() + " on " + model.card().id();
+            try (NDManager m = manager.newSubManager()) {
+                int side = model.height();
+                NDArray x = images(m, 1, 3, side);
+                int[] t = {1, 2, 3};
+                NDArray maps = e.attribute(model, x, t);
+                assertEquals(new Shape(3, side, side), maps.getShape(), what);
+                float[] batch = maps.toFloatArray();
+                for (float v : batch) {
+                    assertTrue(Float.isFinite(v), what + " gives finite values");
+                }
+                for (int i = 0; i < 3; i++) {
+                    float[] one = e.attribute(model, x.get(i + ":" + (i + 1)), new int[] {t[i]}).toFloatArray();
+                    float[] part = java.util.Arrays.copyOfRange(batch, i * side * side, (i + 1) * side * side);
+                    assertClose(part, one, 1e-3, what + ": batch = one by one, image " + i);
+                }
+                assertClose(batch, method(name).attribute(model, x, t).toFloatArray(), 1e-6, what + ": deterministic");
+                Explainer.Predicted p = e.attributePredicted(model, x);
+                int[] predicted = Autograd.argMax(model.logitsNoGrad(x));
+                assertArrayEquals(predicted, Autograd.argMax(p.logits()), what + ": predicted classes");
+                assertClose(e.attribute(model, x, predicted).toFloatArray(), p.maps().toFloatArray(), 1e-4, what + ": predicted path");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("methods")
+    void noNativeMemoryIsKeptAcross100Batches(String name) {
+        Explainer e = method(name);
+        int[] t = {0, 7};
+        Runnable batch = () -> {
+            try (NDManager m = manager.newSubManager()) {
+                e.attribute(shipped, images(m, 2, 2, 64), t);
+            }
+        };
+        batch.run(); // first use builds per-model state (the propagation walk, folded weights)
+        int modelArrays = shipped.manager().getManagedArrays().size();
+        int ownArrays = manager.getManagedArrays().size();
+        for (int i = 0; i < 99; i++) {
+            batch.run();
+        }
+        assertEquals(modelArrays, shipped.manager().getManagedArrays().size(), e.spec() + ": arrays kept by the model's scope");
+        assertEquals(ownArrays, manager.getManagedArrays().size(), e.spec() + ": arrays kept by the caller's scope");
+    }
+
+    @ParameterizedTest
+    @MethodSource("methods")
+    void theGradientLockIsReleasedAfterAFailureInjectedMidMethod(String name) {
+        Explainer e = method(name);
+        int failures = 0;
+        for (int after : new int[] {0, 1, 2, 5}) {
+            try (NDManager m = manager.newSubManager()) {
+                NDArray x = images(m, 3, 2, 16);
+                TestModels.FAULT_AFTER.set(after);
+                try {
+                    e.attribute(faulty, x, new int[] {0, 1});
+                } catch (IllegalStateException expected) {
+                    assertEquals("injected fault", rootMessage(expected), e.spec());
+                    failures++;
+                } finally {
+                    TestModels.FAULT_AFTER.set(-1);
+                }
+                assertFalse(Autograd.isLocked(), e.spec() + ": lock released after a fault after " + after + " calls");
+                assertEquals(new Shape(2, 16, 16), e.attribute(faulty, x, new int[] {0, 1}).getShape(), e.spec() + " works again");
+            }
+        }
+        assertTrue(failures >= 1, e.spec() + ": the fault was hit at least once");
+    }
+
+    static String rootMessage(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+}
