@@ -2,10 +2,14 @@ package io.xaiscale.metric;
 
 import io.xaiscale.config.Configured;
 import io.xaiscale.config.ParamReader;
+import java.util.List;
 
 /**
- * A saliency metric over a batch: one value per sample, {@code NaN} where it does not apply (a
- * localisation metric on an image without a box). Parameters are recorded next to every value.
+ * A saliency metric over a batch: one value per sample and output, {@code NaN} where it does not
+ * apply (a localisation metric on an image without a box). Most metrics have one output, named like
+ * the metric; a metric that computes several values from one costly step (robustness: one
+ * recomputed map, compared four ways) names each output, and each becomes its own row. Parameters
+ * are recorded next to every value.
  */
 public abstract class Metric extends Configured {
     protected Metric(String name, ParamReader reader) {
@@ -15,8 +19,39 @@ public abstract class Metric extends Configured {
     /** Whether the metric runs the model (faithfulness) or only looks at maps (localisation). */
     public abstract boolean needsModel();
 
+    /** Whether the metric re-runs the explanation method (robustness, sanity checks): {@link EvalBatch#method()} is then set. */
+    public boolean needsMethod() {
+        return false;
+    }
+
     /** Whether higher values are better (false for deletion AUC); used for ranks in SQL. */
     public abstract boolean higherIsBetter();
 
-    public abstract double[] evaluate(EvalBatch batch);
+    /** Whether higher values of {@code output} are better. */
+    public boolean higherIsBetter(String output) {
+        return higherIsBetter();
+    }
+
+    /** The names of the values written per explanation, in the order of {@link #evaluateAll}. */
+    public List<String> outputs() {
+        return List.of(name());
+    }
+
+    /** Values {@code [outputs][N]}. */
+    public double[][] evaluateAll(EvalBatch batch) {
+        return new double[][] {evaluate(batch)};
+    }
+
+    /** Values of a single-output metric. */
+    public double[] evaluate(EvalBatch batch) {
+        if (outputs().size() != 1) {
+            throw new UnsupportedOperationException(name() + " has several outputs " + outputs() + ": use evaluateAll");
+        }
+        return evaluateAll(batch)[0];
+    }
+
+    /** Why a value is {@code NaN}, written to the row's {@code error}. */
+    public String notApplicable() {
+        return "not applicable: no ground-truth box";
+    }
 }

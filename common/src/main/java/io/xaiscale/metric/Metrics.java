@@ -1,6 +1,10 @@
 package io.xaiscale.metric;
 
 import io.xaiscale.config.Registry;
+import io.xaiscale.metric.robustness.MaxSensitivity;
+import io.xaiscale.metric.robustness.Robustness;
+import io.xaiscale.metric.sanity.DataRandomization;
+import io.xaiscale.metric.sanity.ModelRandomization;
 import java.util.List;
 
 /** The registry of metrics, like {@code Explainers}. */
@@ -17,7 +21,11 @@ public final class Metrics {
             .register(RelevanceRank.NAME, RelevanceRank::new)
             .register(MaskAuc.NAME, MaskAuc::new)
             .register(Sparseness.NAME, Sparseness::new)
-            .register(Entropy.NAME, Entropy::new);
+            .register(Entropy.NAME, Entropy::new)
+            .register(Robustness.NAME, Robustness::new)
+            .register(MaxSensitivity.NAME, MaxSensitivity::new)
+            .register(ModelRandomization.NAME, ModelRandomization::new)
+            .register(DataRandomization.NAME, DataRandomization::new);
 
     public static final String DEFAULT_METRICS = "deletion_auc,insertion_auc,iou,pointing_game";
 

@@ -15,6 +15,8 @@ import io.xaiscale.jobs.spark.DecodedBatch;
 import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Partitioning;
 import io.xaiscale.jobs.spark.Progress;
+import io.xaiscale.explain.Explainer;
+import io.xaiscale.explain.Explainers;
 import io.xaiscale.metric.EvalBatch;
 import io.xaiscale.metric.Metric;
 import io.xaiscale.metric.Metrics;
@@ -41,8 +43,9 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * The evaluate stage: every (explanation, metric) pair of this model not yet in the {@code metrics}
- * table is scored on the executors, in batches of one metric each (perturbed images go through the
- * model in stacks), and MERGEd into the long-form table.
+ * table is scored on the executors, in batches of one metric and one method configuration each
+ * (perturbed images go through the model in stacks; robustness and sanity metrics re-run the method),
+ * and MERGEd into the long-form table, one row per metric output. Then the method-agreement stage.
  */
 public final class EvaluateJob {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -90,7 +93,7 @@ public final class EvaluateJob {
         Dataset<Row> expl = spark.read().format("delta").load(explPath)
                 .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version()))
                         .and(col("error").isNull()))
-                .select("image_id", "model_id", "model_version", "method", "params_hash", "target_class", "map");
+                .select("image_id", "model_id", "model_version", "method", "method_spec", "params_hash", "target_class", "map");
         Dataset<Row> images = spark.read().format("delta").load(Tables.path(s.warehouse(), Tables.IMAGES))
                 .select("image_id", "content", "bbox");
         Dataset<Row> pending = expl.crossJoin(metricDf)
@@ -99,6 +102,7 @@ public final class EvaluateJob {
         long total = pending.count();
         System.out.printf("[evaluate] model %s: %d metric(s) x explanations -> %d pending value(s)%n", card.key(), metrics.size(), total);
         if (total == 0) {
+            AgreementJob.run(spark, s.warehouse(), card);
             return new Result(0, 0, 0);
         }
         Progress progress = Progress.create(spark, "evaluate", "values", total);
@@ -106,11 +110,12 @@ public final class EvaluateJob {
         long inserted = progress.track(10, () -> Commits.inChunks(pending, total, s.commitEvery(), "image_id", chunk -> {
             Dataset<Row> out = chunk.repartition(Partitioning.choose(s.partitions(), Math.min(total, s.commitEvery()), s.batchSize(), parallelism),
                             col("image_id"))
-                    .sortWithinPartitions("metric_params_hash", "image_id")
+                    .sortWithinPartitions("metric_params_hash", "params_hash", "image_id")
                     .mapPartitions(new Partition(s, progress.counter()), Encoders.row(Tables.METRICS_SCHEMA));
             return DeltaIO.computeAndMerge(spark, out, outPath, Tables.METRICS_KEY);
         }));
         System.out.println(progress.line());
+        AgreementJob.run(spark, s.warehouse(), card);
         return new Result(total, inserted, progress.elapsedSeconds());
     }
 
@@ -128,20 +133,26 @@ public final class EvaluateJob {
             Executors.TaskModel task = Executors.forTask(s.modelUri(), s.modelKey(), s.internalBatchSize());
             Classifier model = task.model();
             Map<String, Metric> metrics = new HashMap<>();
-            return Batches.flatMap(rows, s.batchSize(), r -> r.<String>getAs("metric_params_hash"), batch -> {
+            Map<String, Explainer> methods = new HashMap<>();
+            // one metric and one method configuration per batch: metrics that re-run the method get it
+            return Batches.flatMap(rows, s.batchSize(), r -> r.<String>getAs("metric_params_hash") + "|" + r.<String>getAs("params_hash"), batch -> {
                 Metric m = metrics.computeIfAbsent(batch.get(0).getAs("metric_spec"), Metrics::fromString);
-                List<Row> out = evaluateBatch(model, task.scope(), m, batch);
+                Explainer method = m.needsMethod() ? methods.computeIfAbsent(batch.get(0).getAs("method_spec"), Explainers::fromString) : null;
+                List<Row> out = evaluateBatch(model, task.scope(), m, method, batch);
                 counter.add(out.size());
                 return out;
             });
         }
 
-        List<Row> evaluateBatch(Classifier model, NDManager scope, Metric metric, List<Row> batch) {
+        List<Row> evaluateBatch(Classifier model, NDManager scope, Metric metric, Explainer method, List<Row> batch) {
             Timestamp now = new Timestamp(System.currentTimeMillis());
             DecodedBatch d = DecodedBatch.of(batch, model, r -> null);
             List<Row> out = new ArrayList<>();
+            List<String> outputs = metric.outputs();
             for (int i = 0; i < d.failed().size(); i++) {
-                out.add(row(d.failed().get(i), null, d.errors().get(i), now));
+                for (String o : outputs) {
+                    out.add(row(d.failed().get(i), metric, o, null, d.errors().get(i), now));
+                }
             }
             List<Row> ok = d.ok();
             if (ok.isEmpty()) {
@@ -159,27 +170,34 @@ public final class EvaluateJob {
                 Row b = r.getAs("bbox");
                 boxes[i] = b == null ? null : new Box(b.getInt(0), b.getInt(1), b.getInt(2), b.getInt(3));
             }
-            double[] values;
+            double[][] values;
             try (NDManager m = scope.newSubManager()) {
-                values = metric.evaluate(EvalBatch.of(model, m.create(data, new Shape(n, model.channels(), model.height(), model.width())),
-                        maps, targets, boxes));
+                EvalBatch eb = EvalBatch.of(model, m.create(data, new Shape(n, model.channels(), model.height(), model.width())),
+                        maps, targets, boxes);
+                values = metric.evaluateAll(method == null ? eb : eb.withMethod(method));
             } catch (RuntimeException e) {
                 for (Row r : ok) {
-                    out.add(row(r, null, "metric " + metric.spec() + " failed for model " + model.card().key() + ": " + e, now));
+                    for (String o : outputs) {
+                        out.add(row(r, metric, o, null, "metric " + metric.spec() + " failed for model " + model.card().key() + ": " + e, now));
+                    }
                 }
                 return out;
             }
             for (int i = 0; i < n; i++) {
-                boolean na = Double.isNaN(values[i]);
-                out.add(row(ok.get(i), na ? null : values[i], na ? "not applicable: no ground-truth box" : null, now));
+                for (int k = 0; k < outputs.size(); k++) {
+                    double v = values[k][i];
+                    boolean na = Double.isNaN(v);
+                    out.add(row(ok.get(i), metric, outputs.get(k), na ? null : v, na ? metric.notApplicable() : null, now));
+                }
             }
             return out;
         }
 
-        Row row(Row in, Double value, String error, Timestamp now) {
+        /** One value row; {@code output} is the metric's output name, which the row's {@code metric} column holds. */
+        Row row(Row in, Metric metric, String output, Double value, String error, Timestamp now) {
             return RowFactory.create(in.getAs("image_id"), in.getAs("model_id"), in.getAs("model_version"), in.getAs("method"),
-                    in.getAs("params_hash"), in.getAs("metric"), in.getAs("metric_params"), in.getAs("metric_params_hash"),
-                    value, in.getAs("higher_is_better"), error, now);
+                    in.getAs("params_hash"), output, in.getAs("metric_params"), in.getAs("metric_params_hash"),
+                    value, metric.higherIsBetter(output), error, now);
         }
     }
 }

@@ -169,6 +169,28 @@ class PipelineTest {
 
     @Test
     @Order(4)
+    void robustnessSanityComplexityAndMethodAgreementStages() throws Exception {
+        // the first evaluate already wrote method agreement: 10 explained images x C(6, 2) method pairs
+        Dataset<Row> agree = spark.read().format("delta").load(Tables.path(warehouse, Tables.METHOD_AGREEMENT));
+        assertEquals(10 * 15, agree.count());
+        assertEquals(2 * 15, agree.where(col("auc_a").isNull()).count(), "no AUC without a box");
+        assertEquals(0, agree.where(col("spearman").gt(1.0000001).or(col("spearman").lt(-1.0000001))).count());
+        long before = count(Tables.METRICS);
+        String metrics = "robustness[perturbation=noise,level=0.05],model_randomization[depth=2],sparseness";
+        EvaluateJob.Result v = EvaluateJob.run(spark, EvaluateCommand.settings(options(new EvaluateCommand(), "--metrics", metrics)));
+        assertEquals(10 * 6 * 3, v.pending(), "one pending value per explanation and metric spec");
+        // robustness writes 4 outputs, model randomisation 2, sparseness 1: one row each
+        assertEquals(before + 10 * 6 * (4 + 2 + 1), count(Tables.METRICS));
+        Dataset<Row> m = spark.read().format("delta").load(Tables.path(warehouse, Tables.METRICS));
+        assertEquals(60, m.where(col("metric").equalTo("robustness_flipped")).count());
+        assertEquals(0, m.where(col("metric").startsWith("robustness_").and(col("error").isNotNull())).count());
+        assertFalse(m.where(col("metric").equalTo("model_randomization_spearman")).first().<Boolean>getAs("higher_is_better"));
+        assertEquals(0, EvaluateJob.run(spark, EvaluateCommand.settings(options(new EvaluateCommand(), "--metrics", metrics))).pending());
+        assertEquals(10 * 15, agree.count(), "agreement is not recomputed");
+    }
+
+    @Test
+    @Order(5)
     void everySqlFileOfTheRepositoryRuns() throws Exception {
         SqlRunner.registerViews(spark, warehouse);
         List<Path> files;
@@ -182,12 +204,12 @@ class PipelineTest {
         }
         // the leaderboard has one row per (metric, method) with rank 1 for some method of every metric
         List<Row> board = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/leaderboard.sql")).collectAsList();
-        assertEquals(4 * 6, board.size());
-        assertEquals(4, board.stream().filter(r -> r.<Integer>getAs("rank") == 1).map(r -> r.<String>getAs("metric")).distinct().count());
+        assertEquals(11 * 6, board.size(), "4 + 7 metric outputs x 6 methods");
+        assertEquals(11, board.stream().filter(r -> r.<Integer>getAs("rank") == 1).map(r -> r.<String>getAs("metric")).distinct().count());
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void wrongOptionsFailAtStartNamingTheValueAndTheChoices() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ExplainCommand.settings(options(new ExplainCommand(), "--methods", "gradient,shap")));

@@ -20,7 +20,8 @@ public final class Tables {
     public static final String IMAGES = "images";
     public static final String EXPLANATIONS = "explanations";
     public static final String METRICS = "metrics";
-    public static final List<String> ALL = List.of(IMAGES, EXPLANATIONS, METRICS);
+    public static final String METHOD_AGREEMENT = "method_agreement";
+    public static final List<String> ALL = List.of(IMAGES, EXPLANATIONS, METRICS, METHOD_AGREEMENT);
 
     public static final StructType BOX = createStructType(new StructField[] {
         createStructField("x0", IntegerType, false),
@@ -82,7 +83,30 @@ public final class Tables {
         createStructField("error", StringType, true),
         createStructField("evaluated_at", TimestampType, false),
     });
-    public static final List<String> METRICS_KEY = List.of("image_id", "model_id", "model_version", "params_hash", "metric_params_hash");
+    public static final List<String> METRICS_KEY = List.of("image_id", "model_id", "model_version", "params_hash", "metric_params_hash", "metric");
+
+    /** Per image and pair of method configurations (a < b by params hash): similarity of their maps. */
+    public static final StructType METHOD_AGREEMENT_SCHEMA = createStructType(new StructField[] {
+        createStructField("image_id", StringType, false),
+        createStructField("model_id", StringType, false),
+        createStructField("model_version", StringType, false),
+        createStructField("params_hash_a", StringType, false),
+        createStructField("params_hash_b", StringType, false),
+        createStructField("method_a", StringType, false),
+        createStructField("method_b", StringType, false),
+        createStructField("method_spec_a", StringType, false),
+        createStructField("method_spec_b", StringType, false),
+        createStructField("relevance", StringType, false),
+        createStructField("pearson", DoubleType, true),
+        createStructField("spearman", DoubleType, true),
+        createStructField("ssim", DoubleType, true),
+        createStructField("l1_similarity", DoubleType, true),
+        createStructField("kl_divergence", DoubleType, true),
+        createStructField("auc_a", DoubleType, true),
+        createStructField("auc_b", DoubleType, true),
+        createStructField("computed_at", TimestampType, false),
+    });
+    public static final List<String> METHOD_AGREEMENT_KEY = List.of("image_id", "model_id", "model_version", "params_hash_a", "params_hash_b");
 
     private Tables() {}
 

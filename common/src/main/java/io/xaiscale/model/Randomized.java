@@ -1,0 +1,103 @@
+package io.xaiscale.model;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.ParallelBlock;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Copies of a model with some weight layers re-drawn at random, for the model-randomisation sanity
+ * check (Adebayo et al. 2018). Weight layers (convolutions and dense layers, in forward order) are
+ * counted from the output: {@code depth = 1} is the last dense layer. {@code cascade} re-draws the
+ * top {@code depth} layers, otherwise only the {@code depth}-th. New weights and biases are Gaussian
+ * with the standard deviation of the originals, seeded. One copy per setting and JVM, kept for reuse.
+ */
+public final class Randomized {
+    private static final Map<String, Classifier> CACHE = new ConcurrentHashMap<>();
+
+    private Randomized() {}
+
+    /** The weight layers of a block tree, in forward order. */
+    public static List<Block> weightLayers(Block root) {
+        List<Block> out = new ArrayList<>();
+        collect(root, out);
+        return out;
+    }
+
+    private static void collect(Block b, List<Block> out) {
+        if (b instanceof Conv2d || b instanceof Linear) {
+            out.add(b);
+        } else if (b instanceof SequentialBlock || b instanceof ParallelBlock) {
+            for (Block c : b.getChildren().values()) {
+                collect(c, out);
+            }
+        }
+    }
+
+    public static Classifier of(Classifier base, int depth, boolean cascade, long seed) {
+        String key = base.card().key() + "|" + base.weightsSha256() + "|" + System.identityHashCode(base) + "|" + depth + "|" + cascade + "|" + seed;
+        return CACHE.computeIfAbsent(key, k -> build(base, depth, cascade, seed));
+    }
+
+    private static Classifier build(Classifier base, int depth, boolean cascade, long seed) {
+        ModelCard card = base.card();
+        Architectures.Built built = Architectures.build(card.architecture(), card.classes().size());
+        Model model = Model.newInstance(card.id() + "-randomized", base.model().getNDManager().getDevice(), "PyTorch");
+        model.setBlock(built.block());
+        built.block().initialize(model.getNDManager(), DataType.FLOAT32,
+                new Shape(1, card.input().channels(), card.input().height(), card.input().width()));
+        built.block().freezeParameters(true);
+        var from = base.model().getBlock().getParameters();
+        var to = built.block().getParameters();
+        if (from.size() != to.size()) {
+            model.close();
+            throw new IllegalArgumentException("Cannot randomise " + card.key() + ": its blocks do not match architecture "
+                    + card.architecture());
+        }
+        for (int i = 0; i < from.size(); i++) {
+            NDArray dst = to.valueAt(i).getArray();
+            dst.muli(0).addi(from.valueAt(i).getArray().toType(dst.getDataType(), true));
+        }
+        List<Block> layers = weightLayers(built.block());
+        if (depth < 1 || depth > layers.size()) {
+            model.close();
+            throw new IllegalArgumentException("Invalid depth for model randomisation: " + depth + " (model " + card.key()
+                    + " has " + layers.size() + " weight layers: 1 to " + layers.size() + ")");
+        }
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int k = 1; k <= depth; k++) {
+            if (!cascade && k != depth) {
+                continue;
+            }
+            for (var p : layers.get(layers.size() - k).getParameters()) {
+                NDArray arr = p.getValue().getArray();
+                float[] v = arr.toType(DataType.FLOAT32, false).toFloatArray();
+                double mean = 0;
+                for (float f : v) {
+                    mean += f;
+                }
+                mean /= v.length;
+                double var = 0;
+                for (float f : v) {
+                    var += (f - mean) * (f - mean);
+                }
+                double sd = v.length > 1 ? Math.sqrt(var / v.length) : 0.1;
+                for (int j = 0; j < v.length; j++) {
+                    v[j] = (float) (sd * rnd.nextGaussian());
+                }
+                arr.muli(0).addi(arr.getManager().create(v, arr.getShape()).toType(arr.getDataType(), false));
+            }
+        }
+        return Classifier.of(card, model, built);
+    }
+}
