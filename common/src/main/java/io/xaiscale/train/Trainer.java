@@ -120,8 +120,12 @@ public final class Trainer {
         training.put("learning_rate", s.learningRate());
         training.put("seed", s.seed());
         training.put("shuffled_labels", s.shuffleLabels());
+        Settings d = Settings.defaults();
         training.put("command", "./xai train --out " + outDir + " --epochs " + s.epochs() + " --train-images "
-                + s.trainImages() + " --seed " + s.seed() + (s.shuffleLabels() ? " --shuffle-labels" : ""));
+                + s.trainImages() + " --seed " + s.seed()
+                + (s.testImages() != d.testImages() ? " --test-images " + s.testImages() : "")
+                + (!s.modelId().equals(d.modelId()) ? " --model-id " + s.modelId() : "")
+                + (s.shuffleLabels() ? " --shuffle-labels" : ""));
         ModelCard card = new ModelCard(s.modelId(), s.version(), "djl", Architectures.SMALL_CNN, weightsFile, sha,
                 new ModelCard.Input(1, s.canvas(), s.canvas()),
                 new ModelCard.Preprocessing("bilinear", new float[] {mean}, new float[] {std}),

@@ -126,7 +126,8 @@ class MetricsTest {
     @Test
     void badMetricSpecsFailNamingTheValidChoices() {
         assertEquals("Unknown metric: pixel_flipping (valid: deletion_auc, insertion_auc, iou, aopc, faithfulness_correlation, "
-                + "infidelity, pointing_game, relevance_mass, relevance_rank, mask_auc, sparseness, entropy)",
+                + "infidelity, pointing_game, relevance_mass, relevance_rank, mask_auc, sparseness, entropy, robustness, max_sensitivity, "
+                + "model_randomization, data_randomization)",
                 assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("pixel_flipping")).getMessage());
         assertEquals("Invalid substrate for deletion_auc: noise (valid: zero, mean, blur)",
                 assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("deletion_auc[substrate=noise]")).getMessage());

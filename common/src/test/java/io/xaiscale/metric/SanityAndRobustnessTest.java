@@ -110,6 +110,25 @@ class SanityAndRobustnessTest {
     }
 
     @Test
+    void mapsOfAModelTrainedOnShuffledLabelsDifferFromTheRealModels() {
+        String dir = TestModels.locate("models/fmnist-loc-cnn-shuffled").toString();
+        double[][] v = run("data_randomization[model=" + dir + "]", "gradient");
+        assertEquals(List.of("data_randomization_spearman", "data_randomization_ssim"),
+                Metrics.fromString("data_randomization[model=" + dir + "]").outputs());
+        double robust = mean(run("robustness[perturbation=noise,level=0.01]", "gradient")[1]);
+        assertTrue(mean(v[1]) < robust, "SSIM to the shuffled-label model's maps " + mean(v[1]) + " < under tiny noise " + robust);
+        IllegalStateException missing = assertThrows(IllegalStateException.class, () -> {
+            try {
+                run("data_randomization[model=/nonexistent/shuffled]", "gradient");
+            } catch (java.io.UncheckedIOException e) {
+                throw new IllegalStateException(e.getMessage());
+            }
+        });
+        assertTrue(missing.getMessage().startsWith("Cannot load the shuffled-label model of data_randomization from /nonexistent/shuffled "
+                + "(train one with: xai train --shuffle-labels --out /nonexistent/shuffled)"), missing.getMessage());
+    }
+
+    @Test
     void randomisingTheTopLayerKeepsEveryOtherWeight() {
         Classifier r = Randomized.of(model, 1, true, 3);
         List<Block> before = Randomized.weightLayers(model.model().getBlock());

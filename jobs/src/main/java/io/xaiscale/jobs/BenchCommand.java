@@ -112,7 +112,7 @@ public final class BenchCommand implements Command {
             md.append("\nRatios are measured in one run on the same batch, so they hold across machines better than the seconds do. "
                     + "'ideal passes' is what the method needs at the least: forward+backward passes (fb) for gradient methods, "
                     + "forward passes (f) for perturbation methods.\n");
-            md.append(memory(model, x, targets, methods));
+            md.append(memory(model, o.get("model"), methods));
             int pipelineSeconds = o.getInt("pipeline-seconds", 0, 3600);
             if (pipelineSeconds > 0) {
                 md.append(pipeline(o, inProcess, pipelineSeconds));
@@ -175,43 +175,46 @@ public final class BenchCommand implements Command {
      * Peak resident memory added by one batch, per batch size, for the heaviest methods: the kernel's
      * peak-RSS mark is reset ({@code /proc/self/clear_refs}) before each run and read after it.
      */
-    static String memory(Classifier model, NDArray x, int[] targets, List<Explainer> methods) {
+    static final int[] MEMORY_BATCHES = {1, 8, 16, 32, 64};
+
+    static String memory(Classifier model, String modelDir, List<Explainer> methods) {
         if (!Files.isWritable(Path.of("/proc/self/clear_refs"))) {
             return "";
         }
         StringBuilder md = new StringBuilder(String.format("%n## Peak memory per batch size%n%n"
-                + "Growth of the process's peak resident memory (heap and libtorch's native memory) while one batch is explained, "
-                + "internal batch %d. Use it to size executors: a task needs about this much on top of the JVM and the model; "
-                + "tasks of one executor run their gradient work one at a time. libtorch's allocator reuses memory freed by earlier runs, "
-                + "so small batches can read 0 MB: size by the largest batch you will run.%n%n| method | batch 1 | batch 8 | batch 16 | batch 32 | batch 64 |%n"
-                + "|---|---|---|---|---|---|%n", model.internalBatchSize()));
+                + "Growth of the peak resident memory (heap and libtorch's native memory) of a fresh JVM, one per method, while it "
+                + "explains batches of 1, 8, ... 64 images in turn, internal batch %d. Use it to size executors: a task needs about "
+                + "this much on top of the JVM and the model; tasks of one executor run their gradient work one at a time. libtorch's "
+                + "allocator keeps memory freed by a smaller batch for the next one, so read the largest batch you will run. LIME and "
+                + "RISE work image by image in their own scopes: their memory does not grow with the batch.%n%n"
+                + "| method | batch 1 | batch 8 | batch 16 | batch 32 | batch 64 |%n|---|---|---|---|---|---|%n", model.internalBatchSize()));
         for (Explainer e : methods) {
-            // LIME and RISE run image by image in their own scopes, so their memory does not grow with the batch
-            if (!List.of("integrated_gradients", "smoothgrad", "occlusion", "gradient", "lrp", "deeplift", "score_cam",
-                    "meaningful_perturbation").contains(e.name())) {
+            if (List.of("lime", "rise").contains(e.name())) {
                 continue;
             }
-            StringBuilder row = new StringBuilder("| `" + e.spec() + "` |");
-            for (int b : new int[] {1, 8, 16, 32, 64}) {
-                try (NDManager s = x.getManager().newSubManager()) {
-                    NDArray batch = x.get("0:1").repeat(0, b);
-                    batch.attach(s);
-                    int[] t = new int[b];
-                    Arrays.fill(t, targets[0]);
-                    System.gc();
-                    long before = rssKb("VmRSS");
-                    Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-                    e.attribute(model, batch, t).toFloatArray();
-                    long peak = rssKb("VmHWM");
-                    row.append(String.format(" %.0f MB |", Math.max(0, peak - before) / 1024.0));
-                } catch (Exception ex) {
-                    row.append(" ? |");
-                }
-            }
+            String row = probe(modelDir, e.spec(), model.internalBatchSize());
             md.append(row).append('\n');
             System.out.println(row);
         }
         return md.toString();
+    }
+
+    /** Runs {@link MemoryProbe} for one method in a child JVM with this JVM's class path and DJL settings. */
+    static String probe(String modelDir, String spec, int internalBatch) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g"));
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("ai.djl.")).sorted()
+                .forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MemoryProbe.class.getName(),
+                modelDir, String.valueOf(internalBatch), FashionMnist.DEFAULT_DIR.toString(), spec));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor();
+            return out.lines().filter(l -> l.startsWith("| `")).reduce((x, y) -> y)
+                    .orElse("| `" + spec + "` | probe failed: " + out.lines().reduce((x, y) -> y).orElse("no output") + " |");
+        } catch (Exception ex) {
+            return "| `" + spec + "` | probe failed: " + ex + " |";
+        }
     }
 
     static long rssKb(String field) throws java.io.IOException {
