@@ -9,6 +9,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The project's own DJL architectures. Each one is a {@link SequentialBlock} of exactly two children,
@@ -18,12 +19,39 @@ import java.util.List;
 public final class Architectures {
     public static final String SMALL_CNN = "small_cnn";
     public static final String SMALL_RESNET = "small_resnet";
-    public static final List<String> NAMES = List.of(SMALL_CNN, SMALL_RESNET);
+    public static final String CUSTOM = "custom";
+    public static final List<String> NAMES = java.util.stream.Stream.concat(Stream.of(SMALL_CNN, SMALL_RESNET),
+            Stream.concat(Torchvision.NAMES.stream(), Stream.of(CUSTOM))).toList();
 
-    /** A built architecture: the block plus the names of the {@code features} children, in order. */
-    public record Built(SequentialBlock block, SequentialBlock features, SequentialBlock head, List<String> featureLayers) {}
+    /**
+     * A built architecture: the block, the names of the {@code features} children in order, and the
+     * modules by their PyTorch path (for state-dict import; empty for the project's own architectures).
+     */
+    public record Built(SequentialBlock block, SequentialBlock features, SequentialBlock head, List<String> featureLayers,
+                        java.util.Map<String, ai.djl.nn.Block> modules) {
+        public Built(SequentialBlock block, SequentialBlock features, SequentialBlock head, List<String> featureLayers) {
+            this(block, features, head, featureLayers, java.util.Map.of());
+        }
+    }
 
     private Architectures() {}
+
+    /** The feature-layer names a card's model will have, without loading it (for checks before any work runs). */
+    public static List<String> featureLayers(ModelCard card) {
+        if (ModelCard.TORCHSCRIPT.equals(card.format())) {
+            var m = card.scriptMethods();
+            return m != null && m.containsKey("features") && m.containsKey("head") ? List.of("features") : List.of();
+        }
+        return build(card).featureLayers();
+    }
+
+    /** The architecture a card describes: a named one, or {@code custom} from its {@code layers}. */
+    public static Built build(ModelCard card) {
+        if (CUSTOM.equals(card.architecture())) {
+            return CustomCnn.build(card.layers(), card.classes().size());
+        }
+        return build(card.architecture(), card.classes().size());
+    }
 
     public static Built build(String name, int classes) {
         if (SMALL_CNN.equals(name)) {
@@ -31,6 +59,12 @@ public final class Architectures {
         }
         if (SMALL_RESNET.equals(name)) {
             return smallResNet(classes);
+        }
+        if (Torchvision.NAMES.contains(name)) {
+            return Torchvision.build(name, classes);
+        }
+        if (CUSTOM.equals(name)) {
+            throw new IllegalArgumentException("Architecture 'custom' is built from the card's 'layers' (use build(card))");
         }
         throw new IllegalArgumentException("Unknown architecture: " + name + " (valid: " + String.join(", ", NAMES) + ")");
     }

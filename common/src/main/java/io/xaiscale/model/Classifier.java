@@ -32,17 +32,23 @@ public final class Classifier implements AutoCloseable {
     private final SequentialBlock head;
     private final List<String> featureLayers;
     private final ParameterStore parameters;
+    private final Scripted scripted;
     private final NDArray mean;
     private final NDArray std;
     private final String weightsSha256;
     private volatile int internalBatchSize = 64;
 
     private Classifier(ModelCard card, Model model, Architectures.Built built, String weightsSha256) {
+        this(card, model, built, null, weightsSha256);
+    }
+
+    private Classifier(ModelCard card, Model model, Architectures.Built built, Scripted scripted, String weightsSha256) {
         this.card = card;
         this.model = model;
-        this.features = built.features();
-        this.head = built.head();
-        this.featureLayers = built.featureLayers();
+        this.scripted = scripted;
+        this.features = built == null ? null : built.features();
+        this.head = built == null ? null : built.head();
+        this.featureLayers = built == null ? scripted.featureLayers() : built.featureLayers();
         this.parameters = new ParameterStore(model.getNDManager(), false);
         int c = card.input().channels();
         this.mean = model.getNDManager().create(card.preprocessing().mean(), new Shape(1, c, 1, 1));
@@ -67,15 +73,36 @@ public final class Classifier implements AutoCloseable {
             throw new IOException("Weights " + weights + " do not match the card: sha256 " + sha
                     + " but 'weights_sha256' says " + card.weightsSha256());
         }
-        Architectures.Built built = Architectures.build(card.architecture(), card.classes().size());
+        if (ModelCard.TORCHSCRIPT.equals(card.format())) {
+            Model model = Model.newInstance(card.id(), device, "PyTorch");
+            try {
+                Scripted s = Scripted.load(model, weights, card);
+                return new Classifier(card, model, null, s, sha);
+            } catch (RuntimeException | IOException | MalformedModelException e) {
+                model.close();
+                throw new IOException("Cannot load TorchScript model " + weights + " for " + card.key() + ": " + e.getMessage(), e);
+            }
+        }
+        Architectures.Built built = Architectures.build(card);
         Model model = Model.newInstance(card.id(), device, "PyTorch");
         model.setBlock(built.block());
-        String name = card.weights().replaceFirst("-\\d{4}\\.params$", "");
-        try {
-            model.load(dir, name);
-        } catch (MalformedModelException | IOException e) {
-            model.close();
-            throw new IOException("Cannot load weights " + weights + " for model " + card.key() + ": " + e.getMessage(), e);
+        if (ModelCard.STATE_DICT.equals(card.format())) {
+            built.block().initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+                    new Shape(1, card.input().channels(), card.input().height(), card.input().width()));
+            try (NDManager tmp = model.getNDManager().newSubManager()) {
+                StateDict.copy(StateDict.read(weights, tmp), built, weights.toString(), card.architecture());
+            } catch (RuntimeException | IOException e) {
+                model.close();
+                throw e;
+            }
+        } else {
+            String name = card.weights().replaceFirst("-\\d{4}\\.params$", "");
+            try {
+                model.load(dir, name);
+            } catch (MalformedModelException | IOException e) {
+                model.close();
+                throw new IOException("Cannot load weights " + weights + " for model " + card.key() + ": " + e.getMessage(), e);
+            }
         }
         built.block().freezeParameters(true);
         return new Classifier(card, model, built, sha);
@@ -119,7 +146,12 @@ public final class Classifier implements AutoCloseable {
         return featureLayers;
     }
 
-    /** The convolutional trunk, whose children are the {@link #featureLayers()} in order. */
+    /** Whether this is an opaque TorchScript module (no layer structure: {@link #features()} and {@link #head()} are null). */
+    public boolean isScripted() {
+        return scripted != null;
+    }
+
+    /** The convolutional trunk, whose children are the {@link #featureLayers()} in order; null for TorchScript. */
     public SequentialBlock features() {
         return features;
     }
@@ -162,6 +194,9 @@ public final class Classifier implements AutoCloseable {
     /** Logits {@code [N, K]} for pixel-space inputs {@code [N, C, H, W]}. */
     public NDArray logits(NDArray x) {
         checkInput(x);
+        if (scripted != null) {
+            return scripted.call(null, normalize(x));
+        }
         NDList f = features.forward(parameters, new NDList(normalize(x)), false);
         return head.forward(parameters, f, false).singletonOrThrow();
     }
@@ -170,6 +205,9 @@ public final class Classifier implements AutoCloseable {
     public NDArray activations(NDArray x, String layer) {
         checkInput(x);
         int end = layerIndex(layer);
+        if (scripted != null) {
+            return scripted.call(scripted.featuresMethod(), normalize(x));
+        }
         NDList cur = new NDList(normalize(x));
         List<Block> children = featureBlocks();
         for (int i = 0; i <= end; i++) {
@@ -181,6 +219,9 @@ public final class Classifier implements AutoCloseable {
     /** Logits from the activations after feature layer {@code layer}: the rest of the net. */
     public NDArray logitsFrom(NDArray activations, String layer) {
         int start = layerIndex(layer) + 1;
+        if (scripted != null) {
+            return scripted.call(scripted.headMethod(), activations);
+        }
         NDList cur = new NDList(activations);
         List<Block> children = featureBlocks();
         for (int i = start; i < children.size(); i++) {
@@ -191,7 +232,14 @@ public final class Classifier implements AutoCloseable {
 
     /** Name of the last feature layer: the default layer of CAM methods unless the card names one. */
     public String defaultCamLayer() {
-        return card.camLayer() != null ? card.camLayer() : featureLayers.get(featureLayers.size() - 1);
+        if (card.camLayer() != null) {
+            return card.camLayer();
+        }
+        if (featureLayers.isEmpty()) {
+            throw new IllegalArgumentException("Model " + card.key() + " has no feature layer for CAM methods"
+                    + (scripted != null ? " (export 'features' and 'head' methods from the TorchScript module and name them in the card's 'script_methods')" : ""));
+        }
+        return featureLayers.get(featureLayers.size() - 1);
     }
 
     public int layerIndex(String layer) {

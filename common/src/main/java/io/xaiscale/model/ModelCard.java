@@ -23,6 +23,8 @@ public record ModelCard(
         @JsonProperty("version") String version,
         @JsonProperty("format") String format,
         @JsonProperty("architecture") String architecture,
+        @JsonProperty("layers") List<Map<String, Object>> layers,
+        @JsonProperty("script_methods") Map<String, String> scriptMethods,
         @JsonProperty("weights") String weights,
         @JsonProperty("weights_sha256") String weightsSha256,
         @JsonProperty("input") Input input,
@@ -33,7 +35,17 @@ public record ModelCard(
         @JsonProperty("evaluation") Map<String, Object> evaluation) {
 
     public static final String FILE_NAME = "model.json";
-    public static final List<String> FORMATS = List.of("djl");
+    public static final String DJL = "djl";
+    public static final String STATE_DICT = "state_dict";
+    public static final String TORCHSCRIPT = "torchscript";
+    public static final List<String> FORMATS = List.of(DJL, STATE_DICT, TORCHSCRIPT);
+
+    /** A card of one of the named architectures (no {@code layers}). */
+    public ModelCard(String id, String version, String format, String architecture, String weights, String weightsSha256,
+                     Input input, Preprocessing preprocessing, List<String> classes, String camLayer,
+                     Map<String, Object> training, Map<String, Object> evaluation) {
+        this(id, version, format, architecture, null, null, weights, weightsSha256, input, preprocessing, classes, camLayer, training, evaluation);
+    }
 
     /** Input tensor the model expects: {@code [N, channels, height, width]}. */
     public record Input(@JsonProperty("channels") int channels,
@@ -88,11 +100,33 @@ public record ModelCard(
         if (format == null || !FORMATS.contains(format)) {
             p.add("invalid field 'format': " + format + " (valid: " + String.join(", ", FORMATS) + ")");
         }
-        if (architecture == null || !Architectures.NAMES.contains(architecture)) {
+        if (TORCHSCRIPT.equals(format)) {
+            if (scriptMethods != null && !scriptMethods.keySet().stream().allMatch(List.of("features", "head")::contains)) {
+                p.add("invalid field 'script_methods': " + scriptMethods.keySet() + " (valid keys: features, head)");
+            }
+        } else if (scriptMethods != null) {
+            p.add("unexpected field 'script_methods': only format 'torchscript' takes it");
+        }
+        if (TORCHSCRIPT.equals(format)) {
+            if (architecture != null && !TORCHSCRIPT.equals(architecture)) {
+                p.add("invalid field 'architecture': " + architecture + " (a TorchScript module carries its own: leave it out or write torchscript)");
+            }
+        } else if (architecture == null || !Architectures.NAMES.contains(architecture)) {
             p.add("invalid field 'architecture': " + architecture + " (valid: " + String.join(", ", Architectures.NAMES) + ")");
+        }
+        if (Architectures.CUSTOM.equals(architecture)) {
+            p.addAll(CustomCnn.problems(layers, classes == null ? 0 : classes.size()));
+        } else if (layers != null) {
+            p.add("unexpected field 'layers': only architecture 'custom' takes a layer list");
         }
         if (weights == null || weights.isBlank()) {
             p.add("missing field 'weights'");
+        } else if (STATE_DICT.equals(format) && !(weights.endsWith(".npz") || weights.endsWith(".safetensors"))) {
+            p.add("invalid field 'weights': " + weights + " (a state_dict is read from .npz or .safetensors)");
+        } else if (TORCHSCRIPT.equals(format) && !weights.endsWith(".pt")) {
+            p.add("invalid field 'weights': " + weights + " (a TorchScript module is a .pt file)");
+        } else if (DJL.equals(format) && Architectures.CUSTOM.equals(architecture)) {
+            p.add("invalid field 'format': djl (architecture 'custom' imports a state_dict: use format state_dict)");
         }
         if (input == null) {
             p.add("missing field 'input'");
@@ -124,6 +158,23 @@ public record ModelCard(
             p.add("invalid field 'classes': needs at least two class names");
         }
         return p;
+    }
+
+    /**
+     * Fails when {@code method} needs the layer structure and this card describes an opaque TorchScript
+     * module, saying what to supply instead.
+     */
+    public void requireLayers(String method) {
+        if (TORCHSCRIPT.equals(format)) {
+            throw new IllegalArgumentException(method + " needs the model's layer structure, but " + key()
+                    + " is an opaque TorchScript module: supply its weights as a state_dict instead (format state_dict with a "
+                    + "torchvision or custom architecture; see models/README.md)");
+        }
+    }
+
+    /** SHA-256 of the card's canonical JSON: recorded in every explanation row next to the weights' hash. */
+    public String sha256() {
+        return io.xaiscale.util.Hashing.sha256Hex(toJson());
     }
 
     /** Stable key of the model for caches and output rows. */

@@ -51,7 +51,8 @@ public final class Randomized {
 
     private static Classifier build(Classifier base, int depth, boolean cascade, long seed) {
         ModelCard card = base.card();
-        Architectures.Built built = Architectures.build(card.architecture(), card.classes().size());
+        card.requireLayers("model randomisation");
+        Architectures.Built built = Architectures.build(card);
         Model model = Model.newInstance(card.id() + "-randomized", base.model().getNDManager().getDevice(), "PyTorch");
         model.setBlock(built.block());
         built.block().initialize(model.getNDManager(), DataType.FLOAT32,

@@ -49,7 +49,7 @@ public final class DemoCommand implements Command {
             SqlRunner.run(spark, Path.of("notebooks-sql/errors.sql")).show(20, false);
             List<Path> files = OverlayJob.render(spark, warehouse, card, Path.of(o.get("overlays")),
                     o.getInt("overlay-count", 0, 10000), 3);
-            System.out.printf("%n[demo] Delta tables: %s/{images,explanations,metrics}%n", Path.of(warehouse).toAbsolutePath());
+            System.out.printf("%n[demo] Delta tables: %s/{images,explanations,metrics,method_agreement}%n", Path.of(warehouse).toAbsolutePath());
             System.out.printf("[demo] overlays: %d grid(s) in %s (open index.html)%n", files.size(), Path.of(o.get("overlays")).toAbsolutePath());
             System.out.println("[demo] more SQL: ./xai sql   (runs every notebooks-sql/*.sql)");
         } finally {

@@ -64,7 +64,7 @@ public final class ExplainJob {
         if (!TARGET_RULES.contains(s.targetRule())) {
             throw new IllegalArgumentException("Invalid target: " + s.targetRule() + " (valid: " + String.join(", ", TARGET_RULES) + ")");
         }
-        List<String> layers = Architectures.build(card.architecture(), card.classes().size()).featureLayers();
+        List<String> layers = Architectures.featureLayers(card);
         for (Explainer e : methods) {
             e.check(card, layers);
         }
@@ -299,7 +299,8 @@ public final class ExplainJob {
 
         Row row(Classifier model, Row in, Integer target, Integer predicted, Double prob, byte[] map, Double ms, String error, Timestamp now) {
             ModelCard c = model.card();
-            return RowFactory.create(in.getAs("image_id"), c.id(), c.version(), model.weightsSha256(),
+            String cardSha = c.sha256();
+            return RowFactory.create(in.getAs("image_id"), c.id(), c.version(), model.weightsSha256(), cardSha,
                     in.getAs("method"), in.getAs("method_spec"), in.getAs("params"), in.getAs("params_hash"), s.targetRule(),
                     target, predicted, prob, map == null ? null : model.height(), map == null ? null : model.width(), map, ms, error, now);
         }

@@ -12,7 +12,7 @@ public final class Main {
     static Map<String, Command> commands() {
         Map<String, Command> m = new LinkedHashMap<>();
         for (Command c : List.<Command>of(new DemoCommand(), new PipelineCommand(), new IngestCommand(), new ExplainCommand(),
-                new EvaluateCommand(), new SqlCommand(), new OverlaysCommand(), new TrainCommand(), new SampleCommand(), new BenchCommand())) {
+                new EvaluateCommand(), new SqlCommand(), new OverlaysCommand(), new ExportCommand(), new TrainCommand(), new SampleCommand(), new BenchCommand())) {
             m.put(c.name(), c);
         }
         return m;

@@ -32,9 +32,15 @@ public final class OverlayJob {
         var expl = spark.read().format("delta").load(Tables.path(warehouse, Tables.EXPLANATIONS))
                 .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version())).and(col("error").isNull()));
         var ids = expl.select("image_id").distinct().orderBy("image_id").limit(count);
+        return render(spark, warehouse, card, expl.join(ids, "image_id"), outDir, scale);
+    }
+
+    /** One grid per image of {@code expl} (rows of the explanations table, already selected). */
+    public static List<Path> render(SparkSession spark, String warehouse, ModelCard card, org.apache.spark.sql.Dataset<Row> expl,
+                                    Path outDir, int scale) throws IOException {
         var images = spark.read().format("delta").load(Tables.path(warehouse, Tables.IMAGES))
                 .select("image_id", "content", "bbox", "label", "label_name", "source_uri");
-        List<Row> rows = expl.join(ids, "image_id").join(images, "image_id")
+        List<Row> rows = expl.join(images, "image_id")
                 .select("image_id", "content", "bbox", "label", "label_name", "source_uri", "method_spec", "predicted_class",
                         "predicted_prob", "target_class", "map")
                 .orderBy("image_id", "method_spec").collectAsList();

@@ -125,6 +125,10 @@ class PipelineTest {
         Row map = expl.where(col("error").isNull()).first();
         assertEquals(64 * 64, MapCodec.decode(map.getAs("map")).length);
         assertTrue(map.<String>getAs("params").contains("\"target\":\"predicted\""));
+        // every row is traceable to the exact model: the card's hash and the weights' hash
+        io.xaiscale.model.ModelCard shipped = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
+        assertEquals(shipped.sha256(), map.getAs("card_sha256"));
+        assertEquals(shipped.weightsSha256(), map.getAs("weights_sha256"));
 
         EvaluateJob.Result v = EvaluateJob.run(spark, evaluateSettings());
         assertEquals(10 * 6 * 4, v.pending());
@@ -210,6 +214,45 @@ class PipelineTest {
 
     @Test
     @Order(6)
+    void exportWritesNumpyArraysAndOverlaysForTheSelection() throws Exception {
+        Path out = tmp.resolve("export");
+        io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
+        ExportCommand.Result r = ExportCommand.export(spark, warehouse, card, out, "gradient,integrated_gradients[baseline=zero,steps=4]",
+                "", "target_class >= 0", 3, 2);
+        assertEquals(3, r.images());
+        assertEquals(2, r.methods());
+        List<String> entries = new java.util.ArrayList<>();
+        byte[] gradient = null;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(out.resolve("maps.npz").toFile())) {
+            for (var e : java.util.Collections.list(zip.entries())) {
+                entries.add(e.getName());
+                if (e.getName().startsWith("gradient_")) {
+                    gradient = zip.getInputStream(e).readAllBytes();
+                }
+            }
+            String ids = new String(zip.getInputStream(zip.getEntry("image_ids.npy")).readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertTrue(ids.contains("'descr': '|S64'") && ids.contains("'shape': (3,)"), ids.substring(0, 80));
+        }
+        assertEquals(3, entries.size(), entries.toString());
+        String header = new String(gradient, 10, 118, java.nio.charset.StandardCharsets.US_ASCII);
+        assertTrue(header.contains("'descr': '<f4'") && header.contains("'shape': (3, 64, 64)"), header);
+        // the first image's gradient map, as stored in Delta, is the array's first slice
+        Row first = spark.read().format("delta").load(Tables.path(warehouse, Tables.EXPLANATIONS))
+                .where(col("method").equalTo("gradient").and(col("error").isNull())).orderBy("image_id").first();
+        float[] stored = MapCodec.decode(first.getAs("map"));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(gradient, 128, 4 * 64 * 64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < stored.length; i++) {
+            assertEquals(stored[i], b.getFloat(), 0f);
+        }
+        assertTrue(Files.readString(out.resolve("index.json")).contains("raw signed map"));
+        assertEquals(3, Files.list(out.resolve("overlays")).filter(p -> p.toString().endsWith(".png")).count());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ExportCommand.export(spark, warehouse, card, out, "lime", "", "", 3, 0));
+        assertEquals("No explanations of fmnist-loc-cnn@1 match the selection (methods 'lime', images '', where '')", e.getMessage());
+    }
+
+    @Test
+    @Order(7)
     void wrongOptionsFailAtStartNamingTheValueAndTheChoices() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ExplainCommand.settings(options(new ExplainCommand(), "--methods", "gradient,shap")));

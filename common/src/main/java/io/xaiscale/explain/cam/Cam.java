@@ -30,7 +30,15 @@ public final class Cam extends Explainer {
     }
 
     /** The dense weights {@code [classes, K]} after global average pooling; fails if the head is not of that form. */
+    @Override
+    public void check(io.xaiscale.model.ModelCard card, List<String> featureLayers) {
+        card.requireLayers(NAME);
+    }
+
     static NDArray denseWeights(Classifier model) {
+        if (model.isScripted()) {
+            model.card().requireLayers(NAME);
+        }
         List<Block> head = new ArrayList<>(model.head().getChildren().values());
         List<String> kinds = new ArrayList<>();
         for (Block b : head) {

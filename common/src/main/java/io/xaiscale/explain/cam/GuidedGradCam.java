@@ -5,6 +5,7 @@ import io.xaiscale.config.ParamReader;
 import io.xaiscale.config.Spec;
 import io.xaiscale.explain.propagation.GuidedBackprop;
 import io.xaiscale.model.Classifier;
+import java.util.List;
 
 /**
  * Guided Grad-CAM (Selvaraju et al. 2017): the guided-backpropagation map times the upsampled
@@ -21,6 +22,12 @@ public final class GuidedGradCam extends LayerCam {
         super(NAME, p);
         this.gradCam = new GradCam(new ParamReader(Spec.parse(GradCam.NAME + "[layer=" + layer + "]")));
         this.guided = new GuidedBackprop(new ParamReader(Spec.parse(GuidedBackprop.NAME)));
+    }
+
+    @Override
+    public void check(io.xaiscale.model.ModelCard card, List<String> featureLayers) {
+        super.check(card, featureLayers);
+        card.requireLayers(NAME);
     }
 
     @Override

@@ -17,6 +17,11 @@ public abstract class PropagationExplainer extends Explainer {
     }
 
     @Override
+    public void check(io.xaiscale.model.ModelCard card, java.util.List<String> featureLayers) {
+        card.requireLayers(name());
+    }
+
+    @Override
     public final boolean needsGradients() {
         return true;
     }

@@ -33,6 +33,7 @@ public final class Walk {
             "globalMaxPool2d", Layer.Kind.MAX_POOL,
             "avgPool2d", Layer.Kind.AVG_POOL,
             "globalAvgPool2d", Layer.Kind.AVG_POOL,
+            "adaptiveAvgPool2d", Layer.Kind.AVG_POOL,
             "batchFlatten", Layer.Kind.RESHAPE);
     public static final String SUPPORTED = "Conv2d, Linear, BatchNorm, ReLU, max and average pooling (also global), "
             + "flatten, identity, residual blocks";
@@ -57,6 +58,9 @@ public final class Walk {
     }
 
     private static Walk build(Classifier model) {
+        if (model.isScripted()) {
+            model.card().requireLayers("the propagation engine");
+        }
         try (GradMode off = GradMode.off()) {
             ParameterStore ps = model.parameterStore();
             List<Layer> layers = new ArrayList<>();

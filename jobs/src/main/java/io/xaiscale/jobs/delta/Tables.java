@@ -52,6 +52,7 @@ public final class Tables {
         createStructField("model_id", StringType, false),
         createStructField("model_version", StringType, false),
         createStructField("weights_sha256", StringType, true),
+        createStructField("card_sha256", StringType, true),
         createStructField("method", StringType, false),
         createStructField("method_spec", StringType, false),
         createStructField("params", StringType, false),

@@ -17,6 +17,8 @@ public final class Sessions {
                 .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
                 .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
                 .config("spark.sql.session.timeZone", "UTC")
+                // tables written by an older version gain new columns (e.g. card_sha256) on the next MERGE
+                .config("spark.databricks.delta.schema.autoMerge.enabled", "true")
                 .config("spark.sql.debug.maxToStringFields", "200");
         if (!conf.contains("spark.master")) {
             b.master(defaultMaster)

@@ -1,0 +1,238 @@
+package io.xaiscale.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.xaiscale.TestModels;
+import io.xaiscale.explain.Explainers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Models people bring: torchvision architectures and a custom CNN imported from PyTorch state-dicts
+ * give PyTorch's own logits and input gradients (fixtures written by
+ * {@code common/src/test/python/make_fixtures.py} with Debian's python3-torch), and wrong cards or
+ * state-dicts fail naming the field or key.
+ */
+class ImportTest {
+    static final float[] MEAN = {0.485f, 0.456f, 0.406f};
+    static final float[] STD = {0.229f, 0.224f, 0.225f};
+    static final Path FIXTURES = TestModels.locate("common/src/test/resources/fixtures");
+
+    @TempDir
+    Path tmp;
+
+    /** The fixture script's pattern(): n values in [0, 1), a multiplicative hash of the index seeded by the name. */
+    static double[] pattern(String name, long n) {
+        long seed = 0;
+        for (char ch : name.toCharArray()) {
+            seed = (seed * 31 + ch) % (1L << 32);
+        }
+        double[] out = new double[(int) n];
+        for (long i = 0; i < n; i++) {
+            out[(int) i] = ((i * 2654435761L + seed) & 0xFFFFFFFFL) / 4294967296.0;
+        }
+        return out;
+    }
+
+    /** The fixture script's value(): the deterministic content of one state-dict entry. */
+    static float[] value(String key, Shape shape, boolean batchNorm) {
+        double[] h = pattern(key, shape.size());
+        String leaf = key.substring(key.lastIndexOf('.') + 1);
+        float[] out = new float[h.length];
+        double scale = 2.0 * Math.sqrt(6.0 / (shape.size() / shape.get(0)));
+        for (int i = 0; i < h.length; i++) {
+            double v;
+            if (leaf.equals("weight") && batchNorm) {
+                v = 0.8 + 0.4 * h[i];
+            } else if (leaf.equals("weight")) {
+                v = (h[i] - 0.5) * scale;
+            } else if (leaf.equals("running_var")) {
+                v = 0.5 + h[i];
+            } else {
+                v = (h[i] - 0.5) * 0.2;
+            }
+            out[i] = (float) v;
+        }
+        return out;
+    }
+
+    /** The fixture script's inputs(): two 3 x 64 x 64 images from the pattern. */
+    static NDArray inputs(NDManager m) {
+        double[] px = pattern("input", 2 * 3 * 64 * 64);
+        float[] pixels = new float[px.length];
+        for (int i = 0; i < px.length; i++) {
+            pixels[i] = (float) px[i];
+        }
+        return m.create(pixels, new Shape(2, 3, 64, 64));
+    }
+
+    static ModelCard card(String architecture, int classes) {
+        List<String> names = new ArrayList<>();
+        for (int k = 0; k < classes; k++) {
+            names.add("c" + k);
+        }
+        return new ModelCard(architecture, "test", ModelCard.STATE_DICT, architecture, "pattern.npz", null,
+                new ModelCard.Input(3, 64, 64), new ModelCard.Preprocessing("bilinear", MEAN, STD), names, null, null, null);
+    }
+
+    static void assertClose(float[] expected, float[] actual, double rel, String what) {
+        double scale = 0;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], rel * scale, what + " at " + i + " (scale " + scale + ")");
+        }
+    }
+
+    static Map<String, NDArray> expected(NDManager m, Path file) throws IOException {
+        return StateDict.read(file, m);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet18", "resnet34", "resnet50", "vgg11", "vgg11_bn", "vgg16", "vgg16_bn"})
+    void torchvisionArchitecturesGivePyTorchsLogitsAndGradients(String arch) throws IOException {
+        Architectures.Built built = Architectures.build(arch, 10);
+        try (Model model = Model.newInstance(arch, "PyTorch"); NDManager m = NDManager.newBaseManager()) {
+            model.setBlock(built.block());
+            built.block().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            Map<String, NDArray> sd = new HashMap<>();
+            for (StateDict.Entry e : StateDict.entries(built)) {
+                sd.put(e.key(), m.create(value(e.key(), e.target().getShape(), e.batchNorm()), e.target().getShape()));
+            }
+            StateDict.copy(sd, built, "pattern", arch);
+            built.block().freezeParameters(true);
+            Classifier c = Classifier.of(card(arch, 10), model, built);
+            Map<String, NDArray> want = expected(m, FIXTURES.resolve("torchvision/" + arch + "-expected.npz"));
+            NDArray x = inputs(m);
+            assertClose(want.get("logits").toFloatArray(), c.logitsNoGrad(x).toFloatArray(), 1e-4, arch + " logits");
+            assertClose(want.get("gradient").toFloatArray(), c.inputGradient(x, new int[] {3, 7}).toFloatArray(), 1e-4, arch + " gradient");
+            // every white-box method walks the imported model
+            assertEquals(new Shape(2, 64, 64), Explainers.fromString("lrp[composite=epsilon_gamma_box]").attribute(c, x, new int[] {3, 7}).getShape());
+        }
+    }
+
+    Path customCopy(String weights) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("custom-" + weights.replace('.', '-')));
+        for (String f : List.of("model.json", "weights.npz", "weights.safetensors")) {
+            Files.copy(FIXTURES.resolve("custom-cnn").resolve(f), dir.resolve(f));
+        }
+        Path card = dir.resolve("model.json");
+        Files.writeString(card, Files.readString(card).replace("\"weights.npz\"", "\"" + weights + "\""));
+        return dir;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"weights.npz", "weights.safetensors"})
+    void aCustomCnnFromAStateDictFileGivesPyTorchsLogitsAndGradients(String weights) throws IOException {
+        try (Classifier c = Classifier.load(customCopy(weights)); NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> want = expected(m, FIXTURES.resolve("custom-cnn/expected.npz"));
+            NDArray x = inputs(m);
+            assertClose(want.get("logits").toFloatArray(), c.logitsNoGrad(x).toFloatArray(), 1e-4, "logits");
+            assertClose(want.get("gradient").toFloatArray(), c.inputGradient(x, new int[] {1, 3}).toFloatArray(), 1e-4, "gradient");
+            assertEquals(List.of("0", "1", "2", "3", "4", "5"), c.featureLayers());
+            assertEquals(new Shape(2, 64, 64), Explainers.fromString("grad_cam").attribute(c, x, new int[] {1, 3}).getShape());
+        }
+    }
+
+    @Test
+    void torchScriptAndTheSameWeightsAsAStateDictGiveTheSameMaps() throws IOException {
+        try (Classifier ts = Classifier.load(FIXTURES.resolve("custom-cnn-torchscript"));
+             Classifier sd = Classifier.load(customCopy("weights.npz"));
+             NDManager m = NDManager.newBaseManager()) {
+            NDArray x = inputs(m);
+            int[] t = {1, 3};
+            Map<String, NDArray> want = expected(m, FIXTURES.resolve("custom-cnn/expected.npz"));
+            assertClose(want.get("logits").toFloatArray(), ts.logitsNoGrad(x).toFloatArray(), 1e-4, "TorchScript logits");
+            assertClose(want.get("gradient").toFloatArray(), ts.inputGradient(x, t).toFloatArray(), 1e-4, "TorchScript gradient");
+            assertEquals(List.of("features"), ts.featureLayers());
+            for (String[] pair : new String[][] {{"gradient", "gradient"}, {"gradient_x_input", "gradient_x_input"},
+                    {"grad_cam", "grad_cam[layer=5]"}, {"integrated_gradients[steps=4]", "integrated_gradients[steps=4]"},
+                    {"occlusion[window=16,stride=16]", "occlusion[window=16,stride=16]"}}) {
+                float[] a = Explainers.fromString(pair[0]).attribute(ts, x, t).toFloatArray();
+                float[] b = Explainers.fromString(pair[1]).attribute(sd, x, t).toFloatArray();
+                assertClose(b, a, 1e-4, pair[0] + ": TorchScript vs state_dict");
+            }
+            // the one-pass predicted-class path works on TorchScript too
+            assertEquals(new Shape(2, 64, 64), Explainers.fromString("gradient").attributePredicted(ts, x).maps().getShape());
+            // methods that walk the layers are refused at start, saying what to supply
+            for (String method : List.of("lrp", "deeplift", "guided_backprop", "deconvnet", "cam", "guided_grad_cam")) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> Explainers.fromString(method).check(ts.card(), ts.featureLayers()));
+                assertEquals(method + " needs the model's layer structure, but custom-cnn-torchscript@1 is an opaque TorchScript module: "
+                        + "supply its weights as a state_dict instead (format state_dict with a torchvision or custom architecture; "
+                        + "see models/README.md)", e.getMessage());
+            }
+        }
+    }
+
+    String loadError(Path dir) {
+        Exception e = assertThrows(Exception.class, () -> Classifier.load(dir).close());
+        return e.getMessage();
+    }
+
+    @Test
+    void wrongCardsAndStateDictsFailNamingTheFieldOrKey() throws IOException {
+        Path dir = customCopy("weights.npz");
+        Path card = dir.resolve("model.json");
+        String good = Files.readString(card);
+
+        Files.writeString(card, good.replace("\"architecture\": \"custom\"", "\"architecture\": \"resnet99\""));
+        String msg = loadError(dir);
+        assertTrue(msg.contains("invalid field 'architecture': resnet99 (valid: small_cnn, small_resnet, resnet18, resnet34, resnet50, "
+                + "vgg11, vgg11_bn, vgg16, vgg16_bn, custom)"), msg);
+
+        Files.writeString(card, good.replace("\"version\": \"1\",", ""));
+        assertTrue(loadError(dir).contains("missing field 'version'"));
+
+        Files.writeString(card, good.replace("\"units\": 4", "\"units\": 5"));
+        assertTrue(loadError(dir).contains("invalid field 'layers': the last dense layer has 5 units but 'classes' names 4"));
+
+        Files.writeString(card, good.replace("\"type\": \"bn\"", "\"type\": \"batchnorm\""));
+        msg = loadError(dir);
+        assertTrue(msg.contains("invalid field 'layers[1].type': batchnorm (valid: conv, bn, relu, maxpool, avgpool, gap, flatten, dense)"), msg);
+
+        // a mismatched tensor: the card says 16 filters where the state dict has 8 -> names the key and both shapes
+        Files.writeString(card, good.replace("\"filters\": 8", "\"filters\": 12"));
+        msg = loadError(dir);
+        assertTrue(msg.contains("shape of '0.weight' is (8, 3, 3, 3) but custom needs (12, 3, 3, 3)"), msg);
+
+        // wrong channel count: a grey input for weights that take colour
+        Files.writeString(card, good.replace("\"channels\": 3", "\"channels\": 1")
+                .replaceAll("\"mean\": \\[[^\\]]*\\]", "\"mean\": [0.5]").replaceAll("\"std\": \\[[^\\]]*\\]", "\"std\": [0.25]"));
+        msg = loadError(dir);
+        assertTrue(msg.contains("shape of '0.weight' is (8, 3, 3, 3) but custom needs (8, 1, 3, 3) (check 'architecture', 'classes' and 'input.channels')"), msg);
+
+        // a key the architecture does not have, and one it misses
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> sd = StateDict.read(dir.resolve("weights.npz"), m);
+            sd.put("9.weight", m.zeros(new Shape(2)));
+            sd.remove("4.bias");
+            Architectures.Built built = Architectures.build(ModelCard.read(customCopy("weights.safetensors")));
+            try (Model model = Model.newInstance("x", "PyTorch")) {
+                model.setBlock(built.block());
+                built.block().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 64, 64));
+                msg = assertThrows(IllegalArgumentException.class, () -> StateDict.copy(sd, built, "test.npz", "custom")).getMessage();
+                assertEquals("State dict test.npz does not fit custom: missing key '4.bias' (custom needs (16)); "
+                        + "unexpected key '9.weight' (not a parameter of custom)", msg);
+            }
+        }
+    }
+}

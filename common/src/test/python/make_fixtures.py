@@ -1,0 +1,192 @@
+#!/usr/bin/python3
+"""Writes the PyTorch fixtures of the model-import tests (run by hand, not by CI; Debian's
+python3-torch 1.13 and python3-torchvision 0.14: apt-get install python3-torch python3-torchvision).
+
+    /usr/bin/python3 common/src/test/python/make_fixtures.py common/src/test/resources/fixtures
+
+torchvision architectures (resnet18/34/50, vgg11(_bn), vgg16(_bn), 10 classes): every parameter and
+buffer is set by pattern() below, which the Java test reproduces bit for bit, so only the expected
+logits and input gradients are committed (the weights would be hundreds of MB). The custom CNN gets
+PyTorch's own random initialisation and is committed as a state_dict in .npz and .safetensors, with
+a model card, plus its expected logits and gradients.
+"""
+import json
+import math
+import os
+import struct
+import sys
+
+import numpy as np
+import torch
+import torchvision
+
+MEAN = [0.485, 0.456, 0.406]
+STD = [0.229, 0.224, 0.225]
+SIDE = 64
+TARGETS = [3, 7]
+
+
+def pattern(name, n):
+    """n values in [0, 1): a multiplicative hash of the index, seeded by the name."""
+    seed = 0
+    for ch in name:
+        seed = (seed * 31 + ord(ch)) % 2**32
+    i = np.arange(n, dtype=np.uint64)
+    h = (i * np.uint64(2654435761) + np.uint64(seed)) % np.uint64(2**32)
+    return h.astype(np.float64) / 2.0**32
+
+
+def value(key, shape, batch_norm):
+    """The deterministic value of one state-dict entry (float64, then float32)."""
+    n = int(np.prod(shape))
+    h = pattern(key, n)
+    leaf = key.rsplit(".", 1)[1]
+    if leaf == "weight" and batch_norm:
+        v = 0.8 + 0.4 * h
+    elif leaf == "weight":
+        fan_in = n // shape[0]
+        v = (h - 0.5) * (2.0 * math.sqrt(6.0 / fan_in))
+    elif leaf == "running_var":
+        v = 0.5 + h
+    else:  # bias, running_mean
+        v = (h - 0.5) * 0.2
+    return v.astype(np.float32).reshape(shape)
+
+
+def inputs():
+    return torch.from_numpy(pattern("input", 2 * 3 * SIDE * SIDE).astype(np.float32).reshape(2, 3, SIDE, SIDE))
+
+
+def expected(model, x, mean, std):
+    """Logits and the input gradient of each sample's target logit, in pixel space."""
+    model.eval()
+    x = x.clone().requires_grad_(True)
+    m = torch.tensor(mean).reshape(1, -1, 1, 1)
+    s = torch.tensor(std).reshape(1, -1, 1, 1)
+    logits = model((x - m) / s)
+    logits[torch.arange(2), torch.tensor(TARGETS)].sum().backward()
+    return logits.detach().numpy(), x.grad.numpy()
+
+
+def torchvision_fixtures(out):
+    for arch in ["resnet18", "resnet34", "resnet50", "vgg11", "vgg11_bn", "vgg16", "vgg16_bn"]:
+        model = getattr(torchvision.models, arch)(num_classes=10)
+        bn = {name for name, mod in model.named_modules() if isinstance(mod, torch.nn.BatchNorm2d)}
+        sd = model.state_dict()
+        for key, t in sd.items():
+            if key.endswith("num_batches_tracked"):
+                continue
+            t.copy_(torch.from_numpy(value(key, tuple(t.shape), key.rsplit(".", 1)[0] in bn)))
+        logits, grad = expected(model, inputs(), MEAN, STD)
+        np.savez(os.path.join(out, "torchvision", arch + "-expected.npz"), logits=logits, gradient=grad,
+                 targets=np.array(TARGETS, dtype=np.int32))
+        print(arch, "logits", logits[0, :4])
+
+
+def write_safetensors(path, arrays):
+    header = {}
+    offset = 0
+    blobs = []
+    for name, a in arrays.items():
+        a = np.ascontiguousarray(a)
+        dtype = {np.dtype("float32"): "F32", np.dtype("int64"): "I64"}[a.dtype]
+        header[name] = {"dtype": dtype, "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
+        offset += a.nbytes
+        blobs.append(a.tobytes())
+    h = json.dumps(header).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
+class Custom(torch.nn.Module):
+    """The custom CNN, with features/head methods exported for TorchScript."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = torch.nn.Sequential(
+            torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.BatchNorm2d(8), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.ReLU(),
+            torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(16, 4))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class Scripted(torch.nn.Module):
+    """The custom CNN for TorchScript, with its trunk and head exported as methods (for Grad-CAM)."""
+
+    def __init__(self, seq):
+        super().__init__()
+        self.trunk = seq[:6]
+        self.classifier = seq[6:]
+
+    def forward(self, x):
+        return self.classifier(self.trunk(x))
+
+    @torch.jit.export
+    def features(self, x):
+        return self.trunk(x)
+
+    @torch.jit.export
+    def head(self, x):
+        return self.classifier(x)
+
+
+def custom_fixtures(out):
+    torch.manual_seed(0)
+    model = Custom()
+    with torch.no_grad():
+        bn = model.net[1]
+        bn.running_mean.uniform_(-0.2, 0.2)
+        bn.running_var.uniform_(0.5, 1.5)
+        bn.weight.uniform_(0.8, 1.2)
+        bn.bias.uniform_(-0.1, 0.1)
+    model.eval()
+    seq = model.net
+    sd = {k: v.numpy() for k, v in seq.state_dict().items()}
+    d = os.path.join(out, "custom-cnn")
+    os.makedirs(d, exist_ok=True)
+    np.savez(os.path.join(d, "weights.npz"), **sd)
+    write_safetensors(os.path.join(d, "weights.safetensors"), sd)
+    card = {
+        "id": "custom-cnn", "version": "1", "format": "state_dict", "architecture": "custom",
+        "layers": [
+            {"type": "conv", "filters": 8, "kernel": 3, "padding": 1}, {"type": "bn"}, {"type": "relu"},
+            {"type": "maxpool", "kernel": 2},
+            {"type": "conv", "filters": 16, "kernel": 3, "padding": 1}, {"type": "relu"},
+            {"type": "gap"}, {"type": "flatten"}, {"type": "dense", "units": 4}],
+        "weights": "weights.npz",
+        "input": {"channels": 3, "height": SIDE, "width": SIDE},
+        "preprocessing": {"resize": "bilinear", "mean": MEAN, "std": STD},
+        "classes": ["a", "b", "c", "d"],
+    }
+    with open(os.path.join(d, "model.json"), "w") as f:
+        json.dump(card, f, indent=2)
+    ts = os.path.join(out, "custom-cnn-torchscript")
+    os.makedirs(ts, exist_ok=True)
+    scripted = torch.jit.script(Scripted(seq).eval())
+    scripted.save(os.path.join(ts, "model.pt"))
+    ts_card = dict(card)
+    del ts_card["layers"]
+    ts_card.update({"id": "custom-cnn-torchscript", "format": "torchscript", "architecture": "torchscript",
+                    "weights": "model.pt", "script_methods": {"features": "features", "head": "head"}})
+    with open(os.path.join(ts, "model.json"), "w") as f:
+        json.dump(ts_card, f, indent=2)
+    global TARGETS
+    saved = TARGETS
+    TARGETS = [1, 3]
+    logits, grad = expected(seq, inputs(), MEAN, STD)
+    TARGETS = saved
+    np.savez(os.path.join(d, "expected.npz"), logits=logits, gradient=grad, targets=np.array([1, 3], dtype=np.int32))
+    print("custom logits", logits[0])
+
+
+if __name__ == "__main__":
+    out = sys.argv[1] if len(sys.argv) > 1 else "common/src/test/resources/fixtures"
+    os.makedirs(os.path.join(out, "torchvision"), exist_ok=True)
+    custom_fixtures(out)
+    torchvision_fixtures(out)
