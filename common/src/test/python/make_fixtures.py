@@ -185,7 +185,22 @@ def custom_fixtures(out):
     print("custom logits", logits[0])
 
 
+def bench_model(out):
+    """A traced torchvision ResNet-18 (1000 classes, pattern weights) for xai bench's model-format section."""
+    model = torchvision.models.resnet18()
+    for key, t in model.state_dict().items():
+        if not key.endswith("num_batches_tracked"):
+            t.copy_(torch.from_numpy(value(key, tuple(t.shape), ".bn" in key or "downsample.1" in key or key.startswith("bn1"))))
+    model.eval()
+    os.makedirs(out, exist_ok=True)
+    torch.jit.trace(model, torch.zeros(1, 3, 224, 224)).save(os.path.join(out, "resnet18.pt"))
+    print("wrote", os.path.join(out, "resnet18.pt"))
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--bench":
+        bench_model(sys.argv[2])  # e.g. --bench bench-out (not committed: 45 MB)
+        sys.exit(0)
     out = sys.argv[1] if len(sys.argv) > 1 else "common/src/test/resources/fixtures"
     os.makedirs(os.path.join(out, "torchvision"), exist_ok=True)
     custom_fixtures(out)

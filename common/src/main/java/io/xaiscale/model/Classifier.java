@@ -187,8 +187,13 @@ public final class Classifier implements AutoCloseable {
         internalBatchSize = n;
     }
 
+    /**
+     * Pixel-space RGB input to what the network takes: channels reversed for a BGR model, then
+     * {@code (x - mean) / std} with the card's mean and std (listed in the model's channel order).
+     */
     public NDArray normalize(NDArray x) {
-        return x.sub(mean).div(std);
+        NDArray ordered = card.preprocessing().bgr() && x.getShape().get(1) == 3 ? x.flip(1) : x;
+        return ordered.sub(mean).div(std);
     }
 
     /** Logits {@code [N, K]} for pixel-space inputs {@code [N, C, H, W]}. */

@@ -58,7 +58,20 @@ public record ModelCard(
      */
     public record Preprocessing(@JsonProperty("resize") String resize,
                                 @JsonProperty("mean") float[] mean,
-                                @JsonProperty("std") float[] std) {}
+                                @JsonProperty("std") float[] std,
+                                @JsonProperty("channel_order") String channelOrder) {
+        public static final List<String> CHANNEL_ORDERS = List.of("rgb", "bgr");
+
+        /** RGB input (the default). */
+        public Preprocessing(String resize, float[] mean, float[] std) {
+            this(resize, mean, std, null);
+        }
+
+        /** Whether the model takes colour channels as B, G, R (images are decoded as R, G, B and flipped before the model). */
+        public boolean bgr() {
+            return "bgr".equals(channelOrder);
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT);
@@ -153,6 +166,10 @@ public record ModelCard(
                     }
                 }
             }
+        }
+        if (preprocessing != null && preprocessing.channelOrder() != null
+                && !Preprocessing.CHANNEL_ORDERS.contains(preprocessing.channelOrder())) {
+            p.add("invalid field 'preprocessing.channel_order': " + preprocessing.channelOrder() + " (valid: rgb, bgr)");
         }
         if (classes == null || classes.size() < 2) {
             p.add("invalid field 'classes': needs at least two class names");

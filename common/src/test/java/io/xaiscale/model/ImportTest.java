@@ -183,6 +183,26 @@ class ImportTest {
         }
     }
 
+    @Test
+    void aBgrModelSeesTheChannelsReversed() throws IOException {
+        Path rgbDir = customCopy("weights.npz");
+        Path bgrDir = customCopy("weights.safetensors");
+        Path card = bgrDir.resolve("model.json");
+        Files.writeString(card, Files.readString(card).replace("\"resize\": \"bilinear\"", "\"resize\": \"bilinear\", \"channel_order\": \"bgr\""));
+        try (Classifier rgb = Classifier.load(rgbDir); Classifier bgr = Classifier.load(bgrDir); NDManager m = NDManager.newBaseManager()) {
+            assertTrue(bgr.card().preprocessing().bgr());
+            NDArray x = inputs(m);
+            NDArray flipped = x.flip(1);
+            assertClose(rgb.logitsNoGrad(flipped).toFloatArray(), bgr.logitsNoGrad(x).toFloatArray(), 1e-6, "logits");
+            for (String method : List.of("gradient", "lrp[composite=epsilon_gamma_box]")) {
+                assertClose(Explainers.fromString(method).attribute(rgb, flipped, new int[] {0, 2}).toFloatArray(),
+                        Explainers.fromString(method).attribute(bgr, x, new int[] {0, 2}).toFloatArray(), 1e-5, method);
+            }
+        }
+        Files.writeString(card, Files.readString(card).replace("\"bgr\"", "\"grb\""));
+        assertTrue(loadError(bgrDir).contains("invalid field 'preprocessing.channel_order': grb (valid: rgb, bgr)"));
+    }
+
     String loadError(Path dir) {
         Exception e = assertThrows(Exception.class, () -> Classifier.load(dir).close());
         return e.getMessage();

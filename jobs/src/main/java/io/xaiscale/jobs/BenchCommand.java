@@ -47,6 +47,9 @@ public final class BenchCommand implements Command {
                 .add("batch-size", "16", "images per batch")
                 .add("internal-batch-size", "64", "max samples per model pass inside a method")
                 .add("repeats", "5", "timed repeats per method (median reported)")
+                .add("metrics", "all", "metrics to measure on the batch's gradient maps ('all': every metric with its defaults; '': skip)")
+                .add("torchscript-resnet18", "bench-out/resnet18.pt", "traced torchvision ResNet-18 for the model-format comparison "
+                        + "(written by: /usr/bin/python3 common/src/test/python/make_fixtures.py --bench bench-out); skipped if absent")
                 .add("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
                 .add("pipeline-seconds", "30", "in-process compute per method for the end-to-end comparison on Spark local[1] (0: skip)")
                 .add("out", "docs/benchmarks.md", "Markdown file to write ('' to print only)");
@@ -113,6 +116,8 @@ public final class BenchCommand implements Command {
                     + "'ideal passes' is what the method needs at the least: forward+backward passes (fb) for gradient methods, "
                     + "forward passes (f) for perturbation methods.\n");
             md.append(memory(model, o.get("model"), methods));
+            md.append(metricCosts(model, x, targets, o.get("metrics"), forward, repeats));
+            md.append(formats(Path.of(o.get("torchscript-resnet18")), repeats));
             int pipelineSeconds = o.getInt("pipeline-seconds", 0, 3600);
             if (pipelineSeconds > 0) {
                 md.append(pipeline(o, inProcess, pipelineSeconds));
@@ -175,6 +180,113 @@ public final class BenchCommand implements Command {
      * Peak resident memory added by one batch, per batch size, for the heaviest methods: the kernel's
      * peak-RSS mark is reset ({@code /proc/self/clear_refs}) before each run and read after it.
      */
+    /**
+     * Each metric's cost per image in forward-pass equivalents, on the gradient maps of the batch
+     * (metrics that re-run the method re-run the gradient; data randomisation uses the shipped
+     * shuffled-label model).
+     */
+    static String metricCosts(Classifier model, NDArray x, int[] targets, String spec, double forward, int repeats) {
+        if (spec.isBlank()) {
+            return "";
+        }
+        List<io.xaiscale.metric.Metric> metrics = io.xaiscale.metric.Metrics.listFromString(
+                spec.trim().equals("all") ? String.join(",", io.xaiscale.metric.Metrics.names()) : spec);
+        Explainer gradient = Explainers.fromString("gradient");
+        int n = targets.length;
+        int hw = model.height() * model.width();
+        float[] flat;
+        try (NDManager s = x.getManager().newSubManager()) {
+            flat = gradient.attribute(model, x, targets).toFloatArray();
+        }
+        float[][] maps = new float[n][];
+        io.xaiscale.image.Box[] boxes = new io.xaiscale.image.Box[n];
+        for (int i = 0; i < n; i++) {
+            maps[i] = Arrays.copyOfRange(flat, i * hw, (i + 1) * hw);
+            boxes[i] = new io.xaiscale.image.Box(16, 16, 48, 48);
+        }
+        StringBuilder md = new StringBuilder(String.format("%n## Metric cost%n%nPer image, in forward passes of one image "
+                + "(batch %d, the gradient maps of the batch above, a 32x32 box); the faithfulness metrics need about their number of "
+                + "perturbed copies, robustness and sanity checks re-run the method (here the gradient: 1 fb).%n%n"
+                + "| metric | ms per image | cost / forward per image |%n|---|---|---|%n", n));
+        for (io.xaiscale.metric.Metric metric : metrics) {
+            double ms;
+            try {
+                ms = medianMs(repeats, () -> {
+                    try (NDManager s = x.getManager().newSubManager()) {
+                        io.xaiscale.metric.EvalBatch b = io.xaiscale.metric.EvalBatch.of(model, x, maps, targets, boxes).withMethod(gradient);
+                        return metric.evaluateAll(b);
+                    }
+                });
+            } catch (RuntimeException e) {
+                md.append("| `").append(metric.spec()).append("` | failed: ").append(e.getMessage()).append(" | |\n");
+                continue;
+            }
+            String row = String.format("| `%s` | %.2f | %.1f |", metric.spec(), ms / n, ms / forward);
+            md.append(row).append('\n');
+            System.out.println(row);
+        }
+        return md.toString();
+    }
+
+    /**
+     * ResNet-18 at 224x224, batch 8: forward and forward+backward (input gradient) throughput of the
+     * same architecture as a TorchScript module and as the project's imported (state-dict) DJL blocks.
+     */
+    static String formats(Path torchscript, int repeats) throws Exception {
+        StringBuilder md = new StringBuilder(String.format("%n## Model formats: ResNet-18 at 224x224%n%n"));
+        if (!Files.isRegularFile(torchscript)) {
+            return md.append("Skipped: no traced ResNet-18 at ").append(torchscript)
+                    .append(" (write one with `/usr/bin/python3 common/src/test/python/make_fixtures.py --bench bench-out`).\n").toString();
+        }
+        int n = 8;
+        List<String> classes = new ArrayList<>();
+        for (int k = 0; k < 1000; k++) {
+            classes.add("c" + k);
+        }
+        ModelCard.Input in = new ModelCard.Input(3, 224, 224);
+        ModelCard.Preprocessing pre = new ModelCard.Preprocessing("bilinear", new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+        Path dir = Files.createTempDirectory("xai-ts");
+        Files.createSymbolicLink(dir.resolve("model.pt"), torchscript.toAbsolutePath());
+        new ModelCard("resnet18-ts", "bench", ModelCard.TORCHSCRIPT, null, null, null, "model.pt", null, in, pre, classes, null, null, null).write(dir);
+        io.xaiscale.model.Architectures.Built built = io.xaiscale.model.Architectures.build("resnet18", 1000);
+        ai.djl.Model djl = ai.djl.Model.newInstance("resnet18-sd", "PyTorch");
+        djl.setBlock(built.block());
+        built.block().initialize(djl.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 3, 224, 224));
+        built.block().freezeParameters(true);
+        md.append(String.format("Batch %d, median of %d runs, same machine and threads as above. The imported model is the "
+                + "project's torchvision-compatible DJL ResNet-18 (what a state_dict loads into); the TorchScript module is torchvision's, "
+                + "traced (written by `make_fixtures.py --bench`).%n%n| format | forward images/s | forward+backward images/s | fb / f |%n|---|---|---|---|%n", n, repeats));
+        try (Classifier ts = Classifier.load(dir);
+             Classifier sd = Classifier.of(new ModelCard("resnet18-sd", "bench", ModelCard.STATE_DICT, "resnet18", "none.npz", null, in, pre,
+                     classes, null, null, null), djl, built);
+             NDManager m = NDManager.newBaseManager()) {
+            float[] data = new float[n * 3 * 224 * 224];
+            java.util.Random rnd = new java.util.Random(1);
+            for (int i = 0; i < data.length; i++) {
+                data[i] = rnd.nextFloat();
+            }
+            NDArray x = m.create(data, new Shape(n, 3, 224, 224));
+            int[] t = new int[n];
+            for (Classifier c : List.of(sd, ts)) {
+                double f = medianMs(repeats, () -> {
+                    try (NDManager s = m.newSubManager()) {
+                        return c.logitsNoGrad(x).toFloatArray();
+                    }
+                });
+                double fb = medianMs(repeats, () -> {
+                    try (NDManager s = m.newSubManager()) {
+                        return c.inputGradient(x, t).toFloatArray();
+                    }
+                });
+                String row = String.format("| %s | %.1f | %.1f | %.2f |", c == ts ? "TorchScript (.pt)" : "imported state_dict (DJL blocks)",
+                        n / (f / 1000), n / (fb / 1000), fb / f);
+                md.append(row).append('\n');
+                System.out.println(row);
+            }
+        }
+        return md.toString();
+    }
+
     static final int[] MEMORY_BATCHES = {1, 8, 16, 32, 64};
 
     static String memory(Classifier model, String modelDir, List<Explainer> methods) {

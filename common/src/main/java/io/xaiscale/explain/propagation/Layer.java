@@ -69,20 +69,18 @@ public abstract class Layer {
         }
     }
 
-    /** The model's input normalisation {@code (x - mean) / std}. */
+    /** The model's input normalisation (channel order, then {@code (x - mean) / std}), exactly as the model applies it. */
     static final class Normalize extends Layer {
-        private final NDArray mean;
-        private final NDArray std;
+        private final io.xaiscale.model.Classifier model;
 
-        Normalize(NDArray mean, NDArray std) {
+        Normalize(io.xaiscale.model.Classifier model) {
             super(Kind.POINTWISE, "normalize");
-            this.mean = mean;
-            this.std = std;
+            this.model = model;
         }
 
         @Override
         public NDArray forward(NDArray input) {
-            return input.sub(mean).div(std);
+            return model.normalize(input);
         }
     }
 }

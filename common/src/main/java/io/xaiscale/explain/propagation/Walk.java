@@ -64,7 +64,7 @@ public final class Walk {
         try (GradMode off = GradMode.off()) {
             ParameterStore ps = model.parameterStore();
             List<Layer> layers = new ArrayList<>();
-            Layer.Normalize norm = new Layer.Normalize(model.normalizationMean(), model.normalizationStd());
+            Layer.Normalize norm = new Layer.Normalize(model);
             layers.add(norm);
             List<String> names = new ArrayList<>(model.featureLayers());
             List<Block> blocks = new ArrayList<>(model.features().getChildren().values());
