@@ -102,7 +102,7 @@ public final class Lime extends Explainer {
             }
             NDArray mask = m.create(keep, new Shape(n, 1, h, w)).toType(image.getDataType(), false);
             float[] probs = Scopes.step(mask, m, mk -> {
-                NDArray x = image.mul(mk).add(filler.mul(mk.neg().add(1f)));
+                NDArray x = mk.mul(image).add(mk.neg().add(1f).mul(filler)); // mask first: results stay in this chunk's scope
                 return model.probabilities(x).get(":, " + target).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
             }).toFloatArray();
             for (int k = 0; k < n; k++) {

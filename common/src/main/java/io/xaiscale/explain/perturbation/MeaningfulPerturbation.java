@@ -3,6 +3,7 @@ package io.xaiscale.explain.perturbation;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.util.NDImageUtils;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.explain.Explainer;
@@ -62,14 +63,25 @@ public final class MeaningfulPerturbation extends Explainer {
         NDArray ones = inputs.getManager().ones(new Shape(n), inputs.getDataType());
         double b1 = 0.9;
         double b2 = 0.999;
+        NDManager owner = inputs.getManager();
         for (int it = 1; it <= iterations; it++) {
             NDArray g = Autograd.vjp(mk -> loss(model, inputs, blurred, mk, targets, h, w), m, ones);
-            try (GradMode off = GradMode.off()) {
-                first = first.mul((float) b1).add(g.mul((float) (1 - b1)));
-                second = second.mul((float) b2).add(g.square().mul((float) (1 - b2)));
-                NDArray hat1 = first.div((float) (1 - Math.pow(b1, it)));
-                NDArray hat2 = second.div((float) (1 - Math.pow(b2, it)));
-                m = m.sub(hat1.div(hat2.sqrt().add(1e-8f)).mul((float) lr)).clip(0, 1);
+            // one Adam step in its own scope: only the new mask and moments are kept
+            try (GradMode off = GradMode.off(); NDManager step = owner.newSubManager()) {
+                for (NDArray a : new NDArray[] {g, first, second, m}) {
+                    a.attach(step);
+                }
+                NDArray f = first.mul((float) b1).add(g.mul((float) (1 - b1)));
+                NDArray s = second.mul((float) b2).add(g.square().mul((float) (1 - b2)));
+                NDArray hat1 = f.div((float) (1 - Math.pow(b1, it)));
+                NDArray hat2 = s.div((float) (1 - Math.pow(b2, it)));
+                NDArray next = m.sub(hat1.div(hat2.sqrt().add(1e-8f)).mul((float) lr)).clip(0, 1);
+                for (NDArray a : new NDArray[] {f, s, next}) {
+                    a.attach(owner);
+                }
+                first = f;
+                second = s;
+                m = next;
             }
         }
         try (GradMode off = GradMode.off()) {
@@ -79,8 +91,9 @@ public final class MeaningfulPerturbation extends Explainer {
 
     /** Per-sample loss {@code [N]} of masks {@code [N, s, s]}. */
     private NDArray loss(Classifier model, NDArray x, NDArray blurred, NDArray m, int[] targets, int h, int w) {
+        // the mask comes first in every product: results then live in the pass's temporary scope, not the batch's
         NDArray up = upsample(m, h, w).expandDims(1);                             // [N, 1, H, W]
-        NDArray perturbed = x.mul(up).add(blurred.mul(up.neg().add(1f)));
+        NDArray perturbed = up.mul(x).add(up.neg().add(1f).mul(blurred));
         NDArray probs = model.logits(perturbed).softmax(1);
         NDArray score = probs.mul(Autograd.oneHot(probs, targets)).sum(new int[] {1});
         NDArray area = m.neg().add(1f).abs().mean(new int[] {2}).mean(new int[] {1});
