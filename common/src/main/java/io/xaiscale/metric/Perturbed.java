@@ -21,8 +21,7 @@ final class Perturbed {
     /** The substrate image for each input {@code [N, C, H, W]}: zeros, each image's mean colour, or its blur. */
     static NDArray substrate(String name, NDArray x, double blurSigma) {
         return switch (name) {
-            case "zero" -> x.zerosLike();
-            case "mean" -> x.zerosLike().add(x.mean(new int[] {3}, true).mean(new int[] {2}, true));
+            case "zero", "mean" -> io.xaiscale.explain.gradient.Baselines.of(name, x);
             case "blur" -> Blur.gaussian(x, blurSigma);
             default -> throw new IllegalArgumentException("Invalid substrate: " + name + " (valid: " + String.join(", ", SUBSTRATES) + ")");
         };

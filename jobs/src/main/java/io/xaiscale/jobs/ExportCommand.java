@@ -75,7 +75,7 @@ public final class ExportCommand implements Command {
                                 String where, int limit, int pngScale) throws Exception {
         Dataset<Row> expl = spark.read().format("delta").load(Tables.path(warehouse, Tables.EXPLANATIONS))
                 .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version())).and(col("error").isNull()));
-        List<String> wanted = io.xaiscale.config.Spec.splitTopLevel(methods, ',').stream().map(String::trim).filter(x -> !x.isEmpty()).toList();
+        List<String> wanted = split(methods);
         if (!wanted.isEmpty()) {
             expl = expl.where(col("method").isin(wanted.toArray()).or(col("method_spec").isin(wanted.toArray())));
         }
@@ -142,13 +142,8 @@ public final class ExportCommand implements Command {
         return new Result(imageIds.size(), arrays.size(), file);
     }
 
+    /** Comma-separated values; commas inside a spec's brackets do not split. */
     private static List<String> split(String s) {
-        List<String> out = new ArrayList<>();
-        for (String p : s.split(",")) {
-            if (!p.isBlank()) {
-                out.add(p.trim());
-            }
-        }
-        return out;
+        return io.xaiscale.config.Spec.splitTopLevel(s, ',').stream().map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 }

@@ -8,6 +8,7 @@ import io.xaiscale.explain.propagation.rules.Chain;
 import io.xaiscale.explain.propagation.rules.Epsilon;
 import io.xaiscale.explain.propagation.rules.Gamma;
 import io.xaiscale.explain.propagation.rules.PassThrough;
+import io.xaiscale.explain.propagation.rules.Stable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -118,8 +119,7 @@ public final class Lrp extends PropagationExplainer {
             for (NDArray z : branchOutputs) {
                 total = total == null ? z : total.add(z);
             }
-            NDArray d = total.add(total.gte(0f).toType(total.getDataType(), false).mul(2f).sub(1f).mul(1e-9f));
-            NDArray s = relevance.div(d);
+            NDArray s = Stable.divide(relevance, total, 1e-9);
             List<NDArray> out = new ArrayList<>();
             for (NDArray z : branchOutputs) {
                 out.add(z.mul(s));

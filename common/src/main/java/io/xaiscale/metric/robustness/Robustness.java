@@ -86,7 +86,7 @@ public final class Robustness extends MapComparison {
             case "noise" -> x.add(noise(x));
             case "brightness" -> x.add((float) level);
             case "contrast" -> {
-                NDArray mean = x.mean(new int[] {3}, true).mean(new int[] {2}, true);
+                NDArray mean = io.xaiscale.explain.gradient.Baselines.of("mean", x);
                 yield x.sub(mean).mul((float) level).add(mean);
             }
             case "fgsm" -> {

@@ -18,15 +18,13 @@ public final class DeepLiftMaxPool implements Rule {
     @Override
     public NDArray backward(Step step, NDArray signal) {
         NDArray dx = step.input().sub(step.referenceInput());
-        NDArray small = dx.abs().lt(Rescale.TINY).toType(dx.getDataType(), false);
-        NDArray kept = small.neg().add(1f);
+        NDArray small = dx.abs().lt(Stable.TINY).toType(dx.getDataType(), false);
         NDArray carried = signal.mul(step.output().sub(step.referenceOutput()));
         NDArray atInputMax = Step.vjp(step.layer()::forward, step.input(), carried);
         // the part that landed where dx = 0, gathered back per window: one non-zero entry per window at most
         NDArray lostIn = atInputMax.mul(small);
         NDArray lostOut = step.layer().forward(lostIn).sub(step.layer().forward(lostIn.neg()));
         NDArray atReferenceMax = Step.vjp(step.layer()::forward, step.referenceInput(), lostOut);
-        NDArray routed = atInputMax.add(atReferenceMax).mul(kept);
-        return routed.div(dx.add(small)).add(step.chain(signal).mul(small));
+        return Stable.ratioOr(atInputMax.add(atReferenceMax), dx, step.chain(signal));
     }
 }

@@ -11,7 +11,6 @@ import io.xaiscale.explain.propagation.Step;
  */
 public final class Rescale implements Rule {
     public static final Rescale INSTANCE = new Rescale();
-    static final float TINY = 1e-7f;
 
     @Override
     public NDArray backward(Step step, NDArray signal) {
@@ -19,10 +18,6 @@ public final class Rescale implements Rule {
     }
 
     static NDArray multiplier(NDArray x, NDArray xRef, NDArray y, NDArray yRef) {
-        NDArray dx = x.sub(xRef);
-        NDArray dy = y.sub(yRef);
-        NDArray small = dx.abs().lt(TINY).toType(dx.getDataType(), false);
-        NDArray ratio = dy.div(dx.add(small)).mul(small.neg().add(1f));
-        return ratio.add(Stable.positive(x).mul(small));
+        return Stable.ratioOr(y.sub(yRef), x.sub(xRef), Stable.positive(x));
     }
 }
