@@ -45,25 +45,12 @@ public final class Autograd {
             throw new IllegalArgumentException("Invalid targets: " + targets.length + " targets for a batch of "
                     + x.getShape().get(0) + " (need one per sample)");
         }
-        LOCK.lock();
-        // the graph's arrays live in a temporary scope, freed when the pass ends
-        try (NDManager tmp = x.getManager().newSubManager();
-             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray leaf = x.duplicate();
-            leaf.attach(tmp);
-            leaf.setRequiresGradient(true);
+        NDArray[] r = backward(x, leaf -> {
             NDArray scores = f.apply(leaf);
             int[] t = targets != null ? targets : argMax(scores);
-            NDArray selected = scores.mul(oneHot(scores, t)).sum();
-            gc.backward(selected);
-            NDArray grad = leaf.getGradient().duplicate();
-            grad.attach(x.getManager());
-            NDArray kept = scores.stopGradient();
-            kept.attach(x.getManager());
-            return new Pass(grad, kept);
-        } finally {
-            LOCK.unlock();
-        }
+            return new NDArray[] {scores.mul(oneHot(scores, t)).sum(), scores};
+        });
+        return new Pass(r[0], r[1]);
     }
 
     /**
@@ -72,17 +59,34 @@ public final class Autograd {
      * With {@code cotangent} all ones it is the gradient of the sum of {@code f}'s outputs.
      */
     public static NDArray vjp(UnaryOperator<NDArray> f, NDArray x, NDArray cotangent) {
+        return backward(x, leaf -> new NDArray[] {f.apply(leaf).mul(cotangent).sum()})[0];
+    }
+
+    /**
+     * The one backward pass: under the JVM-wide lock, {@code body} runs on a fresh leaf copy of
+     * {@code x} (so gradients never accumulate across calls) and returns a scalar to differentiate
+     * first, then any arrays to keep. Returns the leaf's gradient followed by those arrays (detached),
+     * all moved to {@code x}'s manager; the graph's arrays live in a temporary scope freed when the
+     * pass ends, and the lock is released also when the body throws.
+     */
+    private static NDArray[] backward(NDArray x, java.util.function.Function<NDArray, NDArray[]> body) {
         LOCK.lock();
         try (NDManager tmp = x.getManager().newSubManager();
              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray leaf = x.duplicate();
             leaf.attach(tmp);
             leaf.setRequiresGradient(true);
-            NDArray out = f.apply(leaf);
-            gc.backward(out.mul(cotangent).sum());
-            NDArray grad = leaf.getGradient().duplicate();
-            grad.attach(x.getManager());
-            return grad;
+            NDArray[] out = body.apply(leaf);
+            gc.backward(out[0]);
+            NDArray[] result = new NDArray[out.length];
+            result[0] = leaf.getGradient().duplicate();
+            for (int i = 1; i < out.length; i++) {
+                result[i] = out[i].stopGradient();
+            }
+            for (NDArray r : result) {
+                r.attach(x.getManager());
+            }
+            return result;
         } finally {
             LOCK.unlock();
         }
