@@ -3,6 +3,8 @@ package io.xaiscale.model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
@@ -89,6 +91,70 @@ public final class Autograd {
             return result;
         } finally {
             LOCK.unlock();
+        }
+    }
+
+    /**
+     * A forward pass whose graph stays open for any number of vector-Jacobian products, so that a
+     * layer-by-layer backward walk (the propagation engine) sends its signals back through the graph
+     * its forward pass built, instead of running every layer again for each product. {@link #record}
+     * runs one function on a leaf alias of its input and keeps the graph; {@link Taped#vjp} walks
+     * back through that graph only. The tape holds the gradient lock and records gradients on this
+     * thread until closed; the graph's arrays belong to the inputs' scope.
+     */
+    public static final class Tape implements AutoCloseable {
+        private final boolean previous;
+
+        private Tape() {
+            LOCK.lock();
+            previous = JniUtils.isGradMode();
+            JniUtils.setGradMode(true);
+        }
+
+        public static Tape open() {
+            return new Tape();
+        }
+
+        /** {@code f(x)} with its graph kept; the output's value is detached, so arithmetic on it records nothing. */
+        public Taped record(UnaryOperator<NDArray> f, NDArray x) {
+            NDArray leaf = x.stopGradient();
+            leaf.setRequiresGradient(true);
+            NDArray out = f.apply(leaf);
+            return new Taped(leaf, out, out.stopGradient());
+        }
+
+        @Override
+        public void close() {
+            JniUtils.setGradMode(previous);
+            LOCK.unlock();
+        }
+    }
+
+    /** One recorded application: the leaf it ran on, its output in the graph, and that output's detached value. */
+    public static final class Taped {
+        private final NDArray leaf;
+        private final NDArray graphOutput;
+        private final NDArray value;
+
+        private Taped(NDArray leaf, NDArray graphOutput, NDArray value) {
+            this.leaf = leaf;
+            this.graphOutput = graphOutput;
+            this.value = value;
+        }
+
+        public NDArray value() {
+            return value;
+        }
+
+        /**
+         * {@code d sum(f(x) * cotangent) / d x} through the recorded graph (kept for further
+         * products); the same as {@link Autograd#vjp} without running {@code f} again.
+         */
+        public NDArray vjp(NDArray cotangent) {
+            JniUtils.backward((PtNDArray) graphOutput, (PtNDArray) cotangent.stopGradient(), true, false);
+            NDArray g = leaf.getGradient().duplicate();
+            JniUtils.zeroGrad((PtNDArray) leaf);
+            return g;
         }
     }
 

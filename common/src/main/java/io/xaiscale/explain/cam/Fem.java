@@ -3,6 +3,7 @@ package io.xaiscale.explain.cam;
 import ai.djl.ndarray.NDArray;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.model.Classifier;
+import io.xaiscale.model.GradMode;
 
 /**
  * FEM, feature explanation method (Fuad et al. 2020): each activation map of the layer is
@@ -27,7 +28,22 @@ public final class Fem extends LayerCam {
 
     @Override
     public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
-        NDArray acts = activations(model, inputs, layerFor(model));
+        return maps(model, activations(model, inputs, layerFor(model)));
+    }
+
+    /** The class does not matter to FEM: the logits come from the same activations, finishing their forward pass. */
+    @Override
+    public Predicted attributePredicted(Classifier model, NDArray inputs) {
+        String layer = layerFor(model);
+        NDArray acts = activations(model, inputs, layer);
+        NDArray logits;
+        try (GradMode off = GradMode.off()) {
+            logits = model.logitsFrom(acts, layer);
+        }
+        return new Predicted(maps(model, acts), logits);
+    }
+
+    private NDArray maps(Classifier model, NDArray acts) {
         NDArray mean = acts.mean(new int[] {3}, true).mean(new int[] {2}, true);
         NDArray std = acts.sub(mean).square().mean(new int[] {3}, true).mean(new int[] {2}, true).sqrt();
         NDArray binary = acts.gt(mean.add(std.mul((float) k))).toType(acts.getDataType(), false);

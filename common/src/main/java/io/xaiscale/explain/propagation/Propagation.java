@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
+import io.xaiscale.model.GradMode;
 import java.util.List;
 
 /**
@@ -37,20 +38,28 @@ public final class Propagation {
         try (NDManager tmp = owner.newSubManager()) {
             NDArray x = inputs.duplicate();
             x.attach(tmp);
-            Walk.Record rec = walk.forward(x);
-            Walk.Record ref = null;
-            if (reference != null) {
-                NDArray r = reference.duplicate();
-                r.attach(tmp);
-                ref = walk.forward(r);
+            NDArray out;
+            NDArray logits;
+            int[] t;
+            try (Autograd.Tape tape = Autograd.Tape.open()) {
+                // the forward keeps each layer's graph: the backward walk's chain-rule products reuse it
+                Walk.Record rec = walk.forward(x, tape);
+                Walk.Record ref = null;
+                if (reference != null) {
+                    NDArray r = reference.duplicate();
+                    r.attach(tmp);
+                    ref = walk.forward(r, tape);
+                }
+                logits = rec.output();
+                t = targets != null ? targets : Autograd.argMax(logits);
+                try (GradMode off = GradMode.off()) {
+                    NDArray signal = Autograd.oneHot(logits, t);
+                    if (start == Start.TARGET_LOGIT) {
+                        signal = signal.mul(logits);
+                    }
+                    out = backward(walk, walk, rec, ref, signal, rules);
+                }
             }
-            NDArray logits = rec.output();
-            int[] t = targets != null ? targets : Autograd.argMax(logits);
-            NDArray signal = Autograd.oneHot(logits, t);
-            if (start == Start.TARGET_LOGIT) {
-                signal = signal.mul(logits);
-            }
-            NDArray out = backward(walk, walk, rec, ref, signal, rules);
             out.attach(owner);
             logits.attach(owner);
             return new Result(out, logits, t);

@@ -85,8 +85,15 @@ public final class Step {
         return Autograd.vjp(f, x, cotangent);
     }
 
-    /** The plain chain rule through this layer. */
+    /** The plain chain rule through this layer, through the forward pass's graph when it was taped. */
     public NDArray chain(NDArray signal) {
-        return vjp(layer()::forward, input(), signal);
+        Autograd.Taped t = record.taped(index);
+        return t != null ? t.vjp(signal) : vjp(layer()::forward, input(), signal);
+    }
+
+    /** The chain rule through this layer at the reference input (DeepLIFT). */
+    public NDArray referenceChain(NDArray signal) {
+        Autograd.Taped t = reference.taped(index);
+        return t != null ? t.vjp(signal) : vjp(layer()::forward, referenceInput(), signal);
     }
 }

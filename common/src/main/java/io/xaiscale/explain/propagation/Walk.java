@@ -10,6 +10,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
+import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
 import io.xaiscale.model.Residual;
@@ -206,38 +207,62 @@ public final class Walk {
         return -1;
     }
 
-    /** The input of every layer and the final output, with the records of residual branches. */
-    public record Record(List<NDArray> inputs, NDArray output, Map<Integer, List<Record>> branches) {
+    /**
+     * The input of every layer and the final output, with the records of residual branches; when
+     * taped, each layer's recorded graph ({@code null} for residual layers, whose branches have their own).
+     */
+    public record Record(List<NDArray> inputs, NDArray output, Map<Integer, List<Record>> branches, List<Autograd.Taped> taped) {
         /** The output of layer {@code i}. */
         public NDArray output(int i) {
             return i + 1 < inputs.size() ? inputs.get(i + 1) : output;
+        }
+
+        /** Layer {@code i}'s recorded graph, or null when the walk was not taped. */
+        public Autograd.Taped taped(int i) {
+            return taped == null ? null : taped.get(i);
         }
     }
 
     /** Runs the walk on {@code x}, keeping every layer's input (no autograd graph is built). */
     public Record forward(NDArray x) {
         try (GradMode off = GradMode.off()) {
-            List<NDArray> inputs = new ArrayList<>(layers.size());
-            Map<Integer, List<Record>> branches = new HashMap<>();
-            NDArray cur = x;
-            for (int i = 0; i < layers.size(); i++) {
-                inputs.add(cur);
-                Layer layer = layers.get(i);
-                if (layer instanceof ResidualLayer res) {
-                    List<Record> recs = new ArrayList<>();
-                    NDArray sum = null;
-                    for (Walk b : res.branches()) {
-                        Record r = b.forward(cur);
-                        recs.add(r);
-                        sum = sum == null ? r.output() : sum.add(r.output());
-                    }
-                    branches.put(i, recs);
-                    cur = sum;
-                } else {
-                    cur = layer.forward(cur);
-                }
-            }
-            return new Record(inputs, cur, branches);
+            return forward(x, null);
         }
+    }
+
+    /**
+     * Runs the walk on {@code x}, keeping every layer's input and, with a {@code tape}, every layer's
+     * graph, so that the backward walk's chain-rule products run only the backward half.
+     */
+    public Record forward(NDArray x, Autograd.Tape tape) {
+        List<NDArray> inputs = new ArrayList<>(layers.size());
+        List<Autograd.Taped> taped = tape == null ? null : new ArrayList<>(layers.size());
+        Map<Integer, List<Record>> branches = new HashMap<>();
+        NDArray cur = x;
+        for (int i = 0; i < layers.size(); i++) {
+            inputs.add(cur);
+            Layer layer = layers.get(i);
+            if (layer instanceof ResidualLayer res) {
+                List<Record> recs = new ArrayList<>();
+                NDArray sum = null;
+                for (Walk b : res.branches()) {
+                    Record r = b.forward(cur, tape);
+                    recs.add(r);
+                    sum = sum == null ? r.output() : sum.add(r.output());
+                }
+                branches.put(i, recs);
+                if (taped != null) {
+                    taped.add(null);
+                }
+                cur = sum;
+            } else if (tape != null) {
+                Autograd.Taped t = tape.record(layer::forward, cur);
+                taped.add(t);
+                cur = t.value();
+            } else {
+                cur = layer.forward(cur);
+            }
+        }
+        return new Record(inputs, cur, branches, taped);
     }
 }

@@ -60,12 +60,17 @@ class PropagationTest {
     }
 
     static NDArray random(NDManager m, long seed, int n, int c, int h, int w) {
+        return random(m, seed, new long[] {n, c, h, w});
+    }
+
+    /** Uniform [0, 1) values of any shape, fixed by the seed. */
+    static NDArray random(NDManager m, long seed, long[] shape) {
         Random rnd = new Random(seed);
-        float[] v = new float[n * c * h * w];
+        float[] v = new float[(int) new Shape(shape).size()];
         for (int i = 0; i < v.length; i++) {
             v[i] = rnd.nextFloat();
         }
-        return m.create(v, new Shape(n, c, h, w));
+        return m.create(v, new Shape(shape));
     }
 
     static NDArray canvases(NDManager m) {
@@ -147,6 +152,30 @@ class PropagationTest {
         }
         long folded = Walk.of(shipped).layers().stream().filter(l -> l.name().contains("+bn")).count();
         assertEquals(3, folded, "small_cnn folds its three BatchNorms: " + Walk.of(shipped).layers());
+    }
+
+    @Test
+    void aTapedLayersProductsEqualRunningTheLayerAgainAlsoWhenAskedTwice() {
+        Walk walk = Walk.of(shipped);
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = random(m, 8, 2, 1, shipped.height(), shipped.width());
+            Walk.Record plainRecord = walk.forward(x);
+            for (int i : new int[] {1, 3, walk.layers().size() - 1}) { // a convolution, a max pooling, the dense layer
+                Layer layer = walk.layers().get(i);
+                NDArray at = plainRecord.inputs().get(i);
+                NDArray c1 = random(m, 20 + i, plainRecord.output(i).getShape().getShape()).sub(0.5f);
+                NDArray c2 = random(m, 40 + i, plainRecord.output(i).getShape().getShape()).sub(0.5f);
+                float[] want1 = Autograd.vjp(layer::forward, at, c1).toFloatArray();
+                float[] want2 = Autograd.vjp(layer::forward, at, c2).toFloatArray();
+                try (Autograd.Tape tape = Autograd.Tape.open()) {
+                    Walk.Record taped = walk.forward(x, tape);
+                    assertClose(plainRecord.output(i).toFloatArray(), taped.output(i).toFloatArray(), 0, layer + " output");
+                    assertClose(want1, taped.taped(i).vjp(c1).toFloatArray(), 1e-6, layer + " first product");
+                    assertClose(want2, taped.taped(i).vjp(c2).toFloatArray(), 1e-6, layer + " second product (no accumulation)");
+                }
+            }
+        }
+        assertTrue(!Autograd.isLocked(), "the tape releases the gradient lock");
     }
 
     @Test

@@ -20,11 +20,11 @@ public final class DeepLiftMaxPool implements Rule {
         NDArray dx = step.input().sub(step.referenceInput());
         NDArray small = dx.abs().lt(Stable.TINY).toType(dx.getDataType(), false);
         NDArray carried = signal.mul(step.output().sub(step.referenceOutput()));
-        NDArray atInputMax = Step.vjp(step.layer()::forward, step.input(), carried);
+        NDArray atInputMax = step.chain(carried);
         // the part that landed where dx = 0, gathered back per window: one non-zero entry per window at most
         NDArray lostIn = atInputMax.mul(small);
         NDArray lostOut = step.layer().forward(lostIn).sub(step.layer().forward(lostIn.neg()));
-        NDArray atReferenceMax = Step.vjp(step.layer()::forward, step.referenceInput(), lostOut);
+        NDArray atReferenceMax = step.referenceChain(lostOut);
         return Stable.ratioOr(atInputMax.add(atReferenceMax), dx, step.chain(signal));
     }
 }

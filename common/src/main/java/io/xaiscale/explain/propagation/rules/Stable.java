@@ -1,6 +1,7 @@
 package io.xaiscale.explain.propagation.rules;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 
 /** Divisions of the propagation rules: relevance by pre-activations (LRP), differences by differences (DeepLIFT). */
 public final class Stable {
@@ -14,16 +15,17 @@ public final class Stable {
      * denominator is exactly zero (only possible with {@code eps = 0}) the quotient is 0.
      */
     public static NDArray divide(NDArray num, NDArray den, double eps) {
-        NDArray sign = den.gte(0f).toType(den.getDataType(), false).mul(2f).sub(1f);
-        NDArray d = eps == 0 ? den : den.add(sign.mul((float) eps));
-        NDArray zero = d.eq(0f).toType(den.getDataType(), false);
-        return num.div(d.add(zero)).mul(zero.neg().add(1f));
+        if (eps == 0) {
+            return NDArrays.where(den.eq(0f), num.zerosLike(), num.div(den));
+        }
+        float e = (float) eps;
+        return num.div(NDArrays.where(den.gte(0f), den.add(e), den.sub(e)));
     }
 
     /** {@code num / den} where {@code |den| >= TINY}, else {@code fallback} (DeepLIFT's multipliers and their gradient limit). */
     static NDArray ratioOr(NDArray num, NDArray den, NDArray fallback) {
-        NDArray small = den.abs().lt(TINY).toType(den.getDataType(), false);
-        return num.div(den.add(small)).mul(small.neg().add(1f)).add(fallback.mul(small));
+        // the quotient's inf and NaN where den is tiny are never selected
+        return NDArrays.where(den.abs().lt(TINY), fallback, num.div(den));
     }
 
     /** {@code 1} where {@code x > 0}, else 0, in {@code x}'s type. */
