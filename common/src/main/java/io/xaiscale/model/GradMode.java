@@ -25,6 +25,14 @@ public final class GradMode implements AutoCloseable {
         return new GradMode(false);
     }
 
+    /**
+     * Switches recording off for the rest of this thread's life (a pooled Spark task thread: every
+     * gradient path switches it on for itself and restores it).
+     */
+    public static void offForThisThread() {
+        JniUtils.setGradMode(false);
+    }
+
     @Override
     public void close() {
         JniUtils.setGradMode(previous);

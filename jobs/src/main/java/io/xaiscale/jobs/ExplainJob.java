@@ -54,8 +54,8 @@ public final class ExplainJob {
                            String targetRule, int batchSize, int internalBatchSize, int partitions, long commitEvery)
             implements Serializable {}
 
-    /** Outcome of a run, for logs and tests. */
-    public record Result(long pending, long inserted, double seconds) {}
+    /** Outcome of a run, for logs and tests; {@code stageSeconds} is the longest Spark stage (decode, explain, write). */
+    public record Result(long pending, long inserted, double seconds, double stageSeconds) {}
 
     private ExplainJob() {}
 
@@ -116,7 +116,7 @@ public final class ExplainJob {
         long total = pending.count();
         System.out.printf("[explain] model %s: %d method(s) x images -> %d pending explanation(s)%n", card.key(), methods.size(), total);
         if (total == 0) {
-            return new Result(0, 0, 0);
+            return new Result(0, 0, 0, 0);
         }
         Progress progress = Progress.create(spark, "explain", "maps", total);
         LongAccumulator counter = progress.counter();
@@ -126,13 +126,14 @@ public final class ExplainJob {
                             col("image_id"))
                     .sortWithinPartitions("params_hash", "image_id")
                     .mapPartitions(new Partition(s, counter), Encoders.row(Tables.EXPLANATIONS_SCHEMA));
-            return DeltaIO.computeAndMerge(spark, out, outPath, Tables.EXPLANATIONS_KEY);
+            // keys are unique: pending comes from an anti-join, and each partition drops repeats of a key
+            return DeltaIO.insertUnique(spark, out, outPath, Tables.EXPLANATIONS_KEY);
         }));
         System.out.println(progress.line());
         printTimings(spark.read().format("delta").load(outPath)
                 .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version()))
                         .and(col("explained_at").geq(started))));
-        return new Result(total, inserted, progress.elapsedSeconds());
+        return new Result(total, inserted, progress.elapsedSeconds(), progress.times().longestStageSeconds());
     }
 
     /** Per-method timing summary of the rows this run wrote. */
@@ -156,6 +157,7 @@ public final class ExplainJob {
         private final Settings s;
         private final LongAccumulator counter;
         private transient Map<String, float[]> seen;
+        private transient String cardSha;
 
         Partition(Settings s, LongAccumulator counter) {
             this.s = s;
@@ -167,8 +169,10 @@ public final class ExplainJob {
             Executors.TaskModel task = Executors.forTask(s.modelUri(), s.modelKey(), s.internalBatchSize());
             Classifier model = task.model();
             seen = new java.util.concurrent.ConcurrentHashMap<>();
+            cardSha = model.card().sha256();
             Map<String, Explainer> methods = new HashMap<>();
-            return Batches.flatMap(rows, s.batchSize(), r -> r.<String>getAs("params_hash"), batch -> {
+            java.util.Iterator<Row> unique = Batches.distinctAdjacent(rows, r -> r.getAs("params_hash") + "|" + r.getAs("image_id"));
+            return Batches.flatMap(unique, s.batchSize(), r -> r.<String>getAs("params_hash"), batch -> {
                 Row first = batch.get(0);
                 Explainer e = methods.computeIfAbsent(first.getAs("method_spec"), Explainers::fromString);
                 List<Row> out = explainBatch(model, task.scope(), e, batch);
@@ -299,7 +303,6 @@ public final class ExplainJob {
 
         Row row(Classifier model, Row in, Integer target, Integer predicted, Double prob, byte[] map, Double ms, String error, Timestamp now) {
             ModelCard c = model.card();
-            String cardSha = c.sha256();
             return RowFactory.create(in.getAs("image_id"), c.id(), c.version(), model.weightsSha256(), cardSha,
                     in.getAs("method"), in.getAs("method_spec"), in.getAs("params"), in.getAs("params_hash"), s.targetRule(),
                     target, predicted, prob, map == null ? null : model.height(), map == null ? null : model.width(), map, ms, error, now);

@@ -37,6 +37,21 @@ class BatchesTest {
     }
 
     @Test
+    void repeatedKeysOfASortedPartitionPassOnce() {
+        List<String> in = List.of("a1", "a1x", "b1", "b2", "b2x", "b2y", "c1");
+        List<String> all = new ArrayList<>();
+        Batches.distinctAdjacent(in.iterator(), s -> s.substring(0, 2)).forEachRemaining(all::add);
+        assertEquals(List.of("a1", "b1", "b2", "c1"), all);
+        assertEquals(List.of(), toList(Batches.distinctAdjacent(List.<String>of().iterator(), s -> s)));
+    }
+
+    private static List<String> toList(Iterator<String> it) {
+        List<String> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
     void partitionsFollowTheRequestOrTheWork() {
         assertEquals(7, Partitioning.choose(7, 1000, 16, 2));
         assertEquals(8, Partitioning.choose(0, 1000, 16, 2));  // 4 per core

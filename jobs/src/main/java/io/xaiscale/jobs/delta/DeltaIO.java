@@ -48,7 +48,16 @@ public final class DeltaIO {
      * duplicated within {@code rows} are inserted once. Returns the number of rows inserted.
      */
     public static long mergeInsert(SparkSession spark, Dataset<Row> rows, String path, List<String> key) {
-        Dataset<Row> unique = rows.dropDuplicates(key.toArray(new String[0]));
+        return insertUnique(spark, rows.dropDuplicates(key.toArray(new String[0])), path, key);
+    }
+
+    /**
+     * Inserts {@code rows}, whose keys the caller guarantees unique, where the key is absent from the
+     * table, reading {@code rows} exactly once: an insert-only MERGE is one pass over its source (Delta
+     * does not materialise it), so an expensive source (an explain or evaluate stage) runs once, with
+     * no cache, no count and no shuffle of its output. Returns the number of rows inserted.
+     */
+    public static long insertUnique(SparkSession spark, Dataset<Row> unique, String path, List<String> key) {
         if (!exists(spark, path)) {
             unique.write().format("delta").mode("append").save(path);
             return spark.read().format("delta").load(path).count();

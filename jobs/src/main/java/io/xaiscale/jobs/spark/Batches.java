@@ -54,4 +54,38 @@ public final class Batches {
             }
         };
     }
+
+    /**
+     * {@code in} without the elements whose key equals the previous element's: on a partition sorted
+     * by the key, every key once.
+     */
+    public static <T> Iterator<T> distinctAdjacent(Iterator<T> in, Function<T, String> key) {
+        return new Iterator<>() {
+            private T next;
+            private String last;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && in.hasNext()) {
+                    T candidate = in.next();
+                    String k = key.apply(candidate);
+                    if (!k.equals(last)) {
+                        next = candidate;
+                        last = k;
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                T out = next;
+                next = null;
+                return out;
+            }
+        };
+    }
 }

@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.xaiscale.model.Classifier;
+import io.xaiscale.model.GradMode;
 import io.xaiscale.model.ModelCache;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.SparkEnv;
@@ -31,6 +32,8 @@ public final class Executors {
 
     public static TaskModel forTask(String modelUri, String modelKey, int internalBatchSize) {
         configureThreads();
+        // task threads start with autograd recording on; forward-only work must not build graphs
+        GradMode.offForThisThread();
         Device device = device(TaskContext.get());
         java.nio.file.Path dir = ModelFiles.localize(modelUri, SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf()));
         Classifier model = ModelCache.get(modelKey, dir, device, internalBatchSize);

@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 
@@ -16,15 +17,23 @@ public final class Progress {
     private final long total;
     private final LongAccumulator done;
     private final long startNanos = System.nanoTime();
+    private final SparkContext context;
+    private final TaskTimes times = new TaskTimes();
 
-    private Progress(String stage, long total, LongAccumulator done) {
+    private Progress(SparkContext context, String stage, long total, LongAccumulator done) {
+        this.context = context;
         this.stage = stage;
         this.total = total;
         this.done = done;
     }
 
     public static Progress create(SparkSession spark, String stage, String unit, long total) {
-        return new Progress(stage, total, spark.sparkContext().longAccumulator(stage + " " + unit));
+        return new Progress(spark.sparkContext(), stage, total, spark.sparkContext().longAccumulator(stage + " " + unit));
+    }
+
+    /** The executors' time over the tracked action (complete once {@link #track} returned). */
+    public TaskTimes times() {
+        return times;
     }
 
     public LongAccumulator counter() {
@@ -43,7 +52,10 @@ public final class Progress {
         return String.format("[%s] %d / %d done, %.1f per second, ETA %s", stage, d, total, rate, eta);
     }
 
-    /** Runs {@code action}, printing a progress line every {@code periodSeconds}. */
+    /**
+     * Runs {@code action}, printing a progress line every {@code periodSeconds}, and at the end where
+     * the executors' time went ({@link TaskTimes}).
+     */
     public <T> T track(int periodSeconds, Callable<T> action) throws Exception {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "progress-" + stage);
@@ -51,10 +63,18 @@ public final class Progress {
             return t;
         });
         timer.scheduleAtFixedRate(() -> System.out.println(line()), periodSeconds, periodSeconds, TimeUnit.SECONDS);
+        context.addSparkListener(times);
         try {
             return action.call();
         } finally {
             timer.shutdownNow();
+            try {
+                context.listenerBus().waitUntilEmpty(10_000); // task-end events arrive asynchronously
+            } catch (java.util.concurrent.TimeoutException late) {
+                // a partial summary is still worth printing
+            }
+            context.removeSparkListener(times);
+            System.out.println(times.line(stage));
         }
     }
 }
