@@ -158,6 +158,23 @@ public final class Autograd {
         }
     }
 
+    /**
+     * The vector-Jacobian product of {@code f} at {@code x} for a cotangent computed from
+     * {@code f(x)} itself, on one forward pass: the shape of LRP's modified rules ({@code z = f(a)},
+     * {@code s = R / z}, {@code c = J^T s}), one forward and one backward instead of a forward for
+     * {@code z} and another inside the product.
+     */
+    public static NDArray vjpOfOwnOutput(UnaryOperator<NDArray> f, NDArray x, UnaryOperator<NDArray> cotangentOf) {
+        try (Tape tape = Tape.open()) {
+            Taped t = tape.record(f, x);
+            NDArray cotangent;
+            try (GradMode off = GradMode.off()) {
+                cotangent = cotangentOf.apply(t.value());
+            }
+            return t.vjp(cotangent);
+        }
+    }
+
     /** Index of the highest score of each row of {@code [N, K]}. */
     public static int[] argMax(NDArray scores) {
         long[] a = scores.argMax(1).toLongArray();

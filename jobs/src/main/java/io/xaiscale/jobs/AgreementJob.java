@@ -45,7 +45,7 @@ public final class AgreementJob {
                 .join(done, DeltaIO.columns("image_id", "params_hash_a", "params_hash_b"), "left_anti")
                 .join(boxes, "image_id");
         Dataset<Row> out = pending.map((MapFunction<Row, Row>) AgreementJob::compare, Encoders.row(Tables.METHOD_AGREEMENT_SCHEMA));
-        long n = DeltaIO.computeAndMerge(spark, out, outPath, Tables.METHOD_AGREEMENT_KEY);
+        long n = DeltaIO.mergeInsert(spark, out, outPath, Tables.METHOD_AGREEMENT_KEY);
         System.out.printf("[agreement] model %s: %d new method-pair row(s)%n", card.key(), n);
         return n;
     }

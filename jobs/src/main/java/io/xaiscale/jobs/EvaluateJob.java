@@ -112,7 +112,7 @@ public final class EvaluateJob {
                             col("image_id"))
                     .sortWithinPartitions("metric_params_hash", "params_hash", "image_id")
                     .mapPartitions(new Partition(s, progress.counter()), Encoders.row(Tables.METRICS_SCHEMA));
-            return DeltaIO.computeAndMerge(spark, out, outPath, Tables.METRICS_KEY);
+            return DeltaIO.mergeInsert(spark, out, outPath, Tables.METRICS_KEY);
         }));
         System.out.println(progress.line());
         AgreementJob.run(spark, s.warehouse(), card);

@@ -50,6 +50,9 @@ public final class Affine extends Layer {
         return conv;
     }
 
+    private final java.util.Map<Double, NDArray> gammaWeights = new java.util.HashMap<>();
+    private final java.util.Map<Double, NDArray> gammaBiases = new java.util.HashMap<>();
+
     public NDArray weight() {
         return weight;
     }
@@ -86,6 +89,16 @@ public final class Affine extends Layer {
             negativeBias = bias.minimum(0f);
         }
         return negativeBias;
+    }
+
+    /** {@code W + gamma max(W, 0)}: LRP-gamma's weights (the rule is linear in them), cached per gamma. */
+    public synchronized NDArray gammaWeight(double gamma) {
+        return gammaWeights.computeIfAbsent(gamma, g -> weight.add(positiveWeight().mul(g.floatValue())));
+    }
+
+    /** {@code b + gamma max(b, 0)}. */
+    public synchronized NDArray gammaBias(double gamma) {
+        return gammaBiases.computeIfAbsent(gamma, g -> bias.add(positiveBias().mul(g.floatValue())));
     }
 
     public synchronized NDArray zeroBias() {

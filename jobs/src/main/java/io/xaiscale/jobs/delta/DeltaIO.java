@@ -30,22 +30,10 @@ public final class DeltaIO {
     }
 
     /**
-     * Computes {@code rows} once (persisted, so MERGE cannot evaluate the expensive source twice),
-     * then inserts the ones whose key is absent; returns the number of rows inserted.
-     */
-    public static long computeAndMerge(SparkSession spark, Dataset<Row> rows, String path, List<String> key) {
-        Dataset<Row> staged = rows.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-        try {
-            staged.count();
-            return mergeInsert(spark, staged, path, key);
-        } finally {
-            staged.unpersist();
-        }
-    }
-
-    /**
      * Inserts {@code rows} whose key is absent from the table (creating it on first write); rows
-     * duplicated within {@code rows} are inserted once. Returns the number of rows inserted.
+     * duplicated within {@code rows} are inserted once. {@code rows} is computed once (see
+     * {@link #insertUnique}); its rows pass one shuffle to drop duplicates, cheap for small rows.
+     * Returns the number of rows inserted.
      */
     public static long mergeInsert(SparkSession spark, Dataset<Row> rows, String path, List<String> key) {
         return insertUnique(spark, rows.dropDuplicates(key.toArray(new String[0])), path, key);

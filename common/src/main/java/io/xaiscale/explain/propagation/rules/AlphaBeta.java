@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import io.xaiscale.explain.propagation.Affine;
 import io.xaiscale.explain.propagation.Rule;
 import io.xaiscale.explain.propagation.Step;
+import io.xaiscale.model.Autograd;
 
 /**
  * LRP-alpha-beta ({@code alpha - beta = 1}): positive and negative contributions
@@ -45,6 +46,10 @@ public final class AlphaBeta implements Rule {
 
     /** Relevance through the contributions {@code W1 a+ + W2 a-} (+ b): the positive or the negative part. */
     private static NDArray part(Affine layer, NDArray ap, NDArray an, NDArray w1, NDArray w2, NDArray b, NDArray relevance) {
+        if (an.min().getFloat() == 0f) {
+            // no negative inputs (every layer after a ReLU): one forward with W1 and its backward
+            return ap.mul(Autograd.vjpOfOwnOutput(x -> layer.apply(x, w1, b), ap, z -> Stable.divide(relevance, z, 0)));
+        }
         NDArray zero = layer.zeroBias();
         NDArray z = layer.apply(ap, w1, b).add(layer.apply(an, w2, zero));
         NDArray s = Stable.divide(relevance, z, 0);

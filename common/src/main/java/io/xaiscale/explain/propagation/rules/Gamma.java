@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import io.xaiscale.explain.propagation.Affine;
 import io.xaiscale.explain.propagation.Rule;
 import io.xaiscale.explain.propagation.Step;
+import io.xaiscale.model.Autograd;
 
 /**
  * LRP-gamma: positive weights raised by {@code gamma}, {@code R_i = a_i sum_j (w_ij + gamma w_ij^+) R_j / z_j}
@@ -23,12 +24,10 @@ public final class Gamma implements Rule {
     public NDArray backward(Step step, NDArray relevance) {
         Affine layer = (Affine) step.layer();
         NDArray a = step.input();
-        NDArray zero = layer.zeroBias();
-        NDArray z = layer.apply(a, layer.weight(), bias ? layer.bias() : zero)
-                .add(layer.apply(a, layer.positiveWeight(), bias ? layer.positiveBias() : zero).mul((float) gamma));
-        NDArray s = Stable.divide(relevance, z, 1e-9);
-        NDArray c = Step.vjp(x -> layer.apply(x, layer.weight(), zero), a, s)
-                .add(Step.vjp(x -> layer.apply(x, layer.positiveWeight(), zero), a, s).mul((float) gamma));
+        // z = a (W + gamma W+) + (b + gamma b+) and c = (W + gamma W+)^T s: one forward, one backward
+        NDArray w = layer.gammaWeight(gamma);
+        NDArray b = bias ? layer.gammaBias(gamma) : layer.zeroBias();
+        NDArray c = Autograd.vjpOfOwnOutput(v -> layer.apply(v, w, b), a, z -> Stable.divide(relevance, z, 1e-9));
         return a.mul(c);
     }
 }
