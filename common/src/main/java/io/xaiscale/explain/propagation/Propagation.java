@@ -29,8 +29,8 @@ public final class Propagation {
 
     /**
      * Runs {@code rules} on a batch. {@code targets} null means each sample's predicted class (taken
-     * from this very forward pass); {@code reference} (pixel space, same shape) is walked too when the
-     * rules need it (DeepLIFT), else null.
+     * from this very forward pass); {@code reference} (pixel space, the inputs' shape, or one sample
+     * shared by the batch) is walked too when the rules need it (DeepLIFT), else null.
      */
     public static Result run(Classifier model, NDArray inputs, int[] targets, NDArray reference, RuleSet rules, Start start) {
         Walk walk = Walk.of(model);

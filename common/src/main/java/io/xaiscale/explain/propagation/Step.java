@@ -50,6 +50,7 @@ public final class Step {
         return record.output(index);
     }
 
+    /** Whether a reference was walked next to the input: per sample, or one sample shared by the batch. */
     public boolean hasReference() {
         return reference != null;
     }
@@ -91,9 +92,16 @@ public final class Step {
         return t != null ? t.vjp(signal) : vjp(layer()::forward, input(), signal);
     }
 
-    /** The chain rule through this layer at the reference input (DeepLIFT). */
+    /**
+     * The chain rule through this layer at the reference input (DeepLIFT). A reference shared by the
+     * batch (walked as one sample) is broadcast to the batch for the product.
+     */
     public NDArray referenceChain(NDArray signal) {
         Autograd.Taped t = reference.taped(index);
-        return t != null ? t.vjp(signal) : vjp(layer()::forward, referenceInput(), signal);
+        NDArray at = referenceInput();
+        if (at.getShape().get(0) != input().getShape().get(0)) {
+            return vjp(layer()::forward, at.broadcast(input().getShape()), signal);
+        }
+        return t != null ? t.vjp(signal) : vjp(layer()::forward, at, signal);
     }
 }
