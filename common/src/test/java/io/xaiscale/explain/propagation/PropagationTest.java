@@ -41,7 +41,7 @@ class PropagationTest {
         shipped = Classifier.load(TestModels.shipped());
         resnet = TestModels.random(Architectures.SMALL_RESNET, 11, 32, 10, true);
         biasFree = TestModels.biasFree(5);
-        tiny = TestModels.tiny(3);
+        tiny = TestModels.tiny(4);
         plain = new PlainTiny(tiny);
         LocalizationBenchmark bench = new LocalizationBenchmark(FashionMnist.read(FashionMnist.DEFAULT_DIR, "test"), 64, 99);
         canvases = new float[3 * 4096];
@@ -91,19 +91,37 @@ class PropagationTest {
     // ---- every rule against its plain formula on the tiny network ----
 
     void checkTiny(String spec, java.util.function.BiFunction<double[], Integer, double[]> expected) {
+        checkTiny(spec, 0f, expected);
+    }
+
+    /**
+     * The method's maps on two random inputs (uniform in {@code [-shift, 1 - shift)}) against the plain
+     * formula; LRP's signal at the pixels (each input channel's relevance) is compared before the
+     * channels are summed too, since a rule can be wrong per channel and right in their sum.
+     */
+    void checkTiny(String spec, float shift, java.util.function.BiFunction<double[], Integer, double[]> expected) {
         try (NDManager m = manager.newSubManager()) {
-            NDArray x = random(m, 17, 2, 2, 2, 2);
+            NDArray x = random(m, 17, 2, 2, 2, 2).sub(shift);
             int[] targets = {0, 1};
-            float[] maps = Explainers.fromString(spec).attribute(tiny.model(), x, targets).toFloatArray();
+            Explainer e = Explainers.fromString(spec);
+            float[] maps = e.attribute(tiny.model(), x, targets).toFloatArray();
+            float[] perChannel = e instanceof Lrp lrp
+                    ? Propagation.run(tiny.model(), x, targets, null, lrp.rules(), lrp.start()).signal().toFloatArray() : null;
             float[] xs = x.toFloatArray();
             for (int n = 0; n < 2; n++) {
                 double[] xi = new double[8];
                 for (int i = 0; i < 8; i++) {
                     xi[i] = xs[n * 8 + i];
                 }
-                double[] want = PlainTiny.map(expected.apply(xi, targets[n]));
+                double[] signal = expected.apply(xi, targets[n]);
+                double[] want = PlainTiny.map(signal);
+                // an all-zero expectation (every ReLU dead on this input) would let any rule pass
+                assertTrue(java.util.Arrays.stream(want).anyMatch(v -> Math.abs(v) > 1e-3), spec + ": the expected map of sample " + n + " is zero");
                 for (int p = 0; p < 4; p++) {
                     assertEquals(want[p], maps[n * 4 + p], 1e-4 * Math.max(1, Math.abs(want[p])), spec + " sample " + n + " pixel " + p);
+                }
+                for (int i = 0; perChannel != null && i < 8; i++) {
+                    assertEquals(signal[i], perChannel[n * 8 + i], 1e-4 * Math.max(1, Math.abs(signal[i])), spec + " sample " + n + " input " + i);
                 }
             }
         }
@@ -123,6 +141,9 @@ class PropagationTest {
         checkTiny("lrp[conv=gamma,dense=epsilon,first=zb,epsilon=0.1]",
                 (x, t) -> plain.lrp(x, t, PlainTiny.bounded(), PlainTiny.epsilon(0.1, true)));
         checkTiny("lrp[composite=epsilon_plus]", (x, t) -> plain.lrp(x, t, PlainTiny.alphaBeta(1, 0, false), PlainTiny.epsilon(1e-6, true)));
+        // inputs of both signs at the first layer (as normalised pixels are): alpha-beta splits them by sign
+        checkTiny("lrp[rule=alpha_beta]", 0.5f, (x, t) -> plain.lrp(x, t, PlainTiny.alphaBeta(2, 1, true), PlainTiny.alphaBeta(2, 1, true)));
+        checkTiny("lrp[composite=epsilon_plus]", 0.5f, (x, t) -> plain.lrp(x, t, PlainTiny.alphaBeta(1, 0, false), PlainTiny.epsilon(1e-6, true)));
     }
 
     @Test
@@ -313,6 +334,23 @@ class PropagationTest {
                         assertEquals(delta, sum, 2e-3 * Math.max(1, Math.abs(delta)), model.card().id() + " " + spec + " sample " + i);
                     }
                 }
+            }
+        }
+    }
+
+    @Test
+    void lrpCompositesStayFiniteWhereWholeWindowsAreZero() {
+        // the canvases' black backgrounds make z+ = 0 exactly after the first ReLU: the division must not leak inf or NaN
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = canvases(m);
+            for (String composite : Lrp.COMPOSITES.keySet()) {
+                float[] map = Explainers.fromString("lrp[composite=" + composite + "]").attribute(shipped, x, new int[] {0, 1, 2}).toFloatArray();
+                double total = 0;
+                for (float v : map) {
+                    assertTrue(Float.isFinite(v), composite + ": a non-finite relevance");
+                    total += Math.abs(v);
+                }
+                assertTrue(total > 0, composite + ": an all-zero map");
             }
         }
     }
