@@ -1,6 +1,7 @@
 package io.xaiscale.explain.propagation;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
@@ -51,6 +52,7 @@ public final class Affine extends Layer {
     }
 
     private final java.util.Map<Double, NDArray> gammaWeights = new java.util.HashMap<>();
+    private final java.util.Map<String, NDArray> stackedWeights = new java.util.HashMap<>();
     private final java.util.Map<Double, NDArray> gammaBiases = new java.util.HashMap<>();
 
     public NDArray weight() {
@@ -64,7 +66,7 @@ public final class Affine extends Layer {
     /** {@code max(W, 0)}. */
     public synchronized NDArray positiveWeight() {
         if (positive == null) {
-            positive = weight.maximum(0f);
+            positive = kept(weight.maximum(0f));
         }
         return positive;
     }
@@ -72,40 +74,92 @@ public final class Affine extends Layer {
     /** {@code min(W, 0)}. */
     public synchronized NDArray negativeWeight() {
         if (negative == null) {
-            negative = weight.minimum(0f);
+            negative = kept(weight.minimum(0f));
         }
         return negative;
     }
 
     public synchronized NDArray positiveBias() {
         if (positiveBias == null) {
-            positiveBias = bias.maximum(0f);
+            positiveBias = kept(bias.maximum(0f));
         }
         return positiveBias;
     }
 
     public synchronized NDArray negativeBias() {
         if (negativeBias == null) {
-            negativeBias = bias.minimum(0f);
+            negativeBias = kept(bias.minimum(0f));
         }
         return negativeBias;
     }
 
     /** {@code W + gamma max(W, 0)}: LRP-gamma's weights (the rule is linear in them), cached per gamma. */
     public synchronized NDArray gammaWeight(double gamma) {
-        return gammaWeights.computeIfAbsent(gamma, g -> weight.add(positiveWeight().mul(g.floatValue())));
+        return gammaWeights.computeIfAbsent(gamma, g -> kept(weight.add(positiveWeight().mul(g.floatValue()))));
     }
 
     /** {@code b + gamma max(b, 0)}. */
     public synchronized NDArray gammaBias(double gamma) {
-        return gammaBiases.computeIfAbsent(gamma, g -> bias.add(positiveBias().mul(g.floatValue())));
+        return gammaBiases.computeIfAbsent(gamma, g -> kept(bias.add(positiveBias().mul(g.floatValue()))));
     }
 
     public synchronized NDArray zeroBias() {
         if (zeroBias == null) {
-            zeroBias = bias.zerosLike();
+            zeroBias = kept(bias.zerosLike());
         }
         return zeroBias;
+    }
+
+    /**
+     * A cached derived weight lives as long as the model's weights: out of the propagation step's
+     * scope it may have been first asked in (that scope frees everything else the step made).
+     */
+    private static NDArray kept(NDArray derived) {
+        NDScope.unregister(derived);
+        return derived;
+    }
+
+    /**
+     * {@code [W_1 | W_2 | ...]} along the weights' input axis, cached under {@code key}: with
+     * {@link #stack} it makes {@code sum_k op(a_k, W_k)} one op, {@code op(stack(a_1, a_2, ...), [W_1 | W_2 | ...])}.
+     */
+    public synchronized NDArray stackedWeight(String key, java.util.function.Supplier<NDArray[]> parts) {
+        return stackedWeights.computeIfAbsent(key, k -> kept(ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts.get()), 1)));
+    }
+
+    /**
+     * Inputs {@code [N, C, ...]} side by side along the channel axis, group by group (each filter of a
+     * grouped convolution sees its group's channels of every input): {@code [N, k C, ...]}.
+     */
+    public NDArray stack(NDArray... inputs) {
+        Shape s = inputs[0].getShape();
+        ai.djl.ndarray.NDList grouped = new ai.djl.ndarray.NDList();
+        for (NDArray a : inputs) {
+            grouped.add(a.reshape(perGroup(s, 1)));
+        }
+        return ai.djl.ndarray.NDArrays.concat(grouped, 2).reshape(perChannel(s, inputs.length));
+    }
+
+    /** {@code sum_k r_k} of an array laid out as {@link #stack} lays out {@code k} inputs: {@code [N, C, ...]}. */
+    public NDArray unstackSum(NDArray stacked, int k) {
+        Shape s = stacked.getShape();
+        long[] rest = s.slice(2).getShape();
+        NDArray byPart = stacked.reshape(new Shape(concatDims(new long[] {s.get(0), groups, k, s.get(1) / k / groups}, rest)));
+        return byPart.sum(new int[] {2}).reshape(new Shape(concatDims(new long[] {s.get(0), s.get(1) / k}, rest)));
+    }
+
+    private Shape perGroup(Shape s, int k) {
+        return new Shape(concatDims(new long[] {s.get(0), groups, k * s.get(1) / groups}, s.slice(2).getShape()));
+    }
+
+    private static Shape perChannel(Shape s, int k) {
+        return new Shape(concatDims(new long[] {s.get(0), k * s.get(1)}, s.slice(2).getShape()));
+    }
+
+    private static long[] concatDims(long[] head, long[] tail) {
+        long[] out = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, out, head.length, tail.length);
+        return out;
     }
 
     /** {@code op(a, w) + b} with this layer's geometry (stride, padding) and the given weights. */

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import io.xaiscale.explain.propagation.Affine;
 import io.xaiscale.explain.propagation.Rule;
 import io.xaiscale.explain.propagation.Step;
-import io.xaiscale.model.Autograd;
+import java.util.function.UnaryOperator;
 
 /**
  * LRP-alpha-beta ({@code alpha - beta = 1}): positive and negative contributions
@@ -32,28 +32,30 @@ public final class AlphaBeta implements Rule {
     public NDArray backward(Step step, NDArray relevance) {
         Affine layer = (Affine) step.layer();
         NDArray a = step.input();
-        NDArray ap = a.maximum(0f);
-        NDArray an = a.minimum(0f);
-        NDArray wp = layer.positiveWeight();
-        NDArray wn = layer.negativeWeight();
-        NDArray zero = layer.zeroBias();
-        NDArray out = part(layer, ap, an, wp, wn, bias ? layer.positiveBias() : zero, relevance).mul((float) alpha);
+        boolean signed = a.min().getFloat() < 0f;   // one reduction per layer: false after every ReLU
+        NDArray out = part(layer, a, signed, true, relevance);
+        if (alpha != 1) {
+            out.muli((float) alpha);
+        }
         if (beta != 0) {
-            out = out.sub(part(layer, ap, an, wn, wp, bias ? layer.negativeBias() : zero, relevance).mul((float) beta));
+            out.subi(part(layer, a, signed, false, relevance).muli((float) beta));
         }
         return out;
     }
 
-    /** Relevance through the contributions {@code W1 a+ + W2 a-} (+ b): the positive or the negative part. */
-    private static NDArray part(Affine layer, NDArray ap, NDArray an, NDArray w1, NDArray w2, NDArray b, NDArray relevance) {
-        if (an.min().getFloat() == 0f) {
-            // no negative inputs (every layer after a ReLU): one forward with W1 and its backward
-            return ap.mul(Autograd.vjpOfOwnOutput(x -> layer.apply(x, w1, b), ap, z -> Stable.divide(relevance, z, 0)));
+    /**
+     * Relevance through the positive ({@code W+ a+ + W- a- (+ b+)}) or the negative
+     * ({@code W- a+ + W+ a- (+ b-)}) contributions.
+     */
+    private NDArray part(Affine layer, NDArray a, boolean signed, boolean positive, NDArray relevance) {
+        NDArray w1 = positive ? layer.positiveWeight() : layer.negativeWeight();
+        NDArray w2 = positive ? layer.negativeWeight() : layer.positiveWeight();
+        NDArray b = !bias ? layer.zeroBias() : positive ? layer.positiveBias() : layer.negativeBias();
+        UnaryOperator<NDArray> quotient = z -> Stable.divideOneSigned(relevance, z, positive);   // z has the part's sign
+        if (!signed) {
+            return Stacked.relevance(layer, new NDArray[] {a}, w1, b, quotient);
         }
-        NDArray zero = layer.zeroBias();
-        NDArray z = layer.apply(ap, w1, b).add(layer.apply(an, w2, zero));
-        NDArray s = Stable.divide(relevance, z, 0);
-        return ap.mul(Step.vjp(x -> layer.apply(x, w1, zero), ap, s))
-                .add(an.mul(Step.vjp(x -> layer.apply(x, w2, zero), an, s)));
+        NDArray w = layer.stackedWeight(positive ? "W+|W-" : "W-|W+", () -> new NDArray[] {w1, w2});
+        return Stacked.relevance(layer, new NDArray[] {a.maximum(0f), a.minimum(0f)}, w, b, quotient);
     }
 }

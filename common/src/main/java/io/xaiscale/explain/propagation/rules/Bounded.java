@@ -20,15 +20,9 @@ public final class Bounded implements Rule {
         if (x.getShape().dimension() != 4) {
             throw new IllegalStateException("The z^B rule needs the image input [N, C, H, W], got " + x.getShape() + " at " + layer.name());
         }
-        NDArray low = x.zerosLike().add(step.low());
-        NDArray high = x.zerosLike().add(step.high());
-        NDArray zero = layer.zeroBias();
-        NDArray z = layer.apply(x, layer.weight(), zero)
-                .sub(layer.apply(low, layer.positiveWeight(), zero))
-                .sub(layer.apply(high, layer.negativeWeight(), zero));
-        NDArray s = Stable.divide(relevance, z, 1e-9);
-        return x.mul(Step.vjp(v -> layer.apply(v, layer.weight(), zero), x, s))
-                .sub(low.mul(Step.vjp(v -> layer.apply(v, layer.positiveWeight(), zero), low, s)))
-                .sub(high.mul(Step.vjp(v -> layer.apply(v, layer.negativeWeight(), zero), high, s)));
+        // z = op(x, W) - op(l, W+) - op(h, W-): one op on [x, l, h] against [W | -W+ | -W-]
+        NDArray w = layer.stackedWeight("W|-W+|-W-", () -> new NDArray[] {layer.weight(), layer.positiveWeight().neg(), layer.negativeWeight().neg()});
+        NDArray[] parts = {x, step.low().broadcast(x.getShape()), step.high().broadcast(x.getShape())};
+        return Stacked.relevance(layer, parts, w, layer.zeroBias(), z -> Stable.divide(relevance, z, 1e-9));
     }
 }

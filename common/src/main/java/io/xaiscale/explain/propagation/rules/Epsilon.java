@@ -27,6 +27,6 @@ public final class Epsilon implements Rule {
             z = layer.apply(a, layer.weight(), layer.zeroBias());
         }
         NDArray s = Stable.divide(relevance, z, epsilon);
-        return a.mul(step.chain(s));
+        return step.chain(s).muli(a);
     }
 }

@@ -4,12 +4,11 @@ import ai.djl.ndarray.NDArray;
 import io.xaiscale.explain.propagation.Affine;
 import io.xaiscale.explain.propagation.Rule;
 import io.xaiscale.explain.propagation.Step;
-import io.xaiscale.model.Autograd;
 
 /**
  * LRP-gamma: positive weights raised by {@code gamma}, {@code R_i = a_i sum_j (w_ij + gamma w_ij^+) R_j / z_j}
- * with {@code z_j = sum_i a_i (w_ij + gamma w_ij^+) (+ b_j + gamma b_j^+)}. The op is linear in the
- * weights, so no raised weight array is ever built: {@code op(a, W + g W+) = op(a, W) + g op(a, W+)}.
+ * with {@code z_j = sum_i a_i (w_ij + gamma w_ij^+) (+ b_j + gamma b_j^+)}: one forward and one backward
+ * with the raised weights (built once per layer and gamma).
  */
 public final class Gamma implements Rule {
     private final double gamma;
@@ -27,7 +26,6 @@ public final class Gamma implements Rule {
         // z = a (W + gamma W+) + (b + gamma b+) and c = (W + gamma W+)^T s: one forward, one backward
         NDArray w = layer.gammaWeight(gamma);
         NDArray b = bias ? layer.gammaBias(gamma) : layer.zeroBias();
-        NDArray c = Autograd.vjpOfOwnOutput(v -> layer.apply(v, w, b), a, z -> Stable.divide(relevance, z, 1e-9));
-        return a.mul(c);
+        return Stacked.relevance(layer, new NDArray[] {a}, w, b, z -> Stable.divide(relevance, z, 1e-9));
     }
 }

@@ -7,6 +7,10 @@ import ai.djl.ndarray.NDArrays;
 public final class Stable {
     /** Below this difference DeepLIFT's quotients fall back to the gradient. */
     static final float TINY = 1e-7f;
+    /** Shifts zero to the positive side in the stabiliser's sign. */
+    private static final float TIE = 1e-30f;
+    /** Moves a one-signed denominator off zero. */
+    private static final float AWAY = 1e-20f;
 
     private Stable() {}
 
@@ -18,8 +22,21 @@ public final class Stable {
         if (eps == 0) {
             return NDArrays.where(den.eq(0f), num.zerosLike(), num.div(den));
         }
-        // sign(sign(den) + 0.5) is sign(den) with sign(0) = +1: three cheap ops (a `where` costs four of them)
-        return num.div(den.add(den.sign().add(0.5f).sign().mul((float) eps)));
+        // sign(den + 1e-30) is sign(den) with sign(0) = +1 (float32 adds nothing to any |den| above 1e-22); in place: one
+        // new array for the denominator, four passes over it (element-wise passes cost as much as small convolutions)
+        NDArray d = den.add(TIE);
+        d.signi().muli((float) eps).addi(den);
+        return num.div(d);
+    }
+
+    /**
+     * {@code num / den} for a denominator of one sign ({@code >= 0}, or {@code <= 0} when not {@code positive}),
+     * as in the alpha-beta rule's parts: {@code den} is moved {@code 1e-20} away from zero, so where it is 0 the
+     * quotient is large but finite; there every contribution {@code a_i w_ij} to {@code den} is exactly 0, so
+     * the quotient never reaches a relevance (two passes, against four for a guarded division).
+     */
+    static NDArray divideOneSigned(NDArray num, NDArray den, boolean positive) {
+        return num.div(den.add(positive ? AWAY : -AWAY));
     }
 
     /** {@code num / den} where {@code |den| >= TINY}, else {@code fallback} (DeepLIFT's multipliers and their gradient limit). */
