@@ -242,7 +242,7 @@ public final class BenchCommand implements Command {
 
     /** Methods whose cost is timed on ResNet-18 too: the propagation engine's, where rule arithmetic meets real convolutions. */
     static final List<String> RESNET_METHODS = List.of("gradient", "guided_backprop", "deconvnet", "lrp", "lrp[composite=epsilon_plus]",
-            "deeplift", "grad_cam", "guided_grad_cam");
+            "lrp[composite=epsilon_gamma_box]", "lrp[composite=epsilon_alpha2_beta1]", "deeplift", "grad_cam", "guided_grad_cam");
 
     /**
      * ResNet-18 at 224x224, batch 8: forward and forward+backward (input gradient) throughput of the
@@ -370,10 +370,7 @@ public final class BenchCommand implements Command {
         Map<String, Object> p = e.params();
         return switch (e.name()) {
             case "gradient", "gradient_x_input", "grad_cam", "grad_cam_plus_plus", "guided_backprop", "deconvnet" -> "1 fb";
-            // epsilon and LRP-0 are the chain rule with a rescaled signal; gamma, alpha-beta, z+ and z^B need
-            // each layer once more with modified weights
-            case "lrp" -> java.util.stream.Stream.of("conv", "dense", "first").map(k -> String.valueOf(p.get(k)))
-                    .allMatch(r -> r.equals("epsilon") || r.equals("zero") || r.equals("same")) ? "1 fb" : "1 fb + 1 f";
+            case "lrp" -> lrpIdeal(p);
             case "deeplift" -> "1 fb + 1 f";
             case "guided_grad_cam" -> "2 fb";
             case "cam", "fem" -> "1 f";
@@ -386,6 +383,20 @@ public final class BenchCommand implements Command {
             case Occlusion.NAME -> ((Occlusion) e).passesPerImage(model.height(), model.width()) + " f";
             default -> "?";
         };
+    }
+
+    /**
+     * Epsilon and LRP-0 are the chain rule with a rescaled signal (1 fb); gamma, z+ and z^B run each of
+     * their layers once more with modified weights (+1 f of the walk itself); alpha-beta with beta > 0
+     * runs its layers twice (the positive and the negative part).
+     */
+    static String lrpIdeal(Map<String, Object> p) {
+        List<String> rules = java.util.stream.Stream.of("conv", "dense", "first").map(k -> String.valueOf(p.get(k))).toList();
+        if (rules.stream().allMatch(r -> r.equals("epsilon") || r.equals("zero") || r.equals("same"))) {
+            return "1 fb";
+        }
+        boolean twoParts = rules.contains("alpha_beta") && p.get("beta") instanceof Number b && b.doubleValue() > 0;
+        return twoParts ? "2 fb + 1 f" : "1 fb + 1 f";
     }
 
     /** Channels of the activations after {@code layer}. */

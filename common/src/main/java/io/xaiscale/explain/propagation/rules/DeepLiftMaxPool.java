@@ -18,13 +18,17 @@ public final class DeepLiftMaxPool implements Rule {
     @Override
     public NDArray backward(Step step, NDArray signal) {
         NDArray dx = step.input().sub(step.referenceInput());
-        NDArray small = dx.abs().lt(Stable.TINY).toType(dx.getDataType(), false);
-        NDArray carried = signal.mul(step.output().sub(step.referenceOutput()));
-        NDArray atInputMax = step.chain(carried);
-        // the part that landed where dx = 0, gathered back per window: one non-zero entry per window at most
-        NDArray lostIn = atInputMax.mul(small);
-        NDArray lostOut = step.layer().forward(lostIn).sub(step.layer().forward(lostIn.neg()));
-        NDArray atReferenceMax = step.referenceChain(lostOut);
-        return Stable.ratioOr(atInputMax.add(atReferenceMax), dx, step.chain(signal));
+        NDArray tiny = dx.abs().lt(Stable.TINY);
+        NDArray carried = step.output().sub(step.referenceOutput()).muli(signal);
+        NDArray moved = step.chain(carried);
+        // the part that landed where dx = 0, gathered back per window: one non-zero entry per window at most.
+        // It is non-zero only where the input's max equals the reference there and the reference's max is
+        // elsewhere and larger; on black backgrounds both are equal everywhere: usually nothing to move
+        NDArray lostIn = moved.mul(tiny.toType(moved.getDataType(), false));
+        if (lostIn.abs().max().getFloat() > 0f) {
+            NDArray lostOut = step.layer().forward(lostIn).sub(step.layer().forward(lostIn.neg()));
+            moved.addi(step.referenceChain(lostOut));
+        }
+        return Stable.ratioOr(moved, dx, tiny, step.chain(signal));
     }
 }

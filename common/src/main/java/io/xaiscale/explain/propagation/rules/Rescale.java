@@ -14,7 +14,7 @@ public final class Rescale implements Rule {
 
     @Override
     public NDArray backward(Step step, NDArray signal) {
-        return signal.mul(multiplier(step.input(), step.referenceInput(), step.output(), step.referenceOutput()));
+        return multiplier(step.input(), step.referenceInput(), step.output(), step.referenceOutput()).muli(signal);
     }
 
     static NDArray multiplier(NDArray x, NDArray xRef, NDArray y, NDArray yRef) {

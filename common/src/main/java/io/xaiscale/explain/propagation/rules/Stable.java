@@ -39,10 +39,15 @@ public final class Stable {
         return num.div(den.add(positive ? AWAY : -AWAY));
     }
 
-    /** {@code num / den} where {@code |den| >= TINY}, else {@code fallback} (DeepLIFT's multipliers and their gradient limit). */
+    /** {@code num / den} where {@code |den| >= TINY}, else {@code fallback} (DeepLIFT's multipliers and their gradient limit); {@code num} is overwritten. */
     static NDArray ratioOr(NDArray num, NDArray den, NDArray fallback) {
+        return ratioOr(num, den, den.abs().lt(TINY), fallback);
+    }
+
+    /** The same with {@code |den| < TINY} already known; {@code num} is overwritten by the quotient. */
+    static NDArray ratioOr(NDArray num, NDArray den, NDArray tiny, NDArray fallback) {
         // the quotient's inf and NaN where den is tiny are never selected
-        return NDArrays.where(den.abs().lt(TINY), fallback, num.div(den));
+        return NDArrays.where(tiny, fallback, num.divi(den));
     }
 
     /** {@code 1} where {@code x > 0}, else 0, in {@code x}'s type. */
