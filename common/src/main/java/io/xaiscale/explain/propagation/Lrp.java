@@ -114,12 +114,8 @@ public final class Lrp extends PropagationExplainer {
         }
 
         @Override
-        public List<NDArray> split(List<NDArray> branchOutputs, NDArray relevance) {
-            NDArray total = null;
-            for (NDArray z : branchOutputs) {
-                total = total == null ? z : total.add(z);
-            }
-            NDArray s = Stable.divide(relevance, total, 1e-9);
+        public List<NDArray> split(List<NDArray> branchOutputs, NDArray joinOutput, NDArray relevance) {
+            NDArray s = Stable.divide(relevance, joinOutput, 1e-9);
             List<NDArray> out = new ArrayList<>();
             for (NDArray z : branchOutputs) {
                 out.add(z.mul(s));

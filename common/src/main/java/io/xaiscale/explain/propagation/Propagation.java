@@ -92,7 +92,7 @@ public final class Propagation {
         if (walk.layers().get(i) instanceof ResidualLayer res) {
             List<Walk.Record> recs = rec.branches().get(i);
             List<Walk.Record> refs = ref == null ? null : ref.branches().get(i);
-            List<NDArray> parts = rules.split(recs.stream().map(Walk.Record::output).toList(), signal);
+            List<NDArray> parts = rules.split(recs.stream().map(Walk.Record::output).toList(), rec.output(i), signal);
             NDArray sum = null;
             for (int b = 0; b < res.branches().size(); b++) {
                 NDArray s = backward(res.branches().get(b), top, recs.get(b), refs == null ? null : refs.get(b), parts.get(b), rules);

@@ -13,10 +13,11 @@ public interface RuleSet {
     Rule ruleFor(Step step);
 
     /**
-     * The signal for each branch of a residual join, from the branches' outputs and the signal at the
-     * join's output. Gradients and multipliers pass unchanged to every branch (the join is a sum).
+     * The signal for each branch of a residual join, from the branches' outputs, their sum (the join's
+     * output, as recorded) and the signal at the join's output. Gradients and multipliers pass
+     * unchanged to every branch (the join is a sum).
      */
-    default List<NDArray> split(List<NDArray> branchOutputs, NDArray signal) {
+    default List<NDArray> split(List<NDArray> branchOutputs, NDArray joinOutput, NDArray signal) {
         List<NDArray> out = new ArrayList<>();
         for (int i = 0; i < branchOutputs.size(); i++) {
             out.add(signal);

@@ -262,8 +262,8 @@ class PropagationTest {
         }
 
         @Override
-        public List<NDArray> split(List<NDArray> outputs, NDArray signal) {
-            return inner.split(outputs, signal);
+        public List<NDArray> split(List<NDArray> outputs, NDArray joinOutput, NDArray signal) {
+            return inner.split(outputs, joinOutput, signal);
         }
     }
 
