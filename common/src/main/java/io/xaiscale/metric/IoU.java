@@ -32,19 +32,20 @@ public final class IoU extends LocalizationMetric {
     protected double score(float[] relevance, Box box, int width, int height) {
         boolean[] truth = box.mask(width, height);
         if ("best".equals(threshold)) {
+            int[] order = Relevance.order(relevance);   // one ranking for all 19 fractions
             double best = 0;
             for (int k = 1; k <= 19; k++) {
-                best = Math.max(best, iou(topFraction(relevance, k * 0.05), truth));
+                best = Math.max(best, iou(topFraction(order, k * 0.05), truth));
             }
             return best;
         }
         return iou(mask(relevance), truth);
     }
 
-    static boolean[] topFraction(float[] rel, double fraction) {
-        boolean[] m = new boolean[rel.length];
-        int keep = (int) Math.round(fraction * rel.length);
-        int[] order = Relevance.order(rel);
+    /** The mask of the {@code fraction} most relevant pixels, from their ranking (most relevant first). */
+    static boolean[] topFraction(int[] order, double fraction) {
+        boolean[] m = new boolean[order.length];
+        int keep = (int) Math.round(fraction * order.length);
         for (int k = 0; k < keep; k++) {
             m[order[k]] = true;
         }
@@ -52,22 +53,17 @@ public final class IoU extends LocalizationMetric {
     }
 
     boolean[] mask(float[] rel) {
-        boolean[] m = new boolean[rel.length];
         if ("top_fraction".equals(threshold)) {
-            int keep = (int) Math.round(value * rel.length);
-            int[] order = Relevance.order(rel);
-            for (int k = 0; k < keep; k++) {
-                m[order[k]] = true;
-            }
-        } else {
-            float max = Float.NEGATIVE_INFINITY;
-            for (float v : rel) {
-                max = Math.max(max, v);
-            }
-            if (max > 0) {
-                for (int i = 0; i < rel.length; i++) {
-                    m[i] = rel[i] >= value * max;
-                }
+            return topFraction(Relevance.order(rel), value);
+        }
+        boolean[] m = new boolean[rel.length];
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : rel) {
+            max = Math.max(max, v);
+        }
+        if (max > 0) {
+            for (int i = 0; i < rel.length; i++) {
+                m[i] = rel[i] >= value * max;
             }
         }
         return m;

@@ -124,6 +124,26 @@ class MetricsTest {
     }
 
     @Test
+    void relevanceOrderIsMostRelevantFirstWithTiesInRowMajorOrder() {
+        float[] map = {0.5f, -1f, 0.5f, Float.NaN, 0f, -0f, 2f, -1f, Float.NEGATIVE_INFINITY, 0f};
+        assertArrayEquals(new int[] {3, 6, 0, 2, 4, 9, 5, 1, 7, 8}, Relevance.order(map));
+        // the same order as sorting the indices with Float.compare, on random maps with many ties
+        java.util.Random rnd = new java.util.Random(3);
+        for (int trial = 0; trial < 20; trial++) {
+            float[] m = new float[1000];
+            for (int i = 0; i < m.length; i++) {
+                m[i] = rnd.nextInt(7) == 0 ? 0f : (float) Math.round(rnd.nextGaussian() * 8) / 4f;
+            }
+            Integer[] want = new Integer[m.length];
+            for (int i = 0; i < want.length; i++) {
+                want[i] = i;
+            }
+            java.util.Arrays.sort(want, (a, b) -> Float.compare(m[b], m[a]));
+            assertArrayEquals(java.util.Arrays.stream(want).mapToInt(Integer::intValue).toArray(), Relevance.order(m));
+        }
+    }
+
+    @Test
     void badMetricSpecsFailNamingTheValidChoices() {
         assertEquals("Unknown metric: pixel_flipping (valid: deletion_auc, insertion_auc, iou, aopc, faithfulness_correlation, "
                 + "infidelity, pointing_game, relevance_mass, relevance_rank, mask_auc, sparseness, entropy, robustness, max_sensitivity, "
