@@ -1,10 +1,16 @@
 package io.xaiscale.explain.propagation;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A convolution or dense layer {@code z = op(a, W) + b} as the engine sees it: BatchNorm that follows
@@ -51,9 +57,9 @@ public final class Affine extends Layer {
         return conv;
     }
 
-    private final java.util.Map<Double, NDArray> gammaWeights = new java.util.HashMap<>();
-    private final java.util.Map<String, NDArray> stackedWeights = new java.util.HashMap<>();
-    private final java.util.Map<Double, NDArray> gammaBiases = new java.util.HashMap<>();
+    private final Map<Double, NDArray> gammaWeights = new HashMap<>();
+    private final Map<String, NDArray> stackedWeights = new HashMap<>();
+    private final Map<Double, NDArray> gammaBiases = new HashMap<>();
 
     public NDArray weight() {
         return weight;
@@ -123,8 +129,8 @@ public final class Affine extends Layer {
      * {@code [W_1 | W_2 | ...]} along the weights' input axis, cached under {@code key}: with
      * {@link #stack} it makes {@code sum_k op(a_k, W_k)} one op, {@code op(stack(a_1, a_2, ...), [W_1 | W_2 | ...])}.
      */
-    public synchronized NDArray stackedWeight(String key, java.util.function.Supplier<NDArray[]> parts) {
-        return stackedWeights.computeIfAbsent(key, k -> kept(ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts.get()), 1)));
+    public synchronized NDArray stackedWeight(String key, Supplier<NDArray[]> parts) {
+        return stackedWeights.computeIfAbsent(key, k -> kept(NDArrays.concat(new NDList(parts.get()), 1)));
     }
 
     /**
@@ -133,11 +139,11 @@ public final class Affine extends Layer {
      */
     public NDArray stack(NDArray... inputs) {
         Shape s = inputs[0].getShape();
-        ai.djl.ndarray.NDList grouped = new ai.djl.ndarray.NDList();
+        NDList grouped = new NDList();
         for (NDArray a : inputs) {
             grouped.add(a.reshape(perGroup(s, 1)));
         }
-        return ai.djl.ndarray.NDArrays.concat(grouped, 2).reshape(perChannel(s, inputs.length));
+        return NDArrays.concat(grouped, 2).reshape(perChannel(s, inputs.length));
     }
 
     /** {@code sum_k r_k} of an array laid out as {@link #stack} lays out {@code k} inputs: {@code [N, C, ...]}. */
@@ -157,7 +163,7 @@ public final class Affine extends Layer {
     }
 
     private static long[] concatDims(long[] head, long[] tail) {
-        long[] out = java.util.Arrays.copyOf(head, head.length + tail.length);
+        long[] out = Arrays.copyOf(head, head.length + tail.length);
         System.arraycopy(tail, 0, out, head.length, tail.length);
         return out;
     }

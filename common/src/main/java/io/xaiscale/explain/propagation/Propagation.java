@@ -70,9 +70,10 @@ public final class Propagation {
     /**
      * The backward walk; exposed for tests that check a rule set layer by layer. Each layer's step
      * runs in a scope of its own that frees the arrays the step made and the signal the step before
-     * made: only the signal it passes on lives longer (the walk's own starting signal is the caller's). A ResNet-18 at 224x224 makes about ten temporaries
-     * of up to 25 MB per layer (batch 8); kept to the end of the batch they were gigabytes of fresh
-     * native memory per batch, paid again in page faults by the next one.
+     * made: only the signal it passes on lives longer (the walk's own starting signal is the
+     * caller's). A ResNet-18 at 224x224 makes about ten temporaries of up to 25 MB per layer (batch
+     * 8); kept to the end of the batch they were gigabytes of fresh native memory per batch, paid
+     * again in page faults by the next one.
      */
     static NDArray backward(Walk walk, Walk top, Walk.Record rec, Walk.Record ref, NDArray signal, RuleSet rules) {
         NDArray given = signal;
