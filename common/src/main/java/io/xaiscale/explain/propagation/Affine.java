@@ -135,9 +135,13 @@ public final class Affine extends Layer {
 
     /**
      * Inputs {@code [N, C, ...]} side by side along the channel axis, group by group (each filter of a
-     * grouped convolution sees its group's channels of every input): {@code [N, k C, ...]}.
+     * grouped convolution sees its group's channels of every input): {@code [N, k C, ...]}. One input
+     * is returned as it is.
      */
     public NDArray stack(NDArray... inputs) {
+        if (inputs.length == 1) {
+            return inputs[0];
+        }
         Shape s = inputs[0].getShape();
         NDList grouped = new NDList();
         for (NDArray a : inputs) {
@@ -148,6 +152,9 @@ public final class Affine extends Layer {
 
     /** {@code sum_k r_k} of an array laid out as {@link #stack} lays out {@code k} inputs: {@code [N, C, ...]}. */
     public NDArray unstackSum(NDArray stacked, int k) {
+        if (k == 1) {
+            return stacked;
+        }
         Shape s = stacked.getShape();
         long[] rest = s.slice(2).getShape();
         NDArray byPart = stacked.reshape(new Shape(concatDims(new long[] {s.get(0), groups, k, s.get(1) / k / groups}, rest)));

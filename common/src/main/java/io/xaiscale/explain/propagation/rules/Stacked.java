@@ -16,9 +16,6 @@ final class Stacked {
     private Stacked() {}
 
     static NDArray relevance(Affine layer, NDArray[] parts, NDArray stackedWeight, NDArray bias, UnaryOperator<NDArray> quotient) {
-        if (parts.length == 1) {
-            return Autograd.vjpOfOwnOutput(v -> layer.apply(v, stackedWeight, bias), parts[0], quotient).muli(parts[0]);
-        }
         NDArray x = layer.stack(parts);
         NDArray c = Autograd.vjpOfOwnOutput(v -> layer.apply(v, stackedWeight, bias), x, quotient);
         return layer.unstackSum(c.muli(x), parts.length);
