@@ -45,7 +45,7 @@ public final class Stable {
     }
 
     /** The same with {@code |den| < TINY} already known; {@code num} is overwritten by the quotient. */
-    static NDArray ratioOr(NDArray num, NDArray den, NDArray tiny, NDArray fallback) {
+    private static NDArray ratioOr(NDArray num, NDArray den, NDArray tiny, NDArray fallback) {
         // the quotient's inf and NaN where den is tiny are never selected
         return NDArrays.where(tiny, fallback, num.divi(den));
     }
