@@ -54,8 +54,11 @@ public final class ExplainJob {
                            String targetRule, int batchSize, int internalBatchSize, int partitions, long commitEvery)
             implements Serializable {}
 
-    /** Outcome of a run, for logs and tests; {@code stageSeconds} is the longest Spark stage (decode, explain, write). */
-    public record Result(long pending, long inserted, double seconds, double stageSeconds) {}
+    /**
+     * Outcome of a run, for logs and tests; {@code stageSeconds} is the longest Spark stage (decode, explain, write),
+     * {@code explainerSeconds} the in-task time of the explainers alone, summed over the rows the run wrote.
+     */
+    public record Result(long pending, long inserted, double seconds, double stageSeconds, double explainerSeconds) {}
 
     private ExplainJob() {}
 
@@ -116,7 +119,7 @@ public final class ExplainJob {
         long total = pending.count();
         System.out.printf("[explain] model %s: %d method(s) x images -> %d pending explanation(s)%n", card.key(), methods.size(), total);
         if (total == 0) {
-            return new Result(0, 0, 0, 0);
+            return new Result(0, 0, 0, 0, 0);
         }
         Progress progress = Progress.create(spark, "explain", "maps", total);
         LongAccumulator counter = progress.counter();
@@ -130,14 +133,14 @@ public final class ExplainJob {
             return DeltaIO.insertUnique(spark, out, outPath, Tables.EXPLANATIONS_KEY);
         }));
         System.out.println(progress.line());
-        printTimings(spark.read().format("delta").load(outPath)
+        double explainerSeconds = printTimings(spark.read().format("delta").load(outPath)
                 .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version()))
                         .and(col("explained_at").geq(started))));
-        return new Result(total, inserted, progress.elapsedSeconds(), progress.times().longestStageSeconds());
+        return new Result(total, inserted, progress.elapsedSeconds(), progress.times().longestStageSeconds(), explainerSeconds);
     }
 
-    /** Per-method timing summary of the rows this run wrote. */
-    static void printTimings(Dataset<Row> rows) {
+    /** Prints the per-method timing summary of the rows this run wrote; returns their explainer seconds. */
+    static double printTimings(Dataset<Row> rows) {
         List<Row> t = rows.groupBy("method_spec")
                 .agg(org.apache.spark.sql.functions.count("*").as("maps"),
                         org.apache.spark.sql.functions.count("error").as("errors"),
@@ -146,10 +149,13 @@ public final class ExplainJob {
                 .orderBy(col("total_ms").desc()).collectAsList();
         System.out.println("[explain] time per method (in-task explainer time, excluding decode and I/O):");
         System.out.printf("  %-60s %8s %7s %12s %10s%n", "method", "maps", "errors", "ms/image", "total s");
+        double seconds = 0;
         for (Row r : t) {
+            seconds += r.isNullAt(4) ? 0.0 : r.getDouble(4) / 1000;
             System.out.printf("  %-60s %8d %7d %12.1f %10.1f%n", r.getString(0), r.getLong(1), r.getLong(2),
                     r.isNullAt(3) ? 0.0 : r.getDouble(3), r.isNullAt(4) ? 0.0 : r.getDouble(4) / 1000);
         }
+        return seconds;
     }
 
     /** Explains one partition: batches of one method each, isolating bad images. */
