@@ -12,6 +12,7 @@ IMAGES="${1:-400}"
 METHODS="${2:-integrated_gradients[steps=16],occlusion[window=8,stride=8]}"
 cd "$ROOT"
 [ -f jobs/target/xaiscale-jobs-0.1.0-SNAPSHOT-job.jar ] || mvn -B -q install -DskipTests
+ALLOCATOR="$(LD_PRELOAD= ; . deploy/allocator.sh; xai_preload_tcmalloc; case "${LD_PRELOAD:-}" in *tcmalloc*) echo tcmalloc ;; *) echo "glibc malloc" ;; esac)"
 declare -A SECONDS_FOR STAGE_FOR CPU_FOR SHARE_FOR
 for workers in 1 2; do
   deploy/standalone/local-cluster.sh stop >/dev/null || true
@@ -40,7 +41,7 @@ section="$(cat <<MD
 
 Written by \`deploy/standalone/bench-scaling.sh $IMAGES '$METHODS'\` ($(date -u +%F)) on a standalone cluster
 started from the Maven jars on this machine ($(nproc) cores; the driver shares them). Explain stage of $IMAGES
-benchmark canvases, 8 partitions, one libtorch thread per task.
+benchmark canvases, 8 partitions, one libtorch thread per task, executors' native allocator $ALLOCATOR.
 
 | workers | explain run | speed-up | longest stage | speed-up | executor CPU per image | CPU / task time |
 |---|---|---|---|---|---|---|

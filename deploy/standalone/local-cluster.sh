@@ -23,6 +23,9 @@ case "$cmd" in
     echo "Spark (jars linked from the Maven repository)" > "$STATE/spark-home/RELEASE"
     FLAGS="$(sed -n 's/^spark.driver.extraJavaOptions *//p' "$ROOT/conf/spark-defaults.conf") -Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties"
     export SPARK_HOME="$STATE/spark-home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1
+    # executors inherit the workers' environment, so they get tcmalloc too when it is installed
+    . "$ROOT/deploy/allocator.sh"
+    xai_preload_tcmalloc
     nohup java $FLAGS -cp "$CP" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$PORT" --webui-port 8080 \
       > "$STATE/logs/master.log" 2>&1 & echo $! > "$STATE/master.pid"
     for i in $(seq 1 "$workers"); do

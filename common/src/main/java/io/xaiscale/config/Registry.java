@@ -25,6 +25,9 @@ public final class Registry<T extends Configured> {
         return this;
     }
 
+    /** The list that means every registered name with its defaults. */
+    public static final String ALL = "all";
+
     public List<String> names() {
         return List.copyOf(factories.keySet());
     }
@@ -42,8 +45,11 @@ public final class Registry<T extends Configured> {
         return t;
     }
 
-    /** Parses a comma-separated list of specs; the same canonical spec twice is rejected. */
+    /** Parses a comma-separated list of specs, or {@code all} (every name with its defaults); the same canonical spec twice is rejected. */
     public List<T> listFromString(String text) {
+        if (text != null && text.trim().equals(ALL)) {
+            return listFromString(String.join(",", names()));
+        }
         List<T> out = new ArrayList<>();
         List<String> seen = new ArrayList<>();
         for (String s : Spec.splitTopLevel(text == null ? "" : text, ',')) {

@@ -50,9 +50,6 @@ public final class Explainers {
     public static final String DEFAULT_METHODS = "gradient,gradient_x_input,integrated_gradients,"
             + "smoothgrad,grad_cam,occlusion";
 
-    /** Shorthand for every registered method with its defaults. */
-    public static final String ALL = "all";
-
     private Explainers() {}
 
     public static List<String> names() {
@@ -66,9 +63,6 @@ public final class Explainers {
 
     /** Parses a comma-separated list of specs ({@code all}: every method with its defaults); duplicates are rejected. */
     public static List<Explainer> listFromString(String text) {
-        if (text != null && text.trim().equals(ALL)) {
-            return REGISTRY.listFromString(String.join(",", names()));
-        }
         return REGISTRY.listFromString(text);
     }
 }

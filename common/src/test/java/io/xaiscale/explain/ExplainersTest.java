@@ -33,6 +33,13 @@ class ExplainersTest {
     }
 
     @Test
+    void allMeansEveryRegisteredNameWithItsDefaults() {
+        assertEquals(Explainers.names(), Explainers.listFromString(" all ").stream().map(Explainer::name).toList());
+        assertEquals(io.xaiscale.metric.Metrics.names(),
+                io.xaiscale.metric.Metrics.listFromString("all").stream().map(io.xaiscale.metric.Metric::name).toList());
+    }
+
+    @Test
     void badSpecsFailNamingTheValueAndTheValidChoices() {
         assertEquals("Unknown explanation method: shap (valid: gradient, gradient_x_input, integrated_gradients, smoothgrad, grad_cam, guided_backprop, deconvnet, lrp, deeplift, cam, guided_grad_cam, grad_cam_plus_plus, score_cam, fem, occlusion, lime, rise, meaningful_perturbation)", error("gradient,shap"));
         assertEquals("Invalid steps for integrated_gradients: 0 (must be in [1, 4096])", error("integrated_gradients[steps=0]"));

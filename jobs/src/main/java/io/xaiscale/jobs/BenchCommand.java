@@ -103,9 +103,10 @@ public final class BenchCommand implements Command {
             md.append("Written by `./xai bench` (").append(LocalDate.now()).append("). In-process explainer cost on the shipped model ")
                     .append(model.card().key()).append(" (").append(model.card().architecture()).append(", input ")
                     .append(model.channels()).append("x").append(model.height()).append("x").append(model.width()).append(").\n\n");
-            md.append(String.format("Machine: %s, %d cores, Java %s, libtorch threads %s. Batch %d images, internal batch %d, median of %d runs.%n%n",
+            md.append(String.format("Machine: %s, %d cores, Java %s, libtorch threads %s, native allocator %s. Batch %d images, internal batch %d, "
+                    + "median of %d runs.%n%n",
                     cpu, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                    System.getProperty("ai.djl.pytorch.num_threads", "default"), n, model.internalBatchSize(), repeats));
+                    System.getProperty("ai.djl.pytorch.num_threads", "default"), nativeAllocator(), n, model.internalBatchSize(), repeats));
             md.append(String.format("One plain forward pass of the batch: %.1f ms (%.0f images/s); forward+backward (input gradient): %.1f ms, "
                     + "%.2fx a forward.%n%n", forward, n / (forward / 1000), backward, backward / forward));
             md.append("| method | images/s | cost / forward | cost / (forward+backward) | ideal passes |\n|---|---|---|---|---|\n");
@@ -221,8 +222,7 @@ public final class BenchCommand implements Command {
         if (spec.isBlank()) {
             return "";
         }
-        List<io.xaiscale.metric.Metric> metrics = io.xaiscale.metric.Metrics.listFromString(
-                spec.trim().equals("all") ? String.join(",", io.xaiscale.metric.Metrics.names()) : spec);
+        List<io.xaiscale.metric.Metric> metrics = io.xaiscale.metric.Metrics.listFromString(spec);
         Explainer gradient = Explainers.fromString("gradient");
         int n = targets.length;
         int hw = model.height() * model.width();
@@ -487,6 +487,12 @@ public final class BenchCommand implements Command {
         }
         Arrays.sort(t);
         return t[repeats / 2];
+    }
+
+    /** tcmalloc when the launcher preloaded it (deploy/allocator.sh), else glibc's malloc. */
+    static String nativeAllocator() {
+        String preload = System.getenv().getOrDefault("LD_PRELOAD", "");
+        return preload.contains("tcmalloc") ? "tcmalloc (preloaded)" : "glibc malloc";
     }
 
     static String cpuModel() {
