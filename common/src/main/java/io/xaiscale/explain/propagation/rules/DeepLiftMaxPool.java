@@ -12,7 +12,7 @@ import io.xaiscale.explain.propagation.Step;
  * position, where {@code dx = x - y_ref <= fall} ({@code x} there is at most {@code y}). So a window's change only lands where the input
  * changed at least as much, the quotient {@code moved / dx} stays bounded, and
  * {@code sum(m_in * dx) = sum(m_out * dy)} exactly, overlapping windows included. Positions whose
- * difference is below {@code 1e-7} get the plain gradient as multiplier.
+ * difference is exactly zero get the plain gradient as multiplier.
  */
 public final class DeepLiftMaxPool implements Rule {
     public static final DeepLiftMaxPool INSTANCE = new DeepLiftMaxPool();

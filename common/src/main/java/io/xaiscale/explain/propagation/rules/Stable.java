@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDArrays;
 
 /** Divisions of the propagation rules: relevance by pre-activations (LRP), differences by differences (DeepLIFT). */
 public final class Stable {
-    /** Below this difference DeepLIFT's quotients fall back to the gradient. */
-    static final float TINY = 1e-7f;
     /** Shifts zero to the positive side in the stabiliser's sign. */
     private static final float TIE = 1e-30f;
     /** Moves a one-signed denominator off zero. */
@@ -39,15 +37,15 @@ public final class Stable {
         return num.div(den.add(positive ? AWAY : -AWAY));
     }
 
-    /** {@code num / den} where {@code |den| >= TINY}, else {@code fallback} (DeepLIFT's multipliers and their gradient limit); {@code num} is overwritten. */
+    /**
+     * {@code num / den} where {@code den != 0}, else {@code fallback}; {@code num} is overwritten. For DeepLIFT's
+     * multipliers, which are bounded wherever the difference below is not exactly zero: a ReLU's secant slope
+     * lies in [0, 1] (in float too: both differences round the same way), and max pooling moves a window's
+     * change only where the input changed at least as much. So only an exact zero needs the gradient limit.
+     */
     static NDArray ratioOr(NDArray num, NDArray den, NDArray fallback) {
-        return ratioOr(num, den, den.abs().lt(TINY), fallback);
-    }
-
-    /** The same with {@code |den| < TINY} already known; {@code num} is overwritten by the quotient. */
-    private static NDArray ratioOr(NDArray num, NDArray den, NDArray tiny, NDArray fallback) {
-        // the quotient's inf and NaN where den is tiny are never selected
-        return NDArrays.where(tiny, fallback, num.divi(den));
+        // the quotient's NaN where den is 0 is never selected
+        return NDArrays.where(den.eq(0f), fallback, num.divi(den));
     }
 
     /** {@code 1} where {@code x > 0}, else 0, in {@code x}'s type. */
