@@ -87,7 +87,7 @@ public final class Architectures {
             features.add(Activation.reluBlock());
             names.add("relu" + n);
             if (i < 2) {
-                features.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+                features.add(MaxPool.tiles(2));
                 names.add("pool" + n);
             }
         }

@@ -94,7 +94,7 @@ final class CustomCnn {
                     int k = integer(l, "kernel", 0);
                     int s = integer(l, "stride", k);
                     int pad = integer(l, "padding", 0);
-                    yield Pool.maxPool2dBlock(new Shape(k, k), new Shape(s, s), new Shape(pad, pad));
+                    yield new MaxPool(k, s, pad);
                 }
                 case "avgpool" -> {
                     int k = integer(l, "kernel", 0);

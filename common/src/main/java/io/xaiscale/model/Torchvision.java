@@ -57,7 +57,7 @@ final class Torchvision {
         add(features, names, modules, "conv1", conv(64, 7, 2, 3, false));
         add(features, names, modules, "bn1", BatchNorm.builder().build());
         add(features, names, modules, "relu", Activation.reluBlock());
-        add(features, names, modules, "maxpool", Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
+        add(features, names, modules, "maxpool", new MaxPool(3, 2, 1));
         int inChannels = 64;
         int expansion = bottleneck ? 4 : 1;
         for (int stage = 0; stage < 4; stage++) {
@@ -107,7 +107,7 @@ final class Torchvision {
         int i = 0;
         for (int v : cfg) {
             if (v == 0) {
-                add(features, names, modules, "features." + i++, Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+                add(features, names, modules, "features." + i++, MaxPool.tiles(2));
                 continue;
             }
             add(features, names, modules, "features." + i++, conv(v, 3, 1, 1, true));

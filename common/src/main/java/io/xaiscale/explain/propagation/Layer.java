@@ -47,6 +47,14 @@ public abstract class Layer {
     /** The layer's exact forward function (eval mode). */
     public abstract NDArray forward(NDArray input);
 
+    /**
+     * For max pooling whose windows tile an input of this shape (each position in exactly one
+     * window), the window size; else 0.
+     */
+    public int tilingWindow(ai.djl.ndarray.types.Shape input) {
+        return 0;
+    }
+
     @Override
     public String toString() {
         return name + " (" + kind + ")";
@@ -66,6 +74,11 @@ public abstract class Layer {
         @Override
         public NDArray forward(NDArray input) {
             return block.forward(store, new NDList(input), false).singletonOrThrow();
+        }
+
+        @Override
+        public int tilingWindow(ai.djl.ndarray.types.Shape input) {
+            return block instanceof io.xaiscale.model.MaxPool pool ? pool.tilingWindow(input) : 0;
         }
     }
 

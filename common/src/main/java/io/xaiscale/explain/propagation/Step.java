@@ -94,12 +94,20 @@ public final class Step {
 
     /**
      * The chain rule through this layer at the reference input (DeepLIFT). A reference shared by the
-     * batch (walked as one sample) is broadcast to the batch for the product.
+     * batch (walked as one sample) routes every sample's signal the same way: through max pooling
+     * whose windows tile the input, each window's signal is spread over the window and kept at the
+     * reference's max (one product of the batch-of-one graph); elsewhere the reference is broadcast
+     * to the batch for the product.
      */
     public NDArray referenceChain(NDArray signal) {
         Autograd.Taped t = reference.taped(index);
         NDArray at = referenceInput();
         if (at.getShape().get(0) != input().getShape().get(0)) {
+            int window = layer().tilingWindow(at.getShape());
+            if (window > 0 && t != null) {
+                NDArray atMax = t.vjp(referenceOutput().onesLike());
+                return signal.repeat(2, window).repeat(3, window).muli(atMax);
+            }
             return vjp(layer()::forward, at.broadcast(input().getShape()), signal);
         }
         return t != null ? t.vjp(signal) : vjp(layer()::forward, at, signal);

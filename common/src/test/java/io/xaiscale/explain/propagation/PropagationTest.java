@@ -330,6 +330,26 @@ class PropagationTest {
         }
     }
 
+    @Test
+    void aSharedReferenceRoutesLikeTheSameReferencePerSample() {
+        // the zero reference is walked once for the batch; through max pooling it is routed by spreading each
+        // window's signal over its window at the reference's max (the shipped CNN's 2x2 windows tile) or by a
+        // forward of the reference broadcast to the batch (ResNet-18's overlapping 3x3 windows)
+        RuleSet rules = ((DeepLift) Explainers.fromString("deeplift")).rules();
+        try (Classifier r18 = TestModels.random("resnet18", 3, 64, 10, true); NDManager m = manager.newSubManager()) {
+            for (Classifier model : List.of(shipped, r18)) {
+                NDArray x = canvases(m);
+                int[] t = {0, 1, 2};
+                float[] shared = Propagation.run(model, x, t, x.get("0:1").zerosLike(), rules, Propagation.Start.ONE_HOT).signal().toFloatArray();
+                float[] perSample = Propagation.run(model, x, t, x.zerosLike(), rules, Propagation.Start.ONE_HOT).signal().toFloatArray();
+                float[] pixels = perSample;
+                assertTrue(java.util.stream.IntStream.range(0, pixels.length).anyMatch(i -> Math.abs(pixels[i]) > 1e-3),
+                        model.card().id() + ": an all-zero signal");
+                assertClose(perSample, shared, 1e-5, model.card().id());
+            }
+        }
+    }
+
     /** DeepLIFT's maps of three samples sum to {@code f(x) - f(reference)} of their targets, for every rule and baseline. */
     static void assertDeepLiftComplete(Classifier model, NDArray x) {
         for (String spec : List.of("deeplift", "deeplift[rule=reveal_cancel]", "deeplift[baseline=mean]")) {
