@@ -10,6 +10,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 IMAGES="${1:-400}"
 METHODS="${2:-integrated_gradients[steps=16],occlusion[window=8,stride=8]}"
+# JVM options of the executors besides conf/spark-defaults.conf's (e.g. -XX:TieredStopAtLevel=1, docs/sizing.md)
+EXECUTOR_JAVA_OPTIONS="${XAI_EXECUTOR_JAVA_OPTIONS:-}"
 cd "$ROOT"
 [ -f jobs/target/xaiscale-jobs-0.1.0-SNAPSHOT-job.jar ] || mvn -B -q install -DskipTests
 ALLOCATOR="$(LD_PRELOAD= ; . deploy/allocator.sh; xai_preload_tcmalloc; case "${LD_PRELOAD:-}" in *tcmalloc*) echo tcmalloc ;; *) echo "glibc malloc" ;; esac)"
@@ -19,7 +21,8 @@ for workers in 1 2; do
   deploy/standalone/local-cluster.sh start "$workers" 1
   wh="$(mktemp -d)/warehouse"
   log="target/local-cluster/logs/bench-$workers.log"
-  deploy/submit.sh --master spark://127.0.0.1:7077 --conf spark.executor.memory=2g --conf spark.ui.enabled=false -- \
+  deploy/submit.sh --master spark://127.0.0.1:7077 --conf spark.executor.memory=2g --conf spark.ui.enabled=false \
+    --conf "spark.executor.defaultJavaOptions=$EXECUTOR_JAVA_OPTIONS" -- \
     pipeline --warehouse "$wh" --benchmark "$IMAGES" --methods "$METHODS" --metrics iou --partitions 8 > "$log" 2>&1
   s="$(sed -n 's/^\[explain\] [0-9]* new explanation row(s) in \([0-9.]*\)s$/\1/p' "$log" | tail -1)"
   [ -n "$s" ] || { echo "no stage time in $log" >&2; tail -30 "$log" >&2; exit 1; }
@@ -41,7 +44,8 @@ section="$(cat <<MD
 
 Written by \`deploy/standalone/bench-scaling.sh $IMAGES '$METHODS'\` ($(date -u +%F)) on a standalone cluster
 started from the Maven jars on this machine ($(nproc) cores; the driver shares them). Explain stage of $IMAGES
-benchmark canvases, 8 partitions, one libtorch thread per task, executors' native allocator $ALLOCATOR.
+benchmark canvases, 8 partitions, one libtorch thread per task, executors' native allocator $ALLOCATOR,
+executors' extra JVM options: ${EXECUTOR_JAVA_OPTIONS:-none}.
 
 | workers | explain run | speed-up | longest stage | speed-up | executor CPU per image | CPU / task time |
 |---|---|---|---|---|---|---|
