@@ -8,7 +8,7 @@
 # (CPU per image grows with workers) from cores shared with the driver (CPU share of task time drops).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-IMAGES="${1:-400}"
+IMAGES="${1:-4000}" # long enough that each executor's JIT warm-up is paid off (docs/sizing.md): about 8 minutes here
 METHODS="${2:-integrated_gradients[steps=16],occlusion[window=8,stride=8]}"
 # JVM options of the executors besides conf/spark-defaults.conf's (e.g. -XX:TieredStopAtLevel=1, docs/sizing.md)
 EXECUTOR_JAVA_OPTIONS="${XAI_EXECUTOR_JAVA_OPTIONS:-}"

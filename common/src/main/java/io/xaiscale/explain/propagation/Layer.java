@@ -2,8 +2,10 @@ package io.xaiscale.explain.propagation;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import io.xaiscale.model.MaxPool;
 
 /**
  * One step of a {@link Walk}: a layer of the model seen by the propagation engine, with its kind
@@ -51,7 +53,7 @@ public abstract class Layer {
      * For max pooling whose windows tile an input of this shape (each position in exactly one
      * window), the window size; else 0.
      */
-    public int tilingWindow(ai.djl.ndarray.types.Shape input) {
+    public int tilingWindow(Shape input) {
         return 0;
     }
 
@@ -77,8 +79,8 @@ public abstract class Layer {
         }
 
         @Override
-        public int tilingWindow(ai.djl.ndarray.types.Shape input) {
-            return block instanceof io.xaiscale.model.MaxPool pool ? pool.tilingWindow(input) : 0;
+        public int tilingWindow(Shape input) {
+            return block instanceof MaxPool pool ? pool.tilingWindow(input) : 0;
         }
     }
 
