@@ -151,9 +151,10 @@ public final class ExplainJob {
         System.out.printf("  %-60s %8s %7s %12s %10s%n", "method", "maps", "errors", "ms/image", "total s");
         double seconds = 0;
         for (Row r : t) {
-            seconds += r.isNullAt(4) ? 0.0 : r.getDouble(4) / 1000;
+            double methodSeconds = r.isNullAt(4) ? 0.0 : r.getDouble(4) / 1000;
+            seconds += methodSeconds;
             System.out.printf("  %-60s %8d %7d %12.1f %10.1f%n", r.getString(0), r.getLong(1), r.getLong(2),
-                    r.isNullAt(3) ? 0.0 : r.getDouble(3), r.isNullAt(4) ? 0.0 : r.getDouble(4) / 1000);
+                    r.isNullAt(3) ? 0.0 : r.getDouble(3), methodSeconds);
         }
         return seconds;
     }
