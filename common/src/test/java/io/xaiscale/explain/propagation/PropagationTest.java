@@ -30,6 +30,8 @@ class PropagationTest {
     static NDManager manager;
     static Classifier shipped;
     static Classifier resnet;
+    /** torchvision ResNet-18 with random weights: its stem max-pools overlapping 3x3 windows with stride 2. */
+    static Classifier resnet18;
     static Classifier biasFree;
     static TestModels.Tiny tiny;
     static PlainTiny plain;
@@ -40,6 +42,7 @@ class PropagationTest {
         manager = NDManager.newBaseManager();
         shipped = Classifier.load(TestModels.shipped());
         resnet = TestModels.random(Architectures.SMALL_RESNET, 11, 32, 10, true);
+        resnet18 = TestModels.random("resnet18", 3, 64, 10, true);
         biasFree = TestModels.biasFree(5);
         tiny = TestModels.tiny(4);
         plain = new PlainTiny(tiny);
@@ -55,6 +58,7 @@ class PropagationTest {
         manager.close();
         shipped.close();
         resnet.close();
+        resnet18.close();
         biasFree.close();
         tiny.model().close();
     }
@@ -325,8 +329,8 @@ class PropagationTest {
         // torchvision ResNet-18's stem pools 3x3 windows with stride 2: a position can be the max of
         // several windows, so the rule must not mix the windows' changes; black canvas backgrounds
         // make the input equal the reference in many windows
-        try (Classifier r18 = TestModels.random("resnet18", 3, 64, 10, true); NDManager m = manager.newSubManager()) {
-            assertDeepLiftComplete(r18, canvases(m));
+        try (NDManager m = manager.newSubManager()) {
+            assertDeepLiftComplete(resnet18, canvases(m));
         }
     }
 
@@ -336,14 +340,13 @@ class PropagationTest {
         // window's signal over its window at the reference's max (the shipped CNN's 2x2 windows tile) or by a
         // forward of the reference broadcast to the batch (ResNet-18's overlapping 3x3 windows)
         RuleSet rules = ((DeepLift) Explainers.fromString("deeplift")).rules();
-        try (Classifier r18 = TestModels.random("resnet18", 3, 64, 10, true); NDManager m = manager.newSubManager()) {
-            for (Classifier model : List.of(shipped, r18)) {
+        try (NDManager m = manager.newSubManager()) {
+            for (Classifier model : List.of(shipped, resnet18)) {
                 NDArray x = canvases(m);
                 int[] t = {0, 1, 2};
                 float[] shared = Propagation.run(model, x, t, x.get("0:1").zerosLike(), rules, Propagation.Start.ONE_HOT).signal().toFloatArray();
                 float[] perSample = Propagation.run(model, x, t, x.zerosLike(), rules, Propagation.Start.ONE_HOT).signal().toFloatArray();
-                float[] pixels = perSample;
-                assertTrue(java.util.stream.IntStream.range(0, pixels.length).anyMatch(i -> Math.abs(pixels[i]) > 1e-3),
+                assertTrue(java.util.stream.IntStream.range(0, perSample.length).anyMatch(i -> Math.abs(perSample[i]) > 1e-3),
                         model.card().id() + ": an all-zero signal");
                 assertClose(perSample, shared, 1e-5, model.card().id());
             }
