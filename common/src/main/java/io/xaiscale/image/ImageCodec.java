@@ -16,8 +16,14 @@ import javax.imageio.ImageIO;
  * another size are resized bilinearly to the model's size.
  */
 public final class ImageCodec {
+    /** {@code v / 255f} for every 8-bit sample {@code v}. */
+    private static final float[] UNIT = new float[256];
+
     static {
         ImageIO.setUseCache(false);
+        for (int v = 0; v < 256; v++) {
+            UNIT[v] = v / 255f;
+        }
     }
 
     private ImageCodec() {}
@@ -58,12 +64,32 @@ public final class ImageCodec {
 
     /** Decodes and converts to {@code channels x height x width} floats in [0, 1]. */
     public static float[] toTensor(byte[] bytes, int channels, int height, int width) throws DecodeException {
-        return toTensor(decode(bytes), channels, height, width);
+        float[] out = new float[channels * height * width];
+        toTensor(bytes, channels, height, width, out, 0);
+        return out;
+    }
+
+    /**
+     * {@link #toTensor(byte[], int, int, int)} written into {@code out} from {@code offset} (a batch's
+     * array, one image after the other); on an error, what was written there is undefined.
+     */
+    public static void toTensor(byte[] bytes, int channels, int height, int width, float[] out, int offset) throws DecodeException {
+        PngPixels.Pixels direct = bytes == null ? null : PngPixels.read(bytes, width, height);
+        if (direct != null) {
+            write(direct, channels, out, offset);
+        } else {
+            write(decode(bytes), channels, height, width, out, offset);
+        }
     }
 
     public static float[] toTensor(BufferedImage src, int channels, int height, int width) {
-        BufferedImage img = src.getWidth() == width && src.getHeight() == height ? src : resize(src, width, height);
         float[] out = new float[channels * height * width];
+        write(src, channels, height, width, out, 0);
+        return out;
+    }
+
+    private static void write(BufferedImage src, int channels, int height, int width, float[] out, int offset) {
+        BufferedImage img = src.getWidth() == width && src.getHeight() == height ? src : resize(src, width, height);
         int plane = height * width;
         java.awt.image.Raster raster = img.getRaster();
         if (raster.getNumBands() == 1 && img.getColorModel().getComponentSize(0) <= 16) {
@@ -71,32 +97,54 @@ public final class ImageCodec {
             float max = (1 << img.getColorModel().getComponentSize(0)) - 1;
             for (int y = 0; y < height; y++) {
                 for (int x = 0; x < width; x++) {
-                    float v = raster.getSample(x, y, 0) / max;
-                    for (int c = 0; c < channels; c++) {
-                        out[c * plane + y * width + x] = v;
-                    }
+                    putGrey(out, offset + y * width + x, plane, channels, raster.getSample(x, y, 0) / max);
                 }
             }
-            return out;
+            return;
         }
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
                 int rgb = img.getRGB(x, y);
-                int r = (rgb >> 16) & 0xff;
-                int g = (rgb >> 8) & 0xff;
-                int b = rgb & 0xff;
-                int i = y * width + x;
-                if (channels == 1) {
-                    boolean grey = r == g && g == b;
-                    out[i] = (grey ? r : (0.299f * r + 0.587f * g + 0.114f * b)) / 255f;
-                } else {
-                    out[i] = r / 255f;
-                    out[plane + i] = g / 255f;
-                    out[2 * plane + i] = b / 255f;
-                }
+                putRgb(out, offset + y * width + x, plane, channels, (rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff);
             }
         }
-        return out;
+    }
+
+    /** The same values as ImageIO's image of these pixels gives above. */
+    private static void write(PngPixels.Pixels p, int channels, float[] out, int offset) {
+        int plane = p.height() * p.width();
+        byte[] s = p.samples();
+        int bpp = p.bytesPerPixel();
+        if (bpp == 1) {
+            for (int i = 0; i < plane; i++) {
+                out[offset + i] = UNIT[s[i] & 0xff];
+            }
+            for (int c = 1; c < channels; c++) {
+                System.arraycopy(out, offset, out, offset + c * plane, plane);
+            }
+            return;
+        }
+        for (int i = 0, at = 0; i < plane; i++, at += bpp) {
+            putRgb(out, offset + i, plane, channels, s[at] & 0xff, s[at + 1] & 0xff, s[at + 2] & 0xff);
+        }
+    }
+
+    /** Pixel {@code i} (counted from the array's start) of every channel plane. */
+    private static void putGrey(float[] out, int i, int plane, int channels, float v) {
+        for (int c = 0; c < channels; c++) {
+            out[c * plane + i] = v;
+        }
+    }
+
+    private static void putRgb(float[] out, int i, int plane, int channels, int r, int g, int b) {
+        if (channels == 1) {
+            boolean grey = r == g && g == b;
+            out[i] = grey ? UNIT[r] : (0.299f * r + 0.587f * g + 0.114f * b) / 255f;
+        } else {
+            out[i] = UNIT[r];
+            out[plane + i] = UNIT[g];
+            out[2 * plane + i] = UNIT[b];
+        }
     }
 
     static BufferedImage resize(BufferedImage src, int width, int height) {

@@ -11,9 +11,10 @@ import java.nio.ByteOrder;
 public final class MapCodec {
     private MapCodec() {}
 
-    public static byte[] encode(float[] map) {
-        ByteBuffer b = ByteBuffer.allocate(map.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(map);
+    /** The map of {@code length} values from {@code offset} (one map of a batch's array). */
+    public static byte[] encode(float[] maps, int offset, int length) {
+        ByteBuffer b = ByteBuffer.allocate(length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(maps, offset, length);
         return b.array();
     }
 

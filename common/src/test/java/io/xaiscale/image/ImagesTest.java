@@ -3,11 +3,19 @@ package io.xaiscale.image;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Random;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -79,5 +87,121 @@ class ImagesTest {
         assertEquals("empty image content", assertThrows(DecodeException.class, () -> ImageCodec.info(new byte[0])).getMessage());
         assertTrue(assertThrows(DecodeException.class, () -> ImageCodec.info("hello".getBytes()))
                 .getMessage().contains("not a supported format"));
+    }
+
+    @Test
+    void directPngReadingGivesImageIosValuesForEveryFilterAndColourType() throws DecodeException {
+        Random rnd = new Random(7);
+        for (int colour : new int[] {0, 2, 6}) {
+            int bpp = colour == 0 ? 1 : colour == 2 ? 3 : 4;
+            for (boolean smooth : new boolean[] {true, false}) {
+                byte[] samples = new byte[23 * 17 * bpp];
+                for (int i = 0; i < samples.length; i++) {
+                    samples[i] = (byte) (smooth ? (i * 7 / bpp + i % bpp * 40) : rnd.nextInt(256));
+                }
+                // rows filtered with types 0..4 in turn, the stream split over several IDAT chunks
+                byte[] png = png(23, 17, colour, samples, 50, false);
+                assertNotNull(PngPixels.read(png, 23, 17), "colour type " + colour);
+                for (int channels : new int[] {1, 3}) {
+                    assertArrayEquals(ImageCodec.toTensor(ImageCodec.decode(png), channels, 17, 23),
+                            ImageCodec.toTensor(png, channels, 17, 23), "colour type " + colour + ", " + channels + " channel(s)");
+                }
+            }
+        }
+        // Paeth's tie between up and up-left (a = 1, b = 4, c = 2) picks up
+        byte[] tie = png(2, 2, 0, new byte[] {2, 4, 1, 9}, 50, false, 4);
+        assertArrayEquals(new byte[] {2, 4, 1, 9}, PngPixels.read(tie, 2, 2).samples());
+        // what ImageIO itself writes
+        for (int type : new int[] {BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_INT_ARGB}) {
+            BufferedImage img = new BufferedImage(31, 29, type);
+            for (int y = 0; y < 29; y++) {
+                for (int x = 0; x < 31; x++) {
+                    img.setRGB(x, y, rnd.nextInt(4) == 0 ? rnd.nextInt() : (x * 8) << 16 | (y * 8) << 8 | (x + y) * 4 | 0x80000000);
+                }
+            }
+            byte[] png = ImageCodec.png(img);
+            assertNotNull(PngPixels.read(png, 31, 29), "image type " + type);
+            for (int channels : new int[] {1, 3}) {
+                assertArrayEquals(ImageCodec.toTensor(ImageCodec.decode(png), channels, 29, 31), ImageCodec.toTensor(png, channels, 29, 31));
+            }
+        }
+    }
+
+    @Test
+    void pngsTheDirectReaderDoesNotTakeGoToImageIo() throws DecodeException {
+        byte[] grey = new byte[12 * 10];
+        Arrays.fill(grey, (byte) 100);
+        byte[] keyed = png(12, 10, 0, grey, 1000, true);
+        assertNull(PngPixels.read(keyed, 12, 10), "a transparency key makes ImageIO add alpha");
+        assertNull(PngPixels.read(png(12, 10, 0, grey, 1000, false), 10, 12), "another size is resized by ImageIO");
+        for (int type : new int[] {BufferedImage.TYPE_USHORT_GRAY, BufferedImage.TYPE_BYTE_INDEXED, BufferedImage.TYPE_BYTE_BINARY}) {
+            byte[] png = ImageCodec.png(new BufferedImage(12, 10, type));
+            assertNull(PngPixels.read(png, 12, 10), "image type " + type);
+            assertEquals(12 * 10, ImageCodec.toTensor(png, 1, 10, 12).length);
+        }
+        byte[] good = png(12, 10, 0, grey, 1000, false);
+        byte[] cut = Arrays.copyOf(good, good.length - 20);
+        assertNull(PngPixels.read(cut, 12, 10));
+        byte[] unknownFilter = png(12, 10, 0, grey, 1000, false, 5);
+        assertNull(PngPixels.read(unknownFilter, 12, 10));
+    }
+
+    /** A PNG written by hand: row {@code y} filtered with type {@code y % 5} (or {@code filter}), IDAT chunks of {@code chunk} bytes. */
+    static byte[] png(int width, int height, int colour, byte[] samples, int chunk, boolean transparencyKey, int... filter) {
+        int bpp = samples.length / (width * height);
+        int stride = width * bpp;
+        byte[] raw = new byte[height * (stride + 1)];
+        for (int y = 0; y < height; y++) {
+            int f = filter.length > 0 ? filter[0] : y % 5;
+            raw[y * (stride + 1)] = (byte) f;
+            for (int i = 0; i < stride; i++) {
+                int v = samples[y * stride + i] & 0xff;
+                int a = i >= bpp ? samples[y * stride + i - bpp] & 0xff : 0;
+                int b = y > 0 ? samples[(y - 1) * stride + i] & 0xff : 0;
+                int c = i >= bpp && y > 0 ? samples[(y - 1) * stride + i - bpp] & 0xff : 0;
+                int p = a + b - c;
+                int predictor = switch (f) {
+                    case 1 -> a;
+                    case 2 -> b;
+                    case 3 -> (a + b) / 2;
+                    case 4 -> Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a
+                            : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+                    default -> 0;
+                };
+                raw[y * (stride + 1) + 1 + i] = (byte) (v - predictor);
+            }
+        }
+        Deflater deflater = new Deflater();
+        deflater.setInput(raw);
+        deflater.finish();
+        ByteArrayOutputStream z = new ByteArrayOutputStream();
+        byte[] buf = new byte[256];
+        while (!deflater.finished()) {
+            z.write(buf, 0, deflater.deflate(buf));
+        }
+        byte[] data = z.toByteArray();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        chunk(out, "IHDR", new byte[] {0, 0, 0, (byte) width, 0, 0, 0, (byte) height, 8, (byte) colour, 0, 0, 0});
+        if (transparencyKey) {
+            chunk(out, "tRNS", new byte[] {0, 100});
+        }
+        for (int at = 0; at < data.length; at += chunk) {
+            chunk(out, "IDAT", Arrays.copyOfRange(data, at, Math.min(data.length, at + chunk)));
+        }
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+        out.writeBytes(new byte[] {(byte) (data.length >>> 24), (byte) (data.length >>> 16), (byte) (data.length >>> 8), (byte) data.length});
+        out.writeBytes(t);
+        out.writeBytes(data);
+        CRC32 crc = new CRC32();
+        crc.update(t);
+        crc.update(data);
+        long v = crc.getValue();
+        out.writeBytes(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
     }
 }

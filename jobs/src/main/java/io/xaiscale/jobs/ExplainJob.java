@@ -260,9 +260,8 @@ public final class ExplainJob {
                 int hw = model.height() * model.width();
                 List<Row> out = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    float[] map = java.util.Arrays.copyOfRange(maps, i * hw, (i + 1) * hw);
                     out.add(row(model, rows.get(i), targets[i], predicted[i], (double) probs[i * k + predicted[i]],
-                            MapCodec.encode(map), ms, null, now));
+                            MapCodec.encode(maps, i * hw, hw), ms, null, now));
                 }
                 return out;
             }

@@ -22,14 +22,14 @@ public record DecodedBatch(List<Row> ok, float[] pixels, List<Row> failed, List<
     public static DecodedBatch of(List<Row> rows, Classifier model, Function<Row, String> reject) {
         int per = model.channels() * model.height() * model.width();
         List<Row> ok = new ArrayList<>();
-        List<float[]> tensors = new ArrayList<>();
+        float[] pixels = new float[rows.size() * per]; // decoded in place, one image after the other
         List<Row> failed = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         for (Row r : rows) {
             String why = reject.apply(r);
             if (why == null) {
                 try {
-                    tensors.add(ImageCodec.toTensor((byte[]) r.getAs("content"), model.channels(), model.height(), model.width()));
+                    ImageCodec.toTensor((byte[]) r.getAs("content"), model.channels(), model.height(), model.width(), pixels, ok.size() * per);
                     ok.add(r);
                     continue;
                 } catch (DecodeException e) {
@@ -39,9 +39,8 @@ public record DecodedBatch(List<Row> ok, float[] pixels, List<Row> failed, List<
             failed.add(r);
             errors.add(why);
         }
-        float[] pixels = new float[ok.size() * per];
-        for (int i = 0; i < ok.size(); i++) {
-            System.arraycopy(tensors.get(i), 0, pixels, i * per, per);
+        if (!failed.isEmpty()) {
+            pixels = java.util.Arrays.copyOf(pixels, ok.size() * per);
         }
         return new DecodedBatch(ok, pixels, failed, errors);
     }
