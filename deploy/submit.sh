@@ -8,11 +8,27 @@
 #
 # Uses $SPARK_HOME/bin/spark-submit when SPARK_HOME is set; otherwise runs Spark's SparkSubmit class
 # from the Maven jars of this project (no Spark download needed). Spark settings come from
-# conf/spark-defaults.conf (Java 17 flags, Delta, one libtorch thread per task).
+# conf/spark-defaults.conf (Java 17 flags, Delta, one libtorch thread per task); a
+# --properties-file (e.g. conf/spark-standalone.conf) is added over it, line by line, instead of
+# replacing it as spark-submit would (its settings win where both set a key).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PROPERTIES="$ROOT/conf/spark-defaults.conf"
 SUBMIT_ARGS=()
-while [ $# -gt 0 ] && [ "$1" != "--" ]; do SUBMIT_ARGS+=("$1"); shift; done
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+  case "$1" in
+    --properties-file|--properties-file=*)
+      if [ "$1" = --properties-file ]; then extra="${2:?--properties-file needs a file}"; shift; else extra="${1#*=}"; fi
+      [ -f "$extra" ] || { echo "deploy/submit.sh: no properties file $extra" >&2; exit 2; }
+      mkdir -p "$ROOT/target"
+      merged="$(mktemp "$ROOT/target/submit-XXXXXX.conf")"
+      cat "$PROPERTIES" "$extra" > "$merged"
+      PROPERTIES="$merged"
+      ;;
+    *) SUBMIT_ARGS+=("$1") ;;
+  esac
+  shift
+done
 [ "${1:-}" = "--" ] && shift
 if [ $# -eq 0 ]; then
   echo "usage: deploy/submit.sh [spark-submit options] -- COMMAND [--option value ...]   (commands: ./xai help)" >&2
@@ -24,7 +40,7 @@ if [ -z "$JAR" ]; then
   JAR="$(ls "$ROOT"/jobs/target/xaiscale-jobs-*-job.jar | head -1)"
 fi
 if [ -n "${SPARK_HOME:-}" ]; then
-  exec "$SPARK_HOME/bin/spark-submit" --properties-file "$ROOT/conf/spark-defaults.conf" \
+  exec "$SPARK_HOME/bin/spark-submit" --properties-file "$PROPERTIES" \
     "${SUBMIT_ARGS[@]}" --class io.xaiscale.jobs.Main "$JAR" "$@"
 fi
 CP_FILE="$ROOT/jobs/target/provided-classpath.txt"
@@ -33,5 +49,5 @@ if [ ! -f "$CP_FILE" ]; then
 fi
 FLAGS="$(sed -n 's/^spark.driver.extraJavaOptions *//p' "$ROOT/conf/spark-defaults.conf")"
 exec java $FLAGS -Dlog4j2.configurationFile="${XAI_LOG4J:-$ROOT/conf/log4j2.properties}" -cp "$(cat "$CP_FILE")" org.apache.spark.deploy.SparkSubmit \
-  --properties-file "$ROOT/conf/spark-defaults.conf" "${SUBMIT_ARGS[@]}" \
+  --properties-file "$PROPERTIES" "${SUBMIT_ARGS[@]}" \
   --class io.xaiscale.jobs.Main "$JAR" "$@"
