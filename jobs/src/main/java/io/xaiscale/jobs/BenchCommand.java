@@ -148,6 +148,12 @@ public final class BenchCommand implements Command {
     }
 
     /**
+     * At most this many canvases per method's run: enough that a cheap method's stage lasts seconds beyond
+     * its tasks' own set-up (Parquet writer, Delta statistics, task commit), as in a job over a dataset.
+     */
+    static final int MAX_PIPELINE_IMAGES = 20000;
+
+    /**
      * The same methods through the whole explain stage (decode, explain, Delta MERGE) on Spark
      * local[1], one task thread like the in-process run, over benchmark canvases.
      */
@@ -158,7 +164,7 @@ public final class BenchCommand implements Command {
         try {
             ModelCard card = ModelCard.read(Path.of(o.get("model")));
             md.append(String.format("%n## End to end: explain stage on Spark local[1] versus in-process%n%n"
-                    + "Per method, as many benchmark canvases as take about %d s in process (64 to 6000), batch %s, one task "
+                    + "Per method, as many benchmark canvases as take about %d s in process (64 to " + MAX_PIPELINE_IMAGES + "), batch %s, one task "
                     + "thread (the in-process figures above also use one libtorch thread), a new explanations table, after one "
                     + "discarded warm-up run (the first job of a JVM also compiles Spark's, Parquet's and Delta's code paths). "
                     + "'in-process' is measured on the benchmark batch right before and right after each method's run (the mean "
@@ -180,7 +186,7 @@ public final class BenchCommand implements Command {
             ExplainJob.run(spark, pipelineRun(spark, o, card, first.getKey(),
                     (int) Math.max(64, Math.min(2000, Math.round(seconds / 3.0 * first.getValue())))));
             for (var e : inProcess.entrySet()) {
-                int images = (int) Math.max(64, Math.min(6000, Math.round(seconds * e.getValue())));
+                int images = (int) Math.max(64, Math.min(MAX_PIPELINE_IMAGES, Math.round(seconds * e.getValue())));
                 ExplainJob.Settings s = pipelineRun(spark, o, card, e.getKey(), images);
                 double before = inProcessNow.applyAsDouble(e.getKey());
                 ExplainJob.Result r = ExplainJob.run(spark, s);
