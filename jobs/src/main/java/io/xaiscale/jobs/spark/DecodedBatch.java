@@ -20,7 +20,12 @@ public record DecodedBatch(List<Row> ok, float[] pixels, List<Row> failed, List<
      * message (null accepts it).
      */
     public static DecodedBatch of(List<Row> rows, Classifier model, Function<Row, String> reject) {
-        int per = model.channels() * model.height() * model.width();
+        return of(rows, model.channels(), model.height(), model.width(), reject);
+    }
+
+    /** {@link #of(List, Classifier, Function)} for an input of {@code channels x height x width}. */
+    public static DecodedBatch of(List<Row> rows, int channels, int height, int width, Function<Row, String> reject) {
+        int per = channels * height * width;
         List<Row> ok = new ArrayList<>();
         float[] pixels = new float[rows.size() * per]; // decoded in place, one image after the other
         List<Row> failed = new ArrayList<>();
@@ -29,7 +34,7 @@ public record DecodedBatch(List<Row> ok, float[] pixels, List<Row> failed, List<
             String why = reject.apply(r);
             if (why == null) {
                 try {
-                    ImageCodec.toTensor((byte[]) r.getAs("content"), model.channels(), model.height(), model.width(), pixels, ok.size() * per);
+                    ImageCodec.toTensor((byte[]) r.getAs("content"), channels, height, width, pixels, ok.size() * per);
                     ok.add(r);
                     continue;
                 } catch (DecodeException e) {
