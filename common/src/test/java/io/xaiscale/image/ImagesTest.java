@@ -111,6 +111,17 @@ class ImagesTest {
         // Paeth's tie between up and up-left (a = 1, b = 4, c = 2) picks up
         byte[] tie = png(2, 2, 0, new byte[] {2, 4, 1, 9}, 50, false, 4);
         assertArrayEquals(new byte[] {2, 4, 1, 9}, PngPixels.read(tie, 2, 2).samples());
+        // ancillary chunks ImageIO leaves out of the pixels: gamma, chromaticities, sRGB intent, significant bits, text
+        byte[] rgb = new byte[9 * 7 * 3];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = (byte) (i * 13);
+        }
+        byte[] tagged = png(9, 7, 2, rgb, 1000, false, new String[] {"gAMA", "cHRM", "sRGB", "sBIT", "tEXt"},
+                new byte[][] {{0, 0, (byte) 0xb1, (byte) 0x8f}, new byte[32], {0}, {5, 6, 5}, "Comment\0x".getBytes(StandardCharsets.US_ASCII)});
+        assertNotNull(PngPixels.read(tagged, 9, 7));
+        for (int channels : new int[] {1, 3}) {
+            assertArrayEquals(ImageCodec.toTensor(ImageCodec.decode(tagged), channels, 7, 9), ImageCodec.toTensor(tagged, channels, 7, 9));
+        }
         // what ImageIO itself writes
         for (int type : new int[] {BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_INT_ARGB}) {
             BufferedImage img = new BufferedImage(31, 29, type);
@@ -148,6 +159,12 @@ class ImagesTest {
 
     /** A PNG written by hand: row {@code y} filtered with type {@code y % 5} (or {@code filter}), IDAT chunks of {@code chunk} bytes. */
     static byte[] png(int width, int height, int colour, byte[] samples, int chunk, boolean transparencyKey, int... filter) {
+        return png(width, height, colour, samples, chunk, transparencyKey, new String[0], new byte[0][], filter);
+    }
+
+    /** The same with ancillary chunks {@code types} (contents {@code data}) before the image data. */
+    static byte[] png(int width, int height, int colour, byte[] samples, int chunk, boolean transparencyKey, String[] types, byte[][] data,
+                      int... filter) {
         int bpp = samples.length / (width * height);
         int stride = width * bpp;
         byte[] raw = new byte[height * (stride + 1)];
@@ -179,15 +196,18 @@ class ImagesTest {
         while (!deflater.finished()) {
             z.write(buf, 0, deflater.deflate(buf));
         }
-        byte[] data = z.toByteArray();
+        byte[] image = z.toByteArray();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         chunk(out, "IHDR", new byte[] {0, 0, 0, (byte) width, 0, 0, 0, (byte) height, 8, (byte) colour, 0, 0, 0});
         if (transparencyKey) {
             chunk(out, "tRNS", new byte[] {0, 100});
         }
-        for (int at = 0; at < data.length; at += chunk) {
-            chunk(out, "IDAT", Arrays.copyOfRange(data, at, Math.min(data.length, at + chunk)));
+        for (int i = 0; i < types.length; i++) {
+            chunk(out, types[i], data[i]);
+        }
+        for (int at = 0; at < image.length; at += chunk) {
+            chunk(out, "IDAT", Arrays.copyOfRange(image, at, Math.min(image.length, at + chunk)));
         }
         chunk(out, "IEND", new byte[0]);
         return out.toByteArray();
