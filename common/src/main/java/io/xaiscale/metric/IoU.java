@@ -54,7 +54,7 @@ public final class IoU extends LocalizationMetric {
 
     boolean[] mask(float[] rel) {
         if ("top_fraction".equals(threshold)) {
-            return topFraction(Relevance.order(rel), value);
+            return Relevance.top(rel, (int) Math.round(value * rel.length));
         }
         boolean[] m = new boolean[rel.length];
         float max = Float.NEGATIVE_INFINITY;

@@ -30,16 +30,81 @@ public final class Relevance {
      * most of the evaluate stage's CPU for the cheap metrics.
      */
     public static int[] order(float[] relevance) {
-        long[] keys = new long[relevance.length];
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = ((long) ~ordered(relevance[i]) << 32) | i;
-        }
+        long[] keys = keys(relevance);
         Arrays.sort(keys);
         int[] out = new int[keys.length];
         for (int i = 0; i < keys.length; i++) {
             out[i] = (int) keys[i];
         }
         return out;
+    }
+
+    /**
+     * The mask of the {@code k} most relevant pixels: the first {@code k} of {@link #order}, ties
+     * alike, found by selection (linear time on average) rather than a full sort.
+     */
+    public static boolean[] top(float[] relevance, int k) {
+        long[] keys = keys(relevance);
+        int keep = Math.max(0, Math.min(k, keys.length));
+        if (keep > 0 && keep < keys.length) {
+            select(keys, keep - 1);
+        }
+        boolean[] out = new boolean[keys.length];
+        for (int i = 0; i < keep; i++) {
+            out[(int) keys[i]] = true;
+        }
+        return out;
+    }
+
+    /** Ascending keys put the most relevant first; each key is unique (the index is its low half). */
+    private static long[] keys(float[] relevance) {
+        long[] keys = new long[relevance.length];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = ((long) ~ordered(relevance[i]) << 32) | i;
+        }
+        return keys;
+    }
+
+    /**
+     * Reorders the distinct {@code a} so that {@code a[k]} is what a sort would put there, the
+     * smaller keys before it and the larger after (quickselect with a median-of-three pivot; after
+     * twice the expected number of rounds it sorts what is left, so the worst case stays n log n).
+     */
+    static void select(long[] a, int k) {
+        int lo = 0;
+        int hi = a.length - 1;
+        for (int rounds = 2 * (32 - Integer.numberOfLeadingZeros(a.length)); hi > lo; rounds--) {
+            if (rounds == 0) {
+                Arrays.sort(a, lo, hi + 1);
+                return;
+            }
+            long x = a[lo];
+            long y = a[(lo + hi) >>> 1];
+            long z = a[hi];
+            long pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    long t = a[i];
+                    a[i++] = a[j];
+                    a[j--] = t;
+                }
+            }
+            if (k <= j) {
+                hi = j;
+            } else if (k >= i) {
+                lo = i;
+            } else {
+                return; // j < k < i: a[k] is the pivot, in place
+            }
+        }
     }
 
     /** An int whose signed order is {@code Float.compare}'s order of the floats. */

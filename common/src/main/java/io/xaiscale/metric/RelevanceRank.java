@@ -17,10 +17,10 @@ public final class RelevanceRank extends LocalizationMetric {
     @Override
     protected double score(float[] relevance, Box box, int width, int height) {
         int k = box.area();
-        int[] order = Relevance.order(relevance);
+        boolean[] top = Relevance.top(relevance, k);
         int hits = 0;
-        for (int r = 0; r < k; r++) {
-            if (box.contains(order[r] % width, order[r] / width)) {
+        for (int i = 0; i < top.length; i++) {
+            if (top[i] && box.contains(i % width, i / width)) {
                 hits++;
             }
         }

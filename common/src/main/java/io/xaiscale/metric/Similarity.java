@@ -190,8 +190,8 @@ public final class Similarity {
     /** Dice coefficient of the top {@code fraction} of pixels of each map (ties by row-major order). */
     public static double diceTop(float[] a, float[] b, double fraction) {
         int k = Math.max(1, (int) Math.round(fraction * a.length));
-        boolean[] ta = top(a, k);
-        boolean[] tb = top(b, k);
+        boolean[] ta = Relevance.top(a, k);
+        boolean[] tb = Relevance.top(b, k);
         int both = 0;
         for (int i = 0; i < a.length; i++) {
             if (ta[i] && tb[i]) {
@@ -199,15 +199,6 @@ public final class Similarity {
             }
         }
         return 2.0 * both / (2.0 * k);
-    }
-
-    static boolean[] top(float[] a, int k) {
-        int[] order = Relevance.order(a);
-        boolean[] out = new boolean[a.length];
-        for (int i = 0; i < k; i++) {
-            out[order[i]] = true;
-        }
-        return out;
     }
 
     /** ROC AUC of the map as a score for the pixels inside {@code mask} (Mann-Whitney; ties count half). */

@@ -144,6 +144,35 @@ class MetricsTest {
     }
 
     @Test
+    void theTopKMaskIsTheFirstKOfTheOrderTiesAlike() {
+        float[] map = {0.5f, -1f, 0.5f, Float.NaN, 0f, -0f, 2f, -1f, Float.NEGATIVE_INFINITY, 0f};
+        // order 3, 6, 0, 2, 4, 9, 5, ...: the top 4 are NaN, 2 and the first two 0.5 in row-major order
+        assertArrayEquals(new boolean[] {true, false, true, true, false, false, true, false, false, false}, Relevance.top(map, 4));
+        java.util.Random rnd = new java.util.Random(5);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + rnd.nextInt(trial < 100 ? 40 : 5000);
+            float[] m = new float[n];
+            for (int i = 0; i < n; i++) {
+                // many ties, sorted runs (a quickselect's bad case) and special values
+                m[i] = switch (trial % 4) {
+                    case 0 -> rnd.nextInt(5);
+                    case 1 -> i;
+                    case 2 -> -i;
+                    default -> rnd.nextInt(50) == 0 ? Float.NaN : (float) rnd.nextGaussian();
+                };
+            }
+            int[] order = Relevance.order(m);
+            for (int k : new int[] {0, 1, n / 5, n / 2, n - 1, n, rnd.nextInt(n + 1)}) {
+                boolean[] want = new boolean[n];
+                for (int r = 0; r < k; r++) {
+                    want[order[r]] = true;
+                }
+                assertArrayEquals(want, Relevance.top(m, k), "n " + n + ", k " + k + ", trial " + trial);
+            }
+        }
+    }
+
+    @Test
     void badMetricSpecsFailNamingTheValidChoices() {
         assertEquals("Unknown metric: pixel_flipping (valid: deletion_auc, insertion_auc, iou, aopc, faithfulness_correlation, "
                 + "infidelity, pointing_game, relevance_mass, relevance_rank, mask_auc, sparseness, entropy, robustness, max_sensitivity, "
