@@ -1,5 +1,6 @@
 package io.xaiscale.jobs;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 
 import io.xaiscale.image.Box;
@@ -28,18 +29,36 @@ public final class AgreementJob {
 
     private AgreementJob() {}
 
+    /**
+     * Pending pairs up to this many are found among the maps with a broadcast of their image ids: the
+     * self-join then shuffles only the maps of images that have a pending pair.
+     */
+    static final long BROADCAST_PAIRS = 1_000_000;
+
     public static long run(SparkSession spark, String warehouse, ModelCard card) {
         String explPath = Tables.path(warehouse, Tables.EXPLANATIONS);
         Dataset<Row> expl = spark.read().format("delta").load(explPath)
                 .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version())).and(col("error").isNull()))
                 .select("image_id", "model_id", "model_version", "params_hash", "method", "method_spec", "map_width", "map");
-        Dataset<Row> a = expl.toDF("image_id", "model_id", "model_version", "params_hash_a", "method_a", "method_spec_a", "width", "map_a");
-        Dataset<Row> b = expl.select("image_id", "params_hash", "method", "method_spec", "map")
-                .toDF("image_id", "params_hash_b", "method_b", "method_spec_b", "map_b");
         String outPath = Tables.path(warehouse, Tables.METHOD_AGREEMENT);
         Dataset<Row> done = DeltaIO.readOrEmpty(spark, outPath, Tables.METHOD_AGREEMENT_SCHEMA)
                 .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version())))
                 .select("image_id", "params_hash_a", "params_hash_b");
+        // the pending pairs from the keys alone: a rerun with nothing new (or one method) reads no map
+        Dataset<Row> keys = expl.select("image_id", "params_hash");
+        Dataset<Row> pairs = keys.toDF("image_id", "params_hash_a").join(keys.toDF("image_id", "params_hash_b"), "image_id")
+                .where(col("params_hash_a").lt(col("params_hash_b")))
+                .join(done, DeltaIO.columns("image_id", "params_hash_a", "params_hash_b"), "left_anti");
+        long count = pairs.count();
+        if (count == 0) {
+            System.out.printf("[agreement] model %s: 0 new method-pair row(s)%n", card.key());
+            return 0;
+        }
+        Dataset<Row> images = pairs.select("image_id").distinct();
+        Dataset<Row> maps = expl.join(count <= BROADCAST_PAIRS ? broadcast(images) : images, DeltaIO.columns("image_id"), "left_semi");
+        Dataset<Row> a = maps.toDF("image_id", "model_id", "model_version", "params_hash_a", "method_a", "method_spec_a", "width", "map_a");
+        Dataset<Row> b = maps.select("image_id", "params_hash", "method", "method_spec", "map")
+                .toDF("image_id", "params_hash_b", "method_b", "method_spec_b", "map_b");
         Dataset<Row> boxes = spark.read().format("delta").load(Tables.path(warehouse, Tables.IMAGES)).select("image_id", "bbox");
         Dataset<Row> pending = a.join(b, "image_id").where(col("params_hash_a").lt(col("params_hash_b")))
                 .join(done, DeltaIO.columns("image_id", "params_hash_a", "params_hash_b"), "left_anti")

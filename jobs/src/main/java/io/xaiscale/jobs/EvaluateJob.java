@@ -146,7 +146,8 @@ public final class EvaluateJob {
 
         List<Row> evaluateBatch(Classifier model, NDManager scope, Metric metric, Explainer method, List<Row> batch) {
             Timestamp now = new Timestamp(System.currentTimeMillis());
-            DecodedBatch d = DecodedBatch.of(batch, model, r -> null);
+            // metrics that only look at maps (localisation, complexity) need no pixels: the images are not decoded
+            DecodedBatch d = metric.needsModel() ? DecodedBatch.of(batch, model, r -> null) : new DecodedBatch(batch, null, List.of(), List.of());
             List<Row> out = new ArrayList<>();
             List<String> outputs = metric.outputs();
             for (int i = 0; i < d.failed().size(); i++) {
@@ -172,8 +173,8 @@ public final class EvaluateJob {
             }
             double[][] values;
             try (NDManager m = scope.newSubManager()) {
-                EvalBatch eb = EvalBatch.of(model, m.create(data, new Shape(n, model.channels(), model.height(), model.width())),
-                        maps, targets, boxes);
+                EvalBatch eb = data == null ? EvalBatch.mapsOnly(maps, boxes, model.height(), model.width())
+                        : EvalBatch.of(model, m.create(data, new Shape(n, model.channels(), model.height(), model.width())), maps, targets, boxes);
                 values = metric.evaluateAll(method == null ? eb : eb.withMethod(method));
             } catch (RuntimeException e) {
                 for (Row r : ok) {

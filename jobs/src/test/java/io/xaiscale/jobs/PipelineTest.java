@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -191,6 +192,15 @@ class PipelineTest {
         assertFalse(m.where(col("metric").equalTo("model_randomization_spearman")).first().<Boolean>getAs("higher_is_better"));
         assertEquals(0, EvaluateJob.run(spark, EvaluateCommand.settings(options(new EvaluateCommand(), "--metrics", metrics))).pending());
         assertEquals(10 * 15, agree.count(), "agreement is not recomputed");
+        // agreement rows lost for two images come back, and only theirs
+        List<String> two = agree.select("image_id").distinct().orderBy("image_id").limit(2).as(Encoders.STRING()).collectAsList();
+        io.delta.tables.DeltaTable.forPath(spark, Tables.path(warehouse, Tables.METHOD_AGREEMENT)).delete(col("image_id").isin(two.toArray()));
+        assertEquals(8 * 15, agree.count());
+        io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
+        assertEquals(2 * 15, AgreementJob.run(spark, warehouse, card));
+        assertEquals(10 * 15, agree.count());
+        assertEquals(2 * 15, agree.where(col("image_id").isin(two.toArray())).count());
+        assertEquals(0, AgreementJob.run(spark, warehouse, card));
     }
 
     @Test
