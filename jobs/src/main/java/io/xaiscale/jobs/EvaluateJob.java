@@ -112,7 +112,8 @@ public final class EvaluateJob {
                             col("image_id"))
                     .sortWithinPartitions("metric_params_hash", "params_hash", "image_id")
                     .mapPartitions(new Partition(s, progress.counter()), Encoders.row(Tables.METRICS_SCHEMA));
-            return DeltaIO.mergeInsert(spark, out, outPath, Tables.METRICS_KEY);
+            // keys are unique: pending comes from an anti-join, and each partition drops repeats of a key
+            return DeltaIO.insertUnique(spark, out, outPath, Tables.METRICS_KEY);
         }));
         System.out.println(progress.line());
         AgreementJob.run(spark, s.warehouse(), card);
@@ -134,12 +135,14 @@ public final class EvaluateJob {
             Classifier model = task.model();
             Map<String, Metric> metrics = new HashMap<>();
             Map<String, Explainer> methods = new HashMap<>();
+            Iterator<Row> unique = Batches.distinctAdjacent(rows,
+                    r -> r.getAs("metric_params_hash") + "|" + r.getAs("params_hash") + "|" + r.getAs("image_id"));
             // one metric and one method configuration per batch: metrics that re-run the method get it
-            return Batches.flatMap(rows, s.batchSize(), r -> r.<String>getAs("metric_params_hash") + "|" + r.<String>getAs("params_hash"), batch -> {
+            return Batches.flatMap(unique, s.batchSize(), r -> r.<String>getAs("metric_params_hash") + "|" + r.<String>getAs("params_hash"), batch -> {
                 Metric m = metrics.computeIfAbsent(batch.get(0).getAs("metric_spec"), Metrics::fromString);
                 Explainer method = m.needsMethod() ? methods.computeIfAbsent(batch.get(0).getAs("method_spec"), Explainers::fromString) : null;
                 List<Row> out = evaluateBatch(model, task.scope(), m, method, batch);
-                counter.add(out.size());
+                counter.add(batch.size()); // pending (explanation, metric) pairs done; a metric may write several rows each
                 return out;
             });
         }
