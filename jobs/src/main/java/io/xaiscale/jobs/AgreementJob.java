@@ -60,8 +60,8 @@ public final class AgreementJob {
         Dataset<Row> b = maps.select("image_id", "params_hash", "method", "method_spec", "map")
                 .toDF("image_id", "params_hash_b", "method_b", "method_spec_b", "map_b");
         Dataset<Row> boxes = spark.read().format("delta").load(Tables.path(warehouse, Tables.IMAGES)).select("image_id", "bbox");
-        Dataset<Row> pending = a.join(b, "image_id").where(col("params_hash_a").lt(col("params_hash_b")))
-                .join(done, DeltaIO.columns("image_id", "params_hash_a", "params_hash_b"), "left_anti")
+        Dataset<Row> pending = pairs.join(a, DeltaIO.columns("image_id", "params_hash_a"))
+                .join(b, DeltaIO.columns("image_id", "params_hash_b"))
                 .join(boxes, "image_id");
         Dataset<Row> out = pending.map((MapFunction<Row, Row>) AgreementJob::compare, Encoders.row(Tables.METHOD_AGREEMENT_SCHEMA));
         long n = DeltaIO.mergeInsert(spark, out, outPath, Tables.METHOD_AGREEMENT_KEY);

@@ -150,7 +150,7 @@ public final class EvaluateJob {
         List<Row> evaluateBatch(Classifier model, NDManager scope, Metric metric, Explainer method, List<Row> batch) {
             Timestamp now = new Timestamp(System.currentTimeMillis());
             // metrics that only look at maps (localisation, complexity) need no pixels: the images are not decoded
-            DecodedBatch d = metric.needsModel() ? DecodedBatch.of(batch, model, r -> null) : new DecodedBatch(batch, null, List.of(), List.of());
+            DecodedBatch d = metric.needsModel() ? DecodedBatch.of(batch, model, r -> null) : DecodedBatch.notDecoded(batch);
             List<Row> out = new ArrayList<>();
             List<String> outputs = metric.outputs();
             for (int i = 0; i < d.failed().size(); i++) {

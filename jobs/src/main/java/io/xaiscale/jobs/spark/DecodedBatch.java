@@ -50,6 +50,11 @@ public record DecodedBatch(List<Row> ok, float[] pixels, List<Row> failed, List<
         return new DecodedBatch(ok, pixels, failed, errors);
     }
 
+    /** Every row accepted as it is, without pixels: for work that looks only at other columns. */
+    public static DecodedBatch notDecoded(List<Row> rows) {
+        return new DecodedBatch(rows, null, List.of(), List.of());
+    }
+
     /** Pixels of the {@code i}-th decoded row alone. */
     public float[] pixelsOf(int i) {
         int per = pixels.length / ok.size();
