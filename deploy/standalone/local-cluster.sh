@@ -26,6 +26,8 @@ case "$cmd" in
     # executors inherit the workers' environment, so they get tcmalloc too when it is installed
     . "$ROOT/deploy/allocator.sh"
     xai_preload_tcmalloc
+    . "$ROOT/deploy/cpu.sh"
+    xai_cap_onednn_isa
     nohup java $FLAGS -cp "$CP" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$PORT" --webui-port 8080 \
       > "$STATE/logs/master.log" 2>&1 & echo $! > "$STATE/master.pid"
     for i in $(seq 1 "$workers"); do
