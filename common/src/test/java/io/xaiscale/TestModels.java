@@ -32,7 +32,8 @@ public final class TestModels {
             p = p.getParent();
         }
         if (p == null) {
-            throw new IllegalStateException("Cannot find " + rel + " above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "Cannot find " + rel + " above " + Path.of("").toAbsolutePath());
         }
         return p.resolve(rel);
     }
@@ -45,8 +46,19 @@ public final class TestModels {
         for (int k = 0; k < classes; k++) {
             names.add("class" + k);
         }
-        return new ModelCard(id, "test", "djl", Architectures.SMALL_CNN, "none", null,
-                new ModelCard.Input(c, h, w), new ModelCard.Preprocessing("bilinear", mean, std), names, camLayer, null, null);
+        return new ModelCard(
+                id,
+                "test",
+                "djl",
+                Architectures.SMALL_CNN,
+                "none",
+                null,
+                new ModelCard.Input(c, h, w),
+                new ModelCard.Preprocessing("bilinear", mean, std),
+                names,
+                camLayer,
+                null,
+                null);
     }
 
     /** {@code f(x) = W x + b} over the flattened input; {@code weights} is {@code [classes, c*h*w]} row-major. */
@@ -62,7 +74,9 @@ public final class TestModels {
         block.freezeParameters(true);
         set(dense, "weight", weights);
         set(dense, "bias", bias);
-        return Classifier.of(card("linear", c, h, w, classes, null), model,
+        return Classifier.of(
+                card("linear", c, h, w, classes, null),
+                model,
                 new Architectures.Built(block, features, head, List.of("flatten")));
     }
 
@@ -72,10 +86,17 @@ public final class TestModels {
      */
     public static Classifier camNet(float[] filters, float[] dense, int classes, int h, int w) {
         int k = filters.length;
-        Conv2d conv = Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(k).optBias(false).build();
+        Conv2d conv = Conv2d.builder()
+                .setKernelShape(new Shape(1, 1))
+                .setFilters(k)
+                .optBias(false)
+                .build();
         SequentialBlock features = new SequentialBlock().add(conv);
         Linear fc = Linear.builder().setUnits(classes).optBias(false).build();
-        SequentialBlock head = new SequentialBlock().add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock()).add(fc);
+        SequentialBlock head = new SequentialBlock()
+                .add(Pool.globalAvgPool2dBlock())
+                .add(Blocks.batchFlattenBlock())
+                .add(fc);
         SequentialBlock block = new SequentialBlock().add(features).add(head);
         Model model = Model.newInstance("camnet", "PyTorch");
         model.setBlock(block);
@@ -83,7 +104,9 @@ public final class TestModels {
         block.freezeParameters(true);
         set(conv, "weight", filters);
         set(fc, "weight", dense);
-        return Classifier.of(card("camnet", 1, h, w, classes, null), model,
+        return Classifier.of(
+                card("camnet", 1, h, w, classes, null),
+                model,
                 new Architectures.Built(block, features, head, List.of("conv")));
     }
 
@@ -121,9 +144,22 @@ public final class TestModels {
             }
         }
         ModelCard card = card("random-" + architecture, 1, side, side, classes, null);
-        return Classifier.of(new ModelCard(card.id(), card.version(), card.format(), architecture, card.weights(),
-                card.weightsSha256(), card.input(), new ModelCard.Preprocessing("bilinear", new float[] {0.3f}, new float[] {0.4f}), card.classes(),
-                null, null, null), model, built);
+        return Classifier.of(
+                new ModelCard(
+                        card.id(),
+                        card.version(),
+                        card.format(),
+                        architecture,
+                        card.weights(),
+                        card.weightsSha256(),
+                        card.input(),
+                        new ModelCard.Preprocessing("bilinear", new float[] {0.3f}, new float[] {0.4f}),
+                        card.classes(),
+                        null,
+                        null,
+                        null),
+                model,
+                built);
     }
 
     /** Weights of {@link #tiny}: a 1x1 convolution (3 filters over 2 channels) and a dense layer 12 -> 2. */
@@ -139,10 +175,12 @@ public final class TestModels {
         float[] convB = gaussian(rnd, 3);
         float[] denseW = gaussian(rnd, 24);
         float[] denseB = gaussian(rnd, 2);
-        Conv2d conv = Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(3).build();
+        Conv2d conv =
+                Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(3).build();
         SequentialBlock features = new SequentialBlock().add(conv).add(ai.djl.nn.Activation.reluBlock());
         Linear fc = Linear.builder().setUnits(2).build();
-        SequentialBlock head = new SequentialBlock().add(Blocks.batchFlattenBlock()).add(fc);
+        SequentialBlock head =
+                new SequentialBlock().add(Blocks.batchFlattenBlock()).add(fc);
         SequentialBlock block = new SequentialBlock().add(features).add(head);
         Model model = Model.newInstance("tiny", "PyTorch");
         model.setBlock(block);
@@ -152,7 +190,9 @@ public final class TestModels {
         set(conv, "bias", convB);
         set(fc, "weight", denseW);
         set(fc, "bias", denseB);
-        Classifier c = Classifier.of(card("tiny", 2, 2, 2, 2, null), model,
+        Classifier c = Classifier.of(
+                card("tiny", 2, 2, 2, 2, null),
+                model,
                 new Architectures.Built(block, features, head, List.of("conv", "relu")));
         return new Tiny(c, convW, convB, denseW, denseB);
     }
@@ -172,24 +212,39 @@ public final class TestModels {
     public static Classifier biasFree(int seed) {
         ai.djl.engine.Engine.getInstance().setRandomSeed(seed);
         SequentialBlock features = new SequentialBlock()
-                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(8).optBias(false).build())
+                .add(Conv2d.builder()
+                        .setKernelShape(new Shape(3, 3))
+                        .optPadding(new Shape(1, 1))
+                        .setFilters(8)
+                        .optBias(false)
+                        .build())
                 .add(ai.djl.nn.Activation.reluBlock())
                 .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(16).optBias(false).build())
+                .add(Conv2d.builder()
+                        .setKernelShape(new Shape(3, 3))
+                        .optPadding(new Shape(1, 1))
+                        .setFilters(16)
+                        .optBias(false)
+                        .build())
                 .add(ai.djl.nn.Activation.reluBlock());
-        SequentialBlock head = new SequentialBlock().add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock())
+        SequentialBlock head = new SequentialBlock()
+                .add(Pool.globalAvgPool2dBlock())
+                .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(10).optBias(false).build());
         SequentialBlock block = new SequentialBlock().add(features).add(head);
         Model model = Model.newInstance("bias-free", "PyTorch");
         model.setBlock(block);
         block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 16, 16));
         block.freezeParameters(true);
-        return Classifier.of(card("bias-free", 1, 16, 16, 10, null), model,
+        return Classifier.of(
+                card("bias-free", 1, 16, 16, 10, null),
+                model,
                 new Architectures.Built(block, features, head, List.of("conv1", "relu1", "pool1", "conv2", "relu2")));
     }
 
     /** Calls left before the ReLU of {@link #faulty} throws; negative: never. */
-    public static final java.util.concurrent.atomic.AtomicInteger FAULT_AFTER = new java.util.concurrent.atomic.AtomicInteger(-1);
+    public static final java.util.concurrent.atomic.AtomicInteger FAULT_AFTER =
+            new java.util.concurrent.atomic.AtomicInteger(-1);
 
     /**
      * A small CNN on {@code 1 x 16 x 16} whose first ReLU throws once {@link #FAULT_AFTER} counts down
@@ -197,35 +252,53 @@ public final class TestModels {
      */
     public static Classifier faulty(int seed) {
         ai.djl.engine.Engine.getInstance().setRandomSeed(seed);
-        ai.djl.nn.LambdaBlock relu = new ai.djl.nn.LambdaBlock(list -> {
-            if (FAULT_AFTER.getAndDecrement() == 0) {
-                throw new IllegalStateException("injected fault");
-            }
-            return new ai.djl.ndarray.NDList(list.singletonOrThrow().maximum(0f));
-        }, "ReLU");
+        ai.djl.nn.LambdaBlock relu = new ai.djl.nn.LambdaBlock(
+                list -> {
+                    if (FAULT_AFTER.getAndDecrement() == 0) {
+                        throw new IllegalStateException("injected fault");
+                    }
+                    return new ai.djl.ndarray.NDList(list.singletonOrThrow().maximum(0f));
+                },
+                "ReLU");
         SequentialBlock features = new SequentialBlock()
-                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(8).build())
+                .add(Conv2d.builder()
+                        .setKernelShape(new Shape(3, 3))
+                        .optPadding(new Shape(1, 1))
+                        .setFilters(8)
+                        .build())
                 .add(relu)
                 .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
-        SequentialBlock head = new SequentialBlock().add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock())
+        SequentialBlock head = new SequentialBlock()
+                .add(Pool.globalAvgPool2dBlock())
+                .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(4).build());
         SequentialBlock block = new SequentialBlock().add(features).add(head);
         Model model = Model.newInstance("faulty", "PyTorch");
         model.setBlock(block);
         block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 16, 16));
         block.freezeParameters(true);
-        return Classifier.of(card("faulty", 1, 16, 16, 4, null), model,
+        return Classifier.of(
+                card("faulty", 1, 16, 16, 4, null),
+                model,
                 new Architectures.Built(block, features, head, List.of("conv1", "relu1", "pool1")));
     }
 
     /** A float64 copy of a loaded model (every parameter and BatchNorm statistic copied and widened). */
     public static Classifier toDouble(Classifier src) {
         ModelCard card = src.card();
-        Architectures.Built built = Architectures.build(card.architecture(), card.classes().size());
+        Architectures.Built built =
+                Architectures.build(card.architecture(), card.classes().size());
         Model model = Model.newInstance(card.id() + "-f64", "PyTorch");
         model.setBlock(built.block());
-        built.block().initialize(model.getNDManager(), DataType.FLOAT64,
-                new Shape(1, card.input().channels(), card.input().height(), card.input().width()));
+        built.block()
+                .initialize(
+                        model.getNDManager(),
+                        DataType.FLOAT64,
+                        new Shape(
+                                1,
+                                card.input().channels(),
+                                card.input().height(),
+                                card.input().width()));
         built.block().freezeParameters(true);
         var from = src.model().getBlock().getParameters();
         var to = built.block().getParameters();
@@ -245,7 +318,8 @@ public final class TestModels {
                 Parameter p = pair.getValue();
                 NDArray arr = p.getArray();
                 if (arr.getShape().size() != values.length) {
-                    throw new IllegalArgumentException(name + ": expected " + arr.getShape() + " values, got " + values.length);
+                    throw new IllegalArgumentException(
+                            name + ": expected " + arr.getShape() + " values, got " + values.length);
                 }
                 arr.muli(0f).addi(arr.getManager().create(values, arr.getShape()));
                 return;

@@ -33,8 +33,10 @@ public abstract class Configured {
         if (p.isEmpty()) {
             return name;
         }
-        return name + p.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining(",", "[", "]"));
+        return name
+                + p.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining(",", "[", "]"));
     }
 
     @Override

@@ -50,7 +50,8 @@ public final class Options {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
-                throw new IllegalArgumentException("Unexpected argument for " + command + ": " + a + " (options look like --name value)");
+                throw new IllegalArgumentException(
+                        "Unexpected argument for " + command + ": " + a + " (options look like --name value)");
             }
             String name = a.substring(2);
             String value = null;
@@ -69,7 +70,8 @@ public final class Options {
             } else {
                 if (value == null) {
                     if (i + 1 >= args.length) {
-                        throw new IllegalArgumentException("Option --" + name + " of " + command + " needs a value (" + o.help() + ")");
+                        throw new IllegalArgumentException(
+                                "Option --" + name + " of " + command + " needs a value (" + o.help() + ")");
                     }
                     value = args[++i];
                 }
@@ -79,7 +81,8 @@ public final class Options {
         for (Option o : declared.values()) {
             if (!values.containsKey(o.name())) {
                 if (o.defaultValue() == null) {
-                    throw new IllegalArgumentException("Missing option --" + o.name() + " for " + command + " (" + o.help() + ")");
+                    throw new IllegalArgumentException(
+                            "Missing option --" + o.name() + " for " + command + " (" + o.help() + ")");
                 }
                 values.put(o.name(), o.defaultValue());
             }
@@ -103,8 +106,9 @@ public final class Options {
     private Option option(String name) {
         Option o = declared.get(name);
         if (o == null) {
-            throw new IllegalArgumentException("Unknown option --" + name + " for " + command
-                    + " (valid: " + String.join(", ", declared.keySet().stream().map(k -> "--" + k).toList()) + ", --config)");
+            throw new IllegalArgumentException("Unknown option --" + name + " for " + command + " (valid: "
+                    + String.join(
+                            ", ", declared.keySet().stream().map(k -> "--" + k).toList()) + ", --config)");
         }
         return o;
     }
@@ -131,7 +135,8 @@ public final class Options {
             throw new IllegalArgumentException("Invalid --" + name + ": " + v + " (must be an integer)");
         }
         if (n < min || n > max) {
-            throw new IllegalArgumentException("Invalid --" + name + ": " + v + " (must be in [" + min + ", " + max + "])");
+            throw new IllegalArgumentException(
+                    "Invalid --" + name + ": " + v + " (must be in [" + min + ", " + max + "])");
         }
         return n;
     }
@@ -139,7 +144,8 @@ public final class Options {
     public String getChoice(String name, List<String> choices) {
         String v = get(name);
         if (!choices.contains(v)) {
-            throw new IllegalArgumentException("Invalid --" + name + ": " + v + " (valid: " + String.join(", ", choices) + ")");
+            throw new IllegalArgumentException(
+                    "Invalid --" + name + ": " + v + " (valid: " + String.join(", ", choices) + ")");
         }
         return v;
     }
@@ -153,7 +159,10 @@ public final class Options {
         StringBuilder sb = new StringBuilder("Options of " + command + ":\n");
         List<Option> all = new ArrayList<>(declared.values());
         for (Option o : all) {
-            sb.append(String.format("  --%-22s %s%s%n", o.name() + (o.flag() ? "" : " V"), o.help(),
+            sb.append(String.format(
+                    "  --%-22s %s%s%n",
+                    o.name() + (o.flag() ? "" : " V"),
+                    o.help(),
                     o.flag() ? "" : o.defaultValue() == null ? " (required)" : " (default: " + o.defaultValue() + ")"));
         }
         sb.append(String.format("  --%-22s %s%n", "config FILE", "properties file with any of these options"));

@@ -65,7 +65,9 @@ public final class ParamReader {
         }
         boolean low = minOpen ? v > min : v >= min;
         if (!low || v > max || Double.isNaN(v)) {
-            throw invalid(key, raw == null ? String.valueOf(v) : raw,
+            throw invalid(
+                    key,
+                    raw == null ? String.valueOf(v) : raw,
                     "must be in " + (minOpen ? "(" : "[") + min + ", " + max + "]");
         }
         resolved.put(key, v);
@@ -118,14 +120,15 @@ public final class ParamReader {
     public Map<String, Object> finish() {
         for (String key : spec.args().keySet()) {
             if (!known.contains(key)) {
-                throw new IllegalArgumentException("Unknown parameter '" + key + "' for " + spec.name()
-                        + " (valid: " + (known.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(known))) + ")");
+                throw new IllegalArgumentException("Unknown parameter '" + key + "' for " + spec.name() + " (valid: "
+                        + (known.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(known))) + ")");
             }
         }
         return java.util.Collections.unmodifiableMap(resolved);
     }
 
     private IllegalArgumentException invalid(String key, String value, String rule) {
-        return new IllegalArgumentException("Invalid " + key + " for " + spec.name() + ": " + value + " (" + rule + ")");
+        return new IllegalArgumentException(
+                "Invalid " + key + " for " + spec.name() + ": " + value + " (" + rule + ")");
     }
 }

@@ -37,7 +37,8 @@ public final class Registry<T extends Configured> {
         Spec spec = Spec.parse(text);
         Function<ParamReader, T> factory = factories.get(spec.name());
         if (factory == null) {
-            throw new IllegalArgumentException("Unknown " + kind + ": " + spec.name() + " (valid: " + String.join(", ", names()) + ")");
+            throw new IllegalArgumentException(
+                    "Unknown " + kind + ": " + spec.name() + " (valid: " + String.join(", ", names()) + ")");
         }
         ParamReader reader = new ParamReader(spec);
         T t = factory.apply(reader);

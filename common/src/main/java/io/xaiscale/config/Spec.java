@@ -35,7 +35,8 @@ public record Spec(String name, Map<String, String> args) {
             }
             int eq = part.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("Invalid parameter '" + part.trim() + "' in " + text + " (expected key=value)");
+                throw new IllegalArgumentException(
+                        "Invalid parameter '" + part.trim() + "' in " + text + " (expected key=value)");
             }
             String key = part.substring(0, eq).trim();
             if (args.put(key, part.substring(eq + 1).trim()) != null) {
@@ -77,7 +78,8 @@ public record Spec(String name, Map<String, String> args) {
 
     private static void checkName(String name, String text) {
         if (!name.matches("[a-z][a-z0-9_]*")) {
-            throw new IllegalArgumentException("Invalid name '" + name + "' in spec " + text + " (use lower_snake_case)");
+            throw new IllegalArgumentException(
+                    "Invalid name '" + name + "' in spec " + text + " (use lower_snake_case)");
         }
     }
 }

@@ -1,10 +1,10 @@
 package io.xaiscale.explain;
 
 import ai.djl.ndarray.NDArray;
-import io.xaiscale.model.Classifier;
 import io.xaiscale.config.Configured;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.model.Autograd;
+import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
 import io.xaiscale.model.ModelCard;
 import java.util.List;

@@ -47,8 +47,8 @@ public final class Explainers {
             .register(MeaningfulPerturbation.NAME, MeaningfulPerturbation::new);
 
     /** The methods the demo and the default job run. */
-    public static final String DEFAULT_METHODS = "gradient,gradient_x_input,integrated_gradients,"
-            + "smoothgrad,grad_cam,occlusion";
+    public static final String DEFAULT_METHODS =
+            "gradient,gradient_x_input,integrated_gradients," + "smoothgrad,grad_cam,occlusion";
 
     private Explainers() {}
 

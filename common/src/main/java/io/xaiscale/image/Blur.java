@@ -32,8 +32,11 @@ public final class Blur {
         NDArray weight = x.getManager().create(w, new Shape(c, 1, k, k));
         // Normalise by the kernel mass inside the image so borders are not darkened.
         NDArray ones = x.onesLike().get(":1, :1");
-        NDArray mass = Conv2d.conv2d(ones, weight.get(":1"), null, new Shape(1, 1), new Shape(radius, radius), new Shape(1, 1), 1).singletonOrThrow();
-        NDArray blurred = Conv2d.conv2d(x, weight, null, new Shape(1, 1), new Shape(radius, radius), new Shape(1, 1), c).singletonOrThrow();
+        NDArray mass = Conv2d.conv2d(
+                        ones, weight.get(":1"), null, new Shape(1, 1), new Shape(radius, radius), new Shape(1, 1), 1)
+                .singletonOrThrow();
+        NDArray blurred = Conv2d.conv2d(x, weight, null, new Shape(1, 1), new Shape(radius, radius), new Shape(1, 1), c)
+                .singletonOrThrow();
         return blurred.div(mass);
     }
 }

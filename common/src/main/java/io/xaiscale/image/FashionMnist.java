@@ -15,8 +15,7 @@ import java.util.zip.GZIPInputStream;
 public final class FashionMnist {
     public static final Path DEFAULT_DIR = Path.of("/usr/share/datasets/fashion-mnist");
     public static final List<String> CLASS_NAMES = List.of(
-            "t-shirt/top", "trouser", "pullover", "dress", "coat",
-            "sandal", "shirt", "sneaker", "bag", "ankle boot");
+            "t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot");
     public static final int SIDE = 28;
 
     /** One split of the data set: {@code images[i]} has {@code SIDE*SIDE} bytes, {@code labels[i]} in 0..9. */
@@ -33,8 +32,8 @@ public final class FashionMnist {
         String prefix = switch (split) {
             case "train" -> "train";
             case "test" -> "t10k";
-            default -> throw new IllegalArgumentException(
-                    "Invalid Fashion-MNIST split: " + split + " (valid: train, test)");
+            default ->
+                throw new IllegalArgumentException("Invalid Fashion-MNIST split: " + split + " (valid: train, test)");
         };
         Path images = dir.resolve(prefix + "-images-idx3-ubyte.gz");
         Path labels = dir.resolve(prefix + "-labels-idx1-ubyte.gz");
@@ -45,8 +44,8 @@ public final class FashionMnist {
         byte[][] imgs = readImages(images);
         int[] labs = readLabels(labels);
         if (imgs.length != labs.length) {
-            throw new IOException("Fashion-MNIST " + split + ": " + imgs.length + " images but "
-                    + labs.length + " labels");
+            throw new IOException(
+                    "Fashion-MNIST " + split + ": " + imgs.length + " images but " + labs.length + " labels");
         }
         return new Split(split, imgs, labs);
     }

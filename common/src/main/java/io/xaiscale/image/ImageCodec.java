@@ -42,7 +42,8 @@ public final class ImageCodec {
             throw new DecodeException("undecodable image (" + bytes.length + " bytes): " + e.getMessage(), e);
         }
         if (img == null) {
-            throw new DecodeException("undecodable image (" + bytes.length + " bytes): not a supported format (PNG, JPEG, GIF, BMP)");
+            throw new DecodeException(
+                    "undecodable image (" + bytes.length + " bytes): not a supported format (PNG, JPEG, GIF, BMP)");
         }
         return img;
     }
@@ -54,7 +55,8 @@ public final class ImageCodec {
     }
 
     static String formatOf(byte[] bytes) {
-        try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (javax.imageio.stream.ImageInputStream in =
+                ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             java.util.Iterator<javax.imageio.ImageReader> readers = ImageIO.getImageReaders(in);
             return readers.hasNext() ? readers.next().getFormatName().toLowerCase(java.util.Locale.ROOT) : "unknown";
         } catch (IOException e) {
@@ -73,7 +75,8 @@ public final class ImageCodec {
      * {@link #toTensor(byte[], int, int, int)} written into {@code out} from {@code offset} (a batch's
      * array, one image after the other); on an error, what was written there is undefined.
      */
-    public static void toTensor(byte[] bytes, int channels, int height, int width, float[] out, int offset) throws DecodeException {
+    public static void toTensor(byte[] bytes, int channels, int height, int width, float[] out, int offset)
+            throws DecodeException {
         PngPixels.Pixels direct = bytes == null ? null : PngPixels.read(bytes, width, height);
         if (direct != null) {
             write(direct, channels, out, offset);
@@ -149,7 +152,8 @@ public final class ImageCodec {
 
     static BufferedImage resize(BufferedImage src, int width, int height) {
         boolean grey = src.getRaster().getNumBands() == 1;
-        BufferedImage dst = new BufferedImage(width, height, grey ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+        BufferedImage dst =
+                new BufferedImage(width, height, grey ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
         Graphics2D g = dst.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.drawImage(src, 0, 0, width, height, null);

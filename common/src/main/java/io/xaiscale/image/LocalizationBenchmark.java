@@ -27,7 +27,8 @@ public final class LocalizationBenchmark {
 
     public LocalizationBenchmark(FashionMnist.Split source, int side, long seed) {
         if (side < FashionMnist.SIDE) {
-            throw new IllegalArgumentException("Invalid canvas size: " + side + " (must be >= " + FashionMnist.SIDE + ")");
+            throw new IllegalArgumentException(
+                    "Invalid canvas size: " + side + " (must be >= " + FashionMnist.SIDE + ")");
         }
         this.source = source;
         this.side = side;
@@ -45,7 +46,8 @@ public final class LocalizationBenchmark {
         int[] canvas = new int[side * side];
         // Background: faint Gaussian-ish noise.
         for (int i = 0; i < canvas.length; i++) {
-            canvas[i] = clamp((int) Math.round(18 + 10 * (rnd.nextDouble() + rnd.nextDouble() + rnd.nextDouble() - 1.5)));
+            canvas[i] =
+                    clamp((int) Math.round(18 + 10 * (rnd.nextDouble() + rnd.nextDouble() + rnd.nextDouble() - 1.5)));
         }
         int s = FashionMnist.SIDE;
         int ox = rnd.nextInt(side - s + 1);

@@ -62,7 +62,9 @@ final class PngPixels {
                     inflater.setInput(png, at + 8, length);
                     while (!inflater.needsInput() && !inflater.finished()) {
                         // once the rows are full, only the stream's end may follow: any byte more is not this image
-                        int n = filled < raw.length ? inflater.inflate(raw, filled, raw.length - filled) : inflater.inflate(new byte[1]);
+                        int n = filled < raw.length
+                                ? inflater.inflate(raw, filled, raw.length - filled)
+                                : inflater.inflate(new byte[1]);
                         if (n > 0 && filled == raw.length || n == 0 && !inflater.needsInput() && !inflater.finished()) {
                             return null;
                         }
@@ -81,7 +83,9 @@ final class PngPixels {
         if (filled != raw.length || !inflater.finished()) {
             return null;
         }
-        return unfilter(raw, width, height, bpp) ? new Pixels(width, height, bpp, java.util.Arrays.copyOf(raw, stride * height)) : null;
+        return unfilter(raw, width, height, bpp)
+                ? new Pixels(width, height, bpp, java.util.Arrays.copyOf(raw, stride * height))
+                : null;
     }
 
     /**
@@ -114,7 +118,8 @@ final class PngPixels {
                         raw[out + i] = (byte) (raw[in + i] + ((prev[up + i] & 0xff) >>> 1));
                     }
                     for (int i = bpp; i < stride; i++) {
-                        raw[out + i] = (byte) (raw[in + i] + (((raw[out + i - bpp] & 0xff) + (prev[up + i] & 0xff)) >>> 1));
+                        raw[out + i] =
+                                (byte) (raw[in + i] + (((raw[out + i - bpp] & 0xff) + (prev[up + i] & 0xff)) >>> 1));
                     }
                 }
                 case 4 -> {
@@ -152,7 +157,10 @@ final class PngPixels {
     }
 
     private static boolean type(byte[] b, int at, String name) {
-        return b[at] == name.charAt(0) && b[at + 1] == name.charAt(1) && b[at + 2] == name.charAt(2) && b[at + 3] == name.charAt(3);
+        return b[at] == name.charAt(0)
+                && b[at + 1] == name.charAt(1)
+                && b[at + 2] == name.charAt(2)
+                && b[at + 3] == name.charAt(3);
     }
 
     private static int int32(byte[] b, int at) {

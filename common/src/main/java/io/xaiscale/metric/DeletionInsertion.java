@@ -1,11 +1,7 @@
 package io.xaiscale.metric;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
-import io.xaiscale.image.Blur;
-import io.xaiscale.model.Autograd;
-import java.util.Map;
 
 /**
  * Deletion and insertion (Petsiuk et al. 2018). Pixels are ranked by relevance, most relevant

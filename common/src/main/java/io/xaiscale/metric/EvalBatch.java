@@ -11,11 +11,26 @@ import io.xaiscale.model.Classifier;
  * the explanation method that made the maps (set for metrics that re-run it, else null). Metrics that
  * only look at maps accept a null model and inputs.
  */
-public record EvalBatch(Classifier model, NDArray inputs, float[][] maps, int[] targets, Box[] boxes, int height, int width,
-                        Explainer method) {
+public record EvalBatch(
+        Classifier model,
+        NDArray inputs,
+        float[][] maps,
+        int[] targets,
+        Box[] boxes,
+        int height,
+        int width,
+        Explainer method) {
 
     public static EvalBatch of(Classifier model, NDArray inputs, float[][] maps, int[] targets, Box[] boxes) {
-        return new EvalBatch(model, inputs, maps, targets, boxes, (int) inputs.getShape().get(2), (int) inputs.getShape().get(3), null);
+        return new EvalBatch(
+                model,
+                inputs,
+                maps,
+                targets,
+                boxes,
+                (int) inputs.getShape().get(2),
+                (int) inputs.getShape().get(3),
+                null);
     }
 
     /** A batch of maps only, for localisation metrics. */

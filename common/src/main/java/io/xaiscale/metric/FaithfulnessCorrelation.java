@@ -48,10 +48,12 @@ public final class FaithfulnessCorrelation extends Metric {
         int points = samples + 1; // copy 0 is the unperturbed image
         float[] masks = new float[n * points * hw];
         double[][] sums = new double[n][samples];
-        float[] pixels = b.inputs().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[] pixels =
+                b.inputs().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
         int per = pixels.length / n;
         for (int i = 0; i < n; i++) {
-            SplittableRandom rnd = new SplittableRandom(Hashing.seedOf(seed, java.util.Arrays.copyOfRange(pixels, i * per, (i + 1) * per)));
+            SplittableRandom rnd = new SplittableRandom(
+                    Hashing.seedOf(seed, java.util.Arrays.copyOfRange(pixels, i * per, (i + 1) * per)));
             float[] map = b.maps()[i];
             int[] idx = new int[hw];
             for (int p = 0; p < hw; p++) {

@@ -67,7 +67,9 @@ public final class Infidelity extends Metric {
                 }
             }
         }
-        NDArray copies = x.getManager().create(stack, new Shape((long) n * points, c, s.get(2), s.get(3))).toType(x.getDataType(), false);
+        NDArray copies = x.getManager()
+                .create(stack, new Shape((long) n * points, c, s.get(2), s.get(3)))
+                .toType(x.getDataType(), false);
         float[][] scores = Perturbed.scores(b.model(), copies, b.targets(), points, output);
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {

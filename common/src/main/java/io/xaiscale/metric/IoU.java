@@ -3,7 +3,6 @@ package io.xaiscale.metric;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.image.Box;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Pixel IoU between the thresholded map and the ground-truth box. Threshold rules:
@@ -32,7 +31,7 @@ public final class IoU extends LocalizationMetric {
     protected double score(float[] relevance, Box box, int width, int height) {
         boolean[] truth = box.mask(width, height);
         if ("best".equals(threshold)) {
-            int[] order = Relevance.order(relevance);   // one ranking for all 19 fractions
+            int[] order = Relevance.order(relevance); // one ranking for all 19 fractions
             double best = 0;
             for (int k = 1; k <= 19; k++) {
                 best = Math.max(best, iou(topFraction(order, k * 0.05), truth));

@@ -37,7 +37,9 @@ public abstract class LocalizationMetric extends Metric {
         double[] out = new double[b.size()];
         for (int i = 0; i < out.length; i++) {
             Box box = b.boxes()[i];
-            out[i] = box == null ? Double.NaN : score(Relevance.apply(relevance, b.maps()[i]), box, b.width(), b.height());
+            out[i] = box == null
+                    ? Double.NaN
+                    : score(Relevance.apply(relevance, b.maps()[i]), box, b.width(), b.height());
         }
         return out;
     }

@@ -70,7 +70,10 @@ public abstract class MapComparison extends Metric {
 
     /** Maps {@code [N][H*W]} of {@code x} by the batch's method for the batch's targets. */
     protected static float[][] maps(EvalBatch b, io.xaiscale.model.Classifier model, ai.djl.ndarray.NDArray x) {
-        float[] flat = b.method().attribute(model, x, b.targets()).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[] flat = b.method()
+                .attribute(model, x, b.targets())
+                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+                .toFloatArray();
         int hw = b.height() * b.width();
         float[][] out = new float[b.size()][];
         for (int i = 0; i < out.length; i++) {

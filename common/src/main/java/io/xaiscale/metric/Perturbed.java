@@ -23,7 +23,9 @@ final class Perturbed {
         return switch (name) {
             case "zero", "mean" -> io.xaiscale.explain.gradient.Baselines.of(name, x);
             case "blur" -> Blur.gaussian(x, blurSigma);
-            default -> throw new IllegalArgumentException("Invalid substrate: " + name + " (valid: " + String.join(", ", SUBSTRATES) + ")");
+            default ->
+                throw new IllegalArgumentException(
+                        "Invalid substrate: " + name + " (valid: " + String.join(", ", SUBSTRATES) + ")");
         };
     }
 
@@ -35,7 +37,9 @@ final class Perturbed {
         Shape s = from.getShape();
         long n = s.get(0);
         NDArray mask = from.getManager().create(masks, new Shape(n, points, 1, s.get(2), s.get(3)));
-        return from.expandDims(1).mul(mask.neg().add(1f)).add(to.expandDims(1).mul(mask))
+        return from.expandDims(1)
+                .mul(mask.neg().add(1f))
+                .add(to.expandDims(1).mul(mask))
                 .reshape(new Shape(n * points, s.get(1), s.get(2), s.get(3)));
     }
 

@@ -2,7 +2,6 @@ package io.xaiscale.metric;
 
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.image.Box;
-import java.util.Map;
 
 /**
  * Pointing game (Zhang et al. 2016): 1 if the most relevant pixel lies within {@code tolerance}

@@ -17,7 +17,9 @@ public final class Relevance {
                 case "signed" -> v;
                 case "abs" -> Math.abs(v);
                 case "positive" -> Math.max(0f, v);
-                default -> throw new IllegalArgumentException("Invalid relevance: " + mode + " (valid: " + String.join(", ", MODES) + ")");
+                default ->
+                    throw new IllegalArgumentException(
+                            "Invalid relevance: " + mode + " (valid: " + String.join(", ", MODES) + ")");
             };
         }
         return out;

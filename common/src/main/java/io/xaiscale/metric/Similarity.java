@@ -19,7 +19,9 @@ public final class Similarity {
             case "ssim" -> ssim(a, b, width);
             case "l1" -> l1(a, b);
             case "kl" -> kl(a, b);
-            default -> throw new IllegalArgumentException("Invalid similarity: " + name + " (valid: " + String.join(", ", NAMES) + ")");
+            default ->
+                throw new IllegalArgumentException(
+                        "Invalid similarity: " + name + " (valid: " + String.join(", ", NAMES) + ")");
         };
     }
 

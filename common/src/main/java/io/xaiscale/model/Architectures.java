@@ -1,5 +1,6 @@
 package io.xaiscale.model;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
@@ -7,7 +8,6 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
-import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -20,16 +20,22 @@ public final class Architectures {
     public static final String SMALL_CNN = "small_cnn";
     public static final String SMALL_RESNET = "small_resnet";
     public static final String CUSTOM = "custom";
-    public static final List<String> NAMES = java.util.stream.Stream.concat(Stream.of(SMALL_CNN, SMALL_RESNET),
-            Stream.concat(Torchvision.NAMES.stream(), Stream.of(CUSTOM))).toList();
+    public static final List<String> NAMES = java.util.stream.Stream.concat(
+                    Stream.of(SMALL_CNN, SMALL_RESNET), Stream.concat(Torchvision.NAMES.stream(), Stream.of(CUSTOM)))
+            .toList();
 
     /**
      * A built architecture: the block, the names of the {@code features} children in order, and the
      * modules by their PyTorch path (for state-dict import; empty for the project's own architectures).
      */
-    public record Built(SequentialBlock block, SequentialBlock features, SequentialBlock head, List<String> featureLayers,
-                        java.util.Map<String, ai.djl.nn.Block> modules) {
-        public Built(SequentialBlock block, SequentialBlock features, SequentialBlock head, List<String> featureLayers) {
+    public record Built(
+            SequentialBlock block,
+            SequentialBlock features,
+            SequentialBlock head,
+            List<String> featureLayers,
+            java.util.Map<String, ai.djl.nn.Block> modules) {
+        public Built(
+                SequentialBlock block, SequentialBlock features, SequentialBlock head, List<String> featureLayers) {
             this(block, features, head, featureLayers, java.util.Map.of());
         }
     }
@@ -64,9 +70,11 @@ public final class Architectures {
             return Torchvision.build(name, classes);
         }
         if (CUSTOM.equals(name)) {
-            throw new IllegalArgumentException("Architecture 'custom' is built from the card's 'layers' (use build(card))");
+            throw new IllegalArgumentException(
+                    "Architecture 'custom' is built from the card's 'layers' (use build(card))");
         }
-        throw new IllegalArgumentException("Unknown architecture: " + name + " (valid: " + String.join(", ", NAMES) + ")");
+        throw new IllegalArgumentException(
+                "Unknown architecture: " + name + " (valid: " + String.join(", ", NAMES) + ")");
     }
 
     /**
@@ -79,8 +87,11 @@ public final class Architectures {
         List<String> names = new java.util.ArrayList<>();
         for (int i = 0; i < filters.length; i++) {
             int n = i + 1;
-            features.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
-                    .setFilters(filters[i]).build());
+            features.add(Conv2d.builder()
+                    .setKernelShape(new Shape(3, 3))
+                    .optPadding(new Shape(1, 1))
+                    .setFilters(filters[i])
+                    .build());
             names.add("conv" + n);
             features.add(BatchNorm.builder().build());
             names.add("bn" + n);
@@ -101,7 +112,6 @@ public final class Architectures {
         return new Built(block, features, head, List.copyOf(names));
     }
 
-
     /**
      * A small ResNet: a conv-BN-ReLU stem (16 filters), one identity residual block at 16 filters,
      * one downsampling block to 32 filters (stride 2, 1x1 projection shortcut), each followed by a
@@ -114,7 +124,9 @@ public final class Architectures {
         names.addAll(List.of("conv1", "bn1", "relu1"));
         features.add(new Residual(basicBranch(16, 1), Blocks.identityBlock())).add(Activation.reluBlock());
         names.addAll(List.of("block1", "relu2"));
-        SequentialBlock projection = new SequentialBlock().add(conv(32, 1, 2)).add(BatchNorm.builder().build());
+        SequentialBlock projection = new SequentialBlock()
+                .add(conv(32, 1, 2))
+                .add(BatchNorm.builder().build());
         features.add(new Residual(basicBranch(32, 2), projection)).add(Activation.reluBlock());
         names.addAll(List.of("block2", "relu3"));
         SequentialBlock head = new SequentialBlock();
@@ -127,13 +139,20 @@ public final class Architectures {
 
     private static SequentialBlock basicBranch(int filters, int stride) {
         return new SequentialBlock()
-                .add(conv(filters, 3, stride)).add(BatchNorm.builder().build()).add(Activation.reluBlock())
-                .add(conv(filters, 3, 1)).add(BatchNorm.builder().build());
+                .add(conv(filters, 3, stride))
+                .add(BatchNorm.builder().build())
+                .add(Activation.reluBlock())
+                .add(conv(filters, 3, 1))
+                .add(BatchNorm.builder().build());
     }
 
     private static Conv2d conv(int filters, int kernel, int stride) {
         int pad = kernel / 2;
-        return Conv2d.builder().setKernelShape(new Shape(kernel, kernel)).optStride(new Shape(stride, stride))
-                .optPadding(new Shape(pad, pad)).setFilters(filters).build();
+        return Conv2d.builder()
+                .setKernelShape(new Shape(kernel, kernel))
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(pad, pad))
+                .setFilters(filters)
+                .build();
     }
 }

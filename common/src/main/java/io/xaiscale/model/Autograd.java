@@ -74,7 +74,7 @@ public final class Autograd {
     private static NDArray[] backward(NDArray x, java.util.function.Function<NDArray, NDArray[]> body) {
         LOCK.lock();
         try (NDManager tmp = x.getManager().newSubManager();
-             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray leaf = x.duplicate();
             leaf.attach(tmp);
             leaf.setRequiresGradient(true);
@@ -191,7 +191,8 @@ public final class Autograd {
         float[] data = new float[targets.length * k];
         for (int i = 0; i < targets.length; i++) {
             if (targets[i] < 0 || targets[i] >= k) {
-                throw new IllegalArgumentException("Invalid target class: " + targets[i] + " (model has " + k + " classes)");
+                throw new IllegalArgumentException(
+                        "Invalid target class: " + targets[i] + " (model has " + k + " classes)");
             }
             data[i * k + targets[i]] = 1f;
         }

@@ -42,7 +42,8 @@ public final class Classifier implements AutoCloseable {
         this(card, model, built, null, weightsSha256);
     }
 
-    private Classifier(ModelCard card, Model model, Architectures.Built built, Scripted scripted, String weightsSha256) {
+    private Classifier(
+            ModelCard card, Model model, Architectures.Built built, Scripted scripted, String weightsSha256) {
         this.card = card;
         this.model = model;
         this.scripted = scripted;
@@ -66,7 +67,8 @@ public final class Classifier implements AutoCloseable {
         ModelCard card = ModelCard.read(dir);
         Path weights = dir.resolve(card.weights());
         if (!Files.isRegularFile(weights)) {
-            throw new IOException("Weights file not found: " + weights + " (named by 'weights' in " + dir.resolve(ModelCard.FILE_NAME) + ")");
+            throw new IOException("Weights file not found: " + weights + " (named by 'weights' in "
+                    + dir.resolve(ModelCard.FILE_NAME) + ")");
         }
         String sha = Hashing.sha256Hex(Files.readAllBytes(weights));
         if (card.weightsSha256() != null && !card.weightsSha256().equals(sha)) {
@@ -80,15 +82,23 @@ public final class Classifier implements AutoCloseable {
                 return new Classifier(card, model, null, s, sha);
             } catch (RuntimeException | IOException | MalformedModelException e) {
                 model.close();
-                throw new IOException("Cannot load TorchScript model " + weights + " for " + card.key() + ": " + e.getMessage(), e);
+                throw new IOException(
+                        "Cannot load TorchScript model " + weights + " for " + card.key() + ": " + e.getMessage(), e);
             }
         }
         Architectures.Built built = Architectures.build(card);
         Model model = Model.newInstance(card.id(), device, "PyTorch");
         model.setBlock(built.block());
         if (ModelCard.STATE_DICT.equals(card.format())) {
-            built.block().initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
-                    new Shape(1, card.input().channels(), card.input().height(), card.input().width()));
+            built.block()
+                    .initialize(
+                            model.getNDManager(),
+                            ai.djl.ndarray.types.DataType.FLOAT32,
+                            new Shape(
+                                    1,
+                                    card.input().channels(),
+                                    card.input().height(),
+                                    card.input().width()));
             try (NDManager tmp = model.getNDManager().newSubManager()) {
                 StateDict.copy(StateDict.read(weights, tmp), built, weights.toString(), card.architecture());
             } catch (RuntimeException | IOException e) {
@@ -101,7 +111,8 @@ public final class Classifier implements AutoCloseable {
                 model.load(dir, name);
             } catch (MalformedModelException | IOException e) {
                 model.close();
-                throw new IOException("Cannot load weights " + weights + " for model " + card.key() + ": " + e.getMessage(), e);
+                throw new IOException(
+                        "Cannot load weights " + weights + " for model " + card.key() + ": " + e.getMessage(), e);
             }
         }
         built.block().freezeParameters(true);
@@ -242,7 +253,9 @@ public final class Classifier implements AutoCloseable {
         }
         if (featureLayers.isEmpty()) {
             throw new IllegalArgumentException("Model " + card.key() + " has no feature layer for CAM methods"
-                    + (scripted != null ? " (export 'features' and 'head' methods from the TorchScript module and name them in the card's 'script_methods')" : ""));
+                    + (scripted != null
+                            ? " (export 'features' and 'head' methods from the TorchScript module and name them in the card's 'script_methods')"
+                            : ""));
         }
         return featureLayers.get(featureLayers.size() - 1);
     }
@@ -306,7 +319,8 @@ public final class Classifier implements AutoCloseable {
         NDList parts = new NDList();
         for (int i = 0; i < n; i += internalBatchSize) {
             int end = (int) Math.min(n, i + internalBatchSize);
-            parts.add(Autograd.targetGradient(this::logits, x.get(i + ":" + end), java.util.Arrays.copyOfRange(targets, i, end)));
+            parts.add(Autograd.targetGradient(
+                    this::logits, x.get(i + ":" + end), java.util.Arrays.copyOfRange(targets, i, end)));
         }
         return NDArrays.concat(parts, 0);
     }
@@ -323,7 +337,8 @@ public final class Classifier implements AutoCloseable {
         NDList grads = new NDList();
         NDList logits = new NDList();
         for (long i = 0; i < n; i += internalBatchSize) {
-            Autograd.Pass p = Autograd.predictedGradient(this::logits, x.get(i + ":" + Math.min(n, i + internalBatchSize)));
+            Autograd.Pass p =
+                    Autograd.predictedGradient(this::logits, x.get(i + ":" + Math.min(n, i + internalBatchSize)));
             grads.add(p.gradient());
             logits.add(p.scores());
         }

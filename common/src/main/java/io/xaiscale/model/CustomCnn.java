@@ -58,10 +58,12 @@ final class CustomCnn {
             }
         }
         if (!head) {
-            p.add("invalid field 'layers': no 'gap' or 'flatten' layer, so no head (the classifier part) can be told apart");
+            p.add(
+                    "invalid field 'layers': no 'gap' or 'flatten' layer, so no head (the classifier part) can be told apart");
         }
         if (lastUnits == null || lastUnits != classes) {
-            p.add("invalid field 'layers': the last dense layer has " + lastUnits + " units but 'classes' names " + classes);
+            p.add("invalid field 'layers': the last dense layer has " + lastUnits + " units but 'classes' names "
+                    + classes);
         }
         return p;
     }
@@ -86,8 +88,13 @@ final class CustomCnn {
             String name = l.get("name") instanceof String n ? n : String.valueOf(i);
             inHead |= "gap".equals(type) || "flatten".equals(type);
             Block b = switch (type) {
-                case "conv" -> Torchvision.conv(integer(l, "filters", 0), integer(l, "kernel", 0), integer(l, "stride", 1),
-                        integer(l, "padding", 0), !Boolean.FALSE.equals(l.get("bias")));
+                case "conv" ->
+                    Torchvision.conv(
+                            integer(l, "filters", 0),
+                            integer(l, "kernel", 0),
+                            integer(l, "stride", 1),
+                            integer(l, "padding", 0),
+                            !Boolean.FALSE.equals(l.get("bias")));
                 case "bn" -> BatchNorm.builder().build();
                 case "relu" -> Activation.reluBlock();
                 case "maxpool" -> {
@@ -103,7 +110,11 @@ final class CustomCnn {
                 }
                 case "gap" -> Pool.globalAvgPool2dBlock();
                 case "flatten" -> Blocks.batchFlattenBlock();
-                case "dense" -> Linear.builder().setUnits(integer(l, "units", 0)).optBias(!Boolean.FALSE.equals(l.get("bias"))).build();
+                case "dense" ->
+                    Linear.builder()
+                            .setUnits(integer(l, "units", 0))
+                            .optBias(!Boolean.FALSE.equals(l.get("bias")))
+                            .build();
                 default -> throw new IllegalStateException(type);
             };
             modules.put(name, b);

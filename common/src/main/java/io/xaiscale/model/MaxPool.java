@@ -17,8 +17,14 @@ public final class MaxPool extends LambdaBlock {
     private final int padding;
 
     public MaxPool(int kernel, int stride, int padding) {
-        super(list -> new NDList(Pool.maxPool2d(list.singletonOrThrow(), new Shape(kernel, kernel), new Shape(stride, stride),
-                new Shape(padding, padding), false)), "maxPool2d");
+        super(
+                list -> new NDList(Pool.maxPool2d(
+                        list.singletonOrThrow(),
+                        new Shape(kernel, kernel),
+                        new Shape(stride, stride),
+                        new Shape(padding, padding),
+                        false)),
+                "maxPool2d");
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
@@ -35,8 +41,11 @@ public final class MaxPool extends LambdaBlock {
      * Else 0.
      */
     public int tilingWindow(Shape input) {
-        boolean tiles = kernel == stride && padding == 0 && input.dimension() == 4
-                && input.get(2) % kernel == 0 && input.get(3) % kernel == 0;
+        boolean tiles = kernel == stride
+                && padding == 0
+                && input.dimension() == 4
+                && input.get(2) % kernel == 0
+                && input.get(3) % kernel == 0;
         return tiles ? kernel : 0;
     }
 }

@@ -33,7 +33,8 @@ public final class ModelCache {
                 LOADS.incrementAndGet();
                 if (!loaded.card().key().equals(key)) {
                     loaded.close();
-                    throw new IllegalStateException("Model directory " + dir + " holds " + loaded.card().key() + ", expected " + key);
+                    throw new IllegalStateException(
+                            "Model directory " + dir + " holds " + loaded.card().key() + ", expected " + key);
                 }
                 return loaded;
             } catch (IOException e) {

@@ -41,25 +41,51 @@ public record ModelCard(
     public static final List<String> FORMATS = List.of(DJL, STATE_DICT, TORCHSCRIPT);
 
     /** A card of one of the named architectures (no {@code layers}). */
-    public ModelCard(String id, String version, String format, String architecture, String weights, String weightsSha256,
-                     Input input, Preprocessing preprocessing, List<String> classes, String camLayer,
-                     Map<String, Object> training, Map<String, Object> evaluation) {
-        this(id, version, format, architecture, null, null, weights, weightsSha256, input, preprocessing, classes, camLayer, training, evaluation);
+    public ModelCard(
+            String id,
+            String version,
+            String format,
+            String architecture,
+            String weights,
+            String weightsSha256,
+            Input input,
+            Preprocessing preprocessing,
+            List<String> classes,
+            String camLayer,
+            Map<String, Object> training,
+            Map<String, Object> evaluation) {
+        this(
+                id,
+                version,
+                format,
+                architecture,
+                null,
+                null,
+                weights,
+                weightsSha256,
+                input,
+                preprocessing,
+                classes,
+                camLayer,
+                training,
+                evaluation);
     }
 
     /** Input tensor the model expects: {@code [N, channels, height, width]}. */
-    public record Input(@JsonProperty("channels") int channels,
-                        @JsonProperty("height") int height,
-                        @JsonProperty("width") int width) {}
+    public record Input(
+            @JsonProperty("channels") int channels,
+            @JsonProperty("height") int height,
+            @JsonProperty("width") int width) {}
 
     /**
      * Pixels are read as {@code value/255} in [0, 1] (the space explanations live in); the model then
      * sees {@code (x - mean[c]) / std[c]}. Images of another size are resized with {@code resize}.
      */
-    public record Preprocessing(@JsonProperty("resize") String resize,
-                                @JsonProperty("mean") float[] mean,
-                                @JsonProperty("std") float[] std,
-                                @JsonProperty("channel_order") String channelOrder) {
+    public record Preprocessing(
+            @JsonProperty("resize") String resize,
+            @JsonProperty("mean") float[] mean,
+            @JsonProperty("std") float[] std,
+            @JsonProperty("channel_order") String channelOrder) {
         public static final List<String> CHANNEL_ORDERS = List.of("rgb", "bgr");
 
         /** RGB input (the default). */
@@ -73,8 +99,7 @@ public record ModelCard(
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Reads and validates {@code dir/model.json}. */
     public static ModelCard read(Path dir) throws IOException {
@@ -114,7 +139,8 @@ public record ModelCard(
             p.add("invalid field 'format': " + format + " (valid: " + String.join(", ", FORMATS) + ")");
         }
         if (TORCHSCRIPT.equals(format)) {
-            if (scriptMethods != null && !scriptMethods.keySet().stream().allMatch(List.of("features", "head")::contains)) {
+            if (scriptMethods != null
+                    && !scriptMethods.keySet().stream().allMatch(List.of("features", "head")::contains)) {
                 p.add("invalid field 'script_methods': " + scriptMethods.keySet() + " (valid keys: features, head)");
             }
         } else if (scriptMethods != null) {
@@ -122,10 +148,12 @@ public record ModelCard(
         }
         if (TORCHSCRIPT.equals(format)) {
             if (architecture != null && !TORCHSCRIPT.equals(architecture)) {
-                p.add("invalid field 'architecture': " + architecture + " (a TorchScript module carries its own: leave it out or write torchscript)");
+                p.add("invalid field 'architecture': " + architecture
+                        + " (a TorchScript module carries its own: leave it out or write torchscript)");
             }
         } else if (architecture == null || !Architectures.NAMES.contains(architecture)) {
-            p.add("invalid field 'architecture': " + architecture + " (valid: " + String.join(", ", Architectures.NAMES) + ")");
+            p.add("invalid field 'architecture': " + architecture + " (valid: " + String.join(", ", Architectures.NAMES)
+                    + ")");
         }
         if (Architectures.CUSTOM.equals(architecture)) {
             p.addAll(CustomCnn.problems(layers, classes == null ? 0 : classes.size()));
@@ -155,10 +183,12 @@ public record ModelCard(
             p.add("missing field 'preprocessing'");
         } else if (input != null) {
             if (preprocessing.mean() == null || preprocessing.mean().length != input.channels()) {
-                p.add("invalid field 'preprocessing.mean': needs one value per input channel (" + input.channels() + ")");
+                p.add("invalid field 'preprocessing.mean': needs one value per input channel (" + input.channels()
+                        + ")");
             }
             if (preprocessing.std() == null || preprocessing.std().length != input.channels()) {
-                p.add("invalid field 'preprocessing.std': needs one value per input channel (" + input.channels() + ")");
+                p.add("invalid field 'preprocessing.std': needs one value per input channel (" + input.channels()
+                        + ")");
             } else {
                 for (float s : preprocessing.std()) {
                     if (!(s > 0)) {
@@ -167,9 +197,11 @@ public record ModelCard(
                 }
             }
         }
-        if (preprocessing != null && preprocessing.channelOrder() != null
+        if (preprocessing != null
+                && preprocessing.channelOrder() != null
                 && !Preprocessing.CHANNEL_ORDERS.contains(preprocessing.channelOrder())) {
-            p.add("invalid field 'preprocessing.channel_order': " + preprocessing.channelOrder() + " (valid: rgb, bgr)");
+            p.add("invalid field 'preprocessing.channel_order': " + preprocessing.channelOrder()
+                    + " (valid: rgb, bgr)");
         }
         if (classes == null || classes.size() < 2) {
             p.add("invalid field 'classes': needs at least two class names");

@@ -45,7 +45,8 @@ public final class Randomized {
     }
 
     public static Classifier of(Classifier base, int depth, boolean cascade, long seed) {
-        String key = base.card().key() + "|" + base.weightsSha256() + "|" + System.identityHashCode(base) + "|" + depth + "|" + cascade + "|" + seed;
+        String key = base.card().key() + "|" + base.weightsSha256() + "|" + System.identityHashCode(base) + "|" + depth
+                + "|" + cascade + "|" + seed;
         return CACHE.computeIfAbsent(key, k -> build(base, depth, cascade, seed));
     }
 
@@ -53,17 +54,25 @@ public final class Randomized {
         ModelCard card = base.card();
         card.requireLayers("model randomisation");
         Architectures.Built built = Architectures.build(card);
-        Model model = Model.newInstance(card.id() + "-randomized", base.model().getNDManager().getDevice(), "PyTorch");
+        Model model = Model.newInstance(
+                card.id() + "-randomized", base.model().getNDManager().getDevice(), "PyTorch");
         model.setBlock(built.block());
-        built.block().initialize(model.getNDManager(), DataType.FLOAT32,
-                new Shape(1, card.input().channels(), card.input().height(), card.input().width()));
+        built.block()
+                .initialize(
+                        model.getNDManager(),
+                        DataType.FLOAT32,
+                        new Shape(
+                                1,
+                                card.input().channels(),
+                                card.input().height(),
+                                card.input().width()));
         built.block().freezeParameters(true);
         var from = base.model().getBlock().getParameters();
         var to = built.block().getParameters();
         if (from.size() != to.size()) {
             model.close();
-            throw new IllegalArgumentException("Cannot randomise " + card.key() + ": its blocks do not match architecture "
-                    + card.architecture());
+            throw new IllegalArgumentException(
+                    "Cannot randomise " + card.key() + ": its blocks do not match architecture " + card.architecture());
         }
         for (int i = 0; i < from.size(); i++) {
             NDArray dst = to.valueAt(i).getArray();
@@ -72,8 +81,8 @@ public final class Randomized {
         List<Block> layers = weightLayers(built.block());
         if (depth < 1 || depth > layers.size()) {
             model.close();
-            throw new IllegalArgumentException("Invalid depth for model randomisation: " + depth + " (model " + card.key()
-                    + " has " + layers.size() + " weight layers: 1 to " + layers.size() + ")");
+            throw new IllegalArgumentException("Invalid depth for model randomisation: " + depth + " (model "
+                    + card.key() + " has " + layers.size() + " weight layers: 1 to " + layers.size() + ")");
         }
         SplittableRandom rnd = new SplittableRandom(seed);
         for (int k = 1; k <= depth; k++) {

@@ -54,7 +54,8 @@ final class Scripted {
                         + " is not a method of the module (exported: " + String.join(", ", available) + ")");
             }
         }
-        return new Scripted(b, new ParameterStore(model.getNDManager(), false), methods.get("features"), methods.get("head"));
+        return new Scripted(
+                b, new ParameterStore(model.getNDManager(), false), methods.get("features"), methods.get("head"));
     }
 
     /** {@code features} when the module exports both trunk and head, else none. */

@@ -24,8 +24,8 @@ import java.util.TreeSet;
  * A missing key, an unexpected key or a shape mismatch fails naming the key.
  */
 public final class StateDict {
-    private static final Map<String, String> BATCH_NORM = Map.of(
-            "gamma", "weight", "beta", "bias", "runningMean", "running_mean", "runningVar", "running_var");
+    private static final Map<String, String> BATCH_NORM =
+            Map.of("gamma", "weight", "beta", "bias", "runningMean", "running_mean", "runningVar", "running_var");
 
     private StateDict() {}
 
@@ -35,7 +35,8 @@ public final class StateDict {
         try (InputStream in = Files.newInputStream(file)) {
             list = NDList.decode(manager, in);
         } catch (RuntimeException e) {
-            throw new IOException("Cannot read state_dict " + file + " (expected .npz or .safetensors): " + e.getMessage(), e);
+            throw new IOException(
+                    "Cannot read state_dict " + file + " (expected .npz or .safetensors): " + e.getMessage(), e);
         }
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (NDArray a : list) {
@@ -62,7 +63,8 @@ public final class StateDict {
     }
 
     /** Copies {@code arrays} into the modules of {@code built}; {@code source} names the file in messages. */
-    public static void copy(Map<String, NDArray> arrays, Architectures.Built built, String source, String architecture) {
+    public static void copy(
+            Map<String, NDArray> arrays, Architectures.Built built, String source, String architecture) {
         List<String> used = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (Entry e : entries(built)) {
@@ -77,8 +79,8 @@ public final class StateDict {
                 used.add(key);
                 Shape want = dst.getShape();
                 if (!src.getShape().equals(want)) {
-                    problems.add("shape of '" + key + "' is " + src.getShape() + " but " + architecture + " needs " + want
-                            + " (check 'architecture', 'classes' and 'input.channels')");
+                    problems.add("shape of '" + key + "' is " + src.getShape() + " but " + architecture + " needs "
+                            + want + " (check 'architecture', 'classes' and 'input.channels')");
                     continue;
                 }
                 dst.muli(0).addi(src.toType(dst.getDataType(), false).toDevice(dst.getDevice(), false));
@@ -93,7 +95,8 @@ public final class StateDict {
         if (!problems.isEmpty()) {
             int shown = Math.min(problems.size(), 5);
             throw new IllegalArgumentException("State dict " + source + " does not fit " + architecture + ": "
-                    + String.join("; ", problems.subList(0, shown)) + (problems.size() > shown ? "; and " + (problems.size() - shown) + " more" : ""));
+                    + String.join("; ", problems.subList(0, shown))
+                    + (problems.size() > shown ? "; and " + (problems.size() - shown) + " more" : ""));
         }
     }
 }

@@ -26,7 +26,8 @@ import java.util.Map;
  * {@code features}) and {@code head} (pooling and classifier).
  */
 final class Torchvision {
-    static final List<String> NAMES = List.of("resnet18", "resnet34", "resnet50", "vgg11", "vgg11_bn", "vgg16", "vgg16_bn");
+    static final List<String> NAMES =
+            List.of("resnet18", "resnet34", "resnet50", "vgg11", "vgg11_bn", "vgg16", "vgg16_bn");
 
     private Torchvision() {}
 
@@ -39,15 +40,22 @@ final class Torchvision {
             case "vgg11_bn" -> vgg(new int[] {64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0}, true, classes);
             case "vgg16" -> vgg(VGG16, false, classes);
             case "vgg16_bn" -> vgg(VGG16, true, classes);
-            default -> throw new IllegalArgumentException("Unknown torchvision architecture: " + name + " (valid: " + String.join(", ", NAMES) + ")");
+            default ->
+                throw new IllegalArgumentException(
+                        "Unknown torchvision architecture: " + name + " (valid: " + String.join(", ", NAMES) + ")");
         };
     }
 
     private static final int[] VGG16 = {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0};
 
     static Conv2d conv(int filters, int kernel, int stride, int padding, boolean bias) {
-        return Conv2d.builder().setKernelShape(new Shape(kernel, kernel)).optStride(new Shape(stride, stride))
-                .optPadding(new Shape(padding, padding)).setFilters(filters).optBias(bias).build();
+        return Conv2d.builder()
+                .setKernelShape(new Shape(kernel, kernel))
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(padding, padding))
+                .setFilters(filters)
+                .optBias(bias)
+                .build();
     }
 
     private static Architectures.Built resnet(int[] blocks, boolean bottleneck, int classes) {
@@ -68,14 +76,17 @@ final class Torchvision {
                 SequentialBlock main = new SequentialBlock();
                 if (bottleneck) {
                     main.add(named(modules, prefix + ".conv1", conv(width, 1, 1, 0, false)));
-                    main.add(named(modules, prefix + ".bn1", BatchNorm.builder().build())).add(Activation.reluBlock());
+                    main.add(named(modules, prefix + ".bn1", BatchNorm.builder().build()))
+                            .add(Activation.reluBlock());
                     main.add(named(modules, prefix + ".conv2", conv(width, 3, stride, 1, false)));
-                    main.add(named(modules, prefix + ".bn2", BatchNorm.builder().build())).add(Activation.reluBlock());
+                    main.add(named(modules, prefix + ".bn2", BatchNorm.builder().build()))
+                            .add(Activation.reluBlock());
                     main.add(named(modules, prefix + ".conv3", conv(width * 4, 1, 1, 0, false)));
                     main.add(named(modules, prefix + ".bn3", BatchNorm.builder().build()));
                 } else {
                     main.add(named(modules, prefix + ".conv1", conv(width, 3, stride, 1, false)));
-                    main.add(named(modules, prefix + ".bn1", BatchNorm.builder().build())).add(Activation.reluBlock());
+                    main.add(named(modules, prefix + ".bn1", BatchNorm.builder().build()))
+                            .add(Activation.reluBlock());
                     main.add(named(modules, prefix + ".conv2", conv(width, 3, 1, 1, false)));
                     main.add(named(modules, prefix + ".bn2", BatchNorm.builder().build()));
                 }
@@ -83,7 +94,10 @@ final class Torchvision {
                 if (stride != 1 || inChannels != width * expansion) {
                     shortcut = new SequentialBlock()
                             .add(named(modules, prefix + ".downsample.0", conv(width * expansion, 1, stride, 0, false)))
-                            .add(named(modules, prefix + ".downsample.1", BatchNorm.builder().build()));
+                            .add(named(
+                                    modules,
+                                    prefix + ".downsample.1",
+                                    BatchNorm.builder().build()));
                 } else {
                     shortcut = Blocks.identityBlock();
                 }
@@ -94,7 +108,8 @@ final class Torchvision {
                 inChannels = width * expansion;
             }
         }
-        SequentialBlock head = new SequentialBlock().add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock());
+        SequentialBlock head =
+                new SequentialBlock().add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock());
         head.add(named(modules, "fc", Linear.builder().setUnits(classes).build()));
         SequentialBlock block = new SequentialBlock().add(features).add(head);
         return new Architectures.Built(block, features, head, List.copyOf(names), modules);
@@ -112,14 +127,22 @@ final class Torchvision {
             }
             add(features, names, modules, "features." + i++, conv(v, 3, 1, 1, true));
             if (batchNorm) {
-                add(features, names, modules, "features." + i++, BatchNorm.builder().build());
+                add(
+                        features,
+                        names,
+                        modules,
+                        "features." + i++,
+                        BatchNorm.builder().build());
             }
             add(features, names, modules, "features." + i++, Activation.reluBlock());
         }
         SequentialBlock head = new SequentialBlock().add(adaptiveAvgPool(7, 7)).add(Blocks.batchFlattenBlock());
-        head.add(named(modules, "classifier.0", Linear.builder().setUnits(4096).build())).add(Activation.reluBlock());
-        head.add(named(modules, "classifier.3", Linear.builder().setUnits(4096).build())).add(Activation.reluBlock());
-        head.add(named(modules, "classifier.6", Linear.builder().setUnits(classes).build()));
+        head.add(named(modules, "classifier.0", Linear.builder().setUnits(4096).build()))
+                .add(Activation.reluBlock());
+        head.add(named(modules, "classifier.3", Linear.builder().setUnits(4096).build()))
+                .add(Activation.reluBlock());
+        head.add(named(
+                modules, "classifier.6", Linear.builder().setUnits(classes).build()));
         SequentialBlock block = new SequentialBlock().add(features).add(head);
         return new Architectures.Built(block, features, head, List.copyOf(names), modules);
     }
@@ -141,7 +164,8 @@ final class Torchvision {
      * when the input already has that size. Linear, so every method walks through it.
      */
     static Block adaptiveAvgPool(int oh, int ow) {
-        return new LambdaBlock(list -> new NDList(adaptive(adaptive(list.singletonOrThrow(), 2, oh), 3, ow)), "adaptiveAvgPool2d");
+        return new LambdaBlock(
+                list -> new NDList(adaptive(adaptive(list.singletonOrThrow(), 2, oh), 3, ow)), "adaptiveAvgPool2d");
     }
 
     private static NDArray adaptive(NDArray x, int axis, int out) {

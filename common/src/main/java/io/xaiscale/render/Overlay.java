@@ -48,7 +48,8 @@ public final class Overlay {
      * @param box   ground-truth box drawn on the first tile, or null
      * @param scale integer upscaling of every tile
      */
-    public static BufferedImage grid(String caption, float[] grey, int width, int height, Box box, List<Tile> tiles, int scale) {
+    public static BufferedImage grid(
+            String caption, float[] grey, int width, int height, Box box, List<Tile> tiles, int scale) {
         int tw = width * scale;
         int th = height * scale;
         int cols = tiles.size() + 1;
@@ -66,7 +67,11 @@ public final class Overlay {
         if (box != null) {
             g.setColor(Color.GREEN);
             g.setStroke(new BasicStroke(2));
-            g.drawRect(4 + box.x0() * scale, 2 * TITLE + box.y0() * scale, box.width() * scale - 1, box.height() * scale - 1);
+            g.drawRect(
+                    4 + box.x0() * scale,
+                    2 * TITLE + box.y0() * scale,
+                    box.width() * scale - 1,
+                    box.height() * scale - 1);
         }
         for (int t = 0; t < tiles.size(); t++) {
             int x0 = 4 + (t + 1) * (tw + 4);
@@ -86,7 +91,8 @@ public final class Overlay {
         return t.equals(s) ? s : t + "…";
     }
 
-    private static void drawTile(Graphics2D g, BufferedImage out, int x0, int y0, float[] grey, float[] heat, int w, int h, int scale) {
+    private static void drawTile(
+            Graphics2D g, BufferedImage out, int x0, int y0, float[] grey, float[] heat, int w, int h, int scale) {
         for (int y = 0; y < h * scale; y++) {
             for (int x = 0; x < w * scale; x++) {
                 int p = (y / scale) * w + x / scale;

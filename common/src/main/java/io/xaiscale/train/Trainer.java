@@ -33,10 +33,20 @@ import java.util.function.Consumer;
 public final class Trainer {
 
     /** Training settings; every field is recorded in the card. */
-    public record Settings(String modelId, String version, int trainImages, int testImages, int epochs,
-                           int batchSize, float learningRate, long seed, int canvas, boolean shuffleLabels) {
+    public record Settings(
+            String modelId,
+            String version,
+            int trainImages,
+            int testImages,
+            int epochs,
+            int batchSize,
+            float learningRate,
+            long seed,
+            int canvas,
+            boolean shuffleLabels) {
         public static Settings defaults() {
-            return new Settings("fmnist-loc-cnn", "1", 40000, 2000, 8, 64, 2e-3f, 7L, LocalizationBenchmark.DEFAULT_CANVAS, false);
+            return new Settings(
+                    "fmnist-loc-cnn", "1", 40000, 2000, 8, 64, 2e-3f, 7L, LocalizationBenchmark.DEFAULT_CANVAS, false);
         }
     }
 
@@ -70,7 +80,9 @@ public final class Trainer {
         try (Model model = Model.newInstance(s.modelId(), "PyTorch")) {
             model.setBlock(built.block());
             DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(s.learningRate())).build());
+                    .optOptimizer(Optimizer.adam()
+                            .optLearningRateTracker(Tracker.fixed(s.learningRate()))
+                            .build());
             try (ai.djl.training.Trainer trainer = model.newTrainer(cfg)) {
                 trainer.initialize(new Shape(s.batchSize(), 1, s.canvas(), s.canvas()));
                 Random order = new Random(s.seed());
@@ -91,7 +103,9 @@ public final class Trainer {
                                 System.arraycopy(trainX, k * hw, bx, j * hw, hw);
                                 by[j] = trainY[k];
                             }
-                            NDArray x = sub.create(bx, new Shape(s.batchSize(), 1, s.canvas(), s.canvas())).sub(mean).div(std);
+                            NDArray x = sub.create(bx, new Shape(s.batchSize(), 1, s.canvas(), s.canvas()))
+                                    .sub(mean)
+                                    .div(std);
                             NDArray y = sub.create(by);
                             try (GradientCollector gc = trainer.newGradientCollector()) {
                                 NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
@@ -103,7 +117,8 @@ public final class Trainer {
                             batches++;
                         }
                     }
-                    log.accept(String.format("epoch %d/%d: mean training loss %.4f", epoch + 1, s.epochs(), lossSum / batches));
+                    log.accept(String.format(
+                            "epoch %d/%d: mean training loss %.4f", epoch + 1, s.epochs(), lossSum / batches));
                 }
             }
             Files.createDirectories(outDir);
@@ -112,8 +127,10 @@ public final class Trainer {
         String weightsFile = weightsName + "-0000.params";
         String sha = Hashing.sha256Hex(Files.readAllBytes(outDir.resolve(weightsFile)));
         Map<String, Object> training = new LinkedHashMap<>();
-        training.put("data", "Fashion-MNIST localisation benchmark (train split), " + s.canvas() + "x" + s.canvas()
-                + " canvases, " + s.trainImages() + " images");
+        training.put(
+                "data",
+                "Fashion-MNIST localisation benchmark (train split), " + s.canvas() + "x" + s.canvas() + " canvases, "
+                        + s.trainImages() + " images");
         training.put("epochs", s.epochs());
         training.put("batch_size", s.batchSize());
         training.put("optimizer", "adam");
@@ -121,15 +138,26 @@ public final class Trainer {
         training.put("seed", s.seed());
         training.put("shuffled_labels", s.shuffleLabels());
         Settings d = Settings.defaults();
-        training.put("command", "./xai train --out " + outDir + " --epochs " + s.epochs() + " --train-images "
-                + s.trainImages() + " --seed " + s.seed()
-                + (s.testImages() != d.testImages() ? " --test-images " + s.testImages() : "")
-                + (!s.modelId().equals(d.modelId()) ? " --model-id " + s.modelId() : "")
-                + (s.shuffleLabels() ? " --shuffle-labels" : ""));
-        ModelCard card = new ModelCard(s.modelId(), s.version(), "djl", Architectures.SMALL_CNN, weightsFile, sha,
+        training.put(
+                "command",
+                "./xai train --out " + outDir + " --epochs " + s.epochs() + " --train-images "
+                        + s.trainImages() + " --seed " + s.seed()
+                        + (s.testImages() != d.testImages() ? " --test-images " + s.testImages() : "")
+                        + (!s.modelId().equals(d.modelId()) ? " --model-id " + s.modelId() : "")
+                        + (s.shuffleLabels() ? " --shuffle-labels" : ""));
+        ModelCard card = new ModelCard(
+                s.modelId(),
+                s.version(),
+                "djl",
+                Architectures.SMALL_CNN,
+                weightsFile,
+                sha,
                 new ModelCard.Input(1, s.canvas(), s.canvas()),
                 new ModelCard.Preprocessing("bilinear", new float[] {mean}, new float[] {std}),
-                FashionMnist.CLASS_NAMES, null, training, null);
+                FashionMnist.CLASS_NAMES,
+                null,
+                training,
+                null);
         card.write(outDir);
         double acc;
         try (Classifier c = Classifier.load(outDir)) {
@@ -137,10 +165,23 @@ public final class Trainer {
         }
         Map<String, Object> evaluation = new LinkedHashMap<>();
         evaluation.put("test_accuracy", Math.round(acc * 10000) / 10000.0);
-        evaluation.put("test_data", "Fashion-MNIST localisation benchmark (test split, seed " + (s.seed() + 1) + "), "
-                + s.testImages() + " images");
-        card = new ModelCard(card.id(), card.version(), card.format(), card.architecture(), card.weights(), card.weightsSha256(),
-                card.input(), card.preprocessing(), card.classes(), card.camLayer(), card.training(), evaluation);
+        evaluation.put(
+                "test_data",
+                "Fashion-MNIST localisation benchmark (test split, seed " + (s.seed() + 1) + "), " + s.testImages()
+                        + " images");
+        card = new ModelCard(
+                card.id(),
+                card.version(),
+                card.format(),
+                card.architecture(),
+                card.weights(),
+                card.weightsSha256(),
+                card.input(),
+                card.preprocessing(),
+                card.classes(),
+                card.camLayer(),
+                card.training(),
+                evaluation);
         card.write(outDir);
         log.accept(String.format("test accuracy %.4f on %d held-out canvases", acc, s.testImages()));
         return card;
@@ -160,8 +201,11 @@ public final class Trainer {
                 smp.copyTo(x, j * hw);
                 y[j] = smp.label();
             }
-            try (NDManager sub = c.manager().newSubManager(); GradMode off = GradMode.off()) {
-                long[] pred = c.logits(sub.create(x, new Shape(m, 1, bench.side(), bench.side()))).argMax(1).toLongArray();
+            try (NDManager sub = c.manager().newSubManager();
+                    GradMode off = GradMode.off()) {
+                long[] pred = c.logits(sub.create(x, new Shape(m, 1, bench.side(), bench.side())))
+                        .argMax(1)
+                        .toLongArray();
                 for (int j = 0; j < m; j++) {
                     if (pred[j] == y[j]) {
                         correct++;

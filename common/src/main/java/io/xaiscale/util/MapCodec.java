@@ -20,7 +20,8 @@ public final class MapCodec {
 
     public static float[] decode(byte[] bytes) {
         if (bytes.length % 4 != 0) {
-            throw new IllegalArgumentException("Invalid map encoding: " + bytes.length + " bytes (must be a multiple of 4)");
+            throw new IllegalArgumentException(
+                    "Invalid map encoding: " + bytes.length + " bytes (must be a multiple of 4)");
         }
         float[] out = new float[bytes.length / 4];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);

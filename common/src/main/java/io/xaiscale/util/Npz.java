@@ -27,7 +27,8 @@ public final class Npz {
 
     public static void write(Path file, Map<String, Object> arrays) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
+        try (OutputStream out = Files.newOutputStream(file);
+                ZipOutputStream zip = new ZipOutputStream(out)) {
             for (Map.Entry<String, Object> e : arrays.entrySet()) {
                 zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
                 zip.write(npy(e.getValue()));
@@ -46,7 +47,9 @@ public final class Npz {
             for (long d : f.shape()) {
                 s.append(d).append(", ");
             }
-            shape = f.shape().length == 1 ? s.toString().replaceAll(", $", ",)") : s.toString().replaceAll(", $", ")");
+            shape = f.shape().length == 1
+                    ? s.toString().replaceAll(", $", ",)")
+                    : s.toString().replaceAll(", $", ")");
             ByteBuffer b = ByteBuffer.allocate(f.data().length * 4).order(ByteOrder.LITTLE_ENDIAN);
             b.asFloatBuffer().put(f.data());
             body = b.array();
@@ -63,7 +66,8 @@ public final class Npz {
                 System.arraycopy(v, 0, body, i * width, v.length);
             }
         } else {
-            throw new IllegalArgumentException("Unsupported array type for npz: " + array.getClass().getSimpleName());
+            throw new IllegalArgumentException(
+                    "Unsupported array type for npz: " + array.getClass().getSimpleName());
         }
         String header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
         int total = 10 + header.length() + 1;

@@ -95,7 +95,8 @@ class ClosedFormTest {
     void integratedGradientsWithZeroBaselineIsWeightTimesInputForAnyStepCount(int steps) {
         float[] x = input(4, 2);
         int[] t = {2, 0};
-        assertArrayEquals(expected(x, t, true), run("integrated_gradients[steps=" + steps + ",baseline=zero]", x, t), 1e-4f);
+        assertArrayEquals(
+                expected(x, t, true), run("integrated_gradients[steps=" + steps + ",baseline=zero]", x, t), 1e-4f);
     }
 
     @Test
@@ -161,9 +162,11 @@ class ClosedFormTest {
 
     @Test
     void camRefusesAModelWithoutGlobalAveragePoolingNamingTheHead() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> run("cam", input(11, 1), new int[] {0}));
-        assertEquals("cam needs a head of global average pooling then one dense layer, but linear@test has [Linear] "
-                + "(use grad_cam, which works on any head)", e.getMessage());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> run("cam", input(11, 1), new int[] {0}));
+        assertEquals(
+                "cam needs a head of global average pooling then one dense layer, but linear@test has [Linear] "
+                        + "(use grad_cam, which works on any head)",
+                e.getMessage());
     }
 }

@@ -109,7 +109,8 @@ class ContractTest {
                     assertTrue(Float.isFinite(v), what + " gives finite values");
                 }
                 for (int i = 0; i < 3; i++) {
-                    float[] one = e.attribute(model, x.get(i + ":" + (i + 1)), new int[] {t[i]}).toFloatArray();
+                    float[] one = e.attribute(model, x.get(i + ":" + (i + 1)), new int[] {t[i]})
+                            .toFloatArray();
                     float[] part = java.util.Arrays.copyOfRange(batch, i * side * side, (i + 1) * side * side);
                     assertClose(part, one, 1e-3, what + ": batch = one by one, image " + i);
                 }
@@ -117,7 +118,11 @@ class ContractTest {
                 Explainer.Predicted p = e.attributePredicted(model, x);
                 int[] predicted = Autograd.argMax(model.logitsNoGrad(x));
                 assertArrayEquals(predicted, Autograd.argMax(p.logits()), what + ": predicted classes");
-                assertClose(e.attribute(model, x, predicted).toFloatArray(), p.maps().toFloatArray(), 1e-4, what + ": predicted path");
+                assertClose(
+                        e.attribute(model, x, predicted).toFloatArray(),
+                        p.maps().toFloatArray(),
+                        1e-4,
+                        what + ": predicted path");
             }
         }
     }
@@ -138,7 +143,10 @@ class ContractTest {
         for (int i = 0; i < 99; i++) {
             batch.run();
         }
-        assertEquals(modelArrays, shipped.manager().getManagedArrays().size(), e.spec() + ": arrays kept by the model's scope");
+        assertEquals(
+                modelArrays,
+                shipped.manager().getManagedArrays().size(),
+                e.spec() + ": arrays kept by the model's scope");
         assertEquals(ownArrays, manager.getManagedArrays().size(), e.spec() + ": arrays kept by the caller's scope");
     }
 
@@ -160,7 +168,10 @@ class ContractTest {
                     TestModels.FAULT_AFTER.set(-1);
                 }
                 assertFalse(Autograd.isLocked(), e.spec() + ": lock released after a fault after " + after + " calls");
-                assertEquals(new Shape(2, 16, 16), e.attribute(faulty, x, new int[] {0, 1}).getShape(), e.spec() + " works again");
+                assertEquals(
+                        new Shape(2, 16, 16),
+                        e.attribute(faulty, x, new int[] {0, 1}).getShape(),
+                        e.spec() + " works again");
             }
         }
         assertTrue(failures >= 1, e.spec() + ": the fault was hit at least once");

@@ -38,15 +38,20 @@ class GradCamTest {
                 expected[i * H * W + p] = Math.max(0f, x[i * H * W + p] * s[targets[i]]) / (H * W);
             }
         }
-        try (Classifier model = TestModels.camNet(a, dense, 2, H, W); NDManager m = NDManager.newBaseManager()) {
-            NDArray map = Explainers.fromString("grad_cam").attribute(model, m.create(x, new Shape(2, 1, H, W)), targets);
+        try (Classifier model = TestModels.camNet(a, dense, 2, H, W);
+                NDManager m = NDManager.newBaseManager()) {
+            NDArray map =
+                    Explainers.fromString("grad_cam").attribute(model, m.create(x, new Shape(2, 1, H, W)), targets);
             assertEquals(new Shape(2, H, W), map.getShape());
             assertArrayEquals(expected, map.toFloatArray(), 1e-6f);
             // an explicit layer name gives the same map; an unknown one fails naming the valid layers
-            NDArray named = Explainers.fromString("grad_cam[layer=conv]").attribute(model, m.create(x, new Shape(2, 1, H, W)), targets);
+            NDArray named = Explainers.fromString("grad_cam[layer=conv]")
+                    .attribute(model, m.create(x, new Shape(2, 1, H, W)), targets);
             assertArrayEquals(expected, named.toFloatArray(), 1e-6f);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Explainers.fromString("grad_cam[layer=conv9]").attribute(model, m.create(x, new Shape(2, 1, H, W)), targets));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> Explainers.fromString("grad_cam[layer=conv9]")
+                            .attribute(model, m.create(x, new Shape(2, 1, H, W)), targets));
             assertEquals("Unknown layer: conv9 (valid for camnet@test: conv)", e.getMessage());
         }
     }
@@ -68,7 +73,8 @@ class GradCamTest {
         try (NDManager m = NDManager.newBaseManager()) {
             float[] small = new float[4 * 4];
             small[1 * 4 + 2] = 1f; // row 1, column 2 of a 4x4 map covers rows 4..7, columns 8..11 of 16x16
-            float[] up = GradCam.upsample(m.create(small, new Shape(1, 4, 4)), 16, 16).toFloatArray();
+            float[] up = GradCam.upsample(m.create(small, new Shape(1, 4, 4)), 16, 16)
+                    .toFloatArray();
             int best = 0;
             for (int i = 1; i < up.length; i++) {
                 if (up[i] > up[best]) {
@@ -77,7 +83,8 @@ class GradCamTest {
             }
             int row = best / 16;
             int col = best % 16;
-            org.junit.jupiter.api.Assertions.assertTrue(row >= 4 && row <= 7 && col >= 8 && col <= 11, "peak at row " + row + ", column " + col);
+            org.junit.jupiter.api.Assertions.assertTrue(
+                    row >= 4 && row <= 7 && col >= 8 && col <= 11, "peak at row " + row + ", column " + col);
             // symmetric around the centre of the cell: rows 4..7 (5.5), columns 8..11 (9.5)
             assertEquals(up[5 * 16 + 9], up[5 * 16 + 10], 1e-6f);
             assertEquals(up[5 * 16 + 9], up[6 * 16 + 9], 1e-6f);
@@ -95,8 +102,11 @@ class GradCamTest {
     }
 
     float[] runCamNet(String spec, float[] a, float[] dense, float[] x, int[] targets) {
-        try (Classifier model = TestModels.camNet(a, dense, 2, H, W); NDManager m = NDManager.newBaseManager()) {
-            return Explainers.fromString(spec).attribute(model, m.create(x, new Shape(2, 1, H, W)), targets).toFloatArray();
+        try (Classifier model = TestModels.camNet(a, dense, 2, H, W);
+                NDManager m = NDManager.newBaseManager()) {
+            return Explainers.fromString(spec)
+                    .attribute(model, m.create(x, new Shape(2, 1, H, W)), targets)
+                    .toFloatArray();
         }
     }
 
@@ -125,7 +135,7 @@ class GradCamTest {
             double std = Math.sqrt(var / hw);
             double[] w = new double[3];
             for (int k = 0; k < 3; k++) {
-                double g = dense[t * 3 + k] / hw;                // d logit / d A_k, constant over space
+                double g = dense[t * 3 + k] / hw; // d logit / d A_k, constant over space
                 double sumA = a[k] * sum;
                 double alpha = g == 0 ? 0 : g * g / (2 * g * g + sumA * g * g * g);
                 w[k] = hw * alpha * Math.max(0, g);
@@ -140,7 +150,7 @@ class GradCamTest {
                     pp += w[k] * a[k] * xp;
                     double mk = a[k] * mean;
                     double sk = Math.abs(a[k]) * std;
-                    f += a[k] * xp > mk + sk ? mk : 0;           // K-sigma with k = 1, weighted by the channel mean
+                    f += a[k] * xp > mk + sk ? mk : 0; // K-sigma with k = 1, weighted by the channel mean
                 }
                 cam[i * hw + p] = (float) c;
                 plus[i * hw + p] = (float) Math.max(0, pp);

@@ -32,7 +32,8 @@ class RealCnnTest {
     static void setUp() throws IOException {
         model = Classifier.load(TestModels.shipped());
         manager = NDManager.newBaseManager();
-        LocalizationBenchmark bench = new LocalizationBenchmark(FashionMnist.read(FashionMnist.DEFAULT_DIR, "test"), 64, 99);
+        LocalizationBenchmark bench =
+                new LocalizationBenchmark(FashionMnist.read(FashionMnist.DEFAULT_DIR, "test"), 64, 99);
         pixels = new float[N * 64 * 64];
         for (int i = 0; i < N; i++) {
             bench.sample(i).copyTo(pixels, i * 4096);
@@ -65,7 +66,9 @@ class RealCnnTest {
         try (NDManager m = manager.newSubManager()) {
             NDArray x = inputs(m);
             int[] t = predicted(m);
-            float[] attr = Explainers.fromString("integrated_gradients[steps=" + steps + "]").attribute(model, x, t).toFloatArray();
+            float[] attr = Explainers.fromString("integrated_gradients[steps=" + steps + "]")
+                    .attribute(model, x, t)
+                    .toFloatArray();
             float[] fx = model.logitsNoGrad(x).toFloatArray();
             float[] f0 = model.logitsNoGrad(x.zerosLike()).toFloatArray();
             int k = model.numClasses();
@@ -86,8 +89,10 @@ class RealCnnTest {
         float coarse = sum(completenessGap(4));
         float medium = sum(completenessGap(64));
         float[] fine = completenessGap(256);
-        assertTrue(medium < coarse / 10 && sum(fine) < medium,
-                "gap should shrink with steps: 4 steps " + coarse + ", 64 steps " + medium + ", 256 steps " + sum(fine));
+        assertTrue(
+                medium < coarse / 10 && sum(fine) < medium,
+                "gap should shrink with steps: 4 steps " + coarse + ", 64 steps " + medium + ", 256 steps "
+                        + sum(fine));
         for (float g : fine) {
             assertTrue(g < 0.03f, "completeness gap at 256 steps: " + g);
         }
@@ -101,8 +106,13 @@ class RealCnnTest {
         return s;
     }
 
-    static final List<String> METHODS = List.of("gradient", "gradient_x_input", "integrated_gradients[steps=8]",
-            "smoothgrad[samples=4]", "grad_cam", "occlusion[window=16,stride=8]");
+    static final List<String> METHODS = List.of(
+            "gradient",
+            "gradient_x_input",
+            "integrated_gradients[steps=8]",
+            "smoothgrad[samples=4]",
+            "grad_cam",
+            "occlusion[window=16,stride=8]");
 
     @Test
     void aBatchGivesTheSameMapsAsItsImagesOneByOne() {
@@ -113,7 +123,8 @@ class RealCnnTest {
                 int[] t = predicted(m);
                 float[] batch = e.attribute(model, x, t).toFloatArray();
                 for (int i = 0; i < N; i++) {
-                    float[] single = e.attribute(model, x.get(i + ":" + (i + 1)), new int[] {t[i]}).toFloatArray();
+                    float[] single = e.attribute(model, x.get(i + ":" + (i + 1)), new int[] {t[i]})
+                            .toFloatArray();
                     float[] part = java.util.Arrays.copyOfRange(batch, i * 4096, (i + 1) * 4096);
                     assertArrayEquals(single, part, 1e-4f * (1 + maxAbs(single)), spec + " sample " + i);
                 }
@@ -130,7 +141,8 @@ class RealCnnTest {
                 int[] t = predicted(m);
                 Explainer.Predicted p = e.attributePredicted(model, x);
                 assertArrayEquals(t, Autograd.argMax(p.logits()), spec);
-                assertArrayEquals(model.logitsNoGrad(x).toFloatArray(), p.logits().toFloatArray(), 1e-5f, spec);
+                assertArrayEquals(
+                        model.logitsNoGrad(x).toFloatArray(), p.logits().toFloatArray(), 1e-5f, spec);
                 float[] expected = e.attribute(model, x, t).toFloatArray();
                 assertArrayEquals(expected, p.maps().toFloatArray(), 1e-5f * (1 + maxAbs(expected)), spec);
             }
@@ -142,9 +154,15 @@ class RealCnnTest {
         try (NDManager m = manager.newSubManager()) {
             NDArray x = inputs(m);
             int[] t = predicted(m);
-            float[] a = Explainers.fromString("smoothgrad[samples=4,seed=5]").attribute(model, x, t).toFloatArray();
-            float[] b = Explainers.fromString("smoothgrad[samples=4,seed=5]").attribute(model, x, t).toFloatArray();
-            float[] c = Explainers.fromString("smoothgrad[samples=4,seed=6]").attribute(model, x, t).toFloatArray();
+            float[] a = Explainers.fromString("smoothgrad[samples=4,seed=5]")
+                    .attribute(model, x, t)
+                    .toFloatArray();
+            float[] b = Explainers.fromString("smoothgrad[samples=4,seed=5]")
+                    .attribute(model, x, t)
+                    .toFloatArray();
+            float[] c = Explainers.fromString("smoothgrad[samples=4,seed=6]")
+                    .attribute(model, x, t)
+                    .toFloatArray();
             assertArrayEquals(a, b, 0f);
             assertFalse(java.util.Arrays.equals(a, c), "another seed should give other noise");
         }
@@ -156,22 +174,27 @@ class RealCnnTest {
      */
     @Test
     void gradientMatchesFiniteDifferencesInDoublePrecision() {
-        try (Classifier dbl = TestModels.toDouble(model); NDManager m = manager.newSubManager()) {
+        try (Classifier dbl = TestModels.toDouble(model);
+                NDManager m = manager.newSubManager()) {
             double[] xs = new double[4096];
             for (int p = 0; p < xs.length; p++) {
                 xs[p] = pixels[p];
             }
             NDArray x = m.create(xs, new Shape(1, 1, 64, 64));
             int t = (int) dbl.logitsNoGrad(x).argMax(1).toLongArray()[0];
-            double[] g = Explainers.fromString("gradient").attribute(dbl, x, new int[] {t}).toDoubleArray();
+            double[] g = Explainers.fromString("gradient")
+                    .attribute(dbl, x, new int[] {t})
+                    .toDoubleArray();
             double eps = 1e-6;
             for (int p = 0; p < 4096; p += 257) {
                 double[] plus = xs.clone();
                 double[] minus = xs.clone();
                 plus[p] += eps;
                 minus[p] -= eps;
-                double fp = dbl.logitsNoGrad(m.create(plus, new Shape(1, 1, 64, 64))).toDoubleArray()[t];
-                double fm = dbl.logitsNoGrad(m.create(minus, new Shape(1, 1, 64, 64))).toDoubleArray()[t];
+                double fp = dbl.logitsNoGrad(m.create(plus, new Shape(1, 1, 64, 64)))
+                        .toDoubleArray()[t];
+                double fm = dbl.logitsNoGrad(m.create(minus, new Shape(1, 1, 64, 64)))
+                        .toDoubleArray()[t];
                 double fd = (fp - fm) / (2 * eps);
                 assertEquals(fd, g[p], 1e-6 + 1e-4 * Math.abs(fd), "pixel " + p);
             }
@@ -184,12 +207,21 @@ class RealCnnTest {
             NDArray x = inputs(m);
             assertThrows(IllegalArgumentException.class, () -> model.inputGradient(x, new int[] {0, 1, 99}));
             assertFalse(Autograd.isLocked());
-            assertThrows(RuntimeException.class, () -> Autograd.targetGradient(a -> {
-                throw new IllegalStateException("boom");
-            }, x, new int[] {0, 0, 0}));
+            assertThrows(
+                    RuntimeException.class,
+                    () -> Autograd.targetGradient(
+                            a -> {
+                                throw new IllegalStateException("boom");
+                            },
+                            x,
+                            new int[] {0, 0, 0}));
             assertFalse(Autograd.isLocked());
             // and gradients still work afterwards
-            assertEquals(new Shape(N, 64, 64), Explainers.fromString("gradient").attribute(model, x, new int[] {0, 1, 2}).getShape());
+            assertEquals(
+                    new Shape(N, 64, 64),
+                    Explainers.fromString("gradient")
+                            .attribute(model, x, new int[] {0, 1, 2})
+                            .getShape());
         }
     }
 

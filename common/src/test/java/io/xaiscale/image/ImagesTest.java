@@ -59,7 +59,9 @@ class ImagesTest {
             assertTrue(nonZero > 0);
             assertTrue(box.area() <= 28 * 28);
         }
-        assertNotEquals(Arrays.toString(a.sample(0).pixels()), Arrays.toString(c.sample(0).pixels()));
+        assertNotEquals(
+                Arrays.toString(a.sample(0).pixels()),
+                Arrays.toString(c.sample(0).pixels()));
     }
 
     @Test
@@ -84,9 +86,13 @@ class ImagesTest {
         byte[] truncated = Arrays.copyOf(png, 20);
         DecodeException e = assertThrows(DecodeException.class, () -> ImageCodec.toTensor(truncated, 1, 64, 64));
         assertTrue(e.getMessage().startsWith("undecodable image (20 bytes)"), e.getMessage());
-        assertEquals("empty image content", assertThrows(DecodeException.class, () -> ImageCodec.info(new byte[0])).getMessage());
+        assertEquals(
+                "empty image content",
+                assertThrows(DecodeException.class, () -> ImageCodec.info(new byte[0]))
+                        .getMessage());
         assertTrue(assertThrows(DecodeException.class, () -> ImageCodec.info("hello".getBytes()))
-                .getMessage().contains("not a supported format"));
+                .getMessage()
+                .contains("not a supported format"));
     }
 
     @Test
@@ -103,8 +109,10 @@ class ImagesTest {
                 byte[] png = png(23, 17, colour, samples, 50, false);
                 assertNotNull(PngPixels.read(png, 23, 17), "colour type " + colour);
                 for (int channels : new int[] {1, 3}) {
-                    assertArrayEquals(ImageCodec.toTensor(ImageCodec.decode(png), channels, 17, 23),
-                            ImageCodec.toTensor(png, channels, 17, 23), "colour type " + colour + ", " + channels + " channel(s)");
+                    assertArrayEquals(
+                            ImageCodec.toTensor(ImageCodec.decode(png), channels, 17, 23),
+                            ImageCodec.toTensor(png, channels, 17, 23),
+                            "colour type " + colour + ", " + channels + " channel(s)");
                 }
             }
         }
@@ -116,24 +124,40 @@ class ImagesTest {
         for (int i = 0; i < rgb.length; i++) {
             rgb[i] = (byte) (i * 13);
         }
-        byte[] tagged = png(9, 7, 2, rgb, 1000, false, new String[] {"gAMA", "cHRM", "sRGB", "sBIT", "tEXt"},
-                new byte[][] {{0, 0, (byte) 0xb1, (byte) 0x8f}, new byte[32], {0}, {5, 6, 5}, "Comment\0x".getBytes(StandardCharsets.US_ASCII)});
+        byte[] tagged =
+                png(9, 7, 2, rgb, 1000, false, new String[] {"gAMA", "cHRM", "sRGB", "sBIT", "tEXt"}, new byte[][] {
+                    {0, 0, (byte) 0xb1, (byte) 0x8f},
+                    new byte[32],
+                    {0},
+                    {5, 6, 5},
+                    "Comment\0x".getBytes(StandardCharsets.US_ASCII)
+                });
         assertNotNull(PngPixels.read(tagged, 9, 7));
         for (int channels : new int[] {1, 3}) {
-            assertArrayEquals(ImageCodec.toTensor(ImageCodec.decode(tagged), channels, 7, 9), ImageCodec.toTensor(tagged, channels, 7, 9));
+            assertArrayEquals(
+                    ImageCodec.toTensor(ImageCodec.decode(tagged), channels, 7, 9),
+                    ImageCodec.toTensor(tagged, channels, 7, 9));
         }
         // what ImageIO itself writes
-        for (int type : new int[] {BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_INT_ARGB}) {
+        for (int type :
+                new int[] {BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_INT_ARGB}) {
             BufferedImage img = new BufferedImage(31, 29, type);
             for (int y = 0; y < 29; y++) {
                 for (int x = 0; x < 31; x++) {
-                    img.setRGB(x, y, rnd.nextInt(4) == 0 ? rnd.nextInt() : (x * 8) << 16 | (y * 8) << 8 | (x + y) * 4 | 0x80000000);
+                    img.setRGB(
+                            x,
+                            y,
+                            rnd.nextInt(4) == 0
+                                    ? rnd.nextInt()
+                                    : (x * 8) << 16 | (y * 8) << 8 | (x + y) * 4 | 0x80000000);
                 }
             }
             byte[] png = ImageCodec.png(img);
             assertNotNull(PngPixels.read(png, 31, 29), "image type " + type);
             for (int channels : new int[] {1, 3}) {
-                assertArrayEquals(ImageCodec.toTensor(ImageCodec.decode(png), channels, 29, 31), ImageCodec.toTensor(png, channels, 29, 31));
+                assertArrayEquals(
+                        ImageCodec.toTensor(ImageCodec.decode(png), channels, 29, 31),
+                        ImageCodec.toTensor(png, channels, 29, 31));
             }
         }
     }
@@ -145,7 +169,9 @@ class ImagesTest {
         byte[] keyed = png(12, 10, 0, grey, 1000, true);
         assertNull(PngPixels.read(keyed, 12, 10), "a transparency key makes ImageIO add alpha");
         assertNull(PngPixels.read(png(12, 10, 0, grey, 1000, false), 10, 12), "another size is resized by ImageIO");
-        for (int type : new int[] {BufferedImage.TYPE_USHORT_GRAY, BufferedImage.TYPE_BYTE_INDEXED, BufferedImage.TYPE_BYTE_BINARY}) {
+        for (int type : new int[] {
+            BufferedImage.TYPE_USHORT_GRAY, BufferedImage.TYPE_BYTE_INDEXED, BufferedImage.TYPE_BYTE_BINARY
+        }) {
             byte[] png = ImageCodec.png(new BufferedImage(12, 10, type));
             assertNull(PngPixels.read(png, 12, 10), "image type " + type);
             assertEquals(12 * 10, ImageCodec.toTensor(png, 1, 10, 12).length);
@@ -158,13 +184,22 @@ class ImagesTest {
     }
 
     /** A PNG written by hand: row {@code y} filtered with type {@code y % 5} (or {@code filter}), IDAT chunks of {@code chunk} bytes. */
-    static byte[] png(int width, int height, int colour, byte[] samples, int chunk, boolean transparencyKey, int... filter) {
+    static byte[] png(
+            int width, int height, int colour, byte[] samples, int chunk, boolean transparencyKey, int... filter) {
         return png(width, height, colour, samples, chunk, transparencyKey, new String[0], new byte[0][], filter);
     }
 
     /** The same with ancillary chunks {@code types} (contents {@code data}) before the image data. */
-    static byte[] png(int width, int height, int colour, byte[] samples, int chunk, boolean transparencyKey, String[] types, byte[][] data,
-                      int... filter) {
+    static byte[] png(
+            int width,
+            int height,
+            int colour,
+            byte[] samples,
+            int chunk,
+            boolean transparencyKey,
+            String[] types,
+            byte[][] data,
+            int... filter) {
         int bpp = samples.length / (width * height);
         int stride = width * bpp;
         byte[] raw = new byte[height * (stride + 1)];
@@ -181,8 +216,10 @@ class ImagesTest {
                     case 1 -> a;
                     case 2 -> b;
                     case 3 -> (a + b) / 2;
-                    case 4 -> Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a
-                            : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+                    case 4 ->
+                        Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c)
+                                ? a
+                                : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
                     default -> 0;
                 };
                 raw[y * (stride + 1) + 1 + i] = (byte) (v - predictor);
@@ -215,7 +252,9 @@ class ImagesTest {
 
     private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
         byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-        out.writeBytes(new byte[] {(byte) (data.length >>> 24), (byte) (data.length >>> 16), (byte) (data.length >>> 8), (byte) data.length});
+        out.writeBytes(new byte[] {
+            (byte) (data.length >>> 24), (byte) (data.length >>> 16), (byte) (data.length >>> 8), (byte) data.length
+        });
         out.writeBytes(t);
         out.writeBytes(data);
         CRC32 crc = new CRC32();

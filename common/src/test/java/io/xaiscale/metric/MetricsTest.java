@@ -34,18 +34,22 @@ class MetricsTest {
     void aMapEqualToTheBoxHasIouOneAndHitsThePointingGame() {
         Box box = new Box(2, 3, 7, 8); // 25 pixels of 100
         float[][] maps = {boxMap(box)};
-        assertArrayEquals(new double[] {1.0}, eval("iou[threshold=top_fraction,value=0.25]", maps, new Box[] {box}), 1e-12);
-        assertArrayEquals(new double[] {1.0}, eval("iou[threshold=fraction_of_max,value=0.5]", maps, new Box[] {box}), 1e-12);
+        assertArrayEquals(
+                new double[] {1.0}, eval("iou[threshold=top_fraction,value=0.25]", maps, new Box[] {box}), 1e-12);
+        assertArrayEquals(
+                new double[] {1.0}, eval("iou[threshold=fraction_of_max,value=0.5]", maps, new Box[] {box}), 1e-12);
         assertArrayEquals(new double[] {1.0}, eval("pointing_game", maps, new Box[] {box}), 0);
     }
 
     @Test
     void iouOfDisjointAndHalfOverlappingMaps() {
-        Box box = new Box(0, 0, 4, 5);          // 20 pixels
-        Box other = new Box(6, 5, 10, 10);      // 20 pixels, disjoint
-        Box half = new Box(2, 0, 6, 5);         // overlaps box on 10 pixels: IoU 10/30
-        double[] v = eval("iou[threshold=fraction_of_max,value=0.5]",
-                new float[][] {boxMap(other), boxMap(half)}, new Box[] {box, box});
+        Box box = new Box(0, 0, 4, 5); // 20 pixels
+        Box other = new Box(6, 5, 10, 10); // 20 pixels, disjoint
+        Box half = new Box(2, 0, 6, 5); // overlaps box on 10 pixels: IoU 10/30
+        double[] v = eval(
+                "iou[threshold=fraction_of_max,value=0.5]",
+                new float[][] {boxMap(other), boxMap(half)},
+                new Box[] {box, box});
         assertArrayEquals(new double[] {0.0, 10.0 / 30.0}, v, 1e-12);
     }
 
@@ -55,9 +59,12 @@ class MetricsTest {
         float[] peak = new float[S * S];
         peak[4 * S + 8] = 5f; // (x=8, y=4): 3 px right of the box
         assertArrayEquals(new double[] {0.0}, eval("pointing_game", new float[][] {peak}, new Box[] {box}), 0);
-        assertArrayEquals(new double[] {0.0}, eval("pointing_game[tolerance=2]", new float[][] {peak}, new Box[] {box}), 0);
-        assertArrayEquals(new double[] {1.0}, eval("pointing_game[tolerance=3]", new float[][] {peak}, new Box[] {box}), 0);
-        assertArrayEquals(new double[] {0.0}, eval("pointing_game", new float[][] {new float[S * S]}, new Box[] {box}), 0);
+        assertArrayEquals(
+                new double[] {0.0}, eval("pointing_game[tolerance=2]", new float[][] {peak}, new Box[] {box}), 0);
+        assertArrayEquals(
+                new double[] {1.0}, eval("pointing_game[tolerance=3]", new float[][] {peak}, new Box[] {box}), 0);
+        assertArrayEquals(
+                new double[] {0.0}, eval("pointing_game", new float[][] {new float[S * S]}, new Box[] {box}), 0);
         assertTrue(Double.isNaN(eval("pointing_game", new float[][] {peak}, new Box[] {null})[0]));
         assertTrue(Double.isNaN(eval("iou", new float[][] {peak}, new Box[] {null})[0]));
     }
@@ -75,7 +82,9 @@ class MetricsTest {
             }
             boxes[i] = box;
         }
-        double mean = java.util.Arrays.stream(eval("pointing_game", maps, boxes)).average().orElseThrow();
+        double mean = java.util.Arrays.stream(eval("pointing_game", maps, boxes))
+                .average()
+                .orElseThrow();
         assertEquals(0.20, mean, 0.02); // 4000 draws: standard error 0.0063
     }
 
@@ -104,10 +113,12 @@ class MetricsTest {
         for (int p = 0; p < d; p++) {
             map[p] = wRow[p] * x[p];
         }
-        try (Classifier model = TestModels.linear(weights, new float[] {0f, 0f}, 1, h, w); NDManager m = NDManager.newBaseManager()) {
+        try (Classifier model = TestModels.linear(weights, new float[] {0f, 0f}, 1, h, w);
+                NDManager m = NDManager.newBaseManager()) {
             DeletionInsertion del = (DeletionInsertion) Metrics.fromString("deletion_auc[steps=8]");
-            float[] curve = del.curves(EvalBatch.of(model, m.create(x, new Shape(1, 1, h, w)), new float[][] {map},
-                    new int[] {0}, new Box[] {null}))[0];
+            float[] curve = del.curves(EvalBatch.of(
+                    model, m.create(x, new Shape(1, 1, h, w)), new float[][] {map}, new int[] {0}, new Box[] {null}))[
+                    0];
             Integer[] order = {0, 3, 5, 2, 6, 7, 1, 4}; // by w*x: 3, .5, .5(idx5), .25, .25(idx6), -.5, -1, -2
             float logit = 0;
             for (int p = 0; p < d; p++) {
@@ -139,7 +150,8 @@ class MetricsTest {
                 want[i] = i;
             }
             java.util.Arrays.sort(want, (a, b) -> Float.compare(m[b], m[a]));
-            assertArrayEquals(java.util.Arrays.stream(want).mapToInt(Integer::intValue).toArray(), Relevance.order(m));
+            assertArrayEquals(
+                    java.util.Arrays.stream(want).mapToInt(Integer::intValue).toArray(), Relevance.order(m));
         }
     }
 
@@ -147,7 +159,9 @@ class MetricsTest {
     void theTopKMaskIsTheFirstKOfTheOrderTiesAlike() {
         float[] map = {0.5f, -1f, 0.5f, Float.NaN, 0f, -0f, 2f, -1f, Float.NEGATIVE_INFINITY, 0f};
         // order 3, 6, 0, 2, 4, 9, 5, ...: the top 4 are NaN, 2 and the first two 0.5 in row-major order
-        assertArrayEquals(new boolean[] {true, false, true, true, false, false, true, false, false, false}, Relevance.top(map, 4));
+        assertArrayEquals(
+                new boolean[] {true, false, true, true, false, false, true, false, false, false},
+                Relevance.top(map, 4));
         java.util.Random rnd = new java.util.Random(5);
         for (int trial = 0; trial < 200; trial++) {
             int n = 1 + rnd.nextInt(trial < 100 ? 40 : 5000);
@@ -174,15 +188,25 @@ class MetricsTest {
 
     @Test
     void badMetricSpecsFailNamingTheValidChoices() {
-        assertEquals("Unknown metric: pixel_flipping (valid: deletion_auc, insertion_auc, iou, aopc, faithfulness_correlation, "
-                + "infidelity, pointing_game, relevance_mass, relevance_rank, mask_auc, sparseness, entropy, robustness, max_sensitivity, "
-                + "model_randomization, data_randomization)",
-                assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("pixel_flipping")).getMessage());
-        assertEquals("Invalid substrate for deletion_auc: noise (valid: zero, mean, blur)",
-                assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("deletion_auc[substrate=noise]")).getMessage());
-        assertEquals("deletion_auc[relevance=signed,steps=16,substrate=zero]", Metrics.fromString("deletion_auc").spec());
-        assertEquals("insertion_auc[blur_sigma=2.0,relevance=signed,steps=16,substrate=blur]", Metrics.fromString("insertion_auc").spec());
-        assertEquals("Invalid threshold for iou: otsu (valid: top_fraction, fraction_of_max, best)",
-                assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("iou[threshold=otsu]")).getMessage());
+        assertEquals(
+                "Unknown metric: pixel_flipping (valid: deletion_auc, insertion_auc, iou, aopc, faithfulness_correlation, "
+                        + "infidelity, pointing_game, relevance_mass, relevance_rank, mask_auc, sparseness, entropy, robustness, max_sensitivity, "
+                        + "model_randomization, data_randomization)",
+                assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("pixel_flipping"))
+                        .getMessage());
+        assertEquals(
+                "Invalid substrate for deletion_auc: noise (valid: zero, mean, blur)",
+                assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("deletion_auc[substrate=noise]"))
+                        .getMessage());
+        assertEquals(
+                "deletion_auc[relevance=signed,steps=16,substrate=zero]",
+                Metrics.fromString("deletion_auc").spec());
+        assertEquals(
+                "insertion_auc[blur_sigma=2.0,relevance=signed,steps=16,substrate=blur]",
+                Metrics.fromString("insertion_auc").spec());
+        assertEquals(
+                "Invalid threshold for iou: otsu (valid: top_fraction, fraction_of_max, best)",
+                assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("iou[threshold=otsu]"))
+                        .getMessage());
     }
 }

@@ -38,7 +38,8 @@ class MoreMetricsTest {
         assertEquals(1.0, one("iou[threshold=best]", box, BOX), 1e-12);
         assertEquals(1.0, one("relevance_mass", box, BOX), 1e-12);
         assertEquals(0.0, one("relevance_mass", inverse, BOX), 1e-12);
-        assertEquals(0.2, one("relevance_mass", constant(3f), BOX), 1e-12, "a uniform map puts the box's area share inside");
+        assertEquals(
+                0.2, one("relevance_mass", constant(3f), BOX), 1e-12, "a uniform map puts the box's area share inside");
         assertEquals(1.0, one("relevance_rank", box, BOX), 1e-12);
         assertEquals(0.0, one("relevance_rank", inverse, BOX), 1e-12);
         assertEquals(1.0, one("mask_auc", box, BOX), 1e-12);
@@ -49,8 +50,12 @@ class MoreMetricsTest {
         signed[0] = -100f; // outside the box
         assertEquals(1.0, one("relevance_mass", signed, BOX), 1e-12);
         assertEquals(20.0 / 120.0, one("relevance_mass[relevance=abs]", signed, BOX), 1e-12);
-        assertEquals("relevance_mass[relevance=positive]", Metrics.fromString("relevance_mass").spec());
-        assertEquals("iou[relevance=abs,threshold=best]", Metrics.fromString("iou[threshold=best]").spec());
+        assertEquals(
+                "relevance_mass[relevance=positive]",
+                Metrics.fromString("relevance_mass").spec());
+        assertEquals(
+                "iou[relevance=abs,threshold=best]",
+                Metrics.fromString("iou[threshold=best]").spec());
     }
 
     @Test
@@ -140,7 +145,8 @@ class MoreMetricsTest {
     double[] faithfulness(String spec, Classifier model, float[] x, float[] map) {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray in = m.create(x, new Shape(1, 1, H, W));
-            return Metrics.fromString(spec).evaluate(EvalBatch.of(model, in, new float[][] {map}, new int[] {0}, new Box[] {null}));
+            return Metrics.fromString(spec)
+                    .evaluate(EvalBatch.of(model, in, new float[][] {map}, new int[] {0}, new Box[] {null}));
         }
     }
 

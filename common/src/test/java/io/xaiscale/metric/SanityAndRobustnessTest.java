@@ -36,7 +36,8 @@ class SanityAndRobustnessTest {
     static void setUp() throws IOException {
         model = Classifier.load(TestModels.shipped());
         manager = NDManager.newBaseManager();
-        LocalizationBenchmark bench = new LocalizationBenchmark(FashionMnist.read(FashionMnist.DEFAULT_DIR, "test"), 64, 5);
+        LocalizationBenchmark bench =
+                new LocalizationBenchmark(FashionMnist.read(FashionMnist.DEFAULT_DIR, "test"), 64, 5);
         pixels = new float[N * 4096];
         for (int i = 0; i < N; i++) {
             bench.sample(i).copyTo(pixels, i * 4096);
@@ -61,7 +62,8 @@ class SanityAndRobustnessTest {
                 maps[i] = java.util.Arrays.copyOfRange(flat, i * 4096, (i + 1) * 4096);
             }
             Metric metric = Metrics.fromString(metricSpec);
-            return metric.evaluateAll(EvalBatch.of(model, x, maps, t, new Box[N]).withMethod(e));
+            return metric.evaluateAll(
+                    EvalBatch.of(model, x, maps, t, new Box[N]).withMethod(e));
         }
     }
 
@@ -76,9 +78,11 @@ class SanityAndRobustnessTest {
     @Test
     void anUnchangedImageGivesIdenticalMapsAndNoFlip() {
         // brightness + 0 and contrast x 1 leave the image as it is: every similarity is 1
-        for (String spec : List.of("robustness[perturbation=brightness,level=0]", "robustness[perturbation=contrast,level=1]")) {
+        for (String spec :
+                List.of("robustness[perturbation=brightness,level=0]", "robustness[perturbation=contrast,level=1]")) {
             double[][] v = run(spec, "gradient");
-            assertEquals(List.of("robustness_pearson", "robustness_ssim", "robustness_dice", "robustness_flipped"),
+            assertEquals(
+                    List.of("robustness_pearson", "robustness_ssim", "robustness_dice", "robustness_flipped"),
                     Metrics.fromString(spec).outputs());
             for (int k = 0; k < 3; k++) {
                 assertArrayEquals(new double[] {1, 1, 1, 1}, v[k], 1e-4, spec + " output " + k);
@@ -105,18 +109,24 @@ class SanityAndRobustnessTest {
         assertTrue(all < 0.5, "fully randomised: Spearman " + all);
         assertTrue(all < top, "cascading further decorrelates more: depth 1 " + top + ", depth 4 " + all);
         assertTrue(robust > all, "a tiny input change moves the map far less than randomising the model");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run("model_randomization[depth=5]", "gradient"));
-        assertEquals("Invalid depth for model randomisation: 5 (model fmnist-loc-cnn@1 has 4 weight layers: 1 to 4)", e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> run("model_randomization[depth=5]", "gradient"));
+        assertEquals(
+                "Invalid depth for model randomisation: 5 (model fmnist-loc-cnn@1 has 4 weight layers: 1 to 4)",
+                e.getMessage());
     }
 
     @Test
     void mapsOfAModelTrainedOnShuffledLabelsDifferFromTheRealModels() {
         String dir = TestModels.locate("models/fmnist-loc-cnn-shuffled").toString();
         double[][] v = run("data_randomization[model=" + dir + "]", "gradient");
-        assertEquals(List.of("data_randomization_spearman", "data_randomization_ssim"),
+        assertEquals(
+                List.of("data_randomization_spearman", "data_randomization_ssim"),
                 Metrics.fromString("data_randomization[model=" + dir + "]").outputs());
         double robust = mean(run("robustness[perturbation=noise,level=0.01]", "gradient")[1]);
-        assertTrue(mean(v[1]) < robust, "SSIM to the shuffled-label model's maps " + mean(v[1]) + " < under tiny noise " + robust);
+        assertTrue(
+                mean(v[1]) < robust,
+                "SSIM to the shuffled-label model's maps " + mean(v[1]) + " < under tiny noise " + robust);
         IllegalStateException missing = assertThrows(IllegalStateException.class, () -> {
             try {
                 run("data_randomization[model=/nonexistent/shuffled]", "gradient");
@@ -124,8 +134,12 @@ class SanityAndRobustnessTest {
                 throw new IllegalStateException(e.getMessage());
             }
         });
-        assertTrue(missing.getMessage().startsWith("Cannot load the shuffled-label model of data_randomization from /nonexistent/shuffled "
-                + "(train one with: xai train --shuffle-labels --out /nonexistent/shuffled)"), missing.getMessage());
+        assertTrue(
+                missing.getMessage()
+                        .startsWith(
+                                "Cannot load the shuffled-label model of data_randomization from /nonexistent/shuffled "
+                                        + "(train one with: xai train --shuffle-labels --out /nonexistent/shuffled)"),
+                missing.getMessage());
     }
 
     @Test
@@ -153,16 +167,19 @@ class SanityAndRobustnessTest {
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) rnd.nextGaussian();
         }
-        try (Classifier lin = TestModels.linear(w, new float[] {0f, 0f}, 1, 6, 6); NDManager m = manager.newSubManager()) {
+        try (Classifier lin = TestModels.linear(w, new float[] {0f, 0f}, 1, 6, 6);
+                NDManager m = manager.newSubManager()) {
             NDArray x = m.create(java.util.Arrays.copyOf(pixels, 36), new Shape(1, 1, 6, 6));
             Explainer g = Explainers.fromString("gradient");
             float[] map = g.attribute(lin, x, new int[] {1}).toFloatArray();
-            EvalBatch b = EvalBatch.of(lin, x, new float[][] {map}, new int[] {1}, new Box[1]).withMethod(g);
+            EvalBatch b = EvalBatch.of(lin, x, new float[][] {map}, new int[] {1}, new Box[1])
+                    .withMethod(g);
             assertEquals(0.0, Metrics.fromString("max_sensitivity").evaluate(b)[0], 1e-6);
             Explainer gxi = Explainers.fromString("gradient_x_input");
             float[] m2 = gxi.attribute(lin, x, new int[] {1}).toFloatArray();
-            double v = Metrics.fromString("max_sensitivity[radius=0.1]").evaluate(
-                    EvalBatch.of(lin, x, new float[][] {m2}, new int[] {1}, new Box[1]).withMethod(gxi))[0];
+            double v = Metrics.fromString("max_sensitivity[radius=0.1]")
+                    .evaluate(EvalBatch.of(lin, x, new float[][] {m2}, new int[] {1}, new Box[1])
+                            .withMethod(gxi))[0];
             assertTrue(v > 0, "gradient x input moves with the input");
         }
     }

@@ -87,8 +87,19 @@ class ImportTest {
         for (int k = 0; k < classes; k++) {
             names.add("c" + k);
         }
-        return new ModelCard(architecture, "test", ModelCard.STATE_DICT, architecture, "pattern.npz", null,
-                new ModelCard.Input(3, 64, 64), new ModelCard.Preprocessing("bilinear", MEAN, STD), names, null, null, null);
+        return new ModelCard(
+                architecture,
+                "test",
+                ModelCard.STATE_DICT,
+                architecture,
+                "pattern.npz",
+                null,
+                new ModelCard.Input(3, 64, 64),
+                new ModelCard.Preprocessing("bilinear", MEAN, STD),
+                names,
+                null,
+                null,
+                null);
     }
 
     static void assertClose(float[] expected, float[] actual, double rel, String what) {
@@ -110,12 +121,17 @@ class ImportTest {
     @ValueSource(strings = {"resnet18", "resnet34", "resnet50", "vgg11", "vgg11_bn", "vgg16", "vgg16_bn"})
     void torchvisionArchitecturesGivePyTorchsLogitsAndGradients(String arch) throws IOException {
         Architectures.Built built = Architectures.build(arch, 10);
-        try (Model model = Model.newInstance(arch, "PyTorch"); NDManager m = NDManager.newBaseManager()) {
+        try (Model model = Model.newInstance(arch, "PyTorch");
+                NDManager m = NDManager.newBaseManager()) {
             model.setBlock(built.block());
             built.block().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 64, 64));
             Map<String, NDArray> sd = new HashMap<>();
             for (StateDict.Entry e : StateDict.entries(built)) {
-                sd.put(e.key(), m.create(value(e.key(), e.target().getShape(), e.batchNorm()), e.target().getShape()));
+                sd.put(
+                        e.key(),
+                        m.create(
+                                value(e.key(), e.target().getShape(), e.batchNorm()),
+                                e.target().getShape()));
             }
             StateDict.copy(sd, built, "pattern", arch);
             built.block().freezeParameters(true);
@@ -123,9 +139,17 @@ class ImportTest {
             Map<String, NDArray> want = expected(m, FIXTURES.resolve("torchvision/" + arch + "-expected.npz"));
             NDArray x = inputs(m);
             assertClose(want.get("logits").toFloatArray(), c.logitsNoGrad(x).toFloatArray(), 1e-4, arch + " logits");
-            assertClose(want.get("gradient").toFloatArray(), c.inputGradient(x, new int[] {3, 7}).toFloatArray(), 1e-4, arch + " gradient");
+            assertClose(
+                    want.get("gradient").toFloatArray(),
+                    c.inputGradient(x, new int[] {3, 7}).toFloatArray(),
+                    1e-4,
+                    arch + " gradient");
             // every white-box method walks the imported model
-            assertEquals(new Shape(2, 64, 64), Explainers.fromString("lrp[composite=epsilon_gamma_box]").attribute(c, x, new int[] {3, 7}).getShape());
+            assertEquals(
+                    new Shape(2, 64, 64),
+                    Explainers.fromString("lrp[composite=epsilon_gamma_box]")
+                            .attribute(c, x, new int[] {3, 7})
+                            .getShape());
         }
     }
 
@@ -142,43 +166,70 @@ class ImportTest {
     @ParameterizedTest
     @ValueSource(strings = {"weights.npz", "weights.safetensors"})
     void aCustomCnnFromAStateDictFileGivesPyTorchsLogitsAndGradients(String weights) throws IOException {
-        try (Classifier c = Classifier.load(customCopy(weights)); NDManager m = NDManager.newBaseManager()) {
+        try (Classifier c = Classifier.load(customCopy(weights));
+                NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> want = expected(m, FIXTURES.resolve("custom-cnn/expected.npz"));
             NDArray x = inputs(m);
             assertClose(want.get("logits").toFloatArray(), c.logitsNoGrad(x).toFloatArray(), 1e-4, "logits");
-            assertClose(want.get("gradient").toFloatArray(), c.inputGradient(x, new int[] {1, 3}).toFloatArray(), 1e-4, "gradient");
+            assertClose(
+                    want.get("gradient").toFloatArray(),
+                    c.inputGradient(x, new int[] {1, 3}).toFloatArray(),
+                    1e-4,
+                    "gradient");
             assertEquals(List.of("0", "1", "2", "3", "4", "5"), c.featureLayers());
-            assertEquals(new Shape(2, 64, 64), Explainers.fromString("grad_cam").attribute(c, x, new int[] {1, 3}).getShape());
+            assertEquals(
+                    new Shape(2, 64, 64),
+                    Explainers.fromString("grad_cam")
+                            .attribute(c, x, new int[] {1, 3})
+                            .getShape());
         }
     }
 
     @Test
     void torchScriptAndTheSameWeightsAsAStateDictGiveTheSameMaps() throws IOException {
         try (Classifier ts = Classifier.load(FIXTURES.resolve("custom-cnn-torchscript"));
-             Classifier sd = Classifier.load(customCopy("weights.npz"));
-             NDManager m = NDManager.newBaseManager()) {
+                Classifier sd = Classifier.load(customCopy("weights.npz"));
+                NDManager m = NDManager.newBaseManager()) {
             NDArray x = inputs(m);
             int[] t = {1, 3};
             Map<String, NDArray> want = expected(m, FIXTURES.resolve("custom-cnn/expected.npz"));
-            assertClose(want.get("logits").toFloatArray(), ts.logitsNoGrad(x).toFloatArray(), 1e-4, "TorchScript logits");
-            assertClose(want.get("gradient").toFloatArray(), ts.inputGradient(x, t).toFloatArray(), 1e-4, "TorchScript gradient");
+            assertClose(
+                    want.get("logits").toFloatArray(), ts.logitsNoGrad(x).toFloatArray(), 1e-4, "TorchScript logits");
+            assertClose(
+                    want.get("gradient").toFloatArray(),
+                    ts.inputGradient(x, t).toFloatArray(),
+                    1e-4,
+                    "TorchScript gradient");
             assertEquals(List.of("features"), ts.featureLayers());
-            for (String[] pair : new String[][] {{"gradient", "gradient"}, {"gradient_x_input", "gradient_x_input"},
-                    {"grad_cam", "grad_cam[layer=5]"}, {"integrated_gradients[steps=4]", "integrated_gradients[steps=4]"},
-                    {"occlusion[window=16,stride=16]", "occlusion[window=16,stride=16]"}}) {
+            for (String[] pair : new String[][] {
+                {"gradient", "gradient"},
+                {"gradient_x_input", "gradient_x_input"},
+                {"grad_cam", "grad_cam[layer=5]"},
+                {"integrated_gradients[steps=4]", "integrated_gradients[steps=4]"},
+                {"occlusion[window=16,stride=16]", "occlusion[window=16,stride=16]"}
+            }) {
                 float[] a = Explainers.fromString(pair[0]).attribute(ts, x, t).toFloatArray();
                 float[] b = Explainers.fromString(pair[1]).attribute(sd, x, t).toFloatArray();
                 assertClose(b, a, 1e-4, pair[0] + ": TorchScript vs state_dict");
             }
             // the one-pass predicted-class path works on TorchScript too
-            assertEquals(new Shape(2, 64, 64), Explainers.fromString("gradient").attributePredicted(ts, x).maps().getShape());
+            assertEquals(
+                    new Shape(2, 64, 64),
+                    Explainers.fromString("gradient")
+                            .attributePredicted(ts, x)
+                            .maps()
+                            .getShape());
             // methods that walk the layers are refused at start, saying what to supply
             for (String method : List.of("lrp", "deeplift", "guided_backprop", "deconvnet", "cam", "guided_grad_cam")) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                IllegalArgumentException e = assertThrows(
+                        IllegalArgumentException.class,
                         () -> Explainers.fromString(method).check(ts.card(), ts.featureLayers()));
-                assertEquals(method + " needs the model's layer structure, but custom-cnn-torchscript@1 is an opaque TorchScript module: "
-                        + "supply its weights as a state_dict instead (format state_dict with a torchvision or custom architecture; "
-                        + "see models/README.md)", e.getMessage());
+                assertEquals(
+                        method
+                                + " needs the model's layer structure, but custom-cnn-torchscript@1 is an opaque TorchScript module: "
+                                + "supply its weights as a state_dict instead (format state_dict with a torchvision or custom architecture; "
+                                + "see models/README.md)",
+                        e.getMessage());
             }
         }
     }
@@ -188,15 +239,31 @@ class ImportTest {
         Path rgbDir = customCopy("weights.npz");
         Path bgrDir = customCopy("weights.safetensors");
         Path card = bgrDir.resolve("model.json");
-        Files.writeString(card, Files.readString(card).replace("\"resize\": \"bilinear\"", "\"resize\": \"bilinear\", \"channel_order\": \"bgr\""));
-        try (Classifier rgb = Classifier.load(rgbDir); Classifier bgr = Classifier.load(bgrDir); NDManager m = NDManager.newBaseManager()) {
+        Files.writeString(
+                card,
+                Files.readString(card)
+                        .replace("\"resize\": \"bilinear\"", "\"resize\": \"bilinear\", \"channel_order\": \"bgr\""));
+        try (Classifier rgb = Classifier.load(rgbDir);
+                Classifier bgr = Classifier.load(bgrDir);
+                NDManager m = NDManager.newBaseManager()) {
             assertTrue(bgr.card().preprocessing().bgr());
             NDArray x = inputs(m);
             NDArray flipped = x.flip(1);
-            assertClose(rgb.logitsNoGrad(flipped).toFloatArray(), bgr.logitsNoGrad(x).toFloatArray(), 1e-6, "logits");
+            assertClose(
+                    rgb.logitsNoGrad(flipped).toFloatArray(),
+                    bgr.logitsNoGrad(x).toFloatArray(),
+                    1e-6,
+                    "logits");
             for (String method : List.of("gradient", "lrp[composite=epsilon_gamma_box]")) {
-                assertClose(Explainers.fromString(method).attribute(rgb, flipped, new int[] {0, 2}).toFloatArray(),
-                        Explainers.fromString(method).attribute(bgr, x, new int[] {0, 2}).toFloatArray(), 1e-5, method);
+                assertClose(
+                        Explainers.fromString(method)
+                                .attribute(rgb, flipped, new int[] {0, 2})
+                                .toFloatArray(),
+                        Explainers.fromString(method)
+                                .attribute(bgr, x, new int[] {0, 2})
+                                .toFloatArray(),
+                        1e-5,
+                        method);
             }
         }
         Files.writeString(card, Files.readString(card).replace("\"bgr\"", "\"grb\""));
@@ -216,18 +283,25 @@ class ImportTest {
 
         Files.writeString(card, good.replace("\"architecture\": \"custom\"", "\"architecture\": \"resnet99\""));
         String msg = loadError(dir);
-        assertTrue(msg.contains("invalid field 'architecture': resnet99 (valid: small_cnn, small_resnet, resnet18, resnet34, resnet50, "
-                + "vgg11, vgg11_bn, vgg16, vgg16_bn, custom)"), msg);
+        assertTrue(
+                msg.contains(
+                        "invalid field 'architecture': resnet99 (valid: small_cnn, small_resnet, resnet18, resnet34, resnet50, "
+                                + "vgg11, vgg11_bn, vgg16, vgg16_bn, custom)"),
+                msg);
 
         Files.writeString(card, good.replace("\"version\": \"1\",", ""));
         assertTrue(loadError(dir).contains("missing field 'version'"));
 
         Files.writeString(card, good.replace("\"units\": 4", "\"units\": 5"));
-        assertTrue(loadError(dir).contains("invalid field 'layers': the last dense layer has 5 units but 'classes' names 4"));
+        assertTrue(loadError(dir)
+                .contains("invalid field 'layers': the last dense layer has 5 units but 'classes' names 4"));
 
         Files.writeString(card, good.replace("\"type\": \"bn\"", "\"type\": \"batchnorm\""));
         msg = loadError(dir);
-        assertTrue(msg.contains("invalid field 'layers[1].type': batchnorm (valid: conv, bn, relu, maxpool, avgpool, gap, flatten, dense)"), msg);
+        assertTrue(
+                msg.contains(
+                        "invalid field 'layers[1].type': batchnorm (valid: conv, bn, relu, maxpool, avgpool, gap, flatten, dense)"),
+                msg);
 
         // a mismatched tensor: the card says 16 filters where the state dict has 8 -> names the key and both shapes
         Files.writeString(card, good.replace("\"filters\": 8", "\"filters\": 12"));
@@ -235,10 +309,16 @@ class ImportTest {
         assertTrue(msg.contains("shape of '0.weight' is (8, 3, 3, 3) but custom needs (12, 3, 3, 3)"), msg);
 
         // wrong channel count: a grey input for weights that take colour
-        Files.writeString(card, good.replace("\"channels\": 3", "\"channels\": 1")
-                .replaceAll("\"mean\": \\[[^\\]]*\\]", "\"mean\": [0.5]").replaceAll("\"std\": \\[[^\\]]*\\]", "\"std\": [0.25]"));
+        Files.writeString(
+                card,
+                good.replace("\"channels\": 3", "\"channels\": 1")
+                        .replaceAll("\"mean\": \\[[^\\]]*\\]", "\"mean\": [0.5]")
+                        .replaceAll("\"std\": \\[[^\\]]*\\]", "\"std\": [0.25]"));
         msg = loadError(dir);
-        assertTrue(msg.contains("shape of '0.weight' is (8, 3, 3, 3) but custom needs (8, 1, 3, 3) (check 'architecture', 'classes' and 'input.channels')"), msg);
+        assertTrue(
+                msg.contains(
+                        "shape of '0.weight' is (8, 3, 3, 3) but custom needs (8, 1, 3, 3) (check 'architecture', 'classes' and 'input.channels')"),
+                msg);
 
         // a key the architecture does not have, and one it misses
         try (NDManager m = NDManager.newBaseManager()) {
@@ -249,9 +329,13 @@ class ImportTest {
             try (Model model = Model.newInstance("x", "PyTorch")) {
                 model.setBlock(built.block());
                 built.block().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 64, 64));
-                msg = assertThrows(IllegalArgumentException.class, () -> StateDict.copy(sd, built, "test.npz", "custom")).getMessage();
-                assertEquals("State dict test.npz does not fit custom: missing key '4.bias' (custom needs (16)); "
-                        + "unexpected key '9.weight' (not a parameter of custom)", msg);
+                msg = assertThrows(
+                                IllegalArgumentException.class, () -> StateDict.copy(sd, built, "test.npz", "custom"))
+                        .getMessage();
+                assertEquals(
+                        "State dict test.npz does not fit custom: missing key '4.bias' (custom needs (16)); "
+                                + "unexpected key '9.weight' (not a parameter of custom)",
+                        msg);
             }
         }
     }

@@ -37,16 +37,32 @@ public final class AgreementJob {
 
     public static long run(SparkSession spark, String warehouse, ModelCard card) {
         String explPath = Tables.path(warehouse, Tables.EXPLANATIONS);
-        Dataset<Row> expl = spark.read().format("delta").load(explPath)
-                .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version())).and(col("error").isNull()))
-                .select("image_id", "model_id", "model_version", "params_hash", "method", "method_spec", "map_width", "map");
+        Dataset<Row> expl = spark.read()
+                .format("delta")
+                .load(explPath)
+                .where(col("model_id")
+                        .equalTo(card.id())
+                        .and(col("model_version").equalTo(card.version()))
+                        .and(col("error").isNull()))
+                .select(
+                        "image_id",
+                        "model_id",
+                        "model_version",
+                        "params_hash",
+                        "method",
+                        "method_spec",
+                        "map_width",
+                        "map");
         String outPath = Tables.path(warehouse, Tables.METHOD_AGREEMENT);
         Dataset<Row> done = DeltaIO.readOrEmpty(spark, outPath, Tables.METHOD_AGREEMENT_SCHEMA)
-                .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version())))
+                .where(col("model_id")
+                        .equalTo(card.id())
+                        .and(col("model_version").equalTo(card.version())))
                 .select("image_id", "params_hash_a", "params_hash_b");
         // the pending pairs from the keys alone: a rerun with nothing new (or one method) reads no map
         Dataset<Row> keys = expl.select("image_id", "params_hash");
-        Dataset<Row> pairs = keys.toDF("image_id", "params_hash_a").join(keys.toDF("image_id", "params_hash_b"), "image_id")
+        Dataset<Row> pairs = keys.toDF("image_id", "params_hash_a")
+                .join(keys.toDF("image_id", "params_hash_b"), "image_id")
                 .where(col("params_hash_a").lt(col("params_hash_b")))
                 .join(done, DeltaIO.columns("image_id", "params_hash_a", "params_hash_b"), "left_anti");
         long count = pairs.count();
@@ -55,15 +71,28 @@ public final class AgreementJob {
             return 0;
         }
         Dataset<Row> images = pairs.select("image_id").distinct();
-        Dataset<Row> maps = expl.join(count <= BROADCAST_PAIRS ? broadcast(images) : images, DeltaIO.columns("image_id"), "left_semi");
-        Dataset<Row> a = maps.toDF("image_id", "model_id", "model_version", "params_hash_a", "method_a", "method_spec_a", "width", "map_a");
+        Dataset<Row> maps = expl.join(
+                count <= BROADCAST_PAIRS ? broadcast(images) : images, DeltaIO.columns("image_id"), "left_semi");
+        Dataset<Row> a = maps.toDF(
+                "image_id",
+                "model_id",
+                "model_version",
+                "params_hash_a",
+                "method_a",
+                "method_spec_a",
+                "width",
+                "map_a");
         Dataset<Row> b = maps.select("image_id", "params_hash", "method", "method_spec", "map")
                 .toDF("image_id", "params_hash_b", "method_b", "method_spec_b", "map_b");
-        Dataset<Row> boxes = spark.read().format("delta").load(Tables.path(warehouse, Tables.IMAGES)).select("image_id", "bbox");
+        Dataset<Row> boxes = spark.read()
+                .format("delta")
+                .load(Tables.path(warehouse, Tables.IMAGES))
+                .select("image_id", "bbox");
         Dataset<Row> pending = pairs.join(a, DeltaIO.columns("image_id", "params_hash_a"))
                 .join(b, DeltaIO.columns("image_id", "params_hash_b"))
                 .join(boxes, "image_id");
-        Dataset<Row> out = pending.map((MapFunction<Row, Row>) AgreementJob::compare, Encoders.row(Tables.METHOD_AGREEMENT_SCHEMA));
+        Dataset<Row> out = pending.map(
+                (MapFunction<Row, Row>) AgreementJob::compare, Encoders.row(Tables.METHOD_AGREEMENT_SCHEMA));
         long n = DeltaIO.mergeInsert(spark, out, outPath, Tables.METHOD_AGREEMENT_KEY);
         System.out.printf("[agreement] model %s: %d new method-pair row(s)%n", card.key(), n);
         return n;
@@ -77,14 +106,30 @@ public final class AgreementJob {
         Double aucA = null;
         Double aucB = null;
         if (box != null) {
-            boolean[] mask = new Box(box.getInt(0), box.getInt(1), box.getInt(2), box.getInt(3)).mask(width, a.length / width);
+            boolean[] mask =
+                    new Box(box.getInt(0), box.getInt(1), box.getInt(2), box.getInt(3)).mask(width, a.length / width);
             aucA = finite(Similarity.auc(a, mask));
             aucB = finite(Similarity.auc(b, mask));
         }
-        return RowFactory.create(r.getAs("image_id"), r.getAs("model_id"), r.getAs("model_version"), r.getAs("params_hash_a"),
-                r.getAs("params_hash_b"), r.getAs("method_a"), r.getAs("method_b"), r.getAs("method_spec_a"), r.getAs("method_spec_b"),
-                RELEVANCE, Similarity.pearson(a, b), Similarity.spearman(a, b), Similarity.ssim(a, b, width), Similarity.l1(a, b),
-                Similarity.kl(a, b), aucA, aucB, new Timestamp(System.currentTimeMillis()));
+        return RowFactory.create(
+                r.getAs("image_id"),
+                r.getAs("model_id"),
+                r.getAs("model_version"),
+                r.getAs("params_hash_a"),
+                r.getAs("params_hash_b"),
+                r.getAs("method_a"),
+                r.getAs("method_b"),
+                r.getAs("method_spec_a"),
+                r.getAs("method_spec_b"),
+                RELEVANCE,
+                Similarity.pearson(a, b),
+                Similarity.spearman(a, b),
+                Similarity.ssim(a, b, width),
+                Similarity.l1(a, b),
+                Similarity.kl(a, b),
+                aucA,
+                aucB,
+                new Timestamp(System.currentTimeMillis()));
     }
 
     private static Double finite(double v) {

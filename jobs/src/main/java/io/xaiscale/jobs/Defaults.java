@@ -18,8 +18,14 @@ final class Defaults {
     static Options model(Options o) {
         return o.add("model", MODEL, "model directory (model.json + weights), local or s3a://")
                 .add("batch-size", "16", "images per batch on an executor")
-                .add("internal-batch-size", "64", "max samples per model pass inside a method (IG steps, occlusion windows, ...)")
+                .add(
+                        "internal-batch-size",
+                        "64",
+                        "max samples per model pass inside a method (IG steps, occlusion windows, ...)")
                 .add("partitions", "0", "partitions of each commit's work (0: up to 4 per core, at most one per batch)")
-                .add("commit-every", "20000", "rows computed per Delta commit: a crash loses at most one commit's work");
+                .add(
+                        "commit-every",
+                        "20000",
+                        "rows computed per Delta commit: a crash loses at most one commit's work");
     }
 }

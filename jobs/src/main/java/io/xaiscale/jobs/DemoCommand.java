@@ -30,7 +30,8 @@ public final class DemoCommand implements Command {
                 .add("source", "data/sample", "folder of images to ingest")
                 .add("overlays", "overlays", "output folder of the overlays")
                 .add("overlay-count", "6", "number of images drawn");
-        return o.add("manifest", "data/sample/manifest.csv", "manifest of labels and boxes").add("split", "sample", "split of the sample");
+        return o.add("manifest", "data/sample/manifest.csv", "manifest of labels and boxes")
+                .add("split", "sample", "split of the sample");
     }
 
     @Override
@@ -47,10 +48,14 @@ public final class DemoCommand implements Command {
             SqlRunner.run(spark, Path.of("notebooks-sql/leaderboard.sql")).show(100, false);
             System.out.println("[errors] rows that carry an error (nothing is dropped):");
             SqlRunner.run(spark, Path.of("notebooks-sql/errors.sql")).show(20, false);
-            List<Path> files = OverlayJob.render(spark, warehouse, card, Path.of(o.get("overlays")),
-                    o.getInt("overlay-count", 0, 10000), 3);
-            System.out.printf("%n[demo] Delta tables: %s/{images,explanations,metrics,method_agreement}%n", Path.of(warehouse).toAbsolutePath());
-            System.out.printf("[demo] overlays: %d grid(s) in %s (open index.html)%n", files.size(), Path.of(o.get("overlays")).toAbsolutePath());
+            List<Path> files = OverlayJob.render(
+                    spark, warehouse, card, Path.of(o.get("overlays")), o.getInt("overlay-count", 0, 10000), 3);
+            System.out.printf(
+                    "%n[demo] Delta tables: %s/{images,explanations,metrics,method_agreement}%n",
+                    Path.of(warehouse).toAbsolutePath());
+            System.out.printf(
+                    "[demo] overlays: %d grid(s) in %s (open index.html)%n",
+                    files.size(), Path.of(o.get("overlays")).toAbsolutePath());
             System.out.println("[demo] more SQL: ./xai sql   (runs every notebooks-sql/*.sql)");
         } finally {
             spark.stop();

@@ -24,16 +24,27 @@ public final class EvaluateCommand implements Command {
     @Override
     public Options options() {
         return Defaults.model(Defaults.spark(new Options(name())))
-                .add("metrics", Metrics.DEFAULT_METRICS, "metrics, e.g. 'iou[threshold=fraction_of_max,value=0.5]' (valid: "
-                        + String.join(", ", Metrics.names()) + ")");
+                .add(
+                        "metrics",
+                        Metrics.DEFAULT_METRICS,
+                        "metrics, e.g. 'iou[threshold=fraction_of_max,value=0.5]' (valid: "
+                                + String.join(", ", Metrics.names()) + ")");
     }
 
     static EvaluateJob.Settings settings(Options o) throws Exception {
         String model = ModelFiles.qualify(o.get("model"));
         ModelCard card = ModelCard.read(ModelFiles.localize(model, ModelFiles.driverConf()));
-        List<String> specs = Metrics.listFromString(o.get("metrics")).stream().map(Metric::spec).toList();
-        return new EvaluateJob.Settings(o.get("warehouse"), model, card.key(), specs,
-                o.getInt("batch-size", 1, 4096), o.getInt("internal-batch-size", 1, 65536), o.getInt("partitions", 0, 100000),
+        List<String> specs = Metrics.listFromString(o.get("metrics")).stream()
+                .map(Metric::spec)
+                .toList();
+        return new EvaluateJob.Settings(
+                o.get("warehouse"),
+                model,
+                card.key(),
+                specs,
+                o.getInt("batch-size", 1, 4096),
+                o.getInt("internal-batch-size", 1, 65536),
+                o.getInt("partitions", 0, 100000),
                 o.getInt("commit-every", 1, Integer.MAX_VALUE));
     }
 

@@ -23,8 +23,11 @@ public final class ExplainCommand implements Command {
     @Override
     public Options options() {
         return Defaults.model(Defaults.spark(new Options(name())))
-                .add("methods", Explainers.DEFAULT_METHODS, "methods, e.g. 'gradient,integrated_gradients[steps=64]' (valid: "
-                        + String.join(", ", Explainers.names()) + ")")
+                .add(
+                        "methods",
+                        Explainers.DEFAULT_METHODS,
+                        "methods, e.g. 'gradient,integrated_gradients[steps=64]' (valid: "
+                                + String.join(", ", Explainers.names()) + ")")
                 .add("target", "predicted", "class to explain: predicted or label");
     }
 
@@ -32,9 +35,18 @@ public final class ExplainCommand implements Command {
     static ExplainJob.Settings settings(Options o) throws Exception {
         String model = ModelFiles.qualify(o.get("model"));
         ModelCard card = ModelCard.read(ModelFiles.localize(model, ModelFiles.driverConf()));
-        List<String> specs = Explainers.listFromString(o.get("methods")).stream().map(e -> e.spec()).toList();
-        ExplainJob.Settings s = new ExplainJob.Settings(o.get("warehouse"), model, card.key(), specs, o.get("target"),
-                o.getInt("batch-size", 1, 4096), o.getInt("internal-batch-size", 1, 65536), o.getInt("partitions", 0, 100000),
+        List<String> specs = Explainers.listFromString(o.get("methods")).stream()
+                .map(e -> e.spec())
+                .toList();
+        ExplainJob.Settings s = new ExplainJob.Settings(
+                o.get("warehouse"),
+                model,
+                card.key(),
+                specs,
+                o.get("target"),
+                o.getInt("batch-size", 1, 4096),
+                o.getInt("internal-batch-size", 1, 65536),
+                o.getInt("partitions", 0, 100000),
                 o.getInt("commit-every", 1, Integer.MAX_VALUE));
         ExplainJob.validate(s, Explainers.listFromString(o.get("methods")), card);
         return s;

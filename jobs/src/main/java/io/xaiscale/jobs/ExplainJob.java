@@ -12,8 +12,8 @@ import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Batches;
 import io.xaiscale.jobs.spark.Commits;
-import io.xaiscale.jobs.spark.Executors;
 import io.xaiscale.jobs.spark.DecodedBatch;
+import io.xaiscale.jobs.spark.Executors;
 import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Partitioning;
 import io.xaiscale.jobs.spark.Progress;
@@ -50,8 +50,16 @@ public final class ExplainJob {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Everything the executors need; validated on the driver by {@link #validate}. */
-    public record Settings(String warehouse, String modelUri, String modelKey, List<String> methodSpecs,
-                           String targetRule, int batchSize, int internalBatchSize, int partitions, long commitEvery)
+    public record Settings(
+            String warehouse,
+            String modelUri,
+            String modelKey,
+            List<String> methodSpecs,
+            String targetRule,
+            int batchSize,
+            int internalBatchSize,
+            int partitions,
+            long commitEvery)
             implements Serializable {}
 
     /**
@@ -65,7 +73,8 @@ public final class ExplainJob {
     /** Checks the model card, the methods and the target rule before any work runs; returns the card. */
     public static ModelCard validate(Settings s, List<Explainer> methods, ModelCard card) {
         if (!TARGET_RULES.contains(s.targetRule())) {
-            throw new IllegalArgumentException("Invalid target: " + s.targetRule() + " (valid: " + String.join(", ", TARGET_RULES) + ")");
+            throw new IllegalArgumentException(
+                    "Invalid target: " + s.targetRule() + " (valid: " + String.join(", ", TARGET_RULES) + ")");
         }
         List<String> layers = Architectures.featureLayers(card);
         for (Explainer e : methods) {
@@ -92,7 +101,8 @@ public final class ExplainJob {
     public static Result run(SparkSession spark, Settings s) throws Exception {
         java.sql.Timestamp started = new java.sql.Timestamp(System.currentTimeMillis());
         List<Explainer> methods = Explainers.listFromString(String.join(",", s.methodSpecs()));
-        ModelCard card = ModelFiles.card(s.modelUri(), s.modelKey(), spark.sparkContext().hadoopConfiguration());
+        ModelCard card =
+                ModelFiles.card(s.modelUri(), s.modelKey(), spark.sparkContext().hadoopConfiguration());
         validate(s, methods, card);
         String imagesPath = Tables.path(s.warehouse(), Tables.IMAGES);
         if (!DeltaIO.exists(spark, imagesPath)) {
@@ -103,58 +113,85 @@ public final class ExplainJob {
             String pj = paramsJson(e, s.targetRule());
             methodRows.add(RowFactory.create(e.name(), e.spec(), pj, paramsHash(e.name(), pj)));
         }
-        Dataset<Row> methodDf = spark.createDataFrame(methodRows, DataTypes.createStructType(List.of(
-                DataTypes.createStructField("method", DataTypes.StringType, false),
-                DataTypes.createStructField("method_spec", DataTypes.StringType, false),
-                DataTypes.createStructField("params", DataTypes.StringType, false),
-                DataTypes.createStructField("params_hash", DataTypes.StringType, false))));
+        Dataset<Row> methodDf = spark.createDataFrame(
+                methodRows,
+                DataTypes.createStructType(List.of(
+                        DataTypes.createStructField("method", DataTypes.StringType, false),
+                        DataTypes.createStructField("method_spec", DataTypes.StringType, false),
+                        DataTypes.createStructField("params", DataTypes.StringType, false),
+                        DataTypes.createStructField("params_hash", DataTypes.StringType, false))));
         String outPath = Tables.path(s.warehouse(), Tables.EXPLANATIONS);
         Dataset<Row> done = DeltaIO.readOrEmpty(spark, outPath, Tables.EXPLANATIONS_SCHEMA)
-                .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version())))
+                .where(col("model_id")
+                        .equalTo(card.id())
+                        .and(col("model_version").equalTo(card.version())))
                 .select("image_id", "params_hash");
-        Dataset<Row> images = spark.read().format("delta").load(imagesPath)
-                .select(col("image_id"), col("content"), col("label"), col("error").as("image_error"));
-        Dataset<Row> pending = images.crossJoin(methodDf)
-                .join(done, DeltaIO.columns("image_id", "params_hash"), "left_anti");
+        Dataset<Row> images = spark.read()
+                .format("delta")
+                .load(imagesPath)
+                .select(
+                        col("image_id"),
+                        col("content"),
+                        col("label"),
+                        col("error").as("image_error"));
+        Dataset<Row> pending =
+                images.crossJoin(methodDf).join(done, DeltaIO.columns("image_id", "params_hash"), "left_anti");
         long total = pending.count();
-        System.out.printf("[explain] model %s: %d method(s) x images -> %d pending explanation(s)%n", card.key(), methods.size(), total);
+        System.out.printf(
+                "[explain] model %s: %d method(s) x images -> %d pending explanation(s)%n",
+                card.key(), methods.size(), total);
         if (total == 0) {
             return new Result(0, 0, 0, 0, 0);
         }
         Progress progress = Progress.create(spark, "explain", "maps", total);
         LongAccumulator counter = progress.counter();
         int parallelism = spark.sparkContext().defaultParallelism();
-        long inserted = progress.track(10, () -> Commits.inChunks(pending, total, s.commitEvery(), "image_id", chunk -> {
-            Dataset<Row> out = chunk.repartition(Partitioning.choose(s.partitions(), Math.min(total, s.commitEvery()), s.batchSize(), parallelism),
-                            col("image_id"))
-                    .sortWithinPartitions("params_hash", "image_id")
-                    .mapPartitions(new Partition(s, counter), Encoders.row(Tables.EXPLANATIONS_SCHEMA));
-            // keys are unique: pending comes from an anti-join, and each partition drops repeats of a key
-            return DeltaIO.insertUnique(spark, out, outPath, Tables.EXPLANATIONS_KEY);
-        }));
+        long inserted = progress.track(
+                10,
+                () -> Commits.inChunks(pending, total, s.commitEvery(), "image_id", chunk -> {
+                    Dataset<Row> out = chunk.repartition(
+                                    Partitioning.choose(
+                                            s.partitions(),
+                                            Math.min(total, s.commitEvery()),
+                                            s.batchSize(),
+                                            parallelism),
+                                    col("image_id"))
+                            .sortWithinPartitions("params_hash", "image_id")
+                            .mapPartitions(new Partition(s, counter), Encoders.row(Tables.EXPLANATIONS_SCHEMA));
+                    // keys are unique: pending comes from an anti-join, and each partition drops repeats of a key
+                    return DeltaIO.insertUnique(spark, out, outPath, Tables.EXPLANATIONS_KEY);
+                }));
         System.out.println(progress.line());
-        double explainerSeconds = printTimings(spark.read().format("delta").load(outPath)
-                .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version()))
+        double explainerSeconds = printTimings(spark.read()
+                .format("delta")
+                .load(outPath)
+                .where(col("model_id")
+                        .equalTo(card.id())
+                        .and(col("model_version").equalTo(card.version()))
                         .and(col("explained_at").geq(started))));
-        return new Result(total, inserted, progress.elapsedSeconds(), progress.times().longestStageSeconds(), explainerSeconds);
+        return new Result(
+                total, inserted, progress.elapsedSeconds(), progress.times().longestStageSeconds(), explainerSeconds);
     }
 
     /** Prints the per-method timing summary of the rows this run wrote; returns their explainer seconds. */
     static double printTimings(Dataset<Row> rows) {
         List<Row> t = rows.groupBy("method_spec")
-                .agg(org.apache.spark.sql.functions.count("*").as("maps"),
+                .agg(
+                        org.apache.spark.sql.functions.count("*").as("maps"),
                         org.apache.spark.sql.functions.count("error").as("errors"),
                         org.apache.spark.sql.functions.avg("runtime_ms").as("ms_per_image"),
                         org.apache.spark.sql.functions.sum("runtime_ms").as("total_ms"))
-                .orderBy(col("total_ms").desc()).collectAsList();
+                .orderBy(col("total_ms").desc())
+                .collectAsList();
         System.out.println("[explain] time per method (in-task explainer time, excluding decode and I/O):");
         System.out.printf("  %-60s %8s %7s %12s %10s%n", "method", "maps", "errors", "ms/image", "total s");
         double seconds = 0;
         for (Row r : t) {
             double methodSeconds = r.isNullAt(4) ? 0.0 : r.getDouble(4) / 1000;
             seconds += methodSeconds;
-            System.out.printf("  %-60s %8d %7d %12.1f %10.1f%n", r.getString(0), r.getLong(1), r.getLong(2),
-                    r.isNullAt(3) ? 0.0 : r.getDouble(3), methodSeconds);
+            System.out.printf(
+                    "  %-60s %8d %7d %12.1f %10.1f%n",
+                    r.getString(0), r.getLong(1), r.getLong(2), r.isNullAt(3) ? 0.0 : r.getDouble(3), methodSeconds);
         }
         return seconds;
     }
@@ -178,7 +215,8 @@ public final class ExplainJob {
             seen = new java.util.concurrent.ConcurrentHashMap<>();
             cardSha = model.card().sha256();
             Map<String, Explainer> methods = new HashMap<>();
-            java.util.Iterator<Row> unique = Batches.distinctAdjacent(rows, r -> r.getAs("params_hash") + "|" + r.getAs("image_id"));
+            java.util.Iterator<Row> unique =
+                    Batches.distinctAdjacent(rows, r -> r.getAs("params_hash") + "|" + r.getAs("image_id"));
             return Batches.flatMap(unique, s.batchSize(), r -> r.<String>getAs("params_hash"), batch -> {
                 Row first = batch.get(0);
                 Explainer e = methods.computeIfAbsent(first.getAs("method_spec"), Explainers::fromString);
@@ -199,7 +237,16 @@ public final class ExplainJob {
             });
             List<Row> out = new ArrayList<>(batch.size());
             for (int i = 0; i < d.failed().size(); i++) {
-                out.add(row(model, d.failed().get(i), null, null, null, null, null, d.errors().get(i), now));
+                out.add(row(
+                        model,
+                        d.failed().get(i),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        d.errors().get(i),
+                        now));
             }
             if (d.ok().isEmpty()) {
                 return out;
@@ -212,15 +259,25 @@ public final class ExplainJob {
                     try {
                         out.addAll(explainDecoded(model, scope, method, List.of(d.ok().get(i)), d.pixelsOf(i), now));
                     } catch (RuntimeException ex) {
-                        out.add(row(model, d.ok().get(i), null, null, null, null, null,
-                                "explain failed for model " + model.card().key() + ", method " + method.spec() + ": " + ex, now));
+                        out.add(row(
+                                model,
+                                d.ok().get(i),
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                "explain failed for model " + model.card().key() + ", method " + method.spec() + ": "
+                                        + ex,
+                                now));
                     }
                 }
             }
             return out;
         }
 
-        List<Row> explainDecoded(Classifier model, NDManager scope, Explainer method, List<Row> rows, float[] data, Timestamp now) {
+        List<Row> explainDecoded(
+                Classifier model, NDManager scope, Explainer method, List<Row> rows, float[] data, Timestamp now) {
             int n = rows.size();
             try (NDManager m = scope.newSubManager()) {
                 NDArray x = m.create(data, new Shape(n, model.channels(), model.height(), model.width()));
@@ -260,8 +317,16 @@ public final class ExplainJob {
                 int hw = model.height() * model.width();
                 List<Row> out = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    out.add(row(model, rows.get(i), targets[i], predicted[i], (double) probs[i * k + predicted[i]],
-                            MapCodec.encode(maps, i * hw, hw), ms, null, now));
+                    out.add(row(
+                            model,
+                            rows.get(i),
+                            targets[i],
+                            predicted[i],
+                            (double) probs[i * k + predicted[i]],
+                            MapCodec.encode(maps, i * hw, hw),
+                            ms,
+                            null,
+                            now));
                 }
                 return out;
             }
@@ -288,8 +353,12 @@ public final class ExplainJob {
             if (!missing.isEmpty()) {
                 float[] fresh;
                 try (GradMode off = GradMode.off()) {
-                    NDArray sub = missing.size() == n ? x
-                            : x.get(x.getManager().create(missing.stream().mapToLong(Integer::longValue).toArray()));
+                    NDArray sub = missing.size() == n
+                            ? x
+                            : x.get(x.getManager()
+                                    .create(missing.stream()
+                                            .mapToLong(Integer::longValue)
+                                            .toArray()));
                     fresh = model.logits(sub).softmax(1).toFloatArray();
                 }
                 for (int j = 0; j < missing.size(); j++) {
@@ -307,11 +376,37 @@ public final class ExplainJob {
             }
         }
 
-        Row row(Classifier model, Row in, Integer target, Integer predicted, Double prob, byte[] map, Double ms, String error, Timestamp now) {
+        Row row(
+                Classifier model,
+                Row in,
+                Integer target,
+                Integer predicted,
+                Double prob,
+                byte[] map,
+                Double ms,
+                String error,
+                Timestamp now) {
             ModelCard c = model.card();
-            return RowFactory.create(in.getAs("image_id"), c.id(), c.version(), model.weightsSha256(), cardSha,
-                    in.getAs("method"), in.getAs("method_spec"), in.getAs("params"), in.getAs("params_hash"), s.targetRule(),
-                    target, predicted, prob, map == null ? null : model.height(), map == null ? null : model.width(), map, ms, error, now);
+            return RowFactory.create(
+                    in.getAs("image_id"),
+                    c.id(),
+                    c.version(),
+                    model.weightsSha256(),
+                    cardSha,
+                    in.getAs("method"),
+                    in.getAs("method_spec"),
+                    in.getAs("params"),
+                    in.getAs("params_hash"),
+                    s.targetRule(),
+                    target,
+                    predicted,
+                    prob,
+                    map == null ? null : model.height(),
+                    map == null ? null : model.width(),
+                    map,
+                    ms,
+                    error,
+                    now);
         }
     }
 }

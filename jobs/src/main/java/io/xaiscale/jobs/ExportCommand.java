@@ -11,7 +11,6 @@ import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.util.MapCodec;
 import io.xaiscale.util.Npz;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,9 +60,19 @@ public final class ExportCommand implements Command {
         boolean png = Boolean.parseBoolean(o.getChoice("png", List.of("true", "false")));
         SparkSession spark = Sessions.create("xai-export", o.get("master"));
         try {
-            Result r = export(spark, o.get("warehouse"), card, Path.of(o.get("out")), o.get("methods"), o.get("images"), o.get("where"),
-                    o.getInt("limit", 1, 1_000_000), png ? o.getInt("scale", 1, 16) : 0);
-            System.out.printf("[export] %d image(s) x %d method configuration(s) -> %s%n", r.images(), r.methods(), r.npz().toAbsolutePath());
+            Result r = export(
+                    spark,
+                    o.get("warehouse"),
+                    card,
+                    Path.of(o.get("out")),
+                    o.get("methods"),
+                    o.get("images"),
+                    o.get("where"),
+                    o.getInt("limit", 1, 1_000_000),
+                    png ? o.getInt("scale", 1, 16) : 0);
+            System.out.printf(
+                    "[export] %d image(s) x %d method configuration(s) -> %s%n",
+                    r.images(), r.methods(), r.npz().toAbsolutePath());
         } finally {
             spark.stop();
         }
@@ -71,13 +80,28 @@ public final class ExportCommand implements Command {
 
     public record Result(int images, int methods, Path npz) {}
 
-    public static Result export(SparkSession spark, String warehouse, ModelCard card, Path out, String methods, String images,
-                                String where, int limit, int pngScale) throws Exception {
-        Dataset<Row> expl = spark.read().format("delta").load(Tables.path(warehouse, Tables.EXPLANATIONS))
-                .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version())).and(col("error").isNull()));
+    public static Result export(
+            SparkSession spark,
+            String warehouse,
+            ModelCard card,
+            Path out,
+            String methods,
+            String images,
+            String where,
+            int limit,
+            int pngScale)
+            throws Exception {
+        Dataset<Row> expl = spark.read()
+                .format("delta")
+                .load(Tables.path(warehouse, Tables.EXPLANATIONS))
+                .where(col("model_id")
+                        .equalTo(card.id())
+                        .and(col("model_version").equalTo(card.version()))
+                        .and(col("error").isNull()));
         List<String> wanted = split(methods);
         if (!wanted.isEmpty()) {
-            expl = expl.where(col("method").isin(wanted.toArray()).or(col("method_spec").isin(wanted.toArray())));
+            expl = expl.where(
+                    col("method").isin(wanted.toArray()).or(col("method_spec").isin(wanted.toArray())));
         }
         List<String> ids = split(images);
         if (!ids.isEmpty()) {
@@ -91,15 +115,19 @@ public final class ExportCommand implements Command {
         if (!where.isBlank()) {
             expl = expl.where(where);
         }
-        Dataset<Row> chosen = expl.select("image_id").distinct().orderBy("image_id").limit(limit);
+        Dataset<Row> chosen =
+                expl.select("image_id").distinct().orderBy("image_id").limit(limit);
         Dataset<Row> selected = expl.join(chosen, "image_id");
-        List<Row> rows = selected.select("image_id", "method", "method_spec", "params_hash", "map_height", "map_width", "map")
-                .orderBy("image_id", "method_spec").collectAsList();
+        List<Row> rows = selected.select(
+                        "image_id", "method", "method_spec", "params_hash", "map_height", "map_width", "map")
+                .orderBy("image_id", "method_spec")
+                .collectAsList();
         if (rows.isEmpty()) {
-            throw new IllegalArgumentException("No explanations of " + card.key() + " match the selection (methods '" + methods
-                    + "', images '" + images + "', where '" + where + "')");
+            throw new IllegalArgumentException("No explanations of " + card.key() + " match the selection (methods '"
+                    + methods + "', images '" + images + "', where '" + where + "')");
         }
-        List<String> imageIds = new ArrayList<>(new TreeSet<>(rows.stream().map(r -> r.<String>getAs("image_id")).toList()));
+        List<String> imageIds = new ArrayList<>(new TreeSet<>(
+                rows.stream().map(r -> r.<String>getAs("image_id")).toList()));
         Map<String, Integer> index = new LinkedHashMap<>();
         for (int i = 0; i < imageIds.size(); i++) {
             index.put(imageIds.get(i), i);
@@ -110,7 +138,8 @@ public final class ExportCommand implements Command {
         Map<String, Map<String, String>> described = new TreeMap<>();
         for (Row r : rows) {
             String spec = r.getAs("method_spec");
-            String name = r.<String>getAs("method") + "_" + r.<String>getAs("params_hash").substring(0, 8);
+            String name = r.<String>getAs("method") + "_"
+                    + r.<String>getAs("params_hash").substring(0, 8);
             float[] a = arrays.computeIfAbsent(name, k -> {
                 float[] v = new float[imageIds.size() * h * w];
                 Arrays.fill(v, Float.NaN);
@@ -129,13 +158,17 @@ public final class ExportCommand implements Command {
         Npz.write(file, npz);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("model", card.key());
-        meta.put("conventions", "each method array is float32 [images, height, width] at the model's input resolution, aligned with "
-                + "image_ids; the raw signed map as the method produced it (not normalised), colour channels summed; NaN where the "
-                + "method has no map for that image");
+        meta.put(
+                "conventions",
+                "each method array is float32 [images, height, width] at the model's input resolution, aligned with "
+                        + "image_ids; the raw signed map as the method produced it (not normalised), colour channels summed; NaN where the "
+                        + "method has no map for that image");
         meta.put("height", h);
         meta.put("width", w);
         meta.put("arrays", described);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("index.json").toFile(), meta);
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.resolve("index.json").toFile(), meta);
         if (pngScale > 0) {
             io.xaiscale.jobs.OverlayJob.render(spark, warehouse, card, selected, out.resolve("overlays"), pngScale);
         }
@@ -144,6 +177,9 @@ public final class ExportCommand implements Command {
 
     /** Comma-separated values; commas inside a spec's brackets do not split. */
     private static List<String> split(String s) {
-        return io.xaiscale.config.Spec.splitTopLevel(s, ',').stream().map(String::trim).filter(x -> !x.isEmpty()).toList();
+        return io.xaiscale.config.Spec.splitTopLevel(s, ',').stream()
+                .map(String::trim)
+                .filter(x -> !x.isEmpty())
+                .toList();
     }
 }

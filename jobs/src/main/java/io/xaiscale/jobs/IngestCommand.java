@@ -26,7 +26,10 @@ public final class IngestCommand implements Command {
                 .add("benchmark", "0", "number of Fashion-MNIST localisation canvases to generate (0: none)")
                 .add("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
                 .add("fashion-mnist-items", "0", "number of plain 28x28 Fashion-MNIST items to ingest (0: none)")
-                .add("benchmark-split", "test", "Fashion-MNIST split the canvases (and plain items) come from (train, test)")
+                .add(
+                        "benchmark-split",
+                        "test",
+                        "Fashion-MNIST split the canvases (and plain items) come from (train, test)")
                 .add("canvas", "64", "canvas side in pixels")
                 .add("seed", "42", "seed of the canvas generator")
                 .add("partitions", "0", "partitions of the generator (0: Spark's default parallelism)");
@@ -38,7 +41,8 @@ public final class IngestCommand implements Command {
         int benchmark = o.getInt("benchmark", 0, 10_000_000);
         int items = o.getInt("fashion-mnist-items", 0, 60000);
         if (source.isBlank() && benchmark == 0 && items == 0) {
-            throw new IllegalArgumentException("Nothing to ingest: give --source DIR, --benchmark N and/or --fashion-mnist-items N");
+            throw new IllegalArgumentException(
+                    "Nothing to ingest: give --source DIR, --benchmark N and/or --fashion-mnist-items N");
         }
         SparkSession spark = Sessions.create("xai-ingest", o.get("master"));
         try {
@@ -48,15 +52,25 @@ public final class IngestCommand implements Command {
             }
             if (benchmark > 0) {
                 int parts = o.getInt("partitions", 0, 100000);
-                long n = IngestJob.ingestBenchmark(spark, o.get("warehouse"), o.get("fashion-mnist"),
-                        o.getChoice("benchmark-split", java.util.List.of("train", "test")), benchmark,
-                        o.getInt("canvas", 28, 4096), Long.parseLong(o.get("seed")),
+                long n = IngestJob.ingestBenchmark(
+                        spark,
+                        o.get("warehouse"),
+                        o.get("fashion-mnist"),
+                        o.getChoice("benchmark-split", java.util.List.of("train", "test")),
+                        benchmark,
+                        o.getInt("canvas", 28, 4096),
+                        Long.parseLong(o.get("seed")),
                         parts > 0 ? parts : spark.sparkContext().defaultParallelism());
                 System.out.printf("[ingest] Fashion-MNIST benchmark: %d new image row(s)%n", n);
             }
             if (items > 0) {
-                long n = IngestJob.ingestRawFashionMnist(spark, o.get("warehouse"), o.get("fashion-mnist"),
-                        o.getChoice("benchmark-split", java.util.List.of("train", "test")), items, spark.sparkContext().defaultParallelism());
+                long n = IngestJob.ingestRawFashionMnist(
+                        spark,
+                        o.get("warehouse"),
+                        o.get("fashion-mnist"),
+                        o.getChoice("benchmark-split", java.util.List.of("train", "test")),
+                        items,
+                        spark.sparkContext().defaultParallelism());
                 System.out.printf("[ingest] Fashion-MNIST items: %d new image row(s)%n", n);
             }
         } finally {

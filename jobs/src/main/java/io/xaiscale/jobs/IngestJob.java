@@ -36,36 +36,55 @@ import org.apache.spark.sql.SparkSession;
  * nothing; an undecodable file becomes a row with an {@code error}.
  */
 public final class IngestJob {
-    public static final List<String> MANIFEST_COLUMNS = List.of("path", "label", "label_name", "x0", "y0", "x1", "y1", "split");
+    public static final List<String> MANIFEST_COLUMNS =
+            List.of("path", "label", "label_name", "x0", "y0", "x1", "y1", "split");
     static final String IMAGE_FILES = "(?i).*\\.(png|jpe?g|gif|bmp)$";
 
     private IngestJob() {}
 
     /** Ingests image files under {@code source}; returns rows inserted. */
-    public static long ingestFiles(SparkSession spark, String warehouse, String source, String manifest, String defaultSplit) {
+    public static long ingestFiles(
+            SparkSession spark, String warehouse, String source, String manifest, String defaultSplit) {
         org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(source);
         String qualified;
         try {
-            qualified = root.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(root).toString();
+            qualified = root.getFileSystem(spark.sparkContext().hadoopConfiguration())
+                    .makeQualified(root)
+                    .toString();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open image source " + source + ": " + e.getMessage(), e);
         }
         String prefix = qualified.endsWith("/") ? qualified : qualified + "/";
-        Dataset<Row> files = spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(source)
+        Dataset<Row> files = spark.read()
+                .format("binaryFile")
+                .option("recursiveFileLookup", "true")
+                .load(source)
                 .where(col("path").rlike(IMAGE_FILES))
-                .select(col("path").as("source_uri"), col("content"),
-                        org.apache.spark.sql.functions.expr("substring(path, " + (prefix.length() + 1) + ")").as("rel_path"));
+                .select(
+                        col("path").as("source_uri"),
+                        col("content"),
+                        org.apache
+                                .spark
+                                .sql
+                                .functions
+                                .expr("substring(path, " + (prefix.length() + 1) + ")")
+                                .as("rel_path"));
         Dataset<Row> withMeta;
         if (manifest != null && !manifest.isBlank()) {
             Dataset<Row> m = readManifest(spark, manifest);
-            withMeta = files.join(m, files.col("rel_path").equalTo(m.col("path")), "left").drop("path");
+            withMeta = files.join(m, files.col("rel_path").equalTo(m.col("path")), "left")
+                    .drop("path");
         } else {
-            withMeta = files.withColumn("label", lit(null).cast("int")).withColumn("label_name", lit(null).cast("string"))
-                    .withColumn("x0", lit(null).cast("int")).withColumn("y0", lit(null).cast("int"))
-                    .withColumn("x1", lit(null).cast("int")).withColumn("y1", lit(null).cast("int"))
+            withMeta = files.withColumn("label", lit(null).cast("int"))
+                    .withColumn("label_name", lit(null).cast("string"))
+                    .withColumn("x0", lit(null).cast("int"))
+                    .withColumn("y0", lit(null).cast("int"))
+                    .withColumn("x1", lit(null).cast("int"))
+                    .withColumn("y1", lit(null).cast("int"))
                     .withColumn("split", lit(null).cast("string"));
         }
-        Dataset<Row> rows = withMeta.select("source_uri", "content", "label", "label_name", "x0", "y0", "x1", "y1", "split")
+        Dataset<Row> rows = withMeta.select(
+                        "source_uri", "content", "label", "label_name", "x0", "y0", "x1", "y1", "split")
                 .mapPartitions(new FileRows(defaultSplit), Encoders.row(Tables.IMAGES_SCHEMA));
         return DeltaIO.mergeInsert(spark, rows, Tables.path(warehouse, Tables.IMAGES), Tables.IMAGES_KEY);
     }
@@ -73,33 +92,64 @@ public final class IngestJob {
     /** Reads a CSV (with header) or JSON Lines manifest; unknown columns fail naming the valid ones. */
     static Dataset<Row> readManifest(SparkSession spark, String manifest) {
         boolean json = manifest.endsWith(".jsonl") || manifest.endsWith(".json");
-        Dataset<Row> m = json ? spark.read().json(manifest) : spark.read().option("header", "true").csv(manifest);
+        Dataset<Row> m = json
+                ? spark.read().json(manifest)
+                : spark.read().option("header", "true").csv(manifest);
         List<String> cols = Arrays.asList(m.columns());
         for (String c : cols) {
             if (!MANIFEST_COLUMNS.contains(c)) {
-                throw new IllegalArgumentException("Unknown manifest column '" + c + "' in " + manifest
-                        + " (valid: " + String.join(", ", MANIFEST_COLUMNS) + ")");
+                throw new IllegalArgumentException("Unknown manifest column '" + c + "' in " + manifest + " (valid: "
+                        + String.join(", ", MANIFEST_COLUMNS) + ")");
             }
         }
         if (!cols.contains("path")) {
-            throw new IllegalArgumentException("Manifest " + manifest + " has no 'path' column (paths relative to the source)");
+            throw new IllegalArgumentException(
+                    "Manifest " + manifest + " has no 'path' column (paths relative to the source)");
         }
         for (String c : MANIFEST_COLUMNS) {
             if (!cols.contains(c)) {
                 m = m.withColumn(c, lit(null));
             }
         }
-        return m.select(col("path").cast("string"), col("label").cast("int"), col("label_name").cast("string"),
-                col("x0").cast("int"), col("y0").cast("int"), col("x1").cast("int"), col("y1").cast("int"), col("split").cast("string"));
+        return m.select(
+                col("path").cast("string"),
+                col("label").cast("int"),
+                col("label_name").cast("string"),
+                col("x0").cast("int"),
+                col("y0").cast("int"),
+                col("x1").cast("int"),
+                col("y1").cast("int"),
+                col("split").cast("string"));
     }
 
-    static Row imageRow(String id, String uri, byte[] content, Integer label, String labelName, Row bbox, String split, Timestamp now) {
+    static Row imageRow(
+            String id,
+            String uri,
+            byte[] content,
+            Integer label,
+            String labelName,
+            Row bbox,
+            String split,
+            Timestamp now) {
         try {
             ImageCodec.Info info = ImageCodec.info(content);
-            return RowFactory.create(id, uri, content, info.format(), info.width(), info.height(), info.channels(),
-                    label, labelName, bbox, split, null, now);
+            return RowFactory.create(
+                    id,
+                    uri,
+                    content,
+                    info.format(),
+                    info.width(),
+                    info.height(),
+                    info.channels(),
+                    label,
+                    labelName,
+                    bbox,
+                    split,
+                    null,
+                    now);
         } catch (DecodeException e) {
-            return RowFactory.create(id, uri, content, null, null, null, null, label, labelName, bbox, split, e.getMessage(), now);
+            return RowFactory.create(
+                    id, uri, content, null, null, null, null, label, labelName, bbox, split, e.getMessage(), now);
         }
     }
 
@@ -141,8 +191,15 @@ public final class IngestJob {
                         }
                     }
                     String split = r.getAs("split") != null ? r.getAs("split") : defaultSplit;
-                    Row out = imageRow(Hashing.sha256Hex(content), r.getAs("source_uri"), content, r.getAs("label"),
-                            r.getAs("label_name"), box, split, now);
+                    Row out = imageRow(
+                            Hashing.sha256Hex(content),
+                            r.getAs("source_uri"),
+                            content,
+                            r.getAs("label"),
+                            r.getAs("label_name"),
+                            box,
+                            split,
+                            now);
                     if (boxError != null && out.isNullAt(out.fieldIndex("error"))) {
                         Object[] v = new Object[out.size()];
                         for (int i = 0; i < v.length; i++) {
@@ -158,24 +215,38 @@ public final class IngestJob {
     }
 
     /** Ingests {@code count} canvases of the Fashion-MNIST localisation benchmark; returns rows inserted. */
-    public static long ingestBenchmark(SparkSession spark, String warehouse, String mnistDir, String split, int count,
-                                       int canvas, long seed, int partitions) throws IOException {
-        return ingestFashionMnist(spark, warehouse, new BenchmarkRows(mnistDir, split, canvas, seed), count, partitions);
+    public static long ingestBenchmark(
+            SparkSession spark,
+            String warehouse,
+            String mnistDir,
+            String split,
+            int count,
+            int canvas,
+            long seed,
+            int partitions)
+            throws IOException {
+        return ingestFashionMnist(
+                spark, warehouse, new BenchmarkRows(mnistDir, split, canvas, seed), count, partitions);
     }
 
     /** Ingests the first {@code count} plain 28x28 Fashion-MNIST items of a split (no boxes); returns rows inserted. */
-    public static long ingestRawFashionMnist(SparkSession spark, String warehouse, String mnistDir, String split, int count,
-                                             int partitions) throws IOException {
+    public static long ingestRawFashionMnist(
+            SparkSession spark, String warehouse, String mnistDir, String split, int count, int partitions)
+            throws IOException {
         return ingestFashionMnist(spark, warehouse, new BenchmarkRows(mnistDir, split, 0, 0), count, partitions);
     }
 
-    static long ingestFashionMnist(SparkSession spark, String warehouse, BenchmarkRows generator, int count, int partitions)
+    static long ingestFashionMnist(
+            SparkSession spark, String warehouse, BenchmarkRows generator, int count, int partitions)
             throws IOException {
-        FashionMnist.Split data = FashionMnist.read(Path.of(generator.dir), generator.split); // fails on the driver if missing
+        FashionMnist.Split data =
+                FashionMnist.read(Path.of(generator.dir), generator.split); // fails on the driver if missing
         if (count > data.size() && generator.canvas == 0) {
-            throw new IllegalArgumentException("Invalid count: " + count + " (the " + generator.split + " split has " + data.size() + " items)");
+            throw new IllegalArgumentException(
+                    "Invalid count: " + count + " (the " + generator.split + " split has " + data.size() + " items)");
         }
-        Dataset<Row> rows = spark.range(0, count, 1, Math.max(1, partitions)).toDF("index")
+        Dataset<Row> rows = spark.range(0, count, 1, Math.max(1, partitions))
+                .toDF("index")
                 .mapPartitions(generator, Encoders.row(Tables.IMAGES_SCHEMA));
         return DeltaIO.mergeInsert(spark, rows, Tables.path(warehouse, Tables.IMAGES), Tables.IMAGES_KEY);
     }
@@ -210,8 +281,15 @@ public final class IngestJob {
                     int index = (int) in.next().getLong(0);
                     byte[] png = ImageCodec.greyPng(data.images()[index], FashionMnist.SIDE, FashionMnist.SIDE);
                     int label = data.labels()[index];
-                    out.add(imageRow(Hashing.sha256Hex(png), "fashion-mnist://" + split + "/" + index, png, label,
-                            FashionMnist.CLASS_NAMES.get(label), null, split, now));
+                    out.add(imageRow(
+                            Hashing.sha256Hex(png),
+                            "fashion-mnist://" + split + "/" + index,
+                            png,
+                            label,
+                            FashionMnist.CLASS_NAMES.get(label),
+                            null,
+                            split,
+                            now));
                 }
                 return out.iterator();
             }
@@ -227,8 +305,15 @@ public final class IngestJob {
             byte[] png = ImageCodec.greyPng(s.pixels(), s.side(), s.side());
             Box b = s.box();
             String uri = "fashion-mnist-loc://" + split + "/seed=" + seed + "/canvas=" + canvas + "/" + s.index();
-            return imageRow(Hashing.sha256Hex(png), uri, png, s.label(), FashionMnist.CLASS_NAMES.get(s.label()),
-                    RowFactory.create(b.x0(), b.y0(), b.x1(), b.y1()), split, now);
+            return imageRow(
+                    Hashing.sha256Hex(png),
+                    uri,
+                    png,
+                    s.label(),
+                    FashionMnist.CLASS_NAMES.get(s.label()),
+                    RowFactory.create(b.x0(), b.y0(), b.x1(), b.y1()),
+                    split,
+                    now);
         }
     }
 }

@@ -11,8 +11,18 @@ public final class Main {
 
     static Map<String, Command> commands() {
         Map<String, Command> m = new LinkedHashMap<>();
-        for (Command c : List.<Command>of(new DemoCommand(), new PipelineCommand(), new IngestCommand(), new ExplainCommand(),
-                new EvaluateCommand(), new SqlCommand(), new OverlaysCommand(), new ExportCommand(), new TrainCommand(), new SampleCommand(), new BenchCommand())) {
+        for (Command c : List.<Command>of(
+                new DemoCommand(),
+                new PipelineCommand(),
+                new IngestCommand(),
+                new ExplainCommand(),
+                new EvaluateCommand(),
+                new SqlCommand(),
+                new OverlaysCommand(),
+                new ExportCommand(),
+                new TrainCommand(),
+                new SampleCommand(),
+                new BenchCommand())) {
             m.put(c.name(), c);
         }
         return m;
@@ -30,7 +40,8 @@ public final class Main {
         }
         Command c = commands.get(args[0]);
         if (c == null) {
-            System.err.println("Unknown command: " + args[0] + " (valid: " + String.join(", ", commands.keySet()) + ")");
+            System.err.println(
+                    "Unknown command: " + args[0] + " (valid: " + String.join(", ", commands.keySet()) + ")");
             return 2;
         }
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
@@ -50,7 +61,8 @@ public final class Main {
     }
 
     static String usage(Map<String, Command> commands) {
-        StringBuilder sb = new StringBuilder("usage: xai COMMAND [--option value ...]   (xai COMMAND --help for options)\n\ncommands:\n");
+        StringBuilder sb = new StringBuilder(
+                "usage: xai COMMAND [--option value ...]   (xai COMMAND --help for options)\n\ncommands:\n");
         commands.values().forEach(c -> sb.append(String.format("  %-10s %s%n", c.name(), c.summary())));
         return sb.toString();
     }

@@ -25,7 +25,8 @@ public final class MemoryProbe {
     public static void main(String[] args) throws Exception {
         Explainer e = Explainers.fromString(args[3]);
         LocalizationBenchmark bench = new LocalizationBenchmark(FashionMnist.read(Path.of(args[2]), "test"), 64, 1);
-        try (Classifier model = Classifier.load(Path.of(args[0])); NDManager m = NDManager.newBaseManager()) {
+        try (Classifier model = Classifier.load(Path.of(args[0]));
+                NDManager m = NDManager.newBaseManager()) {
             model.setInternalBatchSize(Integer.parseInt(args[1]));
             int hw = model.height() * model.width();
             float[] one = new float[model.channels() * hw];

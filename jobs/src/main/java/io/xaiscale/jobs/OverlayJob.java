@@ -28,36 +28,67 @@ import org.apache.spark.sql.SparkSession;
 public final class OverlayJob {
     private OverlayJob() {}
 
-    public static List<Path> render(SparkSession spark, String warehouse, ModelCard card, Path outDir, int count, int scale) throws IOException {
-        var expl = spark.read().format("delta").load(Tables.path(warehouse, Tables.EXPLANATIONS))
-                .where(col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version())).and(col("error").isNull()));
+    public static List<Path> render(
+            SparkSession spark, String warehouse, ModelCard card, Path outDir, int count, int scale)
+            throws IOException {
+        var expl = spark.read()
+                .format("delta")
+                .load(Tables.path(warehouse, Tables.EXPLANATIONS))
+                .where(col("model_id")
+                        .equalTo(card.id())
+                        .and(col("model_version").equalTo(card.version()))
+                        .and(col("error").isNull()));
         var ids = expl.select("image_id").distinct().orderBy("image_id").limit(count);
         return render(spark, warehouse, card, expl.join(ids, "image_id"), outDir, scale);
     }
 
     /** One grid per image of {@code expl} (rows of the explanations table, already selected). */
-    public static List<Path> render(SparkSession spark, String warehouse, ModelCard card, org.apache.spark.sql.Dataset<Row> expl,
-                                    Path outDir, int scale) throws IOException {
-        var images = spark.read().format("delta").load(Tables.path(warehouse, Tables.IMAGES))
+    public static List<Path> render(
+            SparkSession spark,
+            String warehouse,
+            ModelCard card,
+            org.apache.spark.sql.Dataset<Row> expl,
+            Path outDir,
+            int scale)
+            throws IOException {
+        var images = spark.read()
+                .format("delta")
+                .load(Tables.path(warehouse, Tables.IMAGES))
                 .select("image_id", "content", "bbox", "label", "label_name", "source_uri");
         List<Row> rows = expl.join(images, "image_id")
-                .select("image_id", "content", "bbox", "label", "label_name", "source_uri", "method_spec", "predicted_class",
-                        "predicted_prob", "target_class", "map")
-                .orderBy("image_id", "method_spec").collectAsList();
+                .select(
+                        "image_id",
+                        "content",
+                        "bbox",
+                        "label",
+                        "label_name",
+                        "source_uri",
+                        "method_spec",
+                        "predicted_class",
+                        "predicted_prob",
+                        "target_class",
+                        "map")
+                .orderBy("image_id", "method_spec")
+                .collectAsList();
         Map<String, List<Row>> byImage = new LinkedHashMap<>();
         for (Row r : rows) {
             byImage.computeIfAbsent(r.getAs("image_id"), k -> new ArrayList<>()).add(r);
         }
         Files.createDirectories(outDir);
         List<Path> written = new ArrayList<>();
-        StringBuilder html = new StringBuilder("<!doctype html><meta charset=utf-8><title>xaiscale overlays: " + card.key()
+        StringBuilder html = new StringBuilder("<!doctype html><meta charset=utf-8><title>xaiscale overlays: "
+                + card.key()
                 + "</title><body style='font-family:sans-serif'><h1>Saliency overlays, model " + card.key() + "</h1>"
                 + "<p>Jet colour map of |map| (99th-percentile scaled) over the input; green: ground-truth box.</p>\n");
         for (var e : byImage.entrySet()) {
             Row first = e.getValue().get(0);
             float[] grey;
             try {
-                float[] t = ImageCodec.toTensor((byte[]) first.getAs("content"), 1, card.input().height(), card.input().width());
+                float[] t = ImageCodec.toTensor(
+                        (byte[]) first.getAs("content"),
+                        1,
+                        card.input().height(),
+                        card.input().width());
                 grey = t;
             } catch (DecodeException ex) {
                 continue;
@@ -69,11 +100,18 @@ public final class OverlayJob {
                 tiles.add(new Overlay.Tile(r.getAs("method_spec"), MapCodec.decode(r.getAs("map"))));
             }
             int pred = first.<Integer>getAs("predicted_class");
-            String label = first.getAs("label_name") != null ? first.getAs("label_name")
+            String label = first.getAs("label_name") != null
+                    ? first.getAs("label_name")
                     : first.getAs("label") != null ? card.classes().get(first.<Integer>getAs("label")) : "?";
-            String caption = String.format("%s  label: %s  predicted: %s (p=%.2f)  target: %s", e.getKey().substring(0, 12), label,
-                    card.classes().get(pred), first.<Double>getAs("predicted_prob"), card.classes().get(first.<Integer>getAs("target_class")));
-            BufferedImage img = Overlay.grid(caption, grey, card.input().width(), card.input().height(), box, tiles, scale);
+            String caption = String.format(
+                    "%s  label: %s  predicted: %s (p=%.2f)  target: %s",
+                    e.getKey().substring(0, 12),
+                    label,
+                    card.classes().get(pred),
+                    first.<Double>getAs("predicted_prob"),
+                    card.classes().get(first.<Integer>getAs("target_class")));
+            BufferedImage img = Overlay.grid(
+                    caption, grey, card.input().width(), card.input().height(), box, tiles, scale);
             Path file = outDir.resolve(e.getKey().substring(0, 16) + ".png");
             Files.write(file, ImageCodec.png(img));
             written.add(file);

@@ -34,9 +34,16 @@ public final class OverlaysCommand implements Command {
         ModelCard card = ModelCard.read(ModelFiles.localize(o.get("model"), ModelFiles.driverConf()));
         SparkSession spark = Sessions.create("xai-overlays", o.get("master"));
         try {
-            List<Path> files = OverlayJob.render(spark, o.get("warehouse"), card, Path.of(o.get("out")),
-                    o.getInt("count", 1, 10000), o.getInt("scale", 1, 16));
-            System.out.printf("[overlays] %d grid(s) in %s (open index.html)%n", files.size(), Path.of(o.get("out")).toAbsolutePath());
+            List<Path> files = OverlayJob.render(
+                    spark,
+                    o.get("warehouse"),
+                    card,
+                    Path.of(o.get("out")),
+                    o.getInt("count", 1, 10000),
+                    o.getInt("scale", 1, 16));
+            System.out.printf(
+                    "[overlays] %d grid(s) in %s (open index.html)%n",
+                    files.size(), Path.of(o.get("out")).toAbsolutePath());
         } finally {
             spark.stop();
         }

@@ -24,7 +24,8 @@ public final class PipelineCommand implements Command {
 
     @Override
     public Options options() {
-        return declare(Defaults.model(Defaults.spark(new Options(name())))).add("source", "", "folder or s3a:// prefix of images");
+        return declare(Defaults.model(Defaults.spark(new Options(name()))))
+                .add("source", "", "folder or s3a:// prefix of images");
     }
 
     /** The options shared with {@code demo}, which declares its own defaults for {@code source}. */
@@ -40,7 +41,8 @@ public final class PipelineCommand implements Command {
     }
 
     /** Runs the three stages in {@code spark}; settings were validated before Spark started. */
-    static void runStages(SparkSession spark, Options o, ExplainJob.Settings explain, EvaluateJob.Settings evaluate) throws Exception {
+    static void runStages(SparkSession spark, Options o, ExplainJob.Settings explain, EvaluateJob.Settings evaluate)
+            throws Exception {
         String warehouse = o.get("warehouse");
         if (!o.get("source").isBlank()) {
             long n = IngestJob.ingestFiles(spark, warehouse, o.get("source"), o.get("manifest"), o.get("split"));
@@ -48,8 +50,15 @@ public final class PipelineCommand implements Command {
         }
         int benchmark = o.getInt("benchmark", 0, 10_000_000);
         if (benchmark > 0) {
-            long n = IngestJob.ingestBenchmark(spark, warehouse, o.get("fashion-mnist"), "test", benchmark, 64,
-                    Long.parseLong(o.get("benchmark-seed")), spark.sparkContext().defaultParallelism());
+            long n = IngestJob.ingestBenchmark(
+                    spark,
+                    warehouse,
+                    o.get("fashion-mnist"),
+                    "test",
+                    benchmark,
+                    64,
+                    Long.parseLong(o.get("benchmark-seed")),
+                    spark.sparkContext().defaultParallelism());
             System.out.printf("[ingest] Fashion-MNIST benchmark: %d new image row(s)%n", n);
         }
         ExplainJob.Result e = ExplainJob.run(spark, explain);

@@ -36,11 +36,19 @@ public final class TrainCommand implements Command {
     @Override
     public void run(Options o) throws Exception {
         Trainer.Settings d = Trainer.Settings.defaults();
-        Trainer.Settings s = new Trainer.Settings(o.get("model-id"), o.get("version"),
-                o.getInt("train-images", 100, 60000), o.getInt("test-images", 100, 10000),
-                o.getInt("epochs", 1, 1000), o.getInt("batch-size", 1, 4096), d.learningRate(),
-                Long.parseLong(o.get("seed")), d.canvas(), o.getFlag("shuffle-labels"));
-        Trainer.train(Path.of(o.get("fashion-mnist")), Path.of(o.get("out")), s, msg -> System.out.println("[train] " + msg));
+        Trainer.Settings s = new Trainer.Settings(
+                o.get("model-id"),
+                o.get("version"),
+                o.getInt("train-images", 100, 60000),
+                o.getInt("test-images", 100, 10000),
+                o.getInt("epochs", 1, 1000),
+                o.getInt("batch-size", 1, 4096),
+                d.learningRate(),
+                Long.parseLong(o.get("seed")),
+                d.canvas(),
+                o.getFlag("shuffle-labels"));
+        Trainer.train(
+                Path.of(o.get("fashion-mnist")), Path.of(o.get("out")), s, msg -> System.out.println("[train] " + msg));
         System.out.println("[train] wrote " + Path.of(o.get("out")).toAbsolutePath());
     }
 }

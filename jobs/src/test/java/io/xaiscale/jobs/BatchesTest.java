@@ -21,7 +21,15 @@ class BatchesTest {
         List<String> all = new ArrayList<>();
         out.forEachRemaining(all::add);
         assertEquals(List.of("A1", "A2", "A3", "B1", "C1", "C2", "C3", "C4", "C5"), all);
-        assertEquals(List.of(List.of("a1", "a2"), List.of("a3"), List.of("b1"), List.of("c1", "c2"), List.of("c3", "c4"), List.of("c5")), seen);
+        assertEquals(
+                List.of(
+                        List.of("a1", "a2"),
+                        List.of("a3"),
+                        List.of("b1"),
+                        List.of("c1", "c2"),
+                        List.of("c3", "c4"),
+                        List.of("c5")),
+                seen);
     }
 
     @Test
@@ -42,7 +50,8 @@ class BatchesTest {
         List<String> all = new ArrayList<>();
         Batches.distinctAdjacent(in.iterator(), s -> s.substring(0, 2)).forEachRemaining(all::add);
         assertEquals(List.of("a1", "b1", "b2", "c1"), all);
-        assertEquals(List.of(), toList(Batches.distinctAdjacent(List.<String>of().iterator(), s -> s)));
+        assertEquals(
+                List.of(), toList(Batches.distinctAdjacent(List.<String>of().iterator(), s -> s)));
     }
 
     private static List<String> toList(Iterator<String> it) {
@@ -54,8 +63,8 @@ class BatchesTest {
     @Test
     void partitionsFollowTheRequestOrTheWork() {
         assertEquals(7, Partitioning.choose(7, 1000, 16, 2));
-        assertEquals(8, Partitioning.choose(0, 1000, 16, 2));  // 4 per core
-        assertEquals(3, Partitioning.choose(0, 40, 16, 2));    // no more than there are batches
+        assertEquals(8, Partitioning.choose(0, 1000, 16, 2)); // 4 per core
+        assertEquals(3, Partitioning.choose(0, 40, 16, 2)); // no more than there are batches
         assertEquals(1, Partitioning.choose(0, 0, 16, 2));
     }
 }

@@ -35,12 +35,20 @@ class DecodedBatchTest {
     @Test
     void goodImagesAreStackedInOrderAroundTheOnesThatFail() throws DecodeException {
         byte[] truncated = Arrays.copyOf(png(9), 40);
-        List<Row> rows = List.of(row("a", png(1)), row("bad", truncated), row("b", png(2)), row("refused", png(3)), row("c", png(4)));
-        DecodedBatch d = DecodedBatch.of(rows, 3, 6, 8, r -> "refused".equals(r.getAs("image_id")) ? "no label for target=label" : null);
+        List<Row> rows = List.of(
+                row("a", png(1)), row("bad", truncated), row("b", png(2)), row("refused", png(3)), row("c", png(4)));
+        DecodedBatch d = DecodedBatch.of(
+                rows, 3, 6, 8, r -> "refused".equals(r.getAs("image_id")) ? "no label for target=label" : null);
 
-        assertEquals(List.of("a", "b", "c"), d.ok().stream().map(r -> r.<String>getAs("image_id")).toList());
-        assertEquals(List.of("bad", "refused"), d.failed().stream().map(r -> r.<String>getAs("image_id")).toList());
-        assertTrue(d.errors().get(0).startsWith("image: undecodable image (40 bytes)"), d.errors().get(0));
+        assertEquals(
+                List.of("a", "b", "c"),
+                d.ok().stream().map(r -> r.<String>getAs("image_id")).toList());
+        assertEquals(
+                List.of("bad", "refused"),
+                d.failed().stream().map(r -> r.<String>getAs("image_id")).toList());
+        assertTrue(
+                d.errors().get(0).startsWith("image: undecodable image (40 bytes)"),
+                d.errors().get(0));
         assertEquals("no label for target=label", d.errors().get(1));
         int per = 3 * 6 * 8;
         assertEquals(3 * per, d.pixels().length);

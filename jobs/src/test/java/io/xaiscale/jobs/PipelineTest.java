@@ -38,6 +38,7 @@ class PipelineTest {
 
     @TempDir
     static Path tmp;
+
     static SparkSession spark;
     static String warehouse;
     static Path source;
@@ -79,7 +80,8 @@ class PipelineTest {
     }
 
     static ExplainJob.Settings explainSettings(String... extra) throws Exception {
-        String[] args = Stream.concat(Stream.of("--methods", METHODS), Stream.of(extra)).toArray(String[]::new);
+        String[] args =
+                Stream.concat(Stream.of("--methods", METHODS), Stream.of(extra)).toArray(String[]::new);
         return ExplainCommand.settings(options(new ExplainCommand(), args));
     }
 
@@ -88,30 +90,55 @@ class PipelineTest {
     }
 
     static io.xaiscale.config.Options options(Command c, String... extra) {
-        String[] base = {"--warehouse", warehouse, "--model", ROOT.resolve("models/fmnist-loc-cnn").toString(), "--batch-size", "4"};
-        return c.options().parse(Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
+        String[] base = {
+            "--warehouse",
+            warehouse,
+            "--model",
+            ROOT.resolve("models/fmnist-loc-cnn").toString(),
+            "--batch-size",
+            "4"
+        };
+        return c.options()
+                .parse(Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
     }
 
     @Test
     @Order(1)
     void firstRunWritesEveryTable() throws Exception {
-        long images = IngestJob.ingestFiles(spark, warehouse, source.toString(), source.resolve("manifest.csv").toString(), "sample");
+        long images = IngestJob.ingestFiles(
+                spark,
+                warehouse,
+                source.toString(),
+                source.resolve("manifest.csv").toString(),
+                "sample");
         assertEquals(6, images);
-        long bench = IngestJob.ingestBenchmark(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 3, 64, 5, 2);
+        long bench =
+                IngestJob.ingestBenchmark(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 3, 64, 5, 2);
         assertEquals(3, bench);
         // two plain 28x28 items: no box, resized to the model's 64x64 input when explained
-        assertEquals(2, IngestJob.ingestRawFashionMnist(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 2, 1));
-        Row raw = spark.read().format("delta").load(Tables.path(warehouse, Tables.IMAGES))
-                .where(col("source_uri").equalTo("fashion-mnist://test/1")).first();
+        assertEquals(
+                2,
+                IngestJob.ingestRawFashionMnist(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 2, 1));
+        Row raw = spark.read()
+                .format("delta")
+                .load(Tables.path(warehouse, Tables.IMAGES))
+                .where(col("source_uri").equalTo("fashion-mnist://test/1"))
+                .first();
         assertEquals(28, raw.<Integer>getAs("width"));
         assertEquals(2, raw.<Integer>getAs("label")); // the second test item is a pullover
         assertNull(raw.getAs("bbox"));
 
-        Row bad = spark.read().format("delta").load(Tables.path(warehouse, Tables.IMAGES))
-                .where(col("source_uri").endsWith("truncated.png")).first();
+        Row bad = spark.read()
+                .format("delta")
+                .load(Tables.path(warehouse, Tables.IMAGES))
+                .where(col("source_uri").endsWith("truncated.png"))
+                .first();
         assertTrue(bad.<String>getAs("error").startsWith("undecodable image"), bad.<String>getAs("error"));
-        Row good = spark.read().format("delta").load(Tables.path(warehouse, Tables.IMAGES))
-                .where(col("source_uri").endsWith("fmnist-loc-test-00001.png")).first();
+        Row good = spark.read()
+                .format("delta")
+                .load(Tables.path(warehouse, Tables.IMAGES))
+                .where(col("source_uri").endsWith("fmnist-loc-test-00001.png"))
+                .first();
         assertNull(good.getAs("error"));
         assertEquals(64, good.<Integer>getAs("width"));
         assertTrue(good.getAs("bbox") != null && good.getAs("label") != null);
@@ -122,7 +149,8 @@ class PipelineTest {
         assertEquals(11 * 6, count(Tables.EXPLANATIONS));
         assertTrue(ModelCache.loads() - loadsBefore <= 1, "model loaded once per JVM, not per task");
         Dataset<Row> expl = spark.read().format("delta").load(Tables.path(warehouse, Tables.EXPLANATIONS));
-        assertEquals(6, expl.where(col("error").isNotNull()).count(), "the truncated image gets one error row per method");
+        assertEquals(
+                6, expl.where(col("error").isNotNull()).count(), "the truncated image gets one error row per method");
         Row map = expl.where(col("error").isNull()).first();
         assertEquals(64 * 64, MapCodec.decode(map.getAs("map")).length);
         assertTrue(map.<String>getAs("params").contains("\"target\":\"predicted\""));
@@ -137,7 +165,10 @@ class PipelineTest {
         assertEquals(10 * 6 * 4, metrics.count());
         // localisation metrics do not apply to the two plain items without a box: null value and a reason
         assertEquals(2 * 6 * 2, metrics.where(col("value").isNull()).count());
-        assertEquals(2 * 6 * 2, metrics.where(col("error").equalTo("not applicable: no ground-truth box")).count());
+        assertEquals(
+                2 * 6 * 2,
+                metrics.where(col("error").equalTo("not applicable: no ground-truth box"))
+                        .count());
         Row r = metrics.where(col("metric").equalTo("iou")).first();
         assertTrue(r.<String>getAs("metric_params").contains("\"threshold\":\"top_fraction\""));
     }
@@ -148,9 +179,20 @@ class PipelineTest {
         long images = count(Tables.IMAGES);
         long expl = count(Tables.EXPLANATIONS);
         long metrics = count(Tables.METRICS);
-        assertEquals(0, IngestJob.ingestFiles(spark, warehouse, source.toString(), source.resolve("manifest.csv").toString(), "sample"));
-        assertEquals(0, IngestJob.ingestBenchmark(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 3, 64, 5, 2));
-        assertEquals(0, IngestJob.ingestRawFashionMnist(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 2, 1));
+        assertEquals(
+                0,
+                IngestJob.ingestFiles(
+                        spark,
+                        warehouse,
+                        source.toString(),
+                        source.resolve("manifest.csv").toString(),
+                        "sample"));
+        assertEquals(
+                0,
+                IngestJob.ingestBenchmark(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 3, 64, 5, 2));
+        assertEquals(
+                0,
+                IngestJob.ingestRawFashionMnist(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 2, 1));
         assertEquals(0, ExplainJob.run(spark, explainSettings()).pending());
         assertEquals(0, EvaluateJob.run(spark, evaluateSettings()).pending());
         assertEquals(images, count(Tables.IMAGES));
@@ -179,22 +221,40 @@ class PipelineTest {
         Dataset<Row> agree = spark.read().format("delta").load(Tables.path(warehouse, Tables.METHOD_AGREEMENT));
         assertEquals(10 * 15, agree.count());
         assertEquals(2 * 15, agree.where(col("auc_a").isNull()).count(), "no AUC without a box");
-        assertEquals(0, agree.where(col("spearman").gt(1.0000001).or(col("spearman").lt(-1.0000001))).count());
+        assertEquals(
+                0,
+                agree.where(col("spearman").gt(1.0000001).or(col("spearman").lt(-1.0000001)))
+                        .count());
         long before = count(Tables.METRICS);
         String metrics = "robustness[perturbation=noise,level=0.05],model_randomization[depth=2],sparseness";
-        EvaluateJob.Result v = EvaluateJob.run(spark, EvaluateCommand.settings(options(new EvaluateCommand(), "--metrics", metrics)));
+        EvaluateJob.Result v =
+                EvaluateJob.run(spark, EvaluateCommand.settings(options(new EvaluateCommand(), "--metrics", metrics)));
         assertEquals(10 * 6 * 3, v.pending(), "one pending value per explanation and metric spec");
         // robustness writes 4 outputs, model randomisation 2, sparseness 1: one row each
         assertEquals(before + 10 * 6 * (4 + 2 + 1), count(Tables.METRICS));
         Dataset<Row> m = spark.read().format("delta").load(Tables.path(warehouse, Tables.METRICS));
         assertEquals(60, m.where(col("metric").equalTo("robustness_flipped")).count());
-        assertEquals(0, m.where(col("metric").startsWith("robustness_").and(col("error").isNotNull())).count());
-        assertFalse(m.where(col("metric").equalTo("model_randomization_spearman")).first().<Boolean>getAs("higher_is_better"));
-        assertEquals(0, EvaluateJob.run(spark, EvaluateCommand.settings(options(new EvaluateCommand(), "--metrics", metrics))).pending());
+        assertEquals(
+                0,
+                m.where(col("metric").startsWith("robustness_").and(col("error").isNotNull()))
+                        .count());
+        assertFalse(m.where(col("metric").equalTo("model_randomization_spearman"))
+                .first()
+                .<Boolean>getAs("higher_is_better"));
+        assertEquals(
+                0,
+                EvaluateJob.run(spark, EvaluateCommand.settings(options(new EvaluateCommand(), "--metrics", metrics)))
+                        .pending());
         assertEquals(10 * 15, agree.count(), "agreement is not recomputed");
         // agreement rows lost for two images come back, and only theirs
-        List<String> two = agree.select("image_id").distinct().orderBy("image_id").limit(2).as(Encoders.STRING()).collectAsList();
-        io.delta.tables.DeltaTable.forPath(spark, Tables.path(warehouse, Tables.METHOD_AGREEMENT)).delete(col("image_id").isin(two.toArray()));
+        List<String> two = agree.select("image_id")
+                .distinct()
+                .orderBy("image_id")
+                .limit(2)
+                .as(Encoders.STRING())
+                .collectAsList();
+        io.delta.tables.DeltaTable.forPath(spark, Tables.path(warehouse, Tables.METHOD_AGREEMENT))
+                .delete(col("image_id").isin(two.toArray()));
         assertEquals(8 * 15, agree.count());
         io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
         assertEquals(2 * 15, AgreementJob.run(spark, warehouse, card));
@@ -217,9 +277,16 @@ class PipelineTest {
             assertFalse(rows.isEmpty(), f + " returned no rows");
         }
         // the leaderboard has one row per (metric, method) with rank 1 for some method of every metric
-        List<Row> board = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/leaderboard.sql")).collectAsList();
+        List<Row> board = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/leaderboard.sql"))
+                .collectAsList();
         assertEquals(11 * 6, board.size(), "4 + 7 metric outputs x 6 methods");
-        assertEquals(11, board.stream().filter(r -> r.<Integer>getAs("rank") == 1).map(r -> r.<String>getAs("metric")).distinct().count());
+        assertEquals(
+                11,
+                board.stream()
+                        .filter(r -> r.<Integer>getAs("rank") == 1)
+                        .map(r -> r.<String>getAs("metric"))
+                        .distinct()
+                        .count());
     }
 
     @Test
@@ -227,60 +294,100 @@ class PipelineTest {
     void exportWritesNumpyArraysAndOverlaysForTheSelection() throws Exception {
         Path out = tmp.resolve("export");
         io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
-        ExportCommand.Result r = ExportCommand.export(spark, warehouse, card, out, "gradient,integrated_gradients[baseline=zero,steps=4]",
-                "", "target_class >= 0", 3, 2);
+        ExportCommand.Result r = ExportCommand.export(
+                spark,
+                warehouse,
+                card,
+                out,
+                "gradient,integrated_gradients[baseline=zero,steps=4]",
+                "",
+                "target_class >= 0",
+                3,
+                2);
         assertEquals(3, r.images());
         assertEquals(2, r.methods());
         List<String> entries = new java.util.ArrayList<>();
         byte[] gradient = null;
-        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(out.resolve("maps.npz").toFile())) {
+        try (java.util.zip.ZipFile zip =
+                new java.util.zip.ZipFile(out.resolve("maps.npz").toFile())) {
             for (var e : java.util.Collections.list(zip.entries())) {
                 entries.add(e.getName());
                 if (e.getName().startsWith("gradient_")) {
                     gradient = zip.getInputStream(e).readAllBytes();
                 }
             }
-            String ids = new String(zip.getInputStream(zip.getEntry("image_ids.npy")).readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            String ids = new String(
+                    zip.getInputStream(zip.getEntry("image_ids.npy")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.US_ASCII);
             assertTrue(ids.contains("'descr': '|S64'") && ids.contains("'shape': (3,)"), ids.substring(0, 80));
         }
         assertEquals(3, entries.size(), entries.toString());
         String header = new String(gradient, 10, 118, java.nio.charset.StandardCharsets.US_ASCII);
         assertTrue(header.contains("'descr': '<f4'") && header.contains("'shape': (3, 64, 64)"), header);
         // the first image's gradient map, as stored in Delta, is the array's first slice
-        Row first = spark.read().format("delta").load(Tables.path(warehouse, Tables.EXPLANATIONS))
-                .where(col("method").equalTo("gradient").and(col("error").isNull())).orderBy("image_id").first();
+        Row first = spark.read()
+                .format("delta")
+                .load(Tables.path(warehouse, Tables.EXPLANATIONS))
+                .where(col("method").equalTo("gradient").and(col("error").isNull()))
+                .orderBy("image_id")
+                .first();
         float[] stored = MapCodec.decode(first.getAs("map"));
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(gradient, 128, 4 * 64 * 64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer b =
+                java.nio.ByteBuffer.wrap(gradient, 128, 4 * 64 * 64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < stored.length; i++) {
             assertEquals(stored[i], b.getFloat(), 0f);
         }
         assertTrue(Files.readString(out.resolve("index.json")).contains("raw signed map"));
-        assertEquals(3, Files.list(out.resolve("overlays")).filter(p -> p.toString().endsWith(".png")).count());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        assertEquals(
+                3,
+                Files.list(out.resolve("overlays"))
+                        .filter(p -> p.toString().endsWith(".png"))
+                        .count());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> ExportCommand.export(spark, warehouse, card, out, "lime", "", "", 3, 0));
-        assertEquals("No explanations of fmnist-loc-cnn@1 match the selection (methods 'lime', images '', where '')", e.getMessage());
+        assertEquals(
+                "No explanations of fmnist-loc-cnn@1 match the selection (methods 'lime', images '', where '')",
+                e.getMessage());
     }
 
     @Test
     @Order(7)
     void wrongOptionsFailAtStartNamingTheValueAndTheChoices() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> ExplainCommand.settings(options(new ExplainCommand(), "--methods", "gradient,shap")));
-        assertEquals("Unknown explanation method: shap (valid: gradient, gradient_x_input, integrated_gradients, smoothgrad, "
-                + "grad_cam, guided_backprop, deconvnet, lrp, deeplift, cam, guided_grad_cam, grad_cam_plus_plus, score_cam, fem, "
-                + "occlusion, lime, rise, meaningful_perturbation)", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        assertEquals(
+                "Unknown explanation method: shap (valid: gradient, gradient_x_input, integrated_gradients, smoothgrad, "
+                        + "grad_cam, guided_backprop, deconvnet, lrp, deeplift, cam, guided_grad_cam, grad_cam_plus_plus, score_cam, fem, "
+                        + "occlusion, lime, rise, meaningful_perturbation)",
+                e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> ExplainCommand.settings(options(new ExplainCommand(), "--target", "true_class")));
         assertEquals("Invalid target: true_class (valid: predicted, label)", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> ExplainCommand.settings(options(new ExplainCommand(), "--methods", "grad_cam[layer=conv9]")));
-        assertEquals("Unknown layer for grad_cam: conv9 (valid for fmnist-loc-cnn@1: conv1, bn1, relu1, pool1, conv2, bn2, relu2, "
-                + "pool2, conv3, bn3, relu3)", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> options(new ExplainCommand(), "--batchsize", "3"));
-        assertTrue(e.getMessage().startsWith("Unknown option --batchsize for explain (valid: --warehouse, --master, --model, --batch-size"),
+        assertEquals(
+                "Unknown layer for grad_cam: conv9 (valid for fmnist-loc-cnn@1: conv1, bn1, relu1, pool1, conv2, bn2, relu2, "
+                        + "pool2, conv3, bn3, relu3)",
                 e.getMessage());
-        Exception missing = assertThrows(Exception.class,
-                () -> ExplainCommand.settings(new ExplainCommand().options().parse(new String[] {"--model", tmp.resolve("nope").toString()})));
-        assertTrue(missing.getMessage().startsWith("Model card not found: " + tmp.resolve("nope").resolve("model.json")), missing.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> options(new ExplainCommand(), "--batchsize", "3"));
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "Unknown option --batchsize for explain (valid: --warehouse, --master, --model, --batch-size"),
+                e.getMessage());
+        Exception missing = assertThrows(
+                Exception.class,
+                () -> ExplainCommand.settings(new ExplainCommand()
+                        .options()
+                        .parse(new String[] {"--model", tmp.resolve("nope").toString()})));
+        assertTrue(
+                missing.getMessage()
+                        .startsWith(
+                                "Model card not found: " + tmp.resolve("nope").resolve("model.json")),
+                missing.getMessage());
     }
 }

@@ -44,7 +44,9 @@ public final class Cam extends Explainer {
         for (Block b : head) {
             kinds.add(b instanceof LambdaBlock l ? l.getName() : b.getClass().getSimpleName());
         }
-        boolean ok = !head.isEmpty() && "globalAvgPool2d".equals(kinds.get(0)) && head.get(head.size() - 1) instanceof Linear
+        boolean ok = !head.isEmpty()
+                && "globalAvgPool2d".equals(kinds.get(0))
+                && head.get(head.size() - 1) instanceof Linear
                 && kinds.subList(1, kinds.size() - 1).stream().allMatch("batchFlatten"::equals);
         if (!ok) {
             throw new IllegalArgumentException("cam needs a head of global average pooling then one dense layer, but "
@@ -55,7 +57,8 @@ public final class Cam extends Explainer {
                 return p.getValue().getArray();
             }
         }
-        throw new IllegalStateException("No dense weight in the head of " + model.card().key());
+        throw new IllegalStateException(
+                "No dense weight in the head of " + model.card().key());
     }
 
     @Override
@@ -76,7 +79,8 @@ public final class Cam extends Explainer {
             NDArray logits = model.logitsFrom(acts, last);
             int[] t = targets != null ? targets : Autograd.argMax(logits);
             NDArray weights = Autograd.oneHot(logits, t).matMul(w);
-            return new Predicted(LayerCam.upsample(LayerCam.weighted(weights, acts), model.height(), model.width()), logits);
+            return new Predicted(
+                    LayerCam.upsample(LayerCam.weighted(weights, acts), model.height(), model.width()), logits);
         }
     }
 }

@@ -45,7 +45,11 @@ public final class Fem extends LayerCam {
 
     private NDArray maps(Classifier model, NDArray acts) {
         NDArray mean = acts.mean(new int[] {3}, true).mean(new int[] {2}, true);
-        NDArray std = acts.sub(mean).square().mean(new int[] {3}, true).mean(new int[] {2}, true).sqrt();
+        NDArray std = acts.sub(mean)
+                .square()
+                .mean(new int[] {3}, true)
+                .mean(new int[] {2}, true)
+                .sqrt();
         NDArray binary = acts.gt(mean.add(std.mul((float) k))).toType(acts.getDataType(), false);
         NDArray maps = binary.mul(mean).sum(new int[] {1});
         return upsample(maps, model.height(), model.width());

@@ -29,8 +29,8 @@ public abstract class LayerCam extends Explainer {
     @Override
     public void check(ModelCard card, List<String> featureLayers) {
         if (!AUTO.equals(layer) && !featureLayers.contains(layer)) {
-            throw new IllegalArgumentException("Unknown layer for " + name() + ": " + layer + " (valid for " + card.key() + ": "
-                    + String.join(", ", featureLayers) + ")");
+            throw new IllegalArgumentException("Unknown layer for " + name() + ": " + layer + " (valid for "
+                    + card.key() + ": " + String.join(", ", featureLayers) + ")");
         }
     }
 
@@ -65,6 +65,7 @@ public abstract class LayerCam extends Explainer {
         if (s.get(1) == height && s.get(2) == width) {
             return maps;
         }
-        return NDImageUtils.resize(maps.expandDims(3), width, height, Image.Interpolation.BILINEAR).squeeze(3);
+        return NDImageUtils.resize(maps.expandDims(3), width, height, Image.Interpolation.BILINEAR)
+                .squeeze(3);
     }
 }

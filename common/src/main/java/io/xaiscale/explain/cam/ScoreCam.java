@@ -34,18 +34,27 @@ public final class ScoreCam extends LayerCam {
         NDList weights = new NDList();
         for (int i = 0; i < targets.length; i++) {
             int t = targets[i];
-            NDArray image = inputs.get(i).expandDims(0);                                  // [1, C, H, W]
-            weights.add(Scopes.step(acts.get(i), inputs.getManager(), a -> {              // a: [K, h, w]
-                NDArray up = upsample(a, h, w);                                          // [K, H, W]
-                NDArray lo = up.min(new int[] {2}, true).min(new int[] {1}, true);
-                NDArray range = up.max(new int[] {2}, true).max(new int[] {1}, true).sub(lo);
-                NDArray flat = range.eq(0f).toType(range.getDataType(), false);
-                NDArray masks = up.sub(lo).div(range.add(flat)).mul(flat.neg().add(1f)); // [K, H, W] in [0, 1]
-                NDArray masked = masks.expandDims(1).mul(image);                           // [K, C, H, W]
-                return model.probabilities(masked).get(":, " + t).softmax(0).expandDims(0); // [1, K]
-            }));
+            NDArray image = inputs.get(i).expandDims(0); // [1, C, H, W]
+            weights.add(Scopes.step(
+                    acts.get(i),
+                    inputs.getManager(),
+                    a -> { // a: [K, h, w]
+                        NDArray up = upsample(a, h, w); // [K, H, W]
+                        NDArray lo = up.min(new int[] {2}, true).min(new int[] {1}, true);
+                        NDArray range = up.max(new int[] {2}, true)
+                                .max(new int[] {1}, true)
+                                .sub(lo);
+                        NDArray flat = range.eq(0f).toType(range.getDataType(), false);
+                        NDArray masks =
+                                up.sub(lo).div(range.add(flat)).mul(flat.neg().add(1f)); // [K, H, W] in [0, 1]
+                        NDArray masked = masks.expandDims(1).mul(image); // [K, C, H, W]
+                        return model.probabilities(masked)
+                                .get(":, " + t)
+                                .softmax(0)
+                                .expandDims(0); // [1, K]
+                    }));
         }
-        NDArray wk = NDArrays.concat(weights, 0);                                         // [N, K]
+        NDArray wk = NDArrays.concat(weights, 0); // [N, K]
         return upsample(weighted(wk, acts).maximum(0f), h, w);
     }
 }

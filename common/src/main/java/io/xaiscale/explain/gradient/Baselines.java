@@ -16,7 +16,9 @@ public final class Baselines {
             case "one" -> x.onesLike();
             // per-sample, per-channel mean colour (single-axis means chained: DJL rejects two at once)
             case "mean" -> x.zerosLike().add(x.mean(new int[] {3}, true).mean(new int[] {2}, true));
-            default -> throw new IllegalArgumentException("Invalid baseline: " + name + " (valid: " + String.join(", ", NAMES) + ")");
+            default ->
+                throw new IllegalArgumentException(
+                        "Invalid baseline: " + name + " (valid: " + String.join(", ", NAMES) + ")");
         };
     }
 }

@@ -1,10 +1,10 @@
 package io.xaiscale.explain.gradient;
 
 import ai.djl.ndarray.NDArray;
+import io.xaiscale.config.ParamReader;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
-import io.xaiscale.config.ParamReader;
 
 /** Vanilla gradient (Simonyan et al. 2014): {@code d logit_target / d x}, signed, channels summed. */
 public final class Gradient extends Explainer {

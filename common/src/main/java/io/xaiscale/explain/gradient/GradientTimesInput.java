@@ -1,10 +1,10 @@
 package io.xaiscale.explain.gradient;
 
 import ai.djl.ndarray.NDArray;
+import io.xaiscale.config.ParamReader;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
-import io.xaiscale.config.ParamReader;
 
 /** Gradient x input (Shrikumar et al. 2016): {@code x * d logit_target / d x}, channels summed. */
 public final class GradientTimesInput extends Explainer {

@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.model.Classifier;
-import java.util.Map;
 
 /**
  * Integrated Gradients (Sundararajan et al. 2017): {@code (x - x0) * mean_k grad(x0 + a_k (x - x0))}
@@ -41,7 +40,8 @@ public final class IntegratedGradients extends Explainer {
         }
         NDArray alphas = inputs.getManager().create(a, new Shape(1, steps, 1, 1, 1));
         // [N, steps, C, H, W] -> [N * steps, C, H, W], sample-major.
-        NDArray path = base.expandDims(1).add(alphas.mul(diff.expandDims(1)))
+        NDArray path = base.expandDims(1)
+                .add(alphas.mul(diff.expandDims(1)))
                 .reshape(new Shape(n * steps, s.get(1), s.get(2), s.get(3)));
         int[] rep = new int[(int) (n * steps)];
         for (int i = 0; i < n; i++) {

@@ -11,7 +11,6 @@ import io.xaiscale.model.Classifier;
 import io.xaiscale.model.Scopes;
 import io.xaiscale.util.Hashing;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -33,7 +32,8 @@ public final class SmoothGrad extends Explainer {
         String baseSpec = p.raw("base") == null ? Gradient.NAME : p.raw("base");
         this.base = Explainers.fromString(baseSpec);
         if (base.name().equals(NAME)) {
-            throw new IllegalArgumentException("Invalid base for smoothgrad: " + baseSpec + " (smoothgrad cannot wrap itself)");
+            throw new IllegalArgumentException(
+                    "Invalid base for smoothgrad: " + baseSpec + " (smoothgrad cannot wrap itself)");
         }
         p.record("base", base.spec());
         this.samples = p.getInt("samples", 16, 1, 4096);
@@ -80,7 +80,8 @@ public final class SmoothGrad extends Explainer {
         for (int start = 0; start < rep.length; start += chunk) {
             int end = Math.min(rep.length, start + chunk);
             int[] chunkTargets = Arrays.copyOfRange(rep, start, end);
-            maps.add(Scopes.step(stack.get(start + ":" + end), inputs.getManager(), c -> base.attribute(model, c, chunkTargets)));
+            maps.add(Scopes.step(
+                    stack.get(start + ":" + end), inputs.getManager(), c -> base.attribute(model, c, chunkTargets)));
         }
         NDArray all = maps.size() == 1 ? maps.get(0) : NDArrays.concat(maps, 0);
         return all.reshape(new Shape(n, samples, s.get(2), s.get(3))).mean(new int[] {1});

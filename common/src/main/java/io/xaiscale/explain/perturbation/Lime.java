@@ -70,7 +70,8 @@ public final class Lime extends Explainer {
     }
 
     private NDArray explainOne(Classifier model, NDArray image, int target, int c, int h, int w) {
-        float[] pixels = image.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[] pixels =
+                image.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
         int[] label = Slic.segment(pixels, c, h, w, segments, compactness, 10);
         int s = 0;
         for (int l : label) {
@@ -102,9 +103,13 @@ public final class Lime extends Explainer {
             }
             NDArray mask = m.create(keep, new Shape(n, 1, h, w)).toType(image.getDataType(), false);
             float[] probs = Scopes.step(mask, m, mk -> {
-                NDArray x = mk.mul(image).add(mk.neg().add(1f).mul(filler)); // mask first: results stay in this chunk's scope
-                return model.probabilities(x).get(":, " + target).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-            }).toFloatArray();
+                        NDArray x = mk.mul(image)
+                                .add(mk.neg().add(1f).mul(filler)); // mask first: results stay in this chunk's scope
+                        return model.probabilities(x)
+                                .get(":, " + target)
+                                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+                    })
+                    .toFloatArray();
             for (int k = 0; k < n; k++) {
                 y[start + k] = probs[k];
             }
@@ -118,7 +123,9 @@ public final class Lime extends Explainer {
             double d = on == 0 ? 1.0 : 1.0 - on / (Math.sqrt(on) * Math.sqrt(s));
             weights[k] = Math.sqrt(Math.exp(-(d * d) / (kernelWidth * kernelWidth)));
         }
-        double[] beta = "ridge".equals(surrogate) ? Surrogates.ridge(z, y, weights, alpha) : Surrogates.lasso(z, y, weights, alpha, 1000);
+        double[] beta = "ridge".equals(surrogate)
+                ? Surrogates.ridge(z, y, weights, alpha)
+                : Surrogates.lasso(z, y, weights, alpha, 1000);
         float[] map = new float[h * w];
         for (int p = 0; p < h * w; p++) {
             map[p] = (float) beta[label[p]];

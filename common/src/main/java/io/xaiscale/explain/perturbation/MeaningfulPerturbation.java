@@ -67,7 +67,8 @@ public final class MeaningfulPerturbation extends Explainer {
         for (int it = 1; it <= iterations; it++) {
             NDArray g = Autograd.vjp(mk -> loss(model, inputs, blurred, mk, targets, h, w), m, ones);
             // one Adam step in its own scope: only the new mask and moments are kept
-            try (GradMode off = GradMode.off(); NDManager step = owner.newSubManager()) {
+            try (GradMode off = GradMode.off();
+                    NDManager step = owner.newSubManager()) {
                 for (NDArray a : new NDArray[] {g, first, second, m}) {
                     a.attach(step);
                 }
@@ -75,7 +76,8 @@ public final class MeaningfulPerturbation extends Explainer {
                 NDArray s = second.mul((float) b2).add(g.square().mul((float) (1 - b2)));
                 NDArray hat1 = f.div((float) (1 - Math.pow(b1, it)));
                 NDArray hat2 = s.div((float) (1 - Math.pow(b2, it)));
-                NDArray next = m.sub(hat1.div(hat2.sqrt().add(1e-8f)).mul((float) lr)).clip(0, 1);
+                NDArray next =
+                        m.sub(hat1.div(hat2.sqrt().add(1e-8f)).mul((float) lr)).clip(0, 1);
                 for (NDArray a : new NDArray[] {f, s, next}) {
                     a.attach(owner);
                 }
@@ -92,18 +94,29 @@ public final class MeaningfulPerturbation extends Explainer {
     /** Per-sample loss {@code [N]} of masks {@code [N, s, s]}. */
     private NDArray loss(Classifier model, NDArray x, NDArray blurred, NDArray m, int[] targets, int h, int w) {
         // the mask comes first in every product: results then live in the pass's temporary scope, not the batch's
-        NDArray up = upsample(m, h, w).expandDims(1);                             // [N, 1, H, W]
+        NDArray up = upsample(m, h, w).expandDims(1); // [N, 1, H, W]
         NDArray perturbed = up.mul(x).add(up.neg().add(1f).mul(blurred));
         NDArray probs = model.logits(perturbed).softmax(1);
         NDArray score = probs.mul(Autograd.oneHot(probs, targets)).sum(new int[] {1});
         NDArray area = m.neg().add(1f).abs().mean(new int[] {2}).mean(new int[] {1});
-        NDArray tvRows = m.get(":, 1:, :").sub(m.get(":, :-1, :")).abs().pow((float) tvBeta).mean(new int[] {2}).mean(new int[] {1});
-        NDArray tvCols = m.get(":, :, 1:").sub(m.get(":, :, :-1")).abs().pow((float) tvBeta).mean(new int[] {2}).mean(new int[] {1});
+        NDArray tvRows = m.get(":, 1:, :")
+                .sub(m.get(":, :-1, :"))
+                .abs()
+                .pow((float) tvBeta)
+                .mean(new int[] {2})
+                .mean(new int[] {1});
+        NDArray tvCols = m.get(":, :, 1:")
+                .sub(m.get(":, :, :-1"))
+                .abs()
+                .pow((float) tvBeta)
+                .mean(new int[] {2})
+                .mean(new int[] {1});
         NDArray smooth = mask > 1 ? tvRows.add(tvCols) : score.zerosLike();
         return score.add(area.mul((float) l1)).add(smooth.mul((float) tv));
     }
 
     private static NDArray upsample(NDArray m, int h, int w) {
-        return NDImageUtils.resize(m.expandDims(3), w, h, Image.Interpolation.BILINEAR).squeeze(3);
+        return NDImageUtils.resize(m.expandDims(3), w, h, Image.Interpolation.BILINEAR)
+                .squeeze(3);
     }
 }

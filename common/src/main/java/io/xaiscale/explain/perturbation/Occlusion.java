@@ -11,7 +11,6 @@ import io.xaiscale.model.Classifier;
 import io.xaiscale.model.Scopes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Occlusion (Zeiler & Fergus 2014): a {@code window x window} patch of value {@code fill} slides with
@@ -42,7 +41,8 @@ public final class Occlusion extends Explainer {
     /** Window origins along an axis of length {@code size}, the last one flush with the border. */
     static List<Integer> origins(int size, int window, int stride) {
         if (window > size) {
-            throw new IllegalArgumentException("Invalid window for occlusion: " + window + " (must be <= image side " + size + ")");
+            throw new IllegalArgumentException(
+                    "Invalid window for occlusion: " + window + " (must be <= image side " + size + ")");
         }
         List<Integer> out = new ArrayList<>();
         for (int o = 0; o + window <= size; o += stride) {
@@ -56,7 +56,9 @@ public final class Occlusion extends Explainer {
 
     /** Number of model passes per image (windows plus the unoccluded pass). */
     public int passesPerImage(int height, int width) {
-        return origins(height, window, stride).size() * origins(width, window, stride).size() + 1;
+        return origins(height, window, stride).size()
+                        * origins(width, window, stride).size()
+                + 1;
     }
 
     @Override
@@ -88,11 +90,21 @@ public final class Occlusion extends Explainer {
         for (int i = 0; i < targets.length; i++) {
             int t = targets[i];
             float base = baseLogits.getFloat(i, t);
-            maps.add(Scopes.step(inputs.get(i).expandDims(0), m, xi -> {   // xi: [1, C, H, W]
-                NDArray occluded = xi.mul(keep).add(fillTerm);              // [P, C, H, W]
-                NDArray drops = model.logitsNoGrad(occluded).get(":, " + t).neg().add(base); // [P]
-                return drops.reshape(p, 1, 1).mul(masks.squeeze(1)).sum(new int[] {0}).div(counts).expandDims(0);
-            }));
+            maps.add(Scopes.step(
+                    inputs.get(i).expandDims(0),
+                    m,
+                    xi -> { // xi: [1, C, H, W]
+                        NDArray occluded = xi.mul(keep).add(fillTerm); // [P, C, H, W]
+                        NDArray drops = model.logitsNoGrad(occluded)
+                                .get(":, " + t)
+                                .neg()
+                                .add(base); // [P]
+                        return drops.reshape(p, 1, 1)
+                                .mul(masks.squeeze(1))
+                                .sum(new int[] {0})
+                                .div(counts)
+                                .expandDims(0);
+                    }));
         }
         return NDArrays.concat(maps, 0);
     }

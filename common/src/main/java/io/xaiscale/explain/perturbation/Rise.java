@@ -88,19 +88,27 @@ public final class Rise extends Explainer {
         NDList maps = new NDList();
         for (int i = 0; i < targets.length; i++) {
             int t = targets[i];
-            maps.add(Scopes.step(inputs.get(i).expandDims(0), owner, image -> {   // [1, C, H, W]
-                NDArray sum = image.getManager().zeros(new Shape(h, w), image.getDataType());
-                for (int start = 0; start < masks; start += chunk) {
-                    int n = Math.min(chunk, masks - start);
-                    float[] part = java.util.Arrays.copyOfRange(all, start * h * w, (start + n) * h * w);
-                    NDArray m = image.getManager().create(part, new Shape(n, 1, h, w)).toType(image.getDataType(), false);
-                    sum = sum.add(Scopes.step(m, image.getManager(), mm -> {
-                        NDArray scores = model.probabilities(mm.mul(image)).get(":, " + t);     // [n]
-                        return mm.squeeze(1).mul(scores.reshape(n, 1, 1)).sum(new int[] {0});
+            maps.add(Scopes.step(
+                    inputs.get(i).expandDims(0),
+                    owner,
+                    image -> { // [1, C, H, W]
+                        NDArray sum = image.getManager().zeros(new Shape(h, w), image.getDataType());
+                        for (int start = 0; start < masks; start += chunk) {
+                            int n = Math.min(chunk, masks - start);
+                            float[] part = java.util.Arrays.copyOfRange(all, start * h * w, (start + n) * h * w);
+                            NDArray m = image.getManager()
+                                    .create(part, new Shape(n, 1, h, w))
+                                    .toType(image.getDataType(), false);
+                            sum = sum.add(Scopes.step(m, image.getManager(), mm -> {
+                                NDArray scores =
+                                        model.probabilities(mm.mul(image)).get(":, " + t); // [n]
+                                return mm.squeeze(1)
+                                        .mul(scores.reshape(n, 1, 1))
+                                        .sum(new int[] {0});
+                            }));
+                        }
+                        return sum.div((float) (masks * keep)).expandDims(0);
                     }));
-                }
-                return sum.div((float) (masks * keep)).expandDims(0);
-            }));
         }
         return NDArrays.concat(maps, 0);
     }

@@ -33,7 +33,15 @@ public final class Affine extends Layer {
     private NDArray negativeBias;
     private NDArray zeroBias;
 
-    private Affine(String name, boolean conv, NDArray weight, NDArray bias, Shape stride, Shape padding, Shape dilation, int groups) {
+    private Affine(
+            String name,
+            boolean conv,
+            NDArray weight,
+            NDArray bias,
+            Shape stride,
+            Shape padding,
+            Shape dilation,
+            int groups) {
         super(Kind.LINEAR, name);
         this.conv = conv;
         this.weight = weight;
@@ -44,7 +52,8 @@ public final class Affine extends Layer {
         this.groups = groups;
     }
 
-    static Affine conv(String name, NDArray weight, NDArray bias, Shape stride, Shape padding, Shape dilation, int groups) {
+    static Affine conv(
+            String name, NDArray weight, NDArray bias, Shape stride, Shape padding, Shape dilation, int groups) {
         return new Affine(name, true, weight, bias, stride, padding, dilation, groups);
     }
 
@@ -101,12 +110,14 @@ public final class Affine extends Layer {
 
     /** {@code W + gamma max(W, 0)}: LRP-gamma's weights (the rule is linear in them), cached per gamma. */
     public synchronized NDArray gammaWeight(double gamma) {
-        return gammaWeights.computeIfAbsent(gamma, g -> kept(weight.add(positiveWeight().mul(g.floatValue()))));
+        return gammaWeights.computeIfAbsent(
+                gamma, g -> kept(weight.add(positiveWeight().mul(g.floatValue()))));
     }
 
     /** {@code b + gamma max(b, 0)}. */
     public synchronized NDArray gammaBias(double gamma) {
-        return gammaBiases.computeIfAbsent(gamma, g -> kept(bias.add(positiveBias().mul(g.floatValue()))));
+        return gammaBiases.computeIfAbsent(
+                gamma, g -> kept(bias.add(positiveBias().mul(g.floatValue()))));
     }
 
     public synchronized NDArray zeroBias() {
@@ -157,16 +168,19 @@ public final class Affine extends Layer {
         }
         Shape s = stacked.getShape();
         long[] rest = s.slice(2).getShape();
-        NDArray byPart = stacked.reshape(new Shape(concatDims(new long[] {s.get(0), groups, k, s.get(1) / k / groups}, rest)));
+        NDArray byPart =
+                stacked.reshape(new Shape(concatDims(new long[] {s.get(0), groups, k, s.get(1) / k / groups}, rest)));
         return byPart.sum(new int[] {2}).reshape(new Shape(concatDims(new long[] {s.get(0), s.get(1) / k}, rest)));
     }
 
     private Shape perGroup(Shape s, int k) {
-        return new Shape(concatDims(new long[] {s.get(0), groups, k * s.get(1) / groups}, s.slice(2).getShape()));
+        return new Shape(concatDims(
+                new long[] {s.get(0), groups, k * s.get(1) / groups}, s.slice(2).getShape()));
     }
 
     private static Shape perChannel(Shape s, int k) {
-        return new Shape(concatDims(new long[] {s.get(0), k * s.get(1)}, s.slice(2).getShape()));
+        return new Shape(
+                concatDims(new long[] {s.get(0), k * s.get(1)}, s.slice(2).getShape()));
     }
 
     private static long[] concatDims(long[] head, long[] tail) {

@@ -31,7 +31,8 @@ import java.util.TreeSet;
 public final class Lrp extends PropagationExplainer {
     public static final String NAME = "lrp";
     public static final List<String> RULES = List.of("zero", "epsilon", "gamma", "alpha_beta", "zplus");
-    public static final List<String> FIRST_RULES = List.of("same", "zero", "epsilon", "gamma", "alpha_beta", "zplus", "zb");
+    public static final List<String> FIRST_RULES =
+            List.of("same", "zero", "epsilon", "gamma", "alpha_beta", "zplus", "zb");
     /** Composite name to {conv, dense, first}. */
     public static final Map<String, List<String>> COMPOSITES = Map.of(
             "none", List.of(),

@@ -33,7 +33,8 @@ public final class Propagation {
      * from this very forward pass); {@code reference} (pixel space, the inputs' shape, or one sample
      * shared by the batch) is walked too when the rules need it (DeepLIFT), else null.
      */
-    public static Result run(Classifier model, NDArray inputs, int[] targets, NDArray reference, RuleSet rules, Start start) {
+    public static Result run(
+            Classifier model, NDArray inputs, int[] targets, NDArray reference, RuleSet rules, Start start) {
         Walk walk = Walk.of(model);
         NDManager owner = inputs.getManager();
         try (NDManager tmp = owner.newSubManager()) {
@@ -89,16 +90,24 @@ public final class Propagation {
         return signal;
     }
 
-    private static NDArray backwardStep(Walk walk, Walk top, int i, Walk.Record rec, Walk.Record ref, NDArray signal, RuleSet rules) {
+    private static NDArray backwardStep(
+            Walk walk, Walk top, int i, Walk.Record rec, Walk.Record ref, NDArray signal, RuleSet rules) {
         if (walk.layers().get(i) instanceof ResidualLayer res) {
             List<Walk.Record> recs = rec.branches().get(i);
             List<Walk.Record> refs = ref == null ? null : ref.branches().get(i);
-            List<NDArray> parts = rules.split(recs.stream().map(Walk.Record::output).toList(), rec.output(i), signal);
+            List<NDArray> parts =
+                    rules.split(recs.stream().map(Walk.Record::output).toList(), rec.output(i), signal);
             NDArray sum = null;
             for (int b = 0; b < res.branches().size(); b++) {
-                NDArray s = backward(res.branches().get(b), top, recs.get(b), refs == null ? null : refs.get(b), parts.get(b), rules);
+                NDArray s = backward(
+                        res.branches().get(b),
+                        top,
+                        recs.get(b),
+                        refs == null ? null : refs.get(b),
+                        parts.get(b),
+                        rules);
                 if (s != parts.get(b)) {
-                    NDScope.register(s);   // a branch's own signal is this step's to free once summed
+                    NDScope.register(s); // a branch's own signal is this step's to free once summed
                 }
                 sum = sum == null ? s : sum.add(s);
             }

@@ -36,6 +36,7 @@ public final class Walk {
             "globalAvgPool2d", Layer.Kind.AVG_POOL,
             "adaptiveAvgPool2d", Layer.Kind.AVG_POOL,
             "batchFlatten", Layer.Kind.RESHAPE);
+
     public static final String SUPPORTED = "Conv2d, Linear, BatchNorm, ReLU, max and average pooling (also global), "
             + "flatten, identity, residual blocks";
 
@@ -81,7 +82,8 @@ public final class Walk {
             }
             layers.addAll(walk(blocks, names, ps, model));
             int c = model.channels();
-            NDArray zeros = model.manager().zeros(new Shape(1, c, 1, 1), model.normalizationMean().getDataType());
+            NDArray zeros = model.manager()
+                    .zeros(new Shape(1, c, 1, 1), model.normalizationMean().getDataType());
             NDArray low = norm.forward(zeros);
             NDArray high = norm.forward(zeros.add(1f));
             return new Walk(layers, low, high);
@@ -99,12 +101,19 @@ public final class Walk {
                     out.add(fold(name + "+" + names.get(i + 1), conv, bn, ps, model));
                     i++;
                 } else {
-                    out.add(Affine.conv(name, param(conv, "weight", model), convBias(conv, model),
-                            conv.getStride(), conv.getPadding(), conv.getDilation(), conv.getGroups()));
+                    out.add(Affine.conv(
+                            name,
+                            param(conv, "weight", model),
+                            convBias(conv, model),
+                            conv.getStride(),
+                            conv.getPadding(),
+                            conv.getDilation(),
+                            conv.getGroups()));
                 }
             } else if (b instanceof Linear dense) {
                 NDArray w = param(dense, "weight", model);
-                NDArray bias = hasParam(dense, "bias") ? param(dense, "bias", model)
+                NDArray bias = hasParam(dense, "bias")
+                        ? param(dense, "bias", model)
                         : model.manager().zeros(new Shape(w.getShape().get(0)), w.getDataType());
                 out.add(Affine.dense(name, w, bias));
             } else if (b instanceof BatchNorm) {
@@ -124,9 +133,11 @@ public final class Walk {
             } else if (b instanceof LambdaBlock lambda && LAMBDA_KINDS.containsKey(lambda.getName())) {
                 out.add(new Layer.OfBlock(LAMBDA_KINDS.get(lambda.getName()), name, b, ps));
             } else {
-                String what = b instanceof LambdaBlock l ? "LambdaBlock '" + l.getName() + "'" : b.getClass().getSimpleName();
-                throw new IllegalArgumentException("Unsupported layer for the propagation engine: " + name + " is a " + what
-                        + " (supported: " + SUPPORTED + ")");
+                String what = b instanceof LambdaBlock l
+                        ? "LambdaBlock '" + l.getName() + "'"
+                        : b.getClass().getSimpleName();
+                throw new IllegalArgumentException("Unsupported layer for the propagation engine: " + name + " is a "
+                        + what + " (supported: " + SUPPORTED + ")");
             }
         }
         return out;
@@ -158,21 +169,29 @@ public final class Walk {
         long filters = w.getShape().get(0);
         NDArray zeros = model.manager().zeros(new Shape(1, filters, 1, 1), w.getDataType());
         NDArray t = bn.forward(ps, new NDList(zeros), false).singletonOrThrow().reshape(filters);
-        NDArray s = bn.forward(ps, new NDList(zeros.add(1f)), false).singletonOrThrow().reshape(filters).sub(t);
+        NDArray s = bn.forward(ps, new NDList(zeros.add(1f)), false)
+                .singletonOrThrow()
+                .reshape(filters)
+                .sub(t);
         NDArray folded = w.mul(s.reshape(filters, 1, 1, 1));
         NDArray bias = convBias(conv, model).mul(s).add(t);
-        return Affine.conv(name, folded, bias, conv.getStride(), conv.getPadding(), conv.getDilation(), conv.getGroups());
+        return Affine.conv(
+                name, folded, bias, conv.getStride(), conv.getPadding(), conv.getDilation(), conv.getGroups());
     }
 
     private static NDArray convBias(Conv2d conv, Classifier model) {
         if (hasParam(conv, "bias")) {
             return param(conv, "bias", model);
         }
-        return model.manager().zeros(new Shape(conv.getFilters()), param(conv, "weight", model).getDataType());
+        return model.manager()
+                .zeros(
+                        new Shape(conv.getFilters()),
+                        param(conv, "weight", model).getDataType());
     }
 
     private static boolean hasParam(Block b, String name) {
-        return b.getParameters().stream().anyMatch(p -> p.getKey().equals(name) || p.getKey().endsWith("_" + name));
+        return b.getParameters().stream()
+                .anyMatch(p -> p.getKey().equals(name) || p.getKey().endsWith("_" + name));
     }
 
     private static NDArray param(Block b, String name, Classifier model) {
@@ -181,7 +200,8 @@ public final class Walk {
                 return p.getValue().getArray();
             }
         }
-        throw new IllegalStateException("No parameter '" + name + "' in " + b + " of " + model.card().key());
+        throw new IllegalStateException(
+                "No parameter '" + name + "' in " + b + " of " + model.card().key());
     }
 
     public List<Layer> layers() {
@@ -211,7 +231,8 @@ public final class Walk {
      * The input of every layer and the final output, with the records of residual branches; when
      * taped, each layer's recorded graph ({@code null} for residual layers, whose branches have their own).
      */
-    public record Record(List<NDArray> inputs, NDArray output, Map<Integer, List<Record>> branches, List<Autograd.Taped> taped) {
+    public record Record(
+            List<NDArray> inputs, NDArray output, Map<Integer, List<Record>> branches, List<Autograd.Taped> taped) {
         /** The output of layer {@code i}. */
         public NDArray output(int i) {
             return i + 1 < inputs.size() ? inputs.get(i + 1) : output;

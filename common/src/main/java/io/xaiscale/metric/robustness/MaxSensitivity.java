@@ -70,8 +70,13 @@ public final class MaxSensitivity extends Metric {
                 }
             }
         }
-        NDArray copies = x.getManager().create(stack, new Shape((long) n * samples, s.get(1), s.get(2), s.get(3))).toType(x.getDataType(), false);
-        float[] maps = b.method().attribute(b.model(), copies, rep).toType(DataType.FLOAT32, false).toFloatArray();
+        NDArray copies = x.getManager()
+                .create(stack, new Shape((long) n * samples, s.get(1), s.get(2), s.get(3)))
+                .toType(x.getDataType(), false);
+        float[] maps = b.method()
+                .attribute(b.model(), copies, rep)
+                .toType(DataType.FLOAT32, false)
+                .toFloatArray();
         int hw = b.height() * b.width();
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {

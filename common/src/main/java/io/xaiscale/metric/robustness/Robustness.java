@@ -105,7 +105,8 @@ public final class Robustness extends MapComparison {
         int per = pixels.length / n;
         float[] d = new float[pixels.length];
         for (int i = 0; i < n; i++) {
-            SplittableRandom rnd = new SplittableRandom(Hashing.seedOf(seed, java.util.Arrays.copyOfRange(pixels, i * per, (i + 1) * per)));
+            SplittableRandom rnd = new SplittableRandom(
+                    Hashing.seedOf(seed, java.util.Arrays.copyOfRange(pixels, i * per, (i + 1) * per)));
             for (int j = 0; j < per; j++) {
                 d[i * per + j] = (float) (level * rnd.nextGaussian());
             }

@@ -27,7 +27,8 @@ public final class DataRandomization extends MapComparison {
 
     public DataRandomization(ParamReader p) {
         super(NAME, p, List.of("spearman", "ssim"), false);
-        this.model = Path.of(p.getString("model", DEFAULT_MODEL)).toAbsolutePath().normalize();
+        this.model =
+                Path.of(p.getString("model", DEFAULT_MODEL)).toAbsolutePath().normalize();
         p.record("model", model.toString()); // executors resolve nothing: the exact directory is in the spec
     }
 
@@ -38,8 +39,10 @@ public final class DataRandomization extends MapComparison {
                 c.setInternalBatchSize(like.internalBatchSize());
                 return c;
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot load the shuffled-label model of data_randomization from " + d
-                        + " (train one with: xai train --shuffle-labels --out " + d + ")", e);
+                throw new UncheckedIOException(
+                        "Cannot load the shuffled-label model of data_randomization from " + d
+                                + " (train one with: xai train --shuffle-labels --out " + d + ")",
+                        e);
             }
         });
     }
@@ -47,10 +50,13 @@ public final class DataRandomization extends MapComparison {
     @Override
     public double[][] evaluateAll(EvalBatch b) {
         Classifier shuffled = load(model, b.model());
-        if (shuffled.numClasses() != b.model().numClasses() || shuffled.height() != b.model().height()
-                || shuffled.width() != b.model().width() || shuffled.channels() != b.model().channels()) {
-            throw new IllegalArgumentException("The shuffled-label model " + shuffled.card().key() + " does not take the inputs and classes of "
-                    + b.model().card().key());
+        if (shuffled.numClasses() != b.model().numClasses()
+                || shuffled.height() != b.model().height()
+                || shuffled.width() != b.model().width()
+                || shuffled.channels() != b.model().channels()) {
+            throw new IllegalArgumentException(
+                    "The shuffled-label model " + shuffled.card().key() + " does not take the inputs and classes of "
+                            + b.model().card().key());
         }
         return compare(b, maps(b, shuffled, b.inputs()));
     }

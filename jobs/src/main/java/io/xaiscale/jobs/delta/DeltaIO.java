@@ -14,7 +14,8 @@ public final class DeltaIO {
 
     /** A Scala sequence of column names, for Spark's join-by-name API. */
     public static scala.collection.Seq<String> columns(String... names) {
-        return scala.collection.JavaConverters.asScalaBuffer(java.util.Arrays.asList(names)).toSeq();
+        return scala.collection.JavaConverters.asScalaBuffer(java.util.Arrays.asList(names))
+                .toSeq();
     }
 
     public static boolean exists(SparkSession spark, String path) {
@@ -54,7 +55,9 @@ public final class DeltaIO {
         DeltaTable table = DeltaTable.forPath(spark, path);
         long before = table.history(1).first().getLong(0);
         table.as("t").merge(unique.as("s"), cond).whenNotMatched().insertAll().execute();
-        Row last = table.history(1).select("version", "operation", "operationMetrics").first();
+        Row last = table.history(1)
+                .select("version", "operation", "operationMetrics")
+                .first();
         if (last.getLong(0) == before) {
             return 0; // nothing to insert: Delta committed no new version
         }

@@ -84,7 +84,8 @@ public final class Tables {
         createStructField("error", StringType, true),
         createStructField("evaluated_at", TimestampType, false),
     });
-    public static final List<String> METRICS_KEY = List.of("image_id", "model_id", "model_version", "params_hash", "metric_params_hash", "metric");
+    public static final List<String> METRICS_KEY =
+            List.of("image_id", "model_id", "model_version", "params_hash", "metric_params_hash", "metric");
 
     /** Per image and pair of method configurations (a < b by params hash): similarity of their maps. */
     public static final StructType METHOD_AGREEMENT_SCHEMA = createStructType(new StructField[] {
@@ -107,7 +108,9 @@ public final class Tables {
         createStructField("auc_b", DoubleType, true),
         createStructField("computed_at", TimestampType, false),
     });
-    public static final List<String> METHOD_AGREEMENT_KEY = List.of("image_id", "model_id", "model_version", "params_hash_a", "params_hash_b");
+
+    public static final List<String> METHOD_AGREEMENT_KEY =
+            List.of("image_id", "model_id", "model_version", "params_hash_a", "params_hash_b");
 
     private Tables() {}
 

@@ -16,7 +16,8 @@ import java.util.function.Function;
 public final class Batches {
     private Batches() {}
 
-    public static <T, R> Iterator<R> flatMap(Iterator<T> in, int size, Function<T, String> group, Function<List<T>, List<R>> fn) {
+    public static <T, R> Iterator<R> flatMap(
+            Iterator<T> in, int size, Function<T, String> group, Function<List<T>, List<R>> fn) {
         return new Iterator<>() {
             private T pending;
             private Iterator<R> current = Collections.emptyIterator();

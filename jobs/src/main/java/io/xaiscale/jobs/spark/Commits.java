@@ -18,14 +18,16 @@ public final class Commits {
     private Commits() {}
 
     /** Runs {@code commit} on each chunk of {@code pending} (split by a hash of {@code keyColumn}); returns the rows inserted. */
-    public static long inChunks(Dataset<Row> pending, long total, long commitEvery, String keyColumn, ToLongFunction<Dataset<Row>> commit) {
+    public static long inChunks(
+            Dataset<Row> pending, long total, long commitEvery, String keyColumn, ToLongFunction<Dataset<Row>> commit) {
         int chunks = (int) Math.max(1, Math.min(10_000, (total + commitEvery - 1) / commitEvery));
         if (chunks == 1) {
             return commit.applyAsLong(pending);
         }
         long inserted = 0;
         for (int i = 0; i < chunks; i++) {
-            Dataset<Row> chunk = pending.where(pmod(hash(col(keyColumn)), lit(chunks)).equalTo(i));
+            Dataset<Row> chunk =
+                    pending.where(pmod(hash(col(keyColumn)), lit(chunks)).equalTo(i));
             long n = commit.applyAsLong(chunk);
             inserted += Math.max(0, n);
             System.out.printf("[commit] chunk %d/%d committed (%d row(s))%n", i + 1, chunks, n);

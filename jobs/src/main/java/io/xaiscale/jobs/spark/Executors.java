@@ -35,7 +35,8 @@ public final class Executors {
         // task threads start with autograd recording on; forward-only work must not build graphs
         GradMode.offForThisThread();
         Device device = device(TaskContext.get());
-        java.nio.file.Path dir = ModelFiles.localize(modelUri, SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf()));
+        java.nio.file.Path dir = ModelFiles.localize(
+                modelUri, SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf()));
         Classifier model = ModelCache.get(modelKey, dir, device, internalBatchSize);
         NDManager scope = model.manager().newSubManager();
         TaskContext ctx = TaskContext.get();

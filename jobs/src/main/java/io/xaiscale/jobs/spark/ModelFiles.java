@@ -33,11 +33,14 @@ public final class ModelFiles {
      * (executors run in other working directories), a URI with a scheme unchanged.
      */
     public static String qualify(String uri) {
-        return URI.create(uri.replace(" ", "%20")).getScheme() == null ? Path.of(uri).toAbsolutePath().normalize().toString() : uri;
+        return URI.create(uri.replace(" ", "%20")).getScheme() == null
+                ? Path.of(uri).toAbsolutePath().normalize().toString()
+                : uri;
     }
 
     /** The card of the model at {@code uri}, checked to be the model {@code expectedKey} the job was set up for. */
-    public static io.xaiscale.model.ModelCard card(String uri, String expectedKey, Configuration conf) throws IOException {
+    public static io.xaiscale.model.ModelCard card(String uri, String expectedKey, Configuration conf)
+            throws IOException {
         io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(localize(uri, conf));
         if (!card.key().equals(expectedKey)) {
             throw new IllegalArgumentException("Model key mismatch: " + expectedKey + " but card says " + card.key());
@@ -52,18 +55,26 @@ public final class ModelFiles {
         }
         return LOCAL.computeIfAbsent(uri, k -> {
             try {
-                Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "xaiscale-models",
+                Path dir = Files.createDirectories(Path.of(
+                        System.getProperty("java.io.tmpdir"),
+                        "xaiscale-models",
                         Hashing.sha256Hex(uri).substring(0, 16)));
                 org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(uri);
                 FileSystem fs = src.getFileSystem(conf);
                 for (FileStatus f : fs.listStatus(src)) {
                     if (f.isFile()) {
-                        fs.copyToLocalFile(false, f.getPath(), new org.apache.hadoop.fs.Path(dir.resolve(f.getPath().getName()).toUri()), true);
+                        fs.copyToLocalFile(
+                                false,
+                                f.getPath(),
+                                new org.apache.hadoop.fs.Path(
+                                        dir.resolve(f.getPath().getName()).toUri()),
+                                true);
                     }
                 }
                 return dir;
             } catch (IOException e) {
-                throw new IllegalStateException("Cannot copy model directory " + uri + " to local disk: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "Cannot copy model directory " + uri + " to local disk: " + e.getMessage(), e);
             }
         });
     }

@@ -28,7 +28,8 @@ public final class Progress {
     }
 
     public static Progress create(SparkSession spark, String stage, String unit, long total) {
-        return new Progress(spark.sparkContext(), stage, total, spark.sparkContext().longAccumulator(stage + " " + unit));
+        return new Progress(
+                spark.sparkContext(), stage, total, spark.sparkContext().longAccumulator(stage + " " + unit));
     }
 
     /** The executors' time over the tracked action (complete once {@link #track} returned). */

@@ -13,7 +13,8 @@ public final class Sessions {
 
     public static SparkSession create(String appName, String defaultMaster) {
         SparkConf conf = new SparkConf(true);
-        SparkSession.Builder b = SparkSession.builder().appName(appName)
+        SparkSession.Builder b = SparkSession.builder()
+                .appName(appName)
                 .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
                 .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
                 .config("spark.sql.session.timeZone", "UTC")

@@ -35,7 +35,8 @@ public final class TaskTimes extends SparkListener {
     public void onStageCompleted(SparkListenerStageCompleted done) {
         var info = done.stageInfo();
         if (info.submissionTime().isDefined() && info.completionTime().isDefined()) {
-            long ms = (Long) info.completionTime().get() - (Long) info.submissionTime().get();
+            long ms = (Long) info.completionTime().get()
+                    - (Long) info.submissionTime().get();
             longestStageMs.accumulateAndGet(ms, Math::max);
         }
     }
@@ -48,7 +49,14 @@ public final class TaskTimes extends SparkListener {
     public String line(String stage) {
         double run = runMs.get() / 1000.0;
         double cpu = cpuNs.get() / 1e9;
-        return String.format("[%s] tasks: %d, task time %.1f s, CPU %.1f s (%.0f%% of task time), GC %.1f s, longest stage %.1f s",
-                stage, tasks.get(), run, cpu, run > 0 ? 100 * cpu / run : 0, gcMs.get() / 1000.0, longestStageSeconds());
+        return String.format(
+                "[%s] tasks: %d, task time %.1f s, CPU %.1f s (%.0f%% of task time), GC %.1f s, longest stage %.1f s",
+                stage,
+                tasks.get(),
+                run,
+                cpu,
+                run > 0 ? 100 * cpu / run : 0,
+                gcMs.get() / 1000.0,
+                longestStageSeconds());
     }
 }

@@ -21,8 +21,16 @@ final class Child implements AutoCloseable {
         this.log = log;
     }
 
-    static Child java(String name, Path logDir, List<String> jvmArgs, String classpath, String mainClass, List<String> args,
-                      Map<String, String> env, Path workDir) throws IOException {
+    static Child java(
+            String name,
+            Path logDir,
+            List<String> jvmArgs,
+            String classpath,
+            String mainClass,
+            List<String> args,
+            Map<String, String> env,
+            Path workDir)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);

@@ -41,7 +41,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterS3IT {
-    static final Path ROOT = Path.of(System.getProperty("xai.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT =
+            Path.of(System.getProperty("xai.root", "..")).toAbsolutePath().normalize();
     static final Path WORK = ROOT.resolve("jobs/target/it-work");
     static final Path LOGS = WORK.resolve("logs");
     static final String ACCESS = "it-access";
@@ -81,7 +82,9 @@ class ClusterS3IT {
 
     static int aliveWorkers() {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + masterUi + "/json/").toURL().openConnection();
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + masterUi + "/json/")
+                    .toURL()
+                    .openConnection();
             String json = new String(c.getInputStream().readAllBytes());
             Matcher m = Pattern.compile("\"aliveworkers\"\\s*:\\s*(\\d+)").matcher(json);
             return m.find() ? Integer.parseInt(m.group(1)) : -1;
@@ -98,23 +101,31 @@ class ClusterS3IT {
 
     static Map<String, String> s3Settings() {
         return Map.of(
-                "spark.hadoop.fs.s3a.endpoint", "http://127.0.0.1:" + s3Port,
-                "spark.hadoop.fs.s3a.path.style.access", "true",
-                "spark.hadoop.fs.s3a.connection.ssl.enabled", "false",
-                "spark.hadoop.fs.s3a.access.key", ACCESS,
-                "spark.hadoop.fs.s3a.secret.key", SECRET,
-                "spark.hadoop.fs.s3a.change.detection.mode", "none");
+                "spark.hadoop.fs.s3a.endpoint",
+                "http://127.0.0.1:" + s3Port,
+                "spark.hadoop.fs.s3a.path.style.access",
+                "true",
+                "spark.hadoop.fs.s3a.connection.ssl.enabled",
+                "false",
+                "spark.hadoop.fs.s3a.access.key",
+                ACCESS,
+                "spark.hadoop.fs.s3a.secret.key",
+                SECRET,
+                "spark.hadoop.fs.s3a.change.detection.mode",
+                "none");
     }
 
     @BeforeAll
     static void startCluster() throws Exception {
         if (Files.exists(WORK)) {
             try (Stream<Path> s = Files.walk(WORK)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                s.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
         Files.createDirectories(LOGS);
-        flags = new ArrayList<>(List.of(System.getProperty("xai.sparkFlags").trim().split("\\s+")));
+        flags = new ArrayList<>(
+                List.of(System.getProperty("xai.sparkFlags").trim().split("\\s+")));
         flags.add("-Dlog4j2.configurationFile=" + ROOT.resolve("conf/log4j2.properties"));
         classpath = System.getProperty("java.class.path");
         // SPARK_HOME/jars: what a worker puts on an executor's classpath (Spark, Hadoop, hadoop-aws);
@@ -123,8 +134,13 @@ class ClusterS3IT {
         for (String entry : classpath.split(java.io.File.pathSeparator)) {
             Path p = Path.of(entry);
             String s = p.toString();
-            if (s.endsWith(".jar") && !s.contains("/ai/djl/") && !s.contains("/io/delta/") && !s.contains("junit")
-                    && !s.contains("opentest4j") && !s.contains("apiguardian") && !s.contains("xaiscale")) {
+            if (s.endsWith(".jar")
+                    && !s.contains("/ai/djl/")
+                    && !s.contains("/io/delta/")
+                    && !s.contains("junit")
+                    && !s.contains("opentest4j")
+                    && !s.contains("apiguardian")
+                    && !s.contains("xaiscale")) {
                 Path link = sparkHome.resolve(p.getFileName());
                 if (!Files.exists(link)) {
                     Files.createSymbolicLink(link, p);
@@ -132,26 +148,61 @@ class ClusterS3IT {
             }
         }
         // a RELEASE file makes Spark's launcher take SPARK_HOME/jars as a distribution's jars folder
-        Files.writeString(WORK.resolve("spark-home/RELEASE"), "Spark 3.5.7 (jars linked from the Maven repository by ClusterS3IT)\n");
-        env = Map.of("SPARK_HOME", WORK.resolve("spark-home").toString(), "SPARK_SCALA_VERSION", "2.12", "SPARK_LOCAL_IP", "127.0.0.1",
-                "DJL_OFFLINE", "true", "DJL_CACHE_DIR", ROOT.resolve(".djl-cache").toString());
+        Files.writeString(
+                WORK.resolve("spark-home/RELEASE"),
+                "Spark 3.5.7 (jars linked from the Maven repository by ClusterS3IT)\n");
+        env = Map.of(
+                "SPARK_HOME",
+                WORK.resolve("spark-home").toString(),
+                "SPARK_SCALA_VERSION",
+                "2.12",
+                "SPARK_LOCAL_IP",
+                "127.0.0.1",
+                "DJL_OFFLINE",
+                "true",
+                "DJL_CACHE_DIR",
+                ROOT.resolve(".djl-cache").toString());
 
         s3Port = freePort();
         Path s3Dir = Files.createDirectories(WORK.resolve("s3/" + BUCKET)).getParent();
         Path s3Conf = WORK.resolve("s3proxy.conf");
-        Files.writeString(s3Conf, String.join("\n",
-                "s3proxy.endpoint=http://127.0.0.1:" + s3Port,
-                "s3proxy.authorization=aws-v2-or-v4",
-                "s3proxy.identity=" + ACCESS,
-                "s3proxy.credential=" + SECRET,
-                "jclouds.provider=filesystem",
-                "jclouds.filesystem.basedir=" + s3Dir, ""));
-        s3 = Child.java("s3proxy", LOGS, List.of("-jar", System.getProperty("xai.s3proxyJar")), null, null,
-                List.of("--properties", s3Conf.toString()), Map.of(), null);
+        Files.writeString(
+                s3Conf,
+                String.join(
+                        "\n",
+                        "s3proxy.endpoint=http://127.0.0.1:" + s3Port,
+                        "s3proxy.authorization=aws-v2-or-v4",
+                        "s3proxy.identity=" + ACCESS,
+                        "s3proxy.credential=" + SECRET,
+                        "jclouds.provider=filesystem",
+                        "jclouds.filesystem.basedir=" + s3Dir,
+                        ""));
+        s3 = Child.java(
+                "s3proxy",
+                LOGS,
+                List.of("-jar", System.getProperty("xai.s3proxyJar")),
+                null,
+                null,
+                List.of("--properties", s3Conf.toString()),
+                Map.of(),
+                null);
         masterPort = freePort();
         masterUi = freePort();
-        master = Child.java("master", LOGS, flags, classpath, "org.apache.spark.deploy.master.Master",
-                List.of("--host", "127.0.0.1", "--port", String.valueOf(masterPort), "--webui-port", String.valueOf(masterUi)), env, null);
+        master = Child.java(
+                "master",
+                LOGS,
+                flags,
+                classpath,
+                "org.apache.spark.deploy.master.Master",
+                List.of(
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        String.valueOf(masterPort),
+                        "--webui-port",
+                        String.valueOf(masterUi)),
+                env,
+                null);
         awaitPort(masterPort, Duration.ofSeconds(60));
         worker1 = worker("worker1");
         worker2 = worker("worker2");
@@ -169,32 +220,65 @@ class ClusterS3IT {
         for (String line : manifest.subList(1, manifest.size())) {
             String file = line.split(",")[0];
             if (file.compareTo(String.format("fmnist-loc-test-%05d.png", IMAGES)) < 0 || file.equals("truncated.png")) {
-                fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(ROOT.resolve("data/sample").resolve(file).toUri()),
+                fs.copyFromLocalFile(
+                        new org.apache.hadoop.fs.Path(
+                                ROOT.resolve("data/sample").resolve(file).toUri()),
                         new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/images/" + file));
                 m.append(line).append('\n');
             }
         }
         Path local = Files.writeString(WORK.resolve("manifest.csv"), m.toString());
-        fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/manifest.csv"));
+        fs.copyFromLocalFile(
+                new org.apache.hadoop.fs.Path(local.toUri()),
+                new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/manifest.csv"));
         for (String f : List.of("model.json", "fmnist-loc-cnn-0000.params")) {
-            fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(ROOT.resolve("models/fmnist-loc-cnn").resolve(f).toUri()),
+            fs.copyFromLocalFile(
+                    new org.apache.hadoop.fs.Path(
+                            ROOT.resolve("models/fmnist-loc-cnn").resolve(f).toUri()),
                     new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/models/fmnist-loc-cnn/" + f));
         }
     }
 
     static Child worker(String name) throws IOException {
         int ui = freePort();
-        return Child.java(name, LOGS, flags, classpath, "org.apache.spark.deploy.worker.Worker",
-                List.of("--host", "127.0.0.1", "--cores", "1", "--memory", "2g", "--webui-port", String.valueOf(ui),
-                        "--work-dir", WORK.resolve(name).toString(), "spark://127.0.0.1:" + masterPort), env, null);
+        return Child.java(
+                name,
+                LOGS,
+                flags,
+                classpath,
+                "org.apache.spark.deploy.worker.Worker",
+                List.of(
+                        "--host",
+                        "127.0.0.1",
+                        "--cores",
+                        "1",
+                        "--memory",
+                        "2g",
+                        "--webui-port",
+                        String.valueOf(ui),
+                        "--work-dir",
+                        WORK.resolve(name).toString(),
+                        "spark://127.0.0.1:" + masterPort),
+                env,
+                null);
     }
 
     static Child submit(String name, String... appArgs) throws IOException {
-        List<String> args = new ArrayList<>(List.of("--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
-                "--properties-file", ROOT.resolve("conf/spark-defaults.conf").toString(),
-                "--conf", "spark.executor.memory=1g", "--conf", "spark.ui.enabled=false",
-                "--conf", "spark.executorEnv.DJL_CACHE_DIR=" + ROOT.resolve(".djl-cache"),
-                "--conf", "spark.sql.shuffle.partitions=4"));
+        List<String> args = new ArrayList<>(List.of(
+                "--master",
+                "spark://127.0.0.1:" + masterPort,
+                "--deploy-mode",
+                "client",
+                "--properties-file",
+                ROOT.resolve("conf/spark-defaults.conf").toString(),
+                "--conf",
+                "spark.executor.memory=1g",
+                "--conf",
+                "spark.ui.enabled=false",
+                "--conf",
+                "spark.executorEnv.DJL_CACHE_DIR=" + ROOT.resolve(".djl-cache"),
+                "--conf",
+                "spark.sql.shuffle.partitions=4"));
         s3Settings().forEach((k, v) -> args.addAll(List.of("--conf", k + "=" + v)));
         args.addAll(List.of("--class", "io.xaiscale.jobs.Main", System.getProperty("xai.jobJar")));
         args.addAll(List.of(appArgs));
@@ -204,15 +288,23 @@ class ClusterS3IT {
     }
 
     static String[] common(String command, String... more) {
-        List<String> a = new ArrayList<>(List.of(command, "--warehouse", "s3a://" + BUCKET + "/warehouse",
-                "--model", "s3a://" + BUCKET + "/models/fmnist-loc-cnn", "--batch-size", "4"));
+        List<String> a = new ArrayList<>(List.of(
+                command,
+                "--warehouse",
+                "s3a://" + BUCKET + "/warehouse",
+                "--model",
+                "s3a://" + BUCKET + "/models/fmnist-loc-cnn",
+                "--batch-size",
+                "4"));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
     }
 
     static Dataset<Row> table(String name) {
         if (spark == null) {
-            SparkSession.Builder b = SparkSession.builder().master("local[1]").appName("cluster-it-reader")
+            SparkSession.Builder b = SparkSession.builder()
+                    .master("local[1]")
+                    .appName("cluster-it-reader")
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
                     .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
@@ -226,8 +318,14 @@ class ClusterS3IT {
 
     static void assertOneRowPerKey(String table, List<String> key) {
         Dataset<Row> t = table(table);
-        assertEquals(t.count(), t.select(key.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new))
-                .distinct().count(), table + ": one row per key");
+        assertEquals(
+                t.count(),
+                t.select(key.stream()
+                                .map(org.apache.spark.sql.functions::col)
+                                .toArray(org.apache.spark.sql.Column[]::new))
+                        .distinct()
+                        .count(),
+                table + ": one row per key");
     }
 
     @AfterAll
@@ -245,16 +343,27 @@ class ClusterS3IT {
     @Test
     @Order(1)
     void thePipelineRunsOnTheClusterFromS3ToDeltaOnS3() throws Exception {
-        try (Child job = submit("pipeline", common("pipeline", "--source", "s3a://" + BUCKET + "/images",
-                "--manifest", "s3a://" + BUCKET + "/manifest.csv",
-                "--methods", "gradient,grad_cam,integrated_gradients[steps=8]",
-                "--metrics", "deletion_auc[steps=4],iou,pointing_game"))) {
+        try (Child job = submit(
+                "pipeline",
+                common(
+                        "pipeline",
+                        "--source",
+                        "s3a://" + BUCKET + "/images",
+                        "--manifest",
+                        "s3a://" + BUCKET + "/manifest.csv",
+                        "--methods",
+                        "gradient,grad_cam,integrated_gradients[steps=8]",
+                        "--metrics",
+                        "deletion_auc[steps=4],iou,pointing_game"))) {
             assertEquals(0, job.awaitExit(Duration.ofMinutes(6)), job.tail());
             assertTrue(job.output().contains("[explain] " + (IMAGES + 1) * 3 + " new explanation row(s)"), job.tail());
         }
         assertEquals(IMAGES + 1, table(Tables.IMAGES).count());
         assertEquals((IMAGES + 1) * 3, table(Tables.EXPLANATIONS).count());
-        assertEquals(3, table(Tables.EXPLANATIONS).where(col("error").isNotNull()).count(), "the truncated image, once per method");
+        assertEquals(
+                3,
+                table(Tables.EXPLANATIONS).where(col("error").isNotNull()).count(),
+                "the truncated image, once per method");
         assertEquals(IMAGES * 3 * 3, table(Tables.METRICS).count());
         assertOneRowPerKey(Tables.EXPLANATIONS, Tables.EXPLANATIONS_KEY);
     }
@@ -262,15 +371,22 @@ class ClusterS3IT {
     @Test
     @Order(2)
     void aWorkerKilledInTheMiddleOfAJobStillGivesExactlyOneRowPerKey() throws Exception {
-        try (Child job = submit("explain-worker-killed", common("explain", "--methods", "occlusion[window=8,stride=4]",
-                "--partitions", "6"))) {
+        try (Child job = submit(
+                "explain-worker-killed",
+                common("explain", "--methods", "occlusion[window=8,stride=4]", "--partitions", "6"))) {
             assertTrue(job.awaitLog("pending explanation(s)", Duration.ofMinutes(3)), job.tail());
             Thread.sleep(3000); // executors are loading the model and working on the occlusion stacks now
             worker2.kill();
-            assertFalse(job.output().contains("new explanation row(s)"), "the worker must die before the job ends:\n" + job.tail());
+            assertFalse(
+                    job.output().contains("new explanation row(s)"),
+                    "the worker must die before the job ends:\n" + job.tail());
             assertEquals(0, job.awaitExit(Duration.ofMinutes(8)), job.tail());
         }
-        assertEquals(IMAGES + 1, table(Tables.EXPLANATIONS).where(col("method").equalTo("occlusion")).count());
+        assertEquals(
+                IMAGES + 1,
+                table(Tables.EXPLANATIONS)
+                        .where(col("method").equalTo("occlusion"))
+                        .count());
         assertOneRowPerKey(Tables.EXPLANATIONS, Tables.EXPLANATIONS_KEY);
     }
 
@@ -282,13 +398,21 @@ class ClusterS3IT {
             assertTrue(job.awaitLog("[commit] chunk 1/", Duration.ofMinutes(4)), job.tail());
             job.kill();
         }
-        long committed = table(Tables.EXPLANATIONS).where(col("method").equalTo("smoothgrad")).count();
+        long committed = table(Tables.EXPLANATIONS)
+                .where(col("method").equalTo("smoothgrad"))
+                .count();
         assertTrue(committed > 0 && committed < IMAGES + 1, "some chunks committed before the kill: " + committed);
         try (Child rerun = submit("explain-rerun", args)) {
             assertEquals(0, rerun.awaitExit(Duration.ofMinutes(6)), rerun.tail());
-            assertTrue(rerun.output().contains("-> " + (IMAGES + 1 - committed) + " pending explanation(s)"), rerun.tail());
+            assertTrue(
+                    rerun.output().contains("-> " + (IMAGES + 1 - committed) + " pending explanation(s)"),
+                    rerun.tail());
         }
-        assertEquals(IMAGES + 1, table(Tables.EXPLANATIONS).where(col("method").equalTo("smoothgrad")).count());
+        assertEquals(
+                IMAGES + 1,
+                table(Tables.EXPLANATIONS)
+                        .where(col("method").equalTo("smoothgrad"))
+                        .count());
         assertOneRowPerKey(Tables.EXPLANATIONS, Tables.EXPLANATIONS_KEY);
     }
 
@@ -298,7 +422,8 @@ class ClusterS3IT {
         List<Path> logs;
         try (Stream<Path> s = Files.walk(WORK)) {
             logs = s.filter(Files::isRegularFile)
-                    .filter(p -> p.toString().endsWith(".log") || p.getFileName().toString().matches("std(out|err)"))
+                    .filter(p -> p.toString().endsWith(".log")
+                            || p.getFileName().toString().matches("std(out|err)"))
                     .toList();
         }
         assertFalse(logs.isEmpty());

@@ -32,7 +32,7 @@ public final class AlphaBeta implements Rule {
     public NDArray backward(Step step, NDArray relevance) {
         Affine layer = (Affine) step.layer();
         NDArray a = step.input();
-        boolean signed = a.min().getFloat() < 0f;   // one reduction per layer: false after every ReLU
+        boolean signed = a.min().getFloat() < 0f; // one reduction per layer: false after every ReLU
         NDArray out = part(layer, a, signed, true, relevance);
         if (alpha != 1) {
             out.muli((float) alpha);
@@ -51,7 +51,7 @@ public final class AlphaBeta implements Rule {
         NDArray w1 = positive ? layer.positiveWeight() : layer.negativeWeight();
         NDArray w2 = positive ? layer.negativeWeight() : layer.positiveWeight();
         NDArray b = !bias ? layer.zeroBias() : positive ? layer.positiveBias() : layer.negativeBias();
-        UnaryOperator<NDArray> quotient = z -> Stable.divideOneSigned(relevance, z, positive);   // z has the part's sign
+        UnaryOperator<NDArray> quotient = z -> Stable.divideOneSigned(relevance, z, positive); // z has the part's sign
         if (!signed) {
             return Stacked.relevance(layer, new NDArray[] {a}, w1, b, quotient);
         }

@@ -18,10 +18,13 @@ public final class Bounded implements Rule {
         Affine layer = (Affine) step.layer();
         NDArray x = step.input();
         if (x.getShape().dimension() != 4) {
-            throw new IllegalStateException("The z^B rule needs the image input [N, C, H, W], got " + x.getShape() + " at " + layer.name());
+            throw new IllegalStateException(
+                    "The z^B rule needs the image input [N, C, H, W], got " + x.getShape() + " at " + layer.name());
         }
         // z = op(x, W) - op(l, W+) - op(h, W-): one op on [x, l, h] against [W | -W+ | -W-]
-        NDArray w = layer.stackedWeight("W|-W+|-W-", () -> new NDArray[] {layer.weight(), layer.positiveWeight().neg(), layer.negativeWeight().neg()});
+        NDArray w = layer.stackedWeight("W|-W+|-W-", () -> new NDArray[] {
+            layer.weight(), layer.positiveWeight().neg(), layer.negativeWeight().neg()
+        });
         NDArray[] parts = {x, step.low().broadcast(x.getShape()), step.high().broadcast(x.getShape())};
         return Stacked.relevance(layer, parts, w, layer.zeroBias(), z -> Stable.divide(relevance, z, 1e-9));
     }

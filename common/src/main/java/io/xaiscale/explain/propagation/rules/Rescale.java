@@ -15,6 +15,7 @@ public final class Rescale implements Rule {
     @Override
     public NDArray backward(Step step, NDArray signal) {
         NDArray y = step.output();
-        return Stable.ratioOr(y.sub(step.referenceOutput()), step.input().sub(step.referenceInput()), y.sign()).muli(signal);
+        return Stable.ratioOr(y.sub(step.referenceOutput()), step.input().sub(step.referenceInput()), y.sign())
+                .muli(signal);
     }
 }

@@ -29,7 +29,9 @@ public final class RevealCancel implements Rule {
 
     /** Whether {@code step} is a linear layer whose ReLU this rule handles. */
     public static boolean applies(Step step) {
-        return step.layer() instanceof Affine && step.next() != null && step.next().kind() == Layer.Kind.RELU;
+        return step.layer() instanceof Affine
+                && step.next() != null
+                && step.next().kind() == Layer.Kind.RELU;
     }
 
     @Override
@@ -44,8 +46,16 @@ public final class RevealCancel implements Rule {
         NDArray dxp = layer.apply(dap, wp, zero).add(layer.apply(dan, wn, zero));
         NDArray dxn = layer.apply(dap, wn, zero).add(layer.apply(dan, wp, zero));
         NDArray x0 = step.referenceOutput();
-        NDArray dyp = relu(x0.add(dxp)).sub(relu(x0)).add(relu(x0.add(dxn).add(dxp))).sub(relu(x0.add(dxn))).mul(0.5f);
-        NDArray dyn = relu(x0.add(dxn)).sub(relu(x0)).add(relu(x0.add(dxp).add(dxn))).sub(relu(x0.add(dxp))).mul(0.5f);
+        NDArray dyp = relu(x0.add(dxp))
+                .sub(relu(x0))
+                .add(relu(x0.add(dxn).add(dxp)))
+                .sub(relu(x0.add(dxn)))
+                .mul(0.5f);
+        NDArray dyn = relu(x0.add(dxn))
+                .sub(relu(x0))
+                .add(relu(x0.add(dxp).add(dxn)))
+                .sub(relu(x0.add(dxp)))
+                .mul(0.5f);
         NDArray gp = signal.mul(Stable.divide(dyp, dxp, 0));
         NDArray gn = signal.mul(Stable.divide(dyn, dxn, 0));
         // contributions w_ij da_i are positive for (w+, da+) and (w-, da-)

@@ -20,7 +20,8 @@ public final class Stable {
         if (eps == 0) {
             return NDArrays.where(den.eq(0f), num.zerosLike(), num.div(den));
         }
-        // sign(den + 1e-30) is sign(den) with sign(0) = +1 (float32 adds nothing to any |den| above 1e-22); in place: one
+        // sign(den + 1e-30) is sign(den) with sign(0) = +1 (float32 adds nothing to any |den| above 1e-22); in place:
+        // one
         // new array for the denominator, four passes over it (element-wise passes cost as much as small convolutions)
         NDArray d = den.add(TIE);
         d.signi().muli((float) eps).addi(den);

@@ -15,7 +15,8 @@ import java.util.function.UnaryOperator;
 final class Stacked {
     private Stacked() {}
 
-    static NDArray relevance(Affine layer, NDArray[] parts, NDArray stackedWeight, NDArray bias, UnaryOperator<NDArray> quotient) {
+    static NDArray relevance(
+            Affine layer, NDArray[] parts, NDArray stackedWeight, NDArray bias, UnaryOperator<NDArray> quotient) {
         NDArray x = layer.stack(parts);
         NDArray c = Autograd.vjpOfOwnOutput(v -> layer.apply(v, stackedWeight, bias), x, quotient);
         return layer.unstackSum(c.muli(x), parts.length);
