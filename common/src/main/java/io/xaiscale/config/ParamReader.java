@@ -1,10 +1,12 @@
 package io.xaiscale.config;
 
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Reads the parameters of one {@link Spec} with defaults and rules, remembers every resolved value
@@ -84,6 +86,12 @@ public final class ParamReader {
         return v;
     }
 
+    /** A choice among the constants of {@code type}, written in lower case ({@link Choices}). */
+    public <E extends Enum<E>> E getEnum(String key, E def, Class<E> type) {
+        String v = getChoice(key, Choices.spec(def), Choices.names(type));
+        return Choices.parse(type, v, key);
+    }
+
     /** A free string (e.g. a layer name checked later against the model). */
     public String getString(String key, String def) {
         known.add(key);
@@ -113,7 +121,7 @@ public final class ParamReader {
 
     /** The values read so far, defaults included, sorted by key. */
     public Map<String, Object> resolved() {
-        return java.util.Collections.unmodifiableMap(resolved);
+        return Collections.unmodifiableMap(resolved);
     }
 
     /** Fails on any parameter that was given but never read; returns the resolved values. */
@@ -121,10 +129,10 @@ public final class ParamReader {
         for (String key : spec.args().keySet()) {
             if (!known.contains(key)) {
                 throw new IllegalArgumentException("Unknown parameter '" + key + "' for " + spec.name() + " (valid: "
-                        + (known.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(known))) + ")");
+                        + (known.isEmpty() ? "none" : String.join(", ", new TreeSet<>(known))) + ")");
             }
         }
-        return java.util.Collections.unmodifiableMap(resolved);
+        return Collections.unmodifiableMap(resolved);
     }
 
     private IllegalArgumentException invalid(String key, String value, String rule) {

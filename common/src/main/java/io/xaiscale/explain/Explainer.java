@@ -3,17 +3,21 @@ package io.xaiscale.explain;
 import ai.djl.ndarray.NDArray;
 import io.xaiscale.config.Configured;
 import io.xaiscale.config.ParamReader;
-import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
-import io.xaiscale.model.GradMode;
 import io.xaiscale.model.ModelCard;
 import java.util.List;
 
 /**
- * The batch-first contract every explanation method implements: pixel-space inputs
- * {@code [N, C, H, W]} and one target class per sample in, relevance maps {@code [N, H, W]} at the
- * model's input resolution out (signed; colour channels summed). Sample i's map depends only on
- * sample i, so a batch equals its images one by one.
+ * The batch-first contract every explanation method implements (Captum's single {@code attribute}):
+ * pixel-space inputs {@code [N, C, H, W]} and {@link Targets} (given classes, or the predicted ones)
+ * in, an {@link Attribution} out: maps {@code [N, H, W]} at the model's input resolution (signed;
+ * colour channels summed), the classes explained and the logits the method saw. Sample i's map
+ * depends only on sample i, so a batch equals its images one by one.
+ *
+ * <p>A method implements one of two hooks: {@link #maps} for given classes (the predicted classes then
+ * come from a prediction pass), or {@link #compute} when its own forward pass over the unchanged input
+ * yields the logits that choose the class. Each declares its {@link #capabilities()} and its
+ * {@link #cost} in model passes.
  */
 public abstract class Explainer extends Configured {
 
@@ -21,31 +25,50 @@ public abstract class Explainer extends Configured {
         super(name, reader);
     }
 
-    /** Whether the method runs backward passes (and so takes the JVM gradient lock). */
-    public abstract boolean needsGradients();
+    /** What the method needs from the model. */
+    public abstract Capabilities capabilities();
+
+    /** The least work per image on {@code model}, in passes. */
+    public abstract Cost cost(Classifier model);
 
     /**
      * Checks, before any work runs, that this method can run on a model with this card and these
-     * feature layers; fails naming what is wrong. Most methods run on any model.
+     * feature layers; fails naming what is wrong.
      */
-    public void check(ModelCard card, List<String> featureLayers) {}
+    public void check(ModelCard card, List<String> featureLayers) {
+        if (capabilities().layerStructure()) {
+            card.requireLayers(name());
+        }
+    }
 
-    /** Maps {@code [N, H, W]} for inputs {@code [N, C, H, W]} in [0, 1], attached to the inputs' manager. */
-    public abstract NDArray attribute(Classifier model, NDArray inputs, int[] targets);
+    /** Explains {@code inputs} ({@code [N, C, H, W]} in [0, 1]); results are attached to the inputs' manager. */
+    public final Attribution explain(Classifier model, NDArray inputs, Targets targets) {
+        targets.check((int) inputs.getShape().get(0), model.numClasses());
+        return compute(model, inputs, targets);
+    }
 
-    /** Maps for each sample's predicted class, and the logits {@code [N, K]} that chose it. */
-    public record Predicted(NDArray maps, NDArray logits) {}
+    /** The maps alone for given classes: {@code explain(model, inputs, Targets.of(targets)).maps()}. */
+    public final NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
+        return explain(model, inputs, Targets.of(targets)).maps();
+    }
 
     /**
-     * Maps for the predicted class of each sample. By default a prediction pass, then
-     * {@link #attribute}; methods whose own forward pass sees the unchanged input override it to
-     * choose the class from that pass and save the prediction pass.
+     * The attribution for valid targets. By default: given classes go straight to {@link #maps};
+     * predicted classes come from a prediction pass first. Methods whose own forward pass sees the
+     * unchanged input override this to choose the class from that pass.
      */
-    public Predicted attributePredicted(Classifier model, NDArray inputs) {
-        NDArray logits;
-        try (GradMode off = GradMode.off()) {
-            logits = model.logits(inputs);
+    protected Attribution compute(Classifier model, NDArray inputs, Targets targets) {
+        if (!targets.isPredicted()) {
+            int[] t = targets.given();
+            return new Attribution(maps(model, inputs, t), t, null);
         }
-        return new Predicted(attribute(model, inputs, Autograd.argMax(logits)), logits);
+        NDArray logits = model.logitsNoGrad(inputs);
+        int[] t = targets.from(logits);
+        return new Attribution(maps(model, inputs, t), t, logits);
+    }
+
+    /** Maps {@code [N, H, W]} for the given classes; every method that does not override {@link #compute} implements it. */
+    protected NDArray maps(Classifier model, NDArray inputs, int[] targets) {
+        throw new UnsupportedOperationException(name() + " implements compute, not maps");
     }
 }

@@ -3,11 +3,16 @@ package io.xaiscale.image;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Encoded image bytes (PNG, JPEG, ...) to model input and back. Pixel values are {@code v/255} in
@@ -55,10 +60,9 @@ public final class ImageCodec {
     }
 
     static String formatOf(byte[] bytes) {
-        try (javax.imageio.stream.ImageInputStream in =
-                ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            java.util.Iterator<javax.imageio.ImageReader> readers = ImageIO.getImageReaders(in);
-            return readers.hasNext() ? readers.next().getFormatName().toLowerCase(java.util.Locale.ROOT) : "unknown";
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            return readers.hasNext() ? readers.next().getFormatName().toLowerCase(Locale.ROOT) : "unknown";
         } catch (IOException e) {
             return "unknown";
         }
@@ -94,7 +98,7 @@ public final class ImageCodec {
     private static void write(BufferedImage src, int channels, int height, int width, float[] out, int offset) {
         BufferedImage img = src.getWidth() == width && src.getHeight() == height ? src : resize(src, width, height);
         int plane = height * width;
-        java.awt.image.Raster raster = img.getRaster();
+        Raster raster = img.getRaster();
         if (raster.getNumBands() == 1 && img.getColorModel().getComponentSize(0) <= 16) {
             // Grey images: raw samples (getRGB would apply a linear-to-sRGB gamma to TYPE_BYTE_GRAY).
             float max = (1 << img.getColorModel().getComponentSize(0)) - 1;

@@ -1,5 +1,6 @@
 package io.xaiscale.image;
 
+import java.util.Arrays;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -84,7 +85,7 @@ final class PngPixels {
             return null;
         }
         return unfilter(raw, width, height, bpp)
-                ? new Pixels(width, height, bpp, java.util.Arrays.copyOf(raw, stride * height))
+                ? new Pixels(width, height, bpp, Arrays.copyOf(raw, stride * height))
                 : null;
     }
 

@@ -1,5 +1,7 @@
 package io.xaiscale.image;
 
+import java.util.Arrays;
+
 /**
  * SLIC superpixels (Achanta et al. 2012) on an image {@code [C, H, W]} with values in [0, 1]:
  * k-means in colour-and-position space, centres seeded on a regular grid, each pixel compared only
@@ -36,7 +38,7 @@ public final class Slic {
         double[] best = new double[h * w];
         double spatial = compactness / step;
         for (int it = 0; it < iterations; it++) {
-            java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
+            Arrays.fill(best, Double.POSITIVE_INFINITY);
             for (int q = 0; q < k; q++) {
                 int y0 = Math.max(0, (int) (cy[q] - 2 * step));
                 int y1 = Math.min(h - 1, (int) (cy[q] + 2 * step));
@@ -87,7 +89,7 @@ public final class Slic {
             }
         }
         int[] remap = new int[k];
-        java.util.Arrays.fill(remap, -1);
+        Arrays.fill(remap, -1);
         int next = 0;
         for (int p = 0; p < label.length; p++) {
             if (remap[label[p]] < 0) {

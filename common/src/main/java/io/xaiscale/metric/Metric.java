@@ -37,13 +37,11 @@ public abstract class Metric extends Configured {
         return List.of(name());
     }
 
-    /** Values {@code [outputs][N]}. */
-    public double[][] evaluateAll(EvalBatch batch) {
-        return new double[][] {evaluate(batch)};
-    }
+    /** Values {@code [outputs][N]}, in the order of {@link #outputs}. */
+    public abstract double[][] evaluateAll(EvalBatch batch);
 
-    /** Values of a single-output metric. */
-    public double[] evaluate(EvalBatch batch) {
+    /** Values of a single-output metric; fails for a metric with several outputs. */
+    public final double[] evaluate(EvalBatch batch) {
         if (outputs().size() != 1) {
             throw new UnsupportedOperationException(name() + " has several outputs " + outputs() + ": use evaluateAll");
         }

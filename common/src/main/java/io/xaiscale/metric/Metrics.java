@@ -1,6 +1,17 @@
 package io.xaiscale.metric;
 
 import io.xaiscale.config.Registry;
+import io.xaiscale.metric.complexity.Entropy;
+import io.xaiscale.metric.complexity.Sparseness;
+import io.xaiscale.metric.faithfulness.Aopc;
+import io.xaiscale.metric.faithfulness.DeletionInsertion;
+import io.xaiscale.metric.faithfulness.FaithfulnessCorrelation;
+import io.xaiscale.metric.faithfulness.Infidelity;
+import io.xaiscale.metric.localisation.IoU;
+import io.xaiscale.metric.localisation.MaskAuc;
+import io.xaiscale.metric.localisation.PointingGame;
+import io.xaiscale.metric.localisation.RelevanceMass;
+import io.xaiscale.metric.localisation.RelevanceRank;
 import io.xaiscale.metric.robustness.MaxSensitivity;
 import io.xaiscale.metric.robustness.Robustness;
 import io.xaiscale.metric.sanity.DataRandomization;

@@ -1,28 +1,51 @@
 package io.xaiscale.metric;
 
+import io.xaiscale.config.Choices;
+import io.xaiscale.config.ParamReader;
 import java.util.Arrays;
-import java.util.List;
 
 /** How a signed map becomes relevance scores before ranking or thresholding. */
 public final class Relevance {
-    public static final List<String> MODES = List.of("signed", "abs", "positive");
+    /** The {@code relevance} parameter of the metrics: the map as it is, its magnitude, or its positive part. */
+    public enum Mode {
+        SIGNED,
+        ABS,
+        POSITIVE;
+
+        /** The relevance of each pixel of {@code map}. */
+        public float[] apply(float[] map) {
+            float[] out = new float[map.length];
+            switch (this) {
+                case SIGNED -> System.arraycopy(map, 0, out, 0, map.length);
+                case ABS -> {
+                    for (int i = 0; i < map.length; i++) {
+                        out[i] = Math.abs(map[i]);
+                    }
+                }
+                case POSITIVE -> {
+                    for (int i = 0; i < map.length; i++) {
+                        out[i] = Math.max(0f, map[i]);
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** As written in specs and tables. */
+        public String spec() {
+            return Choices.spec(this);
+        }
+    }
 
     private Relevance() {}
 
-    public static float[] apply(String mode, float[] map) {
-        float[] out = new float[map.length];
-        for (int i = 0; i < map.length; i++) {
-            float v = map[i];
-            out[i] = switch (mode) {
-                case "signed" -> v;
-                case "abs" -> Math.abs(v);
-                case "positive" -> Math.max(0f, v);
-                default ->
-                    throw new IllegalArgumentException(
-                            "Invalid relevance: " + mode + " (valid: " + String.join(", ", MODES) + ")");
-            };
-        }
-        return out;
+    /** The {@code relevance} parameter of a metric, {@code def} when absent. */
+    public static Mode read(ParamReader p, Mode def) {
+        return p.getEnum("relevance", def, Mode.class);
+    }
+
+    public static float[] apply(Mode mode, float[] map) {
+        return mode.apply(map);
     }
 
     /**

@@ -2,13 +2,16 @@ package io.xaiscale.model;
 
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -20,7 +23,7 @@ public final class Architectures {
     public static final String SMALL_CNN = "small_cnn";
     public static final String SMALL_RESNET = "small_resnet";
     public static final String CUSTOM = "custom";
-    public static final List<String> NAMES = java.util.stream.Stream.concat(
+    public static final List<String> NAMES = Stream.concat(
                     Stream.of(SMALL_CNN, SMALL_RESNET), Stream.concat(Torchvision.NAMES.stream(), Stream.of(CUSTOM)))
             .toList();
 
@@ -33,10 +36,10 @@ public final class Architectures {
             SequentialBlock features,
             SequentialBlock head,
             List<String> featureLayers,
-            java.util.Map<String, ai.djl.nn.Block> modules) {
+            Map<String, Block> modules) {
         public Built(
                 SequentialBlock block, SequentialBlock features, SequentialBlock head, List<String> featureLayers) {
-            this(block, features, head, featureLayers, java.util.Map.of());
+            this(block, features, head, featureLayers, Map.of());
         }
     }
 
@@ -84,7 +87,7 @@ public final class Architectures {
     static Built smallCnn(int classes) {
         SequentialBlock features = new SequentialBlock();
         int[] filters = {16, 32, 64};
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < filters.length; i++) {
             int n = i + 1;
             features.add(Conv2d.builder()
@@ -119,7 +122,7 @@ public final class Architectures {
      */
     static Built smallResNet(int classes) {
         SequentialBlock features = new SequentialBlock();
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         features.add(conv(16, 3, 1)).add(BatchNorm.builder().build()).add(Activation.reluBlock());
         names.addAll(List.of("conv1", "bn1", "relu1"));
         features.add(new Residual(basicBranch(16, 1), Blocks.identityBlock())).add(Activation.reluBlock());

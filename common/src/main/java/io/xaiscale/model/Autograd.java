@@ -7,6 +7,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -34,15 +35,8 @@ public final class Autograd {
     /** A gradient and the scores {@code [N, K]} of the same forward pass. */
     public record Pass(NDArray gradient, NDArray scores) {}
 
-    /**
-     * Like {@link #targetGradient}, for each sample's highest-scoring class, chosen from the scores
-     * of the same forward pass (one forward instead of a prediction pass plus a gradient pass).
-     */
-    public static Pass predictedGradient(UnaryOperator<NDArray> f, NDArray x) {
-        return gradient(f, x, null);
-    }
-
-    private static Pass gradient(UnaryOperator<NDArray> f, NDArray x, int[] targets) {
+    /** {@link #targetGradient} with the scores of the same pass; {@code targets} null takes each sample's highest score. */
+    public static Pass gradient(UnaryOperator<NDArray> f, NDArray x, int[] targets) {
         if (targets != null && targets.length != x.getShape().get(0)) {
             throw new IllegalArgumentException("Invalid targets: " + targets.length + " targets for a batch of "
                     + x.getShape().get(0) + " (need one per sample)");
@@ -71,7 +65,7 @@ public final class Autograd {
      * all moved to {@code x}'s manager; the graph's arrays live in a temporary scope freed when the
      * pass ends, and the lock is released also when the body throws.
      */
-    private static NDArray[] backward(NDArray x, java.util.function.Function<NDArray, NDArray[]> body) {
+    private static NDArray[] backward(NDArray x, Function<NDArray, NDArray[]> body) {
         LOCK.lock();
         try (NDManager tmp = x.getManager().newSubManager();
                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {

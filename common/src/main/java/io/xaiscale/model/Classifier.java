@@ -4,9 +4,9 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 /**
  * A loaded image classifier: the DJL model with its {@code features}/{@code head} split, its card and
@@ -36,7 +35,10 @@ public final class Classifier implements AutoCloseable {
     private final NDArray mean;
     private final NDArray std;
     private final String weightsSha256;
-    private volatile int internalBatchSize = 64;
+    private final int internalBatchSize;
+
+    /** The default of {@link #internalBatchSize()}: samples per model pass inside a method. */
+    public static final int DEFAULT_INTERNAL_BATCH_SIZE = 64;
 
     private Classifier(ModelCard card, Model model, Architectures.Built built, String weightsSha256) {
         this(card, model, built, null, weightsSha256);
@@ -55,6 +57,21 @@ public final class Classifier implements AutoCloseable {
         this.mean = model.getNDManager().create(card.preprocessing().mean(), new Shape(1, c, 1, 1));
         this.std = model.getNDManager().create(card.preprocessing().std(), new Shape(1, c, 1, 1));
         this.weightsSha256 = weightsSha256;
+        this.internalBatchSize = DEFAULT_INTERNAL_BATCH_SIZE;
+    }
+
+    private Classifier(Classifier like, int internalBatchSize) {
+        this.card = like.card;
+        this.model = like.model;
+        this.scripted = like.scripted;
+        this.features = like.features;
+        this.head = like.head;
+        this.featureLayers = like.featureLayers;
+        this.parameters = like.parameters;
+        this.mean = like.mean;
+        this.std = like.std;
+        this.weightsSha256 = like.weightsSha256;
+        this.internalBatchSize = internalBatchSize;
     }
 
     /** Loads the model described by {@code dir/model.json} on the CPU. */
@@ -93,7 +110,7 @@ public final class Classifier implements AutoCloseable {
             built.block()
                     .initialize(
                             model.getNDManager(),
-                            ai.djl.ndarray.types.DataType.FLOAT32,
+                            DataType.FLOAT32,
                             new Shape(
                                     1,
                                     card.input().channels(),
@@ -182,20 +199,20 @@ public final class Classifier implements AutoCloseable {
         return mean;
     }
 
-    public NDArray normalizationStd() {
-        return std;
-    }
-
     /** Upper bound on samples per model pass when a method runs many perturbed copies. */
     public int internalBatchSize() {
         return internalBatchSize;
     }
 
-    public void setInternalBatchSize(int n) {
+    /**
+     * This model with another internal batch size: a view sharing the weights (nothing is copied), so
+     * each task or call chooses its own without changing a model that other threads share.
+     */
+    public Classifier withInternalBatchSize(int n) {
         if (n <= 0) {
             throw new IllegalArgumentException("Invalid internal batch size: " + n + " (must be > 0)");
         }
-        internalBatchSize = n;
+        return n == internalBatchSize ? this : new Classifier(this, n);
     }
 
     /**
@@ -285,25 +302,13 @@ public final class Classifier implements AutoCloseable {
 
     /** Softmax probabilities, without autograd, in chunks of {@link #internalBatchSize()}. */
     public NDArray probabilities(NDArray x) {
-        return forwardChunked(x, this::logits).softmax(1);
+        return logitsNoGrad(x).softmax(1);
     }
 
     /** Logits, without autograd, in chunks of {@link #internalBatchSize()}. */
     public NDArray logitsNoGrad(NDArray x) {
-        return forwardChunked(x, this::logits);
-    }
-
-    private NDArray forwardChunked(NDArray x, UnaryOperator<NDArray> f) {
         try (GradMode off = GradMode.off()) {
-            long n = x.getShape().get(0);
-            if (n <= internalBatchSize) {
-                return f.apply(x);
-            }
-            NDList parts = new NDList();
-            for (long i = 0; i < n; i += internalBatchSize) {
-                parts.add(Scopes.step(x.get(i + ":" + Math.min(n, i + internalBatchSize)), x.getManager(), f));
-            }
-            return NDArrays.concat(parts, 0);
+            return Chunks.apply(x, internalBatchSize, (c, r) -> logits(c));
         }
     }
 
@@ -312,37 +317,19 @@ public final class Classifier implements AutoCloseable {
      * {@code d logit[targets[i]] / d x[i]}.
      */
     public NDArray inputGradient(NDArray x, int[] targets) {
-        long n = x.getShape().get(0);
-        if (n <= internalBatchSize) {
-            return Autograd.targetGradient(this::logits, x, targets);
-        }
-        NDList parts = new NDList();
-        for (int i = 0; i < n; i += internalBatchSize) {
-            int end = (int) Math.min(n, i + internalBatchSize);
-            parts.add(Autograd.targetGradient(
-                    this::logits, x.get(i + ":" + end), java.util.Arrays.copyOfRange(targets, i, end)));
-        }
-        return NDArrays.concat(parts, 0);
+        return gradient(x, targets).gradient();
     }
 
     /**
-     * Input gradients of each sample's predicted class, with the logits that chose it, from one
-     * forward pass per chunk of {@link #internalBatchSize()}.
+     * Input gradients of each sample's target logit with the logits of the same forward pass, in chunks
+     * of {@link #internalBatchSize()}; {@code targets} null takes each sample's predicted class.
      */
-    public Autograd.Pass inputGradientOfPredicted(NDArray x) {
-        long n = x.getShape().get(0);
-        if (n <= internalBatchSize) {
-            return Autograd.predictedGradient(this::logits, x);
-        }
-        NDList grads = new NDList();
-        NDList logits = new NDList();
-        for (long i = 0; i < n; i += internalBatchSize) {
-            Autograd.Pass p =
-                    Autograd.predictedGradient(this::logits, x.get(i + ":" + Math.min(n, i + internalBatchSize)));
-            grads.add(p.gradient());
-            logits.add(p.scores());
-        }
-        return new Autograd.Pass(NDArrays.concat(grads, 0), NDArrays.concat(logits, 0));
+    public Autograd.Pass gradient(NDArray x, int[] targets) {
+        NDList out = Chunks.map(x, internalBatchSize, (c, r) -> {
+            Autograd.Pass p = Autograd.gradient(this::logits, c, targets == null ? null : r.of(targets));
+            return new NDList(p.gradient(), p.scores());
+        });
+        return new Autograd.Pass(out.get(0), out.get(1));
     }
 
     public NDManager manager() {

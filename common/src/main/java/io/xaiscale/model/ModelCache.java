@@ -22,12 +22,13 @@ public final class ModelCache {
      * The model in {@code dir}, loaded once for {@code key} ({@code id@version} from its card). The
      * key is checked after loading, so a directory that holds another model fails loudly.
      */
-    public static Classifier get(String key, Path dir, int internalBatchSize) {
-        return get(key, dir, Device.cpu(), internalBatchSize);
+    public static Classifier get(String key, Path dir) {
+        return get(key, dir, Device.cpu());
     }
 
-    public static Classifier get(String key, Path dir, Device device, int internalBatchSize) {
-        Classifier c = MODELS.computeIfAbsent(key + "#" + device, k -> {
+    /** {@link #get(String, Path)} on {@code device}; a caller picks its internal batch size with {@link Classifier#withInternalBatchSize}. */
+    public static Classifier get(String key, Path dir, Device device) {
+        return MODELS.computeIfAbsent(key + "#" + device, k -> {
             try {
                 Classifier loaded = Classifier.load(dir, device);
                 LOADS.incrementAndGet();
@@ -41,8 +42,6 @@ public final class ModelCache {
                 throw new UncheckedIOException("Cannot load model " + k + " from " + dir + ": " + e.getMessage(), e);
             }
         });
-        c.setInternalBatchSize(internalBatchSize);
-        return c;
     }
 
     /** How many times a model was loaded in this JVM (for tests and logs). */

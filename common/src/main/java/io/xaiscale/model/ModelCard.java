@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.xaiscale.util.Hashing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -223,7 +224,7 @@ public record ModelCard(
 
     /** SHA-256 of the card's canonical JSON: recorded in every explanation row next to the weights' hash. */
     public String sha256() {
-        return io.xaiscale.util.Hashing.sha256Hex(toJson());
+        return Hashing.sha256Hex(toJson());
     }
 
     /** Stable key of the model for caches and output rows. */

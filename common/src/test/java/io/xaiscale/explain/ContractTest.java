@@ -3,16 +3,19 @@ package io.xaiscale.explain;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.TestModels;
+import io.xaiscale.explain.propagation.Lrp;
 import io.xaiscale.model.Architectures;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -27,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * one-pass predicted-class path equals predict-then-explain, no native memory kept across 100
  * batches, and the gradient lock released after a failure injected in the middle of the method.
  */
-class ContractTest {
+public class ContractTest {
     /** Light settings so the contract runs fast; every other method runs with its defaults. */
     static final Map<String, String> LIGHT = Map.of(
             "integrated_gradients", "integrated_gradients[steps=4]",
@@ -59,11 +62,24 @@ class ContractTest {
         faulty.close();
     }
 
+    /**
+     * Every registered method, plus the configurations that take other paths through the code: each
+     * LRP composite, DeepLIFT's RevealCancel rule, and SmoothGrad over a propagation method.
+     */
     static List<String> methods() {
-        return Explainers.names();
+        List<String> out = new ArrayList<>(Explainers.names());
+        for (String composite : Lrp.COMPOSITES.keySet()) {
+            if (!composite.equals("none")) {
+                out.add("lrp[composite=" + composite + "]");
+            }
+        }
+        out.add("deeplift[rule=reveal_cancel]");
+        out.add("smoothgrad[base=lrp[composite=epsilon_plus],samples=2]");
+        return out;
     }
 
-    static Explainer method(String name) {
+    /** The method of {@code name} with light settings for tests; a full spec is parsed as it is. */
+    public static Explainer method(String name) {
         return Explainers.fromString(LIGHT.getOrDefault(name, name));
     }
 
@@ -115,9 +131,27 @@ class ContractTest {
                     assertClose(part, one, 1e-3, what + ": batch = one by one, image " + i);
                 }
                 assertClose(batch, method(name).attribute(model, x, t).toFloatArray(), 1e-6, what + ": deterministic");
-                Explainer.Predicted p = e.attributePredicted(model, x);
+                Attribution p = e.explain(model, x, Targets.predicted());
                 int[] predicted = Autograd.argMax(model.logitsNoGrad(x));
                 assertArrayEquals(predicted, Autograd.argMax(p.logits()), what + ": predicted classes");
+                assertArrayEquals(predicted, p.targets(), what + ": the classes explained are the predicted ones");
+                IllegalArgumentException bad = assertThrows(
+                        IllegalArgumentException.class,
+                        () -> e.explain(model, x, Targets.of(1, model.numClasses(), 3)));
+                assertEquals(
+                        "Invalid target class for sample 1: " + model.numClasses() + " (must be in [0, "
+                                + (model.numClasses() - 1) + "])",
+                        bad.getMessage(),
+                        what);
+                Attribution given = e.explain(model, x, Targets.of(t));
+                assertArrayEquals(t, given.targets(), what + ": the classes explained are the given ones");
+                if (given.logits() != null) {
+                    assertClose(
+                            model.logitsNoGrad(x).toFloatArray(),
+                            given.logits().toFloatArray(),
+                            1e-4,
+                            what + ": logits seen are the clean logits");
+                }
                 assertClose(
                         e.attribute(model, x, predicted).toFloatArray(),
                         p.maps().toFloatArray(),

@@ -139,7 +139,7 @@ class RealCnnTest {
             try (NDManager m = manager.newSubManager()) {
                 NDArray x = inputs(m);
                 int[] t = predicted(m);
-                Explainer.Predicted p = e.attributePredicted(model, x);
+                Attribution p = e.explain(model, x, Targets.predicted());
                 assertArrayEquals(t, Autograd.argMax(p.logits()), spec);
                 assertArrayEquals(
                         model.logitsNoGrad(x).toFloatArray(), p.logits().toFloatArray(), 1e-5f, spec);

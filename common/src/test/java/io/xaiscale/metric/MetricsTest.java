@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.TestModels;
 import io.xaiscale.image.Box;
+import io.xaiscale.metric.faithfulness.DeletionInsertion;
 import io.xaiscale.model.Classifier;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

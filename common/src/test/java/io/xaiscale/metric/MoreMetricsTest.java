@@ -9,6 +9,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.TestModels;
 import io.xaiscale.image.Box;
+import io.xaiscale.metric.faithfulness.Aopc;
+import io.xaiscale.metric.similarity.Similarity;
 import io.xaiscale.model.Classifier;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,24 @@ class MoreMetricsTest {
         float[] m = new float[S * S];
         java.util.Arrays.fill(m, v);
         return m;
+    }
+
+    /** The constant-map cases of Pearson and Spearman, as Similarity's javadoc decides them. */
+    @Test
+    void constantMapsAgreeWithEachOtherAndWithNothingElse() {
+        float[] zero = new float[16];
+        float[] two = new float[16];
+        java.util.Arrays.fill(two, 2f);
+        float[] ramp = new float[16];
+        for (int i = 0; i < 16; i++) {
+            ramp[i] = i;
+        }
+        assertEquals(1.0, Similarity.pearson(zero, two), 0.0);
+        assertEquals(1.0, Similarity.spearman(zero, two), 0.0);
+        assertEquals(0.0, Similarity.pearson(zero, ramp), 0.0);
+        assertEquals(0.0, Similarity.pearson(ramp, two), 0.0);
+        assertEquals(0.0, Similarity.spearman(ramp, zero), 0.0);
+        assertEquals(1.0, Similarity.pearson(ramp, ramp), 1e-12);
     }
 
     @Test

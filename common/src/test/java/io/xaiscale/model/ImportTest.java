@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.TestModels;
+import io.xaiscale.explain.ContractTest;
+import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -216,20 +218,26 @@ class ImportTest {
             assertEquals(
                     new Shape(2, 64, 64),
                     Explainers.fromString("gradient")
-                            .attributePredicted(ts, x)
+                            .explain(ts, x, io.xaiscale.explain.Targets.predicted())
                             .maps()
                             .getShape());
-            // methods that walk the layers are refused at start, saying what to supply
-            for (String method : List.of("lrp", "deeplift", "guided_backprop", "deconvnet", "cam", "guided_grad_cam")) {
-                IllegalArgumentException e = assertThrows(
-                        IllegalArgumentException.class,
-                        () -> Explainers.fromString(method).check(ts.card(), ts.featureLayers()));
-                assertEquals(
-                        method
-                                + " needs the model's layer structure, but custom-cnn-torchscript@1 is an opaque TorchScript module: "
-                                + "supply its weights as a state_dict instead (format state_dict with a torchvision or custom architecture; "
-                                + "see models/README.md)",
-                        e.getMessage());
+            // capabilities are honest: a method that says it runs on TorchScript passes the start checks and runs;
+            // one that walks the layers is refused at start, saying what to supply
+            for (String name : Explainers.names()) {
+                Explainer e = ContractTest.method(name);
+                if (e.capabilities().runsOnTorchScript()) {
+                    e.check(ts.card(), ts.featureLayers());
+                    assertEquals(new Shape(2, 64, 64), e.attribute(ts, x, t).getShape(), name + " on TorchScript");
+                } else {
+                    IllegalArgumentException err =
+                            assertThrows(IllegalArgumentException.class, () -> e.check(ts.card(), ts.featureLayers()));
+                    assertEquals(
+                            name
+                                    + " needs the model's layer structure, but custom-cnn-torchscript@1 is an opaque TorchScript module: "
+                                    + "supply its weights as a state_dict instead (format state_dict with a torchvision or custom architecture; "
+                                    + "see models/README.md)",
+                            err.getMessage());
+                }
             }
         }
     }

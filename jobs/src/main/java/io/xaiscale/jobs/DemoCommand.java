@@ -1,9 +1,9 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
-import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.spark.SqlRunner;
+import io.xaiscale.jobs.stage.Stage;
 import io.xaiscale.model.ModelCard;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,13 +36,12 @@ public final class DemoCommand implements Command {
 
     @Override
     public void run(Options o) throws Exception {
-        ExplainJob.Settings explain = ExplainCommand.settings(o);
-        EvaluateJob.Settings evaluate = EvaluateCommand.settings(o);
-        ModelCard card = ModelCard.read(ModelFiles.localize(o.get("model"), ModelFiles.driverConf()));
+        List<Stage> stages = PipelineCommand.stages(o);
+        ModelCard card = Plan.of(o).card();
         String warehouse = o.get("warehouse");
         SparkSession spark = Sessions.create("xai-demo", o.get("master"));
         try {
-            PipelineCommand.runStages(spark, o, explain, evaluate);
+            PipelineCommand.runStages(spark, o, stages);
             SqlRunner.registerViews(spark, warehouse);
             System.out.println("[leaderboard] notebooks-sql/leaderboard.sql");
             SqlRunner.run(spark, Path.of("notebooks-sql/leaderboard.sql")).show(100, false);

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.xaiscale.config.Options;
+import io.xaiscale.config.Spec;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Sessions;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -93,7 +95,7 @@ public final class ExportCommand implements Command {
             throws Exception {
         Dataset<Row> expl = spark.read()
                 .format("delta")
-                .load(Tables.path(warehouse, Tables.EXPLANATIONS))
+                .load(Tables.EXPLANATIONS.path(warehouse))
                 .where(col("model_id")
                         .equalTo(card.id())
                         .and(col("model_version").equalTo(card.version()))
@@ -105,9 +107,9 @@ public final class ExportCommand implements Command {
         }
         List<String> ids = split(images);
         if (!ids.isEmpty()) {
-            org.apache.spark.sql.Column any = null;
+            Column any = null;
             for (String id : ids) {
-                org.apache.spark.sql.Column c = col("image_id").startsWith(id);
+                Column c = col("image_id").startsWith(id);
                 any = any == null ? c : any.or(c);
             }
             expl = expl.where(any);
@@ -170,14 +172,14 @@ public final class ExportCommand implements Command {
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(out.resolve("index.json").toFile(), meta);
         if (pngScale > 0) {
-            io.xaiscale.jobs.OverlayJob.render(spark, warehouse, card, selected, out.resolve("overlays"), pngScale);
+            OverlayJob.render(spark, warehouse, card, selected, out.resolve("overlays"), pngScale);
         }
         return new Result(imageIds.size(), arrays.size(), file);
     }
 
     /** Comma-separated values; commas inside a spec's brackets do not split. */
     private static List<String> split(String s) {
-        return io.xaiscale.config.Spec.splitTopLevel(s, ',').stream()
+        return Spec.splitTopLevel(s, ',').stream()
                 .map(String::trim)
                 .filter(x -> !x.isEmpty())
                 .toList();

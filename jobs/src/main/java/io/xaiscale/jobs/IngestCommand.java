@@ -3,6 +3,7 @@ package io.xaiscale.jobs;
 import io.xaiscale.config.Options;
 import io.xaiscale.image.FashionMnist;
 import io.xaiscale.jobs.spark.Sessions;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
 /** {@code xai ingest}: image files or the Fashion-MNIST localisation benchmark into the images table. */
@@ -56,7 +57,7 @@ public final class IngestCommand implements Command {
                         spark,
                         o.get("warehouse"),
                         o.get("fashion-mnist"),
-                        o.getChoice("benchmark-split", java.util.List.of("train", "test")),
+                        o.getChoice("benchmark-split", List.of("train", "test")),
                         benchmark,
                         o.getInt("canvas", 28, 4096),
                         Long.parseLong(o.get("seed")),
@@ -68,7 +69,7 @@ public final class IngestCommand implements Command {
                         spark,
                         o.get("warehouse"),
                         o.get("fashion-mnist"),
-                        o.getChoice("benchmark-split", java.util.List.of("train", "test")),
+                        o.getChoice("benchmark-split", List.of("train", "test")),
                         items,
                         spark.sparkContext().defaultParallelism());
                 System.out.printf("[ingest] Fashion-MNIST items: %d new image row(s)%n", n);

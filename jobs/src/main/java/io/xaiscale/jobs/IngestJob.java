@@ -9,6 +9,7 @@ import io.xaiscale.image.FashionMnist;
 import io.xaiscale.image.ImageCodec;
 import io.xaiscale.image.LocalizationBenchmark;
 import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.util.Hashing;
 import java.io.IOException;
@@ -85,8 +86,8 @@ public final class IngestJob {
         }
         Dataset<Row> rows = withMeta.select(
                         "source_uri", "content", "label", "label_name", "x0", "y0", "x1", "y1", "split")
-                .mapPartitions(new FileRows(defaultSplit), Encoders.row(Tables.IMAGES_SCHEMA));
-        return DeltaIO.mergeInsert(spark, rows, Tables.path(warehouse, Tables.IMAGES), Tables.IMAGES_KEY);
+                .mapPartitions(new FileRows(defaultSplit), Encoders.row(Tables.IMAGES.schema()));
+        return DeltaIO.mergeInsert(spark, rows, warehouse, Tables.IMAGES);
     }
 
     /** Reads a CSV (with header) or JSON Lines manifest; unknown columns fail naming the valid ones. */
@@ -122,6 +123,10 @@ public final class IngestJob {
                 col("split").cast("string"));
     }
 
+    /**
+     * The images row of one file: its format and size when it decodes, else the decoder's error;
+     * {@code inputError} (a bad manifest value) is the row's error when the file itself is fine.
+     */
     static Row imageRow(
             String id,
             String uri,
@@ -130,26 +135,30 @@ public final class IngestJob {
             String labelName,
             Row bbox,
             String split,
+            String inputError,
             Timestamp now) {
+        Table.RowBuilder row = Tables.IMAGES
+                .row()
+                .set("image_id", id)
+                .set("source_uri", uri)
+                .set("content", content)
+                .set("label", label)
+                .set("label_name", labelName)
+                .set("bbox", bbox)
+                .set("split", split)
+                .set("ingested_at", now);
         try {
             ImageCodec.Info info = ImageCodec.info(content);
-            return RowFactory.create(
-                    id,
-                    uri,
-                    content,
-                    info.format(),
-                    info.width(),
-                    info.height(),
-                    info.channels(),
-                    label,
-                    labelName,
-                    bbox,
-                    split,
-                    null,
-                    now);
+            return row.set("format", info.format())
+                    .set("width", info.width())
+                    .set("height", info.height())
+                    .set("channels", info.channels())
+                    .set("error", inputError)
+                    .build();
         } catch (DecodeException e) {
-            return RowFactory.create(
-                    id, uri, content, null, null, null, null, label, labelName, bbox, split, e.getMessage(), now);
+            return row.absent("format", "width", "height", "channels")
+                    .set("error", e.getMessage())
+                    .build();
         }
     }
 
@@ -191,7 +200,7 @@ public final class IngestJob {
                         }
                     }
                     String split = r.getAs("split") != null ? r.getAs("split") : defaultSplit;
-                    Row out = imageRow(
+                    return imageRow(
                             Hashing.sha256Hex(content),
                             r.getAs("source_uri"),
                             content,
@@ -199,16 +208,8 @@ public final class IngestJob {
                             r.getAs("label_name"),
                             box,
                             split,
+                            boxError,
                             now);
-                    if (boxError != null && out.isNullAt(out.fieldIndex("error"))) {
-                        Object[] v = new Object[out.size()];
-                        for (int i = 0; i < v.length; i++) {
-                            v[i] = out.get(i);
-                        }
-                        v[out.fieldIndex("error")] = boxError;
-                        out = RowFactory.create(v);
-                    }
-                    return out;
                 }
             };
         }
@@ -247,8 +248,8 @@ public final class IngestJob {
         }
         Dataset<Row> rows = spark.range(0, count, 1, Math.max(1, partitions))
                 .toDF("index")
-                .mapPartitions(generator, Encoders.row(Tables.IMAGES_SCHEMA));
-        return DeltaIO.mergeInsert(spark, rows, Tables.path(warehouse, Tables.IMAGES), Tables.IMAGES_KEY);
+                .mapPartitions(generator, Encoders.row(Tables.IMAGES.schema()));
+        return DeltaIO.mergeInsert(spark, rows, warehouse, Tables.IMAGES);
     }
 
     static final class BenchmarkRows implements MapPartitionsFunction<Row, Row>, Serializable {
@@ -289,6 +290,7 @@ public final class IngestJob {
                             FashionMnist.CLASS_NAMES.get(label),
                             null,
                             split,
+                            null,
                             now));
                 }
                 return out.iterator();
@@ -313,6 +315,7 @@ public final class IngestJob {
                     FashionMnist.CLASS_NAMES.get(s.label()),
                     RowFactory.create(b.x0(), b.y0(), b.x1(), b.y1()),
                     split,
+                    null,
                     now);
         }
     }

@@ -1,6 +1,7 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +18,12 @@ public final class Main {
                 new IngestCommand(),
                 new ExplainCommand(),
                 new EvaluateCommand(),
+                new AgreementCommand(),
                 new SqlCommand(),
                 new OverlaysCommand(),
                 new ExportCommand(),
                 new TrainCommand(),
-                new SampleCommand(),
-                new BenchCommand())) {
+                new SampleCommand())) {
             m.put(c.name(), c);
         }
         return m;
@@ -32,7 +33,7 @@ public final class Main {
         System.exit(run(args));
     }
 
-    static int run(String[] args) throws Exception {
+    public static int run(String[] args) throws Exception {
         Map<String, Command> commands = commands();
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
             System.out.println(usage(commands));
@@ -44,7 +45,11 @@ public final class Main {
                     "Unknown command: " + args[0] + " (valid: " + String.join(", ", commands.keySet()) + ")");
             return 2;
         }
-        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        return run(c, Arrays.copyOfRange(args, 1, args.length));
+    }
+
+    /** Runs one command with its arguments (no command name): usage errors print one line and return 2. */
+    public static int run(Command c, String[] rest) throws Exception {
         Options o = c.options();
         if (List.of(rest).contains("--help")) {
             System.out.println(c.name() + ": " + c.summary() + "\n" + o.usage());

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -33,7 +34,7 @@ public final class OverlayJob {
             throws IOException {
         var expl = spark.read()
                 .format("delta")
-                .load(Tables.path(warehouse, Tables.EXPLANATIONS))
+                .load(Tables.EXPLANATIONS.path(warehouse))
                 .where(col("model_id")
                         .equalTo(card.id())
                         .and(col("model_version").equalTo(card.version()))
@@ -44,16 +45,11 @@ public final class OverlayJob {
 
     /** One grid per image of {@code expl} (rows of the explanations table, already selected). */
     public static List<Path> render(
-            SparkSession spark,
-            String warehouse,
-            ModelCard card,
-            org.apache.spark.sql.Dataset<Row> expl,
-            Path outDir,
-            int scale)
+            SparkSession spark, String warehouse, ModelCard card, Dataset<Row> expl, Path outDir, int scale)
             throws IOException {
         var images = spark.read()
                 .format("delta")
-                .load(Tables.path(warehouse, Tables.IMAGES))
+                .load(Tables.IMAGES.path(warehouse))
                 .select("image_id", "content", "bbox", "label", "label_name", "source_uri");
         List<Row> rows = expl.join(images, "image_id")
                 .select(

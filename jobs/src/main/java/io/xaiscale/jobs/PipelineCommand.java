@@ -4,11 +4,14 @@ import io.xaiscale.config.Options;
 import io.xaiscale.explain.Explainers;
 import io.xaiscale.image.FashionMnist;
 import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.stage.Stage;
 import io.xaiscale.metric.Metrics;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * {@code xai pipeline}: ingest -> explain -> evaluate in one Spark application (the nightly audit:
+ * {@code xai pipeline}: ingest -> explain -> evaluate -> agreement in one Spark application (the nightly audit:
  * new images and a model in, every missing explanation and metric out).
  */
 public final class PipelineCommand implements Command {
@@ -19,7 +22,7 @@ public final class PipelineCommand implements Command {
 
     @Override
     public String summary() {
-        return "ingest -> explain -> evaluate in one Spark application (what a nightly audit submits)";
+        return "ingest -> explain -> evaluate -> agreement in one Spark application (what a nightly audit submits)";
     }
 
     @Override
@@ -37,12 +40,23 @@ public final class PipelineCommand implements Command {
                 .add("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
                 .add("methods", Explainers.DEFAULT_METHODS, "explanation methods")
                 .add("metrics", Metrics.DEFAULT_METRICS, "metrics")
-                .add("target", "predicted", "class to explain: predicted or label");
+                .add("target", "predicted", "class to explain: predicted or label")
+                .add(
+                        "agreement",
+                        "true",
+                        "fill the method_agreement table after the metrics (the agreement stage): true or false");
     }
 
-    /** Runs the three stages in {@code spark}; settings were validated before Spark started. */
-    static void runStages(SparkSession spark, Options o, ExplainJob.Settings explain, EvaluateJob.Settings evaluate)
-            throws Exception {
+    /** The stages after ingest: explain, evaluate and method agreement, validated before Spark starts. */
+    static List<Stage> stages(Options o) throws Exception {
+        Plan plan = Plan.of(o);
+        List<Stage> out = new ArrayList<>(List.of(plan.explain(o)));
+        out.addAll(plan.evaluateAndAgreement(o));
+        return out;
+    }
+
+    /** Ingests what the options name, then runs {@code stages} in {@code spark}. */
+    static void runStages(SparkSession spark, Options o, List<Stage> stages) throws Exception {
         String warehouse = o.get("warehouse");
         if (!o.get("source").isBlank()) {
             long n = IngestJob.ingestFiles(spark, warehouse, o.get("source"), o.get("manifest"), o.get("split"));
@@ -61,19 +75,15 @@ public final class PipelineCommand implements Command {
                     spark.sparkContext().defaultParallelism());
             System.out.printf("[ingest] Fashion-MNIST benchmark: %d new image row(s)%n", n);
         }
-        ExplainJob.Result e = ExplainJob.run(spark, explain);
-        System.out.printf("[explain] %d new explanation row(s) in %.1fs%n", e.inserted(), e.seconds());
-        EvaluateJob.Result v = EvaluateJob.run(spark, evaluate);
-        System.out.printf("[evaluate] %d new metric row(s) in %.1fs%n", v.inserted(), v.seconds());
+        Plan.run(spark, stages);
     }
 
     @Override
     public void run(Options o) throws Exception {
-        ExplainJob.Settings explain = ExplainCommand.settings(o);
-        EvaluateJob.Settings evaluate = EvaluateCommand.settings(o);
+        List<Stage> stages = stages(o);
         SparkSession spark = Sessions.create("xai-pipeline", o.get("master"));
         try {
-            runStages(spark, o, explain, evaluate);
+            runStages(spark, o, stages);
         } finally {
             spark.stop();
         }

@@ -7,6 +7,7 @@ import io.xaiscale.image.LocalizationBenchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * {@code xai make-sample}: writes the shipped sample ({@code data/sample}): canvases of the
@@ -39,7 +40,7 @@ public final class SampleCommand implements Command {
     public void run(Options o) throws Exception {
         Path out = Path.of(o.get("out"));
         Files.createDirectories(out);
-        String split = o.getChoice("split", java.util.List.of("train", "test"));
+        String split = o.getChoice("split", List.of("train", "test"));
         LocalizationBenchmark bench = new LocalizationBenchmark(
                 FashionMnist.read(Path.of(o.get("fashion-mnist")), split),
                 LocalizationBenchmark.DEFAULT_CANVAS,

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.spark.SqlRunner;
+import io.xaiscale.jobs.stage.ExplainStage;
+import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.model.ModelCache;
 import io.xaiscale.util.MapCodec;
 import java.nio.file.Files;
@@ -75,18 +78,20 @@ class PipelineTest {
         spark.stop();
     }
 
-    static long count(String table) {
-        return spark.read().format("delta").load(Tables.path(warehouse, table)).count();
+    static long count(Table table) {
+        return spark.read().format("delta").load(table.path(warehouse)).count();
     }
 
-    static ExplainJob.Settings explainSettings(String... extra) throws Exception {
+    static ExplainStage explainStage(String... extra) throws Exception {
         String[] args =
                 Stream.concat(Stream.of("--methods", METHODS), Stream.of(extra)).toArray(String[]::new);
-        return ExplainCommand.settings(options(new ExplainCommand(), args));
+        return ExplainCommand.stage(options(new ExplainCommand(), args));
     }
 
-    static EvaluateJob.Settings evaluateSettings() throws Exception {
-        return EvaluateCommand.settings(options(new EvaluateCommand(), "--metrics", METRICS));
+    /** Evaluate with {@code metrics}, then method agreement (as the command runs them); the evaluate stage's result. */
+    static StageRunner.Result evaluate(String metrics) throws Exception {
+        return Plan.run(spark, EvaluateCommand.stages(options(new EvaluateCommand(), "--metrics", metrics)))
+                .get(0);
     }
 
     static io.xaiscale.config.Options options(Command c, String... extra) {
@@ -121,7 +126,7 @@ class PipelineTest {
                 IngestJob.ingestRawFashionMnist(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 2, 1));
         Row raw = spark.read()
                 .format("delta")
-                .load(Tables.path(warehouse, Tables.IMAGES))
+                .load(Tables.IMAGES.path(warehouse))
                 .where(col("source_uri").equalTo("fashion-mnist://test/1"))
                 .first();
         assertEquals(28, raw.<Integer>getAs("width"));
@@ -130,13 +135,13 @@ class PipelineTest {
 
         Row bad = spark.read()
                 .format("delta")
-                .load(Tables.path(warehouse, Tables.IMAGES))
+                .load(Tables.IMAGES.path(warehouse))
                 .where(col("source_uri").endsWith("truncated.png"))
                 .first();
         assertTrue(bad.<String>getAs("error").startsWith("undecodable image"), bad.<String>getAs("error"));
         Row good = spark.read()
                 .format("delta")
-                .load(Tables.path(warehouse, Tables.IMAGES))
+                .load(Tables.IMAGES.path(warehouse))
                 .where(col("source_uri").endsWith("fmnist-loc-test-00001.png"))
                 .first();
         assertNull(good.getAs("error"));
@@ -144,11 +149,11 @@ class PipelineTest {
         assertTrue(good.getAs("bbox") != null && good.getAs("label") != null);
 
         int loadsBefore = ModelCache.loads();
-        ExplainJob.Result e = ExplainJob.run(spark, explainSettings());
+        StageRunner.Result e = StageRunner.run(spark, explainStage());
         assertEquals(11 * 6, e.pending());
         assertEquals(11 * 6, count(Tables.EXPLANATIONS));
         assertTrue(ModelCache.loads() - loadsBefore <= 1, "model loaded once per JVM, not per task");
-        Dataset<Row> expl = spark.read().format("delta").load(Tables.path(warehouse, Tables.EXPLANATIONS));
+        Dataset<Row> expl = spark.read().format("delta").load(Tables.EXPLANATIONS.path(warehouse));
         assertEquals(
                 6, expl.where(col("error").isNotNull()).count(), "the truncated image gets one error row per method");
         Row map = expl.where(col("error").isNull()).first();
@@ -159,9 +164,9 @@ class PipelineTest {
         assertEquals(shipped.sha256(), map.getAs("card_sha256"));
         assertEquals(shipped.weightsSha256(), map.getAs("weights_sha256"));
 
-        EvaluateJob.Result v = EvaluateJob.run(spark, evaluateSettings());
+        StageRunner.Result v = evaluate(METRICS);
         assertEquals(10 * 6 * 4, v.pending());
-        Dataset<Row> metrics = spark.read().format("delta").load(Tables.path(warehouse, Tables.METRICS));
+        Dataset<Row> metrics = spark.read().format("delta").load(Tables.METRICS.path(warehouse));
         assertEquals(10 * 6 * 4, metrics.count());
         // localisation metrics do not apply to the two plain items without a box: null value and a reason
         assertEquals(2 * 6 * 2, metrics.where(col("value").isNull()).count());
@@ -193,8 +198,8 @@ class PipelineTest {
         assertEquals(
                 0,
                 IngestJob.ingestRawFashionMnist(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 2, 1));
-        assertEquals(0, ExplainJob.run(spark, explainSettings()).pending());
-        assertEquals(0, EvaluateJob.run(spark, evaluateSettings()).pending());
+        assertEquals(0, StageRunner.run(spark, explainStage()).pending());
+        assertEquals(0, evaluate(METRICS).pending());
         assertEquals(images, count(Tables.IMAGES));
         assertEquals(expl, count(Tables.EXPLANATIONS));
         assertEquals(metrics, count(Tables.METRICS));
@@ -205,10 +210,10 @@ class PipelineTest {
     void aRerunAfterLosingRowsComputesOnlyWhatIsMissing() throws Exception {
         long expl = count(Tables.EXPLANATIONS);
         // simulate a crash that lost one method's rows
-        spark.sql("DELETE FROM delta.`" + Tables.path(warehouse, Tables.EXPLANATIONS) + "` WHERE method = 'grad_cam'");
+        spark.sql("DELETE FROM delta.`" + Tables.EXPLANATIONS.path(warehouse) + "` WHERE method = 'grad_cam'");
         assertEquals(expl - 11, count(Tables.EXPLANATIONS));
         // committed in chunks of about 4 rows: a crash would lose at most one chunk
-        ExplainJob.Result e = ExplainJob.run(spark, explainSettings("--commit-every", "4"));
+        StageRunner.Result e = StageRunner.run(spark, explainStage("--commit-every", "4"));
         assertEquals(11, e.pending());
         assertEquals(11, e.inserted());
         assertEquals(expl, count(Tables.EXPLANATIONS));
@@ -218,7 +223,7 @@ class PipelineTest {
     @Order(4)
     void robustnessSanityComplexityAndMethodAgreementStages() throws Exception {
         // the first evaluate already wrote method agreement: 10 explained images x C(6, 2) method pairs
-        Dataset<Row> agree = spark.read().format("delta").load(Tables.path(warehouse, Tables.METHOD_AGREEMENT));
+        Dataset<Row> agree = spark.read().format("delta").load(Tables.METHOD_AGREEMENT.path(warehouse));
         assertEquals(10 * 15, agree.count());
         assertEquals(2 * 15, agree.where(col("auc_a").isNull()).count(), "no AUC without a box");
         assertEquals(
@@ -227,12 +232,11 @@ class PipelineTest {
                         .count());
         long before = count(Tables.METRICS);
         String metrics = "robustness[perturbation=noise,level=0.05],model_randomization[depth=2],sparseness";
-        EvaluateJob.Result v =
-                EvaluateJob.run(spark, EvaluateCommand.settings(options(new EvaluateCommand(), "--metrics", metrics)));
+        StageRunner.Result v = evaluate(metrics);
         assertEquals(10 * 6 * 3, v.pending(), "one pending value per explanation and metric spec");
         // robustness writes 4 outputs, model randomisation 2, sparseness 1: one row each
         assertEquals(before + 10 * 6 * (4 + 2 + 1), count(Tables.METRICS));
-        Dataset<Row> m = spark.read().format("delta").load(Tables.path(warehouse, Tables.METRICS));
+        Dataset<Row> m = spark.read().format("delta").load(Tables.METRICS.path(warehouse));
         assertEquals(60, m.where(col("metric").equalTo("robustness_flipped")).count());
         assertEquals(
                 0,
@@ -241,10 +245,7 @@ class PipelineTest {
         assertFalse(m.where(col("metric").equalTo("model_randomization_spearman"))
                 .first()
                 .<Boolean>getAs("higher_is_better"));
-        assertEquals(
-                0,
-                EvaluateJob.run(spark, EvaluateCommand.settings(options(new EvaluateCommand(), "--metrics", metrics)))
-                        .pending());
+        assertEquals(0, evaluate(metrics).pending());
         assertEquals(10 * 15, agree.count(), "agreement is not recomputed");
         // agreement rows lost for two images come back, and only theirs
         List<String> two = agree.select("image_id")
@@ -253,14 +254,19 @@ class PipelineTest {
                 .limit(2)
                 .as(Encoders.STRING())
                 .collectAsList();
-        io.delta.tables.DeltaTable.forPath(spark, Tables.path(warehouse, Tables.METHOD_AGREEMENT))
+        io.delta.tables.DeltaTable.forPath(spark, Tables.METHOD_AGREEMENT.path(warehouse))
                 .delete(col("image_id").isin(two.toArray()));
         assertEquals(8 * 15, agree.count());
-        io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
-        assertEquals(2 * 15, AgreementJob.run(spark, warehouse, card));
+        assertEquals(
+                2 * 15,
+                StageRunner.run(spark, AgreementCommand.stage(options(new AgreementCommand())))
+                        .inserted());
         assertEquals(10 * 15, agree.count());
         assertEquals(2 * 15, agree.where(col("image_id").isin(two.toArray())).count());
-        assertEquals(0, AgreementJob.run(spark, warehouse, card));
+        assertEquals(
+                0,
+                StageRunner.run(spark, AgreementCommand.stage(options(new AgreementCommand())))
+                        .pending());
     }
 
     @Test
@@ -327,7 +333,7 @@ class PipelineTest {
         // the first image's gradient map, as stored in Delta, is the array's first slice
         Row first = spark.read()
                 .format("delta")
-                .load(Tables.path(warehouse, Tables.EXPLANATIONS))
+                .load(Tables.EXPLANATIONS.path(warehouse))
                 .where(col("method").equalTo("gradient").and(col("error").isNull()))
                 .orderBy("image_id")
                 .first();
@@ -356,19 +362,18 @@ class PipelineTest {
     void wrongOptionsFailAtStartNamingTheValueAndTheChoices() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> ExplainCommand.settings(options(new ExplainCommand(), "--methods", "gradient,shap")));
+                () -> ExplainCommand.stage(options(new ExplainCommand(), "--methods", "gradient,shap")));
         assertEquals(
-                "Unknown explanation method: shap (valid: gradient, gradient_x_input, integrated_gradients, smoothgrad, "
-                        + "grad_cam, guided_backprop, deconvnet, lrp, deeplift, cam, guided_grad_cam, grad_cam_plus_plus, score_cam, fem, "
-                        + "occlusion, lime, rise, meaningful_perturbation)",
+                "Unknown explanation method: shap (valid: " + String.join(", ", io.xaiscale.explain.Explainers.names())
+                        + ")",
                 e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,
-                () -> ExplainCommand.settings(options(new ExplainCommand(), "--target", "true_class")));
+                () -> ExplainCommand.stage(options(new ExplainCommand(), "--target", "true_class")));
         assertEquals("Invalid target: true_class (valid: predicted, label)", e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,
-                () -> ExplainCommand.settings(options(new ExplainCommand(), "--methods", "grad_cam[layer=conv9]")));
+                () -> ExplainCommand.stage(options(new ExplainCommand(), "--methods", "grad_cam[layer=conv9]")));
         assertEquals(
                 "Unknown layer for grad_cam: conv9 (valid for fmnist-loc-cnn@1: conv1, bn1, relu1, pool1, conv2, bn2, relu2, "
                         + "pool2, conv3, bn3, relu3)",
@@ -381,7 +386,7 @@ class PipelineTest {
                 e.getMessage());
         Exception missing = assertThrows(
                 Exception.class,
-                () -> ExplainCommand.settings(new ExplainCommand()
+                () -> ExplainCommand.stage(new ExplainCommand()
                         .options()
                         .parse(new String[] {"--model", tmp.resolve("nope").toString()})));
         assertTrue(

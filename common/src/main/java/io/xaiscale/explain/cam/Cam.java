@@ -5,7 +5,11 @@ import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.core.Linear;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Attribution;
+import io.xaiscale.explain.Capabilities;
+import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.Explainer;
+import io.xaiscale.explain.Targets;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
@@ -25,16 +29,16 @@ public final class Cam extends Explainer {
     }
 
     @Override
-    public boolean needsGradients() {
-        return false;
+    public Capabilities capabilities() {
+        return new Capabilities(false, true, true);
+    }
+
+    @Override
+    public Cost cost(Classifier model) {
+        return Cost.forwards(1);
     }
 
     /** The dense weights {@code [classes, K]} after global average pooling; fails if the head is not of that form. */
-    @Override
-    public void check(io.xaiscale.model.ModelCard card, List<String> featureLayers) {
-        card.requireLayers(NAME);
-    }
-
     static NDArray denseWeights(Classifier model) {
         if (model.isScripted()) {
             model.card().requireLayers(NAME);
@@ -62,25 +66,16 @@ public final class Cam extends Explainer {
     }
 
     @Override
-    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
-        return run(model, inputs, targets).maps();
-    }
-
-    @Override
-    public Predicted attributePredicted(Classifier model, NDArray inputs) {
-        return run(model, inputs, null);
-    }
-
-    private Predicted run(Classifier model, NDArray inputs, int[] targets) {
+    protected Attribution compute(Classifier model, NDArray inputs, Targets targets) {
         NDArray w = denseWeights(model);
         String last = model.featureLayers().get(model.featureLayers().size() - 1);
         try (GradMode off = GradMode.off()) {
             NDArray acts = model.activations(inputs, last);
             NDArray logits = model.logitsFrom(acts, last);
-            int[] t = targets != null ? targets : Autograd.argMax(logits);
+            int[] t = targets.from(logits);
             NDArray weights = Autograd.oneHot(logits, t).matMul(w);
-            return new Predicted(
-                    LayerCam.upsample(LayerCam.weighted(weights, acts), model.height(), model.width()), logits);
+            return new Attribution(
+                    LayerCam.upsample(LayerCam.weighted(weights, acts), model.height(), model.width()), t, logits);
         }
     }
 }

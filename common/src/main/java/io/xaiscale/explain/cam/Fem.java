@@ -2,6 +2,10 @@ package io.xaiscale.explain.cam;
 
 import ai.djl.ndarray.NDArray;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Attribution;
+import io.xaiscale.explain.Capabilities;
+import io.xaiscale.explain.Cost;
+import io.xaiscale.explain.Targets;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
 
@@ -22,28 +26,33 @@ public final class Fem extends LayerCam {
     }
 
     @Override
-    public boolean needsGradients() {
-        return false;
+    public Capabilities capabilities() {
+        return new Capabilities(false, false, true);
     }
 
     @Override
-    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
-        return maps(model, activations(model, inputs, layerFor(model)));
+    public Cost cost(Classifier model) {
+        return Cost.forwards(1);
     }
 
-    /** The class does not matter to FEM: the logits come from the same activations, finishing their forward pass. */
+    /**
+     * The class does not matter to FEM: for the predicted class, the logits come from the same
+     * activations, finishing their forward pass.
+     */
     @Override
-    public Predicted attributePredicted(Classifier model, NDArray inputs) {
+    protected Attribution compute(Classifier model, NDArray inputs, Targets targets) {
         String layer = layerFor(model);
         NDArray acts = activations(model, inputs, layer);
-        NDArray logits;
-        try (GradMode off = GradMode.off()) {
-            logits = model.logitsFrom(acts, layer);
+        NDArray logits = null;
+        if (targets.isPredicted()) {
+            try (GradMode off = GradMode.off()) {
+                logits = model.logitsFrom(acts, layer);
+            }
         }
-        return new Predicted(maps(model, acts), logits);
+        return new Attribution(fem(model, acts), targets.from(logits), logits);
     }
 
-    private NDArray maps(Classifier model, NDArray acts) {
+    private NDArray fem(Classifier model, NDArray acts) {
         NDArray mean = acts.mean(new int[] {3}, true).mean(new int[] {2}, true);
         NDArray std = acts.sub(mean)
                 .square()

@@ -2,6 +2,10 @@ package io.xaiscale.explain.cam;
 
 import ai.djl.ndarray.NDArray;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Attribution;
+import io.xaiscale.explain.Capabilities;
+import io.xaiscale.explain.Cost;
+import io.xaiscale.explain.Targets;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 
@@ -16,27 +20,26 @@ public abstract class GradientCam extends LayerCam {
         super(name, p);
     }
 
+    /** Any model with a features/head split, TorchScript included. */
     @Override
-    public final boolean needsGradients() {
-        return true;
+    public Capabilities capabilities() {
+        return new Capabilities(true, false, true);
+    }
+
+    @Override
+    public Cost cost(Classifier model) {
+        return Cost.backwards(1);
     }
 
     /** Channel weights {@code [N, K]} from activations and gradients {@code [N, K, h, w]}. */
     protected abstract NDArray weights(NDArray acts, NDArray grads);
 
     @Override
-    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
+    protected Attribution compute(Classifier model, NDArray inputs, Targets targets) {
         String l = layerFor(model);
         NDArray acts = activations(model, inputs, l);
-        return cam(model, acts, Autograd.targetGradient(a -> model.logitsFrom(a, l), acts, targets));
-    }
-
-    @Override
-    public Predicted attributePredicted(Classifier model, NDArray inputs) {
-        String l = layerFor(model);
-        NDArray acts = activations(model, inputs, l);
-        Autograd.Pass p = Autograd.predictedGradient(a -> model.logitsFrom(a, l), acts);
-        return new Predicted(cam(model, acts, p.gradient()), p.scores());
+        Autograd.Pass p = Autograd.gradient(a -> model.logitsFrom(a, l), acts, targets.givenOrNull());
+        return new Attribution(cam(model, acts, p.gradient()), targets.from(p.scores()), p.scores());
     }
 
     private NDArray cam(Classifier model, NDArray acts, NDArray grads) {

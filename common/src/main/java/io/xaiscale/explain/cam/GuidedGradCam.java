@@ -2,10 +2,14 @@ package io.xaiscale.explain.cam;
 
 import ai.djl.ndarray.NDArray;
 import io.xaiscale.config.ParamReader;
-import io.xaiscale.config.Spec;
+import io.xaiscale.explain.Attribution;
+import io.xaiscale.explain.Capabilities;
+import io.xaiscale.explain.Cost;
+import io.xaiscale.explain.Explainer;
+import io.xaiscale.explain.Explainers;
+import io.xaiscale.explain.Targets;
 import io.xaiscale.explain.propagation.GuidedBackprop;
 import io.xaiscale.model.Classifier;
-import java.util.List;
 
 /**
  * Guided Grad-CAM (Selvaraju et al. 2017): the guided-backpropagation map times the upsampled
@@ -15,35 +19,29 @@ import java.util.List;
 public final class GuidedGradCam extends LayerCam {
     public static final String NAME = "guided_grad_cam";
 
-    private final GradCam gradCam;
-    private final GuidedBackprop guided;
+    private final Explainer gradCam;
+    private final Explainer guided;
 
     public GuidedGradCam(ParamReader p) {
         super(NAME, p);
-        this.gradCam = new GradCam(new ParamReader(Spec.parse(GradCam.NAME + "[layer=" + layer + "]")));
-        this.guided = new GuidedBackprop(new ParamReader(Spec.parse(GuidedBackprop.NAME)));
+        this.gradCam = Explainers.fromString(GradCam.NAME + "[layer=" + layer + "]");
+        this.guided = Explainers.fromString(GuidedBackprop.NAME);
     }
 
     @Override
-    public void check(io.xaiscale.model.ModelCard card, List<String> featureLayers) {
-        super.check(card, featureLayers);
-        card.requireLayers(NAME);
+    public Capabilities capabilities() {
+        return guided.capabilities().and(gradCam.capabilities());
     }
 
     @Override
-    public boolean needsGradients() {
-        return true;
+    public Cost cost(Classifier model) {
+        return guided.cost(model).plus(gradCam.cost(model));
     }
 
+    /** The guided map chooses the class (its walk sees the unchanged input); Grad-CAM explains the same class. */
     @Override
-    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
-        return guided.attribute(model, inputs, targets).mul(gradCam.attribute(model, inputs, targets));
-    }
-
-    @Override
-    public Predicted attributePredicted(Classifier model, NDArray inputs) {
-        Predicted g = guided.attributePredicted(model, inputs);
-        int[] targets = io.xaiscale.model.Autograd.argMax(g.logits());
-        return new Predicted(g.maps().mul(gradCam.attribute(model, inputs, targets)), g.logits());
+    protected Attribution compute(Classifier model, NDArray inputs, Targets targets) {
+        Attribution g = guided.explain(model, inputs, targets);
+        return new Attribution(g.maps().mul(gradCam.attribute(model, inputs, g.targets())), g.targets(), g.logits());
     }
 }

@@ -3,6 +3,7 @@ package io.xaiscale.explain.cam;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.util.NDImageUtils;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.explain.Explainer;
@@ -28,6 +29,7 @@ public abstract class LayerCam extends Explainer {
 
     @Override
     public void check(ModelCard card, List<String> featureLayers) {
+        super.check(card, featureLayers);
         if (!AUTO.equals(layer) && !featureLayers.contains(layer)) {
             throw new IllegalArgumentException("Unknown layer for " + name() + ": " + layer + " (valid for "
                     + card.key() + ": " + String.join(", ", featureLayers) + ")");
@@ -57,6 +59,16 @@ public abstract class LayerCam extends Explainer {
     /** Spatial mean of {@code [N, K, h, w]} as {@code [N, K]} (single-axis means chained: DJL rejects two at once). */
     protected static NDArray spatialMean(NDArray x) {
         return x.mean(new int[] {3}).mean(new int[] {2});
+    }
+
+    /** Channels of the activations after {@code layer}, from one forward pass of a blank image. */
+    public static long channels(Classifier model, String layer) {
+        try (NDManager m = model.manager().newSubManager();
+                GradMode off = GradMode.off()) {
+            return model.activations(m.zeros(new Shape(1, model.channels(), model.height(), model.width())), layer)
+                    .getShape()
+                    .get(1);
+        }
     }
 
     /** Bilinear upsampling of maps {@code [N, h, w]} to {@code [N, height, width]}. */

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Capabilities;
+import io.xaiscale.explain.Cost;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.Scopes;
 
@@ -21,12 +23,17 @@ public final class ScoreCam extends LayerCam {
     }
 
     @Override
-    public boolean needsGradients() {
-        return false;
+    public Capabilities capabilities() {
+        return new Capabilities(false, false, true);
     }
 
     @Override
-    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
+    public Cost cost(Classifier model) {
+        return Cost.forwards(channels(model, layerFor(model)) + 1);
+    }
+
+    @Override
+    protected NDArray maps(Classifier model, NDArray inputs, int[] targets) {
         String l = layerFor(model);
         NDArray acts = activations(model, inputs, l);
         int h = model.height();

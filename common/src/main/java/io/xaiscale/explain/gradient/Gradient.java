@@ -2,7 +2,11 @@ package io.xaiscale.explain.gradient;
 
 import ai.djl.ndarray.NDArray;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Attribution;
+import io.xaiscale.explain.Capabilities;
+import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.Explainer;
+import io.xaiscale.explain.Targets;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 
@@ -15,18 +19,18 @@ public final class Gradient extends Explainer {
     }
 
     @Override
-    public boolean needsGradients() {
-        return true;
+    public Capabilities capabilities() {
+        return Capabilities.GRADIENTS;
     }
 
     @Override
-    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
-        return model.inputGradient(inputs, targets).sum(new int[] {1});
+    public Cost cost(Classifier model) {
+        return Cost.backwards(1);
     }
 
     @Override
-    public Predicted attributePredicted(Classifier model, NDArray inputs) {
-        Autograd.Pass p = model.inputGradientOfPredicted(inputs);
-        return new Predicted(p.gradient().sum(new int[] {1}), p.scores());
+    protected Attribution compute(Classifier model, NDArray inputs, Targets targets) {
+        Autograd.Pass p = model.gradient(inputs, targets.givenOrNull());
+        return new Attribution(p.gradient().sum(new int[] {1}), targets.from(p.scores()), p.scores());
     }
 }

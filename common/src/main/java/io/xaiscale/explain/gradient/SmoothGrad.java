@@ -1,16 +1,18 @@
 package io.xaiscale.explain.gradient;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Capabilities;
+import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
+import io.xaiscale.model.Chunks;
 import io.xaiscale.model.Classifier;
-import io.xaiscale.model.Scopes;
+import io.xaiscale.model.ModelCard;
 import io.xaiscale.util.Hashing;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -41,13 +43,24 @@ public final class SmoothGrad extends Explainer {
         this.seed = p.getLong("seed", 0L);
     }
 
+    /** As capable as the method it wraps. */
     @Override
-    public boolean needsGradients() {
-        return base.needsGradients();
+    public Capabilities capabilities() {
+        return base.capabilities();
     }
 
     @Override
-    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
+    public Cost cost(Classifier model) {
+        return base.cost(model).times(samples);
+    }
+
+    @Override
+    public void check(ModelCard card, List<String> featureLayers) {
+        base.check(card, featureLayers);
+    }
+
+    @Override
+    protected NDArray maps(Classifier model, NDArray inputs, int[] targets) {
         Shape s = inputs.getShape();
         int n = (int) s.get(0);
         int per = (int) (s.size() / n);
@@ -75,15 +88,7 @@ public final class SmoothGrad extends Explainer {
         for (int i = 0; i < n; i++) {
             Arrays.fill(rep, i * samples, (i + 1) * samples, targets[i]);
         }
-        int chunk = Math.max(1, model.internalBatchSize());
-        NDList maps = new NDList();
-        for (int start = 0; start < rep.length; start += chunk) {
-            int end = Math.min(rep.length, start + chunk);
-            int[] chunkTargets = Arrays.copyOfRange(rep, start, end);
-            maps.add(Scopes.step(
-                    stack.get(start + ":" + end), inputs.getManager(), c -> base.attribute(model, c, chunkTargets)));
-        }
-        NDArray all = maps.size() == 1 ? maps.get(0) : NDArrays.concat(maps, 0);
+        NDArray all = Chunks.apply(stack, model.internalBatchSize(), (c, r) -> base.attribute(model, c, r.of(rep)));
         return all.reshape(new Shape(n, samples, s.get(2), s.get(3))).mean(new int[] {1});
     }
 }

@@ -4,14 +4,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Capabilities;
+import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.image.Blur;
 import io.xaiscale.image.Slic;
+import io.xaiscale.model.Chunks;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.Scopes;
 import io.xaiscale.util.Hashing;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -51,12 +56,17 @@ public final class Lime extends Explainer {
     }
 
     @Override
-    public boolean needsGradients() {
-        return false;
+    public Capabilities capabilities() {
+        return Capabilities.BLACK_BOX;
     }
 
     @Override
-    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
+    public Cost cost(Classifier model) {
+        return Cost.forwards(samples);
+    }
+
+    @Override
+    protected NDArray maps(Classifier model, NDArray inputs, int[] targets) {
         int c = model.channels();
         int h = model.height();
         int w = model.width();
@@ -70,8 +80,7 @@ public final class Lime extends Explainer {
     }
 
     private NDArray explainOne(Classifier model, NDArray image, int target, int c, int h, int w) {
-        float[] pixels =
-                image.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[] pixels = image.toType(DataType.FLOAT32, false).toFloatArray();
         int[] label = Slic.segment(pixels, c, h, w, segments, compactness, 10);
         int s = 0;
         for (int l : label) {
@@ -79,7 +88,7 @@ public final class Lime extends Explainer {
         }
         SplittableRandom rnd = new SplittableRandom(Hashing.seedOf(seed, pixels));
         double[][] z = new double[samples][s];
-        java.util.Arrays.fill(z[0], 1.0);
+        Arrays.fill(z[0], 1.0);
         for (int k = 1; k < samples; k++) {
             for (int j = 0; j < s; j++) {
                 z[k][j] = rnd.nextBoolean() ? 1.0 : 0.0;
@@ -91,10 +100,10 @@ public final class Lime extends Explainer {
             default -> Blur.gaussian(image, Math.max(h, w) / 16.0);
         };
         double[] y = new double[samples];
-        int chunk = Math.max(1, model.internalBatchSize());
         NDManager m = image.getManager();
-        for (int start = 0; start < samples; start += chunk) {
-            int n = Math.min(chunk, samples - start);
+        for (Chunks.Range r : Chunks.of(samples, model.internalBatchSize())) {
+            int start = r.start();
+            int n = r.size();
             float[] keep = new float[n * h * w];
             for (int k = 0; k < n; k++) {
                 for (int p = 0; p < h * w; p++) {
@@ -105,9 +114,7 @@ public final class Lime extends Explainer {
             float[] probs = Scopes.step(mask, m, mk -> {
                         NDArray x = mk.mul(image)
                                 .add(mk.neg().add(1f).mul(filler)); // mask first: results stay in this chunk's scope
-                        return model.probabilities(x)
-                                .get(":, " + target)
-                                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+                        return model.probabilities(x).get(":, " + target).toType(DataType.FLOAT32, false);
                     })
                     .toFloatArray();
             for (int k = 0; k < n; k++) {

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Capabilities;
+import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.image.Blur;
 import io.xaiscale.model.Autograd;
@@ -44,12 +46,17 @@ public final class MeaningfulPerturbation extends Explainer {
     }
 
     @Override
-    public boolean needsGradients() {
-        return true;
+    public Capabilities capabilities() {
+        return Capabilities.GRADIENTS;
     }
 
     @Override
-    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
+    public Cost cost(Classifier model) {
+        return Cost.backwards(iterations);
+    }
+
+    @Override
+    protected NDArray maps(Classifier model, NDArray inputs, int[] targets) {
         int h = model.height();
         int w = model.width();
         long n = inputs.getShape().get(0);

@@ -6,7 +6,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Attribution;
+import io.xaiscale.explain.Capabilities;
+import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.Explainer;
+import io.xaiscale.explain.Targets;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.Scopes;
 import java.util.ArrayList;
@@ -34,8 +38,13 @@ public final class Occlusion extends Explainer {
     }
 
     @Override
-    public boolean needsGradients() {
-        return false;
+    public Capabilities capabilities() {
+        return Capabilities.BLACK_BOX;
+    }
+
+    @Override
+    public Cost cost(Classifier model) {
+        return Cost.forwards(passesPerImage(model.height(), model.width()));
     }
 
     /** Window origins along an axis of length {@code size}, the last one flush with the border. */
@@ -61,8 +70,15 @@ public final class Occlusion extends Explainer {
                 + 1;
     }
 
+    /** The unoccluded pass chooses the predicted class: no separate prediction pass. */
     @Override
-    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
+    protected Attribution compute(Classifier model, NDArray inputs, Targets targets) {
+        NDArray baseLogits = model.logitsNoGrad(inputs);
+        int[] t = targets.from(baseLogits);
+        return new Attribution(occlude(model, inputs, t, baseLogits), t, baseLogits);
+    }
+
+    private NDArray occlude(Classifier model, NDArray inputs, int[] targets, NDArray baseLogits) {
         int h = model.height();
         int w = model.width();
         NDManager m = inputs.getManager();
@@ -85,7 +101,6 @@ public final class Occlusion extends Explainer {
         NDArray keep = masks.neg().add(1f);
         NDArray fillTerm = masks.mul((float) fill);
         NDArray counts = masks.sum(new int[] {0}).squeeze(0); // [H, W], >= 1 everywhere
-        NDArray baseLogits = model.logitsNoGrad(inputs);
         NDList maps = new NDList();
         for (int i = 0; i < targets.length; i++) {
             int t = targets[i];

@@ -6,9 +6,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Capabilities;
+import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.Explainer;
+import io.xaiscale.model.Chunks;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.Scopes;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,8 +42,13 @@ public final class Rise extends Explainer {
     }
 
     @Override
-    public boolean needsGradients() {
-        return false;
+    public Capabilities capabilities() {
+        return Capabilities.BLACK_BOX;
+    }
+
+    @Override
+    public Cost cost(Classifier model) {
+        return Cost.forwards(masks);
     }
 
     /** The masks for an {@code h x w} image, {@code masks * h * w} values in [0, 1], mask-major. */
@@ -79,12 +88,11 @@ public final class Rise extends Explainer {
     }
 
     @Override
-    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
+    protected NDArray maps(Classifier model, NDArray inputs, int[] targets) {
         int h = model.height();
         int w = model.width();
         float[] all = masks(h, w);
         NDManager owner = inputs.getManager();
-        int chunk = Math.max(1, model.internalBatchSize());
         NDList maps = new NDList();
         for (int i = 0; i < targets.length; i++) {
             int t = targets[i];
@@ -93,9 +101,10 @@ public final class Rise extends Explainer {
                     owner,
                     image -> { // [1, C, H, W]
                         NDArray sum = image.getManager().zeros(new Shape(h, w), image.getDataType());
-                        for (int start = 0; start < masks; start += chunk) {
-                            int n = Math.min(chunk, masks - start);
-                            float[] part = java.util.Arrays.copyOfRange(all, start * h * w, (start + n) * h * w);
+                        for (Chunks.Range r : Chunks.of(masks, model.internalBatchSize())) {
+                            int start = r.start();
+                            int n = r.size();
+                            float[] part = Arrays.copyOfRange(all, start * h * w, (start + n) * h * w);
                             NDArray m = image.getManager()
                                     .create(part, new Shape(n, 1, h, w))
                                     .toType(image.getDataType(), false);

@@ -2,11 +2,13 @@ package io.xaiscale.explain.propagation;
 
 import ai.djl.ndarray.NDArray;
 import io.xaiscale.config.ParamReader;
-import io.xaiscale.explain.gradient.Baselines;
+import io.xaiscale.explain.Cost;
+import io.xaiscale.explain.gradient.Baseline;
 import io.xaiscale.explain.propagation.rules.Chain;
 import io.xaiscale.explain.propagation.rules.DeepLiftMaxPool;
 import io.xaiscale.explain.propagation.rules.Rescale;
 import io.xaiscale.explain.propagation.rules.RevealCancel;
+import io.xaiscale.model.Classifier;
 import java.util.List;
 
 /**
@@ -20,12 +22,12 @@ public final class DeepLift extends PropagationExplainer {
     public static final List<String> RULES = List.of("rescale", "reveal_cancel");
 
     private final String rule;
-    private final String baseline;
+    private final Baseline baseline;
 
     public DeepLift(ParamReader p) {
         super(NAME, p);
         this.rule = p.getChoice("rule", "rescale", RULES);
-        this.baseline = p.getChoice("baseline", "zero", Baselines.NAMES);
+        this.baseline = p.getEnum("baseline", Baseline.ZERO, Baseline.class);
     }
 
     @Override
@@ -46,8 +48,13 @@ public final class DeepLift extends PropagationExplainer {
      */
     @Override
     protected NDArray reference(NDArray inputs) {
-        boolean shared = !"mean".equals(baseline);
-        return Baselines.of(baseline, shared ? inputs.get("0:1") : inputs);
+        return baseline.of(baseline.isShared() ? inputs.get("0:1") : inputs);
+    }
+
+    /** The walk of the input, and one forward walk of the reference. */
+    @Override
+    public Cost cost(Classifier model) {
+        return Cost.backwards(1).plus(Cost.forwards(1));
     }
 
     @Override

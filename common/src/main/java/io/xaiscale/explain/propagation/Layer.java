@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import io.xaiscale.model.Classifier;
 import io.xaiscale.model.MaxPool;
 
 /**
@@ -86,9 +87,9 @@ public abstract class Layer {
 
     /** The model's input normalisation (channel order, then {@code (x - mean) / std}), exactly as the model applies it. */
     static final class Normalize extends Layer {
-        private final io.xaiscale.model.Classifier model;
+        private final Classifier model;
 
-        Normalize(io.xaiscale.model.Classifier model) {
+        Normalize(Classifier model) {
             super(Kind.POINTWISE, "normalize");
             this.model = model;
         }

@@ -1,7 +1,9 @@
 package io.xaiscale.explain.propagation;
 
 import ai.djl.ndarray.NDArray;
+import io.xaiscale.config.Choices;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.propagation.rules.AlphaBeta;
 import io.xaiscale.explain.propagation.rules.Bounded;
 import io.xaiscale.explain.propagation.rules.Chain;
@@ -9,11 +11,16 @@ import io.xaiscale.explain.propagation.rules.Epsilon;
 import io.xaiscale.explain.propagation.rules.Gamma;
 import io.xaiscale.explain.propagation.rules.PassThrough;
 import io.xaiscale.explain.propagation.rules.Stable;
+import io.xaiscale.model.Classifier;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Layer-wise relevance propagation (Bach et al. 2015; Montavon et al. 2019). The target logit is
@@ -30,19 +37,42 @@ import java.util.TreeSet;
  */
 public final class Lrp extends PropagationExplainer {
     public static final String NAME = "lrp";
+
+    /** The LRP rules by spec name; {@code same} (first layer only) keeps the layer's own conv or dense rule. */
+    public enum RuleName {
+        SAME,
+        ZERO,
+        EPSILON,
+        GAMMA,
+        ALPHA_BETA,
+        ZPLUS,
+        ZB;
+
+        public String spec() {
+            return Choices.spec(this);
+        }
+    }
+
     public static final List<String> RULES = List.of("zero", "epsilon", "gamma", "alpha_beta", "zplus");
     public static final List<String> FIRST_RULES =
             List.of("same", "zero", "epsilon", "gamma", "alpha_beta", "zplus", "zb");
-    /** Composite name to {conv, dense, first}. */
-    public static final Map<String, List<String>> COMPOSITES = Map.of(
-            "none", List.of(),
-            "epsilon_plus", List.of("zplus", "epsilon", "zplus"),
-            "epsilon_gamma_box", List.of("gamma", "epsilon", "zb"),
-            "epsilon_alpha2_beta1", List.of("alpha_beta", "epsilon", "alpha_beta"));
 
-    private final String conv;
-    private final String dense;
-    private final String first;
+    /** A composite: the rule of convolutions, of dense layers, and of the model's first linear layer (Zennit's composites). */
+    public record Composite(RuleName conv, RuleName dense, RuleName first) {}
+
+    /** Zennit's composites by name, in the order of their names; {@code none} gives every layer the {@code rule} parameter. */
+    public static final Map<String, Composite> COMPOSITES = composites();
+
+    private static Map<String, Composite> composites() {
+        Map<String, Composite> m = new LinkedHashMap<>();
+        m.put("epsilon_alpha2_beta1", new Composite(RuleName.ALPHA_BETA, RuleName.EPSILON, RuleName.ALPHA_BETA));
+        m.put("epsilon_gamma_box", new Composite(RuleName.GAMMA, RuleName.EPSILON, RuleName.ZB));
+        m.put("epsilon_plus", new Composite(RuleName.ZPLUS, RuleName.EPSILON, RuleName.ZPLUS));
+        m.put("none", null);
+        return Collections.unmodifiableMap(m);
+    }
+
+    private final Composite composite;
     private final double epsilon;
     private final double gamma;
     private final double alpha;
@@ -52,66 +82,112 @@ public final class Lrp extends PropagationExplainer {
 
     public Lrp(ParamReader p) {
         super(NAME, p);
-        String composite = p.getChoice("composite", "none", new ArrayList<>(new TreeSet<>(COMPOSITES.keySet())));
+        String name = p.getChoice("composite", "none", List.copyOf(COMPOSITES.keySet()));
         String rule = p.getChoice("rule", "epsilon", RULES);
-        List<String> c = COMPOSITES.get(composite);
-        if (!c.isEmpty() && p.raw("rule") != null) {
-            throw new IllegalArgumentException("Invalid rule for lrp: " + rule + " together with composite=" + composite
+        Composite c = COMPOSITES.get(name);
+        if (c != null && p.raw("rule") != null) {
+            throw new IllegalArgumentException("Invalid rule for lrp: " + rule + " together with composite=" + name
                     + " (give either a rule or a composite; override layers with conv=, dense=, first=)");
         }
         p.forget("composite");
         p.forget("rule");
-        this.conv = p.getChoice("conv", c.isEmpty() ? rule : c.get(0), RULES);
-        this.dense = p.getChoice("dense", c.isEmpty() ? rule : c.get(1), RULES);
-        String f = p.getChoice("first", c.isEmpty() ? "same" : c.get(2), FIRST_RULES);
-        this.first = f;
-        Set<String> used = new java.util.HashSet<>(List.of(conv, dense, first));
+        this.composite = new Composite(
+                Choices.parse(
+                        RuleName.class,
+                        p.getChoice("conv", c == null ? rule : c.conv().spec(), RULES),
+                        "conv"),
+                Choices.parse(
+                        RuleName.class,
+                        p.getChoice("dense", c == null ? rule : c.dense().spec(), RULES),
+                        "dense"),
+                Choices.parse(
+                        RuleName.class,
+                        p.getChoice("first", c == null ? "same" : c.first().spec(), FIRST_RULES),
+                        "first"));
+        Set<RuleName> used = EnumSet.of(composite.conv(), composite.dense(), composite.first());
         this.epsilon = p.getDouble("epsilon", 1e-6, 0.0, false, 1e6);
         this.gamma = p.getDouble("gamma", 0.25, 0.0, false, 1e6);
         this.alpha = p.getDouble("alpha", 2.0, 1.0, false, 1e6);
         this.beta = p.getDouble("beta", 1.0, 0.0, false, 1e6);
         this.bias = Boolean.parseBoolean(p.getChoice("bias", "true", List.of("true", "false")));
-        if (!used.contains("epsilon")) {
+        if (!used.contains(RuleName.EPSILON)) {
             p.forget("epsilon");
         }
-        if (!used.contains("gamma")) {
+        if (!used.contains(RuleName.GAMMA)) {
             p.forget("gamma");
         }
-        if (used.contains("alpha_beta")) {
+        if (used.contains(RuleName.ALPHA_BETA)) {
             new AlphaBeta(alpha, beta, bias); // validates alpha - beta = 1 at parse time
         } else {
             p.forget("alpha");
             p.forget("beta");
         }
-        this.rules = new Composite();
+        this.rules = new Rules(used);
     }
 
-    private final class Composite implements RuleSet {
-        private final Map<String, io.xaiscale.explain.propagation.Rule> byName = Map.of(
-                "zero", new Epsilon(0, bias),
-                "epsilon", new Epsilon(epsilon, bias),
-                "gamma", new Gamma(gamma, bias),
-                "alpha_beta", new AlphaBeta(used("alpha_beta") ? alpha : 1, used("alpha_beta") ? beta : 0, bias),
-                "zplus", new AlphaBeta(1, 0, false),
-                "zb", Bounded.INSTANCE);
-        private final io.xaiscale.explain.propagation.Rule pooling = new Epsilon(1e-9, true);
+    /** The rules this configuration gives each layer. */
+    public Composite composite() {
+        return composite;
+    }
 
-        private boolean used(String r) {
-            return conv.equals(r) || dense.equals(r) || first.equals(r);
+    /**
+     * The rule of each step from an ordered map of layer conditions to rules, first match wins (Zennit's
+     * composites attach rules to layer types the same way): the first linear layer, convolutions, dense
+     * layers, pooling, then the layers that pass relevance on.
+     */
+    private final class Rules implements RuleSet {
+        private final Map<String, Map.Entry<Predicate<Step>, Rule>> byLayer = new LinkedHashMap<>();
+
+        Rules(Set<RuleName> used) {
+            Map<RuleName, Rule> rule = new EnumMap<>(RuleName.class);
+            rule.put(RuleName.ZERO, new Epsilon(0, bias));
+            rule.put(RuleName.EPSILON, new Epsilon(epsilon, bias));
+            rule.put(RuleName.GAMMA, new Gamma(gamma, bias));
+            rule.put(
+                    RuleName.ALPHA_BETA,
+                    new AlphaBeta(
+                            used.contains(RuleName.ALPHA_BETA) ? alpha : 1,
+                            used.contains(RuleName.ALPHA_BETA) ? beta : 0,
+                            bias));
+            rule.put(RuleName.ZPLUS, new AlphaBeta(1, 0, false));
+            rule.put(RuleName.ZB, Bounded.INSTANCE);
+            if (composite.first() != RuleName.SAME) {
+                byLayer.put(
+                        "first",
+                        Map.entry(
+                                s -> s.layer().kind() == Layer.Kind.LINEAR && s.isFirstLinear(),
+                                rule.get(composite.first())));
+            }
+            byLayer.put(
+                    "conv",
+                    Map.entry(
+                            s -> s.layer().kind() == Layer.Kind.LINEAR && ((Affine) s.layer()).isConv(),
+                            rule.get(composite.conv())));
+            byLayer.put("dense", Map.entry(s -> s.layer().kind() == Layer.Kind.LINEAR, rule.get(composite.dense())));
+            byLayer.put("avg_pool", Map.entry(s -> s.layer().kind() == Layer.Kind.AVG_POOL, new Epsilon(1e-9, true)));
+            byLayer.put(
+                    "max_pool_reshape",
+                    Map.entry(
+                            s -> s.layer().kind() == Layer.Kind.MAX_POOL
+                                    || s.layer().kind() == Layer.Kind.RESHAPE,
+                            Chain.INSTANCE));
+            byLayer.put(
+                    "relu_pointwise",
+                    Map.entry(
+                            s -> s.layer().kind() == Layer.Kind.RELU
+                                    || s.layer().kind() == Layer.Kind.POINTWISE,
+                            PassThrough.INSTANCE));
         }
 
         @Override
-        public io.xaiscale.explain.propagation.Rule ruleFor(Step step) {
-            return switch (step.layer().kind()) {
-                case LINEAR -> {
-                    String own = ((Affine) step.layer()).isConv() ? conv : dense;
-                    yield byName.get(step.isFirstLinear() && !"same".equals(first) ? first : own);
+        public Rule ruleFor(Step step) {
+            for (Map.Entry<Predicate<Step>, Rule> e : byLayer.values()) {
+                if (e.getKey().test(step)) {
+                    return e.getValue();
                 }
-                case AVG_POOL -> pooling;
-                case MAX_POOL, RESHAPE -> Chain.INSTANCE;
-                case RELU, POINTWISE -> PassThrough.INSTANCE;
-                case RESIDUAL -> throw new IllegalStateException("residual joins are split by the engine");
-            };
+            }
+            throw new IllegalStateException(
+                    "No LRP rule for a " + step.layer().kind() + " layer (residual joins are split by the engine)");
         }
 
         @Override
@@ -128,6 +204,21 @@ public final class Lrp extends PropagationExplainer {
     @Override
     protected RuleSet rules() {
         return rules;
+    }
+
+    /**
+     * Epsilon and LRP-0 are the chain rule with a rescaled signal (1 fb); gamma, z+ and z^B run each of
+     * their layers once more with modified weights (+1 f of the walk itself); alpha-beta with beta > 0
+     * runs its layers twice (the positive and the negative part).
+     */
+    @Override
+    public Cost cost(Classifier model) {
+        Set<RuleName> used = EnumSet.of(composite.conv(), composite.dense(), composite.first());
+        if (Set.of(RuleName.EPSILON, RuleName.ZERO, RuleName.SAME).containsAll(used)) {
+            return Cost.backwards(1);
+        }
+        boolean twoParts = used.contains(RuleName.ALPHA_BETA) && beta > 0;
+        return Cost.backwards(twoParts ? 2 : 1).plus(Cost.forwards(1));
     }
 
     @Override

@@ -2,7 +2,11 @@ package io.xaiscale.explain.propagation;
 
 import ai.djl.ndarray.NDArray;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Attribution;
+import io.xaiscale.explain.Capabilities;
+import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.Explainer;
+import io.xaiscale.explain.Targets;
 import io.xaiscale.model.Classifier;
 
 /**
@@ -16,14 +20,16 @@ public abstract class PropagationExplainer extends Explainer {
         super(name, reader);
     }
 
+    /** The engine walks the model's DJL blocks: no opaque TorchScript module. */
     @Override
-    public void check(io.xaiscale.model.ModelCard card, java.util.List<String> featureLayers) {
-        card.requireLayers(name());
+    public final Capabilities capabilities() {
+        return new Capabilities(true, true, false);
     }
 
+    /** The chain rule with a modified signal: one forward and one backward walk; rules that need more say so. */
     @Override
-    public final boolean needsGradients() {
-        return true;
+    public Cost cost(Classifier model) {
+        return Cost.backwards(1);
     }
 
     protected abstract RuleSet rules();
@@ -43,18 +49,9 @@ public abstract class PropagationExplainer extends Explainer {
     }
 
     @Override
-    public NDArray attribute(Classifier model, NDArray inputs, int[] targets) {
-        return run(model, inputs, targets).maps();
-    }
-
-    @Override
-    public Predicted attributePredicted(Classifier model, NDArray inputs) {
-        return run(model, inputs, null);
-    }
-
-    private Predicted run(Classifier model, NDArray inputs, int[] targets) {
+    protected Attribution compute(Classifier model, NDArray inputs, Targets targets) {
         NDArray ref = reference(inputs);
-        Propagation.Result r = Propagation.run(model, inputs, targets, ref, rules(), start());
-        return new Predicted(toMap(r.signal(), inputs, ref), r.logits());
+        Propagation.Result r = Propagation.run(model, inputs, targets.givenOrNull(), ref, rules(), start());
+        return new Attribution(toMap(r.signal(), inputs, ref), targets.from(r.logits()), r.logits());
     }
 }

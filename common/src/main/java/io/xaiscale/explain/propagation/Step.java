@@ -50,26 +50,12 @@ public final class Step {
         return record.output(index);
     }
 
-    /** Whether a reference was walked next to the input: per sample, or one sample shared by the batch. */
-    public boolean hasReference() {
-        return reference != null;
-    }
-
     public NDArray referenceInput() {
         return reference.inputs().get(index);
     }
 
     public NDArray referenceOutput() {
         return reference.output(index);
-    }
-
-    /** Input of the previous layer (e.g. the linear layer feeding a ReLU). */
-    public NDArray previousInput() {
-        return record.inputs().get(index - 1);
-    }
-
-    public NDArray previousReferenceInput() {
-        return reference.inputs().get(index - 1);
     }
 
     /** The normalised images of the input range [0, 1] (bounds of the z^B rule), {@code [1, C, 1, 1]}. */

@@ -5,8 +5,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.metric.EvalBatch;
-import io.xaiscale.metric.Metric;
+import io.xaiscale.metric.ScalarMetric;
 import io.xaiscale.util.Hashing;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -15,7 +16,7 @@ import java.util.SplittableRandom;
  * pixels), the largest relative change of the map, {@code max ||phi(x + d) - phi(x)||_2 / ||phi(x)||_2}.
  * All perturbed copies of a batch are explained in one call. Lower is better.
  */
-public final class MaxSensitivity extends Metric {
+public final class MaxSensitivity extends ScalarMetric {
     public static final String NAME = "max_sensitivity";
 
     private final double radius;
@@ -50,7 +51,7 @@ public final class MaxSensitivity extends Metric {
     }
 
     @Override
-    public double[] evaluate(EvalBatch b) {
+    protected double[] values(EvalBatch b) {
         NDArray x = b.inputs();
         Shape s = x.getShape();
         int n = b.size();
@@ -59,7 +60,7 @@ public final class MaxSensitivity extends Metric {
         float[] stack = new float[n * samples * per];
         int[] rep = new int[n * samples];
         for (int i = 0; i < n; i++) {
-            float[] own = java.util.Arrays.copyOfRange(pixels, i * per, (i + 1) * per);
+            float[] own = Arrays.copyOfRange(pixels, i * per, (i + 1) * per);
             SplittableRandom rnd = new SplittableRandom(Hashing.seedOf(seed, own));
             for (int k = 0; k < samples; k++) {
                 rep[i * samples + k] = b.targets()[i];

@@ -4,12 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.gradient.Baseline;
 import io.xaiscale.metric.EvalBatch;
-import io.xaiscale.metric.MapComparison;
+import io.xaiscale.metric.similarity.MapComparison;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.util.Hashing;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -86,7 +88,7 @@ public final class Robustness extends MapComparison {
             case "noise" -> x.add(noise(x));
             case "brightness" -> x.add((float) level);
             case "contrast" -> {
-                NDArray mean = io.xaiscale.explain.gradient.Baselines.of("mean", x);
+                NDArray mean = Baseline.MEAN.of(x);
                 yield x.sub(mean).mul((float) level).add(mean);
             }
             case "fgsm" -> {
@@ -105,8 +107,8 @@ public final class Robustness extends MapComparison {
         int per = pixels.length / n;
         float[] d = new float[pixels.length];
         for (int i = 0; i < n; i++) {
-            SplittableRandom rnd = new SplittableRandom(
-                    Hashing.seedOf(seed, java.util.Arrays.copyOfRange(pixels, i * per, (i + 1) * per)));
+            SplittableRandom rnd =
+                    new SplittableRandom(Hashing.seedOf(seed, Arrays.copyOfRange(pixels, i * per, (i + 1) * per)));
             for (int j = 0; j < per; j++) {
                 d[i * per + j] = (float) (level * rnd.nextGaussian());
             }

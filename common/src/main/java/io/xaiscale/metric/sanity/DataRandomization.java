@@ -2,7 +2,7 @@ package io.xaiscale.metric.sanity;
 
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.metric.EvalBatch;
-import io.xaiscale.metric.MapComparison;
+import io.xaiscale.metric.similarity.MapComparison;
 import io.xaiscale.model.Classifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,17 +34,16 @@ public final class DataRandomization extends MapComparison {
 
     static Classifier load(Path dir, Classifier like) {
         return MODELS.computeIfAbsent(dir, d -> {
-            try {
-                Classifier c = Classifier.load(d, like.model().getNDManager().getDevice());
-                c.setInternalBatchSize(like.internalBatchSize());
-                return c;
-            } catch (IOException e) {
-                throw new UncheckedIOException(
-                        "Cannot load the shuffled-label model of data_randomization from " + d
-                                + " (train one with: xai train --shuffle-labels --out " + d + ")",
-                        e);
-            }
-        });
+                    try {
+                        return Classifier.load(d, like.model().getNDManager().getDevice());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(
+                                "Cannot load the shuffled-label model of data_randomization from " + d
+                                        + " (train one with: xai train --shuffle-labels --out " + d + ")",
+                                e);
+                    }
+                })
+                .withInternalBatchSize(like.internalBatchSize());
     }
 
     @Override

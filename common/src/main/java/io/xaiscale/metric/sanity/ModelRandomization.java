@@ -2,7 +2,7 @@ package io.xaiscale.metric.sanity;
 
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.metric.EvalBatch;
-import io.xaiscale.metric.MapComparison;
+import io.xaiscale.metric.similarity.MapComparison;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.Randomized;
 import java.util.List;

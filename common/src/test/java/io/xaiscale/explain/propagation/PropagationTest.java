@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import io.xaiscale.TestModels;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
+import io.xaiscale.explain.gradient.Baseline;
 import io.xaiscale.explain.propagation.rules.Chain;
 import io.xaiscale.explain.propagation.rules.DeconvRelu;
 import io.xaiscale.image.FashionMnist;
@@ -452,7 +453,7 @@ class PropagationTest {
             int[] t = {0, 1, 2};
             Explainer e = Explainers.fromString(spec);
             float[] maps = e.attribute(model, x, t).toFloatArray();
-            NDArray ref = io.xaiscale.explain.gradient.Baselines.of(spec.contains("mean") ? "mean" : "zero", x);
+            NDArray ref = (spec.contains("mean") ? Baseline.MEAN : Baseline.ZERO).of(x);
             float[] fx = model.logitsNoGrad(x).toFloatArray();
             float[] fr = model.logitsNoGrad(ref).toFloatArray();
             int hw = model.height() * model.width();

@@ -1,21 +1,43 @@
 package io.xaiscale.jobs.delta;
 
 import io.delta.tables.DeltaTable;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
 
 /** Idempotent Delta writes: insert the rows whose key is not in the table yet (MERGE on the key). */
 public final class DeltaIO {
     private DeltaIO() {}
 
     /** A Scala sequence of column names, for Spark's join-by-name API. */
-    public static scala.collection.Seq<String> columns(String... names) {
-        return scala.collection.JavaConverters.asScalaBuffer(java.util.Arrays.asList(names))
-                .toSeq();
+    public static Seq<String> columns(String... names) {
+        return JavaConverters.asScalaBuffer(Arrays.asList(names)).toSeq();
+    }
+
+    /** {@code table} under {@code warehouse}; fails when it does not exist, saying which command writes it. */
+    public static Dataset<Row> read(SparkSession spark, String warehouse, Table table) {
+        return spark.read().format("delta").load(table.path(warehouse));
+    }
+
+    /** {@code table} under {@code warehouse}, or an empty frame of its schema when it does not exist yet. */
+    public static Dataset<Row> readOrEmpty(SparkSession spark, String warehouse, Table table) {
+        return readOrEmpty(spark, table.path(warehouse), table.schema());
+    }
+
+    /** {@link #insertUnique} into {@code table} under {@code warehouse}, on its key. */
+    public static long insertUnique(SparkSession spark, Dataset<Row> unique, String warehouse, Table table) {
+        return insertUnique(spark, unique, table.path(warehouse), table.key());
+    }
+
+    /** {@link #mergeInsert} into {@code table} under {@code warehouse}, on its key. */
+    public static long mergeInsert(SparkSession spark, Dataset<Row> rows, String warehouse, Table table) {
+        return mergeInsert(spark, rows, table.path(warehouse), table.key());
     }
 
     public static boolean exists(SparkSession spark, String path) {

@@ -1,6 +1,7 @@
 package io.xaiscale.jobs.delta;
 
 import static org.apache.spark.sql.types.DataTypes.BinaryType;
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
@@ -13,16 +14,10 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The project's Delta tables: where they live under a warehouse root, their schemas (snake_case)
- * and the keys that make writes idempotent.
+ * The project's Delta tables ({@link Table}): where they live under a warehouse root, their schemas
+ * (snake_case) and the keys that make writes idempotent.
  */
 public final class Tables {
-    public static final String IMAGES = "images";
-    public static final String EXPLANATIONS = "explanations";
-    public static final String METRICS = "metrics";
-    public static final String METHOD_AGREEMENT = "method_agreement";
-    public static final List<String> ALL = List.of(IMAGES, EXPLANATIONS, METRICS, METHOD_AGREEMENT);
-
     public static final StructType BOX = createStructType(new StructField[] {
         createStructField("x0", IntegerType, false),
         createStructField("y0", IntegerType, false),
@@ -30,7 +25,7 @@ public final class Tables {
         createStructField("y1", IntegerType, false),
     });
 
-    public static final StructType IMAGES_SCHEMA = createStructType(new StructField[] {
+    private static final StructType IMAGES_SCHEMA = createStructType(new StructField[] {
         createStructField("image_id", StringType, false),
         createStructField("source_uri", StringType, false),
         createStructField("content", BinaryType, true),
@@ -45,9 +40,9 @@ public final class Tables {
         createStructField("error", StringType, true),
         createStructField("ingested_at", TimestampType, false),
     });
-    public static final List<String> IMAGES_KEY = List.of("image_id");
+    public static final Table IMAGES = new Table("images", IMAGES_SCHEMA, List.of("image_id"));
 
-    public static final StructType EXPLANATIONS_SCHEMA = createStructType(new StructField[] {
+    private static final StructType EXPLANATIONS_SCHEMA = createStructType(new StructField[] {
         createStructField("image_id", StringType, false),
         createStructField("model_id", StringType, false),
         createStructField("model_version", StringType, false),
@@ -68,9 +63,10 @@ public final class Tables {
         createStructField("error", StringType, true),
         createStructField("explained_at", TimestampType, false),
     });
-    public static final List<String> EXPLANATIONS_KEY = List.of("image_id", "model_id", "model_version", "params_hash");
+    public static final Table EXPLANATIONS = new Table(
+            "explanations", EXPLANATIONS_SCHEMA, List.of("image_id", "model_id", "model_version", "params_hash"));
 
-    public static final StructType METRICS_SCHEMA = createStructType(new StructField[] {
+    private static final StructType METRICS_SCHEMA = createStructType(new StructField[] {
         createStructField("image_id", StringType, false),
         createStructField("model_id", StringType, false),
         createStructField("model_version", StringType, false),
@@ -80,15 +76,17 @@ public final class Tables {
         createStructField("metric_params", StringType, false),
         createStructField("metric_params_hash", StringType, false),
         createStructField("value", DoubleType, true),
-        createStructField("higher_is_better", org.apache.spark.sql.types.DataTypes.BooleanType, false),
+        createStructField("higher_is_better", BooleanType, false),
         createStructField("error", StringType, true),
         createStructField("evaluated_at", TimestampType, false),
     });
-    public static final List<String> METRICS_KEY =
-            List.of("image_id", "model_id", "model_version", "params_hash", "metric_params_hash", "metric");
+    public static final Table METRICS = new Table(
+            "metrics",
+            METRICS_SCHEMA,
+            List.of("image_id", "model_id", "model_version", "params_hash", "metric_params_hash", "metric"));
 
     /** Per image and pair of method configurations (a < b by params hash): similarity of their maps. */
-    public static final StructType METHOD_AGREEMENT_SCHEMA = createStructType(new StructField[] {
+    private static final StructType METHOD_AGREEMENT_SCHEMA = createStructType(new StructField[] {
         createStructField("image_id", StringType, false),
         createStructField("model_id", StringType, false),
         createStructField("model_version", StringType, false),
@@ -109,8 +107,12 @@ public final class Tables {
         createStructField("computed_at", TimestampType, false),
     });
 
-    public static final List<String> METHOD_AGREEMENT_KEY =
-            List.of("image_id", "model_id", "model_version", "params_hash_a", "params_hash_b");
+    public static final Table METHOD_AGREEMENT = new Table(
+            "method_agreement",
+            METHOD_AGREEMENT_SCHEMA,
+            List.of("image_id", "model_id", "model_version", "params_hash_a", "params_hash_b"));
+
+    public static final List<Table> ALL = List.of(IMAGES, EXPLANATIONS, METRICS, METHOD_AGREEMENT);
 
     private Tables() {}
 

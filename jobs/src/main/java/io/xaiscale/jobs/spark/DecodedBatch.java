@@ -4,6 +4,7 @@ import io.xaiscale.image.DecodeException;
 import io.xaiscale.image.ImageCodec;
 import io.xaiscale.model.Classifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.spark.sql.Row;
@@ -45,7 +46,7 @@ public record DecodedBatch(List<Row> ok, float[] pixels, List<Row> failed, List<
             errors.add(why);
         }
         if (!failed.isEmpty()) {
-            pixels = java.util.Arrays.copyOf(pixels, ok.size() * per);
+            pixels = Arrays.copyOf(pixels, ok.size() * per);
         }
         return new DecodedBatch(ok, pixels, failed, errors);
     }
@@ -58,6 +59,6 @@ public record DecodedBatch(List<Row> ok, float[] pixels, List<Row> failed, List<
     /** Pixels of the {@code i}-th decoded row alone. */
     public float[] pixelsOf(int i) {
         int per = pixels.length / ok.size();
-        return java.util.Arrays.copyOfRange(pixels, i * per, (i + 1) * per);
+        return Arrays.copyOfRange(pixels, i * per, (i + 1) * per);
     }
 }

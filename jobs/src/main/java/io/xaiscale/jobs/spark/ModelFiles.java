@@ -1,5 +1,6 @@
 package io.xaiscale.jobs.spark;
 
+import io.xaiscale.model.ModelCard;
 import io.xaiscale.util.Hashing;
 import java.io.IOException;
 import java.net.URI;
@@ -10,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.SparkHadoopUtil;
 
 /**
  * Makes a model directory given as a local path or a Hadoop URI ({@code s3a://}, {@code hdfs://})
@@ -25,7 +28,7 @@ public final class ModelFiles {
      * settings from spark-submit or system properties included (S3 endpoint, credentials).
      */
     public static Configuration driverConf() {
-        return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(new org.apache.spark.SparkConf(true));
+        return SparkHadoopUtil.get().newConfiguration(new SparkConf(true));
     }
 
     /**
@@ -39,9 +42,8 @@ public final class ModelFiles {
     }
 
     /** The card of the model at {@code uri}, checked to be the model {@code expectedKey} the job was set up for. */
-    public static io.xaiscale.model.ModelCard card(String uri, String expectedKey, Configuration conf)
-            throws IOException {
-        io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(localize(uri, conf));
+    public static ModelCard card(String uri, String expectedKey, Configuration conf) throws IOException {
+        ModelCard card = ModelCard.read(localize(uri, conf));
         if (!card.key().equals(expectedKey)) {
             throw new IllegalArgumentException("Model key mismatch: " + expectedKey + " but card says " + card.key());
         }

@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
@@ -71,7 +72,7 @@ public final class Progress {
             timer.shutdownNow();
             try {
                 context.listenerBus().waitUntilEmpty(10_000); // task-end events arrive asynchronously
-            } catch (java.util.concurrent.TimeoutException late) {
+            } catch (TimeoutException late) {
                 // a partial summary is still worth printing
             }
             context.removeSparkListener(times);

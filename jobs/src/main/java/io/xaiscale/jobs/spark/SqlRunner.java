@@ -1,6 +1,7 @@
 package io.xaiscale.jobs.spark;
 
 import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,11 +19,11 @@ public final class SqlRunner {
     /** Registers {@code images}, {@code explanations}, {@code metrics} as views of the warehouse's tables; returns those found. */
     public static List<String> registerViews(SparkSession spark, String warehouse) {
         List<String> found = new ArrayList<>();
-        for (String t : Tables.ALL) {
-            String path = Tables.path(warehouse, t);
+        for (Table t : Tables.ALL) {
+            String path = t.path(warehouse);
             if (DeltaIO.exists(spark, path)) {
-                spark.read().format("delta").load(path).createOrReplaceTempView(t);
-                found.add(t);
+                spark.read().format("delta").load(path).createOrReplaceTempView(t.name());
+                found.add(t.name());
             }
         }
         return found;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -300,7 +301,7 @@ class ClusterS3IT {
         return a.toArray(String[]::new);
     }
 
-    static Dataset<Row> table(String name) {
+    static Dataset<Row> table(Table name) {
         if (spark == null) {
             SparkSession.Builder b = SparkSession.builder()
                     .master("local[1]")
@@ -313,10 +314,10 @@ class ClusterS3IT {
             }
             spark = b.getOrCreate();
         }
-        return spark.read().format("delta").load(Tables.path("s3a://" + BUCKET + "/warehouse", name));
+        return spark.read().format("delta").load(name.path("s3a://" + BUCKET + "/warehouse"));
     }
 
-    static void assertOneRowPerKey(String table, List<String> key) {
+    static void assertOneRowPerKey(Table table, List<String> key) {
         Dataset<Row> t = table(table);
         assertEquals(
                 t.count(),
@@ -365,7 +366,7 @@ class ClusterS3IT {
                 table(Tables.EXPLANATIONS).where(col("error").isNotNull()).count(),
                 "the truncated image, once per method");
         assertEquals(IMAGES * 3 * 3, table(Tables.METRICS).count());
-        assertOneRowPerKey(Tables.EXPLANATIONS, Tables.EXPLANATIONS_KEY);
+        assertOneRowPerKey(Tables.EXPLANATIONS, Tables.EXPLANATIONS.key());
     }
 
     @Test
@@ -387,7 +388,7 @@ class ClusterS3IT {
                 table(Tables.EXPLANATIONS)
                         .where(col("method").equalTo("occlusion"))
                         .count());
-        assertOneRowPerKey(Tables.EXPLANATIONS, Tables.EXPLANATIONS_KEY);
+        assertOneRowPerKey(Tables.EXPLANATIONS, Tables.EXPLANATIONS.key());
     }
 
     @Test
@@ -413,7 +414,7 @@ class ClusterS3IT {
                 table(Tables.EXPLANATIONS)
                         .where(col("method").equalTo("smoothgrad"))
                         .count());
-        assertOneRowPerKey(Tables.EXPLANATIONS, Tables.EXPLANATIONS_KEY);
+        assertOneRowPerKey(Tables.EXPLANATIONS, Tables.EXPLANATIONS.key());
     }
 
     @Test

@@ -1,0 +1,26 @@
+package io.xaiscale.explain;
+
+/**
+ * What a method needs from the model, queried instead of guessed (Captum's {@code multipliesByInputs}
+ * style): backward passes (and so the JVM's gradient lock), the model's layer structure (a walk over
+ * its DJL blocks, which an opaque TorchScript module has not), and a features/head split (CAM family:
+ * a state-dict model or a TorchScript module exporting {@code features} and {@code head}).
+ * Wrappers pass the capabilities of what they wrap through.
+ */
+public record Capabilities(boolean gradients, boolean layerStructure, boolean featureSplit) {
+    /** Forward passes only, on any model (black-box methods). */
+    public static final Capabilities BLACK_BOX = new Capabilities(false, false, false);
+    /** Input gradients, on any model (TorchScript included). */
+    public static final Capabilities GRADIENTS = new Capabilities(true, false, false);
+
+    /** Whether the method runs on an opaque TorchScript module. */
+    public boolean runsOnTorchScript() {
+        return !layerStructure;
+    }
+
+    /** Both methods' needs: for a method built from two others. */
+    public Capabilities and(Capabilities o) {
+        return new Capabilities(
+                gradients || o.gradients, layerStructure || o.layerStructure, featureSplit || o.featureSplit);
+    }
+}

@@ -1,0 +1,49 @@
+package io.xaiscale.metric.localisation;
+
+import io.xaiscale.config.ParamReader;
+import io.xaiscale.image.Box;
+import io.xaiscale.metric.EvalBatch;
+import io.xaiscale.metric.Relevance;
+import io.xaiscale.metric.ScalarMetric;
+
+/**
+ * A metric that compares a map with the ground-truth box only (no model): the map becomes relevance
+ * by the {@code relevance} rule, and an image without a box scores {@code NaN} (not applicable).
+ */
+public abstract class LocalizationMetric extends ScalarMetric {
+    private final Relevance.Mode relevance;
+
+    protected LocalizationMetric(String name, ParamReader p) {
+        this(name, p, Relevance.Mode.ABS);
+    }
+
+    protected LocalizationMetric(String name, ParamReader p, Relevance.Mode defaultRelevance) {
+        super(name, p);
+        this.relevance = Relevance.read(p, defaultRelevance);
+    }
+
+    /** The score of one map's relevance ({@code height x width}, row-major) against its box. */
+    protected abstract double score(float[] relevance, Box box, int width, int height);
+
+    @Override
+    public final boolean needsModel() {
+        return false;
+    }
+
+    @Override
+    public boolean higherIsBetter() {
+        return true;
+    }
+
+    @Override
+    protected final double[] values(EvalBatch b) {
+        double[] out = new double[b.size()];
+        for (int i = 0; i < out.length; i++) {
+            Box box = b.boxes()[i];
+            out[i] = box == null
+                    ? Double.NaN
+                    : score(Relevance.apply(relevance, b.maps()[i]), box, b.width(), b.height());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,40 @@
+package io.xaiscale.jobs;
+
+import io.xaiscale.config.Options;
+import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.stage.AgreementStage;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+
+/** {@code xai agreement}: the method-agreement table for the explanations of a model (also run by evaluate). */
+public final class AgreementCommand implements Command {
+    @Override
+    public String name() {
+        return "agreement";
+    }
+
+    @Override
+    public String summary() {
+        return "compare the maps of every pair of methods per image (Spark), MERGE into the method_agreement table";
+    }
+
+    @Override
+    public Options options() {
+        return Defaults.model(Defaults.spark(new Options(name())));
+    }
+
+    static AgreementStage stage(Options o) throws Exception {
+        return Plan.of(o).agreement();
+    }
+
+    @Override
+    public void run(Options o) throws Exception {
+        AgreementStage stage = stage(o);
+        SparkSession spark = Sessions.create("xai-agreement", o.get("master"));
+        try {
+            Plan.run(spark, List.of(stage));
+        } finally {
+            spark.stop();
+        }
+    }
+}

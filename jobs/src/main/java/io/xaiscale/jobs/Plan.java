@@ -1,0 +1,82 @@
+package io.xaiscale.jobs;
+
+import io.xaiscale.config.Options;
+import io.xaiscale.explain.Explainer;
+import io.xaiscale.explain.Explainers;
+import io.xaiscale.explain.TargetRule;
+import io.xaiscale.jobs.spark.ModelFiles;
+import io.xaiscale.jobs.spark.ModelRef;
+import io.xaiscale.jobs.stage.AgreementStage;
+import io.xaiscale.jobs.stage.EvaluateStage;
+import io.xaiscale.jobs.stage.ExplainStage;
+import io.xaiscale.jobs.stage.Stage;
+import io.xaiscale.jobs.stage.StageRunner;
+import io.xaiscale.jobs.stage.StageSettings;
+import io.xaiscale.metric.Metric;
+import io.xaiscale.metric.Metrics;
+import io.xaiscale.model.ModelCard;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The stages a command runs, built from its options on the driver before Spark starts: the model card
+ * is read, and every method, metric and option is validated, so a wrong value fails at once naming
+ * the value and the valid choices.
+ */
+record Plan(ModelCard card, StageSettings settings) {
+
+    /** The model and the settings every stage shares ({@link Defaults#model}). */
+    static Plan of(Options o) throws Exception {
+        String model = ModelFiles.qualify(o.get("model"));
+        ModelCard card = ModelCard.read(ModelFiles.localize(model, ModelFiles.driverConf()));
+        StageSettings s = new StageSettings(
+                o.get("warehouse"),
+                new ModelRef(model, card.key(), o.getInt("internal-batch-size", 1, 65536)),
+                o.getInt("batch-size", 1, 4096),
+                o.getInt("partitions", 0, 100000),
+                o.getInt("commit-every", 1, Integer.MAX_VALUE));
+        return new Plan(card, s);
+    }
+
+    /** The explain stage of {@code --methods} and {@code --target}. */
+    ExplainStage explain(Options o) {
+        List<Explainer> methods = Explainers.listFromString(o.get("methods"));
+        TargetRule rule = TargetRule.parse(o.get("target"));
+        ExplainStage.validate(methods, card);
+        List<String> specs = methods.stream().map(Explainer::spec).toList();
+        return new ExplainStage(new ExplainStage.Settings(settings, specs, rule), card);
+    }
+
+    /** The evaluate stage of {@code --metrics}. */
+    EvaluateStage evaluate(Options o) {
+        List<String> specs = Metrics.listFromString(o.get("metrics")).stream()
+                .map(Metric::spec)
+                .toList();
+        return new EvaluateStage(new EvaluateStage.Settings(settings, specs), card);
+    }
+
+    AgreementStage agreement() {
+        return new AgreementStage(settings, card);
+    }
+
+    /** Evaluate, then method agreement unless {@code --agreement false}. */
+    List<Stage> evaluateAndAgreement(Options o) {
+        List<Stage> out = new ArrayList<>(List.of(evaluate(o)));
+        if (o.getFlag("agreement")) {
+            out.add(agreement());
+        }
+        return out;
+    }
+
+    /** Runs {@code stages} in order in {@code spark}, each line of outcome printed; returns their results. */
+    static List<StageRunner.Result> run(SparkSession spark, List<? extends Stage> stages) throws Exception {
+        List<StageRunner.Result> out = new ArrayList<>();
+        for (Stage st : stages) {
+            StageRunner.Result r = StageRunner.run(spark, st);
+            System.out.printf("[%s] %d new %s row(s) in %.1fs%n", st.name(), r.inserted(), st.rowNoun(), r.seconds());
+            out.add(r);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,190 @@
+package io.xaiscale.jobs.stage;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+
+import io.xaiscale.image.Box;
+import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Table;
+import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.metric.Relevance;
+import io.xaiscale.metric.similarity.Similarity;
+import io.xaiscale.model.ModelCard;
+import io.xaiscale.util.MapCodec;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The method-agreement stage: for every image and pair of method configurations of a model that is
+ * not yet in {@code method_agreement}, Pearson, Spearman, SSIM, L1 similarity and KL divergence of
+ * their absolute maps, and each map's ROC AUC against the ground-truth box (null without a box).
+ * Maps only, no model: plain JVM work on the executors.
+ */
+public final class AgreementStage implements Stage {
+    public static final Relevance.Mode RELEVANCE = Relevance.Mode.ABS;
+
+    /**
+     * Pending pairs up to this many are found among the maps with a broadcast of their image ids: the
+     * self-join then shuffles only the maps of images that have a pending pair.
+     */
+    static final long BROADCAST_PAIRS = 1_000_000;
+
+    private final StageSettings s;
+    private final ModelCard card;
+
+    /** {@code s.model()} is ignored: the stage loads no model. */
+    public AgreementStage(StageSettings s, ModelCard card) {
+        this.s = new StageSettings(s.warehouse(), null, s.batchSize(), s.partitions(), s.commitEvery());
+        this.card = card;
+    }
+
+    @Override
+    public String name() {
+        return "agreement";
+    }
+
+    @Override
+    public String unit() {
+        return "method pair(s)";
+    }
+
+    @Override
+    public String rowNoun() {
+        return "method-pair";
+    }
+
+    @Override
+    public String describe() {
+        return "model " + card.key() + ": pairs of methods x images";
+    }
+
+    @Override
+    public Table output() {
+        return Tables.METHOD_AGREEMENT;
+    }
+
+    @Override
+    public StageSettings settings() {
+        return s;
+    }
+
+    @Override
+    public List<String> itemKey() {
+        return List.of("image_id", "params_hash_a", "params_hash_b");
+    }
+
+    @Override
+    public List<String> batchKey() {
+        return List.of();
+    }
+
+    @Override
+    public Dataset<Row> pending(SparkSession spark) {
+        String warehouse = s.warehouse();
+        Dataset<Row> expl = DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS)
+                .where(col("model_id")
+                        .equalTo(card.id())
+                        .and(col("model_version").equalTo(card.version()))
+                        .and(col("error").isNull()))
+                .select(
+                        "image_id",
+                        "model_id",
+                        "model_version",
+                        "params_hash",
+                        "method",
+                        "method_spec",
+                        "map_width",
+                        "map");
+        Dataset<Row> done = DeltaIO.readOrEmpty(spark, warehouse, Tables.METHOD_AGREEMENT)
+                .where(col("model_id")
+                        .equalTo(card.id())
+                        .and(col("model_version").equalTo(card.version())))
+                .select("image_id", "params_hash_a", "params_hash_b");
+        // the pending pairs from the keys alone: a rerun with nothing new (or one method) reads no map
+        Dataset<Row> keys = expl.select("image_id", "params_hash");
+        Dataset<Row> pairs = keys.toDF("image_id", "params_hash_a")
+                .join(keys.toDF("image_id", "params_hash_b"), "image_id")
+                .where(col("params_hash_a").lt(col("params_hash_b")))
+                .join(done, DeltaIO.columns("image_id", "params_hash_a", "params_hash_b"), "left_anti");
+        long count = pairs.count();
+        if (count == 0) {
+            return pairs; // nothing to compare: no map is read
+        }
+        Dataset<Row> images = pairs.select("image_id").distinct();
+        Dataset<Row> maps = expl.join(
+                count <= BROADCAST_PAIRS ? broadcast(images) : images, DeltaIO.columns("image_id"), "left_semi");
+        Dataset<Row> a = maps.toDF(
+                "image_id",
+                "model_id",
+                "model_version",
+                "params_hash_a",
+                "method_a",
+                "method_spec_a",
+                "width",
+                "map_a");
+        Dataset<Row> b = maps.select("image_id", "params_hash", "method", "method_spec", "map")
+                .toDF("image_id", "params_hash_b", "method_b", "method_spec_b", "map_b");
+        Dataset<Row> boxes = DeltaIO.read(spark, warehouse, Tables.IMAGES).select("image_id", "bbox");
+        return pairs.join(a, DeltaIO.columns("image_id", "params_hash_a"))
+                .join(b, DeltaIO.columns("image_id", "params_hash_b"))
+                .join(boxes, "image_id");
+    }
+
+    @Override
+    public Work work() {
+        return task -> batch -> {
+            List<Row> out = new ArrayList<>(batch.size());
+            Timestamp now = new Timestamp(System.currentTimeMillis());
+            for (Row r : batch) {
+                out.add(compare(r, now));
+            }
+            return out;
+        };
+    }
+
+    static Row compare(Row r, Timestamp now) {
+        float[] a = Relevance.apply(RELEVANCE, MapCodec.decode(r.getAs("map_a")));
+        float[] b = Relevance.apply(RELEVANCE, MapCodec.decode(r.getAs("map_b")));
+        int width = r.<Integer>getAs("width");
+        Row box = r.getAs("bbox");
+        Double aucA = null;
+        Double aucB = null;
+        if (box != null) {
+            boolean[] mask =
+                    new Box(box.getInt(0), box.getInt(1), box.getInt(2), box.getInt(3)).mask(width, a.length / width);
+            aucA = finite(Similarity.auc(a, mask));
+            aucB = finite(Similarity.auc(b, mask));
+        }
+        return Tables.METHOD_AGREEMENT
+                .row()
+                .copy(
+                        r,
+                        "image_id",
+                        "model_id",
+                        "model_version",
+                        "params_hash_a",
+                        "params_hash_b",
+                        "method_a",
+                        "method_b",
+                        "method_spec_a",
+                        "method_spec_b")
+                .set("relevance", RELEVANCE.spec())
+                .set("pearson", Similarity.pearson(a, b))
+                .set("spearman", Similarity.spearman(a, b))
+                .set("ssim", Similarity.ssim(a, b, width))
+                .set("l1_similarity", Similarity.l1(a, b))
+                .set("kl_divergence", Similarity.kl(a, b))
+                .set("auc_a", aucA)
+                .set("auc_b", aucB)
+                .set("computed_at", now)
+                .build();
+    }
+
+    private static Double finite(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+}

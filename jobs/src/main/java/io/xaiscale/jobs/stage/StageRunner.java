@@ -1,0 +1,129 @@
+package io.xaiscale.jobs.stage;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.spark.Batches;
+import io.xaiscale.jobs.spark.Commits;
+import io.xaiscale.jobs.spark.ModelRef;
+import io.xaiscale.jobs.spark.Partitioning;
+import io.xaiscale.jobs.spark.Progress;
+import io.xaiscale.jobs.spark.TaskSetup;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Runs a {@link Stage}: finds its pending items, cuts them into chunks of about
+ * {@code commitEvery} (each computed and committed on its own), partitions each chunk by image,
+ * sorts each partition into batches of the stage's batch key, runs the stage's work on the executors
+ * and inserts the rows with a one-pass insert-only MERGE (keys are unique: the pending items come
+ * from an anti-join, and each partition drops repeats of an item). Progress lines with rate and ETA
+ * every 10 seconds, and where the executors' time went at the end.
+ */
+public final class StageRunner {
+    private StageRunner() {}
+
+    /**
+     * Outcome of a run: items pending and rows inserted, wall seconds, the longest Spark stage's seconds
+     * (decode, compute, write) and the in-task seconds of the stage's own work ({@link Stage#summarize}).
+     */
+    public record Result(long pending, long inserted, double seconds, double stageSeconds, double workSeconds) {
+        static final Result NOTHING = new Result(0, 0, 0, 0, 0);
+    }
+
+    public static Result run(SparkSession spark, Stage stage) throws Exception {
+        Timestamp started = new Timestamp(System.currentTimeMillis());
+        StageSettings s = stage.settings();
+        Dataset<Row> pending = stage.pending(spark);
+        long total = pending.count();
+        System.out.printf("[%s] %s -> %d pending %s%n", stage.name(), stage.describe(), total, stage.unit());
+        if (total == 0) {
+            return Result.NOTHING;
+        }
+        Progress progress = Progress.create(spark, stage.name(), stage.unit(), total);
+        int parallelism = spark.sparkContext().defaultParallelism();
+        int partitions =
+                Partitioning.choose(s.partitions(), Math.min(total, s.commitEvery()), s.batchSize(), parallelism);
+        Column[] order = sortOrder(stage).stream().map(c -> col(c)).toArray(Column[]::new);
+        Tasks tasks = new Tasks(
+                stage.work(), s.model(), stage.batchKey(), stage.itemKey(), s.batchSize(), progress.counter());
+        long inserted = progress.track(
+                10,
+                () -> Commits.inChunks(pending, total, s.commitEvery(), "image_id", chunk -> {
+                    Dataset<Row> out = chunk.repartition(partitions, col("image_id"))
+                            .sortWithinPartitions(order)
+                            .mapPartitions(tasks, Encoders.row(stage.output().schema()));
+                    return DeltaIO.insertUnique(spark, out, s.warehouse(), stage.output());
+                }));
+        System.out.println(progress.line());
+        double work = stage.summarize(spark, started);
+        return new Result(
+                total, inserted, progress.elapsedSeconds(), progress.times().longestStageSeconds(), work);
+    }
+
+    /** The batch key's columns, then the rest of the item key: a batch's items are adjacent, and repeats of an item too. */
+    static List<String> sortOrder(Stage stage) {
+        List<String> order = new ArrayList<>(stage.batchKey());
+        for (String c : stage.itemKey()) {
+            if (!order.contains(c)) {
+                order.add(c);
+            }
+        }
+        return order;
+    }
+
+    static String key(Row r, List<String> columns) {
+        StringBuilder sb = new StringBuilder();
+        for (String c : columns) {
+            sb.append(String.valueOf((Object) r.getAs(c))).append('|');
+        }
+        return sb.toString();
+    }
+
+    /** The executor side of every stage: the model once per task, each item once, batches of one batch key. */
+    static final class Tasks implements MapPartitionsFunction<Row, Row> {
+        private final Stage.Work work;
+        private final ModelRef model;
+        private final List<String> batchKey;
+        private final List<String> itemKey;
+        private final int batchSize;
+        private final LongAccumulator counter;
+
+        Tasks(
+                Stage.Work work,
+                ModelRef model,
+                List<String> batchKey,
+                List<String> itemKey,
+                int batchSize,
+                LongAccumulator counter) {
+            this.work = work;
+            this.model = model;
+            this.batchKey = List.copyOf(batchKey);
+            this.itemKey = List.copyOf(itemKey);
+            this.batchSize = batchSize;
+            this.counter = counter;
+        }
+
+        @Override
+        public Iterator<Row> call(Iterator<Row> rows) {
+            TaskSetup.TaskModel task = model == null ? null : TaskSetup.forTask(model);
+            Function<List<Row>, List<Row>> batchWork = work.open(task);
+            Iterator<Row> unique = Batches.distinctAdjacent(rows, r -> key(r, itemKey));
+            return Batches.flatMap(unique, batchSize, r -> key(r, batchKey), batch -> {
+                List<Row> out = batchWork.apply(batch);
+                counter.add(batch.size()); // pending items done; an item may write several rows
+                return out;
+            });
+        }
+    }
+}
