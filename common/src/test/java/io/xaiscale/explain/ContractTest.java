@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.TestModels;
@@ -16,6 +18,7 @@ import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -97,6 +100,19 @@ public class ContractTest {
         return m.create(v, new Shape(n, 1, side, side));
     }
 
+    /**
+     * How close a map computed in a batch of 3 is to the same image's map alone. libtorch picks other
+     * convolution kernels for another batch size, so the floats differ in their last bits; LRP-gamma on
+     * the random residual net divides by denominators near zero (BatchNorm-folded biases cancel the
+     * raised weighted inputs) and amplifies that to 1.0% of the map's maximum (measured; 0.07% with
+     * gamma alone on the trained model, 0 with the composite there). The exact check of the contract is
+     * the one with other companions in a batch of the same size.
+     */
+    static double batchSizeTolerance(Explainer e, Classifier model) {
+        boolean gamma = e.name().equals(Lrp.NAME) && ((Lrp) e).composite().conv() == Lrp.RuleName.GAMMA;
+        return gamma && model == resnet ? 2e-2 : 1e-3;
+    }
+
     static void assertClose(float[] expected, float[] actual, double rel, String what) {
         double scale = 1e-6;
         for (float v : expected) {
@@ -124,11 +140,21 @@ public class ContractTest {
                 for (float v : batch) {
                     assertTrue(Float.isFinite(v), what + " gives finite values");
                 }
+                NDArray others = images(m, 7, 3, side);
                 for (int i = 0; i < 3; i++) {
+                    float[] part = Arrays.copyOfRange(batch, i * side * side, (i + 1) * side * side);
+                    // the contract, exactly: a sample's map does not depend on the other samples of its batch
+                    NDArray companions = NDArrays.concat(new NDList(x.get(i + ":" + (i + 1)), others.get("1:3")), 0);
+                    float[] mixed = e.attribute(model, companions, new int[] {t[i], 4, 5})
+                            .toFloatArray();
+                    assertClose(
+                            part,
+                            Arrays.copyOfRange(mixed, 0, side * side),
+                            1e-5,
+                            what + ": other companions, image " + i);
                     float[] one = e.attribute(model, x.get(i + ":" + (i + 1)), new int[] {t[i]})
                             .toFloatArray();
-                    float[] part = java.util.Arrays.copyOfRange(batch, i * side * side, (i + 1) * side * side);
-                    assertClose(part, one, 1e-3, what + ": batch = one by one, image " + i);
+                    assertClose(part, one, batchSizeTolerance(e, model), what + ": batch = one by one, image " + i);
                 }
                 assertClose(batch, method(name).attribute(model, x, t).toFloatArray(), 1e-6, what + ": deterministic");
                 Attribution p = e.explain(model, x, Targets.predicted());

@@ -96,10 +96,7 @@ public final class ExportCommand implements Command {
         Dataset<Row> expl = spark.read()
                 .format("delta")
                 .load(Tables.EXPLANATIONS.path(warehouse))
-                .where(col("model_id")
-                        .equalTo(card.id())
-                        .and(col("model_version").equalTo(card.version()))
-                        .and(col("error").isNull()));
+                .where(Tables.ofModel(card).and(col("error").isNull()));
         List<String> wanted = split(methods);
         if (!wanted.isEmpty()) {
             expl = expl.where(

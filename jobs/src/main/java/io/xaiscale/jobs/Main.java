@@ -69,6 +69,9 @@ public final class Main {
         StringBuilder sb = new StringBuilder(
                 "usage: xai COMMAND [--option value ...]   (xai COMMAND --help for options)\n\ncommands:\n");
         commands.values().forEach(c -> sb.append(String.format("  %-10s %s%n", c.name(), c.summary())));
+        sb.append(String.format(
+                "  %-10s %s%n",
+                "bench", "./xai bench: each method's and metric's cost; writes docs/benchmarks.md (bench module)"));
         return sb.toString();
     }
 }

@@ -35,10 +35,7 @@ public final class OverlayJob {
         var expl = spark.read()
                 .format("delta")
                 .load(Tables.EXPLANATIONS.path(warehouse))
-                .where(col("model_id")
-                        .equalTo(card.id())
-                        .and(col("model_version").equalTo(card.version()))
-                        .and(col("error").isNull()));
+                .where(Tables.ofModel(card).and(col("error").isNull()));
         var ids = expl.select("image_id").distinct().orderBy("image_id").limit(count);
         return render(spark, warehouse, card, expl.join(ids, "image_id"), outDir, scale);
     }

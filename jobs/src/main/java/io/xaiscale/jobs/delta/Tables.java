@@ -1,5 +1,6 @@
 package io.xaiscale.jobs.delta;
 
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.types.DataTypes.BinaryType;
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
@@ -9,7 +10,9 @@ import static org.apache.spark.sql.types.DataTypes.TimestampType;
 import static org.apache.spark.sql.types.DataTypes.createStructField;
 import static org.apache.spark.sql.types.DataTypes.createStructType;
 
+import io.xaiscale.model.ModelCard;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -115,6 +118,11 @@ public final class Tables {
     public static final List<Table> ALL = List.of(IMAGES, EXPLANATIONS, METRICS, METHOD_AGREEMENT);
 
     private Tables() {}
+
+    /** The rows of one model: its id and version (the first columns of every key but the images'). */
+    public static Column ofModel(ModelCard card) {
+        return col("model_id").equalTo(card.id()).and(col("model_version").equalTo(card.version()));
+    }
 
     /** Path of {@code table} under {@code warehouse} (a local directory or an {@code s3a://} prefix). */
     public static String path(String warehouse, String table) {

@@ -86,10 +86,7 @@ public final class AgreementStage implements Stage {
     public Dataset<Row> pending(SparkSession spark) {
         String warehouse = s.warehouse();
         Dataset<Row> expl = DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS)
-                .where(col("model_id")
-                        .equalTo(card.id())
-                        .and(col("model_version").equalTo(card.version()))
-                        .and(col("error").isNull()))
+                .where(Tables.ofModel(card).and(col("error").isNull()))
                 .select(
                         "image_id",
                         "model_id",
@@ -100,9 +97,7 @@ public final class AgreementStage implements Stage {
                         "map_width",
                         "map");
         Dataset<Row> done = DeltaIO.readOrEmpty(spark, warehouse, Tables.METHOD_AGREEMENT)
-                .where(col("model_id")
-                        .equalTo(card.id())
-                        .and(col("model_version").equalTo(card.version())))
+                .where(Tables.ofModel(card))
                 .select("image_id", "params_hash_a", "params_hash_b");
         // the pending pairs from the keys alone: a rerun with nothing new (or one method) reads no map
         Dataset<Row> keys = expl.select("image_id", "params_hash");

@@ -110,15 +110,10 @@ public final class EvaluateStage implements Stage {
                         DataTypes.createStructField("metric_params", DataTypes.StringType, false),
                         DataTypes.createStructField("metric_params_hash", DataTypes.StringType, false))));
         Dataset<Row> done = DeltaIO.readOrEmpty(spark, warehouse, Tables.METRICS)
-                .where(col("model_id")
-                        .equalTo(card.id())
-                        .and(col("model_version").equalTo(card.version())))
+                .where(Tables.ofModel(card))
                 .select("image_id", "params_hash", "metric_params_hash");
         Dataset<Row> expl = DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS)
-                .where(col("model_id")
-                        .equalTo(card.id())
-                        .and(col("model_version").equalTo(card.version()))
-                        .and(col("error").isNull()))
+                .where(Tables.ofModel(card).and(col("error").isNull()))
                 .select(
                         "image_id",
                         "model_id",

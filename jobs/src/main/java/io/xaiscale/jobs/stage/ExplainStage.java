@@ -131,9 +131,7 @@ public final class ExplainStage implements Stage {
                         DataTypes.createStructField("params", DataTypes.StringType, false),
                         DataTypes.createStructField("params_hash", DataTypes.StringType, false))));
         Dataset<Row> done = DeltaIO.readOrEmpty(spark, warehouse, Tables.EXPLANATIONS)
-                .where(col("model_id")
-                        .equalTo(card.id())
-                        .and(col("model_version").equalTo(card.version())))
+                .where(Tables.ofModel(card))
                 .select("image_id", "params_hash");
         Dataset<Row> images = DeltaIO.read(spark, warehouse, Tables.IMAGES)
                 .select(
@@ -148,10 +146,7 @@ public final class ExplainStage implements Stage {
     @Override
     public double summarize(SparkSession spark, Timestamp started) {
         List<Row> t = DeltaIO.read(spark, s.stage().warehouse(), Tables.EXPLANATIONS)
-                .where(col("model_id")
-                        .equalTo(card.id())
-                        .and(col("model_version").equalTo(card.version()))
-                        .and(col("explained_at").geq(started)))
+                .where(Tables.ofModel(card).and(col("explained_at").geq(started)))
                 .groupBy("method_spec")
                 .agg(
                         count("*").as("maps"),
