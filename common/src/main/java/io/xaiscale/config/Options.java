@@ -141,6 +141,15 @@ public final class Options {
         return n;
     }
 
+    public long getLong(String name) {
+        String v = get(name);
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid --" + name + ": " + v + " (must be an integer)");
+        }
+    }
+
     public String getChoice(String name, List<String> choices) {
         String v = get(name);
         if (!choices.contains(v)) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.xaiscale.util.Hashing;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +107,7 @@ public record ModelCard(
     public static ModelCard read(Path dir) throws IOException {
         Path file = dir.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) {
-            throw new IOException("Model card not found: " + file
+            throw new FileNotFoundException("Model card not found: " + file
                     + " (a model directory holds model.json and its weights; see models/README.md)");
         }
         ModelCard card;

@@ -45,6 +45,11 @@ public final class IngestCommand implements Command {
             throw new IllegalArgumentException(
                     "Nothing to ingest: give --source DIR, --benchmark N and/or --fashion-mnist-items N");
         }
+        // every value checked before Spark starts
+        int partitions = o.getInt("partitions", 0, 100000);
+        String split = o.getChoice("benchmark-split", List.of("train", "test"));
+        int canvas = o.getInt("canvas", 28, 4096);
+        long seed = o.getLong("seed");
         SparkSession spark = Sessions.create("xai-ingest", o.get("master"));
         try {
             if (!source.isBlank()) {
@@ -52,16 +57,15 @@ public final class IngestCommand implements Command {
                 System.out.printf("[ingest] %s: %d new image row(s)%n", source, n);
             }
             if (benchmark > 0) {
-                int parts = o.getInt("partitions", 0, 100000);
                 long n = IngestJob.ingestBenchmark(
                         spark,
                         o.get("warehouse"),
                         o.get("fashion-mnist"),
-                        o.getChoice("benchmark-split", List.of("train", "test")),
+                        split,
                         benchmark,
-                        o.getInt("canvas", 28, 4096),
-                        Long.parseLong(o.get("seed")),
-                        parts > 0 ? parts : spark.sparkContext().defaultParallelism());
+                        canvas,
+                        seed,
+                        partitions > 0 ? partitions : spark.sparkContext().defaultParallelism());
                 System.out.printf("[ingest] Fashion-MNIST benchmark: %d new image row(s)%n", n);
             }
             if (items > 0) {
@@ -69,7 +73,7 @@ public final class IngestCommand implements Command {
                         spark,
                         o.get("warehouse"),
                         o.get("fashion-mnist"),
-                        o.getChoice("benchmark-split", List.of("train", "test")),
+                        split,
                         items,
                         spark.sparkContext().defaultParallelism());
                 System.out.printf("[ingest] Fashion-MNIST items: %d new image row(s)%n", n);

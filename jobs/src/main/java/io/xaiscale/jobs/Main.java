@@ -1,6 +1,8 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
+import java.io.FileNotFoundException;
+import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,8 +50,17 @@ public final class Main {
         return run(c, Arrays.copyOfRange(args, 1, args.length));
     }
 
-    /** Runs one command with its arguments (no command name): usage errors print one line and return 2. */
-    public static int run(Command c, String[] rest) throws Exception {
+    /** Anywhere on the command line: errors of usage and validation print their stack trace too. */
+    static final String VERBOSE = "--verbose";
+
+    /**
+     * Runs one command with its arguments (no command name). An error of usage or validation (a wrong
+     * option or value, a missing file or table: everything checked before Spark starts) prints one line,
+     * naming the value and what is valid, and returns 2; {@code --verbose} adds the stack trace.
+     */
+    public static int run(Command c, String[] args) throws Exception {
+        boolean verbose = List.of(args).contains(VERBOSE);
+        String[] rest = Arrays.stream(args).filter(a -> !a.equals(VERBOSE)).toArray(String[]::new);
         Options o = c.options();
         if (List.of(rest).contains("--help")) {
             System.out.println(c.name() + ": " + c.summary() + "\n" + o.usage());
@@ -57,12 +68,15 @@ public final class Main {
         }
         try {
             o.parse(rest);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
+            c.run(o);
+            return 0;
+        } catch (IllegalArgumentException | FileNotFoundException | NoSuchFileException e) {
+            System.err.println("xai " + c.name() + ": " + e.getMessage());
+            if (verbose) {
+                e.printStackTrace();
+            }
             return 2;
         }
-        c.run(o);
-        return 0;
     }
 
     static String usage(Map<String, Command> commands) {

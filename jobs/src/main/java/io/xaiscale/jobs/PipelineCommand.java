@@ -49,6 +49,8 @@ public final class PipelineCommand implements Command {
 
     /** The stages after ingest: explain, evaluate and method agreement, validated before Spark starts. */
     static List<Stage> stages(Options o) throws Exception {
+        o.getInt("benchmark", 0, 10_000_000); // the ingest options too are checked before Spark starts
+        o.getLong("benchmark-seed");
         Plan plan = Plan.of(o);
         List<Stage> out = new ArrayList<>(List.of(plan.explain(o)));
         out.addAll(plan.evaluateAndAgreement(o));
@@ -71,7 +73,7 @@ public final class PipelineCommand implements Command {
                     "test",
                     benchmark,
                     64,
-                    Long.parseLong(o.get("benchmark-seed")),
+                    o.getLong("benchmark-seed"),
                     spark.sparkContext().defaultParallelism());
             System.out.printf("[ingest] Fashion-MNIST benchmark: %d new image row(s)%n", n);
         }

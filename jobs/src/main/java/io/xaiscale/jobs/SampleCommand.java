@@ -44,7 +44,7 @@ public final class SampleCommand implements Command {
         LocalizationBenchmark bench = new LocalizationBenchmark(
                 FashionMnist.read(Path.of(o.get("fashion-mnist")), split),
                 LocalizationBenchmark.DEFAULT_CANVAS,
-                Long.parseLong(o.get("seed")));
+                o.getLong("seed"));
         int count = o.getInt("count", 1, 100000);
         StringBuilder manifest = new StringBuilder("path,label,label_name,x0,y0,x1,y1,split\n");
         for (int i = 0; i < count; i++) {

@@ -44,7 +44,7 @@ public final class TrainCommand implements Command {
                 o.getInt("epochs", 1, 1000),
                 o.getInt("batch-size", 1, 4096),
                 d.learningRate(),
-                Long.parseLong(o.get("seed")),
+                o.getLong("seed"),
                 d.canvas(),
                 o.getFlag("shuffle-labels"));
         Trainer.train(

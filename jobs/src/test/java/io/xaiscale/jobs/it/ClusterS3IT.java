@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
+import java.io.File;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
@@ -16,14 +17,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -120,8 +125,7 @@ class ClusterS3IT {
     static void startCluster() throws Exception {
         if (Files.exists(WORK)) {
             try (Stream<Path> s = Files.walk(WORK)) {
-                s.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         Files.createDirectories(LOGS);
@@ -132,7 +136,7 @@ class ClusterS3IT {
         // SPARK_HOME/jars: what a worker puts on an executor's classpath (Spark, Hadoop, hadoop-aws);
         // the project, DJL and Delta come with the job jar.
         Path sparkHome = Files.createDirectories(WORK.resolve("spark-home/jars"));
-        for (String entry : classpath.split(java.io.File.pathSeparator)) {
+        for (String entry : classpath.split(File.pathSeparator)) {
             Path p = Path.of(entry);
             String s = p.toString();
             if (s.endsWith(".jar")
@@ -321,9 +325,7 @@ class ClusterS3IT {
         Dataset<Row> t = table(table);
         assertEquals(
                 t.count(),
-                t.select(key.stream()
-                                .map(org.apache.spark.sql.functions::col)
-                                .toArray(org.apache.spark.sql.Column[]::new))
+                t.select(key.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
                         .distinct()
                         .count(),
                 table + ": one row per key");
@@ -338,6 +340,20 @@ class ClusterS3IT {
             if (c != null) {
                 c.close();
             }
+        }
+    }
+
+    /** The job jar ships the product: the cost harness of the bench module stays out of it. */
+    @Test
+    @Order(0)
+    void theJobJarShipsNoBenchHarness() throws Exception {
+        try (ZipFile jar = new ZipFile(System.getProperty("xai.jobJar"))) {
+            assertTrue(jar.getEntry("io/xaiscale/jobs/Main.class") != null, "the job jar holds the jobs");
+            List<String> bench = jar.stream()
+                    .map(ZipEntry::getName)
+                    .filter(n -> n.startsWith("io/xaiscale/bench/"))
+                    .toList();
+            assertEquals(List.of(), bench);
         }
     }
 

@@ -1,0 +1,65 @@
+package io.xaiscale.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Errors of usage and validation: one line naming the value and what is valid, exit code 2, no Spark started. */
+class MainTest {
+    @TempDir
+    static Path tmp;
+
+    record Outcome(int code, String err) {}
+
+    static Outcome run(String... args) throws Exception {
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Outcome(code, buf.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(old);
+        }
+    }
+
+    static String model() {
+        Path p = Path.of("").toAbsolutePath();
+        while (!p.resolve("models/fmnist-loc-cnn").toFile().exists()) {
+            p = p.getParent();
+        }
+        return p.resolve("models/fmnist-loc-cnn").toString();
+    }
+
+    @Test
+    void aWrongValueIsOneLineAndExitCode2() throws Exception {
+        Outcome o = run("explain", "--model", model(), "--warehouse", tmp.toString(), "--methods", "gradient,shap");
+        assertEquals(2, o.code());
+        assertTrue(o.err().startsWith("xai explain: Unknown explanation method: shap (valid: gradient, "), o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        o = run("ingest", "--benchmark", "3", "--seed", "x", "--warehouse", tmp.toString());
+        assertEquals(2, o.code());
+        assertEquals(
+                "xai ingest: Invalid --seed: x (must be an integer)", o.err().strip());
+    }
+
+    @Test
+    void aMissingModelIsOneLineAndVerboseAddsTheStackTrace() throws Exception {
+        String missing = tmp.resolve("nope").toString();
+        Outcome o = run("evaluate", "--model", missing, "--warehouse", tmp.toString());
+        assertEquals(2, o.code());
+        assertTrue(o.err().startsWith("xai evaluate: Model card not found: " + missing), o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        Outcome verbose = run("evaluate", "--model", missing, "--warehouse", tmp.toString(), "--verbose");
+        assertEquals(2, verbose.code());
+        assertTrue(verbose.err().contains("\tat io.xaiscale."), verbose.err());
+        assertFalse(run("help").err().contains("Exception"));
+    }
+}
