@@ -41,6 +41,14 @@ public interface Stage {
     /** Columns that identify one item (its output rows' key, less the model columns); a partition holds each item once. */
     List<String> itemKey();
 
+    /**
+     * The column that cuts the work into commit chunks and partitions: by image, so every row of an
+     * image meets in one task (its decoded pixels, its prediction); a stage without images names its own.
+     */
+    default String partitionColumn() {
+        return "image_id";
+    }
+
     /** Columns whose equal values make one batch (one method configuration, one metric); empty: any items. */
     List<String> batchKey();
 

@@ -24,7 +24,8 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * Runs a {@link Stage}: finds its pending items, cuts them into chunks of about
- * {@code commitEvery} (each computed and committed on its own), partitions each chunk by image,
+ * {@code commitEvery} (each computed and committed on its own), partitions each chunk by image (the
+ * stage's partition column),
  * sorts each partition into batches of the stage's batch key, runs the stage's work on the executors
  * and inserts the rows with a one-pass insert-only MERGE (keys are unique: the pending items come
  * from an anti-join, and each partition drops repeats of an item). Progress lines with rate and ETA
@@ -59,8 +60,8 @@ public final class StageRunner {
                 stage.work(), s.model(), stage.batchKey(), stage.itemKey(), s.batchSize(), progress.counter());
         long inserted = progress.track(
                 10,
-                () -> Commits.inChunks(pending, total, s.commitEvery(), "image_id", chunk -> {
-                    Dataset<Row> out = chunk.repartition(partitions, col("image_id"))
+                () -> Commits.inChunks(pending, total, s.commitEvery(), stage.partitionColumn(), chunk -> {
+                    Dataset<Row> out = chunk.repartition(partitions, col(stage.partitionColumn()))
                             .sortWithinPartitions(order)
                             .mapPartitions(tasks, Encoders.row(stage.output().schema()));
                     return DeltaIO.insertUnique(spark, out, s.warehouse(), stage.output());
