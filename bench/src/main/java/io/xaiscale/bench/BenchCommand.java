@@ -68,7 +68,7 @@ public final class BenchCommand implements Command {
     @Override
     public Options options() {
         return new Options(name())
-                .add("model", "models/fmnist-loc-cnn", "model directory")
+                .path("model", "models/fmnist-loc-cnn", "model directory")
                 .add("methods", "all", "methods to measure ('all': every registered method with its defaults)")
                 .add("batch-size", "16", "images per batch")
                 .add("internal-batch-size", "64", "max samples per model pass inside a method")
@@ -82,12 +82,12 @@ public final class BenchCommand implements Command {
                         "bench-out/resnet18.pt",
                         "traced torchvision ResNet-18 for the model-format comparison "
                                 + "(written by: /usr/bin/python3 common/src/test/python/make_fixtures.py --bench bench-out); skipped if absent")
-                .add("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
+                .path("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
                 .add(
                         "pipeline-seconds",
                         "30",
                         "in-process compute per method for the end-to-end comparison on Spark local[1] (0: skip)")
-                .add("out", "docs/benchmarks.md", "Markdown file to write ('' to print only)");
+                .path("out", "docs/benchmarks.md", "Markdown file to write ('' to print only)");
     }
 
     @Override

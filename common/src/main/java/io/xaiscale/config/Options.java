@@ -17,8 +17,18 @@ import java.util.TreeMap;
  * An unknown option fails naming the valid ones, and every resolved value can be recorded.
  */
 public final class Options {
-    /** A declared option. A null default means required; {@code flag} options take no value. */
-    public record Option(String name, String defaultValue, boolean flag, String help) {}
+    /**
+     * A declared option. A null default means required; {@code flag} options take no value; a
+     * {@code path} option's relative local value, when the user gives it, is resolved against the
+     * directory the user called from ({@link #CALLER_DIR}), not the launcher's.
+     */
+    public record Option(String name, String defaultValue, boolean flag, boolean path, String help) {}
+
+    /**
+     * The environment variable naming the caller's working directory: {@code ./xai} sets it before it
+     * changes to the repository (where the defaults live). Unset, relative paths stay as given.
+     */
+    public static final String CALLER_DIR = "XAI_CALLER_DIR";
 
     private final String command;
     private final Map<String, Option> declared = new LinkedHashMap<>();
@@ -29,23 +39,46 @@ public final class Options {
     }
 
     public Options add(String name, String defaultValue, String help) {
-        declared.put(name, new Option(name, defaultValue, false, help));
+        declared.put(name, new Option(name, defaultValue, false, false, help));
+        return this;
+    }
+
+    /** An option whose value is a file, folder or URI ({@link Option}): defaults stay relative to the launcher. */
+    public Options path(String name, String defaultValue, String help) {
+        declared.put(name, new Option(name, defaultValue, false, true, help));
         return this;
     }
 
     public Options flag(String name, String help) {
-        declared.put(name, new Option(name, "false", true, help));
+        declared.put(name, new Option(name, "false", true, false, help));
         return this;
     }
 
+    /**
+     * {@code value} resolved against {@code base} when it is a relative local path; absolute paths,
+     * URIs with a scheme ({@code s3a://}, {@code file:}) and the empty value (none) stay as they are.
+     */
+    static String resolve(String value, String base) {
+        if (base == null || base.isBlank() || value.isBlank() || value.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
+            return value;
+        }
+        Path p = Path.of(value);
+        return p.isAbsolute() ? value : Path.of(base).resolve(p).normalize().toString();
+    }
+
     public Options parse(String[] args) {
+        return parse(args, System.getenv(CALLER_DIR));
+    }
+
+    /** {@link #parse(String[])} with relative paths the user gives resolved against {@code caller} (null: as given). */
+    Options parse(String[] args, String caller) {
         List<String> list = List.of(args);
         int configAt = list.indexOf("--config");
         if (configAt >= 0) {
             if (configAt + 1 >= list.size()) {
                 throw new IllegalArgumentException("Option --config needs a file");
             }
-            loadProperties(Path.of(list.get(configAt + 1)));
+            loadProperties(Path.of(resolve(list.get(configAt + 1), caller)));
         }
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -76,6 +109,11 @@ public final class Options {
                     value = args[++i];
                 }
                 values.put(name, value);
+            }
+        }
+        for (Option o : declared.values()) {
+            if (o.path() && values.containsKey(o.name())) {
+                values.put(o.name(), resolve(values.get(o.name()), caller));
             }
         }
         for (Option o : declared.values()) {

@@ -27,6 +27,28 @@ class OptionsTest {
                 "{batch-size=8, dry-run=true, methods=grad_cam}", o.resolved().toString());
     }
 
+    /** Paths the user gives are the caller's; defaults stay relative to the launcher (the repository). */
+    @Test
+    void relativePathsTheUserGivesResolveAgainstTheCallersDirectory() {
+        Options o = new Options("ingest")
+                .path("source", "data/sample", "images")
+                .path("warehouse", "warehouse", "tables")
+                .path("manifest", "", "manifest")
+                .path("model", "models/m", "model")
+                .add("methods", "a/b", "not a path");
+        o.parse(
+                new String[] {"--source", "photos/../pics", "--warehouse", "s3a://bucket/wh", "--methods", "x/y"},
+                "/home/me");
+        assertEquals("/home/me/pics", o.get("source"));
+        assertEquals("s3a://bucket/wh", o.get("warehouse"), "a URI stays as it is");
+        assertEquals("", o.get("manifest"), "no value stays none");
+        assertEquals("models/m", o.get("model"), "a default stays relative to the launcher");
+        assertEquals("x/y", o.get("methods"), "only path options are resolved");
+        assertEquals("/abs/dir", Options.resolve("/abs/dir", "/home/me"));
+        assertEquals("file:/x", Options.resolve("file:/x", "/home/me"));
+        assertEquals("rel", Options.resolve("rel", null), "without a caller directory, as given");
+    }
+
     @Test
     void errorsNameTheOptionTheValueAndTheValidChoices(@TempDir Path dir) throws Exception {
         assertEquals(

@@ -11,12 +11,12 @@ final class Defaults {
     private Defaults() {}
 
     static Options spark(Options o) {
-        return o.add("warehouse", WAREHOUSE, "root of the Delta tables (local directory or s3a:// prefix)")
+        return o.path("warehouse", WAREHOUSE, "root of the Delta tables (local directory or s3a:// prefix)")
                 .add("master", MASTER, "Spark master when not run by spark-submit");
     }
 
     static Options model(Options o) {
-        return o.add("model", MODEL, "model directory (model.json + weights), local or s3a://")
+        return o.path("model", MODEL, "model directory (model.json + weights), local or s3a://")
                 .add("batch-size", "16", "images per batch on an executor")
                 .add(
                         "internal-batch-size",

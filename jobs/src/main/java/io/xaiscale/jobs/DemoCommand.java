@@ -27,10 +27,10 @@ public final class DemoCommand implements Command {
     @Override
     public Options options() {
         Options o = PipelineCommand.declare(Defaults.model(Defaults.spark(new Options(name()))))
-                .add("source", "data/sample", "folder of images to ingest")
-                .add("overlays", "overlays", "output folder of the overlays")
+                .path("source", "data/sample", "folder of images to ingest")
+                .path("overlays", "overlays", "output folder of the overlays")
                 .add("overlay-count", "6", "number of images drawn");
-        return o.add("manifest", "data/sample/manifest.csv", "manifest of labels and boxes")
+        return o.path("manifest", "data/sample/manifest.csv", "manifest of labels and boxes")
                 .add("split", "sample", "split of the sample");
     }
 

@@ -46,8 +46,8 @@ public final class ExportCommand implements Command {
     @Override
     public Options options() {
         return Defaults.spark(new Options(name()))
-                .add("model", Defaults.MODEL, "model whose explanations to export")
-                .add("out", "export", "output folder (maps.npz, index.json, overlays/)")
+                .path("model", Defaults.MODEL, "model whose explanations to export")
+                .path("out", "export", "output folder (maps.npz, index.json, overlays/)")
                 .add("methods", "", "method names or full specs to export, comma-separated (empty: all)")
                 .add("images", "", "image ids or id prefixes, comma-separated (empty: all)")
                 .add("where", "", "extra SQL filter on the explanations table, e.g. \"target_class = 3\"")

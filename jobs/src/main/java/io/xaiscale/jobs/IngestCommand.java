@@ -21,11 +21,11 @@ public final class IngestCommand implements Command {
     @Override
     public Options options() {
         return Defaults.spark(new Options(name()))
-                .add("source", "", "folder or s3a:// prefix of PNG/JPEG/GIF/BMP files (recursive)")
-                .add("manifest", "", "CSV (header) or JSON Lines file: path,label,label_name,x0,y0,x1,y1,split")
+                .path("source", "", "folder or s3a:// prefix of PNG/JPEG/GIF/BMP files (recursive)")
+                .path("manifest", "", "CSV (header) or JSON Lines file: path,label,label_name,x0,y0,x1,y1,split")
                 .add("split", "unspecified", "split recorded for files the manifest does not assign")
                 .add("benchmark", "0", "number of Fashion-MNIST localisation canvases to generate (0: none)")
-                .add("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
+                .path("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
                 .add("fashion-mnist-items", "0", "number of plain 28x28 Fashion-MNIST items to ingest (0: none)")
                 .add(
                         "benchmark-split",

@@ -23,8 +23,8 @@ public final class OverlaysCommand implements Command {
     @Override
     public Options options() {
         return Defaults.spark(new Options(name()))
-                .add("model", Defaults.MODEL, "model directory whose explanations to draw")
-                .add("out", "overlays", "output folder")
+                .path("model", Defaults.MODEL, "model directory whose explanations to draw")
+                .path("out", "overlays", "output folder")
                 .add("count", "8", "number of images")
                 .add("scale", "3", "upscaling of each tile");
     }

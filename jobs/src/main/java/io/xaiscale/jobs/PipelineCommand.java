@@ -28,16 +28,16 @@ public final class PipelineCommand implements Command {
     @Override
     public Options options() {
         return declare(Defaults.model(Defaults.spark(new Options(name()))))
-                .add("source", "", "folder or s3a:// prefix of images");
+                .path("source", "", "folder or s3a:// prefix of images");
     }
 
     /** The options shared with {@code demo}, which declares its own defaults for {@code source}. */
     static Options declare(Options o) {
-        return o.add("manifest", "", "manifest of labels and boxes (CSV or JSON Lines)")
+        return o.path("manifest", "", "manifest of labels and boxes (CSV or JSON Lines)")
                 .add("split", "unspecified", "split recorded for files the manifest does not assign")
                 .add("benchmark", "0", "Fashion-MNIST localisation canvases to ingest as well (0: none)")
                 .add("benchmark-seed", "42", "seed of those canvases")
-                .add("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
+                .path("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
                 .add("methods", Explainers.DEFAULT_METHODS, "explanation methods")
                 .add("metrics", Metrics.DEFAULT_METRICS, "metrics")
                 .add("target", "predicted", "class to explain: predicted or label")

@@ -28,9 +28,9 @@ public final class SampleCommand implements Command {
     @Override
     public Options options() {
         return new Options(name())
-                .add("out", "data/sample", "output folder")
+                .path("out", "data/sample", "output folder")
                 .add("count", "48", "number of canvases")
-                .add("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
+                .path("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
                 .add("split", "test", "Fashion-MNIST split the items come from")
                 .add("seed", "2026", "seed of the canvas generator")
                 .flag("no-corrupt", "do not add the deliberately truncated file");

@@ -24,8 +24,8 @@ public final class SqlCommand implements Command {
     @Override
     public Options options() {
         return Defaults.spark(new Options(name()))
-                .add("file", "", "one SQL file to run (default: every file of --dir)")
-                .add("dir", "notebooks-sql", "folder of SQL files")
+                .path("file", "", "one SQL file to run (default: every file of --dir)")
+                .path("dir", "notebooks-sql", "folder of SQL files")
                 .add("query", "", "a SQL query to run instead of files")
                 .add("rows", "40", "rows to print per result");
     }

@@ -21,8 +21,8 @@ public final class TrainCommand implements Command {
     public Options options() {
         Trainer.Settings d = Trainer.Settings.defaults();
         return new Options(name())
-                .add("out", "models/" + d.modelId(), "model directory to write (model.json + weights)")
-                .add("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
+                .path("out", "models/" + d.modelId(), "model directory to write (model.json + weights)")
+                .path("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
                 .add("model-id", d.modelId(), "model id recorded in the card")
                 .add("version", d.version(), "model version recorded in the card")
                 .add("train-images", String.valueOf(d.trainImages()), "number of training canvases")
