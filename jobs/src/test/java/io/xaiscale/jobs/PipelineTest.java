@@ -282,6 +282,14 @@ class PipelineTest {
             List<Row> rows = SqlRunner.run(spark, f).collectAsList();
             assertFalse(rows.isEmpty(), f + " returned no rows");
         }
+        // user SQL cannot call JVM methods (system properties hold credentials)
+        for (String f : List.of("java_method", "reflect")) {
+            Exception refused = assertThrows(
+                    Exception.class,
+                    () -> spark.sql("SELECT " + f + "('java.lang.System', 'getProperty', 'user.home')")
+                            .collectAsList());
+            assertTrue(refused.getMessage().contains(f), refused.getMessage());
+        }
         // the leaderboard has one row per (metric, method) with rank 1 for some method of every metric
         List<Row> board = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/leaderboard.sql"))
                 .collectAsList();

@@ -1,7 +1,10 @@
 package io.xaiscale.jobs.spark;
 
+import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.FunctionIdentifier;
+import org.apache.spark.sql.catalyst.analysis.FunctionRegistry;
 
 /**
  * Spark sessions with Delta Lake enabled. Under spark-submit the master and resources come from the
@@ -31,6 +34,21 @@ public final class Sessions {
         }
         SparkSession s = b.getOrCreate();
         s.sparkContext().setLogLevel("WARN");
+        dropReflection(s);
         return s;
+    }
+
+    /**
+     * SQL functions that call arbitrary JVM methods: with them, the SQL a user passes to {@code sql
+     * --query} or {@code export --where} could read system properties (credentials) or run code.
+     */
+    static final List<String> REFLECTION = List.of("reflect", "java_method", "try_reflect");
+
+    /** Removes {@link #REFLECTION} from the session's function registry: calling one fails as an unknown function. */
+    static void dropReflection(SparkSession s) {
+        FunctionRegistry registry = s.sessionState().functionRegistry();
+        for (String f : REFLECTION) {
+            registry.dropFunction(FunctionIdentifier.apply(f));
+        }
     }
 }
