@@ -58,11 +58,7 @@ public abstract class Explainer extends Configured {
      * unchanged input override this to choose the class from that pass.
      */
     protected Attribution compute(Classifier model, NDArray inputs, Targets targets) {
-        if (!targets.isPredicted()) {
-            int[] t = targets.given();
-            return new Attribution(maps(model, inputs, t), t, null);
-        }
-        NDArray logits = model.logitsNoGrad(inputs);
+        NDArray logits = targets.isPredicted() ? model.logitsNoGrad(inputs) : null;
         int[] t = targets.from(logits);
         return new Attribution(maps(model, inputs, t), t, logits);
     }

@@ -32,14 +32,6 @@ public final class Targets {
         return classes == null;
     }
 
-    /** The given classes; fails for {@link #predicted()}, whose classes come from logits ({@link #from}). */
-    public int[] given() {
-        if (classes == null) {
-            throw new IllegalStateException("Targets are the predicted classes: resolve them from logits");
-        }
-        return classes.clone();
-    }
-
     /** The given classes, or null for the predicted ones (the form the gradient passes take). */
     public int[] givenOrNull() {
         return classes == null ? null : classes.clone();

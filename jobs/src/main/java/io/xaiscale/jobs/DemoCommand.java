@@ -36,8 +36,9 @@ public final class DemoCommand implements Command {
 
     @Override
     public void run(Options o) throws Exception {
-        List<Stage> stages = PipelineCommand.stages(o);
-        ModelCard card = Plan.of(o).card();
+        Plan plan = Plan.of(o);
+        List<Stage> stages = PipelineCommand.stages(o, plan);
+        ModelCard card = plan.card();
         String warehouse = o.get("warehouse");
         SparkSession spark = Sessions.create("xai-demo", o.get("master"));
         try {

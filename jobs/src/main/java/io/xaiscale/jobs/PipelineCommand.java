@@ -49,9 +49,13 @@ public final class PipelineCommand implements Command {
 
     /** The stages after ingest: explain, evaluate and method agreement, validated before Spark starts. */
     static List<Stage> stages(Options o) throws Exception {
+        return stages(o, Plan.of(o));
+    }
+
+    /** {@link #stages(Options)} of a plan already made (its model card read once). */
+    static List<Stage> stages(Options o, Plan plan) {
         o.getInt("benchmark", 0, 10_000_000); // the ingest options too are checked before Spark starts
         o.getLong("benchmark-seed");
-        Plan plan = Plan.of(o);
         List<Stage> out = new ArrayList<>(List.of(plan.explain(o)));
         out.addAll(plan.evaluateAndAgreement(o));
         return out;

@@ -58,7 +58,12 @@ public final class Lrp extends PropagationExplainer {
             List.of("same", "zero", "epsilon", "gamma", "alpha_beta", "zplus", "zb");
 
     /** A composite: the rule of convolutions, of dense layers, and of the model's first linear layer (Zennit's composites). */
-    public record Composite(RuleName conv, RuleName dense, RuleName first) {}
+    public record Composite(RuleName conv, RuleName dense, RuleName first) {
+        /** The rules this composite uses anywhere. */
+        public Set<RuleName> used() {
+            return EnumSet.of(conv, dense, first);
+        }
+    }
 
     /** Zennit's composites by name, in the order of their names; {@code none} gives every layer the {@code rule} parameter. */
     public static final Map<String, Composite> COMPOSITES = composites();
@@ -104,7 +109,7 @@ public final class Lrp extends PropagationExplainer {
                         RuleName.class,
                         p.getChoice("first", c == null ? "same" : c.first().spec(), FIRST_RULES),
                         "first"));
-        Set<RuleName> used = EnumSet.of(composite.conv(), composite.dense(), composite.first());
+        Set<RuleName> used = composite.used();
         this.epsilon = p.getDouble("epsilon", 1e-6, 0.0, false, 1e6);
         this.gamma = p.getDouble("gamma", 0.25, 0.0, false, 1e6);
         this.alpha = p.getDouble("alpha", 2.0, 1.0, false, 1e6);
@@ -122,7 +127,7 @@ public final class Lrp extends PropagationExplainer {
             p.forget("alpha");
             p.forget("beta");
         }
-        this.rules = new Rules(used);
+        this.rules = new Rules();
     }
 
     /** The rules this configuration gives each layer. */
@@ -138,17 +143,13 @@ public final class Lrp extends PropagationExplainer {
     private final class Rules implements RuleSet {
         private final Map<String, Map.Entry<Predicate<Step>, Rule>> byLayer = new LinkedHashMap<>();
 
-        Rules(Set<RuleName> used) {
+        Rules() {
+            boolean alphaBeta = composite.used().contains(RuleName.ALPHA_BETA);
             Map<RuleName, Rule> rule = new EnumMap<>(RuleName.class);
             rule.put(RuleName.ZERO, new Epsilon(0, bias));
             rule.put(RuleName.EPSILON, new Epsilon(epsilon, bias));
             rule.put(RuleName.GAMMA, new Gamma(gamma, bias));
-            rule.put(
-                    RuleName.ALPHA_BETA,
-                    new AlphaBeta(
-                            used.contains(RuleName.ALPHA_BETA) ? alpha : 1,
-                            used.contains(RuleName.ALPHA_BETA) ? beta : 0,
-                            bias));
+            rule.put(RuleName.ALPHA_BETA, new AlphaBeta(alphaBeta ? alpha : 1, alphaBeta ? beta : 0, bias));
             rule.put(RuleName.ZPLUS, new AlphaBeta(1, 0, false));
             rule.put(RuleName.ZB, Bounded.INSTANCE);
             if (composite.first() != RuleName.SAME) {
@@ -213,7 +214,7 @@ public final class Lrp extends PropagationExplainer {
      */
     @Override
     public Cost cost(Classifier model) {
-        Set<RuleName> used = EnumSet.of(composite.conv(), composite.dense(), composite.first());
+        Set<RuleName> used = composite.used();
         if (Set.of(RuleName.EPSILON, RuleName.ZERO, RuleName.SAME).containsAll(used)) {
             return Cost.backwards(1);
         }
