@@ -188,6 +188,15 @@ public final class Options {
         }
     }
 
+    public long getLong(String name, long min, long max) {
+        long n = getLong(name);
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(
+                    "Invalid --" + name + ": " + n + " (must be in [" + min + ", " + max + "])");
+        }
+        return n;
+    }
+
     public String getChoice(String name, List<String> choices) {
         String v = get(name);
         if (!choices.contains(v)) {

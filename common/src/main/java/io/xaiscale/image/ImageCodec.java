@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
@@ -36,36 +37,128 @@ public final class ImageCodec {
     /** Format name, width, height and channel count of encoded bytes, read without resizing. */
     public record Info(String format, int width, int height, int channels) {}
 
+    /**
+     * Pixels an image may claim in its header before anything is decoded (PIL refuses images of the
+     * same order, 179 million pixels): above it an image is an error, whatever its file size.
+     */
+    public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+
+    /**
+     * Images with more pixels than this are decoded with source subsampling (every k-th row and
+     * column, k as large as keeps at least twice the size asked for), so memory is bounded by the
+     * size asked for, not by the file: a 100-megapixel JPEG never takes 400 MB of heap.
+     */
+    static final long FULL_DECODE_PIXELS = 16_000_000L;
+
+    /** The side an ingest check decodes a large image down to (every byte is still read). */
+    private static final int CHECK_SIDE = 1024;
+
+    /** Decodes the whole image (at most {@link #DEFAULT_MAX_PIXELS}, subsampled above {@link #FULL_DECODE_PIXELS}). */
     public static BufferedImage decode(byte[] bytes) throws DecodeException {
-        if (bytes == null || bytes.length == 0) {
-            throw new DecodeException("empty image content");
-        }
-        BufferedImage img;
-        try {
-            img = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
-            throw new DecodeException("undecodable image (" + bytes.length + " bytes): " + e.getMessage(), e);
-        }
-        if (img == null) {
-            throw new DecodeException(
-                    "undecodable image (" + bytes.length + " bytes): not a supported format (PNG, JPEG, GIF, BMP)");
-        }
-        return img;
+        return read(bytes, CHECK_SIDE, CHECK_SIDE, DEFAULT_MAX_PIXELS).image();
     }
 
+    /** Format name, width, height and channel count of encoded bytes, with every byte decoded once. */
     public static Info info(byte[] bytes) throws DecodeException {
-        BufferedImage img = decode(bytes);
-        int channels = img.getColorModel().getNumColorComponents();
-        return new Info(formatOf(bytes), img.getWidth(), img.getHeight(), channels);
+        return info(bytes, DEFAULT_MAX_PIXELS);
     }
 
-    static String formatOf(byte[] bytes) {
+    /**
+     * {@link #info(byte[])} with a pixel limit checked from the header before any pixel is decoded;
+     * the data is then decoded once (subsampled when large) to prove it is complete.
+     */
+    public static Info info(byte[] bytes, long maxPixels) throws DecodeException {
+        Read r = read(bytes, CHECK_SIDE, CHECK_SIDE, maxPixels);
+        return new Info(
+                r.format(), r.width(), r.height(), r.image().getColorModel().getNumColorComponents());
+    }
+
+    /** A decoded image, its format and the size its header states (the image itself may be subsampled). */
+    private record Read(BufferedImage image, String format, int width, int height) {}
+
+    /**
+     * Reads the header, refuses more than {@code maxPixels}, then decodes, subsampled so that at
+     * least {@code 2 x minWidth} by {@code 2 x minHeight} pixels remain when the image is larger
+     * than {@link #FULL_DECODE_PIXELS}.
+     */
+    private static Read read(byte[] bytes, int minWidth, int minHeight, long maxPixels) throws DecodeException {
+        if (bytes == null || bytes.length == 0) {
+            throw new DecodeException("empty file (0 bytes)");
+        }
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            return readers.hasNext() ? readers.next().getFormatName().toLowerCase(Locale.ROOT) : "unknown";
+            if (!readers.hasNext()) {
+                throw new DecodeException("undecodable image (" + bytes.length
+                        + " bytes): not a supported format (PNG, JPEG, GIF, BMP, TIFF)");
+            }
+            ImageReader reader = readers.next();
+            String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+            try {
+                reader.setInput(in, true, true);
+                int w;
+                int h;
+                try {
+                    w = reader.getWidth(0);
+                    h = reader.getHeight(0);
+                } catch (IOException | RuntimeException e) {
+                    throw new DecodeException(
+                            "undecodable " + format + " image (" + bytes.length + " bytes): " + describe(e), e);
+                }
+                long pixels = (long) w * h;
+                if (pixels > maxPixels) {
+                    throw new DecodeException(String.format(
+                            Locale.ROOT,
+                            "%s image of %dx%d = %d pixels is above the limit of %d pixels (raise it with --max-pixels)",
+                            format,
+                            w,
+                            h,
+                            pixels,
+                            maxPixels));
+                }
+                ImageReadParam param = reader.getDefaultReadParam();
+                int step = subsampling(w, h, minWidth, minHeight);
+                if (step > 1) {
+                    param.setSourceSubsampling(step, step, 0, 0);
+                }
+                try {
+                    return new Read(reader.read(0, param), format, w, h);
+                } catch (IOException | RuntimeException e) {
+                    throw new DecodeException(
+                            "undecodable " + format + " image (" + bytes.length + " bytes, " + w + "x" + h + "): "
+                                    + describe(e),
+                            e);
+                }
+            } finally {
+                reader.dispose();
+            }
         } catch (IOException e) {
-            return "unknown";
+            throw new DecodeException("unreadable image (" + bytes.length + " bytes): " + describe(e), e);
         }
+    }
+
+    /** The subsampling step for an image of {@code w x h} decoded for at least {@code minW x minH}. */
+    static int subsampling(int w, int h, int minW, int minH) {
+        if ((long) w * h <= FULL_DECODE_PIXELS) {
+            return 1;
+        }
+        return Math.max(1, Math.min(w / (2 * Math.max(1, minW)), h / (2 * Math.max(1, minH))));
+    }
+
+    /** The messages of an exception and its causes, so that no error ends in an empty "...: ". */
+    static String describe(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage() == null || t.getMessage().isBlank()
+                    ? t.getClass().getSimpleName()
+                    : t.getMessage().strip();
+            if (out.indexOf(m) < 0) {
+                if (out.length() > 0) {
+                    out.append(out.charAt(out.length() - 1) == ':' ? " " : ": ");
+                }
+                out.append(m);
+            }
+        }
+        return out.toString();
     }
 
     /** Decodes and converts to {@code channels x height x width} floats in [0, 1]. */
@@ -85,7 +178,7 @@ public final class ImageCodec {
         if (direct != null) {
             write(direct, channels, out, offset);
         } else {
-            write(decode(bytes), channels, height, width, out, offset);
+            write(read(bytes, width, height, DEFAULT_MAX_PIXELS).image(), channels, height, width, out, offset);
         }
     }
 

@@ -13,6 +13,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import io.xaiscale.util.Hashing;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,7 +88,10 @@ public final class Classifier implements AutoCloseable {
             throw new IOException("Weights file not found: " + weights + " (named by 'weights' in "
                     + dir.resolve(ModelCard.FILE_NAME) + ")");
         }
-        String sha = Hashing.sha256Hex(Files.readAllBytes(weights));
+        String sha;
+        try (InputStream in = Files.newInputStream(weights)) {
+            sha = Hashing.sha256Hex(in);
+        }
         if (card.weightsSha256() != null && !card.weightsSha256().equals(sha)) {
             throw new IOException("Weights " + weights + " do not match the card: sha256 " + sha
                     + " but 'weights_sha256' says " + card.weightsSha256());

@@ -81,13 +81,31 @@ class ImagesTest {
     }
 
     @Test
+    void aHeaderClaimingTooManyPixelsIsRefusedBeforeDecodingAndLargeImagesAreSubsampled() throws Exception {
+        byte[] png = ImageCodec.greyPng(new byte[4], 2, 2);
+        java.nio.ByteBuffer.wrap(png, 16, 8).putInt(30000).putInt(30000);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(png, 12, 17);
+        java.nio.ByteBuffer.wrap(png, 29, 4).putInt((int) crc.getValue());
+        DecodeException e = assertThrows(DecodeException.class, () -> ImageCodec.info(png));
+        assertEquals(
+                "png image of 30000x30000 = 900000000 pixels is above the limit of 100000000 pixels"
+                        + " (raise it with --max-pixels)",
+                e.getMessage());
+        assertEquals(1, ImageCodec.subsampling(4000, 4000, 224, 224), "16 megapixels: decoded whole");
+        assertEquals(8, ImageCodec.subsampling(5000, 4000, 224, 224), "above: every 8th pixel, 625x500 still >= 448");
+        assertEquals(2, ImageCodec.subsampling(20000, 1000, 224, 224), "the shorter ratio decides: 1000 / 448");
+    }
+
+    @Test
     void corruptBytesFailWithAClearMessage() {
         byte[] png = ImageCodec.greyPng(new byte[64 * 64], 64, 64);
         byte[] truncated = Arrays.copyOf(png, 20);
         DecodeException e = assertThrows(DecodeException.class, () -> ImageCodec.toTensor(truncated, 1, 64, 64));
-        assertTrue(e.getMessage().startsWith("undecodable image (20 bytes)"), e.getMessage());
+        // the format, the size and the cause of the cause: never a message that ends in ": "
+        assertEquals("undecodable png image (20 bytes): I/O error reading PNG header!: EOFException", e.getMessage());
         assertEquals(
-                "empty image content",
+                "empty file (0 bytes)",
                 assertThrows(DecodeException.class, () -> ImageCodec.info(new byte[0]))
                         .getMessage());
         assertTrue(assertThrows(DecodeException.class, () -> ImageCodec.info("hello".getBytes()))

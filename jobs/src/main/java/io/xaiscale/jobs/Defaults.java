@@ -1,6 +1,9 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
+import io.xaiscale.image.ImageCodec;
+import io.xaiscale.jobs.ingest.IngestJob;
+import java.util.List;
 
 /** Options shared by the Spark commands, with the embedded defaults of the demo. */
 final class Defaults {
@@ -13,6 +16,37 @@ final class Defaults {
     static Options spark(Options o) {
         return o.path("warehouse", WAREHOUSE, "root of the Delta tables (local directory or s3a:// prefix)")
                 .add("master", MASTER, "Spark master when not run by spark-submit");
+    }
+
+    /** How files are ingested (ingest, pipeline, demo): the manifest, the limits, retrying error rows. */
+    static Options files(Options o) {
+        return o.path("manifest", "", "CSV (header) or JSON Lines file: path,label,label_name,x0,y0,x1,y1,split")
+                .add("split", "unspecified", "split recorded for files the manifest does not assign")
+                .add(
+                        "max-pixels",
+                        Long.toString(ImageCodec.DEFAULT_MAX_PIXELS),
+                        "an image whose header claims more pixels is an error row, never decoded")
+                .add(
+                        "max-file-bytes",
+                        Long.toString(IngestJob.Files.DEFAULT_MAX_FILE_BYTES),
+                        "a larger file is an error row (hashed as a stream, never held in memory)")
+                .add(
+                        "retry-errors",
+                        "false",
+                        "recompute rows that have an error (files fixed since, a manifest corrected): true or false");
+    }
+
+    /** The file ingest the options of {@link #files} describe; {@code classes} checks labels (null: no model). */
+    static IngestJob.Files files(Options o, List<String> classes) {
+        return new IngestJob.Files(
+                o.get("source"),
+                o.get("manifest"),
+                o.get("split"),
+                classes,
+                o.getLong("max-pixels", 1, Long.MAX_VALUE),
+                o.getLong("max-file-bytes", 1, Integer.MAX_VALUE - 64),
+                0,
+                o.getFlag("retry-errors"));
     }
 
     static Options model(Options o) {

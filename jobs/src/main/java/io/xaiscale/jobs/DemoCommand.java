@@ -42,7 +42,7 @@ public final class DemoCommand implements Command {
         String warehouse = o.get("warehouse");
         SparkSession spark = Sessions.create("xai-demo", o.get("master"));
         try {
-            PipelineCommand.runStages(spark, o, stages);
+            PipelineCommand.runStages(spark, o, plan.card().classes(), stages);
             SqlRunner.registerViews(spark, warehouse);
             System.out.println("[leaderboard] notebooks-sql/leaderboard.sql");
             SqlRunner.run(spark, Path.of("notebooks-sql/leaderboard.sql")).show(100, false);

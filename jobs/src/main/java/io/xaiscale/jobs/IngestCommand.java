@@ -2,7 +2,10 @@ package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.image.FashionMnist;
+import io.xaiscale.jobs.ingest.IngestJob;
+import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.model.ModelCard;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
@@ -20,10 +23,12 @@ public final class IngestCommand implements Command {
 
     @Override
     public Options options() {
-        return Defaults.spark(new Options(name()))
+        return Defaults.files(Defaults.spark(new Options(name())))
                 .path("source", "", "folder or s3a:// prefix of PNG/JPEG/GIF/BMP files (recursive)")
-                .path("manifest", "", "CSV (header) or JSON Lines file: path,label,label_name,x0,y0,x1,y1,split")
-                .add("split", "unspecified", "split recorded for files the manifest does not assign")
+                .path(
+                        "model",
+                        "",
+                        "model directory whose classes the manifest's labels are checked against (blank: labels >= 0)")
                 .add("benchmark", "0", "number of Fashion-MNIST localisation canvases to generate (0: none)")
                 .path("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
                 .add("fashion-mnist-items", "0", "number of plain 28x28 Fashion-MNIST items to ingest (0: none)")
@@ -50,11 +55,15 @@ public final class IngestCommand implements Command {
         String split = o.getChoice("benchmark-split", List.of("train", "test"));
         int canvas = o.getInt("canvas", 28, 4096);
         long seed = o.getLong("seed");
+        List<String> classes = o.get("model").isBlank()
+                ? null
+                : ModelCard.read(ModelFiles.localize(ModelFiles.qualify(o.get("model")), ModelFiles.driverConf()))
+                        .classes();
+        IngestJob.Files files = Defaults.files(o, classes);
         SparkSession spark = Sessions.create("xai-ingest", o.get("master"));
         try {
             if (!source.isBlank()) {
-                long n = IngestJob.ingestFiles(spark, o.get("warehouse"), source, o.get("manifest"), o.get("split"));
-                System.out.printf("[ingest] %s: %d new image row(s)%n", source, n);
+                IngestJob.ingestFiles(spark, o.get("warehouse"), files).lines().forEach(System.out::println);
             }
             if (benchmark > 0) {
                 long n = IngestJob.ingestBenchmark(

@@ -3,6 +3,7 @@ package io.xaiscale.jobs;
 import io.xaiscale.config.Options;
 import io.xaiscale.explain.Explainers;
 import io.xaiscale.image.FashionMnist;
+import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.stage.Stage;
 import io.xaiscale.metric.Metrics;
@@ -33,8 +34,7 @@ public final class PipelineCommand implements Command {
 
     /** The options shared with {@code demo}, which declares its own defaults for {@code source}. */
     static Options declare(Options o) {
-        return o.path("manifest", "", "manifest of labels and boxes (CSV or JSON Lines)")
-                .add("split", "unspecified", "split recorded for files the manifest does not assign")
+        return Defaults.files(o)
                 .add("benchmark", "0", "Fashion-MNIST localisation canvases to ingest as well (0: none)")
                 .add("benchmark-seed", "42", "seed of those canvases")
                 .path("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
@@ -56,17 +56,19 @@ public final class PipelineCommand implements Command {
     static List<Stage> stages(Options o, Plan plan) {
         o.getInt("benchmark", 0, 10_000_000); // the ingest options too are checked before Spark starts
         o.getLong("benchmark-seed");
+        Defaults.files(o, plan.card().classes());
         List<Stage> out = new ArrayList<>(List.of(plan.explain(o)));
         out.addAll(plan.evaluateAndAgreement(o));
         return out;
     }
 
     /** Ingests what the options name, then runs {@code stages} in {@code spark}. */
-    static void runStages(SparkSession spark, Options o, List<Stage> stages) throws Exception {
+    static void runStages(SparkSession spark, Options o, List<String> classes, List<Stage> stages) throws Exception {
         String warehouse = o.get("warehouse");
         if (!o.get("source").isBlank()) {
-            long n = IngestJob.ingestFiles(spark, warehouse, o.get("source"), o.get("manifest"), o.get("split"));
-            System.out.printf("[ingest] %s: %d new image row(s)%n", o.get("source"), n);
+            IngestJob.ingestFiles(spark, warehouse, Defaults.files(o, classes))
+                    .lines()
+                    .forEach(System.out::println);
         }
         int benchmark = o.getInt("benchmark", 0, 10_000_000);
         if (benchmark > 0) {
@@ -86,10 +88,11 @@ public final class PipelineCommand implements Command {
 
     @Override
     public void run(Options o) throws Exception {
-        List<Stage> stages = stages(o);
+        Plan plan = Plan.of(o);
+        List<Stage> stages = stages(o, plan);
         SparkSession spark = Sessions.create("xai-pipeline", o.get("master"));
         try {
-            runStages(spark, o, stages);
+            runStages(spark, o, plan.card().classes(), stages);
         } finally {
             spark.stop();
         }

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.ingest.IngestJob;
+import io.xaiscale.jobs.ingest.IngestReport;
 import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.spark.SqlRunner;
 import io.xaiscale.jobs.stage.ExplainStage;
@@ -110,13 +112,19 @@ class PipelineTest {
     @Test
     @Order(1)
     void firstRunWritesEveryTable() throws Exception {
-        long images = IngestJob.ingestFiles(
+        IngestReport ingest = IngestJob.ingestFiles(
                 spark,
                 warehouse,
                 source.toString(),
                 source.resolve("manifest.csv").toString(),
                 "sample");
-        assertEquals(6, images);
+        assertEquals(6, ingest.written());
+        // every file is accounted for: 5 images, the truncated one as an error row, the manifest, the notes
+        assertEquals(8, ingest.listed());
+        assertEquals(5, ingest.files("image"));
+        assertEquals(1, ingest.files("error_row"));
+        assertEquals(1, ingest.files("not_an_image"));
+        assertEquals(6, ingest.manifestRows("matched"));
         long bench =
                 IngestJob.ingestBenchmark(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 3, 64, 5, 2);
         assertEquals(3, bench);
@@ -138,7 +146,7 @@ class PipelineTest {
                 .load(Tables.IMAGES.path(warehouse))
                 .where(col("source_uri").endsWith("truncated.png"))
                 .first();
-        assertTrue(bad.<String>getAs("error").startsWith("undecodable image"), bad.<String>getAs("error"));
+        assertTrue(bad.<String>getAs("error").startsWith("undecodable png image"), bad.<String>getAs("error"));
         Row good = spark.read()
                 .format("delta")
                 .load(Tables.IMAGES.path(warehouse))
@@ -187,11 +195,12 @@ class PipelineTest {
         assertEquals(
                 0,
                 IngestJob.ingestFiles(
-                        spark,
-                        warehouse,
-                        source.toString(),
-                        source.resolve("manifest.csv").toString(),
-                        "sample"));
+                                spark,
+                                warehouse,
+                                source.toString(),
+                                source.resolve("manifest.csv").toString(),
+                                "sample")
+                        .written());
         assertEquals(
                 0,
                 IngestJob.ingestBenchmark(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 3, 64, 5, 2));

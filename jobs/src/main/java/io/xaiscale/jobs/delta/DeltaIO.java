@@ -1,5 +1,6 @@
 package io.xaiscale.jobs.delta;
 
+import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
 import java.util.Arrays;
 import java.util.List;
@@ -69,6 +70,19 @@ public final class DeltaIO {
      * no cache, no count and no shuffle of its output. Returns the number of rows inserted.
      */
     public static long insertUnique(SparkSession spark, Dataset<Row> unique, String path, List<String> key) {
+        return merge(spark, unique, path, key, false);
+    }
+
+    /**
+     * {@link #insertUnique}, and where the table already holds a key's row with an {@code error}, that
+     * row is replaced by the new one ({@code --retry-errors}). Returns rows inserted plus rows replaced.
+     */
+    public static long insertOrReplaceErrors(SparkSession spark, Dataset<Row> unique, String path, List<String> key) {
+        return merge(spark, unique, path, key, true);
+    }
+
+    private static long merge(
+            SparkSession spark, Dataset<Row> unique, String path, List<String> key, boolean replaceErrors) {
         if (!exists(spark, path)) {
             unique.write().format("delta").mode("append").save(path);
             return spark.read().format("delta").load(path).count();
@@ -76,7 +90,11 @@ public final class DeltaIO {
         String cond = key.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
         DeltaTable table = DeltaTable.forPath(spark, path);
         long before = table.history(1).first().getLong(0);
-        table.as("t").merge(unique.as("s"), cond).whenNotMatched().insertAll().execute();
+        DeltaMergeBuilder merge = table.as("t").merge(unique.as("s"), cond);
+        if (replaceErrors) {
+            merge = merge.whenMatched("t.error IS NOT NULL").updateAll();
+        }
+        merge.whenNotMatched().insertAll().execute();
         Row last = table.history(1)
                 .select("version", "operation", "operationMetrics")
                 .first();
@@ -87,6 +105,10 @@ public final class DeltaIO {
             return -1; // another writer committed in between; the count is unknown, the data is still exact
         }
         scala.collection.Map<String, String> m = last.getMap(2);
-        return m.contains("numTargetRowsInserted") ? Long.parseLong(m.apply("numTargetRowsInserted")) : 0L;
+        return metric(m, "numTargetRowsInserted") + metric(m, "numTargetRowsUpdated");
+    }
+
+    private static long metric(scala.collection.Map<String, String> m, String name) {
+        return m.contains(name) ? Long.parseLong(m.apply(name)) : 0L;
     }
 }

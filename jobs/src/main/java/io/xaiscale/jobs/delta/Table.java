@@ -5,8 +5,10 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -30,6 +32,11 @@ public record Table(String name, StructType schema, List<String> key) implements
     /** Path of this table under {@code warehouse} (a local directory or an {@code s3a://} prefix). */
     public String path(String warehouse) {
         return Tables.path(warehouse, name);
+    }
+
+    /** This table's columns in schema order, to select a frame's columns as the table has them. */
+    public Column[] columns() {
+        return Arrays.stream(schema.fieldNames()).map(functions::col).toArray(Column[]::new);
     }
 
     /** A builder of one row of this table. */

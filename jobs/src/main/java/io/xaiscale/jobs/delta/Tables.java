@@ -115,7 +115,25 @@ public final class Tables {
             METHOD_AGREEMENT_SCHEMA,
             List.of("image_id", "model_id", "model_version", "params_hash_a", "params_hash_b"));
 
-    public static final List<Table> ALL = List.of(IMAGES, EXPLANATIONS, METRICS, METHOD_AGREEMENT);
+    /**
+     * Inputs of an ingest that became no image row (a listed file, a manifest row) and why: with the
+     * images rows, every input of every ingest is accounted for. Keyed by input and reason.
+     */
+    private static final StructType INGEST_REJECTS_SCHEMA = createStructType(new StructField[] {
+        createStructField("input", StringType, false),
+        createStructField("kind", StringType, false),
+        createStructField("path", StringType, true),
+        createStructField("line", IntegerType, true),
+        createStructField("reason", StringType, false),
+        createStructField("detail", StringType, true),
+        createStructField("source", StringType, false),
+        createStructField("rejected_at", TimestampType, false),
+    });
+
+    public static final Table INGEST_REJECTS =
+            new Table("ingest_rejects", INGEST_REJECTS_SCHEMA, List.of("input", "reason"));
+
+    public static final List<Table> ALL = List.of(IMAGES, INGEST_REJECTS, EXPLANATIONS, METRICS, METHOD_AGREEMENT);
 
     private Tables() {}
 

@@ -16,15 +16,19 @@ import org.apache.spark.sql.SparkSession;
 public final class SqlRunner {
     private SqlRunner() {}
 
-    /** Registers {@code images}, {@code explanations}, {@code metrics} as views of the warehouse's tables; returns those found. */
+    /**
+     * Registers every table of the project ({@link Tables#ALL}) as a view of the warehouse's table, or
+     * of an empty frame of its schema when the warehouse has none yet (so every notebook runs on any
+     * warehouse); returns the tables found.
+     */
     public static List<String> registerViews(SparkSession spark, String warehouse) {
         List<String> found = new ArrayList<>();
         for (Table t : Tables.ALL) {
             String path = t.path(warehouse);
             if (DeltaIO.exists(spark, path)) {
-                spark.read().format("delta").load(path).createOrReplaceTempView(t.name());
                 found.add(t.name());
             }
+            DeltaIO.readOrEmpty(spark, warehouse, t).createOrReplaceTempView(t.name());
         }
         return found;
     }

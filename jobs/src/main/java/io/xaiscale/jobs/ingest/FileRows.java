@@ -1,0 +1,168 @@
+package io.xaiscale.jobs.ingest;
+
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.createStructField;
+import static org.apache.spark.sql.types.DataTypes.createStructType;
+
+import io.xaiscale.image.DecodeException;
+import io.xaiscale.image.ImageCodec;
+import io.xaiscale.jobs.delta.Table;
+import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.util.Hashing;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.sql.Timestamp;
+import java.util.Iterator;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.deploy.SparkHadoopUtil;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The executor side of a file ingest: reads each listed image file (at most {@code maxFileBytes}
+ * held in memory), checks its header against {@code maxPixels} before decoding, decodes it once
+ * (subsampled when large) and writes its images row; whatever fails is that row's error, never the
+ * task's. A file that cannot be read at all gets the id {@code sha256("unreadable " + uri)}.
+ */
+final class FileRows implements MapPartitionsFunction<Row, Row> {
+    /** One listed image file and its manifest values (null when the manifest names it not). */
+    static final StructType FILES = createStructType(new org.apache.spark.sql.types.StructField[] {
+        createStructField("source_uri", StringType, false),
+        createStructField("length", LongType, false),
+        createStructField("label", IntegerType, true),
+        createStructField("label_name", StringType, true),
+        createStructField("bbox", Tables.BOX, true),
+        createStructField("split", StringType, true),
+        createStructField("manifest_error", StringType, true),
+        createStructField("manifest_line", IntegerType, true),
+    });
+
+    /** The images row plus the manifest line its values came from (dropped before the write). */
+    static final StructType OUT = Tables.IMAGES.schema().add("manifest_line", DataTypes.IntegerType, true);
+
+    private final String defaultSplit;
+    private final long maxPixels;
+    private final long maxFileBytes;
+
+    FileRows(String defaultSplit, long maxPixels, long maxFileBytes) {
+        this.defaultSplit = defaultSplit;
+        this.maxPixels = maxPixels;
+        this.maxFileBytes = maxFileBytes;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> in) {
+        Configuration conf =
+                SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf());
+        Timestamp now = new Timestamp(System.currentTimeMillis());
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return in.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                Row f = in.next();
+                Read read = read(f.getAs("source_uri"), conf);
+                Row row = row(f, read, now);
+                Object[] values = new Object[OUT.size()];
+                for (int i = 0; i < row.size(); i++) {
+                    values[i] = row.get(i);
+                }
+                values[row.size()] = f.getAs("manifest_line");
+                return RowFactory.create(values);
+            }
+        };
+    }
+
+    /** A file's bytes (null when not held), their id, and why the file cannot be used (null when it can be decoded). */
+    record Read(String id, byte[] content, String error) {}
+
+    Read read(String uri, Configuration conf) {
+        Path path = new Path(uri);
+        try {
+            FileSystem fs = path.getFileSystem(conf);
+            try (InputStream s = fs.open(path)) {
+                ByteArrayOutputStream held = new ByteArrayOutputStream();
+                byte[] block = new byte[1 << 16];
+                long total = 0;
+                for (int n = s.read(block); n >= 0; n = s.read(block)) {
+                    total += n;
+                    if (total > maxFileBytes) {
+                        // too large to hold: its id is still the hash of all its bytes, read as a stream
+                        InputStream whole = new SequenceInputStream(
+                                new java.io.ByteArrayInputStream(held.toByteArray()),
+                                new SequenceInputStream(new java.io.ByteArrayInputStream(block, 0, n), s));
+                        long size = fs.getFileStatus(path).getLen();
+                        return new Read(
+                                Hashing.sha256Hex(whole),
+                                null,
+                                String.format(
+                                        Locale.ROOT,
+                                        "file of %d bytes is above the limit of %d bytes (raise it with --max-file-bytes)",
+                                        size,
+                                        maxFileBytes));
+                    }
+                    held.write(block, 0, n);
+                }
+                return new Read(Hashing.sha256Hex(held.toByteArray()), held.toByteArray(), null);
+            }
+        } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            return new Read(Hashing.sha256Hex("unreadable " + uri), null, "unreadable file: " + why);
+        }
+    }
+
+    /** The images row of one file: its format and size when it decodes, else the reason it cannot be used. */
+    Row row(Row f, Read read, Timestamp now) {
+        String split = f.getAs("split") != null ? f.getAs("split") : defaultSplit;
+        Table.RowBuilder row = Tables.IMAGES
+                .row()
+                .set("image_id", read.id())
+                .set("source_uri", f.getAs("source_uri"))
+                .set("content", read.content())
+                .set("label", f.getAs("label"))
+                .set("label_name", f.getAs("label_name"))
+                .set("bbox", f.getAs("bbox"))
+                .set("split", split)
+                .set("ingested_at", now);
+        if (read.error() != null) {
+            return row.absent("format", "width", "height", "channels")
+                    .set("error", read.error())
+                    .build();
+        }
+        try {
+            ImageCodec.Info info = ImageCodec.info(read.content(), maxPixels);
+            String error = f.getAs("manifest_error");
+            Row box = f.getAs("bbox");
+            if (error == null && box != null && (box.getInt(2) > info.width() || box.getInt(3) > info.height())) {
+                error = "manifest line " + f.getAs("manifest_line") + ": box (" + box.getInt(0) + "," + box.getInt(1)
+                        + ")-(" + box.getInt(2) + "," + box.getInt(3) + ") reaches outside the " + info.width() + "x"
+                        + info.height() + " image";
+                row.set("bbox", null);
+            }
+            return row.set("format", info.format())
+                    .set("width", info.width())
+                    .set("height", info.height())
+                    .set("channels", info.channels())
+                    .set("error", error)
+                    .build();
+        } catch (DecodeException e) {
+            return row.absent("format", "width", "height", "channels")
+                    .set("error", e.getMessage())
+                    .build();
+        }
+    }
+}

@@ -1,0 +1,519 @@
+package io.xaiscale.jobs.ingest;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+
+import io.xaiscale.image.Box;
+import io.xaiscale.image.DecodeException;
+import io.xaiscale.image.FashionMnist;
+import io.xaiscale.image.ImageCodec;
+import io.xaiscale.image.LocalizationBenchmark;
+import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Table;
+import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.util.Hashing;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The ingest stage: writes the {@code images} table from a folder or {@code s3a://} prefix of image
+ * files (with an optional CSV or JSON Lines manifest of labels and boxes), or from the Fashion-MNIST
+ * localisation benchmark. {@code image_id} is the SHA-256 of the file's bytes, so a rerun adds
+ * nothing. Every input is accounted for ({@link IngestReport}): a file that cannot be used and a file
+ * with bad manifest values are image rows with an {@code error}; a file that is not an image, a
+ * manifest row that names no file and the like are rows of {@code ingest_rejects}.
+ */
+public final class IngestJob {
+    private IngestJob() {}
+
+    /**
+     * What a file ingest reads and how.
+     *
+     * @param manifest CSV or JSON Lines of labels and boxes, or blank
+     * @param classes the model's classes, to check labels against; null: labels only need to be >= 0
+     * @param maxPixels an image claiming more pixels in its header is an error row, never decoded
+     * @param maxFileBytes a larger file is an error row, hashed as a stream, never held in memory
+     * @param partitions tasks that read the files (0: one per 256 files, at least Spark's parallelism)
+     * @param retryErrors images rows with an error are replaced by this run's outcome of the same file
+     */
+    public record Files(
+            String source,
+            String manifest,
+            String defaultSplit,
+            List<String> classes,
+            long maxPixels,
+            long maxFileBytes,
+            int partitions,
+            boolean retryErrors)
+            implements Serializable {
+        public static final long DEFAULT_MAX_FILE_BYTES = 256L << 20;
+
+        /** The defaults: no model classes, the default limits, no retry. */
+        public static Files of(String source, String manifest, String defaultSplit) {
+            return new Files(
+                    source,
+                    manifest,
+                    defaultSplit,
+                    null,
+                    ImageCodec.DEFAULT_MAX_PIXELS,
+                    DEFAULT_MAX_FILE_BYTES,
+                    0,
+                    false);
+        }
+    }
+
+    /** Ingests the image files of {@code f.source()}; says where each input went. */
+    public static IngestReport ingestFiles(SparkSession spark, String warehouse, Files f) throws IOException {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(f.source());
+        FileSystem fs = root.getFileSystem(conf);
+        if (!fs.exists(root)) {
+            throw new FileNotFoundException("Image source not found: " + f.source());
+        }
+        SourcePaths paths = new SourcePaths(fs.makeQualified(root).toString());
+        Manifest manifest = null;
+        String manifestUri = null;
+        if (f.manifest() != null && !f.manifest().isBlank()) {
+            org.apache.hadoop.fs.Path mp = new org.apache.hadoop.fs.Path(f.manifest());
+            FileSystem mfs = mp.getFileSystem(conf);
+            if (!mfs.exists(mp)) {
+                throw new FileNotFoundException("Manifest not found: " + f.manifest());
+            }
+            manifestUri = mfs.makeQualified(mp).toString();
+            try (Reader r = new InputStreamReader(mfs.open(mp), StandardCharsets.UTF_8)) {
+                manifest = Manifest.read(manifestUri, r, paths, f.classes());
+            }
+        }
+        Timestamp now = new Timestamp(System.currentTimeMillis());
+        Listing listing = list(fs, root, paths, manifestUri, manifest);
+        List<Reject> rejects = new ArrayList<>(listing.rejects);
+        Map<String, Long> fileOutcomes = new TreeMap<>(listing.skipped);
+
+        int partitions = f.partitions() > 0
+                ? f.partitions()
+                : Math.max(spark.sparkContext().defaultParallelism(), (listing.files.size() + 255) / 256);
+        Dataset<Row> tasks = spark.createDataFrame(
+                JavaSparkContext.fromSparkContext(spark.sparkContext())
+                        .parallelize(listing.files, Math.max(1, Math.min(partitions, listing.files.size()))),
+                FileRows.FILES);
+        Dataset<Row> read = tasks.mapPartitions(
+                        new FileRows(f.defaultSplit(), f.maxPixels(), f.maxFileBytes()), Encoders.row(FileRows.OUT))
+                .persist(StorageLevel.DISK_ONLY());
+        try {
+            Dataset<Row> decisions = spark.createDataFrame(sameBytes(read, rejects), SAME_BYTES);
+            Dataset<Row> kept = read.join(broadcast(decisions), DeltaIO.columns("image_id"), "left")
+                    .where(col("kept_uri").isNull().or(col("source_uri").equalTo(col("kept_uri"))))
+                    .withColumn("error", coalesce(col("error"), col("conflict")))
+                    .select(Tables.IMAGES.columns());
+            long errors = kept.where(col("error").isNotNull()).count();
+            long keptRows = kept.count();
+            fileOutcomes.put("image", keptRows - errors);
+            fileOutcomes.put("error_row", errors);
+            fileOutcomes.put("duplicate_content", (long) listing.files.size() - keptRows);
+            String images = Tables.IMAGES.path(warehouse);
+            long written = f.retryErrors()
+                    ? DeltaIO.insertOrReplaceErrors(spark, kept, images, Tables.IMAGES.key())
+                    : DeltaIO.insertUnique(spark, kept, images, Tables.IMAGES.key());
+            if (f.retryErrors()) {
+                dropStaleErrors(spark, kept, images);
+            }
+            long rejectsWritten = DeltaIO.mergeInsert(
+                    spark,
+                    spark.createDataFrame(
+                            rejects.stream()
+                                    .map(r -> r.toRow(paths.prefix(), now))
+                                    .toList(),
+                            Tables.INGEST_REJECTS.schema()),
+                    warehouse,
+                    Tables.INGEST_REJECTS);
+            Map<String, Long> manifestOutcomes = new TreeMap<>();
+            long manifestRows = 0;
+            if (manifest != null) {
+                manifestOutcomes.putAll(manifest.rows);
+                long entries = manifestOutcomes.getOrDefault("entry", 0L);
+                manifestOutcomes.remove("entry");
+                manifestOutcomes.put("matched", entries - listing.unmatched);
+                manifestOutcomes.merge("no_file", (long) listing.unmatched, Long::sum);
+                manifestRows = manifest.rows.values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum();
+            }
+            return new IngestReport(
+                    paths.prefix(),
+                    listing.listed,
+                    fileOutcomes,
+                    manifestUri,
+                    manifestRows,
+                    manifestOutcomes,
+                    written,
+                    rejectsWritten);
+        } finally {
+            read.unpersist();
+        }
+    }
+
+    /** {@link #ingestFiles(SparkSession, String, Files)} with the defaults ({@link Files#of}). */
+    public static IngestReport ingestFiles(
+            SparkSession spark, String warehouse, String source, String manifest, String defaultSplit)
+            throws IOException {
+        return ingestFiles(spark, warehouse, Files.of(source, manifest, defaultSplit));
+    }
+
+    /** The files under a source: images to read (with their manifest values), and those skipped. */
+    private static final class Listing {
+        final List<Row> files = new ArrayList<>();
+        final List<Reject> rejects = new ArrayList<>();
+        final Map<String, Long> skipped = new TreeMap<>();
+        long listed;
+        int unmatched;
+    }
+
+    /**
+     * Lists every file under the source on the driver (Hadoop's recursive listing: one flat listing
+     * on S3) and matches manifest entries to image files by their normalised relative path.
+     */
+    private static Listing list(
+            FileSystem fs, org.apache.hadoop.fs.Path root, SourcePaths paths, String manifestUri, Manifest manifest)
+            throws IOException {
+        Listing out = new Listing();
+        Map<String, Manifest.Entry> entries = manifest == null ? Map.of() : new LinkedHashMap<>(manifest.entries);
+        Map<String, String> byLowerCase = new HashMap<>();
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+        while (it.hasNext()) {
+            LocatedFileStatus st = it.next();
+            out.listed++;
+            String uri = st.getPath().toString();
+            String rel = paths.relative(uri);
+            if (uri.equals(manifestUri)) {
+                out.skipped.merge("manifest", 1L, Long::sum);
+                continue;
+            }
+            String skip = SourcePaths.skipReason(rel);
+            if (skip != null) {
+                out.skipped.merge(skip, 1L, Long::sum);
+                out.rejects.add(Reject.file(
+                        uri,
+                        rel,
+                        skip,
+                        skip.equals("hidden")
+                                ? "a hidden file or folder (name starting with '.')"
+                                : "extension '." + SourcePaths.extension(rel) + "' is not read (valid: "
+                                        + String.join(", ", SourcePaths.IMAGE_EXTENSIONS) + ")"));
+                continue;
+            }
+            byLowerCase.put(rel.toLowerCase(Locale.ROOT), rel);
+            Manifest.Entry e = manifest == null ? null : entries.remove(rel);
+            out.files.add(RowFactory.create(
+                    uri,
+                    st.getLen(),
+                    e == null ? null : e.label(),
+                    e == null ? null : e.labelName(),
+                    e == null || e.box() == null
+                            ? null
+                            : RowFactory.create(
+                                    e.box().x0(),
+                                    e.box().y0(),
+                                    e.box().x1(),
+                                    e.box().y1()),
+                    e == null ? null : e.split(),
+                    e == null ? null : e.error(),
+                    e == null ? null : e.line()));
+        }
+        brokenLinks(fs, root, paths, out);
+        for (Manifest.Entry e : entries.values()) {
+            String near = byLowerCase.get(e.path().toLowerCase(Locale.ROOT));
+            out.rejects.add(Reject.manifestRow(
+                    manifest.uri,
+                    e.line(),
+                    e.path(),
+                    "no_file",
+                    "no image file " + e.path() + " under " + paths.prefix()
+                            + (near == null ? "" : " (did you mean " + near + "? paths are case-sensitive)")));
+            out.unmatched++;
+        }
+        if (manifest != null) {
+            out.rejects.addAll(manifest.rejects);
+        }
+        return out;
+    }
+
+    /**
+     * Symbolic links to nothing under a local source: Hadoop's listing leaves them out, so they are
+     * found here and rejected as {@code broken_link} (links to files are followed and read).
+     */
+    private static void brokenLinks(FileSystem fs, org.apache.hadoop.fs.Path root, SourcePaths paths, Listing out)
+            throws IOException {
+        if (!"file".equals(fs.getScheme())) {
+            return; // object stores have no links
+        }
+        Path dir = Path.of(fs.makeQualified(root).toUri());
+        try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                if (java.nio.file.Files.isSymbolicLink(p) && !java.nio.file.Files.exists(p)) {
+                    String uri = new org.apache.hadoop.fs.Path(p.toUri()).toString();
+                    String rel = paths.relative(uri);
+                    out.listed++;
+                    out.skipped.merge("broken_link", 1L, Long::sum);
+                    out.rejects.add(Reject.file(
+                            uri,
+                            rel,
+                            "broken_link",
+                            "a symbolic link to " + java.nio.file.Files.readSymbolicLink(p)
+                                    + ", which does not exist"));
+                }
+            }
+        }
+    }
+
+    private static final org.apache.spark.sql.types.StructType SAME_BYTES = new org.apache.spark.sql.types.StructType()
+            .add("image_id", "string", false)
+            .add("kept_uri", "string", false)
+            .add("conflict", "string", true);
+
+    /**
+     * Files with the same bytes (one image id) keep one row, by a documented rule: files with
+     * manifest values come before files without; among those the first path in sorted order is
+     * kept; if their manifest values differ, the kept row is an error naming every file. The others
+     * become {@code duplicate_content} rejects. Returns one decision per repeated id.
+     */
+    private static List<Row> sameBytes(Dataset<Row> read, List<Reject> rejects) {
+        Dataset<Row> small =
+                read.select("image_id", "source_uri", "label", "label_name", "bbox", "split", "manifest_line");
+        Dataset<Row> repeated =
+                small.groupBy("image_id").count().where(col("count").gt(1)).select("image_id");
+        Map<String, List<Row>> groups = new TreeMap<>();
+        for (Row r : small.join(repeated, "image_id").collectAsList()) {
+            groups.computeIfAbsent(r.getAs("image_id"), k -> new ArrayList<>()).add(r);
+        }
+        List<Row> decisions = new ArrayList<>();
+        for (Map.Entry<String, List<Row>> g : groups.entrySet()) {
+            List<Row> rows = new ArrayList<>(g.getValue());
+            rows.sort((a, b) -> {
+                boolean ma = a.getAs("manifest_line") != null;
+                boolean mb = b.getAs("manifest_line") != null;
+                return ma != mb ? (ma ? -1 : 1) : a.<String>getAs("source_uri").compareTo(b.getAs("source_uri"));
+            });
+            Row kept = rows.get(0);
+            List<Row> withValues =
+                    rows.stream().filter(r -> r.getAs("manifest_line") != null).toList();
+            boolean disagree = withValues.stream()
+                            .map(r -> List.of(
+                                    Objects.toString(r.getAs("label")),
+                                    Objects.toString(r.getAs("label_name")),
+                                    Objects.toString(r.getAs("bbox")),
+                                    Objects.toString(r.getAs("split"))))
+                            .distinct()
+                            .count()
+                    > 1;
+            String conflict = null;
+            if (disagree) {
+                conflict = "the same bytes are " + rows.size() + " files whose manifest rows disagree: "
+                        + String.join(
+                                ", ",
+                                withValues.stream()
+                                        .map(r -> r.<String>getAs("source_uri") + " (line " + r.getAs("manifest_line")
+                                                + ")")
+                                        .toList())
+                        + " (fix the manifest, then ingest with --retry-errors)";
+            }
+            for (Row r : rows.subList(1, rows.size())) {
+                rejects.add(Reject.file(
+                        r.getAs("source_uri"),
+                        null,
+                        "duplicate_content",
+                        "same bytes as " + kept.<String>getAs("source_uri") + " (image " + g.getKey() + ")"));
+            }
+            decisions.add(RowFactory.create(g.getKey(), kept.getAs("source_uri"), conflict));
+        }
+        return decisions;
+    }
+
+    /**
+     * With {@code --retry-errors}: error rows of a file whose bytes changed since (another image id
+     * for the same source URI in this run) are removed, the new bytes' row replacing them.
+     */
+    private static void dropStaleErrors(SparkSession spark, Dataset<Row> kept, String images) {
+        io.delta.tables.DeltaTable.forPath(spark, images)
+                .as("t")
+                .merge(
+                        kept.select("image_id", "source_uri").as("s"),
+                        "t.source_uri = s.source_uri AND t.image_id <> s.image_id AND t.error IS NOT NULL")
+                .whenMatched()
+                .delete()
+                .execute();
+    }
+
+    /**
+     * The images row of one file: its format and size when it decodes, else the decoder's error;
+     * {@code inputError} (a bad manifest value) is the row's error when the file itself is fine.
+     */
+    public static Row imageRow(
+            String id,
+            String uri,
+            byte[] content,
+            Integer label,
+            String labelName,
+            Row bbox,
+            String split,
+            String inputError,
+            Timestamp now) {
+        Table.RowBuilder row = Tables.IMAGES
+                .row()
+                .set("image_id", id)
+                .set("source_uri", uri)
+                .set("content", content)
+                .set("label", label)
+                .set("label_name", labelName)
+                .set("bbox", bbox)
+                .set("split", split)
+                .set("ingested_at", now);
+        try {
+            ImageCodec.Info info = ImageCodec.info(content);
+            return row.set("format", info.format())
+                    .set("width", info.width())
+                    .set("height", info.height())
+                    .set("channels", info.channels())
+                    .set("error", inputError)
+                    .build();
+        } catch (DecodeException e) {
+            return row.absent("format", "width", "height", "channels")
+                    .set("error", e.getMessage())
+                    .build();
+        }
+    }
+
+    /** Ingests {@code count} canvases of the Fashion-MNIST localisation benchmark; returns rows inserted. */
+    public static long ingestBenchmark(
+            SparkSession spark,
+            String warehouse,
+            String mnistDir,
+            String split,
+            int count,
+            int canvas,
+            long seed,
+            int partitions)
+            throws IOException {
+        return ingestFashionMnist(
+                spark, warehouse, new BenchmarkRows(mnistDir, split, canvas, seed), count, partitions);
+    }
+
+    /** Ingests the first {@code count} plain 28x28 Fashion-MNIST items of a split (no boxes); returns rows inserted. */
+    public static long ingestRawFashionMnist(
+            SparkSession spark, String warehouse, String mnistDir, String split, int count, int partitions)
+            throws IOException {
+        return ingestFashionMnist(spark, warehouse, new BenchmarkRows(mnistDir, split, 0, 0), count, partitions);
+    }
+
+    static long ingestFashionMnist(
+            SparkSession spark, String warehouse, BenchmarkRows generator, int count, int partitions)
+            throws IOException {
+        FashionMnist.Split data =
+                FashionMnist.read(Path.of(generator.dir), generator.split); // fails on the driver if missing
+        if (count > data.size() && generator.canvas == 0) {
+            throw new IllegalArgumentException(
+                    "Invalid count: " + count + " (the " + generator.split + " split has " + data.size() + " items)");
+        }
+        Dataset<Row> rows = spark.range(0, count, 1, Math.max(1, partitions))
+                .toDF("index")
+                .mapPartitions(generator, Encoders.row(Tables.IMAGES.schema()));
+        return DeltaIO.mergeInsert(spark, rows, warehouse, Tables.IMAGES);
+    }
+
+    static final class BenchmarkRows implements MapPartitionsFunction<Row, Row>, Serializable {
+        private static final Map<String, FashionMnist.Split> SPLITS = new ConcurrentHashMap<>();
+        private final String dir;
+        private final String split;
+        private final int canvas; // 0: the plain 28x28 items, no box
+        private final long seed;
+
+        BenchmarkRows(String dir, String split, int canvas, long seed) {
+            this.dir = dir;
+            this.split = split;
+            this.canvas = canvas;
+            this.seed = seed;
+        }
+
+        @Override
+        public Iterator<Row> call(Iterator<Row> in) {
+            FashionMnist.Split data = SPLITS.computeIfAbsent(dir + "|" + split, k -> {
+                try {
+                    return FashionMnist.read(Path.of(dir), split);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            Timestamp now = new Timestamp(System.currentTimeMillis());
+            List<Row> out = new ArrayList<>();
+            if (canvas == 0) {
+                while (in.hasNext()) {
+                    int index = (int) in.next().getLong(0);
+                    byte[] png = ImageCodec.greyPng(data.images()[index], FashionMnist.SIDE, FashionMnist.SIDE);
+                    int label = data.labels()[index];
+                    out.add(imageRow(
+                            Hashing.sha256Hex(png),
+                            "fashion-mnist://" + split + "/" + index,
+                            png,
+                            label,
+                            FashionMnist.CLASS_NAMES.get(label),
+                            null,
+                            split,
+                            null,
+                            now));
+                }
+                return out.iterator();
+            }
+            LocalizationBenchmark bench = new LocalizationBenchmark(data, canvas, seed);
+            while (in.hasNext()) {
+                int index = (int) in.next().getLong(0);
+                out.add(row(bench.sample(index), now));
+            }
+            return out.iterator();
+        }
+
+        Row row(LocalizationBenchmark.Sample s, Timestamp now) {
+            byte[] png = ImageCodec.greyPng(s.pixels(), s.side(), s.side());
+            Box b = s.box();
+            String uri = "fashion-mnist-loc://" + split + "/seed=" + seed + "/canvas=" + canvas + "/" + s.index();
+            return imageRow(
+                    Hashing.sha256Hex(png),
+                    uri,
+                    png,
+                    s.label(),
+                    FashionMnist.CLASS_NAMES.get(s.label()),
+                    RowFactory.create(b.x0(), b.y0(), b.x1(), b.y1()),
+                    split,
+                    null,
+                    now);
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package io.xaiscale.jobs.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xaiscale.image.Box;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A manifest of labels, boxes and splits, read on the driver (CSV with a header, RFC 4180 quoting, or
+ * JSON Lines): one {@link Entry} per file path, and a {@link Reject} for every row that applies to no
+ * file. A bad value never fails the ingest: it is the error of its file's image row. Rows for the same
+ * path are settled by one rule: identical rows count once (the later ones are rejected as
+ * {@code duplicate_row}); rows that disagree make the image an error row naming every line, since
+ * no rule can know which one is right.
+ */
+final class Manifest {
+    static final List<String> COLUMNS = List.of("path", "label", "label_name", "x0", "y0", "x1", "y1", "split");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The values of one path, from its first row; {@code error} says what was wrong with them (the
+     * line named), and then no value of that row is used.
+     */
+    record Entry(String path, int line, Integer label, String labelName, Box box, String split, String error)
+            implements Serializable {
+        boolean sameValues(Entry o) {
+            return Objects.equals(label, o.label)
+                    && Objects.equals(labelName, o.labelName)
+                    && Objects.equals(box, o.box)
+                    && Objects.equals(split, o.split)
+                    && Objects.equals(error == null, o.error == null);
+        }
+
+        String describe() {
+            List<String> v = new ArrayList<>();
+            if (label != null || labelName != null) {
+                v.add("label " + (label == null ? "?" : label) + (labelName == null ? "" : " '" + labelName + "'"));
+            }
+            if (box != null) {
+                v.add("box " + box.x0() + "," + box.y0() + "," + box.x1() + "," + box.y1());
+            }
+            if (split != null) {
+                v.add("split " + split);
+            }
+            if (error != null) {
+                v.add("invalid values");
+            }
+            return "line " + line + (v.isEmpty() ? "" : " (" + String.join(", ", v) + ")");
+        }
+    }
+
+    final String uri;
+    /** Entries by path relative to the source, in manifest order. */
+    final Map<String, Entry> entries = new LinkedHashMap<>();
+
+    final List<Reject> rejects = new ArrayList<>();
+    /** Manifest rows by outcome: entry, duplicate_row, conflicting_row, unreadable_row, no_path, outside_source. */
+    final Map<String, Long> rows = new TreeMap<>();
+
+    private final SourcePaths paths;
+    private final List<String> classes;
+    private final Map<String, List<Entry>> conflicts = new LinkedHashMap<>();
+
+    private Manifest(String uri, SourcePaths paths, List<String> classes) {
+        this.uri = uri;
+        this.paths = paths;
+        this.classes = classes;
+    }
+
+    static boolean isJsonLines(String uri) {
+        String u = uri.toLowerCase(Locale.ROOT);
+        return u.endsWith(".jsonl") || u.endsWith(".json") || u.endsWith(".ndjson");
+    }
+
+    /**
+     * Reads a manifest. {@code classes} (null when no model card is given) makes a label outside the
+     * model's classes, or a label name that is not the class of its label, an error of the row. Fails
+     * only when the manifest as a whole is unusable: a CSV header with an unknown column or no
+     * {@code path} column.
+     */
+    static Manifest read(String uri, Reader text, SourcePaths paths, List<String> classes) throws IOException {
+        Manifest m = new Manifest(uri, paths, classes);
+        BufferedReader in = new BufferedReader(text);
+        if (isJsonLines(uri)) {
+            m.readJsonLines(in);
+        } else {
+            m.readCsv(in);
+        }
+        m.settleConflicts();
+        return m;
+    }
+
+    private void readCsv(BufferedReader in) throws IOException {
+        Csv csv = new Csv(in);
+        Csv.Record header = csv.next();
+        if (header == null) {
+            return; // an empty manifest
+        }
+        List<String> names = header.fields().stream()
+                .map(s -> s.strip().toLowerCase(Locale.ROOT))
+                .toList();
+        for (String c : names) {
+            if (!COLUMNS.contains(c)) {
+                throw new IllegalArgumentException("Unknown manifest column '" + c + "' in " + uri + " (valid: "
+                        + String.join(", ", COLUMNS) + ")");
+            }
+        }
+        if (!names.contains("path")) {
+            throw new IllegalArgumentException(
+                    "Manifest " + uri + " has no 'path' column (paths relative to the source)");
+        }
+        for (Csv.Record r = csv.next(); r != null; r = csv.next()) {
+            if (r.problem() != null) {
+                reject(r.line(), null, "unreadable_row", r.problem());
+            } else if (r.fields().size() != names.size()) {
+                reject(
+                        r.line(),
+                        null,
+                        "unreadable_row",
+                        r.fields().size() + " fields where the header has " + names.size());
+            } else {
+                Map<String, String> values = new LinkedHashMap<>();
+                for (int i = 0; i < names.size(); i++) {
+                    String v = r.fields().get(i).strip();
+                    values.put(names.get(i), v.isEmpty() ? null : v);
+                }
+                add(r.line(), values);
+            }
+        }
+    }
+
+    private void readJsonLines(BufferedReader in) throws IOException {
+        int line = 0;
+        for (String text = in.readLine(); text != null; text = in.readLine()) {
+            line++;
+            if (line == 1 && text.startsWith("\uFEFF")) {
+                text = text.substring(1);
+            }
+            if (text.isBlank()) {
+                continue;
+            }
+            JsonNode node;
+            try {
+                node = JSON.readTree(text);
+            } catch (JsonProcessingException e) {
+                reject(line, null, "unreadable_row", "not JSON: " + e.getOriginalMessage());
+                continue;
+            }
+            if (node == null || !node.isObject()) {
+                reject(line, null, "unreadable_row", "not a JSON object");
+                continue;
+            }
+            Map<String, String> values = new LinkedHashMap<>();
+            String unknown = null;
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                String key = f.getKey().strip().toLowerCase(Locale.ROOT);
+                if (!COLUMNS.contains(key)) {
+                    unknown = f.getKey();
+                    break;
+                }
+                JsonNode v = f.getValue();
+                values.put(key, v.isNull() ? null : v.isTextual() ? v.asText().strip() : v.toString());
+            }
+            if (unknown != null) {
+                reject(
+                        line,
+                        null,
+                        "unreadable_row",
+                        "unknown field '" + unknown + "' (valid: " + String.join(", ", COLUMNS) + ")");
+            } else {
+                add(line, values);
+            }
+        }
+    }
+
+    private void reject(int line, String path, String reason, String detail) {
+        rejects.add(Reject.manifestRow(uri, line, path, reason, detail));
+        rows.merge(reason, 1L, Long::sum);
+    }
+
+    /** One readable row: its path normalised, its values checked, its duplicates settled. */
+    private void add(int line, Map<String, String> v) {
+        String raw = v.get("path");
+        if (raw == null) {
+            reject(line, null, "no_path", "the row has no path");
+            return;
+        }
+        SourcePaths.Normalised p = paths.normalise(raw);
+        if (p.problem() != null) {
+            reject(line, raw, "outside_source", "path '" + raw + "' " + p.problem());
+            return;
+        }
+        Entry e = entry(p.relative(), line, v);
+        Entry first = entries.get(e.path());
+        if (first == null) {
+            entries.put(e.path(), e);
+            rows.merge("entry", 1L, Long::sum);
+        } else if (first.sameValues(e) && first.error() == null && !conflicts.containsKey(e.path())) {
+            reject(line, e.path(), "duplicate_row", "same values as line " + first.line());
+        } else {
+            conflicts
+                    .computeIfAbsent(e.path(), k -> new ArrayList<>(List.of(first)))
+                    .add(e);
+            rows.merge("conflicting_row", 1L, Long::sum);
+        }
+    }
+
+    /** Rows of one path that disagree: the path's entry becomes an error naming every line. */
+    private void settleConflicts() {
+        for (Map.Entry<String, List<Entry>> c : conflicts.entrySet()) {
+            List<Entry> all = c.getValue();
+            List<String> lines = all.stream().map(Entry::describe).toList();
+            String error = "manifest rows for " + c.getKey() + " disagree: " + String.join(" vs ", lines)
+                    + " (fix the manifest, then ingest with --retry-errors)";
+            Entry first = all.get(0);
+            entries.put(c.getKey(), new Entry(first.path(), first.line(), null, null, null, first.split(), error));
+        }
+    }
+
+    private Entry entry(String path, int line, Map<String, String> v) {
+        List<String> problems = new ArrayList<>();
+        Integer label = integer(v, "label", problems);
+        String labelName = v.get("label_name");
+        if (label != null && label < 0) {
+            problems.add("label " + label + " is negative");
+        } else if (label != null && classes != null && label >= classes.size()) {
+            problems.add("label " + label + " is not a class of the model (0.." + (classes.size() - 1) + ")");
+        } else if (labelName != null && classes != null) {
+            int named = indexOf(labelName);
+            if (label == null && named < 0) {
+                problems.add("label_name '" + labelName + "' is not a class of the model (classes: "
+                        + String.join(", ", classes) + ")");
+            } else if (label == null) {
+                label = named;
+            } else if (named != label) {
+                problems.add("label " + label + " is '" + classes.get(label) + "' in the model card, not '" + labelName
+                        + "'");
+            }
+        }
+        Box box = null;
+        List<String> corners = List.of("x0", "y0", "x1", "y1");
+        List<String> given = corners.stream().filter(k -> v.get(k) != null).toList();
+        if (!given.isEmpty()) {
+            Integer[] c = new Integer[4];
+            for (int i = 0; i < 4; i++) {
+                c[i] = integer(v, corners.get(i), problems);
+            }
+            if (given.size() < 4) {
+                problems.add("a box needs all of x0, y0, x1, y1 (given: " + String.join(", ", given) + ")");
+            } else if (c[0] != null && c[1] != null && c[2] != null && c[3] != null) {
+                try {
+                    box = new Box(c[0], c[1], c[2], c[3]);
+                } catch (IllegalArgumentException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+        }
+        String split = v.get("split");
+        if (!problems.isEmpty()) {
+            return new Entry(
+                    path, line, null, null, null, split, "manifest line " + line + ": " + String.join("; ", problems));
+        }
+        return new Entry(path, line, label, labelName, box, split, null);
+    }
+
+    private int indexOf(String name) {
+        for (int i = 0; i < classes.size(); i++) {
+            if (classes.get(i).equalsIgnoreCase(name.strip())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static Integer integer(Map<String, String> v, String key, List<String> problems) {
+        String s = v.get(key);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(s.strip());
+        } catch (NumberFormatException e) {
+            problems.add(key + " '" + s + "' is not an integer");
+            return null;
+        }
+    }
+}
