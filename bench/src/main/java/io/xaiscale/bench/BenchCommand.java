@@ -286,10 +286,11 @@ public final class BenchCommand implements Command {
         IngestJob.ingestBenchmark(spark, wh.toString(), o.get("fashion-mnist"), "test", images, 64, 1, 1);
         StageSettings stage = new StageSettings(
                 wh.toString(),
-                new ModelRef(o.get("model"), card.key(), o.getInt("internal-batch-size", 1, 65536)),
+                new ModelRef(o.get("model"), card.key(), null, o.getInt("internal-batch-size", 1, 65536)),
                 o.getInt("batch-size", 1, 4096),
                 1,
-                Long.MAX_VALUE);
+                Long.MAX_VALUE,
+                false);
         return new ExplainStage(new ExplainStage.Settings(stage, List.of(spec), TargetRule.PREDICTED), card);
     }
 

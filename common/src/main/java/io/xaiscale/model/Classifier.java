@@ -305,6 +305,22 @@ public final class Classifier implements AutoCloseable {
     }
 
     /** Softmax probabilities, without autograd, in chunks of {@link #internalBatchSize()}. */
+    /**
+     * Checks that the weights give one logit per class of the card (a forward pass of zeros): a card
+     * that lists 9 classes for weights with 10 outputs would label every prediction wrongly.
+     */
+    public void checkOutputs() {
+        try (NDManager tmp = manager().newSubManager()) {
+            NDArray zeros = tmp.zeros(new Shape(1, channels(), height(), width()));
+            long outputs = logitsNoGrad(zeros).getShape().get(1);
+            if (outputs != numClasses()) {
+                throw new IllegalArgumentException("Model " + card.key() + ": the weights give " + outputs
+                        + " logits but model.json lists " + numClasses()
+                        + " classes ('classes' must name one class per output, in order)");
+            }
+        }
+    }
+
     public NDArray probabilities(NDArray x) {
         return logitsNoGrad(x).softmax(1);
     }

@@ -28,7 +28,9 @@ public final class ModelCache {
 
     /** {@link #get(String, Path)} on {@code device}; a caller picks its internal batch size with {@link Classifier#withInternalBatchSize}. */
     public static Classifier get(String key, Path dir, Device device) {
-        return MODELS.computeIfAbsent(key + "#" + device, k -> {
+        // the directory is part of the key: another directory under the same id@version is loaded
+        // (and its weights hash checked), never answered with the model of the first one
+        return MODELS.computeIfAbsent(key + "#" + dir.toAbsolutePath().normalize() + "#" + device, k -> {
             try {
                 Classifier loaded = Classifier.load(dir, device);
                 LOADS.incrementAndGet();

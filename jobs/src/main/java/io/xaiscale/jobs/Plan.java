@@ -5,6 +5,7 @@ import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
 import io.xaiscale.explain.TargetRule;
 import io.xaiscale.jobs.spark.ModelFiles;
+import io.xaiscale.jobs.spark.ModelIdentity;
 import io.xaiscale.jobs.spark.ModelRef;
 import io.xaiscale.jobs.stage.AgreementStage;
 import io.xaiscale.jobs.stage.EvaluateStage;
@@ -15,6 +16,7 @@ import io.xaiscale.jobs.stage.StageSettings;
 import io.xaiscale.metric.Metric;
 import io.xaiscale.metric.Metrics;
 import io.xaiscale.model.ModelCard;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -29,13 +31,17 @@ record Plan(ModelCard card, StageSettings settings) {
     /** The model and the settings every stage shares ({@link Defaults#model}). */
     static Plan of(Options o) throws Exception {
         String model = ModelFiles.qualify(o.get("model"));
-        ModelCard card = ModelCard.read(ModelFiles.localize(model, ModelFiles.driverConf()));
+        Path dir = ModelFiles.localize(model, ModelFiles.driverConf());
+        ModelCard card = ModelCard.read(dir);
+        int internalBatchSize = o.getInt("internal-batch-size", 1, 65536);
+        String weights = ModelIdentity.verify(card, dir);
         StageSettings s = new StageSettings(
                 o.get("warehouse"),
-                new ModelRef(model, card.key(), o.getInt("internal-batch-size", 1, 65536)),
+                new ModelRef(model, card.key(), weights, internalBatchSize),
                 o.getInt("batch-size", 1, 4096),
                 o.getInt("partitions", 0, 100000),
-                o.getInt("commit-every", 1, Integer.MAX_VALUE));
+                o.getInt("commit-every", 1, Integer.MAX_VALUE),
+                o.getFlag("retry-errors"));
         return new Plan(card, s);
     }
 
@@ -72,6 +78,11 @@ record Plan(ModelCard card, StageSettings settings) {
     /** Runs {@code stages} in order in {@code spark}, each line of outcome printed; returns their results. */
     static List<StageRunner.Result> run(SparkSession spark, List<? extends Stage> stages) throws Exception {
         List<StageRunner.Result> out = new ArrayList<>();
+        stages.stream()
+                .map(st -> st.settings())
+                .filter(s -> s.model() != null)
+                .distinct()
+                .forEach(s -> ModelIdentity.checkWarehouse(spark, s.warehouse(), s.model()));
         for (Stage st : stages) {
             StageRunner.Result r = StageRunner.run(spark, st);
             System.out.printf("[%s] %d new %s row(s) in %.1fs%n", st.name(), r.inserted(), st.rowNoun(), r.seconds());

@@ -11,6 +11,24 @@ import org.junit.jupiter.api.Test;
 
 class BatchesTest {
     @Test
+    void aFailedBatchIsRetriedItemByItemAndOnlyTheCulpritGetsTheError() {
+        List<List<String>> calls = new ArrayList<>();
+        List<String> out = Batches.isolating(
+                List.of("a", "poison", "b"),
+                batch -> {
+                    calls.add(batch);
+                    if (batch.contains("poison")) {
+                        throw new IllegalStateException("cannot score poison");
+                    }
+                    return batch.stream().map(String::toUpperCase).toList();
+                },
+                (item, e) -> List.of(item + ": " + e.getMessage()));
+        assertEquals(List.of("A", "poison: cannot score poison", "B"), out);
+        assertEquals(List.of(List.of("a", "poison", "b"), List.of("a"), List.of("poison"), List.of("b")), calls);
+        assertEquals(List.of("X"), Batches.isolating(List.of("x"), b -> List.of("X"), (i, e) -> List.of("never")));
+    }
+
+    @Test
     void batchesNeverMixGroupsNorExceedTheSizeAndKeepOrder() {
         List<String> in = List.of("a1", "a2", "a3", "b1", "c1", "c2", "c3", "c4", "c5");
         List<List<String>> seen = new ArrayList<>();

@@ -47,7 +47,7 @@ class DecodedBatchTest {
                 List.of("bad", "refused"),
                 d.failed().stream().map(r -> r.<String>getAs("image_id")).toList());
         assertTrue(
-                d.errors().get(0).startsWith("image: undecodable image (40 bytes)"),
+                d.errors().get(0).startsWith("image: undecodable png image (40 bytes, 8x6): "),
                 d.errors().get(0));
         assertEquals("no label for target=label", d.errors().get(1));
         int per = 3 * 6 * 8;
@@ -56,7 +56,7 @@ class DecodedBatchTest {
         for (int k = 0; k < 3; k++) {
             float[] expected = ImageCodec.toTensor(png(seeds[k]), 3, 6, 8);
             assertArrayEquals(expected, Arrays.copyOfRange(d.pixels(), k * per, (k + 1) * per), "image " + k);
-            assertArrayEquals(expected, d.pixelsOf(k));
+            assertArrayEquals(expected, d.pixelsOf(List.of(k)));
         }
     }
 }

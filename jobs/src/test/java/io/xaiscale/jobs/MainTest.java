@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,5 +62,39 @@ class MainTest {
         assertEquals(2, verbose.code());
         assertTrue(verbose.err().contains("\tat io.xaiscale."), verbose.err());
         assertFalse(run("help").err().contains("Exception"));
+    }
+
+    /** A copy of the shipped model whose card is edited by {@code edit} (a JSON string replacement). */
+    static Path copyOfModel(String name, String from, String to) throws Exception {
+        Path src = Path.of(model());
+        Path dir = Files.createDirectories(tmp.resolve(name));
+        try (var files = Files.list(src)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve(f.getFileName()));
+            }
+        }
+        Path card = dir.resolve("model.json");
+        String json = Files.readString(card);
+        assertTrue(json.contains(from), from);
+        Files.writeString(card, json.replace(from, to));
+        return dir;
+    }
+
+    @Test
+    void aCardWithTheWrongClassCountOrOtherWeightsIsRefusedBeforeSparkStarts() throws Exception {
+        Path warehouse = tmp.resolve("identity-warehouse");
+        Path nine = copyOfModel("nine-classes", ", \"ankle boot\" ]", " ]");
+        Outcome o = run("explain", "--model", nine.toString(), "--warehouse", warehouse.toString());
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().startsWith("xai explain: "), o.err());
+        assertTrue(
+                o.err().contains("fmnist-loc-cnn@1: the weights give 10 logits but model.json lists 9 classes"),
+                o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        Path retrained = copyOfModel("other-weights", "\"weights_sha256\" : \"892a", "\"weights_sha256\" : \"000a");
+        o = run("explain", "--model", retrained.toString(), "--warehouse", warehouse.toString());
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().contains("do not match the card"), o.err());
+        assertFalse(Files.exists(warehouse), "refused before Spark started: no table written");
     }
 }

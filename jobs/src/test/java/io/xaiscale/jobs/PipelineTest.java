@@ -280,6 +280,36 @@ class PipelineTest {
 
     @Test
     @Order(5)
+    void otherWeightsUnderTheSameIdAndVersionAreRefusedBeforeAnyStageRuns() throws Exception {
+        // the shipped model with one weight changed (the lowest bit of a byte in the middle of the float data), card
+        // updated
+        Path dir = Files.createDirectories(tmp.resolve("retrained"));
+        Path src = ROOT.resolve("models/fmnist-loc-cnn");
+        byte[] weights = Files.readAllBytes(src.resolve("fmnist-loc-cnn-0000.params"));
+        weights[weights.length / 2] ^= 0x01;
+        Files.write(dir.resolve("fmnist-loc-cnn-0000.params"), weights);
+        String card = Files.readString(src.resolve("model.json"));
+        io.xaiscale.model.ModelCard shipped = io.xaiscale.model.ModelCard.read(src);
+        Files.writeString(
+                dir.resolve("model.json"),
+                card.replace(shipped.weightsSha256(), io.xaiscale.util.Hashing.sha256Hex(weights)));
+        long before = count(Tables.EXPLANATIONS);
+        io.xaiscale.config.Options o = new ExplainCommand()
+                .options()
+                .parse(new String[] {"--warehouse", warehouse, "--model", dir.toString(), "--methods", "gradient"});
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Plan.run(spark, List.of(ExplainCommand.stage(o))));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("Model fmnist-loc-cnn@1 in " + warehouse + " was explained with weights"
+                                + " sha256 " + shipped.weightsSha256()),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("Give these weights a new 'version'"), e.getMessage());
+        assertEquals(before, count(Tables.EXPLANATIONS));
+    }
+
+    @Test
+    @Order(6)
     void everySqlFileOfTheRepositoryRuns() throws Exception {
         SqlRunner.registerViews(spark, warehouse);
         List<Path> files;
@@ -313,7 +343,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void exportWritesNumpyArraysAndOverlaysForTheSelection() throws Exception {
         Path out = tmp.resolve("export");
         io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
@@ -375,7 +405,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void wrongOptionsFailAtStartNamingTheValueAndTheChoices() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
@@ -411,5 +441,52 @@ class PipelineTest {
                         .startsWith(
                                 "Model card not found: " + tmp.resolve("nope").resolve("model.json")),
                 missing.getMessage());
+    }
+
+    @Test
+    @Order(20)
+    void aPoisonedExplanationErrsOnlyItsOwnRowAndRetryErrorsRecomputesItOnceMended() throws Exception {
+        String expl = Tables.EXPLANATIONS.path(warehouse);
+        String metrics = Tables.METRICS.path(warehouse);
+        Dataset<Row> gradient = spark.read().format("delta").load(expl).where("method = 'gradient' AND error IS NULL");
+        List<Row> two = gradient.orderBy("image_id").limit(2).collectAsList();
+        String cut = two.get(0).getAs("image_id");
+        String wrong = two.get(1).getAs("image_id");
+        // one map cut short, one target outside the model's classes: both in the same batch as 8 good ones
+        spark.sql("UPDATE delta.`" + expl + "` SET map = X'00000000' WHERE method = 'gradient' AND image_id = '" + cut
+                + "'");
+        spark.sql("UPDATE delta.`" + expl + "` SET target_class = 99 WHERE method = 'gradient' AND image_id = '" + wrong
+                + "'");
+        spark.sql("DELETE FROM delta.`" + metrics + "` WHERE method = 'gradient' AND metric = 'deletion_auc'");
+        String spec = "deletion_auc[steps=4]";
+        Plan.run(
+                spark,
+                EvaluateCommand.stages(options(
+                        new EvaluateCommand(), "--metrics", spec, "--agreement", "false", "--batch-size", "16")));
+        Dataset<Row> scored =
+                spark.read().format("delta").load(metrics).where("method = 'gradient' AND metric = 'deletion_auc'");
+        assertEquals(10, scored.count());
+        assertEquals(8, scored.where(col("value").isNotNull()).count(), "the batch's other rows are scored");
+        assertEquals(
+                "unusable explanation: map of 1 values, the model's input has 64x64",
+                scored.where(col("image_id").equalTo(cut)).first().getAs("error"));
+        assertEquals(
+                "unusable explanation: target class 99 is not a class of model fmnist-loc-cnn@1",
+                scored.where(col("image_id").equalTo(wrong)).first().getAs("error"));
+
+        // mended (the explanations computed again), the two error rows are replaced, nothing else moves
+        spark.sql("DELETE FROM delta.`" + expl + "` WHERE method = 'gradient' AND image_id IN ('" + cut + "', '" + wrong
+                + "')");
+        StageRunner.Result e = StageRunner.run(spark, explainStage());
+        assertEquals(2, e.inserted());
+        long before = spark.read().format("delta").load(metrics).count();
+        List<StageRunner.Result> r = Plan.run(
+                spark,
+                EvaluateCommand.stages(options(
+                        new EvaluateCommand(), "--metrics", spec, "--agreement", "false", "--retry-errors", "true")));
+        assertEquals(2, r.get(0).pending(), "only the rows with an error are computed again");
+        assertEquals(2, r.get(0).inserted(), "and replaced");
+        assertEquals(before, spark.read().format("delta").load(metrics).count());
+        assertEquals(10, scored.where(col("value").isNotNull()).count());
     }
 }

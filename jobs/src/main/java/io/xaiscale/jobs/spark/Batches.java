@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -54,6 +55,33 @@ public final class Batches {
                 return current.next();
             }
         };
+    }
+
+    /**
+     * {@code batch} over all {@code items}; if it throws, over each item alone, so one item that
+     * fails cannot take the others' results with it: only that item gets {@code failed}'s rows.
+     */
+    public static <T, R> List<R> isolating(
+            List<T> items, Function<List<T>, List<R>> batch, BiFunction<T, RuntimeException, List<R>> failed) {
+        if (items.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return batch.apply(items);
+        } catch (RuntimeException batchFailure) {
+            if (items.size() == 1) {
+                return failed.apply(items.get(0), batchFailure);
+            }
+            List<R> out = new ArrayList<>();
+            for (T item : items) {
+                try {
+                    out.addAll(batch.apply(List.of(item)));
+                } catch (RuntimeException e) {
+                    out.addAll(failed.apply(item, e));
+                }
+            }
+            return out;
+        }
     }
 
     /**

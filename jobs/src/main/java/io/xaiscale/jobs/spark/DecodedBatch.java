@@ -56,9 +56,16 @@ public record DecodedBatch(List<Row> ok, float[] pixels, List<Row> failed, List<
         return new DecodedBatch(rows, null, List.of(), List.of());
     }
 
-    /** Pixels of the {@code i}-th decoded row alone. */
-    public float[] pixelsOf(int i) {
+    /** Pixels of the decoded rows {@code at} (indices into {@link #ok}), one after the other; null when not decoded. */
+    public float[] pixelsOf(List<Integer> at) {
+        if (pixels == null || at.size() == ok.size()) {
+            return pixels;
+        }
         int per = pixels.length / ok.size();
-        return Arrays.copyOfRange(pixels, i * per, (i + 1) * per);
+        float[] out = new float[at.size() * per];
+        for (int i = 0; i < at.size(); i++) {
+            System.arraycopy(pixels, at.get(i) * per, out, i * per, per);
+        }
+        return out;
     }
 }

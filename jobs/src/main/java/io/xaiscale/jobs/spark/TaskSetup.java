@@ -34,7 +34,14 @@ public final class TaskSetup {
 
     /** The model of {@code ref} for this task: cached per executor JVM, with the stage's internal batch size. */
     public static TaskModel forTask(ModelRef ref) {
-        return forTask(ref.uri(), ref.key(), ref.internalBatchSize());
+        TaskModel t = forTask(ref.uri(), ref.key(), ref.internalBatchSize());
+        if (ref.weightsSha256() != null && !ref.weightsSha256().equals(t.model().weightsSha256())) {
+            t.scope().close();
+            throw new IllegalStateException("Model " + ref.key() + " at " + ref.uri() + " changed while the job ran:"
+                    + " the driver checked weights with sha256 " + ref.weightsSha256() + ", this executor read "
+                    + t.model().weightsSha256());
+        }
+        return t;
     }
 
     public static TaskModel forTask(String modelUri, String modelKey, int internalBatchSize) {

@@ -38,7 +38,7 @@ public final class AgreementStage implements Stage {
 
     /** {@code s.model()} is ignored: the stage loads no model. */
     public AgreementStage(StageSettings s, ModelCard card) {
-        this.s = new StageSettings(s.warehouse(), null, s.batchSize(), s.partitions(), s.commitEvery());
+        this.s = new StageSettings(s.warehouse(), null, s.batchSize(), s.partitions(), s.commitEvery(), false);
         this.card = card;
     }
 

@@ -1,6 +1,7 @@
 package io.xaiscale.jobs.stage;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.not;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -11,6 +12,7 @@ import io.xaiscale.image.Box;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.spark.Batches;
 import io.xaiscale.jobs.spark.DecodedBatch;
 import io.xaiscale.jobs.spark.TaskSetup;
 import io.xaiscale.metric.EvalBatch;
@@ -109,9 +111,16 @@ public final class EvaluateStage implements Stage {
                         DataTypes.createStructField("metric_spec", DataTypes.StringType, false),
                         DataTypes.createStructField("metric_params", DataTypes.StringType, false),
                         DataTypes.createStructField("metric_params_hash", DataTypes.StringType, false))));
-        Dataset<Row> done = DeltaIO.readOrEmpty(spark, warehouse, Tables.METRICS)
-                .where(Tables.ofModel(card))
-                .select("image_id", "params_hash", "metric_params_hash");
+        Dataset<Row> scored =
+                DeltaIO.readOrEmpty(spark, warehouse, Tables.METRICS).where(Tables.ofModel(card));
+        Dataset<Row> done = scored.select("image_id", "params_hash", "metric_params_hash");
+        if (s.stage().retryErrors()) {
+            // a value that does not apply (no box) stays; every other error is computed again
+            Dataset<Row> failed = scored.where(
+                            col("error").isNotNull().and(not(col("error").startsWith("not applicable"))))
+                    .select("image_id", "params_hash", "metric_params_hash");
+            done = done.join(failed, DeltaIO.columns("image_id", "params_hash", "metric_params_hash"), "left_anti");
+        }
         Dataset<Row> expl = DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS)
                 .where(Tables.ofModel(card).and(col("error").isNull()))
                 .select(
@@ -163,54 +172,94 @@ public final class EvaluateStage implements Stage {
                     out.add(row(d.failed().get(i), metric, o, null, d.errors().get(i), now));
                 }
             }
-            List<Row> ok = d.ok();
-            if (ok.isEmpty()) {
-                return out;
+            // each explanation is read on its own: a corrupt map or an impossible target is that row's error
+            List<Row> ok = new ArrayList<>();
+            List<Integer> at = new ArrayList<>();
+            List<float[]> maps = new ArrayList<>();
+            List<Integer> targets = new ArrayList<>();
+            List<Box> boxes = new ArrayList<>();
+            int hw = model.height() * model.width();
+            for (int i = 0; i < d.ok().size(); i++) {
+                Row r = d.ok().get(i);
+                try {
+                    float[] map = MapCodec.decode(r.getAs("map"));
+                    if (map.length != hw) {
+                        throw new IllegalArgumentException("map of " + map.length + " values, the model's input has "
+                                + model.height() + "x" + model.width());
+                    }
+                    Integer target = r.getAs("target_class");
+                    if (target == null || target < 0 || target >= model.numClasses()) {
+                        throw new IllegalArgumentException("target class " + target + " is not a class of model "
+                                + model.card().key());
+                    }
+                    Row b = r.getAs("bbox");
+                    boxes.add(b == null ? null : new Box(b.getInt(0), b.getInt(1), b.getInt(2), b.getInt(3)));
+                    maps.add(map);
+                    targets.add(target);
+                    ok.add(r);
+                    at.add(i);
+                } catch (RuntimeException e) {
+                    for (String o : outputs) {
+                        out.add(row(r, metric, o, null, "unusable explanation: " + e.getMessage(), now));
+                    }
+                }
             }
-            int n = ok.size();
-            float[] data = d.pixels();
-            float[][] maps = new float[n][];
-            int[] targets = new int[n];
-            Box[] boxes = new Box[n];
-            for (int i = 0; i < n; i++) {
-                Row r = ok.get(i);
-                maps[i] = MapCodec.decode(r.getAs("map"));
-                targets[i] = r.<Integer>getAs("target_class");
-                Row b = r.getAs("bbox");
-                boxes[i] = b == null ? null : new Box(b.getInt(0), b.getInt(1), b.getInt(2), b.getInt(3));
-            }
+            // a batch that fails is scored again one explanation at a time: only the culprit gets the error
+            List<Integer> all =
+                    java.util.stream.IntStream.range(0, ok.size()).boxed().toList();
+            out.addAll(Batches.isolating(
+                    all,
+                    idx -> score(metric, method, d, idx, at, maps, targets, boxes, ok, now),
+                    (i, e) -> outputs.stream()
+                            .map(o -> row(
+                                    ok.get(i),
+                                    metric,
+                                    o,
+                                    null,
+                                    "metric " + metric.spec() + " failed for model "
+                                            + model.card().key() + ": " + e,
+                                    now))
+                            .toList()));
+            return out;
+        }
+
+        /** The rows of the explanations {@code idx} (indices into the usable ones) scored as one batch. */
+        private List<Row> score(
+                Metric metric,
+                Explainer method,
+                DecodedBatch d,
+                List<Integer> idx,
+                List<Integer> at,
+                List<float[]> maps,
+                List<Integer> targets,
+                List<Box> boxes,
+                List<Row> rows,
+                Timestamp now) {
+            int n = idx.size();
+            List<String> outputs = metric.outputs();
             double[][] values;
             try (NDManager m = scope.newSubManager()) {
+                float[][] mapArray = idx.stream().map(maps::get).toArray(float[][]::new);
+                int[] targetArray = idx.stream().mapToInt(targets::get).toArray();
+                Box[] boxArray = idx.stream().map(boxes::get).toArray(Box[]::new);
+                float[] data = d.pixelsOf(idx.stream().map(at::get).toList());
                 EvalBatch eb = data == null
-                        ? EvalBatch.mapsOnly(maps, boxes, model.height(), model.width())
+                        ? EvalBatch.mapsOnly(mapArray, boxArray, model.height(), model.width())
                         : EvalBatch.of(
                                 model,
                                 m.create(data, new Shape(n, model.channels(), model.height(), model.width())),
-                                maps,
-                                targets,
-                                boxes);
+                                mapArray,
+                                targetArray,
+                                boxArray);
                 values = metric.evaluateAll(method == null ? eb : eb.withMethod(method));
-            } catch (RuntimeException e) {
-                for (Row r : ok) {
-                    for (String o : outputs) {
-                        out.add(row(
-                                r,
-                                metric,
-                                o,
-                                null,
-                                "metric " + metric.spec() + " failed for model "
-                                        + model.card().key() + ": " + e,
-                                now));
-                    }
-                }
-                return out;
             }
+            List<Row> out = new ArrayList<>();
             for (int i = 0; i < n; i++) {
+                Row r = rows.get(idx.get(i));
                 for (int k = 0; k < outputs.size(); k++) {
                     double v = values[k][i];
                     boolean na = Double.isNaN(v);
-                    out.add(row(
-                            ok.get(i), metric, outputs.get(k), na ? null : v, na ? metric.notApplicable() : null, now));
+                    out.add(row(r, metric, outputs.get(k), na ? null : v, na ? metric.notApplicable() : null, now));
                 }
             }
             return out;

@@ -17,6 +17,7 @@ import io.xaiscale.explain.Targets;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.spark.Batches;
 import io.xaiscale.jobs.spark.DecodedBatch;
 import io.xaiscale.jobs.spark.TaskSetup;
 import io.xaiscale.model.Architectures;
@@ -131,7 +132,10 @@ public final class ExplainStage implements Stage {
                         DataTypes.createStructField("params", DataTypes.StringType, false),
                         DataTypes.createStructField("params_hash", DataTypes.StringType, false))));
         Dataset<Row> done = DeltaIO.readOrEmpty(spark, warehouse, Tables.EXPLANATIONS)
-                .where(Tables.ofModel(card))
+                .where(
+                        s.stage().retryErrors()
+                                ? Tables.ofModel(card).and(col("error").isNull())
+                                : Tables.ofModel(card))
                 .select("image_id", "params_hash");
         Dataset<Row> images = DeltaIO.read(spark, warehouse, Tables.IMAGES)
                 .select(
@@ -197,7 +201,17 @@ public final class ExplainStage implements Stage {
                 if (imageError != null) {
                     return "image: " + imageError;
                 }
-                return rule == TargetRule.LABEL && r.getAs("label") == null ? "no label for target=label" : null;
+                if (rule != TargetRule.LABEL) {
+                    return null;
+                }
+                Integer label = r.getAs("label");
+                if (label == null) {
+                    return "no label for target=label";
+                }
+                return label < 0 || label >= model.numClasses()
+                        ? "label " + label + " is not a class of model "
+                                + model.card().key() + " (0.." + (model.numClasses() - 1) + ")"
+                        : null;
             });
             List<Row> out = new ArrayList<>(batch.size());
             for (int i = 0; i < d.failed().size(); i++) {
@@ -206,22 +220,16 @@ public final class ExplainStage implements Stage {
             if (d.ok().isEmpty()) {
                 return out;
             }
-            try {
-                out.addAll(explainDecoded(method, d.ok(), d.pixels(), now));
-            } catch (RuntimeException batchFailure) {
-                // isolate: one image at a time, so one bad image cannot fail the others
-                for (int i = 0; i < d.ok().size(); i++) {
-                    try {
-                        out.addAll(explainDecoded(method, List.of(d.ok().get(i)), d.pixelsOf(i), now));
-                    } catch (RuntimeException ex) {
-                        out.add(error(
-                                d.ok().get(i),
-                                "explain failed for model " + model.card().key() + ", method " + method.spec() + ": "
-                                        + ex,
-                                now));
-                    }
-                }
-            }
+            // one bad image cannot fail the others: a failed batch is retried one image at a time
+            List<Integer> all =
+                    java.util.stream.IntStream.range(0, d.ok().size()).boxed().toList();
+            out.addAll(Batches.isolating(
+                    all,
+                    at -> explainDecoded(method, at.stream().map(d.ok()::get).toList(), d.pixelsOf(at), now),
+                    (i, ex) -> List.of(error(
+                            d.ok().get(i),
+                            "explain failed for model " + model.card().key() + ", method " + method.spec() + ": " + ex,
+                            now))));
             return out;
         }
 

@@ -64,7 +64,11 @@ public final class StageRunner {
                     Dataset<Row> out = chunk.repartition(partitions, col(stage.partitionColumn()))
                             .sortWithinPartitions(order)
                             .mapPartitions(tasks, Encoders.row(stage.output().schema()));
-                    return DeltaIO.insertUnique(spark, out, s.warehouse(), stage.output());
+                    String table = stage.output().path(s.warehouse());
+                    return s.retryErrors()
+                            ? DeltaIO.insertOrReplaceErrors(
+                                    spark, out, table, stage.output().key())
+                            : DeltaIO.insertUnique(spark, out, s.warehouse(), stage.output());
                 }));
         System.out.println(progress.line());
         double work = stage.summarize(spark, started);
