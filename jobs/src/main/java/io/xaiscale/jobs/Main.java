@@ -1,6 +1,8 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
+import io.xaiscale.jobs.spark.Endpoints;
+import io.xaiscale.jobs.spark.ModelFiles;
 import java.io.FileNotFoundException;
 import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
@@ -68,10 +70,11 @@ public final class Main {
         }
         try {
             o.parse(rest);
+            Endpoints.checkReachable(ModelFiles.driverConf(), o.resolved().values());
             c.run(o);
             return 0;
         } catch (IllegalArgumentException | FileNotFoundException | NoSuchFileException e) {
-            System.err.println("xai " + c.name() + ": " + e.getMessage());
+            System.err.println("xai " + c.name() + ": " + Endpoints.redact(e.getMessage()));
             if (verbose) {
                 e.printStackTrace();
             }

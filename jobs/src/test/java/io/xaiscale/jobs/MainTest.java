@@ -97,4 +97,35 @@ class MainTest {
         assertTrue(o.err().contains("do not match the card"), o.err());
         assertFalse(Files.exists(warehouse), "refused before Spark started: no table written");
     }
+
+    @Test
+    void anUnreachableS3EndpointFailsInBoundedTimeNamingItAndNeverEchoesCredentials() throws Exception {
+        System.setProperty("spark.hadoop.fs.s3a.endpoint", "http://127.0.0.1:1");
+        System.setProperty("spark.hadoop.fs.s3a.connection.establish.timeout", "2s");
+        try {
+            long t0 = System.nanoTime();
+            Outcome o = run(
+                    "ingest",
+                    "--source",
+                    "s3a://AKIAEXAMPLE:wJalrXUtnFEMI@photos/2026/",
+                    "--warehouse",
+                    tmp.resolve("never").toString());
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertEquals(2, o.code(), o.err());
+            assertTrue(
+                    o.err()
+                            .startsWith("xai ingest: Cannot reach the S3 endpoint http://127.0.0.1:1 (host 127.0.0.1,"
+                                    + " port 1) for bucket photos within 2000 ms"),
+                    o.err());
+            assertFalse(o.err().contains("wJalrXUtnFEMI") || o.err().contains("AKIAEXAMPLE"), o.err());
+            assertTrue(seconds < 60, "bounded: " + seconds + " s");
+            assertFalse(Files.exists(tmp.resolve("never")), "failed before Spark started");
+        } finally {
+            System.clearProperty("spark.hadoop.fs.s3a.endpoint");
+            System.clearProperty("spark.hadoop.fs.s3a.connection.establish.timeout");
+        }
+        assertEquals(
+                "Not found: s3a://***@bucket/x and file://***@host/y",
+                io.xaiscale.jobs.spark.Endpoints.redact("Not found: s3a://KEY:SECRET@bucket/x and file://u:p@host/y"));
+    }
 }

@@ -1,5 +1,6 @@
 package io.xaiscale.jobs.ingest;
 
+import io.xaiscale.jobs.spark.Endpoints;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +69,7 @@ public record IngestReport(
                     "[ingest] %d input(s) made no image row (%d new in ingest_rejects): see notebooks-sql/errors.sql",
                     rejected, rejectsWritten));
         }
-        return out;
+        return out.stream().map(Endpoints::redact).toList();
     }
 
     private static String describe(Map<String, Long> counts) {

@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.spark.SparkConf;
 import org.apache.spark.deploy.SparkHadoopUtil;
 
 /**
@@ -28,7 +27,7 @@ public final class ModelFiles {
      * settings from spark-submit or system properties included (S3 endpoint, credentials).
      */
     public static Configuration driverConf() {
-        return SparkHadoopUtil.get().newConfiguration(new SparkConf(true));
+        return SparkHadoopUtil.get().newConfiguration(UserProperties.sparkConf());
     }
 
     /**

@@ -15,8 +15,9 @@ public final class Sessions {
     private Sessions() {}
 
     public static SparkSession create(String appName, String defaultMaster) {
-        SparkConf conf = new SparkConf(true);
+        SparkConf conf = UserProperties.sparkConf();
         SparkSession.Builder b = SparkSession.builder()
+                .config(conf)
                 .appName(appName)
                 .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
                 .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
