@@ -1,5 +1,6 @@
 package io.xaiscale.image;
 
+import io.xaiscale.util.Errors;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -102,7 +103,7 @@ public final class ImageCodec {
                     h = reader.getHeight(0);
                 } catch (IOException | RuntimeException e) {
                     throw new DecodeException(
-                            "undecodable " + format + " image (" + bytes.length + " bytes): " + describe(e), e);
+                            "undecodable " + format + " image (" + bytes.length + " bytes): " + Errors.describe(e), e);
                 }
                 long pixels = (long) w * h;
                 if (pixels > maxPixels) {
@@ -125,14 +126,14 @@ public final class ImageCodec {
                 } catch (IOException | RuntimeException e) {
                     throw new DecodeException(
                             "undecodable " + format + " image (" + bytes.length + " bytes, " + w + "x" + h + "): "
-                                    + describe(e),
+                                    + Errors.describe(e),
                             e);
                 }
             } finally {
                 reader.dispose();
             }
         } catch (IOException e) {
-            throw new DecodeException("unreadable image (" + bytes.length + " bytes): " + describe(e), e);
+            throw new DecodeException("unreadable image (" + bytes.length + " bytes): " + Errors.describe(e), e);
         }
     }
 
@@ -142,23 +143,6 @@ public final class ImageCodec {
             return 1;
         }
         return Math.max(1, Math.min(w / (2 * Math.max(1, minW)), h / (2 * Math.max(1, minH))));
-    }
-
-    /** The messages of an exception and its causes, so that no error ends in an empty "...: ". */
-    static String describe(Throwable e) {
-        StringBuilder out = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String m = t.getMessage() == null || t.getMessage().isBlank()
-                    ? t.getClass().getSimpleName()
-                    : t.getMessage().strip();
-            if (out.indexOf(m) < 0) {
-                if (out.length() > 0) {
-                    out.append(out.charAt(out.length() - 1) == ':' ? " " : ": ");
-                }
-                out.append(m);
-            }
-        }
-        return out.toString();
     }
 
     /** Decodes and converts to {@code channels x height x width} floats in [0, 1]. */

@@ -10,6 +10,7 @@ import io.xaiscale.image.DecodeException;
 import io.xaiscale.image.ImageCodec;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.util.Errors;
 import io.xaiscale.util.Hashing;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -120,8 +121,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                 return new Read(Hashing.sha256Hex(held.toByteArray()), held.toByteArray(), null);
             }
         } catch (IOException | RuntimeException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            return new Read(Hashing.sha256Hex("unreadable " + uri), null, "unreadable file: " + why);
+            return new Read(Hashing.sha256Hex("unreadable " + uri), null, "unreadable file: " + Errors.describe(e));
         }
     }
 

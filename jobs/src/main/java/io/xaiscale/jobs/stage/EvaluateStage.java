@@ -20,6 +20,7 @@ import io.xaiscale.metric.Metric;
 import io.xaiscale.metric.Metrics;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.ModelCard;
+import io.xaiscale.util.Errors;
 import io.xaiscale.util.MapCodec;
 import java.io.Serializable;
 import java.sql.Timestamp;
@@ -217,7 +218,7 @@ public final class EvaluateStage implements Stage {
                                     o,
                                     null,
                                     "metric " + metric.spec() + " failed for model "
-                                            + model.card().key() + ": " + e,
+                                            + model.card().key() + ": " + Errors.describe(e),
                                     now))
                             .toList()));
             return out;

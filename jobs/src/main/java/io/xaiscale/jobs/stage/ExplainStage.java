@@ -24,6 +24,7 @@ import io.xaiscale.model.Architectures;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.ModelCard;
+import io.xaiscale.util.Errors;
 import io.xaiscale.util.MapCodec;
 import java.io.Serializable;
 import java.sql.Timestamp;
@@ -228,7 +229,8 @@ public final class ExplainStage implements Stage {
                     at -> explainDecoded(method, at.stream().map(d.ok()::get).toList(), d.pixelsOf(at), now),
                     (i, ex) -> List.of(error(
                             d.ok().get(i),
-                            "explain failed for model " + model.card().key() + ", method " + method.spec() + ": " + ex,
+                            "explain failed for model " + model.card().key() + ", method " + method.spec() + ": "
+                                    + Errors.describe(ex),
                             now))));
             return out;
         }
