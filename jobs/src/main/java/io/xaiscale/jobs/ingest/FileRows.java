@@ -125,31 +125,60 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
         }
     }
 
-    /** The images row of one file: its format and size when it decodes, else the reason it cannot be used. */
+    /** The images row of one listed file and what reading it gave. */
     Row row(Row f, Read read, Timestamp now) {
-        String split = f.getAs("split") != null ? f.getAs("split") : defaultSplit;
+        return imageRow(
+                read.id(),
+                f.getAs("source_uri"),
+                read.content(),
+                f.getAs("label"),
+                f.getAs("label_name"),
+                f.getAs("bbox"),
+                f.getAs("split") != null ? f.getAs("split") : defaultSplit,
+                read.error(),
+                f.getAs("manifest_error"),
+                f.getAs("manifest_line"),
+                maxPixels,
+                now);
+    }
+
+    /**
+     * The images row of one image: its format and size when it decodes, else why it cannot be used
+     * ({@code readError} first, then the decoder's error, then the manifest's: a box reaching outside
+     * the image is found here, where the size is known).
+     */
+    static Row imageRow(
+            String id,
+            String uri,
+            byte[] content,
+            Integer label,
+            String labelName,
+            Row box,
+            String split,
+            String readError,
+            String manifestError,
+            Integer manifestLine,
+            long maxPixels,
+            Timestamp now) {
         Table.RowBuilder row = Tables.IMAGES
                 .row()
-                .set("image_id", read.id())
-                .set("source_uri", f.getAs("source_uri"))
-                .set("content", read.content())
-                .set("label", f.getAs("label"))
-                .set("label_name", f.getAs("label_name"))
-                .set("bbox", f.getAs("bbox"))
+                .set("image_id", id)
+                .set("source_uri", uri)
+                .set("content", content)
+                .set("label", label)
+                .set("label_name", labelName)
+                .set("bbox", box)
                 .set("split", split)
                 .set("ingested_at", now);
-        if (read.error() != null) {
-            return row.absent("format", "width", "height", "channels")
-                    .set("error", read.error())
-                    .build();
-        }
         try {
-            ImageCodec.Info info = ImageCodec.info(read.content(), maxPixels);
-            String error = f.getAs("manifest_error");
-            Row box = f.getAs("bbox");
+            if (readError != null) {
+                throw new DecodeException(readError);
+            }
+            ImageCodec.Info info = ImageCodec.info(content, maxPixels);
+            String error = manifestError;
             if (error == null && box != null && (box.getInt(2) > info.width() || box.getInt(3) > info.height())) {
-                error = "manifest line " + f.getAs("manifest_line") + ": box (" + box.getInt(0) + "," + box.getInt(1)
-                        + ")-(" + box.getInt(2) + "," + box.getInt(3) + ") reaches outside the " + info.width() + "x"
+                error = "manifest line " + manifestLine + ": box (" + box.getInt(0) + "," + box.getInt(1) + ")-("
+                        + box.getInt(2) + "," + box.getInt(3) + ") reaches outside the " + info.width() + "x"
                         + info.height() + " image";
                 row.set("bbox", null);
             }

@@ -5,12 +5,10 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 
 import io.xaiscale.image.Box;
-import io.xaiscale.image.DecodeException;
 import io.xaiscale.image.FashionMnist;
 import io.xaiscale.image.ImageCodec;
 import io.xaiscale.image.LocalizationBenchmark;
 import io.xaiscale.jobs.delta.DeltaIO;
-import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.util.Hashing;
 import java.io.FileNotFoundException;
@@ -373,45 +371,6 @@ public final class IngestJob {
                 .execute();
     }
 
-    /**
-     * The images row of one file: its format and size when it decodes, else the decoder's error;
-     * {@code inputError} (a bad manifest value) is the row's error when the file itself is fine.
-     */
-    public static Row imageRow(
-            String id,
-            String uri,
-            byte[] content,
-            Integer label,
-            String labelName,
-            Row bbox,
-            String split,
-            String inputError,
-            Timestamp now) {
-        Table.RowBuilder row = Tables.IMAGES
-                .row()
-                .set("image_id", id)
-                .set("source_uri", uri)
-                .set("content", content)
-                .set("label", label)
-                .set("label_name", labelName)
-                .set("bbox", bbox)
-                .set("split", split)
-                .set("ingested_at", now);
-        try {
-            ImageCodec.Info info = ImageCodec.info(content);
-            return row.set("format", info.format())
-                    .set("width", info.width())
-                    .set("height", info.height())
-                    .set("channels", info.channels())
-                    .set("error", inputError)
-                    .build();
-        } catch (DecodeException e) {
-            return row.absent("format", "width", "height", "channels")
-                    .set("error", e.getMessage())
-                    .build();
-        }
-    }
-
     /** Ingests {@code count} canvases of the Fashion-MNIST localisation benchmark; returns rows inserted. */
     public static long ingestBenchmark(
             SparkSession spark,
@@ -479,7 +438,7 @@ public final class IngestJob {
                     int index = (int) in.next().getLong(0);
                     byte[] png = ImageCodec.greyPng(data.images()[index], FashionMnist.SIDE, FashionMnist.SIDE);
                     int label = data.labels()[index];
-                    out.add(imageRow(
+                    out.add(FileRows.imageRow(
                             Hashing.sha256Hex(png),
                             "fashion-mnist://" + split + "/" + index,
                             png,
@@ -488,6 +447,9 @@ public final class IngestJob {
                             null,
                             split,
                             null,
+                            null,
+                            null,
+                            ImageCodec.DEFAULT_MAX_PIXELS,
                             now));
                 }
                 return out.iterator();
@@ -504,7 +466,7 @@ public final class IngestJob {
             byte[] png = ImageCodec.greyPng(s.pixels(), s.side(), s.side());
             Box b = s.box();
             String uri = "fashion-mnist-loc://" + split + "/seed=" + seed + "/canvas=" + canvas + "/" + s.index();
-            return imageRow(
+            return FileRows.imageRow(
                     Hashing.sha256Hex(png),
                     uri,
                     png,
@@ -513,6 +475,9 @@ public final class IngestJob {
                     RowFactory.create(b.x0(), b.y0(), b.x1(), b.y1()),
                     split,
                     null,
+                    null,
+                    null,
+                    ImageCodec.DEFAULT_MAX_PIXELS,
                     now);
         }
     }
