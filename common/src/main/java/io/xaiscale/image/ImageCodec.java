@@ -1,8 +1,6 @@
 package io.xaiscale.image;
 
 import io.xaiscale.util.Errors;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
@@ -20,7 +18,7 @@ import javax.imageio.stream.ImageInputStream;
  * Encoded image bytes (PNG, JPEG, ...) to model input and back. Pixel values are {@code v/255} in
  * [0, 1], planar {@code [C, H, W]}; grey-scale inputs take the luminance of colour images and colour
  * inputs replicate grey images, so a channel mismatch is converted rather than rejected. Images of
- * another size are resized bilinearly to the model's size.
+ * another size are brought to the model's size by its {@link Geometry} (Pillow's resampling).
  */
 public final class ImageCodec {
     /** {@code v / 255f} for every 8-bit sample {@code v}. */
@@ -158,22 +156,65 @@ public final class ImageCodec {
      */
     public static void toTensor(byte[] bytes, int channels, int height, int width, float[] out, int offset)
             throws DecodeException {
-        PngPixels.Pixels direct = bytes == null ? null : PngPixels.read(bytes, width, height);
+        toTensor(bytes, channels, height, width, Geometry.STRETCH, out, offset);
+    }
+
+    /**
+     * Decodes and brings the image to the model's {@code height x width} through {@code geometry}
+     * (resized as Pillow does, cropped or padded), written into {@code out} from {@code offset}. An
+     * image already of that size under a geometry that leaves it as it is keeps its samples exactly.
+     */
+    public static void toTensor(
+            byte[] bytes, int channels, int height, int width, Geometry geometry, float[] out, int offset)
+            throws DecodeException {
+        boolean same = geometry.transform(width, height, width, height).identity();
+        PngPixels.Pixels direct = bytes == null || !same ? null : PngPixels.read(bytes, width, height);
         if (direct != null) {
             write(direct, channels, out, offset);
         } else {
-            write(read(bytes, width, height, DEFAULT_MAX_PIXELS).image(), channels, height, width, out, offset);
+            write(
+                    read(bytes, width, height, DEFAULT_MAX_PIXELS).image(),
+                    channels,
+                    height,
+                    width,
+                    geometry,
+                    out,
+                    offset);
         }
     }
 
     public static float[] toTensor(BufferedImage src, int channels, int height, int width) {
         float[] out = new float[channels * height * width];
-        write(src, channels, height, width, out, 0);
+        write(src, channels, height, width, Geometry.STRETCH, out, 0);
         return out;
     }
 
-    private static void write(BufferedImage src, int channels, int height, int width, float[] out, int offset) {
-        BufferedImage img = src.getWidth() == width && src.getHeight() == height ? src : resize(src, width, height);
+    private static void write(
+            BufferedImage img, int channels, int height, int width, Geometry geometry, float[] out, int offset) {
+        Geometry.Transform t = geometry.transform(img.getWidth(), img.getHeight(), width, height);
+        if (!t.identity()) {
+            byte[][] planes = geometry.apply(planes(img), t);
+            int plane = height * width;
+            if (planes.length == 1) {
+                for (int c = 0; c < channels; c++) {
+                    for (int i = 0; i < plane; i++) {
+                        out[offset + c * plane + i] = UNIT[planes[0][i] & 0xff];
+                    }
+                }
+            } else {
+                for (int i = 0; i < plane; i++) {
+                    putRgb(
+                            out,
+                            offset + i,
+                            plane,
+                            channels,
+                            planes[0][i] & 0xff,
+                            planes[1][i] & 0xff,
+                            planes[2][i] & 0xff);
+                }
+            }
+            return;
+        }
         int plane = height * width;
         Raster raster = img.getRaster();
         if (raster.getNumBands() == 1 && img.getColorModel().getComponentSize(0) <= 16) {
@@ -192,6 +233,40 @@ public final class ImageCodec {
                 putRgb(out, offset + y * width + x, plane, channels, (rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff);
             }
         }
+    }
+
+    /**
+     * The 8-bit planes of an image, as torchvision's loader sees it ({@code convert("RGB")}): grey
+     * images one plane (16-bit samples rounded to 8 bits), everything else R, G, B (palette expanded,
+     * alpha dropped, CMYK converted by ImageIO).
+     */
+    static byte[][] planes(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        Raster raster = img.getRaster();
+        if (raster.getNumBands() == 1 && img.getColorModel().getComponentSize(0) <= 16) {
+            int bits = img.getColorModel().getComponentSize(0);
+            int max = (1 << bits) - 1;
+            byte[] g = new byte[w * h];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int v = raster.getSample(x, y, 0);
+                    g[y * w + x] = (byte) (bits == 8 ? v : (v * 255 + max / 2) / max);
+                }
+            }
+            return new byte[][] {g};
+        }
+        byte[][] rgb = new byte[3][w * h];
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+            img.getRGB(0, y, w, 1, row, 0, w);
+            for (int x = 0; x < w; x++) {
+                rgb[0][y * w + x] = (byte) (row[x] >> 16);
+                rgb[1][y * w + x] = (byte) (row[x] >> 8);
+                rgb[2][y * w + x] = (byte) row[x];
+            }
+        }
+        return rgb;
     }
 
     /** The same values as ImageIO's image of these pixels gives above. */
@@ -229,17 +304,6 @@ public final class ImageCodec {
             out[plane + i] = UNIT[g];
             out[2 * plane + i] = UNIT[b];
         }
-    }
-
-    static BufferedImage resize(BufferedImage src, int width, int height) {
-        boolean grey = src.getRaster().getNumBands() == 1;
-        BufferedImage dst =
-                new BufferedImage(width, height, grey ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = dst.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(src, 0, 0, width, height, null);
-        g.dispose();
-        return dst;
     }
 
     /** Grey-scale bytes (row-major, 0..255) as a PNG. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.xaiscale.image.Geometry;
 import io.xaiscale.util.Hashing;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -81,18 +82,36 @@ public record ModelCard(
 
     /**
      * Pixels are read as {@code value/255} in [0, 1] (the space explanations live in); the model then
-     * sees {@code (x - mean[c]) / std[c]}. Images of another size are resized with {@code resize}.
+     * sees {@code (x - mean[c]) / std[c]}. Images of another size go through the {@link Geometry} of
+     * {@code geometry} ({@code stretch}, {@code resize_center_crop} with {@code resize_to},
+     * {@code letterbox} with {@code pad_value}), interpolated with {@code resize} ({@code bilinear},
+     * {@code bicubic}, {@code nearest}: Pillow's), antialiased unless {@code antialias} is false.
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Preprocessing(
             @JsonProperty("resize") String resize,
             @JsonProperty("mean") float[] mean,
             @JsonProperty("std") float[] std,
-            @JsonProperty("channel_order") String channelOrder) {
+            @JsonProperty("channel_order") String channelOrder,
+            @JsonProperty("geometry") String geometry,
+            @JsonProperty("resize_to") Integer resizeTo,
+            @JsonProperty("antialias") Boolean antialias,
+            @JsonProperty("pad_value") Integer padValue) {
         public static final List<String> CHANNEL_ORDERS = List.of("rgb", "bgr");
 
-        /** RGB input (the default). */
+        /** RGB input (the default), stretched to the input size. */
         public Preprocessing(String resize, float[] mean, float[] std) {
             this(resize, mean, std, null);
+        }
+
+        /** Stretched to the input size. */
+        public Preprocessing(String resize, float[] mean, float[] std, String channelOrder) {
+            this(resize, mean, std, channelOrder, null, null, null, null);
+        }
+
+        /** The geometry these fields name; {@code problems} receives each invalid field. */
+        Geometry geometry(List<String> problems) {
+            return Geometry.of(geometry, resize, antialias, resizeTo, padValue, problems);
         }
 
         /** Whether the model takes colour channels as B, G, R (images are decoded as R, G, B and flipped before the model). */
@@ -205,6 +224,9 @@ public record ModelCard(
             p.add("invalid field 'preprocessing.channel_order': " + preprocessing.channelOrder()
                     + " (valid: rgb, bgr)");
         }
+        if (preprocessing != null) {
+            preprocessing.geometry(p);
+        }
         if (classes == null || classes.size() < 2) {
             p.add("invalid field 'classes': needs at least two class names");
         }
@@ -221,6 +243,11 @@ public record ModelCard(
                     + " is an opaque TorchScript module: supply its weights as a state_dict instead (format state_dict with a "
                     + "torchvision or custom architecture; see models/README.md)");
         }
+    }
+
+    /** How an image of any size becomes this model's input (validated when the card is read). */
+    public Geometry geometry() {
+        return preprocessing.geometry(new ArrayList<>());
     }
 
     /** SHA-256 of the card's canonical JSON: recorded in every explanation row next to the weights' hash. */

@@ -6,6 +6,7 @@ import io.xaiscale.image.Box;
 import io.xaiscale.image.DecodeException;
 import io.xaiscale.image.ImageCodec;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.spark.GroundTruth;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.render.Overlay;
 import io.xaiscale.util.MapCodec;
@@ -47,7 +48,7 @@ public final class OverlayJob {
         var images = spark.read()
                 .format("delta")
                 .load(Tables.IMAGES.path(warehouse))
-                .select("image_id", "content", "bbox", "label", "label_name", "source_uri");
+                .select("image_id", "content", "bbox", "label", "label_name", "source_uri", "width", "height");
         List<Row> rows = expl.join(images, "image_id")
                 .select(
                         "image_id",
@@ -56,6 +57,8 @@ public final class OverlayJob {
                         "label",
                         "label_name",
                         "source_uri",
+                        "width",
+                        "height",
                         "method_spec",
                         "predicted_class",
                         "predicted_prob",
@@ -77,17 +80,26 @@ public final class OverlayJob {
             Row first = e.getValue().get(0);
             float[] grey;
             try {
-                float[] t = ImageCodec.toTensor(
+                grey = new float[card.input().height() * card.input().width()];
+                ImageCodec.toTensor(
                         (byte[]) first.getAs("content"),
                         1,
                         card.input().height(),
-                        card.input().width());
-                grey = t;
+                        card.input().width(),
+                        card.geometry(),
+                        grey,
+                        0);
             } catch (DecodeException ex) {
                 continue;
             }
-            Row b = first.getAs("bbox");
-            Box box = b == null ? null : new Box(b.getInt(0), b.getInt(1), b.getInt(2), b.getInt(3));
+            Box box = GroundTruth.of(
+                            first.getAs("bbox"),
+                            first.getAs("width"),
+                            first.getAs("height"),
+                            card.geometry(),
+                            card.input().width(),
+                            card.input().height())
+                    .box();
             List<Overlay.Tile> tiles = new ArrayList<>();
             for (Row r : e.getValue()) {
                 tiles.add(new Overlay.Tile(r.getAs("method_spec"), MapCodec.decode(r.getAs("map"))));

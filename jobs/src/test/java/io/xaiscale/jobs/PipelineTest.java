@@ -489,4 +489,60 @@ class PipelineTest {
         assertEquals(before, spark.read().format("delta").load(metrics).count());
         assertEquals(10, scored.where(col("value").isNotNull()).count());
     }
+
+    @Test
+    @Order(21)
+    void boxesFollowTheCardsGeometryAndABoxCroppedAwayIsNotApplicable() throws Exception {
+        // the shipped model read with torchvision's recipe: shorter side to 64, centre crop 64x64
+        Path model = Files.createDirectories(tmp.resolve("center-crop-model"));
+        Path src = ROOT.resolve("models/fmnist-loc-cnn");
+        Files.copy(src.resolve("fmnist-loc-cnn-0000.params"), model.resolve("fmnist-loc-cnn-0000.params"));
+        Files.writeString(
+                model.resolve("model.json"),
+                Files.readString(src.resolve("model.json"))
+                        .replace(
+                                "\"resize\" : \"bilinear\",",
+                                "\"geometry\" : \"resize_center_crop\", \"resize_to\" : 64,"));
+        // two 128x64 photos: the centre crop keeps columns 32..95, so a box at the left edge is cut away
+        Path photos = Files.createDirectories(tmp.resolve("wide"));
+        java.awt.image.BufferedImage img =
+                new java.awt.image.BufferedImage(128, 64, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        img.getRaster().setSample(60, 30, 0, 200);
+        Files.write(photos.resolve("centre.png"), io.xaiscale.image.ImageCodec.png(img));
+        img.getRaster().setSample(61, 30, 0, 200);
+        Files.write(photos.resolve("edge.png"), io.xaiscale.image.ImageCodec.png(img));
+        Files.writeString(
+                photos.resolve("manifest.csv"),
+                "path,label,x0,y0,x1,y1\ncentre.png,1,48,16,80,48\nedge.png,1,0,16,20,48\n");
+        String wh = tmp.resolve("geometry-warehouse").toString();
+        IngestJob.ingestFiles(
+                spark, wh, photos.toString(), photos.resolve("manifest.csv").toString(), "test");
+        String[] common = {"--warehouse", wh, "--model", model.toString(), "--agreement", "false"};
+        Plan.run(
+                spark,
+                List.of(ExplainCommand.stage(new ExplainCommand()
+                        .options()
+                        .parse(Stream.concat(Stream.of(common), Stream.of("--methods", "gradient"))
+                                .filter(a -> !a.equals("--agreement") && !a.equals("false"))
+                                .toArray(String[]::new)))));
+        Plan.run(
+                spark,
+                EvaluateCommand.stages(new EvaluateCommand()
+                        .options()
+                        .parse(Stream.concat(Stream.of(common), Stream.of("--metrics", "pointing_game"))
+                                .toArray(String[]::new))));
+        Dataset<Row> m = spark.read().format("delta").load(Tables.METRICS.path(wh));
+        String edgeId = spark.read()
+                .format("delta")
+                .load(Tables.IMAGES.path(wh))
+                .where(col("source_uri").endsWith("edge.png"))
+                .first()
+                .getAs("image_id");
+        Row edge = m.where(col("image_id").equalTo(edgeId)).first();
+        assertNull(edge.getAs("value"));
+        assertEquals(
+                "not applicable: the ground-truth box lies outside the model's input (cropped away by resize_center_crop)",
+                edge.getAs("error"));
+        assertEquals(1, m.where(col("value").isNotNull()).count(), "the centred box, moved to 16..48, is scored");
+    }
 }

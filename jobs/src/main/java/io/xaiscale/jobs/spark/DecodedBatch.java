@@ -1,6 +1,7 @@
 package io.xaiscale.jobs.spark;
 
 import io.xaiscale.image.DecodeException;
+import io.xaiscale.image.Geometry;
 import io.xaiscale.image.ImageCodec;
 import io.xaiscale.model.Classifier;
 import java.util.ArrayList;
@@ -21,11 +22,23 @@ public record DecodedBatch(List<Row> ok, float[] pixels, List<Row> failed, List<
      * message (null accepts it).
      */
     public static DecodedBatch of(List<Row> rows, Classifier model, Function<Row, String> reject) {
-        return of(rows, model.channels(), model.height(), model.width(), reject);
+        return of(
+                rows,
+                model.channels(),
+                model.height(),
+                model.width(),
+                model.card().geometry(),
+                reject);
     }
 
-    /** {@link #of(List, Classifier, Function)} for an input of {@code channels x height x width}. */
+    /** {@link #of(List, Classifier, Function)} for an input of {@code channels x height x width}, stretched. */
     public static DecodedBatch of(List<Row> rows, int channels, int height, int width, Function<Row, String> reject) {
+        return of(rows, channels, height, width, Geometry.STRETCH, reject);
+    }
+
+    /** {@link #of(List, Classifier, Function)} for an input of {@code channels x height x width} through {@code geometry}. */
+    public static DecodedBatch of(
+            List<Row> rows, int channels, int height, int width, Geometry geometry, Function<Row, String> reject) {
         int per = channels * height * width;
         List<Row> ok = new ArrayList<>();
         float[] pixels = new float[rows.size() * per]; // decoded in place, one image after the other
@@ -35,7 +48,8 @@ public record DecodedBatch(List<Row> ok, float[] pixels, List<Row> failed, List<
             String why = reject.apply(r);
             if (why == null) {
                 try {
-                    ImageCodec.toTensor((byte[]) r.getAs("content"), channels, height, width, pixels, ok.size() * per);
+                    ImageCodec.toTensor(
+                            (byte[]) r.getAs("content"), channels, height, width, geometry, pixels, ok.size() * per);
                     ok.add(r);
                     continue;
                 } catch (DecodeException e) {

@@ -4,9 +4,11 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 
 import io.xaiscale.image.Box;
+import io.xaiscale.image.Geometry;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.spark.GroundTruth;
 import io.xaiscale.metric.Relevance;
 import io.xaiscale.metric.similarity.Similarity;
 import io.xaiscale.model.ModelCard;
@@ -123,7 +125,12 @@ public final class AgreementStage implements Stage {
                 "map_a");
         Dataset<Row> b = maps.select("image_id", "params_hash", "method", "method_spec", "map")
                 .toDF("image_id", "params_hash_b", "method_b", "method_spec_b", "map_b");
-        Dataset<Row> boxes = DeltaIO.read(spark, warehouse, Tables.IMAGES).select("image_id", "bbox");
+        Dataset<Row> boxes = DeltaIO.read(spark, warehouse, Tables.IMAGES)
+                .select(
+                        col("image_id"),
+                        col("bbox"),
+                        col("width").as("image_width"),
+                        col("height").as("image_height"));
         return pairs.join(a, DeltaIO.columns("image_id", "params_hash_a"))
                 .join(b, DeltaIO.columns("image_id", "params_hash_b"))
                 .join(boxes, "image_id");
@@ -131,26 +138,29 @@ public final class AgreementStage implements Stage {
 
     @Override
     public Work work() {
+        Geometry geometry = card.geometry();
         return task -> batch -> {
             List<Row> out = new ArrayList<>(batch.size());
             Timestamp now = new Timestamp(System.currentTimeMillis());
             for (Row r : batch) {
-                out.add(compare(r, now));
+                out.add(compare(r, geometry, now));
             }
             return out;
         };
     }
 
-    static Row compare(Row r, Timestamp now) {
+    static Row compare(Row r, Geometry geometry, Timestamp now) {
         float[] a = Relevance.apply(RELEVANCE, MapCodec.decode(r.getAs("map_a")));
         float[] b = Relevance.apply(RELEVANCE, MapCodec.decode(r.getAs("map_b")));
         int width = r.<Integer>getAs("width");
-        Row box = r.getAs("bbox");
+        int height = a.length / width;
+        Box box = GroundTruth.of(
+                        r.getAs("bbox"), r.getAs("image_width"), r.getAs("image_height"), geometry, width, height)
+                .box();
         Double aucA = null;
         Double aucB = null;
         if (box != null) {
-            boolean[] mask =
-                    new Box(box.getInt(0), box.getInt(1), box.getInt(2), box.getInt(3)).mask(width, a.length / width);
+            boolean[] mask = box.mask(width, height);
             aucA = finite(Similarity.auc(a, mask));
             aucB = finite(Similarity.auc(b, mask));
         }

@@ -9,11 +9,13 @@ import io.xaiscale.config.Params;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
 import io.xaiscale.image.Box;
+import io.xaiscale.image.Geometry;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Batches;
 import io.xaiscale.jobs.spark.DecodedBatch;
+import io.xaiscale.jobs.spark.GroundTruth;
 import io.xaiscale.jobs.spark.TaskSetup;
 import io.xaiscale.metric.EvalBatch;
 import io.xaiscale.metric.Metric;
@@ -133,7 +135,13 @@ public final class EvaluateStage implements Stage {
                         "params_hash",
                         "target_class",
                         "map");
-        Dataset<Row> images = DeltaIO.read(spark, warehouse, Tables.IMAGES).select("image_id", "content", "bbox");
+        Dataset<Row> images = DeltaIO.read(spark, warehouse, Tables.IMAGES)
+                .select(
+                        col("image_id"),
+                        col("content"),
+                        col("bbox"),
+                        col("width").as("image_width"),
+                        col("height").as("image_height"));
         return expl.crossJoin(metrics)
                 .join(done, DeltaIO.columns("image_id", "params_hash", "metric_params_hash"), "left_anti")
                 .join(images, "image_id");
@@ -151,9 +159,12 @@ public final class EvaluateStage implements Stage {
         private final Map<String, Metric> metrics = new HashMap<>();
         private final Map<String, Explainer> methods = new HashMap<>();
 
+        private final Geometry geometry;
+
         Batch(TaskSetup.TaskModel task) {
             this.model = task.model();
             this.scope = task.scope();
+            this.geometry = model.card().geometry();
         }
 
         List<Row> evaluate(List<Row> batch) {
@@ -179,6 +190,7 @@ public final class EvaluateStage implements Stage {
             List<float[]> maps = new ArrayList<>();
             List<Integer> targets = new ArrayList<>();
             List<Box> boxes = new ArrayList<>();
+            List<String> missing = new ArrayList<>(); // why a box that exists is not usable, per row
             int hw = model.height() * model.width();
             for (int i = 0; i < d.ok().size(); i++) {
                 Row r = d.ok().get(i);
@@ -193,8 +205,15 @@ public final class EvaluateStage implements Stage {
                         throw new IllegalArgumentException("target class " + target + " is not a class of model "
                                 + model.card().key());
                     }
-                    Row b = r.getAs("bbox");
-                    boxes.add(b == null ? null : new Box(b.getInt(0), b.getInt(1), b.getInt(2), b.getInt(3)));
+                    GroundTruth truth = GroundTruth.of(
+                            r.getAs("bbox"),
+                            r.getAs("image_width"),
+                            r.getAs("image_height"),
+                            geometry,
+                            model.width(),
+                            model.height());
+                    boxes.add(truth.box());
+                    missing.add(truth.missing());
                     maps.add(map);
                     targets.add(target);
                     ok.add(r);
@@ -210,7 +229,7 @@ public final class EvaluateStage implements Stage {
                     java.util.stream.IntStream.range(0, ok.size()).boxed().toList();
             out.addAll(Batches.isolating(
                     all,
-                    idx -> score(metric, method, d, idx, at, maps, targets, boxes, ok, now),
+                    idx -> score(metric, method, d, idx, at, maps, targets, boxes, missing, ok, now),
                     (i, e) -> outputs.stream()
                             .map(o -> row(
                                     ok.get(i),
@@ -234,6 +253,7 @@ public final class EvaluateStage implements Stage {
                 List<float[]> maps,
                 List<Integer> targets,
                 List<Box> boxes,
+                List<String> missing,
                 List<Row> rows,
                 Timestamp now) {
             int n = idx.size();
@@ -260,7 +280,8 @@ public final class EvaluateStage implements Stage {
                 for (int k = 0; k < outputs.size(); k++) {
                     double v = values[k][i];
                     boolean na = Double.isNaN(v);
-                    out.add(row(r, metric, outputs.get(k), na ? null : v, na ? metric.notApplicable() : null, now));
+                    String why = missing.get(idx.get(i)) != null ? missing.get(idx.get(i)) : metric.notApplicable();
+                    out.add(row(r, metric, outputs.get(k), na ? null : v, na ? why : null, now));
                 }
             }
             return out;
