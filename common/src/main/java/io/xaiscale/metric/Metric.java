@@ -48,6 +48,11 @@ public abstract class Metric extends Configured {
         return evaluateAll(batch)[0];
     }
 
+    /** Whether the metric compares maps with the ground truth (its rows then say which ground truth). */
+    public boolean usesGroundTruth() {
+        return false;
+    }
+
     /** Why a value is {@code NaN}, written to the row's {@code error}. */
     public String notApplicable() {
         return "not applicable: no ground-truth box";

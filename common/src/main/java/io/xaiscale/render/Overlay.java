@@ -45,11 +45,11 @@ public final class Overlay {
      * A grid for one image.
      *
      * @param grey  the input as grey values in [0, 1], {@code height x width}
-     * @param box   ground-truth box drawn on the first tile, or null
+     * @param boxes ground-truth boxes drawn on the first tile (input coordinates), possibly none
      * @param scale integer upscaling of every tile
      */
     public static BufferedImage grid(
-            String caption, float[] grey, int width, int height, Box box, List<Tile> tiles, int scale) {
+            String caption, float[] grey, int width, int height, List<Box> boxes, List<Tile> tiles, int scale) {
         int tw = width * scale;
         int th = height * scale;
         int cols = tiles.size() + 1;
@@ -64,7 +64,7 @@ public final class Overlay {
         drawTile(g, out, 4, 2 * TITLE, grey, null, width, height, scale);
         g.setColor(Color.BLACK);
         g.drawString("input", 4, 2 * TITLE - 3);
-        if (box != null) {
+        for (Box box : boxes) {
             g.setColor(Color.GREEN);
             g.setStroke(new BasicStroke(2));
             g.drawRect(

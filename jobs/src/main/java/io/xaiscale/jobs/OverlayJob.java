@@ -45,15 +45,23 @@ public final class OverlayJob {
     public static List<Path> render(
             SparkSession spark, String warehouse, ModelCard card, Dataset<Row> expl, Path outDir, int scale)
             throws IOException {
-        var images = spark.read()
-                .format("delta")
-                .load(Tables.IMAGES.path(warehouse))
-                .select("image_id", "content", "bbox", "label", "label_name", "source_uri", "width", "height");
+        Dataset<Row> stored = spark.read().format("delta").load(Tables.IMAGES.path(warehouse));
+        var images = stored.select(
+                stored.col("image_id"),
+                stored.col("content"),
+                stored.col("bbox"),
+                Tables.IMAGES.column(stored, "boxes").as("boxes"),
+                stored.col("label"),
+                stored.col("label_name"),
+                stored.col("source_uri"),
+                stored.col("width"),
+                stored.col("height"));
         List<Row> rows = expl.join(images, "image_id")
                 .select(
                         "image_id",
                         "content",
                         "bbox",
+                        "boxes",
                         "label",
                         "label_name",
                         "source_uri",
@@ -92,14 +100,16 @@ public final class OverlayJob {
             } catch (DecodeException ex) {
                 continue;
             }
-            Box box = GroundTruth.of(
-                            first.getAs("bbox"),
-                            first.getAs("width"),
-                            first.getAs("height"),
+            List<Box> boxes = GroundTruth.of(
+                            first,
+                            "label",
+                            "width",
+                            "height",
+                            first.getAs("target_class"),
                             card.geometry(),
                             card.input().width(),
                             card.input().height())
-                    .box();
+                    .boxes();
             List<Overlay.Tile> tiles = new ArrayList<>();
             for (Row r : e.getValue()) {
                 tiles.add(new Overlay.Tile(r.getAs("method_spec"), MapCodec.decode(r.getAs("map"))));
@@ -116,7 +126,7 @@ public final class OverlayJob {
                     first.<Double>getAs("predicted_prob"),
                     card.classes().get(first.<Integer>getAs("target_class")));
             BufferedImage img = Overlay.grid(
-                    caption, grey, card.input().width(), card.input().height(), box, tiles, scale);
+                    caption, grey, card.input().width(), card.input().height(), boxes, tiles, scale);
             Path file = outDir.resolve(e.getKey().substring(0, 16) + ".png");
             Files.write(file, ImageCodec.png(img));
             written.add(file);

@@ -182,7 +182,11 @@ class PipelineTest {
                 2 * 6 * 2,
                 metrics.where(col("error").equalTo("not applicable: no ground-truth box"))
                         .count());
-        Row r = metrics.where(col("metric").equalTo("iou")).first();
+        Row r = metrics.where(col("metric").equalTo("iou").and(col("value").isNotNull()))
+                .first();
+        // a localisation row says which ground truth: the image's one box, of the explained class when it is the
+        // label's
+        assertTrue(r.<String>getAs("ground_truth").matches("boxes of (class \\d|the image) \\(1\\)"), r.toString());
         assertTrue(r.<String>getAs("metric_params").contains("\"threshold\":\"top_fraction\""));
     }
 

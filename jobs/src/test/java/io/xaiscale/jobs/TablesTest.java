@@ -25,6 +25,7 @@ class TablesTest {
             case "binary" -> new byte[] {1};
             case "timestamp" -> new Timestamp(0);
             case "struct" -> org.apache.spark.sql.RowFactory.create(0, 0, 1, 1);
+            case "array" -> new Row[] {org.apache.spark.sql.RowFactory.create(0, 0, 1, 1, null, null, null)};
             default -> throw new IllegalStateException("no sample for " + f);
         };
     }
@@ -44,7 +45,7 @@ class TablesTest {
                 Object got = r.get(i);
                 if (want instanceof byte[]) {
                     assertEquals(1, ((byte[]) got).length, t.name() + "." + fields[i].name());
-                } else if (!(want instanceof Row)) {
+                } else if (!(want instanceof Row) && !(want instanceof Row[])) {
                     assertEquals(want, got, t.name() + "." + fields[i].name());
                 }
             }
@@ -64,15 +65,15 @@ class TablesTest {
                 .set("metric_params", "{}")
                 .set("metric_params_hash", "h")
                 .set("higher_is_better", true)
-                .absent("error")
+                .absent("error", "ground_truth")
                 .set("evaluated_at", new Timestamp(0));
         IllegalStateException unset = assertThrows(IllegalStateException.class, b.copy()::build);
         assertEquals(
                 "Row of metrics without a value for: value (set each column, or mark it absent)", unset.getMessage());
-        assertEquals(12, b.copy().set("value", 0.5).build().size());
+        assertEquals(13, b.copy().set("value", 0.5).build().size());
         assertEquals(
                 "Unknown column of metrics: score (valid: image_id, model_id, model_version, method, params_hash, metric, "
-                        + "metric_params, metric_params_hash, value, higher_is_better, error, evaluated_at)",
+                        + "metric_params, metric_params_hash, value, higher_is_better, error, evaluated_at, ground_truth)",
                 assertThrows(IllegalArgumentException.class, () -> b.copy().set("score", 0.5))
                         .getMessage());
         assertEquals(

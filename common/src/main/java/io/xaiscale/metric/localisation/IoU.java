@@ -1,7 +1,7 @@
 package io.xaiscale.metric.localisation;
 
 import io.xaiscale.config.ParamReader;
-import io.xaiscale.image.Box;
+import io.xaiscale.image.Region;
 import io.xaiscale.metric.Relevance;
 import java.util.List;
 
@@ -29,8 +29,8 @@ public final class IoU extends LocalizationMetric {
     }
 
     @Override
-    protected double score(float[] relevance, Box box, int width, int height) {
-        boolean[] truth = box.mask(width, height);
+    protected double score(float[] relevance, Region region, int width, int height) {
+        boolean[] truth = region.mask();
         if ("best".equals(threshold)) {
             int[] order = Relevance.order(relevance); // one ranking for all 19 fractions
             double best = 0;

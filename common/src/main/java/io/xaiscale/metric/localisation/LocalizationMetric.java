@@ -1,14 +1,15 @@
 package io.xaiscale.metric.localisation;
 
 import io.xaiscale.config.ParamReader;
-import io.xaiscale.image.Box;
+import io.xaiscale.image.Region;
 import io.xaiscale.metric.EvalBatch;
 import io.xaiscale.metric.Relevance;
 import io.xaiscale.metric.ScalarMetric;
 
 /**
- * A metric that compares a map with the ground-truth box only (no model): the map becomes relevance
- * by the {@code relevance} rule, and an image without a box scores {@code NaN} (not applicable).
+ * A metric that compares a map with the ground truth only (no model): the map becomes relevance by
+ * the {@code relevance} rule and is scored against the image's {@link Region} (its boxes of the
+ * explained class, or its mask); an image without one scores {@code NaN} (not applicable).
  */
 public abstract class LocalizationMetric extends ScalarMetric {
     private final Relevance.Mode relevance;
@@ -22,12 +23,17 @@ public abstract class LocalizationMetric extends ScalarMetric {
         this.relevance = Relevance.read(p, defaultRelevance);
     }
 
-    /** The score of one map's relevance ({@code height x width}, row-major) against its box. */
-    protected abstract double score(float[] relevance, Box box, int width, int height);
+    /** The score of one map's relevance ({@code height x width}, row-major) against its ground truth. */
+    protected abstract double score(float[] relevance, Region truth, int width, int height);
 
     @Override
     public final boolean needsModel() {
         return false;
+    }
+
+    @Override
+    public final boolean usesGroundTruth() {
+        return true;
     }
 
     @Override
@@ -39,10 +45,10 @@ public abstract class LocalizationMetric extends ScalarMetric {
     protected final double[] values(EvalBatch b) {
         double[] out = new double[b.size()];
         for (int i = 0; i < out.length; i++) {
-            Box box = b.boxes()[i];
-            out[i] = box == null
+            Region truth = b.truths()[i];
+            out[i] = truth == null
                     ? Double.NaN
-                    : score(Relevance.apply(relevance, b.maps()[i]), box, b.width(), b.height());
+                    : score(Relevance.apply(relevance, b.maps()[i]), truth, b.width(), b.height());
         }
         return out;
     }

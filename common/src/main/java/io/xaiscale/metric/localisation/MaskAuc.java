@@ -1,7 +1,7 @@
 package io.xaiscale.metric.localisation;
 
 import io.xaiscale.config.ParamReader;
-import io.xaiscale.image.Box;
+import io.xaiscale.image.Region;
 import io.xaiscale.metric.Relevance;
 import io.xaiscale.metric.similarity.Similarity;
 
@@ -18,7 +18,7 @@ public final class MaskAuc extends LocalizationMetric {
     }
 
     @Override
-    protected double score(float[] relevance, Box box, int width, int height) {
-        return Similarity.auc(relevance, box.mask(width, height));
+    protected double score(float[] relevance, Region truth, int width, int height) {
+        return Similarity.auc(relevance, truth.mask());
     }
 }

@@ -1,7 +1,7 @@
 package io.xaiscale.metric.localisation;
 
 import io.xaiscale.config.ParamReader;
-import io.xaiscale.image.Box;
+import io.xaiscale.image.Region;
 
 /**
  * Pointing game (Zhang et al. 2016): 1 if the most relevant pixel lies within {@code tolerance}
@@ -18,11 +18,11 @@ public final class PointingGame extends LocalizationMetric {
     }
 
     @Override
-    protected double score(float[] relevance, Box box, int width, int height) {
-        return hit(relevance, width, box) ? 1.0 : 0.0;
+    protected double score(float[] relevance, Region truth, int width, int height) {
+        return hit(relevance, width, truth) ? 1.0 : 0.0;
     }
 
-    boolean hit(float[] rel, int width, Box box) {
+    boolean hit(float[] rel, int width, Region truth) {
         int best = 0;
         float min = rel[0];
         for (int i = 1; i < rel.length; i++) {
@@ -36,8 +36,6 @@ public final class PointingGame extends LocalizationMetric {
         }
         int x = best % width;
         int y = best / width;
-        int dx = Math.max(0, Math.max(box.x0() - x, x - (box.x1() - 1)));
-        int dy = Math.max(0, Math.max(box.y0() - y, y - (box.y1() - 1)));
-        return dx * dx + dy * dy <= tolerance * tolerance;
+        return truth.within(x, y, tolerance);
     }
 }

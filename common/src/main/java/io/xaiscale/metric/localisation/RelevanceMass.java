@@ -1,7 +1,7 @@
 package io.xaiscale.metric.localisation;
 
 import io.xaiscale.config.ParamReader;
-import io.xaiscale.image.Box;
+import io.xaiscale.image.Region;
 import io.xaiscale.metric.Relevance;
 
 /**
@@ -17,13 +17,13 @@ public final class RelevanceMass extends LocalizationMetric {
     }
 
     @Override
-    protected double score(float[] relevance, Box box, int width, int height) {
+    protected double score(float[] relevance, Region truth, int width, int height) {
         double inside = 0;
         double total = 0;
         for (int i = 0; i < relevance.length; i++) {
             double v = Math.max(0, relevance[i]);
             total += v;
-            if (box.contains(i % width, i / width)) {
+            if (truth.mask()[i]) {
                 inside += v;
             }
         }

@@ -1,7 +1,7 @@
 package io.xaiscale.metric.localisation;
 
 import io.xaiscale.config.ParamReader;
-import io.xaiscale.image.Box;
+import io.xaiscale.image.Region;
 import io.xaiscale.metric.Relevance;
 
 /**
@@ -16,12 +16,12 @@ public final class RelevanceRank extends LocalizationMetric {
     }
 
     @Override
-    protected double score(float[] relevance, Box box, int width, int height) {
-        int k = box.area();
+    protected double score(float[] relevance, Region truth, int width, int height) {
+        int k = truth.area();
         boolean[] top = Relevance.top(relevance, k);
         int hits = 0;
         for (int i = 0; i < top.length; i++) {
-            if (top[i] && box.contains(i % width, i / width)) {
+            if (top[i] && truth.mask()[i]) {
                 hits++;
             }
         }

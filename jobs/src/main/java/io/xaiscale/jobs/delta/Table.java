@@ -39,6 +39,16 @@ public record Table(String name, StructType schema, List<String> key) implements
         return Arrays.stream(schema.fieldNames()).map(functions::col).toArray(Column[]::new);
     }
 
+    /**
+     * Column {@code name} of {@code frame}, a frame of this table; a typed null when the frame was
+     * written before the column existed (the next write adds it: sessions merge schemas).
+     */
+    public Column column(org.apache.spark.sql.Dataset<Row> frame, String name) {
+        return java.util.Arrays.asList(frame.columns()).contains(name)
+                ? frame.col(name)
+                : functions.lit(null).cast(schema.apply(name).dataType());
+    }
+
     /** A builder of one row of this table. */
     public RowBuilder row() {
         return new RowBuilder(this);
@@ -151,6 +161,8 @@ public record Table(String name, StructType schema, List<String> key) implements
                 return v instanceof java.sql.Timestamp;
             } else if (t instanceof StructType) {
                 return v instanceof Row;
+            } else if (t instanceof org.apache.spark.sql.types.ArrayType) {
+                return v instanceof scala.collection.Seq || v.getClass().isArray();
             }
             return true;
         }

@@ -13,6 +13,7 @@ import static org.apache.spark.sql.types.DataTypes.createStructType;
 import io.xaiscale.model.ModelCard;
 import java.util.List;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -26,6 +27,17 @@ public final class Tables {
         createStructField("y0", IntegerType, false),
         createStructField("x1", IntegerType, false),
         createStructField("y1", IntegerType, false),
+    });
+
+    /** One object of an image: its box (original pixel coordinates, half-open) and class, when known. */
+    public static final StructType LABELED_BOX = createStructType(new StructField[] {
+        createStructField("x0", IntegerType, false),
+        createStructField("y0", IntegerType, false),
+        createStructField("x1", IntegerType, false),
+        createStructField("y1", IntegerType, false),
+        createStructField("label", IntegerType, true),
+        createStructField("label_name", StringType, true),
+        createStructField("difficult", BooleanType, true),
     });
 
     private static final StructType IMAGES_SCHEMA = createStructType(new StructField[] {
@@ -42,6 +54,12 @@ public final class Tables {
         createStructField("split", StringType, true),
         createStructField("error", StringType, true),
         createStructField("ingested_at", TimestampType, false),
+        // every object's box and class (bbox is the first, kept for SQL written before)
+        createStructField("boxes", DataTypes.createArrayType(LABELED_BOX, false), true),
+        // a PNG label map at the image's size: pixel v > 0 is class v - 1, 0 background, 255 void
+        createStructField("segmentation", BinaryType, true),
+        // SHA-256 of the label, boxes and segmentation: a corrected manifest changes it
+        createStructField("ground_truth_hash", StringType, true),
     });
     public static final Table IMAGES = new Table("images", IMAGES_SCHEMA, List.of("image_id"));
 
@@ -82,6 +100,8 @@ public final class Tables {
         createStructField("higher_is_better", BooleanType, false),
         createStructField("error", StringType, true),
         createStructField("evaluated_at", TimestampType, false),
+        // for metrics against ground truth: which (e.g. "boxes of class 3 (2)", "segmentation of class 3")
+        createStructField("ground_truth", StringType, true),
     });
     public static final Table METRICS = new Table(
             "metrics",

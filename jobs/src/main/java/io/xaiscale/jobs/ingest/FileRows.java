@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.sql.Timestamp;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -29,6 +30,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import scala.collection.JavaConverters;
 
 /**
  * The executor side of a file ingest: reads each listed image file (at most {@code maxFileBytes}
@@ -43,7 +45,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
         createStructField("length", LongType, false),
         createStructField("label", IntegerType, true),
         createStructField("label_name", StringType, true),
-        createStructField("bbox", Tables.BOX, true),
+        createStructField("boxes", DataTypes.createArrayType(Tables.LABELED_BOX, false), true),
         createStructField("split", StringType, true),
         createStructField("manifest_error", StringType, true),
         createStructField("manifest_line", IntegerType, true),
@@ -133,7 +135,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                 read.content(),
                 f.getAs("label"),
                 f.getAs("label_name"),
-                f.getAs("bbox"),
+                f.isNullAt(f.fieldIndex("boxes")) ? List.of() : f.getList(f.fieldIndex("boxes")),
                 f.getAs("split") != null ? f.getAs("split") : defaultSplit,
                 read.error(),
                 f.getAs("manifest_error"),
@@ -153,13 +155,17 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
             byte[] content,
             Integer label,
             String labelName,
-            Row box,
+            List<Row> boxes,
             String split,
             String readError,
             String manifestError,
             Integer manifestLine,
             long maxPixels,
             Timestamp now) {
+        Row first = boxes.isEmpty() ? null : boxes.get(0);
+        Row box = first == null
+                ? null
+                : RowFactory.create(first.getInt(0), first.getInt(1), first.getInt(2), first.getInt(3));
         Table.RowBuilder row = Tables.IMAGES
                 .row()
                 .set("image_id", id)
@@ -168,6 +174,13 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                 .set("label", label)
                 .set("label_name", labelName)
                 .set("bbox", box)
+                .set(
+                        "boxes",
+                        boxes.isEmpty()
+                                ? null
+                                : JavaConverters.asScalaBuffer(boxes).toSeq())
+                .set("segmentation", null)
+                .set("ground_truth_hash", groundTruthHash(label, labelName, boxes, null))
                 .set("split", split)
                 .set("ingested_at", now);
         try {
@@ -176,11 +189,13 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
             }
             ImageCodec.Info info = ImageCodec.info(content, maxPixels);
             String error = manifestError;
-            if (error == null && box != null && (box.getInt(2) > info.width() || box.getInt(3) > info.height())) {
-                error = "manifest line " + manifestLine + ": box (" + box.getInt(0) + "," + box.getInt(1) + ")-("
-                        + box.getInt(2) + "," + box.getInt(3) + ") reaches outside the " + info.width() + "x"
-                        + info.height() + " image";
-                row.set("bbox", null);
+            for (Row b : boxes) {
+                if (error == null && (b.getInt(2) > info.width() || b.getInt(3) > info.height())) {
+                    error = "manifest line " + manifestLine + ": box (" + b.getInt(0) + "," + b.getInt(1) + ")-("
+                            + b.getInt(2) + "," + b.getInt(3) + ") reaches outside the " + info.width() + "x"
+                            + info.height() + " image";
+                    row.set("bbox", null).set("boxes", null);
+                }
             }
             return row.set("format", info.format())
                     .set("width", info.width())
@@ -193,5 +208,21 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                     .set("error", e.getMessage())
                     .build();
         }
+    }
+
+    /**
+     * The hash of an image's ground truth (label, name, every box with its class, the segmentation's
+     * bytes): equal for equal annotations, so a corrected manifest is seen as a change.
+     */
+    static String groundTruthHash(Integer label, String labelName, List<Row> boxes, byte[] segmentation) {
+        if (label == null && labelName == null && boxes.isEmpty() && segmentation == null) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder().append(label).append('|').append(labelName);
+        for (Row b : boxes) {
+            sb.append('|').append(b.mkString(","));
+        }
+        sb.append('|').append(segmentation == null ? "" : Hashing.sha256Hex(segmentation));
+        return Hashing.sha256Hex(sb.toString());
     }
 }

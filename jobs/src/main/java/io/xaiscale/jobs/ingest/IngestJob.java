@@ -42,6 +42,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import scala.collection.JavaConverters;
 
 /**
  * The ingest stage: writes the {@code images} table from a folder or {@code s3a://} prefix of image
@@ -236,13 +237,12 @@ public final class IngestJob {
                     st.getLen(),
                     e == null ? null : e.label(),
                     e == null ? null : e.labelName(),
-                    e == null || e.box() == null
+                    e == null || e.boxes().isEmpty()
                             ? null
-                            : RowFactory.create(
-                                    e.box().x0(),
-                                    e.box().y0(),
-                                    e.box().x1(),
-                                    e.box().y1()),
+                            : JavaConverters.asScalaBuffer(e.boxes().stream()
+                                            .map(LabeledBox::toRow)
+                                            .toList())
+                                    .toSeq(),
                     e == null ? null : e.split(),
                     e == null ? null : e.error(),
                     e == null ? null : e.line()));
@@ -306,7 +306,7 @@ public final class IngestJob {
      */
     private static List<Row> sameBytes(Dataset<Row> read, List<Reject> rejects) {
         Dataset<Row> small =
-                read.select("image_id", "source_uri", "label", "label_name", "bbox", "split", "manifest_line");
+                read.select("image_id", "source_uri", "label", "label_name", "boxes", "split", "manifest_line");
         Dataset<Row> repeated =
                 small.groupBy("image_id").count().where(col("count").gt(1)).select("image_id");
         Map<String, List<Row>> groups = new TreeMap<>();
@@ -328,7 +328,7 @@ public final class IngestJob {
                             .map(r -> List.of(
                                     Objects.toString(r.getAs("label")),
                                     Objects.toString(r.getAs("label_name")),
-                                    Objects.toString(r.getAs("bbox")),
+                                    Objects.toString(r.getAs("boxes")),
                                     Objects.toString(r.getAs("split"))))
                             .distinct()
                             .count()
@@ -444,7 +444,7 @@ public final class IngestJob {
                             png,
                             label,
                             FashionMnist.CLASS_NAMES.get(label),
-                            null,
+                            List.of(),
                             split,
                             null,
                             null,
@@ -472,7 +472,7 @@ public final class IngestJob {
                     png,
                     s.label(),
                     FashionMnist.CLASS_NAMES.get(s.label()),
-                    RowFactory.create(b.x0(), b.y0(), b.x1(), b.y1()),
+                    List.of(new LabeledBox(b, s.label(), FashionMnist.CLASS_NAMES.get(s.label()), null).toRow()),
                     split,
                     null,
                     null,

@@ -27,18 +27,22 @@ import java.util.TreeMap;
  */
 final class Manifest {
     static final List<String> COLUMNS = List.of("path", "label", "label_name", "x0", "y0", "x1", "y1", "split");
+    /** JSON Lines only: every object of the image, {@code [{"x0":..,"y0":..,"x1":..,"y1":..,"label":..}]}. */
+    static final String BOXES = "boxes";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * The values of one path, from its first row; {@code error} says what was wrong with them (the
      * line named), and then no value of that row is used.
      */
-    record Entry(String path, int line, Integer label, String labelName, Box box, String split, String error)
+    record Entry(
+            String path, int line, Integer label, String labelName, List<LabeledBox> boxes, String split, String error)
             implements Serializable {
         boolean sameValues(Entry o) {
             return Objects.equals(label, o.label)
                     && Objects.equals(labelName, o.labelName)
-                    && Objects.equals(box, o.box)
+                    && Objects.equals(boxes, o.boxes)
                     && Objects.equals(split, o.split)
                     && Objects.equals(error == null, o.error == null);
         }
@@ -48,8 +52,10 @@ final class Manifest {
             if (label != null || labelName != null) {
                 v.add("label " + (label == null ? "?" : label) + (labelName == null ? "" : " '" + labelName + "'"));
             }
-            if (box != null) {
-                v.add("box " + box.x0() + "," + box.y0() + "," + box.x1() + "," + box.y1());
+            if (!boxes.isEmpty()) {
+                v.add((boxes.size() == 1 ? "box " : "boxes ")
+                        + String.join(
+                                "; ", boxes.stream().map(LabeledBox::describe).toList()));
             }
             if (split != null) {
                 v.add("split " + split);
@@ -167,7 +173,7 @@ final class Manifest {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
                 String key = f.getKey().strip().toLowerCase(Locale.ROOT);
-                if (!COLUMNS.contains(key)) {
+                if (!COLUMNS.contains(key) && !BOXES.equals(key)) {
                     unknown = f.getKey();
                     break;
                 }
@@ -226,31 +232,15 @@ final class Manifest {
             String error = "manifest rows for " + c.getKey() + " disagree: " + String.join(" vs ", lines)
                     + " (fix the manifest, then ingest with --retry-errors)";
             Entry first = all.get(0);
-            entries.put(c.getKey(), new Entry(first.path(), first.line(), null, null, null, first.split(), error));
+            entries.put(c.getKey(), new Entry(first.path(), first.line(), null, null, List.of(), first.split(), error));
         }
     }
 
     private Entry entry(String path, int line, Map<String, String> v) {
         List<String> problems = new ArrayList<>();
-        Integer label = integer(v, "label", problems);
         String labelName = v.get("label_name");
-        if (label != null && label < 0) {
-            problems.add("label " + label + " is negative");
-        } else if (label != null && classes != null && label >= classes.size()) {
-            problems.add("label " + label + " is not a class of the model (0.." + (classes.size() - 1) + ")");
-        } else if (labelName != null && classes != null) {
-            int named = indexOf(labelName);
-            if (label == null && named < 0) {
-                problems.add("label_name '" + labelName + "' is not a class of the model (classes: "
-                        + String.join(", ", classes) + ")");
-            } else if (label == null) {
-                label = named;
-            } else if (named != label) {
-                problems.add("label " + label + " is '" + classes.get(label) + "' in the model card, not '" + labelName
-                        + "'");
-            }
-        }
-        Box box = null;
+        Integer label = label(integer(v, "label", problems), labelName, "", problems);
+        List<LabeledBox> boxes = new ArrayList<>();
         List<String> corners = List.of("x0", "y0", "x1", "y1");
         List<String> given = corners.stream().filter(k -> v.get(k) != null).toList();
         if (!given.isEmpty()) {
@@ -262,18 +252,101 @@ final class Manifest {
                 problems.add("a box needs all of x0, y0, x1, y1 (given: " + String.join(", ", given) + ")");
             } else if (c[0] != null && c[1] != null && c[2] != null && c[3] != null) {
                 try {
-                    box = new Box(c[0], c[1], c[2], c[3]);
+                    boxes.add(new LabeledBox(new Box(c[0], c[1], c[2], c[3]), label, labelName, null));
                 } catch (IllegalArgumentException e) {
                     problems.add(e.getMessage());
                 }
             }
         }
+        if (v.get(BOXES) != null) {
+            boxes.addAll(boxes(v.get(BOXES), problems));
+        }
         String split = v.get("split");
         if (!problems.isEmpty()) {
             return new Entry(
-                    path, line, null, null, null, split, "manifest line " + line + ": " + String.join("; ", problems));
+                    path,
+                    line,
+                    null,
+                    null,
+                    List.of(),
+                    split,
+                    "manifest line " + line + ": " + String.join("; ", problems));
         }
-        return new Entry(path, line, label, labelName, box, split, null);
+        return new Entry(path, line, label, labelName, List.copyOf(boxes), split, null);
+    }
+
+    /**
+     * A label checked against the model's classes (when known) and resolved from its name when only
+     * the name is given; each problem is added, prefixed by {@code where}.
+     */
+    private Integer label(Integer label, String labelName, String where, List<String> problems) {
+        if (label != null && label < 0) {
+            problems.add(where + "label " + label + " is negative");
+        } else if (label != null && classes != null && label >= classes.size()) {
+            problems.add(where + "label " + label + " is not a class of the model (0.." + (classes.size() - 1) + ")");
+        } else if (labelName != null && classes != null) {
+            int named = indexOf(labelName);
+            if (label == null && named < 0) {
+                problems.add(where + "label_name '" + labelName + "' is not a class of the model (classes: "
+                        + String.join(", ", classes) + ")");
+            } else if (label == null) {
+                return named;
+            } else if (named != label) {
+                problems.add(where + "label " + label + " is '" + classes.get(label) + "' in the model card, not '"
+                        + labelName + "'");
+            }
+        }
+        return label;
+    }
+
+    /** The {@code boxes} of a JSON Lines row: an array of objects with x0, y0, x1, y1 and optionally a class. */
+    private List<LabeledBox> boxes(String json, List<String> problems) {
+        List<LabeledBox> out = new ArrayList<>();
+        JsonNode array;
+        try {
+            array = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            problems.add("boxes: not JSON");
+            return out;
+        }
+        if (!array.isArray()) {
+            problems.add("boxes: not an array of boxes");
+            return out;
+        }
+        for (int i = 0; i < array.size(); i++) {
+            JsonNode b = array.get(i);
+            String where = "boxes[" + i + "]: ";
+            if (!b.isObject()) {
+                problems.add(where + "not an object");
+                continue;
+            }
+            Map<String, String> f = new LinkedHashMap<>();
+            b.fields()
+                    .forEachRemaining(e -> f.put(
+                            e.getKey(),
+                            e.getValue().isNull() ? null : e.getValue().asText()));
+            int before = problems.size();
+            Integer[] c = new Integer[4];
+            List<String> corners = List.of("x0", "y0", "x1", "y1");
+            for (int k = 0; k < 4; k++) {
+                if (f.get(corners.get(k)) == null) {
+                    problems.add(where + "missing " + corners.get(k));
+                } else {
+                    c[k] = integer(f, corners.get(k), problems);
+                }
+            }
+            Integer label = label(integer(f, "label", problems), f.get("label_name"), where, problems);
+            if (problems.size() > before) {
+                continue;
+            }
+            try {
+                Boolean difficult = f.get("difficult") == null ? null : Boolean.valueOf(f.get("difficult"));
+                out.add(new LabeledBox(new Box(c[0], c[1], c[2], c[3]), label, f.get("label_name"), difficult));
+            } catch (IllegalArgumentException e) {
+                problems.add(where + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private int indexOf(String name) {

@@ -2,35 +2,113 @@ package io.xaiscale.jobs.spark;
 
 import io.xaiscale.image.Box;
 import io.xaiscale.image.Geometry;
+import io.xaiscale.image.Region;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
 import org.apache.spark.sql.Row;
 
 /**
- * An image's ground-truth box where the maps are: in the model's input coordinates, through the same
- * {@link Geometry} as the pixels (scaled, cropped, padded). A box is stored in the coordinates of the
- * original image ({@code images.bbox}, with {@code images.width/height}); every reader of boxes next to
- * maps (evaluate, agreement, overlays) goes through here.
+ * An image's ground truth where the maps are: the boxes of the explained class, in the model's input
+ * coordinates, through the same {@link Geometry} as the pixels (scaled, cropped, padded). Boxes are
+ * stored in the original image's coordinates ({@code images.boxes}, or {@code bbox} for rows written
+ * before, with {@code images.width/height}); every reader of boxes next to maps (evaluate, agreement,
+ * overlays) goes through here.
  *
- * @param box the box in input coordinates, clipped to the input; null when there is none
- * @param missing why a box that exists is not usable (cropped away), else null
+ * <p>Which boxes: a box's class is its own label, else the image's label. The boxes of the explained
+ * class when the image has any; an image whose boxes are all of one class (or of none) is a
+ * single-object image, and its boxes count whatever class is explained (so a misclassified image
+ * still shows where the model looked against where the object is); an image with boxes of several
+ * classes but none of the explained class has no ground truth for it (not applicable).
+ *
+ * @param region the union of the chosen boxes in input coordinates; null when there is none
+ * @param boxes the chosen boxes in input coordinates, clipped (for drawing)
+ * @param used which ground truth, for the metric rows (e.g. "boxes of class 3 (2)")
+ * @param missing why an image with boxes has none for this map (cropped away, another class), else null
  */
-public record GroundTruth(Box box, String missing) {
-    static final GroundTruth NONE = new GroundTruth(null, null);
+public record GroundTruth(Region region, List<Box> boxes, String used, String missing) {
+    static final GroundTruth NONE = new GroundTruth(null, List.of(), null, null);
 
-    /** The box of an images row ({@code bbox}, {@code width}, {@code height}) for an input of {@code outW x outH}. */
-    public static GroundTruth of(Row bbox, Integer width, Integer height, Geometry geometry, int outW, int outH) {
-        if (bbox == null) {
+    /**
+     * The ground truth of an images row for a map of class {@code target} (null: any) of
+     * {@code outW x outH}: reads the columns {@code boxes} (or {@code bbox}), {@code label} (as
+     * {@code labelColumn}), {@code widthColumn} and {@code heightColumn} of {@code r}.
+     */
+    public static GroundTruth of(
+            Row r,
+            String labelColumn,
+            String widthColumn,
+            String heightColumn,
+            Integer target,
+            Geometry geometry,
+            int outW,
+            int outH) {
+        Integer imageLabel = r.getAs(labelColumn);
+        List<Box> boxes = new ArrayList<>();
+        List<Integer> classes = new ArrayList<>();
+        int bi = index(r, "boxes");
+        if (bi >= 0 && !r.isNullAt(bi)) {
+            for (Row b : r.<Row>getList(bi)) {
+                boxes.add(new Box(b.getInt(0), b.getInt(1), b.getInt(2), b.getInt(3)));
+                classes.add(b.isNullAt(4) ? imageLabel : Integer.valueOf(b.getInt(4)));
+            }
+        } else if (r.getAs("bbox") != null) {
+            Row b = r.getAs("bbox");
+            boxes.add(new Box(b.getInt(0), b.getInt(1), b.getInt(2), b.getInt(3)));
+            classes.add(imageLabel);
+        }
+        if (boxes.isEmpty()) {
             return NONE;
         }
-        Box raw = new Box(bbox.getInt(0), bbox.getInt(1), bbox.getInt(2), bbox.getInt(3));
-        if (width == null || height == null) {
-            return new GroundTruth(raw, null); // no size recorded: taken as already in input coordinates
+        TreeSet<Integer> distinct = new TreeSet<>();
+        classes.stream().filter(c -> c != null).forEach(distinct::add);
+        List<Box> chosen = new ArrayList<>();
+        String used;
+        if (target != null && distinct.contains(target)) {
+            for (int i = 0; i < boxes.size(); i++) {
+                if (classes.get(i) == null || classes.get(i).equals(target)) {
+                    chosen.add(boxes.get(i));
+                }
+            }
+            used = "boxes of class " + target + " (" + chosen.size() + ")";
+        } else if (distinct.size() <= 1) {
+            chosen.addAll(boxes);
+            used = "boxes of the image (" + chosen.size() + ")";
+        } else {
+            return new GroundTruth(
+                    null,
+                    List.of(),
+                    null,
+                    "not applicable: no ground-truth box of class " + target + " (the image has boxes of " + "classes "
+                            + distinct + ")");
         }
-        Box b = geometry.transform(width, height, outW, outH).box(raw);
-        return b != null
-                ? new GroundTruth(b, null)
-                : new GroundTruth(
-                        null,
-                        "not applicable: the ground-truth box lies outside the model's input (cropped away by "
-                                + geometry.mode().spec() + ")");
+        Integer width = r.getAs(widthColumn);
+        Integer height = r.getAs(heightColumn);
+        List<Box> moved = new ArrayList<>();
+        for (Box b : chosen) {
+            Box m = width == null || height == null
+                    ? b // no size recorded: taken as already in input coordinates
+                    : geometry.transform(width, height, outW, outH).box(b);
+            if (m != null) {
+                moved.add(m);
+            }
+        }
+        if (moved.isEmpty()) {
+            return new GroundTruth(
+                    null,
+                    List.of(),
+                    null,
+                    "not applicable: the ground-truth box lies outside the model's input (cropped away by "
+                            + geometry.mode().spec() + ")");
+        }
+        return new GroundTruth(Region.union(moved, outW, outH), List.copyOf(moved), used, null);
+    }
+
+    private static int index(Row r, String column) {
+        try {
+            return r.fieldIndex(column);
+        } catch (IllegalArgumentException e) {
+            return -1; // a table written before the column existed
+        }
     }
 }

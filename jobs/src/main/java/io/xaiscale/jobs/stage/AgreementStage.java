@@ -3,8 +3,8 @@ package io.xaiscale.jobs.stage;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 
-import io.xaiscale.image.Box;
 import io.xaiscale.image.Geometry;
+import io.xaiscale.image.Region;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
@@ -96,6 +96,7 @@ public final class AgreementStage implements Stage {
                         "params_hash",
                         "method",
                         "method_spec",
+                        "target_class",
                         "map_width",
                         "map");
         Dataset<Row> done = DeltaIO.readOrEmpty(spark, warehouse, Tables.METHOD_AGREEMENT)
@@ -121,16 +122,19 @@ public final class AgreementStage implements Stage {
                 "params_hash_a",
                 "method_a",
                 "method_spec_a",
+                "target_class_a",
                 "width",
                 "map_a");
         Dataset<Row> b = maps.select("image_id", "params_hash", "method", "method_spec", "map")
                 .toDF("image_id", "params_hash_b", "method_b", "method_spec_b", "map_b");
-        Dataset<Row> boxes = DeltaIO.read(spark, warehouse, Tables.IMAGES)
-                .select(
-                        col("image_id"),
-                        col("bbox"),
-                        col("width").as("image_width"),
-                        col("height").as("image_height"));
+        Dataset<Row> stored = DeltaIO.read(spark, warehouse, Tables.IMAGES);
+        Dataset<Row> boxes = stored.select(
+                col("image_id"),
+                col("bbox"),
+                Tables.IMAGES.column(stored, "boxes").as("boxes"),
+                col("label").as("image_label"),
+                col("width").as("image_width"),
+                col("height").as("image_height"));
         return pairs.join(a, DeltaIO.columns("image_id", "params_hash_a"))
                 .join(b, DeltaIO.columns("image_id", "params_hash_b"))
                 .join(boxes, "image_id");
@@ -154,13 +158,20 @@ public final class AgreementStage implements Stage {
         float[] b = Relevance.apply(RELEVANCE, MapCodec.decode(r.getAs("map_b")));
         int width = r.<Integer>getAs("width");
         int height = a.length / width;
-        Box box = GroundTruth.of(
-                        r.getAs("bbox"), r.getAs("image_width"), r.getAs("image_height"), geometry, width, height)
-                .box();
+        Region truth = GroundTruth.of(
+                        r,
+                        "image_label",
+                        "image_width",
+                        "image_height",
+                        r.getAs("target_class_a"),
+                        geometry,
+                        width,
+                        height)
+                .region();
         Double aucA = null;
         Double aucB = null;
-        if (box != null) {
-            boolean[] mask = box.mask(width, height);
+        if (truth != null) {
+            boolean[] mask = truth.mask();
             aucA = finite(Similarity.auc(a, mask));
             aucB = finite(Similarity.auc(b, mask));
         }

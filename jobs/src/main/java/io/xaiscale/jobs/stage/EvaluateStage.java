@@ -8,8 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.Params;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
-import io.xaiscale.image.Box;
 import io.xaiscale.image.Geometry;
+import io.xaiscale.image.Region;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
@@ -135,13 +135,15 @@ public final class EvaluateStage implements Stage {
                         "params_hash",
                         "target_class",
                         "map");
-        Dataset<Row> images = DeltaIO.read(spark, warehouse, Tables.IMAGES)
-                .select(
-                        col("image_id"),
-                        col("content"),
-                        col("bbox"),
-                        col("width").as("image_width"),
-                        col("height").as("image_height"));
+        Dataset<Row> stored = DeltaIO.read(spark, warehouse, Tables.IMAGES);
+        Dataset<Row> images = stored.select(
+                col("image_id"),
+                col("content"),
+                col("bbox"),
+                Tables.IMAGES.column(stored, "boxes").as("boxes"),
+                col("label").as("image_label"),
+                col("width").as("image_width"),
+                col("height").as("image_height"));
         return expl.crossJoin(metrics)
                 .join(done, DeltaIO.columns("image_id", "params_hash", "metric_params_hash"), "left_anti")
                 .join(images, "image_id");
@@ -181,7 +183,7 @@ public final class EvaluateStage implements Stage {
             List<String> outputs = metric.outputs();
             for (int i = 0; i < d.failed().size(); i++) {
                 for (String o : outputs) {
-                    out.add(row(d.failed().get(i), metric, o, null, d.errors().get(i), now));
+                    out.add(row(d.failed().get(i), metric, o, null, d.errors().get(i), null, now));
                 }
             }
             // each explanation is read on its own: a corrupt map or an impossible target is that row's error
@@ -189,8 +191,9 @@ public final class EvaluateStage implements Stage {
             List<Integer> at = new ArrayList<>();
             List<float[]> maps = new ArrayList<>();
             List<Integer> targets = new ArrayList<>();
-            List<Box> boxes = new ArrayList<>();
+            List<Region> boxes = new ArrayList<>();
             List<String> missing = new ArrayList<>(); // why a box that exists is not usable, per row
+            List<String> used = new ArrayList<>(); // which ground truth, per row
             int hw = model.height() * model.width();
             for (int i = 0; i < d.ok().size(); i++) {
                 Row r = d.ok().get(i);
@@ -206,21 +209,24 @@ public final class EvaluateStage implements Stage {
                                 + model.card().key());
                     }
                     GroundTruth truth = GroundTruth.of(
-                            r.getAs("bbox"),
-                            r.getAs("image_width"),
-                            r.getAs("image_height"),
+                            r,
+                            "image_label",
+                            "image_width",
+                            "image_height",
+                            target,
                             geometry,
                             model.width(),
                             model.height());
-                    boxes.add(truth.box());
+                    boxes.add(truth.region());
                     missing.add(truth.missing());
+                    used.add(truth.used());
                     maps.add(map);
                     targets.add(target);
                     ok.add(r);
                     at.add(i);
                 } catch (RuntimeException e) {
                     for (String o : outputs) {
-                        out.add(row(r, metric, o, null, "unusable explanation: " + e.getMessage(), now));
+                        out.add(row(r, metric, o, null, "unusable explanation: " + e.getMessage(), null, now));
                     }
                 }
             }
@@ -229,7 +235,7 @@ public final class EvaluateStage implements Stage {
                     java.util.stream.IntStream.range(0, ok.size()).boxed().toList();
             out.addAll(Batches.isolating(
                     all,
-                    idx -> score(metric, method, d, idx, at, maps, targets, boxes, missing, ok, now),
+                    idx -> score(metric, method, d, idx, at, maps, targets, boxes, missing, used, ok, now),
                     (i, e) -> outputs.stream()
                             .map(o -> row(
                                     ok.get(i),
@@ -238,6 +244,7 @@ public final class EvaluateStage implements Stage {
                                     null,
                                     "metric " + metric.spec() + " failed for model "
                                             + model.card().key() + ": " + Errors.describe(e),
+                                    null,
                                     now))
                             .toList()));
             return out;
@@ -252,8 +259,9 @@ public final class EvaluateStage implements Stage {
                 List<Integer> at,
                 List<float[]> maps,
                 List<Integer> targets,
-                List<Box> boxes,
+                List<Region> boxes,
                 List<String> missing,
+                List<String> used,
                 List<Row> rows,
                 Timestamp now) {
             int n = idx.size();
@@ -262,7 +270,7 @@ public final class EvaluateStage implements Stage {
             try (NDManager m = scope.newSubManager()) {
                 float[][] mapArray = idx.stream().map(maps::get).toArray(float[][]::new);
                 int[] targetArray = idx.stream().mapToInt(targets::get).toArray();
-                Box[] boxArray = idx.stream().map(boxes::get).toArray(Box[]::new);
+                Region[] boxArray = idx.stream().map(boxes::get).toArray(Region[]::new);
                 float[] data = d.pixelsOf(idx.stream().map(at::get).toList());
                 EvalBatch eb = data == null
                         ? EvalBatch.mapsOnly(mapArray, boxArray, model.height(), model.width())
@@ -281,14 +289,16 @@ public final class EvaluateStage implements Stage {
                     double v = values[k][i];
                     boolean na = Double.isNaN(v);
                     String why = missing.get(idx.get(i)) != null ? missing.get(idx.get(i)) : metric.notApplicable();
-                    out.add(row(r, metric, outputs.get(k), na ? null : v, na ? why : null, now));
+                    String truth = metric.usesGroundTruth() ? used.get(idx.get(i)) : null;
+                    out.add(row(r, metric, outputs.get(k), na ? null : v, na ? why : null, na ? null : truth, now));
                 }
             }
             return out;
         }
 
         /** One value row; {@code output} is the metric's output name, which the row's {@code metric} column holds. */
-        private static Row row(Row in, Metric metric, String output, Double value, String error, Timestamp now) {
+        private static Row row(
+                Row in, Metric metric, String output, Double value, String error, String groundTruth, Timestamp now) {
             return Tables.METRICS
                     .row()
                     .copy(
@@ -304,6 +314,7 @@ public final class EvaluateStage implements Stage {
                     .set("value", value)
                     .set("higher_is_better", metric.higherIsBetter(output))
                     .set("error", error)
+                    .set("ground_truth", groundTruth)
                     .set("evaluated_at", now)
                     .build();
         }

@@ -31,8 +31,9 @@ class ManifestTest {
                 + "file:///data/images/e.png,3,Dress,,,,,\n"
                 + "\"multi\nline.png\",0,,,,,,\n"
                 + "x.png,1,,,,,,test\n");
-        assertEquals(Box.class, m.entries.get("a, b.png").box().getClass());
-        assertEquals(new Box(1, 2, 3, 4), m.entries.get("a, b.png").box());
+        assertEquals(
+                List.of(new LabeledBox(new Box(1, 2, 3, 4), 1, "trouser", null)),
+                m.entries.get("a, b.png").boxes());
         assertEquals(2, m.entries.get("a, b.png").line());
         // a label name that is no class, with no label: the row's error, naming the classes
         Manifest.Entry c = m.entries.get("sub/c.png");
@@ -67,7 +68,7 @@ class ManifestTest {
         assertEquals(
                 "manifest line 7: label 3 is 'dress' in the model card, not 'coat'",
                 m.entries.get("mismatch.png").error());
-        assertNull(m.entries.get("inverted.png").box(), "no value of a bad row is used");
+        assertEquals(List.of(), m.entries.get("inverted.png").boxes(), "no value of a bad row is used");
     }
 
     @Test
@@ -108,12 +109,35 @@ class ManifestTest {
                         + "{\"path\": \"d.png\", \"colour\": \"red\"}\n"),
                 SRC,
                 CLASSES);
-        assertEquals(new Box(1, 1, 5, 5), m.entries.get("a.png").box());
+        assertEquals(
+                List.of(new LabeledBox(new Box(1, 1, 5, 5), 1, null, null)),
+                m.entries.get("a.png").boxes());
         assertEquals(
                 "manifest line 2: label '2.5' is not an integer",
                 m.entries.get("b.png").error());
         assertEquals(List.of(3, 5, 6), m.rejects.stream().map(Reject::line).toList());
         assertTrue(m.rejects.get(2).detail().startsWith("unknown field 'colour'"));
+    }
+
+    @Test
+    void jsonLinesCarryEveryObjectOfAnImageWithItsClass() throws IOException {
+        Manifest m = Manifest.read(
+                "file:/data/m.jsonl",
+                new StringReader("{\"path\": \"two.png\", \"boxes\": [{\"x0\": 1, \"y0\": 2, \"x1\": 9, \"y1\": 9,"
+                        + " \"label_name\": \"dress\"}, {\"x0\": 20, \"y0\": 0, \"x1\": 30, \"y1\": 8, \"label\": 1,"
+                        + " \"difficult\": true}]}\n"
+                        + "{\"path\": \"bad.png\", \"boxes\": [{\"x0\": 1, \"y0\": 2, \"x1\": 9}, {\"x0\": 0, \"y0\": 0,"
+                        + " \"x1\": 5, \"y1\": 5, \"label\": 12}]}\n"),
+                SRC,
+                CLASSES);
+        assertEquals(
+                List.of(
+                        new LabeledBox(new Box(1, 2, 9, 9), 3, "dress", null),
+                        new LabeledBox(new Box(20, 0, 30, 8), 1, null, true)),
+                m.entries.get("two.png").boxes());
+        assertEquals(
+                "manifest line 2: boxes[0]: missing y1; boxes[1]: label 12 is not a class of the model (0..3)",
+                m.entries.get("bad.png").error());
     }
 
     @Test
