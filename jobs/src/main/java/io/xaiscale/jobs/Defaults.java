@@ -3,6 +3,7 @@ package io.xaiscale.jobs;
 import io.xaiscale.config.Options;
 import io.xaiscale.image.ImageCodec;
 import io.xaiscale.jobs.ingest.IngestJob;
+import io.xaiscale.jobs.ingest.Layout;
 import java.util.List;
 
 /** Options shared by the Spark commands, with the embedded defaults of the demo. */
@@ -23,7 +24,16 @@ final class Defaults {
 
     /** How files are ingested (ingest, pipeline, demo): the manifest, the limits, retrying error rows. */
     static Options files(Options o) {
-        return o.path("manifest", "", "CSV (header) or JSON Lines file: path,label,label_name,x0,y0,x1,y1,split")
+        return o.path(
+                        "manifest",
+                        "",
+                        "CSV (header) or JSON Lines file: path,label,label_name,x0,y0,x1,y1,split (+ boxes in JSON Lines);"
+                                + " with --layout coco, the COCO instances JSON")
+                .add(
+                        "layout",
+                        "files",
+                        "where labels and boxes come from: files (the manifest, if any), imagefolder (root/<class>/...),"
+                                + " voc (Annotations/*.xml + JPEGImages/), coco (--manifest instances.json)")
                 .add("split", "unspecified", "split recorded for files the manifest does not assign")
                 .add(
                         "max-pixels",
@@ -46,7 +56,8 @@ final class Defaults {
                 o.getLong("max-pixels", 1, Long.MAX_VALUE),
                 o.getLong("max-file-bytes", 1, Integer.MAX_VALUE - 64),
                 0,
-                o.getFlag("retry-errors"));
+                o.getFlag("retry-errors"),
+                Layout.parse(o.get("layout")));
     }
 
     static Options model(Options o) {

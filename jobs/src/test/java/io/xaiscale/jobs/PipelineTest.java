@@ -549,4 +549,153 @@ class PipelineTest {
                 edge.getAs("error"));
         assertEquals(1, m.where(col("value").isNotNull()).count(), "the centred box, moved to 16..48, is scored");
     }
+
+    static void jpeg(Path file) throws Exception {
+        Files.createDirectories(file.getParent());
+        java.awt.image.BufferedImage img =
+                new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        int h = file.getFileName().toString().hashCode();
+        for (int i = 0; i < 64; i++) {
+            img.setRGB(i, (h >>> 3) & 63, 0xffffff ^ h); // distinct bytes per file name
+        }
+        javax.imageio.ImageIO.write(img, file.toString().endsWith(".png") ? "png" : "jpeg", file.toFile());
+    }
+
+    static Row imageRow(String wh, String suffix) {
+        return spark.read()
+                .format("delta")
+                .load(Tables.IMAGES.path(wh))
+                .where(col("source_uri").endsWith(suffix))
+                .first();
+    }
+
+    static String boxes(Row image) {
+        return image.getList(image.fieldIndex("boxes")).toString();
+    }
+
+    @Test
+    @Order(22)
+    void vocImageFolderAndCocoLayoutsIngestTheirClassesAndBoxesAndNameWhatIsWrong() throws Exception {
+        java.util.List<String> classes = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"))
+                .classes();
+        // Pascal VOC: 1-based inclusive boxes, a difficult flag, an unknown class, a broken annotation
+        Path voc = tmp.resolve("voc");
+        Files.createDirectories(voc.resolve("Annotations"));
+        Files.writeString(
+                voc.resolve("Annotations/a.xml"),
+                "<annotation><filename>a.jpg</filename>"
+                        + "<object><name>trouser</name><difficult>0</difficult><bndbox><xmin>11</xmin><ymin>21</ymin>"
+                        + "<xmax>30</xmax><ymax>40</ymax></bndbox></object>"
+                        + "<object><name>bag</name><difficult>1</difficult><bndbox><xmin>1</xmin><ymin>1</ymin>"
+                        + "<xmax>10</xmax><ymax>10</ymax></bndbox></object></annotation>");
+        Files.writeString(
+                voc.resolve("Annotations/b.xml"),
+                "<annotation><filename>b.jpg</filename>"
+                        + "<object><name>person</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>9</xmax><ymax>9</ymax>"
+                        + "</bndbox></object></annotation>");
+        Files.writeString(voc.resolve("Annotations/c.xml"), "<annotation><filename>c.jpg");
+        Files.createDirectories(voc.resolve("ImageSets/Main"));
+        Files.writeString(voc.resolve("ImageSets/Main/train.txt"), "a\nb\n");
+        for (String f : List.of("a.jpg", "b.jpg", "d.jpg")) {
+            jpeg(voc.resolve("JPEGImages").resolve(f));
+        }
+        String vocWh = tmp.resolve("voc-warehouse").toString();
+        IngestReport r = IngestJob.ingestFiles(
+                spark,
+                vocWh,
+                new IngestJob.Files(
+                        voc.toString(),
+                        "",
+                        "trainval",
+                        classes,
+                        100_000_000L,
+                        1L << 20,
+                        0,
+                        false,
+                        io.xaiscale.jobs.ingest.Layout.VOC));
+        assertEquals(7, r.listed());
+        assertEquals(4, r.files("annotation"));
+        assertEquals(2, r.files("image"));
+        assertEquals(1, r.files("error_row"));
+        assertEquals(1, r.manifestRows("unreadable_row"));
+        Row a = imageRow(vocWh, "JPEGImages/a.jpg");
+        assertEquals("[[10,20,30,40,1,trouser,false], [0,0,10,10,8,bag,true]]", boxes(a));
+        assertNull(a.getAs("label"), "two classes: no single label");
+        assertEquals(
+                List.of(10, 20, 30, 40),
+                List.of(
+                        ((Row) a.getAs("bbox")).getInt(0),
+                        ((Row) a.getAs("bbox")).getInt(1),
+                        ((Row) a.getAs("bbox")).getInt(2),
+                        ((Row) a.getAs("bbox")).getInt(3)));
+        assertTrue(
+                imageRow(vocWh, "JPEGImages/b.jpg")
+                        .<String>getAs("error")
+                        .startsWith("annotation Annotations/b.xml: boxes[0]: label_name 'person' is not a class of the"
+                                + " model"),
+                imageRow(vocWh, "JPEGImages/b.jpg").<String>getAs("error"));
+        assertNull(imageRow(vocWh, "JPEGImages/d.jpg").getAs("boxes"));
+
+        // ImageFolder: the class is the folder; an unknown folder is an error, a file at the root has none
+        Path folder = tmp.resolve("imagefolder");
+        for (String f : List.of("trouser/x.png", "Bag/y.png", "person/z.png", "top.png")) {
+            jpeg(folder.resolve(f));
+        }
+        String ifWh = tmp.resolve("if-warehouse").toString();
+        r = IngestJob.ingestFiles(
+                spark,
+                ifWh,
+                new IngestJob.Files(
+                        folder.toString(),
+                        "",
+                        "train",
+                        classes,
+                        100_000_000L,
+                        1L << 20,
+                        0,
+                        false,
+                        io.xaiscale.jobs.ingest.Layout.IMAGEFOLDER));
+        assertEquals(3, r.files("image"));
+        assertEquals(1, r.files("error_row"));
+        assertEquals(1, imageRow(ifWh, "trouser/x.png").<Integer>getAs("label"));
+        assertEquals(8, imageRow(ifWh, "Bag/y.png").<Integer>getAs("label"), "class names match regardless of case");
+        assertTrue(
+                imageRow(ifWh, "person/z.png").<String>getAs("error").contains("label_name 'person' is not a class"));
+        assertNull(imageRow(ifWh, "top.png").getAs("label"));
+
+        // COCO: [x, y, w, h] rounded outwards, crowd kept as difficult, an unknown category, a missing file
+        Path coco = tmp.resolve("coco");
+        jpeg(coco.resolve("img1.png"));
+        jpeg(coco.resolve("img22.png"));
+        Path instances = tmp.resolve("instances.json");
+        Files.writeString(
+                instances,
+                "{\"images\": [{\"id\": 1, \"file_name\": \"img1.png\"},"
+                        + " {\"id\": 2, \"file_name\": \"img22.png\"}, {\"id\": 3, \"file_name\": \"missing.png\"}],"
+                        + " \"annotations\": [{\"id\": 7, \"image_id\": 1, \"category_id\": 2, \"bbox\": [10.5, 20.2, 15.0, 10.0],"
+                        + " \"iscrowd\": 0}, {\"id\": 8, \"image_id\": 1, \"category_id\": 2, \"bbox\": [0, 0, 5, 5], \"iscrowd\": 1},"
+                        + " {\"id\": 9, \"image_id\": 2, \"category_id\": 9, \"bbox\": [1, 1, 4, 4]}],"
+                        + " \"categories\": [{\"id\": 2, \"name\": \"trouser\"}, {\"id\": 9, \"name\": \"person\"}]}");
+        String cocoWh = tmp.resolve("coco-warehouse").toString();
+        r = IngestJob.ingestFiles(
+                spark,
+                cocoWh,
+                new IngestJob.Files(
+                        coco.toString(),
+                        instances.toString(),
+                        "val",
+                        classes,
+                        100_000_000L,
+                        1L << 20,
+                        0,
+                        false,
+                        io.xaiscale.jobs.ingest.Layout.COCO));
+        assertEquals(1, r.manifestRows("no_file"));
+        Row img1 = imageRow(cocoWh, "/img1.png");
+        assertEquals("[[10,20,26,31,1,trouser,false], [0,0,5,5,1,trouser,true]]", boxes(img1));
+        assertEquals(1, img1.<Integer>getAs("label"), "one class: the image's label");
+        assertTrue(imageRow(cocoWh, "img22.png")
+                .<String>getAs("error")
+                .startsWith("COCO image 2: boxes[0]: label_name" + " 'person' is not a class"));
+    }
 }

@@ -73,7 +73,8 @@ public final class IngestJob {
             long maxPixels,
             long maxFileBytes,
             int partitions,
-            boolean retryErrors)
+            boolean retryErrors,
+            Layout layout)
             implements Serializable {
         public static final long DEFAULT_MAX_FILE_BYTES = 256L << 20;
 
@@ -87,7 +88,8 @@ public final class IngestJob {
                     ImageCodec.DEFAULT_MAX_PIXELS,
                     DEFAULT_MAX_FILE_BYTES,
                     0,
-                    false);
+                    false,
+                    Layout.FILES);
         }
     }
 
@@ -102,6 +104,7 @@ public final class IngestJob {
         SourcePaths paths = new SourcePaths(fs.makeQualified(root).toString());
         Manifest manifest = null;
         String manifestUri = null;
+        List<String> imageFolder = null; // the paths of an ImageFolder's rows, in order
         if (f.manifest() != null && !f.manifest().isBlank()) {
             org.apache.hadoop.fs.Path mp = new org.apache.hadoop.fs.Path(f.manifest());
             FileSystem mfs = mp.getFileSystem(conf);
@@ -110,11 +113,30 @@ public final class IngestJob {
             }
             manifestUri = mfs.makeQualified(mp).toString();
             try (Reader r = new InputStreamReader(mfs.open(mp), StandardCharsets.UTF_8)) {
-                manifest = Manifest.read(manifestUri, r, paths, f.classes());
+                manifest = f.layout() == Layout.COCO
+                        ? Layout.coco(manifestUri, r, paths, f.classes())
+                        : Manifest.read(manifestUri, r, paths, f.classes());
             }
+        } else if (f.layout() == Layout.COCO) {
+            throw new IllegalArgumentException("--layout coco reads its annotations from --manifest (instances JSON)");
+        }
+        if (f.layout() == Layout.VOC) {
+            if (manifest != null) {
+                throw new IllegalArgumentException("--layout voc reads Annotations/*.xml: give no --manifest");
+            }
+            manifest = Layout.voc(fs, fs.makeQualified(root), paths, f.classes());
+            manifestUri = manifest.uri;
+        } else if (f.layout() == Layout.IMAGEFOLDER) {
+            if (manifest != null) {
+                throw new IllegalArgumentException(
+                        "--layout imagefolder takes classes from folders: give no --manifest");
+            }
+            List<String> folders = new ArrayList<>();
+            manifest = Manifest.of(paths.prefix(), paths, f.classes(), n -> "image " + folders.get(n - 1));
+            imageFolder = folders;
         }
         Timestamp now = new Timestamp(System.currentTimeMillis());
-        Listing listing = list(fs, root, paths, manifestUri, manifest);
+        Listing listing = list(fs, root, paths, manifestUri, manifest, f.layout(), imageFolder);
         List<Reject> rejects = new ArrayList<>(listing.rejects);
         Map<String, Long> fileOutcomes = new TreeMap<>(listing.skipped);
 
@@ -202,7 +224,13 @@ public final class IngestJob {
      * on S3) and matches manifest entries to image files by their normalised relative path.
      */
     private static Listing list(
-            FileSystem fs, org.apache.hadoop.fs.Path root, SourcePaths paths, String manifestUri, Manifest manifest)
+            FileSystem fs,
+            org.apache.hadoop.fs.Path root,
+            SourcePaths paths,
+            String manifestUri,
+            Manifest manifest,
+            Layout layout,
+            List<String> imageFolder)
             throws IOException {
         Listing out = new Listing();
         Map<String, Manifest.Entry> entries = manifest == null ? Map.of() : new LinkedHashMap<>(manifest.entries);
@@ -217,7 +245,16 @@ public final class IngestJob {
                 out.skipped.merge("manifest", 1L, Long::sum);
                 continue;
             }
+            if (layout.isAnnotation(rel)) {
+                out.skipped.merge("annotation", 1L, Long::sum);
+                continue;
+            }
             String skip = SourcePaths.skipReason(rel);
+            if (skip == null && imageFolder != null) {
+                imageFolder.add(rel); // its class is its folder: a row of the layout's manifest
+                manifest.addRow(imageFolder.size(), Layout.imageFolderRow(rel));
+                entries.put(rel, manifest.entries.get(rel));
+            }
             if (skip != null) {
                 out.skipped.merge(skip, 1L, Long::sum);
                 out.rejects.add(Reject.file(

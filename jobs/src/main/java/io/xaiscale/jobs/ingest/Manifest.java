@@ -79,10 +79,40 @@ final class Manifest {
     private final List<String> classes;
     private final Map<String, List<Entry>> conflicts = new LinkedHashMap<>();
 
-    private Manifest(String uri, SourcePaths paths, List<String> classes) {
+    /** How a row is named in messages: "manifest line 5", "annotation Annotations/x.xml", "COCO image 42". */
+    private final java.util.function.IntFunction<String> origin;
+
+    private Manifest(
+            String uri, SourcePaths paths, List<String> classes, java.util.function.IntFunction<String> origin) {
         this.uri = uri;
         this.paths = paths;
         this.classes = classes;
+        this.origin = origin;
+    }
+
+    /**
+     * An empty manifest that an annotation layout fills row by row ({@link #addRow}), each row named
+     * in messages by {@code origin} (of its 1-based number), with the same checks as a manifest file.
+     */
+    static Manifest of(
+            String uri, SourcePaths paths, List<String> classes, java.util.function.IntFunction<String> origin) {
+        return new Manifest(uri, paths, classes, origin);
+    }
+
+    /** Adds one row of values (the manifest's columns, {@code boxes} as JSON), numbered {@code n}. */
+    void addRow(int n, Map<String, String> values) {
+        add(n, values);
+    }
+
+    /** A row that could not be read at all (its origin and why). */
+    void unreadable(int n, String why) {
+        reject(n, null, "unreadable_row", why);
+    }
+
+    /** Settles rows of one path that disagree; call once all rows are added. */
+    Manifest done() {
+        settleConflicts();
+        return this;
     }
 
     static boolean isJsonLines(String uri) {
@@ -97,7 +127,7 @@ final class Manifest {
      * {@code path} column.
      */
     static Manifest read(String uri, Reader text, SourcePaths paths, List<String> classes) throws IOException {
-        Manifest m = new Manifest(uri, paths, classes);
+        Manifest m = new Manifest(uri, paths, classes, n -> "manifest line " + n);
         BufferedReader in = new BufferedReader(text);
         if (isJsonLines(uri)) {
             m.readJsonLines(in);
@@ -260,17 +290,18 @@ final class Manifest {
         }
         if (v.get(BOXES) != null) {
             boxes.addAll(boxes(v.get(BOXES), problems));
+            // an image whose objects are all of one class has that class as its label
+            List<Integer> classesOfBoxes =
+                    boxes.stream().map(LabeledBox::label).distinct().toList();
+            if (label == null && labelName == null && classesOfBoxes.size() == 1 && classesOfBoxes.get(0) != null) {
+                label = classesOfBoxes.get(0);
+                labelName = boxes.get(0).labelName();
+            }
         }
         String split = v.get("split");
         if (!problems.isEmpty()) {
             return new Entry(
-                    path,
-                    line,
-                    null,
-                    null,
-                    List.of(),
-                    split,
-                    "manifest line " + line + ": " + String.join("; ", problems));
+                    path, line, null, null, List.of(), split, origin.apply(line) + ": " + String.join("; ", problems));
         }
         return new Entry(path, line, label, labelName, List.copyOf(boxes), split, null);
     }
