@@ -698,4 +698,29 @@ class PipelineTest {
                 .<String>getAs("error")
                 .startsWith("COCO image 2: boxes[0]: label_name" + " 'person' is not a class"));
     }
+
+    @Test
+    @Order(23)
+    void aCorrectedBoxUpdatesTheImageAndEvaluateRecomputesOnlyItsLocalisationValues() throws Exception {
+        Path manifest = source.resolve("manifest.csv");
+        String before = Files.readString(manifest);
+        String line = before.lines()
+                .filter(l -> l.startsWith("fmnist-loc-test-00001.png"))
+                .findFirst()
+                .orElseThrow();
+        String[] f = line.split(",");
+        f[3] = Integer.toString(Integer.parseInt(f[3]) - 1); // x0 one pixel to the left
+        Files.writeString(manifest, before.replace(line, String.join(",", f)));
+        long images = count(Tables.IMAGES);
+        long metrics = count(Tables.METRICS);
+        IngestReport r = IngestJob.ingestFiles(spark, warehouse, source.toString(), manifest.toString(), "sample");
+        assertEquals(1, r.written(), "the corrected image's ground truth, in place");
+        assertEquals(images, count(Tables.IMAGES), "not a new image: the key is the content hash");
+        StageRunner.Result v = evaluate(METRICS);
+        assertEquals(
+                6 * 2, v.pending(), "iou and pointing game of that image, for each of the 6 methods; nothing else");
+        assertEquals(6 * 2, v.inserted(), "replaced");
+        assertEquals(metrics, count(Tables.METRICS));
+        assertEquals(0, evaluate(METRICS).pending());
+    }
 }

@@ -70,7 +70,23 @@ public final class DeltaIO {
      * no cache, no count and no shuffle of its output. Returns the number of rows inserted.
      */
     public static long insertUnique(SparkSession spark, Dataset<Row> unique, String path, List<String> key) {
-        return merge(spark, unique, path, key, false);
+        return merge(spark, unique, path, key, List.of());
+    }
+
+    /**
+     * A row already in the table that is replaced by the new one with the same key when
+     * {@code condition} holds ({@code t.} the table's row, {@code s.} the new one): all its columns, or
+     * only those of {@code columns} (empty: all).
+     */
+    public record Update(String condition, List<String> columns) {
+        /** Rows with an error ({@code --retry-errors}). */
+        public static final Update ERRORS = new Update("t.error IS NOT NULL", List.of());
+    }
+
+    /** {@link #insertUnique}, and rows already there updated by the first {@code updates} whose condition holds. */
+    public static long insertOrUpdate(
+            SparkSession spark, Dataset<Row> unique, String path, List<String> key, List<Update> updates) {
+        return merge(spark, unique, path, key, updates);
     }
 
     /**
@@ -78,11 +94,11 @@ public final class DeltaIO {
      * row is replaced by the new one ({@code --retry-errors}). Returns rows inserted plus rows replaced.
      */
     public static long insertOrReplaceErrors(SparkSession spark, Dataset<Row> unique, String path, List<String> key) {
-        return merge(spark, unique, path, key, true);
+        return merge(spark, unique, path, key, List.of(Update.ERRORS));
     }
 
     private static long merge(
-            SparkSession spark, Dataset<Row> unique, String path, List<String> key, boolean replaceErrors) {
+            SparkSession spark, Dataset<Row> unique, String path, List<String> key, List<Update> updates) {
         if (!exists(spark, path)) {
             unique.write().format("delta").mode("append").save(path);
             return spark.read().format("delta").load(path).count();
@@ -91,8 +107,14 @@ public final class DeltaIO {
         DeltaTable table = DeltaTable.forPath(spark, path);
         long before = table.history(1).first().getLong(0);
         DeltaMergeBuilder merge = table.as("t").merge(unique.as("s"), cond);
-        if (replaceErrors) {
-            merge = merge.whenMatched("t.error IS NOT NULL").updateAll();
+        for (Update u : updates) {
+            if (u.columns().isEmpty()) {
+                merge = merge.whenMatched(u.condition()).updateAll();
+            } else {
+                java.util.Map<String, String> set = new java.util.LinkedHashMap<>();
+                u.columns().forEach(c -> set.put(c, "s." + c));
+                merge = merge.whenMatched(u.condition()).updateExpr(set);
+            }
         }
         merge.whenNotMatched().insertAll().execute();
         Row last = table.history(1)

@@ -102,6 +102,8 @@ public final class Tables {
         createStructField("evaluated_at", TimestampType, false),
         // for metrics against ground truth: which (e.g. "boxes of class 3 (2)", "segmentation of class 3")
         createStructField("ground_truth", StringType, true),
+        // and the image's ground_truth_hash then: a corrected annotation makes the value stale
+        createStructField("ground_truth_hash", StringType, true),
     });
     public static final Table METRICS = new Table(
             "metrics",

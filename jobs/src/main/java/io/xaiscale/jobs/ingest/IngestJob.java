@@ -93,6 +93,16 @@ public final class IngestJob {
         }
     }
 
+    /**
+     * An image already ingested whose annotation changed (a corrected manifest: same bytes, another
+     * ground-truth hash) gets the new ground truth; its pixels and id stay. Evaluate then recomputes
+     * exactly the values scored against the old ground truth.
+     */
+    static final DeltaIO.Update CORRECTED = new DeltaIO.Update(
+            "s.error IS NULL AND t.error IS NULL AND s.ground_truth_hash IS NOT NULL"
+                    + " AND NOT (t.ground_truth_hash <=> s.ground_truth_hash)",
+            List.of("label", "label_name", "bbox", "boxes", "segmentation", "ground_truth_hash", "split"));
+
     /** Ingests the image files of {@code f.source()}; says where each input went. */
     public static IngestReport ingestFiles(SparkSession spark, String warehouse, Files f) throws IOException {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
@@ -162,9 +172,12 @@ public final class IngestJob {
             fileOutcomes.put("error_row", errors);
             fileOutcomes.put("duplicate_content", (long) listing.files.size() - keptRows);
             String images = Tables.IMAGES.path(warehouse);
-            long written = f.retryErrors()
-                    ? DeltaIO.insertOrReplaceErrors(spark, kept, images, Tables.IMAGES.key())
-                    : DeltaIO.insertUnique(spark, kept, images, Tables.IMAGES.key());
+            List<DeltaIO.Update> updates = new ArrayList<>();
+            if (f.retryErrors()) {
+                updates.add(DeltaIO.Update.ERRORS);
+            }
+            updates.add(CORRECTED);
+            long written = DeltaIO.insertOrUpdate(spark, kept, images, Tables.IMAGES.key(), updates);
             if (f.retryErrors()) {
                 dropStaleErrors(spark, kept, images);
             }

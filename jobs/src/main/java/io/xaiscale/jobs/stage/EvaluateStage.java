@@ -117,6 +117,31 @@ public final class EvaluateStage implements Stage {
         Dataset<Row> scored =
                 DeltaIO.readOrEmpty(spark, warehouse, Tables.METRICS).where(Tables.ofModel(card));
         Dataset<Row> done = scored.select("image_id", "params_hash", "metric_params_hash");
+        // values against ground truth that was corrected since (its hash changed) are computed again
+        List<String> truthSpecs = new ArrayList<>();
+        for (Metric m : Metrics.listFromString(String.join(",", s.metricSpecs()))) {
+            if (m.usesGroundTruth()) {
+                truthSpecs.add(Params.hash(m.name(), Params.json(m.params())));
+            }
+        }
+        if (!truthSpecs.isEmpty()) {
+            Dataset<Row> current = DeltaIO.read(spark, warehouse, Tables.IMAGES);
+            Dataset<Row> hashes = current.select(
+                    col("image_id"),
+                    Tables.IMAGES.column(current, "ground_truth_hash").as("image_gt_hash"));
+            Dataset<Row> stale = scored.where(col("metric_params_hash").isin(truthSpecs.toArray()))
+                    .select(
+                            col("image_id"),
+                            col("params_hash"),
+                            col("metric_params_hash"),
+                            Tables.METRICS.column(scored, "ground_truth_hash").as("gt_hash"))
+                    .join(hashes, "image_id")
+                    .where(not(col("gt_hash").eqNullSafe(col("image_gt_hash"))))
+                    .select("image_id", "params_hash", "metric_params_hash");
+            done = done.join(stale, DeltaIO.columns("image_id", "params_hash", "metric_params_hash"), "left_anti");
+            // a MERGE with an update clause reads its source twice: asked for only when there is something to replace
+            replacing = !stale.limit(1).isEmpty();
+        }
         if (s.stage().retryErrors()) {
             // a value that does not apply (no box) stays; every other error is computed again
             Dataset<Row> failed = scored.where(
@@ -141,12 +166,24 @@ public final class EvaluateStage implements Stage {
                 col("content"),
                 col("bbox"),
                 Tables.IMAGES.column(stored, "boxes").as("boxes"),
+                Tables.IMAGES.column(stored, "ground_truth_hash").as("image_gt_hash"),
                 col("label").as("image_label"),
                 col("width").as("image_width"),
                 col("height").as("image_height"));
         return expl.crossJoin(metrics)
                 .join(done, DeltaIO.columns("image_id", "params_hash", "metric_params_hash"), "left_anti")
                 .join(images, "image_id");
+    }
+
+    /** Whether the last {@link #pending} found values scored against ground truth corrected since. */
+    private boolean replacing;
+
+    /** A value scored against ground truth that has been corrected since is replaced. */
+    @Override
+    public List<DeltaIO.Update> updates() {
+        return replacing
+                ? List.of(new DeltaIO.Update("NOT (t.ground_truth_hash <=> s.ground_truth_hash)", List.of()))
+                : List.of();
     }
 
     @Override
@@ -183,7 +220,9 @@ public final class EvaluateStage implements Stage {
             List<String> outputs = metric.outputs();
             for (int i = 0; i < d.failed().size(); i++) {
                 for (String o : outputs) {
-                    out.add(row(d.failed().get(i), metric, o, null, d.errors().get(i), null, now));
+                    out.add(row(d.failed().get(i), metric, o, null, d.errors().get(i), null, now)
+                            .absent("ground_truth_hash")
+                            .build());
                 }
             }
             // each explanation is read on its own: a corrupt map or an impossible target is that row's error
@@ -226,7 +265,9 @@ public final class EvaluateStage implements Stage {
                     at.add(i);
                 } catch (RuntimeException e) {
                     for (String o : outputs) {
-                        out.add(row(r, metric, o, null, "unusable explanation: " + e.getMessage(), null, now));
+                        out.add(row(r, metric, o, null, "unusable explanation: " + e.getMessage(), null, now)
+                                .absent("ground_truth_hash")
+                                .build());
                     }
                 }
             }
@@ -238,14 +279,16 @@ public final class EvaluateStage implements Stage {
                     idx -> score(metric, method, d, idx, at, maps, targets, boxes, missing, used, ok, now),
                     (i, e) -> outputs.stream()
                             .map(o -> row(
-                                    ok.get(i),
-                                    metric,
-                                    o,
-                                    null,
-                                    "metric " + metric.spec() + " failed for model "
-                                            + model.card().key() + ": " + Errors.describe(e),
-                                    null,
-                                    now))
+                                            ok.get(i),
+                                            metric,
+                                            o,
+                                            null,
+                                            "metric " + metric.spec() + " failed for model "
+                                                    + model.card().key() + ": " + Errors.describe(e),
+                                            null,
+                                            now)
+                                    .absent("ground_truth_hash")
+                                    .build())
                             .toList()));
             return out;
         }
@@ -290,14 +333,16 @@ public final class EvaluateStage implements Stage {
                     boolean na = Double.isNaN(v);
                     String why = missing.get(idx.get(i)) != null ? missing.get(idx.get(i)) : metric.notApplicable();
                     String truth = metric.usesGroundTruth() ? used.get(idx.get(i)) : null;
-                    out.add(row(r, metric, outputs.get(k), na ? null : v, na ? why : null, na ? null : truth, now));
+                    out.add(row(r, metric, outputs.get(k), na ? null : v, na ? why : null, na ? null : truth, now)
+                            .set("ground_truth_hash", metric.usesGroundTruth() ? r.getAs("image_gt_hash") : null)
+                            .build());
                 }
             }
             return out;
         }
 
         /** One value row; {@code output} is the metric's output name, which the row's {@code metric} column holds. */
-        private static Row row(
+        private static Table.RowBuilder row(
                 Row in, Metric metric, String output, Double value, String error, String groundTruth, Timestamp now) {
             return Tables.METRICS
                     .row()
@@ -315,8 +360,7 @@ public final class EvaluateStage implements Stage {
                     .set("higher_is_better", metric.higherIsBetter(output))
                     .set("error", error)
                     .set("ground_truth", groundTruth)
-                    .set("evaluated_at", now)
-                    .build();
+                    .set("evaluated_at", now);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.xaiscale.jobs.stage;
 
+import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.spark.TaskSetup;
 import java.io.Serializable;
@@ -54,6 +55,14 @@ public interface Stage {
 
     /** The executor side, serialised to the tasks. */
     Work work();
+
+    /**
+     * Rows already in the output that a new row of the same key replaces (besides error rows under
+     * {@code --retry-errors}): e.g. metric values whose ground truth was corrected. Empty: insert only.
+     */
+    default List<DeltaIO.Update> updates() {
+        return List.of();
+    }
 
     /** Said after the work is committed (e.g. time per method); returns the in-task seconds of the stage's own work, 0 if untimed. */
     default double summarize(SparkSession spark, Timestamp started) {

@@ -64,11 +64,17 @@ public final class StageRunner {
                     Dataset<Row> out = chunk.repartition(partitions, col(stage.partitionColumn()))
                             .sortWithinPartitions(order)
                             .mapPartitions(tasks, Encoders.row(stage.output().schema()));
-                    String table = stage.output().path(s.warehouse());
-                    return s.retryErrors()
-                            ? DeltaIO.insertOrReplaceErrors(
-                                    spark, out, table, stage.output().key())
-                            : DeltaIO.insertUnique(spark, out, s.warehouse(), stage.output());
+                    List<DeltaIO.Update> updates = new ArrayList<>();
+                    if (s.retryErrors()) {
+                        updates.add(DeltaIO.Update.ERRORS);
+                    }
+                    updates.addAll(stage.updates());
+                    return DeltaIO.insertOrUpdate(
+                            spark,
+                            out,
+                            stage.output().path(s.warehouse()),
+                            stage.output().key(),
+                            updates);
                 }));
         System.out.println(progress.line());
         double work = stage.summarize(spark, started);
