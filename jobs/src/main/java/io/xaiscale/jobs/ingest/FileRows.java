@@ -46,6 +46,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
         createStructField("label", IntegerType, true),
         createStructField("label_name", StringType, true),
         createStructField("boxes", DataTypes.createArrayType(Tables.LABELED_BOX, false), true),
+        createStructField("segmentation", DataTypes.BinaryType, true),
         createStructField("split", StringType, true),
         createStructField("manifest_error", StringType, true),
         createStructField("manifest_line", IntegerType, true),
@@ -136,6 +137,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                 f.getAs("label"),
                 f.getAs("label_name"),
                 f.isNullAt(f.fieldIndex("boxes")) ? List.of() : f.getList(f.fieldIndex("boxes")),
+                f.getAs("segmentation"),
                 f.getAs("split") != null ? f.getAs("split") : defaultSplit,
                 read.error(),
                 f.getAs("manifest_error"),
@@ -156,6 +158,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
             Integer label,
             String labelName,
             List<Row> boxes,
+            byte[] segmentation,
             String split,
             String readError,
             String manifestError,
@@ -179,8 +182,8 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                         boxes.isEmpty()
                                 ? null
                                 : JavaConverters.asScalaBuffer(boxes).toSeq())
-                .set("segmentation", null)
-                .set("ground_truth_hash", groundTruthHash(label, labelName, boxes, null))
+                .set("segmentation", segmentation)
+                .set("ground_truth_hash", groundTruthHash(label, labelName, boxes, segmentation))
                 .set("split", split)
                 .set("ingested_at", now);
         try {

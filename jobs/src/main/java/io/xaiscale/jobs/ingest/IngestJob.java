@@ -293,6 +293,7 @@ public final class IngestJob {
                                             .map(LabeledBox::toRow)
                                             .toList())
                                     .toSeq(),
+                    e == null ? null : e.segmentation(),
                     e == null ? null : e.split(),
                     e == null ? null : e.error(),
                     e == null ? null : e.line()));
@@ -495,6 +496,7 @@ public final class IngestJob {
                             label,
                             FashionMnist.CLASS_NAMES.get(label),
                             List.of(),
+                            null,
                             split,
                             null,
                             null,
@@ -523,6 +525,7 @@ public final class IngestJob {
                     s.label(),
                     FashionMnist.CLASS_NAMES.get(s.label()),
                     List.of(new LabeledBox(b, s.label(), FashionMnist.CLASS_NAMES.get(s.label()), null).toRow()),
+                    null,
                     split,
                     null,
                     null,

@@ -47,6 +47,29 @@ public enum Layout {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Pascal VOC's classes in the order of the indices of its SegmentationClass PNGs (1..20; 0 background, 255 void). */
+    static final List<String> VOC_CLASSES = List.of(
+            "aeroplane",
+            "bicycle",
+            "bird",
+            "boat",
+            "bottle",
+            "bus",
+            "car",
+            "cat",
+            "chair",
+            "cow",
+            "diningtable",
+            "dog",
+            "horse",
+            "motorbike",
+            "person",
+            "pottedplant",
+            "sheep",
+            "sofa",
+            "train",
+            "tvmonitor");
+
     public static Layout parse(String name) {
         if (!NAMES.contains(name)) {
             throw new IllegalArgumentException(
@@ -94,7 +117,18 @@ public enum Layout {
         Manifest m = Manifest.of(paths.prefix() + "Annotations", paths, classes, n -> "annotation " + names.get(n - 1));
         for (int i = 0; i < xml.size(); i++) {
             try (InputStream in = fs.open(xml.get(i).getPath())) {
-                m.addRow(i + 1, vocRow(in));
+                Map<String, String> row = vocRow(in);
+                String stem = xml.get(i).getPath().getName().replaceFirst("\\.xml$", "");
+                Path mask = new Path(root, "SegmentationClass/" + stem + ".png");
+                if (fs.exists(mask)) {
+                    try (InputStream png = fs.open(mask)) {
+                        row.put(
+                                Manifest.SEGMENTATION,
+                                java.util.Base64.getEncoder()
+                                        .encodeToString(vocSegmentation(png.readAllBytes(), classes)));
+                    }
+                }
+                m.addRow(i + 1, row);
             } catch (Exception e) {
                 m.unreadable(i + 1, names.get(i) + ": " + e.getMessage());
             }
@@ -136,6 +170,44 @@ public enum Layout {
         v.put("path", "JPEGImages/" + file);
         v.put("boxes", boxes.toString());
         return v;
+    }
+
+    /**
+     * A VOC SegmentationClass PNG (palette indices: VOC class i + 1, 0 background, 255 void) as the
+     * project's label map: the model's class index + 1 where the VOC class has the same name in the
+     * card, 0 background, 255 for void and for VOC classes the model does not have.
+     */
+    static byte[] vocSegmentation(byte[] png, List<String> classes) throws IOException {
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+        if (img == null) {
+            throw new IOException("SegmentationClass PNG does not decode");
+        }
+        int[] map = new int[256];
+        java.util.Arrays.fill(map, 255);
+        map[0] = 0;
+        for (int i = 0; i < VOC_CLASSES.size(); i++) {
+            int k = classes == null ? -1 : indexOf(classes, VOC_CLASSES.get(i));
+            map[i + 1] = k < 0 || k > 253 ? 255 : k + 1;
+        }
+        int w = img.getWidth();
+        int h = img.getHeight();
+        byte[] labels = new byte[w * h];
+        java.awt.image.Raster r = img.getRaster();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                labels[y * w + x] = (byte) map[r.getSample(x, y, 0) & 0xff];
+            }
+        }
+        return io.xaiscale.image.ImageCodec.greyPng(labels, w, h);
+    }
+
+    private static int indexOf(List<String> classes, String name) {
+        for (int i = 0; i < classes.size(); i++) {
+            if (classes.get(i).equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** A VOC coordinate (1-based, inclusive; sometimes written as a decimal) shifted by {@code shift}. */

@@ -29,6 +29,8 @@ final class Manifest {
     static final List<String> COLUMNS = List.of("path", "label", "label_name", "x0", "y0", "x1", "y1", "split");
     /** JSON Lines only: every object of the image, {@code [{"x0":..,"y0":..,"x1":..,"y1":..,"label":..}]}. */
     static final String BOXES = "boxes";
+    /** Layouts only (not a manifest column): the image's label map, see {@link Layout#voc}. */
+    static final String SEGMENTATION = "segmentation";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -37,7 +39,14 @@ final class Manifest {
      * line named), and then no value of that row is used.
      */
     record Entry(
-            String path, int line, Integer label, String labelName, List<LabeledBox> boxes, String split, String error)
+            String path,
+            int line,
+            Integer label,
+            String labelName,
+            List<LabeledBox> boxes,
+            byte[] segmentation,
+            String split,
+            String error)
             implements Serializable {
         boolean sameValues(Entry o) {
             return Objects.equals(label, o.label)
@@ -203,7 +212,7 @@ final class Manifest {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
                 String key = f.getKey().strip().toLowerCase(Locale.ROOT);
-                if (!COLUMNS.contains(key) && !BOXES.equals(key)) {
+                if (!COLUMNS.contains(key) && !BOXES.equals(key)) { // segmentation: layouts only
                     unknown = f.getKey();
                     break;
                 }
@@ -262,7 +271,9 @@ final class Manifest {
             String error = "manifest rows for " + c.getKey() + " disagree: " + String.join(" vs ", lines)
                     + " (fix the manifest, then ingest with --retry-errors)";
             Entry first = all.get(0);
-            entries.put(c.getKey(), new Entry(first.path(), first.line(), null, null, List.of(), first.split(), error));
+            entries.put(
+                    c.getKey(),
+                    new Entry(first.path(), first.line(), null, null, List.of(), null, first.split(), error));
         }
     }
 
@@ -301,9 +312,20 @@ final class Manifest {
         String split = v.get("split");
         if (!problems.isEmpty()) {
             return new Entry(
-                    path, line, null, null, List.of(), split, origin.apply(line) + ": " + String.join("; ", problems));
+                    path,
+                    line,
+                    null,
+                    null,
+                    List.of(),
+                    null,
+                    split,
+                    origin.apply(line) + ": " + String.join("; ", problems));
         }
-        return new Entry(path, line, label, labelName, List.copyOf(boxes), split, null);
+        // a layout's segmentation: a PNG label map already in the model's class indices, base64
+        byte[] segmentation = v.get(SEGMENTATION) == null
+                ? null
+                : java.util.Base64.getDecoder().decode(v.get(SEGMENTATION));
+        return new Entry(path, line, label, labelName, List.copyOf(boxes), segmentation, split, null);
     }
 
     /**

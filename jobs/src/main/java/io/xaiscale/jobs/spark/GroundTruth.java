@@ -44,6 +44,10 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
             int outW,
             int outH) {
         Integer imageLabel = r.getAs(labelColumn);
+        int si = index(r, "segmentation");
+        if (si >= 0 && !r.isNullAt(si)) {
+            return segmentation((byte[]) r.get(si), target, geometry, outW, outH);
+        }
         List<Box> boxes = new ArrayList<>();
         List<Integer> classes = new ArrayList<>();
         int bi = index(r, "boxes");
@@ -102,6 +106,69 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
                             + geometry.mode().spec() + ")");
         }
         return new GroundTruth(Region.union(moved, outW, outH), List.copyOf(moved), used, null);
+    }
+
+    /**
+     * The pixels of class {@code target} of a label map (value k + 1 for class k, 0 background, 255
+     * void), brought to the input by the same geometry with nearest-neighbour sampling; a map of one
+     * class counts for any class, as a single-object image's boxes do.
+     */
+    static GroundTruth segmentation(byte[] png, Integer target, Geometry geometry, int outW, int outH) {
+        java.awt.image.BufferedImage img;
+        try {
+            img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+        } catch (java.io.IOException e) {
+            img = null;
+        }
+        if (img == null) {
+            return new GroundTruth(null, List.of(), null, "not applicable: the segmentation does not decode");
+        }
+        int w = img.getWidth();
+        int h = img.getHeight();
+        byte[] labels = new byte[w * h];
+        img.getRaster().getDataElements(0, 0, w, h, labels);
+        Geometry nearest = new Geometry(
+                geometry.mode(), io.xaiscale.image.Resampler.Filter.NEAREST, false, geometry.resizeTo(), 0);
+        byte[] moved = nearest.apply(new byte[][] {labels}, nearest.transform(w, h, outW, outH))[0];
+        TreeSet<Integer> present = new TreeSet<>();
+        for (byte b : labels) {
+            int v = b & 0xff;
+            if (v != 0 && v != 255) {
+                present.add(v - 1);
+            }
+        }
+        if (present.isEmpty()) {
+            return new GroundTruth(null, List.of(), null, "not applicable: the segmentation has no object pixels");
+        }
+        boolean any = target == null || !present.contains(target);
+        if (any && present.size() > 1) {
+            return new GroundTruth(
+                    null,
+                    List.of(),
+                    null,
+                    "not applicable: no segmented pixels of class " + target + " (the image has classes " + present
+                            + ")");
+        }
+        boolean[] mask = new boolean[outW * outH];
+        int hits = 0;
+        for (int i = 0; i < mask.length; i++) {
+            int v = moved[i] & 0xff;
+            mask[i] = v != 0 && v != 255 && (any || v == target + 1);
+            hits += mask[i] ? 1 : 0;
+        }
+        if (hits == 0) {
+            return new GroundTruth(
+                    null,
+                    List.of(),
+                    null,
+                    "not applicable: the segmented object lies outside the model's input (cropped away by "
+                            + geometry.mode().spec() + ")");
+        }
+        return new GroundTruth(
+                new Region(mask, outW, outH),
+                List.of(),
+                any ? "segmentation of the image" : "segmentation of class " + target,
+                null);
     }
 
     private static int index(Row r, String column) {

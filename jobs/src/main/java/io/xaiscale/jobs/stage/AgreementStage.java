@@ -132,6 +132,7 @@ public final class AgreementStage implements Stage {
                 col("image_id"),
                 col("bbox"),
                 Tables.IMAGES.column(stored, "boxes").as("boxes"),
+                Tables.IMAGES.column(stored, "segmentation").as("segmentation"),
                 col("label").as("image_label"),
                 col("width").as("image_width"),
                 col("height").as("image_height"));

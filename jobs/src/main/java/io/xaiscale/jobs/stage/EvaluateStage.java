@@ -167,6 +167,7 @@ public final class EvaluateStage implements Stage {
                 col("bbox"),
                 Tables.IMAGES.column(stored, "boxes").as("boxes"),
                 Tables.IMAGES.column(stored, "ground_truth_hash").as("image_gt_hash"),
+                Tables.IMAGES.column(stored, "segmentation").as("segmentation"),
                 col("label").as("image_label"),
                 col("width").as("image_width"),
                 col("height").as("image_height"));

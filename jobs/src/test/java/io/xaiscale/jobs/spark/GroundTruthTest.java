@@ -60,4 +60,36 @@ class GroundTruthTest {
         assertEquals(List.of(new Box(0, 0, 32, 64)), truth(old, 1).boxes());
         assertEquals(GroundTruth.NONE, truth(image(1), 1));
     }
+
+    @Test
+    void aVocSegmentationBecomesTheModelsClassesAndFollowsTheGeometry() throws Exception {
+        // a 128x64 VOC mask: cat (VOC index 8) in columns 0..31, person (15) in 64..95, void (255) rows 0..3
+        byte[] voc = new byte[128 * 64];
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 128; x++) {
+                voc[y * 128 + x] = (byte) (y < 4 ? 255 : x < 32 ? 8 : x >= 64 && x < 96 ? 15 : 0);
+            }
+        }
+        List<String> classes = List.of("dog", "Person", "cat"); // the model's: person is 1, cat is 2
+        byte[] labels = io.xaiscale.jobs.ingest.LayoutAccess.vocSegmentation(
+                io.xaiscale.image.ImageCodec.greyPng(voc, 128, 64), classes);
+        GroundTruth cat = GroundTruth.segmentation(labels, 2, Geometry.STRETCH, 64, 64);
+        assertEquals("segmentation of class 2", cat.used());
+        assertEquals(16 * 60, cat.region().area(), "columns 0..31 halved, rows 4..63");
+        GroundTruth person = GroundTruth.segmentation(labels, 1, Geometry.STRETCH, 64, 64);
+        assertEquals(16 * 60, person.region().area());
+        assertEquals(
+                "not applicable: no segmented pixels of class 0 (the image has classes [1, 2])",
+                GroundTruth.segmentation(labels, 0, Geometry.STRETCH, 64, 64).missing());
+        // resize_center_crop to 64 keeps columns 32..95: the cat is cropped away, the person stays
+        Geometry crop = new Geometry(
+                Geometry.Mode.RESIZE_CENTER_CROP, io.xaiscale.image.Resampler.Filter.BILINEAR, true, 64, 0);
+        assertEquals(
+                "not applicable: the segmented object lies outside the model's input (cropped away by"
+                        + " resize_center_crop)",
+                GroundTruth.segmentation(labels, 2, crop, 64, 64).missing());
+        assertEquals(
+                32 * 60,
+                GroundTruth.segmentation(labels, 1, crop, 64, 64).region().area());
+    }
 }

@@ -1,0 +1,13 @@
+package io.xaiscale.jobs.ingest;
+
+import java.io.IOException;
+import java.util.List;
+
+/** Test access to the package's layout readers. */
+public final class LayoutAccess {
+    private LayoutAccess() {}
+
+    public static byte[] vocSegmentation(byte[] png, List<String> classes) throws IOException {
+        return Layout.vocSegmentation(png, classes);
+    }
+}
