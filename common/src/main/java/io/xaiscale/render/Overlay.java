@@ -19,6 +19,37 @@ public final class Overlay {
     /** One tile of a grid: a title and a map ({@code height x width}, row-major). */
     public record Tile(String title, float[] map) {}
 
+    /** How a map is coloured: jet of its magnitude (the literature's default) or its sign on a diverging map. */
+    public enum Colors {
+        MAGNITUDE("jet colour map of |map|"),
+        SIGNED("diverging map of the signed map: red for, blue against the class");
+
+        public static final List<String> NAMES = List.of("magnitude", "signed");
+        public final String description;
+
+        Colors(String description) {
+            this.description = description;
+        }
+
+        public static Colors parse(String name) {
+            if (!NAMES.contains(name)) {
+                throw new IllegalArgumentException(
+                        "Invalid --colors: " + name + " (valid: " + String.join(", ", NAMES) + ")");
+            }
+            return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /** The map scaled by the 99th percentile of its magnitude into [-1, 1], its sign kept. */
+    public static float[] normaliseSigned(float[] map) {
+        float[] mag = normalise(map);
+        float[] out = new float[map.length];
+        for (int i = 0; i < map.length; i++) {
+            out[i] = map[i] < 0 ? -mag[i] : mag[i];
+        }
+        return out;
+    }
+
     private static final int TITLE = 14;
 
     private Overlay() {}
@@ -50,6 +81,19 @@ public final class Overlay {
      */
     public static BufferedImage grid(
             String caption, float[] grey, int width, int height, List<Box> boxes, List<Tile> tiles, int scale) {
+        return grid(caption, grey, width, height, boxes, tiles, scale, Colors.MAGNITUDE);
+    }
+
+    /** {@link #grid(String, float[], int, int, List, List, int)} coloured by {@code colors}. */
+    public static BufferedImage grid(
+            String caption,
+            float[] grey,
+            int width,
+            int height,
+            List<Box> boxes,
+            List<Tile> tiles,
+            int scale,
+            Colors colors) {
         int tw = width * scale;
         int th = height * scale;
         int cols = tiles.size() + 1;
@@ -61,7 +105,7 @@ public final class Overlay {
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         g.drawString(caption, 4, TITLE - 2);
-        drawTile(g, out, 4, 2 * TITLE, grey, null, width, height, scale);
+        drawTile(g, out, 4, 2 * TITLE, grey, null, width, height, scale, colors);
         g.setColor(Color.BLACK);
         g.drawString("input", 4, 2 * TITLE - 3);
         for (Box box : boxes) {
@@ -75,7 +119,18 @@ public final class Overlay {
         }
         for (int t = 0; t < tiles.size(); t++) {
             int x0 = 4 + (t + 1) * (tw + 4);
-            drawTile(g, out, x0, 2 * TITLE, grey, normalise(tiles.get(t).map()), width, height, scale);
+            float[] map = tiles.get(t).map();
+            drawTile(
+                    g,
+                    out,
+                    x0,
+                    2 * TITLE,
+                    grey,
+                    colors == Colors.SIGNED ? normaliseSigned(map) : normalise(map),
+                    width,
+                    height,
+                    scale,
+                    colors);
             g.setColor(Color.BLACK);
             g.drawString(shorten(tiles.get(t).title(), tw, g), x0, 2 * TITLE - 3);
         }
@@ -92,15 +147,25 @@ public final class Overlay {
     }
 
     private static void drawTile(
-            Graphics2D g, BufferedImage out, int x0, int y0, float[] grey, float[] heat, int w, int h, int scale) {
+            Graphics2D g,
+            BufferedImage out,
+            int x0,
+            int y0,
+            float[] grey,
+            float[] heat,
+            int w,
+            int h,
+            int scale,
+            Colors colors) {
         for (int y = 0; y < h * scale; y++) {
             for (int x = 0; x < w * scale; x++) {
                 int p = (y / scale) * w + x / scale;
                 int v = Math.round(Math.max(0, Math.min(1, grey[p])) * 255);
                 int rgb = (v << 16) | (v << 8) | v;
                 if (heat != null) {
-                    int c = Colormap.jet(heat[p]);
-                    double a = 0.5;
+                    boolean signed = colors == Colors.SIGNED;
+                    int c = signed ? Colormap.diverging(heat[p]) : Colormap.jet(heat[p]);
+                    double a = signed ? 0.8 * Math.abs(heat[p]) : 0.5; // signed: zero shows the image
                     int r = (int) Math.round(a * ((c >> 16) & 0xff) + (1 - a) * v);
                     int gg = (int) Math.round(a * ((c >> 8) & 0xff) + (1 - a) * v);
                     int b = (int) Math.round(a * (c & 0xff) + (1 - a) * v);

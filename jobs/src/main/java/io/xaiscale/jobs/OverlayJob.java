@@ -33,17 +33,43 @@ public final class OverlayJob {
     public static List<Path> render(
             SparkSession spark, String warehouse, ModelCard card, Path outDir, int count, int scale)
             throws IOException {
+        return render(spark, warehouse, card, outDir, count, scale, Overlay.Colors.MAGNITUDE);
+    }
+
+    /** {@link #render(SparkSession, String, ModelCard, Path, int, int)} coloured by {@code colors}. */
+    public static List<Path> render(
+            SparkSession spark,
+            String warehouse,
+            ModelCard card,
+            Path outDir,
+            int count,
+            int scale,
+            Overlay.Colors colors)
+            throws IOException {
         var expl = spark.read()
                 .format("delta")
                 .load(Tables.EXPLANATIONS.path(warehouse))
                 .where(Tables.ofModel(card).and(col("error").isNull()));
         var ids = expl.select("image_id").distinct().orderBy("image_id").limit(count);
-        return render(spark, warehouse, card, expl.join(ids, "image_id"), outDir, scale);
+        return render(spark, warehouse, card, expl.join(ids, "image_id"), outDir, scale, colors);
     }
 
     /** One grid per image of {@code expl} (rows of the explanations table, already selected). */
     public static List<Path> render(
             SparkSession spark, String warehouse, ModelCard card, Dataset<Row> expl, Path outDir, int scale)
+            throws IOException {
+        return render(spark, warehouse, card, expl, outDir, scale, Overlay.Colors.MAGNITUDE);
+    }
+
+    /** One grid per image of {@code expl}, coloured by {@code colors}. */
+    public static List<Path> render(
+            SparkSession spark,
+            String warehouse,
+            ModelCard card,
+            Dataset<Row> expl,
+            Path outDir,
+            int scale,
+            Overlay.Colors colors)
             throws IOException {
         Dataset<Row> stored = spark.read().format("delta").load(Tables.IMAGES.path(warehouse));
         var images = stored.select(
@@ -83,7 +109,8 @@ public final class OverlayJob {
         StringBuilder html = new StringBuilder("<!doctype html><meta charset=utf-8><title>xaiscale overlays: "
                 + card.key()
                 + "</title><body style='font-family:sans-serif'><h1>Saliency overlays, model " + card.key() + "</h1>"
-                + "<p>Jet colour map of |map| (99th-percentile scaled) over the input; green: ground-truth box.</p>\n");
+                + "<p>" + colors.description
+                + " (99th-percentile scaled) over the input; green: ground-truth boxes.</p>\n");
         for (var e : byImage.entrySet()) {
             Row first = e.getValue().get(0);
             float[] grey;
@@ -126,7 +153,7 @@ public final class OverlayJob {
                     first.<Double>getAs("predicted_prob"),
                     card.classes().get(first.<Integer>getAs("target_class")));
             BufferedImage img = Overlay.grid(
-                    caption, grey, card.input().width(), card.input().height(), boxes, tiles, scale);
+                    caption, grey, card.input().width(), card.input().height(), boxes, tiles, scale, colors);
             Path file = outDir.resolve(e.getKey().substring(0, 16) + ".png");
             Files.write(file, ImageCodec.png(img));
             written.add(file);

@@ -4,6 +4,7 @@ import io.xaiscale.config.Options;
 import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.model.ModelCard;
+import io.xaiscale.render.Overlay;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -26,11 +27,16 @@ public final class OverlaysCommand implements Command {
                 .path("model", Defaults.MODEL, "model directory whose explanations to draw")
                 .path("out", "overlays", "output folder")
                 .add("count", "8", "number of images")
-                .add("scale", "3", "upscaling of each tile");
+                .add("scale", "3", "upscaling of each tile")
+                .add(
+                        "colors",
+                        "magnitude",
+                        "magnitude (jet of |map|, the literature's default) or signed (red for, blue against the class)");
     }
 
     @Override
     public void run(Options o) throws Exception {
+        Overlay.Colors colors = Overlay.Colors.parse(o.get("colors"));
         ModelCard card = ModelCard.read(ModelFiles.localize(o.get("model"), ModelFiles.driverConf()));
         SparkSession spark = Sessions.create("xai-overlays", o.get("master"));
         try {
@@ -40,7 +46,8 @@ public final class OverlaysCommand implements Command {
                     card,
                     Path.of(o.get("out")),
                     o.getInt("count", 1, 10000),
-                    o.getInt("scale", 1, 16));
+                    o.getInt("scale", 1, 16),
+                    colors);
             System.out.printf(
                     "[overlays] %d grid(s) in %s (open index.html)%n",
                     files.size(), Path.of(o.get("out")).toAbsolutePath());
