@@ -673,7 +673,7 @@ class PipelineTest {
                 "{\"images\": [{\"id\": 1, \"file_name\": \"img1.png\"},"
                         + " {\"id\": 2, \"file_name\": \"img22.png\"}, {\"id\": 3, \"file_name\": \"missing.png\"}],"
                         + " \"annotations\": [{\"id\": 7, \"image_id\": 1, \"category_id\": 2, \"bbox\": [10.5, 20.2, 15.0, 10.0],"
-                        + " \"iscrowd\": 0}, {\"id\": 8, \"image_id\": 1, \"category_id\": 2, \"bbox\": [0, 0, 5, 5], \"iscrowd\": 1},"
+                        + " \"segmentation\": [[10, 20, 25, 20, 25, 30, 10, 30]], \"iscrowd\": 0}, {\"id\": 8, \"image_id\": 1, \"category_id\": 2, \"bbox\": [0, 0, 5, 5], \"iscrowd\": 1},"
                         + " {\"id\": 9, \"image_id\": 2, \"category_id\": 9, \"bbox\": [1, 1, 4, 4]}],"
                         + " \"categories\": [{\"id\": 2, \"name\": \"trouser\"}, {\"id\": 9, \"name\": \"person\"}]}");
         String cocoWh = tmp.resolve("coco-warehouse").toString();
@@ -694,6 +694,10 @@ class PipelineTest {
         Row img1 = imageRow(cocoWh, "/img1.png");
         assertEquals("[[10,20,26,31,1,trouser,false], [0,0,5,5,1,trouser,true]]", boxes(img1));
         assertEquals(1, img1.<Integer>getAs("label"), "one class: the image's label");
+        assertEquals(
+                15 * 10,
+                io.xaiscale.jobs.ingest.ShapesTest.count(img1.getAs("segmentation"), 2),
+                "the polygon rasterised where the image was read, as class 1 + 1");
         assertTrue(imageRow(cocoWh, "img22.png")
                 .<String>getAs("error")
                 .startsWith("COCO image 2: boxes[0]: label_name" + " 'person' is not a class"));

@@ -47,6 +47,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
         createStructField("label_name", StringType, true),
         createStructField("boxes", DataTypes.createArrayType(Tables.LABELED_BOX, false), true),
         createStructField("segmentation", DataTypes.BinaryType, true),
+        createStructField("shapes", StringType, true),
         createStructField("split", StringType, true),
         createStructField("manifest_error", StringType, true),
         createStructField("manifest_line", IntegerType, true),
@@ -138,6 +139,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                 f.getAs("label_name"),
                 f.isNullAt(f.fieldIndex("boxes")) ? List.of() : f.getList(f.fieldIndex("boxes")),
                 f.getAs("segmentation"),
+                f.getAs("shapes"),
                 f.getAs("split") != null ? f.getAs("split") : defaultSplit,
                 read.error(),
                 f.getAs("manifest_error"),
@@ -159,6 +161,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
             String labelName,
             List<Row> boxes,
             byte[] segmentation,
+            String shapes,
             String split,
             String readError,
             String manifestError,
@@ -183,7 +186,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                                 ? null
                                 : JavaConverters.asScalaBuffer(boxes).toSeq())
                 .set("segmentation", segmentation)
-                .set("ground_truth_hash", groundTruthHash(label, labelName, boxes, segmentation))
+                .set("ground_truth_hash", groundTruthHash(label, labelName, boxes, segmentation, shapes))
                 .set("split", split)
                 .set("ingested_at", now);
         try {
@@ -199,6 +202,9 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                             + info.height() + " image";
                     row.set("bbox", null).set("boxes", null);
                 }
+            }
+            if (segmentation == null && shapes != null) {
+                row.set("segmentation", Shapes.rasterise(shapes, info.width(), info.height()));
             }
             return row.set("format", info.format())
                     .set("width", info.width())
@@ -217,8 +223,9 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
      * The hash of an image's ground truth (label, name, every box with its class, the segmentation's
      * bytes): equal for equal annotations, so a corrected manifest is seen as a change.
      */
-    static String groundTruthHash(Integer label, String labelName, List<Row> boxes, byte[] segmentation) {
-        if (label == null && labelName == null && boxes.isEmpty() && segmentation == null) {
+    static String groundTruthHash(
+            Integer label, String labelName, List<Row> boxes, byte[] segmentation, String shapes) {
+        if (label == null && labelName == null && boxes.isEmpty() && segmentation == null && shapes == null) {
             return null;
         }
         StringBuilder sb = new StringBuilder().append(label).append('|').append(labelName);
@@ -226,6 +233,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
             sb.append('|').append(b.mkString(","));
         }
         sb.append('|').append(segmentation == null ? "" : Hashing.sha256Hex(segmentation));
+        sb.append('|').append(shapes == null ? "" : shapes);
         return Hashing.sha256Hex(sb.toString());
     }
 }

@@ -294,6 +294,7 @@ public final class IngestJob {
                                             .toList())
                                     .toSeq(),
                     e == null ? null : e.segmentation(),
+                    e == null ? null : e.shapes(),
                     e == null ? null : e.split(),
                     e == null ? null : e.error(),
                     e == null ? null : e.line()));
@@ -497,6 +498,7 @@ public final class IngestJob {
                             FashionMnist.CLASS_NAMES.get(label),
                             List.of(),
                             null,
+                            null,
                             split,
                             null,
                             null,
@@ -525,6 +527,7 @@ public final class IngestJob {
                     s.label(),
                     FashionMnist.CLASS_NAMES.get(s.label()),
                     List.of(new LabeledBox(b, s.label(), FashionMnist.CLASS_NAMES.get(s.label()), null).toRow()),
+                    null,
                     null,
                     split,
                     null,

@@ -243,6 +243,7 @@ public enum Layout {
             categories.put(c.get("id").asLong(), c.get("name").asText());
         }
         Map<Long, ArrayNode> boxes = new LinkedHashMap<>();
+        Map<Long, ArrayNode> shapes = new LinkedHashMap<>();
         for (JsonNode a : root.get("annotations")) {
             ArrayNode list = boxes.computeIfAbsent(a.path("image_id").asLong(), k -> JSON.createArrayNode());
             ObjectNode box = list.addObject();
@@ -260,6 +261,13 @@ public enum Layout {
                     "label_name",
                     name == null ? "category " + a.path("category_id").asText() : name);
             box.put("difficult", a.path("iscrowd").asInt(0) == 1);
+            JsonNode seg = a.path("segmentation");
+            if (seg.isArray() && seg.size() > 0 || seg.isObject() && seg.has("counts")) {
+                ObjectNode shape = shapes.computeIfAbsent(a.path("image_id").asLong(), k -> JSON.createArrayNode())
+                        .addObject();
+                shape.put("label_name", box.get("label_name").asText());
+                shape.set(seg.isArray() ? "polygons" : "rle", seg);
+            }
         }
         List<JsonNode> images = new ArrayList<>();
         root.get("images").forEach(images::add);
@@ -274,6 +282,9 @@ public enum Layout {
             v.put("path", im.path("file_name").asText(null));
             ArrayNode list = boxes.getOrDefault(im.path("id").asLong(), JSON.createArrayNode());
             v.put("boxes", list.toString());
+            if (shapes.containsKey(im.path("id").asLong())) {
+                v.put(Manifest.SHAPES, shapes.get(im.path("id").asLong()).toString());
+            }
             m.addRow(i + 1, v);
         }
         return m.done();

@@ -31,6 +31,8 @@ final class Manifest {
     static final String BOXES = "boxes";
     /** Layouts only (not a manifest column): the image's label map, see {@link Layout#voc}. */
     static final String SEGMENTATION = "segmentation";
+    /** Layouts only: COCO segmentations (polygons, RLE) with class names, rasterised where the image is read. */
+    static final String SHAPES = "shapes";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,6 +47,7 @@ final class Manifest {
             String labelName,
             List<LabeledBox> boxes,
             byte[] segmentation,
+            String shapes,
             String split,
             String error)
             implements Serializable {
@@ -273,7 +276,7 @@ final class Manifest {
             Entry first = all.get(0);
             entries.put(
                     c.getKey(),
-                    new Entry(first.path(), first.line(), null, null, List.of(), null, first.split(), error));
+                    new Entry(first.path(), first.line(), null, null, List.of(), null, null, first.split(), error));
         }
     }
 
@@ -318,6 +321,7 @@ final class Manifest {
                     null,
                     List.of(),
                     null,
+                    null,
                     split,
                     origin.apply(line) + ": " + String.join("; ", problems));
         }
@@ -325,7 +329,31 @@ final class Manifest {
         byte[] segmentation = v.get(SEGMENTATION) == null
                 ? null
                 : java.util.Base64.getDecoder().decode(v.get(SEGMENTATION));
-        return new Entry(path, line, label, labelName, List.copyOf(boxes), segmentation, split, null);
+        return new Entry(
+                path, line, label, labelName, List.copyOf(boxes), segmentation, shapes(v.get(SHAPES)), split, null);
+    }
+
+    /** COCO shapes with their class names resolved to the model's indices; shapes of unknown classes dropped (their box is the error). */
+    private String shapes(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.node.ArrayNode out = JSON.createArrayNode();
+            for (JsonNode s : JSON.readTree(json)) {
+                Integer k = label(null, s.path("label_name").asText(), "", new ArrayList<>());
+                if (k != null) {
+                    com.fasterxml.jackson.databind.node.ObjectNode o =
+                            ((com.fasterxml.jackson.databind.node.ObjectNode) s).deepCopy();
+                    o.remove("label_name");
+                    o.put("label", k);
+                    out.add(o);
+                }
+            }
+            return out.isEmpty() ? null : out.toString();
+        } catch (JsonProcessingException e) {
+            return null;
+        }
     }
 
     /**
