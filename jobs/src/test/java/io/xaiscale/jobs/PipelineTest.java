@@ -569,6 +569,11 @@ class PipelineTest {
                 .first();
     }
 
+    static IngestJob.Files layout(
+            String source, String manifest, String split, List<String> classes, io.xaiscale.jobs.ingest.Layout layout) {
+        return new IngestJob.Files(source, manifest, split, classes, 100_000_000L, 1L << 20, 0, false, layout);
+    }
+
     static String boxes(Row image) {
         return image.getList(image.fieldIndex("boxes")).toString();
     }
@@ -601,18 +606,7 @@ class PipelineTest {
         }
         String vocWh = tmp.resolve("voc-warehouse").toString();
         IngestReport r = IngestJob.ingestFiles(
-                spark,
-                vocWh,
-                new IngestJob.Files(
-                        voc.toString(),
-                        "",
-                        "trainval",
-                        classes,
-                        100_000_000L,
-                        1L << 20,
-                        0,
-                        false,
-                        io.xaiscale.jobs.ingest.Layout.VOC));
+                spark, vocWh, layout(voc.toString(), "", "trainval", classes, io.xaiscale.jobs.ingest.Layout.VOC));
         assertEquals(7, r.listed());
         assertEquals(4, r.files("annotation"));
         assertEquals(2, r.files("image"));
@@ -645,16 +639,7 @@ class PipelineTest {
         r = IngestJob.ingestFiles(
                 spark,
                 ifWh,
-                new IngestJob.Files(
-                        folder.toString(),
-                        "",
-                        "train",
-                        classes,
-                        100_000_000L,
-                        1L << 20,
-                        0,
-                        false,
-                        io.xaiscale.jobs.ingest.Layout.IMAGEFOLDER));
+                layout(folder.toString(), "", "train", classes, io.xaiscale.jobs.ingest.Layout.IMAGEFOLDER));
         assertEquals(3, r.files("image"));
         assertEquals(1, r.files("error_row"));
         assertEquals(1, imageRow(ifWh, "trouser/x.png").<Integer>getAs("label"));
@@ -680,16 +665,7 @@ class PipelineTest {
         r = IngestJob.ingestFiles(
                 spark,
                 cocoWh,
-                new IngestJob.Files(
-                        coco.toString(),
-                        instances.toString(),
-                        "val",
-                        classes,
-                        100_000_000L,
-                        1L << 20,
-                        0,
-                        false,
-                        io.xaiscale.jobs.ingest.Layout.COCO));
+                layout(coco.toString(), instances.toString(), "val", classes, io.xaiscale.jobs.ingest.Layout.COCO));
         assertEquals(1, r.manifestRows("no_file"));
         Row img1 = imageRow(cocoWh, "/img1.png");
         assertEquals("[[10,20,26,31,1,trouser,false], [0,0,5,5,1,trouser,true]]", boxes(img1));

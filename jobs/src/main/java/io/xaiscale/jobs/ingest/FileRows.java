@@ -148,6 +148,26 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                 now);
     }
 
+    /** The images row of an image the project generates (a benchmark canvas): no file, no manifest. */
+    static Row generatedRow(
+            byte[] png, String uri, Integer label, String labelName, List<Row> boxes, String split, Timestamp now) {
+        return imageRow(
+                Hashing.sha256Hex(png),
+                uri,
+                png,
+                label,
+                labelName,
+                boxes,
+                null,
+                null,
+                split,
+                null,
+                null,
+                null,
+                ImageCodec.DEFAULT_MAX_PIXELS,
+                now);
+    }
+
     /**
      * The images row of one image: its format and size when it decodes, else why it cannot be used
      * ({@code readError} first, then the decoder's error, then the manifest's: a box reaching outside

@@ -10,7 +10,6 @@ import io.xaiscale.image.ImageCodec;
 import io.xaiscale.image.LocalizationBenchmark;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.util.Hashing;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -490,20 +489,13 @@ public final class IngestJob {
                     int index = (int) in.next().getLong(0);
                     byte[] png = ImageCodec.greyPng(data.images()[index], FashionMnist.SIDE, FashionMnist.SIDE);
                     int label = data.labels()[index];
-                    out.add(FileRows.imageRow(
-                            Hashing.sha256Hex(png),
-                            "fashion-mnist://" + split + "/" + index,
+                    out.add(FileRows.generatedRow(
                             png,
+                            "fashion-mnist://" + split + "/" + index,
                             label,
                             FashionMnist.CLASS_NAMES.get(label),
                             List.of(),
-                            null,
-                            null,
                             split,
-                            null,
-                            null,
-                            null,
-                            ImageCodec.DEFAULT_MAX_PIXELS,
                             now));
                 }
                 return out.iterator();
@@ -520,21 +512,9 @@ public final class IngestJob {
             byte[] png = ImageCodec.greyPng(s.pixels(), s.side(), s.side());
             Box b = s.box();
             String uri = "fashion-mnist-loc://" + split + "/seed=" + seed + "/canvas=" + canvas + "/" + s.index();
-            return FileRows.imageRow(
-                    Hashing.sha256Hex(png),
-                    uri,
-                    png,
-                    s.label(),
-                    FashionMnist.CLASS_NAMES.get(s.label()),
-                    List.of(new LabeledBox(b, s.label(), FashionMnist.CLASS_NAMES.get(s.label()), null).toRow()),
-                    null,
-                    null,
-                    split,
-                    null,
-                    null,
-                    null,
-                    ImageCodec.DEFAULT_MAX_PIXELS,
-                    now);
+            String name = FashionMnist.CLASS_NAMES.get(s.label());
+            return FileRows.generatedRow(
+                    png, uri, s.label(), name, List.of(new LabeledBox(b, s.label(), name, null).toRow()), split, now);
         }
     }
 }
