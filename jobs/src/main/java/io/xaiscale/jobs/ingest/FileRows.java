@@ -122,7 +122,8 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                     }
                     held.write(block, 0, n);
                 }
-                return new Read(Hashing.sha256Hex(held.toByteArray()), held.toByteArray(), null);
+                byte[] content = held.toByteArray();
+                return new Read(Hashing.sha256Hex(content), content, null);
             }
         } catch (IOException | RuntimeException e) {
             return new Read(Hashing.sha256Hex("unreadable " + uri), null, "unreadable file: " + Errors.describe(e));

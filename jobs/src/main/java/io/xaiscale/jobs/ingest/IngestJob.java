@@ -3,6 +3,8 @@ package io.xaiscale.jobs.ingest;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
 
 import io.xaiscale.image.Box;
 import io.xaiscale.image.FashionMnist;
@@ -165,8 +167,10 @@ public final class IngestJob {
                     .where(col("kept_uri").isNull().or(col("source_uri").equalTo(col("kept_uri"))))
                     .withColumn("error", coalesce(col("error"), col("conflict")))
                     .select(Tables.IMAGES.columns());
-            long errors = kept.where(col("error").isNotNull()).count();
-            long keptRows = kept.count();
+            // one pass over the persisted rows: kept rows, and those with an error
+            Row counts = kept.agg(count(lit(1)), count(col("error"))).first();
+            long keptRows = counts.getLong(0);
+            long errors = counts.getLong(1);
             fileOutcomes.put("image", keptRows - errors);
             fileOutcomes.put("error_row", errors);
             fileOutcomes.put("duplicate_content", (long) listing.files.size() - keptRows);

@@ -186,7 +186,7 @@ public enum Layout {
         java.util.Arrays.fill(map, 255);
         map[0] = 0;
         for (int i = 0; i < VOC_CLASSES.size(); i++) {
-            int k = classes == null ? -1 : indexOf(classes, VOC_CLASSES.get(i));
+            int k = classes == null ? -1 : Manifest.indexOf(classes, VOC_CLASSES.get(i));
             map[i + 1] = k < 0 || k > 253 ? 255 : k + 1;
         }
         int w = img.getWidth();
@@ -199,15 +199,6 @@ public enum Layout {
             }
         }
         return io.xaiscale.image.ImageCodec.greyPng(labels, w, h);
-    }
-
-    private static int indexOf(List<String> classes, String name) {
-        for (int i = 0; i < classes.size(); i++) {
-            if (classes.get(i).equalsIgnoreCase(name)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** A VOC coordinate (1-based, inclusive; sometimes written as a decimal) shifted by {@code shift}. */

@@ -111,11 +111,6 @@ final class Manifest {
         return new Manifest(uri, paths, classes, origin);
     }
 
-    /** Adds one row of values (the manifest's columns, {@code boxes} as JSON), numbered {@code n}. */
-    void addRow(int n, Map<String, String> values) {
-        add(n, values);
-    }
-
     /** A row that could not be read at all (its origin and why). */
     void unreadable(int n, String why) {
         reject(n, null, "unreadable_row", why);
@@ -146,8 +141,7 @@ final class Manifest {
         } else {
             m.readCsv(in);
         }
-        m.settleConflicts();
-        return m;
+        return m.done();
     }
 
     private void readCsv(BufferedReader in) throws IOException {
@@ -184,7 +178,7 @@ final class Manifest {
                     String v = r.fields().get(i).strip();
                     values.put(names.get(i), v.isEmpty() ? null : v);
                 }
-                add(r.line(), values);
+                addRow(r.line(), values);
             }
         }
     }
@@ -229,7 +223,7 @@ final class Manifest {
                         "unreadable_row",
                         "unknown field '" + unknown + "' (valid: " + String.join(", ", COLUMNS) + ")");
             } else {
-                add(line, values);
+                addRow(line, values);
             }
         }
     }
@@ -239,8 +233,11 @@ final class Manifest {
         rows.merge(reason, 1L, Long::sum);
     }
 
-    /** One readable row: its path normalised, its values checked, its duplicates settled. */
-    private void add(int line, Map<String, String> v) {
+    /**
+     * One readable row, numbered {@code line} (the manifest's columns, {@code boxes} as JSON; layouts
+     * add theirs this way too): its path normalised, its values checked, its duplicates settled.
+     */
+    void addRow(int line, Map<String, String> v) {
         String raw = v.get("path");
         if (raw == null) {
             reject(line, null, "no_path", "the row has no path");
@@ -366,7 +363,7 @@ final class Manifest {
         } else if (label != null && classes != null && label >= classes.size()) {
             problems.add(where + "label " + label + " is not a class of the model (0.." + (classes.size() - 1) + ")");
         } else if (labelName != null && classes != null) {
-            int named = indexOf(labelName);
+            int named = indexOf(classes, labelName);
             if (label == null && named < 0) {
                 problems.add(where + "label_name '" + labelName + "' is not a class of the model (classes: "
                         + String.join(", ", classes) + ")");
@@ -430,7 +427,8 @@ final class Manifest {
         return out;
     }
 
-    private int indexOf(String name) {
+    /** The index of the class named {@code name} (case and surrounding blanks ignored), or -1. */
+    static int indexOf(List<String> classes, String name) {
         for (int i = 0; i < classes.size(); i++) {
             if (classes.get(i).equalsIgnoreCase(name.strip())) {
                 return i;

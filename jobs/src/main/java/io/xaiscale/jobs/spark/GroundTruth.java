@@ -29,6 +29,11 @@ import org.apache.spark.sql.Row;
 public record GroundTruth(Region region, List<Box> boxes, String used, String missing) {
     static final GroundTruth NONE = new GroundTruth(null, List.of(), null, null);
 
+    /** An image that has ground truth, but none usable for this map, and why. */
+    static GroundTruth unusable(String why) {
+        return new GroundTruth(null, List.of(), null, why);
+    }
+
     /**
      * The ground truth of an images row for a map of class {@code target} (null: any) of
      * {@code outW x outH}: reads the columns {@code boxes} (or {@code bbox}), {@code label} (as
@@ -79,12 +84,8 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
             chosen.addAll(boxes);
             used = "boxes of the image (" + chosen.size() + ")";
         } else {
-            return new GroundTruth(
-                    null,
-                    List.of(),
-                    null,
-                    "not applicable: no ground-truth box of class " + target + " (the image has boxes of " + "classes "
-                            + distinct + ")");
+            return unusable("not applicable: no ground-truth box of class " + target + " (the image has boxes of "
+                    + "classes " + distinct + ")");
         }
         Integer width = r.getAs(widthColumn);
         Integer height = r.getAs(heightColumn);
@@ -98,12 +99,8 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
             }
         }
         if (moved.isEmpty()) {
-            return new GroundTruth(
-                    null,
-                    List.of(),
-                    null,
-                    "not applicable: the ground-truth box lies outside the model's input (cropped away by "
-                            + geometry.mode().spec() + ")");
+            return unusable("not applicable: the ground-truth box lies outside the model's input (cropped away by "
+                    + geometry.mode().spec() + ")");
         }
         return new GroundTruth(Region.union(moved, outW, outH), List.copyOf(moved), used, null);
     }
@@ -121,7 +118,7 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
             img = null;
         }
         if (img == null) {
-            return new GroundTruth(null, List.of(), null, "not applicable: the segmentation does not decode");
+            return unusable("not applicable: the segmentation does not decode");
         }
         int w = img.getWidth();
         int h = img.getHeight();
@@ -138,16 +135,12 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
             }
         }
         if (present.isEmpty()) {
-            return new GroundTruth(null, List.of(), null, "not applicable: the segmentation has no object pixels");
+            return unusable("not applicable: the segmentation has no object pixels");
         }
         boolean any = target == null || !present.contains(target);
         if (any && present.size() > 1) {
-            return new GroundTruth(
-                    null,
-                    List.of(),
-                    null,
-                    "not applicable: no segmented pixels of class " + target + " (the image has classes " + present
-                            + ")");
+            return unusable("not applicable: no segmented pixels of class " + target + " (the image has classes "
+                    + present + ")");
         }
         boolean[] mask = new boolean[outW * outH];
         int hits = 0;
@@ -157,12 +150,8 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
             hits += mask[i] ? 1 : 0;
         }
         if (hits == 0) {
-            return new GroundTruth(
-                    null,
-                    List.of(),
-                    null,
-                    "not applicable: the segmented object lies outside the model's input (cropped away by "
-                            + geometry.mode().spec() + ")");
+            return unusable("not applicable: the segmented object lies outside the model's input (cropped away by "
+                    + geometry.mode().spec() + ")");
         }
         return new GroundTruth(
                 new Region(mask, outW, outH),

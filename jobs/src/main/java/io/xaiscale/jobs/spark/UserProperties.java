@@ -19,6 +19,9 @@ import org.apache.spark.SparkConf;
 public final class UserProperties {
     public static final String ENV = "XAI_SPARK_PROPERTIES";
 
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     private UserProperties() {}
 
     /** {@code new SparkConf(true)} plus the file named by {@link #ENV}, if any. */
@@ -27,7 +30,8 @@ public final class UserProperties {
         String file = System.getenv(ENV);
         if (file != null && !file.isBlank()) {
             String warning = load(conf, Path.of(file));
-            if (warning != null) {
+            // read by every conf built before and with Spark: the warning is said once per JVM
+            if (warning != null && WARNED.compareAndSet(false, true)) {
                 System.err.println("xai: warning: " + warning);
             }
         }

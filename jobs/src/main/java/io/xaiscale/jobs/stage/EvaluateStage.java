@@ -103,9 +103,14 @@ public final class EvaluateStage implements Stage {
                     "No explanations table at " + Tables.EXPLANATIONS.path(warehouse) + " (run 'xai explain' first)");
         }
         List<Row> metricRows = new ArrayList<>();
+        List<String> truthSpecs = new ArrayList<>(); // metrics against ground truth, by params hash
         for (Metric m : Metrics.listFromString(String.join(",", s.metricSpecs()))) {
             String json = Params.json(m.params());
-            metricRows.add(RowFactory.create(m.name(), m.spec(), json, Params.hash(m.name(), json)));
+            String hash = Params.hash(m.name(), json);
+            metricRows.add(RowFactory.create(m.name(), m.spec(), json, hash));
+            if (m.usesGroundTruth()) {
+                truthSpecs.add(hash);
+            }
         }
         Dataset<Row> metrics = spark.createDataFrame(
                 metricRows,
@@ -117,18 +122,12 @@ public final class EvaluateStage implements Stage {
         Dataset<Row> scored =
                 DeltaIO.readOrEmpty(spark, warehouse, Tables.METRICS).where(Tables.ofModel(card));
         Dataset<Row> done = scored.select("image_id", "params_hash", "metric_params_hash");
+        Dataset<Row> stored = DeltaIO.read(spark, warehouse, Tables.IMAGES);
         // values against ground truth that was corrected since (its hash changed) are computed again
-        List<String> truthSpecs = new ArrayList<>();
-        for (Metric m : Metrics.listFromString(String.join(",", s.metricSpecs()))) {
-            if (m.usesGroundTruth()) {
-                truthSpecs.add(Params.hash(m.name(), Params.json(m.params())));
-            }
-        }
         if (!truthSpecs.isEmpty()) {
-            Dataset<Row> current = DeltaIO.read(spark, warehouse, Tables.IMAGES);
-            Dataset<Row> hashes = current.select(
+            Dataset<Row> hashes = stored.select(
                     col("image_id"),
-                    Tables.IMAGES.column(current, "ground_truth_hash").as("image_gt_hash"));
+                    Tables.IMAGES.column(stored, "ground_truth_hash").as("image_gt_hash"));
             Dataset<Row> stale = scored.where(col("metric_params_hash").isin(truthSpecs.toArray()))
                     .select(
                             col("image_id"),
@@ -160,7 +159,6 @@ public final class EvaluateStage implements Stage {
                         "params_hash",
                         "target_class",
                         "map");
-        Dataset<Row> stored = DeltaIO.read(spark, warehouse, Tables.IMAGES);
         Dataset<Row> images = stored.select(
                 col("image_id"),
                 col("content"),
@@ -218,22 +216,11 @@ public final class EvaluateStage implements Stage {
             DecodedBatch d =
                     metric.needsModel() ? DecodedBatch.of(batch, model, r -> null) : DecodedBatch.notDecoded(batch);
             List<Row> out = new ArrayList<>();
-            List<String> outputs = metric.outputs();
             for (int i = 0; i < d.failed().size(); i++) {
-                for (String o : outputs) {
-                    out.add(row(d.failed().get(i), metric, o, null, d.errors().get(i), null, now)
-                            .absent("ground_truth_hash")
-                            .build());
-                }
+                out.addAll(errorRows(d.failed().get(i), metric, d.errors().get(i), now));
             }
             // each explanation is read on its own: a corrupt map or an impossible target is that row's error
-            List<Row> ok = new ArrayList<>();
-            List<Integer> at = new ArrayList<>();
-            List<float[]> maps = new ArrayList<>();
-            List<Integer> targets = new ArrayList<>();
-            List<Region> boxes = new ArrayList<>();
-            List<String> missing = new ArrayList<>(); // why a box that exists is not usable, per row
-            List<String> used = new ArrayList<>(); // which ground truth, per row
+            List<Usable> usable = new ArrayList<>();
             int hw = model.height() * model.width();
             for (int i = 0; i < d.ok().size(); i++) {
                 Row r = d.ok().get(i);
@@ -257,89 +244,72 @@ public final class EvaluateStage implements Stage {
                             geometry,
                             model.width(),
                             model.height());
-                    boxes.add(truth.region());
-                    missing.add(truth.missing());
-                    used.add(truth.used());
-                    maps.add(map);
-                    targets.add(target);
-                    ok.add(r);
-                    at.add(i);
+                    usable.add(new Usable(r, i, map, target, truth));
                 } catch (RuntimeException e) {
-                    for (String o : outputs) {
-                        out.add(row(r, metric, o, null, "unusable explanation: " + e.getMessage(), null, now)
-                                .absent("ground_truth_hash")
-                                .build());
-                    }
+                    out.addAll(errorRows(r, metric, "unusable explanation: " + e.getMessage(), now));
                 }
             }
             // a batch that fails is scored again one explanation at a time: only the culprit gets the error
-            List<Integer> all =
-                    java.util.stream.IntStream.range(0, ok.size()).boxed().toList();
             out.addAll(Batches.isolating(
-                    all,
-                    idx -> score(metric, method, d, idx, at, maps, targets, boxes, missing, used, ok, now),
-                    (i, e) -> outputs.stream()
-                            .map(o -> row(
-                                            ok.get(i),
-                                            metric,
-                                            o,
-                                            null,
-                                            "metric " + metric.spec() + " failed for model "
-                                                    + model.card().key() + ": " + Errors.describe(e),
-                                            null,
-                                            now)
-                                    .absent("ground_truth_hash")
-                                    .build())
-                            .toList()));
+                    usable,
+                    items -> score(metric, method, d, items, now),
+                    (u, e) -> errorRows(
+                            u.row(),
+                            metric,
+                            "metric " + metric.spec() + " failed for model "
+                                    + model.card().key() + ": " + Errors.describe(e),
+                            now)));
             return out;
         }
 
-        /** The rows of the explanations {@code idx} (indices into the usable ones) scored as one batch. */
-        private List<Row> score(
-                Metric metric,
-                Explainer method,
-                DecodedBatch d,
-                List<Integer> idx,
-                List<Integer> at,
-                List<float[]> maps,
-                List<Integer> targets,
-                List<Region> boxes,
-                List<String> missing,
-                List<String> used,
-                List<Row> rows,
-                Timestamp now) {
-            int n = idx.size();
+        /** An explanation that can be scored: its row, its index among the decoded rows, map, target and ground truth. */
+        private record Usable(Row row, int at, float[] map, int target, GroundTruth truth) {}
+
+        /** The rows of {@code items} scored as one batch. */
+        private List<Row> score(Metric metric, Explainer method, DecodedBatch d, List<Usable> items, Timestamp now) {
+            int n = items.size();
             List<String> outputs = metric.outputs();
             double[][] values;
             try (NDManager m = scope.newSubManager()) {
-                float[][] mapArray = idx.stream().map(maps::get).toArray(float[][]::new);
-                int[] targetArray = idx.stream().mapToInt(targets::get).toArray();
-                Region[] boxArray = idx.stream().map(boxes::get).toArray(Region[]::new);
-                float[] data = d.pixelsOf(idx.stream().map(at::get).toList());
+                float[][] maps = items.stream().map(Usable::map).toArray(float[][]::new);
+                Region[] truths = items.stream().map(u -> u.truth().region()).toArray(Region[]::new);
+                float[] data = d.pixelsOf(items.stream().map(Usable::at).toList());
                 EvalBatch eb = data == null
-                        ? EvalBatch.mapsOnly(mapArray, boxArray, model.height(), model.width())
+                        ? EvalBatch.mapsOnly(maps, truths, model.height(), model.width())
                         : EvalBatch.of(
                                 model,
                                 m.create(data, new Shape(n, model.channels(), model.height(), model.width())),
-                                mapArray,
-                                targetArray,
-                                boxArray);
+                                maps,
+                                items.stream().mapToInt(Usable::target).toArray(),
+                                truths);
                 values = metric.evaluateAll(method == null ? eb : eb.withMethod(method));
             }
             List<Row> out = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                Row r = rows.get(idx.get(i));
+                Usable u = items.get(i);
+                GroundTruth truth = u.truth();
                 for (int k = 0; k < outputs.size(); k++) {
                     double v = values[k][i];
                     boolean na = Double.isNaN(v);
-                    String why = missing.get(idx.get(i)) != null ? missing.get(idx.get(i)) : metric.notApplicable();
-                    String truth = metric.usesGroundTruth() ? used.get(idx.get(i)) : null;
-                    out.add(row(r, metric, outputs.get(k), na ? null : v, na ? why : null, na ? null : truth, now)
-                            .set("ground_truth_hash", metric.usesGroundTruth() ? r.getAs("image_gt_hash") : null)
+                    String why = truth.missing() != null ? truth.missing() : metric.notApplicable();
+                    String used = metric.usesGroundTruth() ? truth.used() : null;
+                    out.add(row(u.row(), metric, outputs.get(k), na ? null : v, na ? why : null, na ? null : used, now)
+                            .set(
+                                    "ground_truth_hash",
+                                    metric.usesGroundTruth() ? u.row().getAs("image_gt_hash") : null)
                             .build());
                 }
             }
             return out;
+        }
+
+        /** One row per output of {@code metric} for an explanation it could not score, saying why. */
+        private static List<Row> errorRows(Row in, Metric metric, String error, Timestamp now) {
+            return metric.outputs().stream()
+                    .map(o -> row(in, metric, o, null, error, null, now)
+                            .absent("ground_truth_hash")
+                            .build())
+                    .toList();
         }
 
         /** One value row; {@code output} is the metric's output name, which the row's {@code metric} column holds. */
