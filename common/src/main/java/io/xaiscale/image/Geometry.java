@@ -13,8 +13,14 @@ import java.util.Locale;
  * geometry is a scale then a placement ({@link Transform}), so boxes and masks follow the pixels
  * exactly, and maps can go back onto the original image.
  */
-public record Geometry(Mode mode, Resampler.Filter filter, boolean antialias, int resizeTo, int padValue)
+public record Geometry(
+        Mode mode, Resampler.Filter filter, boolean antialias, int resizeTo, int padValue, boolean upright)
         implements java.io.Serializable {
+    /** A geometry of an upright image: EXIF orientation applied before anything else (the default). */
+    public Geometry(Mode mode, Resampler.Filter filter, boolean antialias, int resizeTo, int padValue) {
+        this(mode, filter, antialias, resizeTo, padValue, true);
+    }
+
     public enum Mode {
         STRETCH,
         RESIZE_CENTER_CROP,
@@ -31,6 +37,12 @@ public record Geometry(Mode mode, Resampler.Filter filter, boolean antialias, in
     public static final List<String> MODES =
             List.of(Mode.STRETCH.spec(), Mode.RESIZE_CENTER_CROP.spec(), Mode.LETTERBOX.spec());
     public static final List<String> FILTERS = List.of("bilinear", "bicubic", "nearest");
+    /**
+     * {@code apply}: photos are turned upright by their EXIF orientation before the geometry (as
+     * viewers and {@code ImageOps.exif_transpose} do); {@code ignore}: the stored pixels, as a plain
+     * {@code PIL.Image.open} (torchvision's {@code ImageFolder} loader) gives them.
+     */
+    public static final List<String> EXIF_ORIENTATIONS = List.of("apply", "ignore");
 
     /**
      * The geometry of a card's {@code preprocessing} fields (null: the default); {@code problems}
@@ -42,6 +54,7 @@ public record Geometry(Mode mode, Resampler.Filter filter, boolean antialias, in
             Boolean antialias,
             Integer resizeTo,
             Integer padValue,
+            String exifOrientation,
             List<String> problems) {
         Mode mode = Mode.STRETCH;
         if (geometry != null) {
@@ -77,7 +90,16 @@ public record Geometry(Mode mode, Resampler.Filter filter, boolean antialias, in
             problems.add("invalid field 'preprocessing.pad_value': " + pad + " (an 8-bit value, 0..255)");
             pad = 0;
         }
-        return new Geometry(mode, filter, antialias == null || antialias, to, pad);
+        boolean upright = true;
+        if (exifOrientation != null) {
+            if (!EXIF_ORIENTATIONS.contains(exifOrientation)) {
+                problems.add("invalid field 'preprocessing.exif_orientation': " + exifOrientation + " (valid: "
+                        + String.join(", ", EXIF_ORIENTATIONS) + ")");
+            } else {
+                upright = exifOrientation.equals("apply");
+            }
+        }
+        return new Geometry(mode, filter, antialias == null || antialias, to, pad, upright);
     }
 
     /**
@@ -188,6 +210,9 @@ public record Geometry(Mode mode, Resampler.Filter filter, boolean antialias, in
         }
         if (mode == Mode.LETTERBOX) {
             p.add("pad " + padValue);
+        }
+        if (!upright) {
+            p.add("EXIF orientation ignored");
         }
         return String.join(", ", p);
     }

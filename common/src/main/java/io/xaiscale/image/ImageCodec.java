@@ -12,6 +12,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.spi.IIORegistry;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -26,6 +27,10 @@ public final class ImageCodec {
 
     static {
         ImageIO.setUseCache(false);
+        // Named, not left to the classpath scan: on a Spark executor the scan may run before the job jar
+        // is the context class loader. TwelveMonkeys orders itself before the JDK's JPEG reader.
+        IIORegistry.getDefaultInstance()
+                .registerServiceProvider(new com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi());
         for (int v = 0; v < 256; v++) {
             UNIT[v] = v / 255f;
         }
@@ -33,8 +38,12 @@ public final class ImageCodec {
 
     private ImageCodec() {}
 
-    /** Format name, width, height and channel count of encoded bytes, read without resizing. */
-    public record Info(String format, int width, int height, int channels) {}
+    /**
+     * Format name, width, height and channel count of encoded bytes, read without resizing; the size
+     * is the upright image's (after its EXIF {@code orientation}, 1 when it states none), the size
+     * viewers show and annotation tools draw boxes on.
+     */
+    public record Info(String format, int width, int height, int channels, int orientation) {}
 
     /**
      * Pixels an image may claim in its header before anything is decoded (PIL refuses images of the
@@ -52,9 +61,12 @@ public final class ImageCodec {
     /** The side an ingest check decodes a large image down to (every byte is still read). */
     private static final int CHECK_SIDE = 1024;
 
-    /** Decodes the whole image (at most {@link #DEFAULT_MAX_PIXELS}, subsampled above {@link #FULL_DECODE_PIXELS}). */
+    /**
+     * Decodes the whole image, upright (at most {@link #DEFAULT_MAX_PIXELS}, subsampled above
+     * {@link #FULL_DECODE_PIXELS}).
+     */
     public static BufferedImage decode(byte[] bytes) throws DecodeException {
-        return read(bytes, CHECK_SIDE, CHECK_SIDE, DEFAULT_MAX_PIXELS).image();
+        return read(bytes, CHECK_SIDE, CHECK_SIDE, DEFAULT_MAX_PIXELS, true).image();
     }
 
     /** Format name, width, height and channel count of encoded bytes, with every byte decoded once. */
@@ -67,20 +79,28 @@ public final class ImageCodec {
      * the data is then decoded once (subsampled when large) to prove it is complete.
      */
     public static Info info(byte[] bytes, long maxPixels) throws DecodeException {
-        Read r = read(bytes, CHECK_SIDE, CHECK_SIDE, maxPixels);
+        Read r = read(bytes, CHECK_SIDE, CHECK_SIDE, maxPixels, true);
         return new Info(
-                r.format(), r.width(), r.height(), r.image().getColorModel().getNumColorComponents());
+                r.format(),
+                r.width(),
+                r.height(),
+                r.image().getColorModel().getNumColorComponents(),
+                r.orientation().value());
     }
 
-    /** A decoded image, its format and the size its header states (the image itself may be subsampled). */
-    private record Read(BufferedImage image, String format, int width, int height) {}
+    /**
+     * A decoded image, its format and the size its header states, upright when asked (the image itself
+     * may be subsampled), and the orientation its metadata states.
+     */
+    private record Read(BufferedImage image, String format, int width, int height, Orientation orientation) {}
 
     /**
      * Reads the header, refuses more than {@code maxPixels}, then decodes, subsampled so that at
      * least {@code 2 x minWidth} by {@code 2 x minHeight} pixels remain when the image is larger
-     * than {@link #FULL_DECODE_PIXELS}.
+     * than {@link #FULL_DECODE_PIXELS}; turned by its EXIF orientation when {@code upright}.
      */
-    private static Read read(byte[] bytes, int minWidth, int minHeight, long maxPixels) throws DecodeException {
+    private static Read read(byte[] bytes, int minWidth, int minHeight, long maxPixels, boolean upright)
+            throws DecodeException {
         if (bytes == null || bytes.length == 0) {
             throw new DecodeException("empty file (0 bytes)");
         }
@@ -114,13 +134,30 @@ public final class ImageCodec {
                             pixels,
                             maxPixels));
                 }
+                int precision = JpegSegments.dctPrecision(bytes);
+                if (precision != 0 && precision != 8) {
+                    throw new DecodeException(String.format(
+                            Locale.ROOT,
+                            "%s image of %dx%d with %d-bit samples: only 8-bit lossy JPEGs are read (as by Pillow "
+                                    + "and torchvision); convert it to 8 bits (e.g. to PNG) first",
+                            format,
+                            w,
+                            h,
+                            precision));
+                }
+                Orientation orientation = Orientation.read(bytes);
+                boolean turn = upright && orientation.swapsAxes();
                 ImageReadParam param = reader.getDefaultReadParam();
-                int step = subsampling(w, h, minWidth, minHeight);
+                int step = turn ? subsampling(w, h, minHeight, minWidth) : subsampling(w, h, minWidth, minHeight);
                 if (step > 1) {
                     param.setSourceSubsampling(step, step, 0, 0);
                 }
                 try {
-                    return new Read(reader.read(0, param), format, w, h);
+                    BufferedImage image = reader.read(0, param);
+                    if (!upright) {
+                        return new Read(image, format, w, h, orientation);
+                    }
+                    return new Read(orientation.apply(image), format, turn ? h : w, turn ? w : h, orientation);
                 } catch (IOException | RuntimeException e) {
                     throw new DecodeException(
                             "undecodable " + format + " image (" + bytes.length + " bytes, " + w + "x" + h + "): "
@@ -161,19 +198,22 @@ public final class ImageCodec {
 
     /**
      * Decodes and brings the image to the model's {@code height x width} through {@code geometry}
-     * (resized as Pillow does, cropped or padded), written into {@code out} from {@code offset}. An
-     * image already of that size under a geometry that leaves it as it is keeps its samples exactly.
+     * (turned upright unless it ignores EXIF orientation, resized as Pillow does, cropped or padded),
+     * written into {@code out} from {@code offset}. An image already of that size under a geometry
+     * that leaves it as it is keeps its samples exactly.
      */
     public static void toTensor(
             byte[] bytes, int channels, int height, int width, Geometry geometry, float[] out, int offset)
             throws DecodeException {
-        boolean same = geometry.transform(width, height, width, height).identity();
+        boolean same = geometry.transform(width, height, width, height).identity()
+                && (!geometry.upright() || Orientation.read(bytes) == Orientation.NORMAL);
         PngPixels.Pixels direct = bytes == null || !same ? null : PngPixels.read(bytes, width, height);
         if (direct != null) {
             write(direct, channels, out, offset);
         } else {
             write(
-                    read(bytes, width, height, DEFAULT_MAX_PIXELS).image(),
+                    read(bytes, width, height, DEFAULT_MAX_PIXELS, geometry.upright())
+                            .image(),
                     channels,
                     height,
                     width,

@@ -85,7 +85,9 @@ public record ModelCard(
      * sees {@code (x - mean[c]) / std[c]}. Images of another size go through the {@link Geometry} of
      * {@code geometry} ({@code stretch}, {@code resize_center_crop} with {@code resize_to},
      * {@code letterbox} with {@code pad_value}), interpolated with {@code resize} ({@code bilinear},
-     * {@code bicubic}, {@code nearest}: Pillow's), antialiased unless {@code antialias} is false.
+     * {@code bicubic}, {@code nearest}: Pillow's), antialiased unless {@code antialias} is false;
+     * photos are turned upright by their EXIF orientation first unless {@code exif_orientation} is
+     * {@code ignore} (for models trained on a plain {@code PIL.Image.open}, which does not turn them).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Preprocessing(
@@ -96,7 +98,8 @@ public record ModelCard(
             @JsonProperty("geometry") String geometry,
             @JsonProperty("resize_to") Integer resizeTo,
             @JsonProperty("antialias") Boolean antialias,
-            @JsonProperty("pad_value") Integer padValue) {
+            @JsonProperty("pad_value") Integer padValue,
+            @JsonProperty("exif_orientation") String exifOrientation) {
         public static final List<String> CHANNEL_ORDERS = List.of("rgb", "bgr");
 
         /** RGB input (the default), stretched to the input size. */
@@ -106,12 +109,12 @@ public record ModelCard(
 
         /** Stretched to the input size. */
         public Preprocessing(String resize, float[] mean, float[] std, String channelOrder) {
-            this(resize, mean, std, channelOrder, null, null, null, null);
+            this(resize, mean, std, channelOrder, null, null, null, null, null);
         }
 
         /** The geometry these fields name; {@code problems} receives each invalid field. */
         Geometry geometry(List<String> problems) {
-            return Geometry.of(geometry, resize, antialias, resizeTo, padValue, problems);
+            return Geometry.of(geometry, resize, antialias, resizeTo, padValue, exifOrientation, problems);
         }
 
         /** Whether the model takes colour channels as B, G, R (images are decoded as R, G, B and flipped before the model). */

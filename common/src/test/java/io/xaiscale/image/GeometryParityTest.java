@@ -36,6 +36,7 @@ class GeometryParityTest {
                     null,
                     f.has("resize_to") ? f.get("resize_to").asInt() : null,
                     null,
+                    null,
                     problems);
             assertEquals(List.of(), problems);
             int h = c.get("height").asInt();

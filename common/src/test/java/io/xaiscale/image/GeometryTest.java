@@ -57,7 +57,7 @@ class GeometryTest {
 
     static List<String> problems(String geometry, String resize, Integer resizeTo) {
         List<String> p = new ArrayList<>();
-        Geometry.of(geometry, resize, null, resizeTo, null, p);
+        Geometry.of(geometry, resize, null, resizeTo, null, null, p);
         return p;
     }
 

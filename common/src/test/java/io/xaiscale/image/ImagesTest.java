@@ -69,7 +69,7 @@ class ImagesTest {
         LocalizationBenchmark.Sample s = new LocalizationBenchmark(test, 64, 1).sample(3);
         byte[] png = ImageCodec.greyPng(s.pixels(), 64, 64);
         ImageCodec.Info info = ImageCodec.info(png);
-        assertEquals(new ImageCodec.Info("png", 64, 64, 1), info);
+        assertEquals(new ImageCodec.Info("png", 64, 64, 1, 1), info);
         float[] t = ImageCodec.toTensor(png, 1, 64, 64);
         for (int i = 0; i < t.length; i++) {
             assertEquals((s.pixels()[i] & 0xff) / 255f, t[i], 1e-6f);

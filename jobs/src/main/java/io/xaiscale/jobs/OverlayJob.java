@@ -72,34 +72,17 @@ public final class OverlayJob {
             Overlay.Colors colors)
             throws IOException {
         Dataset<Row> stored = spark.read().format("delta").load(Tables.IMAGES.path(warehouse));
-        var images = stored.select(
+        var images = stored.select(GroundTruth.columns(
+                stored,
                 stored.col("image_id"),
                 stored.col("content"),
-                stored.col("bbox"),
-                Tables.IMAGES.column(stored, "boxes").as("boxes"),
                 stored.col("label"),
                 stored.col("label_name"),
                 stored.col("source_uri"),
                 stored.col("width"),
-                stored.col("height"));
-        List<Row> rows = expl.join(images, "image_id")
-                .select(
-                        "image_id",
-                        "content",
-                        "bbox",
-                        "boxes",
-                        "label",
-                        "label_name",
-                        "source_uri",
-                        "width",
-                        "height",
-                        "method_spec",
-                        "predicted_class",
-                        "predicted_prob",
-                        "target_class",
-                        "map")
-                .orderBy("image_id", "method_spec")
-                .collectAsList();
+                stored.col("height")));
+        List<Row> rows =
+                expl.join(images, "image_id").orderBy("image_id", "method_spec").collectAsList();
         Map<String, List<Row>> byImage = new LinkedHashMap<>();
         for (Row r : rows) {
             byImage.computeIfAbsent(r.getAs("image_id"), k -> new ArrayList<>()).add(r);
@@ -129,9 +112,6 @@ public final class OverlayJob {
             }
             List<Box> boxes = GroundTruth.of(
                             first,
-                            "label",
-                            "width",
-                            "height",
                             first.getAs("target_class"),
                             card.geometry(),
                             card.input().width(),

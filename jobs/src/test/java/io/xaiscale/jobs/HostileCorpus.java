@@ -23,16 +23,16 @@ import javax.imageio.ImageWriter;
 public final class HostileCorpus {
     /** Outcomes the corpus must produce (ingest with --max-file-bytes {@link #MAX_FILE_BYTES}). */
     public static final class Expected {
-        public static final int LISTED = 40;
-        public static final int IMAGES = 16;
+        public static final int LISTED = 41;
+        public static final int IMAGES = 17;
         public static final int ERROR_ROWS = 15;
         public static final int DUPLICATE_CONTENT = 4;
         public static final int NOT_AN_IMAGE = 2;
         public static final int HIDDEN = 1;
         public static final int BROKEN_LINK = 1;
         public static final int MANIFEST = 1; // the manifest itself lies in the folder
-        public static final int MANIFEST_ROWS = 24;
-        public static final int MATCHED = 15;
+        public static final int MANIFEST_ROWS = 25;
+        public static final int MATCHED = 16;
         public static final int CONFLICTING_ROWS = 1;
         public static final int DUPLICATE_ROWS = 1;
         public static final int NO_FILE = 2;
@@ -57,7 +57,7 @@ public final class HostileCorpus {
         byte[] g = Files.readAllBytes(sample.resolve("fmnist-loc-test-00006.png"));
         byte[] h = Files.readAllBytes(sample.resolve("fmnist-loc-test-00007.png"));
         Random rnd = new Random(3);
-        // images (16): good rows, and cmyk.jpg below (ImageIO reads a 4-channel JPEG)
+        // images (17): good rows, and cmyk.jpg below (ImageIO reads a 4-channel JPEG)
         Files.write(dir.resolve("good.png"), a); // manifest: plain row
         Files.write(dir.resolve("sub/nested.png"), b); // manifest: ./sub//nested.png
         Files.write(dir.resolve("absolute.png"), c); // manifest: its absolute path
@@ -73,6 +73,8 @@ public final class HostileCorpus {
         Files.write(dir.resolve("very-wide.png"), png(grey8(6000, 2)));
         Files.write(dir.resolve("scan.tiff"), encode(rgb(31, 17), "tiff"));
         Files.write(dir.resolve("large.png"), png(new BufferedImage(5000, 4000, BufferedImage.TYPE_BYTE_GRAY)));
+        // a phone photo: stored 16x24, EXIF orientation 6, so 24x16 upright; its box fits the upright image only
+        Files.write(dir.resolve("rotated.jpg"), withOrientation(encode(rgb(16, 24), "jpeg"), 6));
         // error rows (15): the file or its manifest values cannot be used
         Files.write(dir.resolve("empty.png"), new byte[0]);
         Files.write(dir.resolve("truncated.png"), Arrays.copyOf(b, b.length / 2));
@@ -115,6 +117,7 @@ public final class HostileCorpus {
                                 "\r\n",
                                 "path,label,label_name,x0,y0,x1,y1,split",
                                 "good.png,9,ankle boot,13,14,41,29,test", // matched
+                                "rotated.jpg,1,,0,0,20,10,test", // matched (box of the upright image)
                                 "./sub//nested.png,2,pullover,38,34,59,62,test", // matched
                                 abs + ",1,trouser,10,34,22,62,test", // matched
                                 "\"comma, quoted.png\",1,trouser,34,7,45,35,test", // matched
@@ -217,6 +220,20 @@ public final class HostileCorpus {
             writer.dispose();
         }
         return out.toByteArray();
+    }
+
+    /** A JPEG with an Exif APP1 segment (big-endian TIFF, one IFD entry) stating {@code orientation}. */
+    static byte[] withOrientation(byte[] jpeg, int orientation) {
+        ByteBuffer exif = ByteBuffer.allocate(2 + 2 + 6 + 8 + 2 + 12 + 4);
+        exif.putShort((short) 0xffe1).putShort((short) (exif.capacity() - 2));
+        exif.put(new byte[] {'E', 'x', 'i', 'f', 0, 0}).put(new byte[] {'M', 'M', 0, 42, 0, 0, 0, 8});
+        exif.putShort((short) 1).putShort((short) 0x0112).putShort((short) 3).putInt(1);
+        exif.putShort((short) orientation).putShort((short) 0).putInt(0);
+        byte[] out = new byte[jpeg.length + exif.capacity()];
+        System.arraycopy(jpeg, 0, out, 0, 2); // SOI
+        System.arraycopy(exif.array(), 0, out, 2, exif.capacity());
+        System.arraycopy(jpeg, 2, out, 2 + exif.capacity(), jpeg.length - 2);
+        return out;
     }
 
     /** A valid 1x1 PNG whose header (IHDR, CRC recomputed) claims {@code w x h}. */

@@ -60,6 +60,8 @@ public final class Tables {
         createStructField("segmentation", BinaryType, true),
         // SHA-256 of the label, boxes and segmentation: a corrected manifest changes it
         createStructField("ground_truth_hash", StringType, true),
+        // EXIF orientation (1..8) the file states; width, height and ground truth are the upright image's
+        createStructField("orientation", IntegerType, true),
     });
     public static final Table IMAGES = new Table("images", IMAGES_SCHEMA, List.of("image_id"));
 

@@ -231,10 +231,11 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                     .set("width", info.width())
                     .set("height", info.height())
                     .set("channels", info.channels())
+                    .set("orientation", info.orientation())
                     .set("error", error)
                     .build();
         } catch (DecodeException e) {
-            return row.absent("format", "width", "height", "channels")
+            return row.absent("format", "width", "height", "channels", "orientation")
                     .set("error", e.getMessage())
                     .build();
         }

@@ -2,16 +2,20 @@ package io.xaiscale.jobs.spark;
 
 import io.xaiscale.image.Box;
 import io.xaiscale.image.Geometry;
+import io.xaiscale.image.Orientation;
 import io.xaiscale.image.Region;
+import io.xaiscale.jobs.delta.Tables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
  * An image's ground truth where the maps are: the boxes of the explained class, in the model's input
  * coordinates, through the same {@link Geometry} as the pixels (scaled, cropped, padded). Boxes are
- * stored in the original image's coordinates ({@code images.boxes}, or {@code bbox} for rows written
+ * stored in the upright original image's coordinates ({@code images.boxes}, or {@code bbox} for rows written
  * before, with {@code images.width/height}); every reader of boxes next to maps (evaluate, agreement,
  * overlays) goes through here.
  *
@@ -35,23 +39,36 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
     }
 
     /**
-     * The ground truth of an images row for a map of class {@code target} (null: any) of
-     * {@code outW x outH}: reads the columns {@code boxes} (or {@code bbox}), {@code label} (as
-     * {@code labelColumn}), {@code widthColumn} and {@code heightColumn} of {@code r}.
+     * {@code first}, then the ground-truth columns of an {@code images} frame under the names
+     * {@link #of} reads (typed nulls for columns a table written before lacks): what to select.
      */
-    public static GroundTruth of(
-            Row r,
-            String labelColumn,
-            String widthColumn,
-            String heightColumn,
-            Integer target,
-            Geometry geometry,
-            int outW,
-            int outH) {
-        Integer imageLabel = r.getAs(labelColumn);
+    public static Column[] columns(Dataset<Row> images, Column... first) {
+        List<Column> c = new ArrayList<>(List.of(first));
+        c.add(images.col("bbox"));
+        c.add(Tables.IMAGES.column(images, "boxes").as("boxes"));
+        c.add(Tables.IMAGES.column(images, "segmentation").as("segmentation"));
+        c.add(images.col("label").as("gt_label"));
+        c.add(images.col("width").as("gt_width"));
+        c.add(images.col("height").as("gt_height"));
+        c.add(Tables.IMAGES.column(images, "orientation").as("gt_orientation"));
+        return c.toArray(new Column[0]);
+    }
+
+    /**
+     * The ground truth of a row holding the {@link #columns} of its image, for a map of class
+     * {@code target} (null: any) of {@code outW x outH}. Ground truth is stored on the upright image
+     * (EXIF orientation applied); for a geometry that ignores orientation it is first brought back to
+     * the stored pixels, as the model sees them.
+     */
+    public static GroundTruth of(Row r, Integer target, Geometry geometry, int outW, int outH) {
+        Integer imageLabel = r.getAs("gt_label");
+        Integer width = r.getAs("gt_width");
+        Integer height = r.getAs("gt_height");
+        Integer stated = r.getAs("gt_orientation");
+        Orientation turn = geometry.upright() || stated == null ? Orientation.NORMAL : Orientation.of(stated);
         int si = index(r, "segmentation");
         if (si >= 0 && !r.isNullAt(si)) {
-            return segmentation((byte[]) r.get(si), target, geometry, outW, outH);
+            return segmentation((byte[]) r.get(si), target, geometry, turn, outW, outH);
         }
         List<Box> boxes = new ArrayList<>();
         List<Integer> classes = new ArrayList<>();
@@ -87,13 +104,11 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
             return unusable("not applicable: no ground-truth box of class " + target + " (the image has boxes of "
                     + "classes " + distinct + ")");
         }
-        Integer width = r.getAs(widthColumn);
-        Integer height = r.getAs(heightColumn);
         List<Box> moved = new ArrayList<>();
         for (Box b : chosen) {
             Box m = width == null || height == null
                     ? b // no size recorded: taken as already in input coordinates
-                    : geometry.transform(width, height, outW, outH).box(b);
+                    : stored(geometry, turn, width, height, outW, outH).box(turn.toStored(b, width, height));
             if (m != null) {
                 moved.add(m);
             }
@@ -110,7 +125,8 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
      * void), brought to the input by the same geometry with nearest-neighbour sampling; a map of one
      * class counts for any class, as a single-object image's boxes do.
      */
-    static GroundTruth segmentation(byte[] png, Integer target, Geometry geometry, int outW, int outH) {
+    static GroundTruth segmentation(
+            byte[] png, Integer target, Geometry geometry, Orientation turn, int outW, int outH) {
         java.awt.image.BufferedImage img;
         try {
             img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
@@ -126,7 +142,8 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
         img.getRaster().getDataElements(0, 0, w, h, labels);
         Geometry nearest = new Geometry(
                 geometry.mode(), io.xaiscale.image.Resampler.Filter.NEAREST, false, geometry.resizeTo(), 0);
-        byte[] moved = nearest.apply(new byte[][] {labels}, nearest.transform(w, h, outW, outH))[0];
+        byte[] moved =
+                nearest.apply(new byte[][] {turn.toStored(labels, w, h)}, stored(nearest, turn, w, h, outW, outH))[0];
         TreeSet<Integer> present = new TreeSet<>();
         for (byte b : labels) {
             int v = b & 0xff;
@@ -158,6 +175,14 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
                 List.of(),
                 any ? "segmentation of the image" : "segmentation of class " + target,
                 null);
+    }
+
+    /** The transform of the pixels the model sees: the stored image's when {@code turn} brought the ground truth back to it. */
+    private static Geometry.Transform stored(
+            Geometry geometry, Orientation turn, int uprightW, int uprightH, int outW, int outH) {
+        return turn.swapsAxes()
+                ? geometry.transform(uprightH, uprightW, outW, outH)
+                : geometry.transform(uprightW, uprightH, outW, outH);
     }
 
     private static int index(Row r, String column) {

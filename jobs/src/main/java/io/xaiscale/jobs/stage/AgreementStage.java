@@ -128,14 +128,7 @@ public final class AgreementStage implements Stage {
         Dataset<Row> b = maps.select("image_id", "params_hash", "method", "method_spec", "map")
                 .toDF("image_id", "params_hash_b", "method_b", "method_spec_b", "map_b");
         Dataset<Row> stored = DeltaIO.read(spark, warehouse, Tables.IMAGES);
-        Dataset<Row> boxes = stored.select(
-                col("image_id"),
-                col("bbox"),
-                Tables.IMAGES.column(stored, "boxes").as("boxes"),
-                Tables.IMAGES.column(stored, "segmentation").as("segmentation"),
-                col("label").as("image_label"),
-                col("width").as("image_width"),
-                col("height").as("image_height"));
+        Dataset<Row> boxes = stored.select(GroundTruth.columns(stored, col("image_id")));
         return pairs.join(a, DeltaIO.columns("image_id", "params_hash_a"))
                 .join(b, DeltaIO.columns("image_id", "params_hash_b"))
                 .join(boxes, "image_id");
@@ -159,15 +152,7 @@ public final class AgreementStage implements Stage {
         float[] b = Relevance.apply(RELEVANCE, MapCodec.decode(r.getAs("map_b")));
         int width = r.<Integer>getAs("width");
         int height = a.length / width;
-        Region truth = GroundTruth.of(
-                        r,
-                        "image_label",
-                        "image_width",
-                        "image_height",
-                        r.getAs("target_class_a"),
-                        geometry,
-                        width,
-                        height)
+        Region truth = GroundTruth.of(r, r.getAs("target_class_a"), geometry, width, height)
                 .region();
         Double aucA = null;
         Double aucB = null;

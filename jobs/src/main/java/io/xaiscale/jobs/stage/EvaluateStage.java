@@ -159,16 +159,11 @@ public final class EvaluateStage implements Stage {
                         "params_hash",
                         "target_class",
                         "map");
-        Dataset<Row> images = stored.select(
+        Dataset<Row> images = stored.select(GroundTruth.columns(
+                stored,
                 col("image_id"),
                 col("content"),
-                col("bbox"),
-                Tables.IMAGES.column(stored, "boxes").as("boxes"),
-                Tables.IMAGES.column(stored, "ground_truth_hash").as("image_gt_hash"),
-                Tables.IMAGES.column(stored, "segmentation").as("segmentation"),
-                col("label").as("image_label"),
-                col("width").as("image_width"),
-                col("height").as("image_height"));
+                Tables.IMAGES.column(stored, "ground_truth_hash").as("image_gt_hash")));
         return expl.crossJoin(metrics)
                 .join(done, DeltaIO.columns("image_id", "params_hash", "metric_params_hash"), "left_anti")
                 .join(images, "image_id");
@@ -235,15 +230,7 @@ public final class EvaluateStage implements Stage {
                         throw new IllegalArgumentException("target class " + target + " is not a class of model "
                                 + model.card().key());
                     }
-                    GroundTruth truth = GroundTruth.of(
-                            r,
-                            "image_label",
-                            "image_width",
-                            "image_height",
-                            target,
-                            geometry,
-                            model.width(),
-                            model.height());
+                    GroundTruth truth = GroundTruth.of(r, target, geometry, model.width(), model.height());
                     usable.add(new Usable(r, i, map, target, truth));
                 } catch (RuntimeException e) {
                     out.addAll(errorRows(r, metric, "unusable explanation: " + e.getMessage(), now));

@@ -139,6 +139,12 @@ class HostileInputsIT {
             assertEquals(Expected.IMAGES + Expected.ERROR_ROWS, images.count());
             assertEquals(
                     Expected.ERROR_ROWS, images.where(col("error").isNotNull()).count());
+            // the phone photo: its upright size and the orientation it states, its box kept
+            Row rotated = images.where(col("source_uri").endsWith("/rotated.jpg"))
+                    .select("width", "height", "orientation", "error", "boxes")
+                    .first();
+            assertEquals(List.of(24, 16, 6), List.of(rotated.getInt(0), rotated.getInt(1), rotated.getInt(2)));
+            assertTrue(rotated.isNullAt(3) && !rotated.isNullAt(4), rotated.toString());
             long rejects = spark.read()
                     .format("delta")
                     .load(Tables.INGEST_REJECTS.path(warehouse.toString()))
