@@ -2,24 +2,27 @@
 -- confidence interval (normal approximation: mean +- 1.96 sd / sqrt(n)) and its rank among the
 -- methods of that model (1 = best; deletion_auc ranks lower-is-better, as recorded in
 -- higher_is_better). Methods are told apart by their full spec (params_hash), so two
--- configurations of one method get two rows.
+-- configurations of one method get two rows. Methods are ranked among maps of the same target
+-- (predicted, label, top_2, ...; every class_k of --target labels counts as 'labels').
 WITH specs AS (
-  SELECT DISTINCT model_id, model_version, params_hash, method_spec FROM explanations
+  SELECT DISTINCT model_id, model_version, params_hash, method_spec,
+         CASE WHEN target_rule LIKE 'class%' THEN 'labels' ELSE target_rule END AS target
+  FROM explanations
 ),
 per_method AS (
-  SELECT m.model_id, m.model_version, m.metric, m.metric_params, s.method_spec,
+  SELECT m.model_id, m.model_version, m.metric, m.metric_params, s.target, s.method_spec,
          BOOL_AND(m.higher_is_better) AS higher_is_better,
          COUNT(m.value) AS n, AVG(m.value) AS mean, STDDEV_SAMP(m.value) AS sd
   FROM metrics m
   JOIN specs s ON s.model_id = m.model_id AND s.model_version = m.model_version AND s.params_hash = m.params_hash
   WHERE m.value IS NOT NULL
-  GROUP BY m.model_id, m.model_version, m.metric, m.metric_params, s.method_spec
+  GROUP BY m.model_id, m.model_version, m.metric, m.metric_params, s.target, s.method_spec
 )
-SELECT model_id, model_version, metric, method_spec, n,
+SELECT model_id, model_version, metric, target, method_spec, n,
        ROUND(mean, 4) AS mean,
        ROUND(mean - 1.96 * sd / SQRT(n), 4) AS ci95_low,
        ROUND(mean + 1.96 * sd / SQRT(n), 4) AS ci95_high,
-       RANK() OVER (PARTITION BY model_id, model_version, metric, metric_params
+       RANK() OVER (PARTITION BY model_id, model_version, metric, metric_params, target
                     ORDER BY CASE WHEN higher_is_better THEN -mean ELSE mean END) AS rank
 FROM per_method
-ORDER BY model_id, model_version, metric, rank;
+ORDER BY model_id, model_version, metric, target, rank;

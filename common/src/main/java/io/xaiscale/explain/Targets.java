@@ -28,6 +28,31 @@ public final class Targets {
         return new Targets(classes.clone());
     }
 
+    /**
+     * The class of rank {@code rank} (1 = most probable) of each sample of {@code logits} {@code [N, K]}
+     * (ties: the lower class first, as arg max).
+     */
+    public static Targets ranked(NDArray logits, int rank) {
+        int n = (int) logits.getShape().get(0);
+        int k = (int) logits.getShape().get(1);
+        if (rank < 1 || rank > k) {
+            throw new IllegalArgumentException("Invalid rank " + rank + " (must be in [1, " + k + "])");
+        }
+        float[] v = logits.toFloatArray();
+        int[] classes = new int[n];
+        for (int i = 0; i < n; i++) {
+            final int row = i * k;
+            Integer[] order = new Integer[k];
+            for (int c = 0; c < k; c++) {
+                order[c] = c;
+            }
+            java.util.Arrays.sort(
+                    order, (a, b) -> v[row + a] != v[row + b] ? Float.compare(v[row + b], v[row + a]) : a - b);
+            classes[i] = order[rank - 1];
+        }
+        return new Targets(classes);
+    }
+
     public boolean isPredicted() {
         return classes == null;
     }

@@ -131,6 +131,41 @@ public record Geometry(
             int y1 = Math.min(outH, (int) Math.ceil(b.y1() * scaleY() + top - 1e-9));
             return x1 > x0 && y1 > y0 ? new Box(x0, y0, x1, y1) : null;
         }
+
+        /**
+         * A map of the input ({@code outW x outH}, row-major) brought back onto the source image, sampled
+         * on a {@code dw x dh} grid over it (the source's own size, or smaller for display): each grid
+         * pixel's centre goes through the inverse of the scale and placement and reads the map there
+         * (bilinear); a pixel whose centre lands outside the input (cropped away) is NaN.
+         */
+        public float[] toSource(float[] map, int dw, int dh) {
+            float[] out = new float[dw * dh];
+            for (int y = 0; y < dh; y++) {
+                // grid centre -> source coordinate -> input coordinate (pixel centres at +0.5)
+                double v = ((y + 0.5) * h / dh) * scaleY() + top;
+                for (int x = 0; x < dw; x++) {
+                    double u = ((x + 0.5) * w / dw) * scaleX() + left;
+                    out[y * dw + x] =
+                            u < 0 || v < 0 || u >= outW || v >= outH ? Float.NaN : bilinear(map, u - 0.5, v - 0.5);
+                }
+            }
+            return out;
+        }
+
+        /** The map at input coordinates (u, v) of pixel centres, edges clamped. */
+        private float bilinear(float[] map, double u, double v) {
+            double cu = Math.max(0, Math.min(outW - 1, u));
+            double cv = Math.max(0, Math.min(outH - 1, v));
+            int x0 = (int) Math.floor(cu);
+            int y0 = (int) Math.floor(cv);
+            int x1 = Math.min(outW - 1, x0 + 1);
+            int y1 = Math.min(outH - 1, y0 + 1);
+            double fx = cu - x0;
+            double fy = cv - y0;
+            double upper = map[y0 * outW + x0] * (1 - fx) + map[y0 * outW + x1] * fx;
+            double lower = map[y1 * outW + x0] * (1 - fx) + map[y1 * outW + x1] * fx;
+            return (float) (upper * (1 - fy) + lower * fy);
+        }
     }
 
     /** The transform of an image of {@code w x h} into an input of {@code outW x outH}. */

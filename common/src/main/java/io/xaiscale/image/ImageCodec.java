@@ -66,7 +66,12 @@ public final class ImageCodec {
      * {@link #FULL_DECODE_PIXELS}).
      */
     public static BufferedImage decode(byte[] bytes) throws DecodeException {
-        return read(bytes, CHECK_SIDE, CHECK_SIDE, DEFAULT_MAX_PIXELS, true).image();
+        return decode(bytes, true);
+    }
+
+    /** {@link #decode(byte[])}, turned by its EXIF orientation only when {@code upright}. */
+    public static BufferedImage decode(byte[] bytes, boolean upright) throws DecodeException {
+        return read(bytes, CHECK_SIDE, CHECK_SIDE, DEFAULT_MAX_PIXELS, upright).image();
     }
 
     /** Format name, width, height and channel count of encoded bytes, with every byte decoded once. */

@@ -40,6 +40,26 @@ public final class Overlay {
         }
     }
 
+    /**
+     * Where maps are drawn: on the model's input (what the model saw, at its resolution) or on the
+     * original image (the map taken back through the inverse of the preprocessing geometry; margins
+     * the geometry cropped away are hatched).
+     */
+    public enum View {
+        INPUT,
+        ORIGINAL;
+
+        public static final List<String> NAMES = List.of("input", "original");
+
+        public static View parse(String name) {
+            if (!NAMES.contains(name)) {
+                throw new IllegalArgumentException(
+                        "Invalid --on: " + name + " (valid: " + String.join(", ", NAMES) + ")");
+            }
+            return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
     /** The map scaled by the 99th percentile of its magnitude into [-1, 1], its sign kept. */
     public static float[] normaliseSigned(float[] map) {
         float[] mag = normalise(map);
@@ -53,6 +73,11 @@ public final class Overlay {
     private static final int TITLE = 14;
 
     private Overlay() {}
+
+    /** The map scaled for {@code colors}: {@link #normaliseSigned} or {@link #normalise}. */
+    public static float[] normalise(float[] map, Colors colors) {
+        return colors == Colors.SIGNED ? normaliseSigned(map) : normalise(map);
+    }
 
     /** Magnitudes scaled to [0, 1] by the 99th percentile (robust to a few extreme pixels). */
     public static float[] normalise(float[] map) {
@@ -94,6 +119,51 @@ public final class Overlay {
             List<Tile> tiles,
             int scale,
             Colors colors) {
+        int[] rgb = new int[width * height];
+        for (int p = 0; p < rgb.length; p++) {
+            int v = Math.round(Math.max(0, Math.min(1, grey[p])) * 255);
+            rgb[p] = (v << 16) | (v << 8) | v;
+        }
+        List<Tile> scaled = tiles.stream()
+                .map(t -> new Tile(t.title(), normalise(t.map(), colors)))
+                .toList();
+        return draw(caption, "input", rgb, width, height, boxes, scaled, scale, colors);
+    }
+
+    /**
+     * A grid on the original image: {@code shown} (the image as the geometry read it, any size) drawn
+     * at {@code width x height}, its ground-truth {@code boxes} in those display coordinates, and
+     * tiles whose maps are already normalised ({@link #normalise(float[], Colors)}) and brought onto
+     * that display grid ({@code Geometry.Transform.toSource}); NaN marks what the geometry cropped away.
+     */
+    public static BufferedImage onOriginal(
+            String caption,
+            BufferedImage shown,
+            int width,
+            int height,
+            List<Box> boxes,
+            List<Tile> tiles,
+            Colors colors) {
+        BufferedImage resized = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = resized.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(shown, 0, 0, width, height, null);
+        g.dispose();
+        int[] rgb = resized.getRGB(0, 0, width, height, null, 0, width);
+        return draw(caption, "original", rgb, width, height, boxes, tiles, 1, colors);
+    }
+
+    /** A caption, the background with its boxes, then one tile per (normalised) map. */
+    private static BufferedImage draw(
+            String caption,
+            String first,
+            int[] rgb,
+            int width,
+            int height,
+            List<Box> boxes,
+            List<Tile> tiles,
+            int scale,
+            Colors colors) {
         int tw = width * scale;
         int th = height * scale;
         int cols = tiles.size() + 1;
@@ -105,9 +175,9 @@ public final class Overlay {
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         g.drawString(caption, 4, TITLE - 2);
-        drawTile(g, out, 4, 2 * TITLE, grey, null, width, height, scale, colors);
+        drawTile(out, 4, 2 * TITLE, rgb, null, width, height, scale, colors);
         g.setColor(Color.BLACK);
-        g.drawString("input", 4, 2 * TITLE - 3);
+        g.drawString(first, 4, 2 * TITLE - 3);
         for (Box box : boxes) {
             g.setColor(Color.GREEN);
             g.setStroke(new BasicStroke(2));
@@ -119,18 +189,7 @@ public final class Overlay {
         }
         for (int t = 0; t < tiles.size(); t++) {
             int x0 = 4 + (t + 1) * (tw + 4);
-            float[] map = tiles.get(t).map();
-            drawTile(
-                    g,
-                    out,
-                    x0,
-                    2 * TITLE,
-                    grey,
-                    colors == Colors.SIGNED ? normaliseSigned(map) : normalise(map),
-                    width,
-                    height,
-                    scale,
-                    colors);
+            drawTile(out, x0, 2 * TITLE, rgb, tiles.get(t).map(), width, height, scale, colors);
             g.setColor(Color.BLACK);
             g.drawString(shorten(tiles.get(t).title(), tw, g), x0, 2 * TITLE - 3);
         }
@@ -146,33 +205,37 @@ public final class Overlay {
         return t.equals(s) ? s : t + "…";
     }
 
+    /**
+     * One tile: the background {@code rgb} ({@code w x h}) with the normalised {@code heat} blended
+     * over it; a NaN pixel (cropped away: the model never saw it) is the background dimmed and hatched.
+     */
     private static void drawTile(
-            Graphics2D g,
-            BufferedImage out,
-            int x0,
-            int y0,
-            float[] grey,
-            float[] heat,
-            int w,
-            int h,
-            int scale,
-            Colors colors) {
+            BufferedImage out, int x0, int y0, int[] rgb, float[] heat, int w, int h, int scale, Colors colors) {
         for (int y = 0; y < h * scale; y++) {
             for (int x = 0; x < w * scale; x++) {
                 int p = (y / scale) * w + x / scale;
-                int v = Math.round(Math.max(0, Math.min(1, grey[p])) * 255);
-                int rgb = (v << 16) | (v << 8) | v;
-                if (heat != null) {
+                int bg = rgb[p];
+                int pixel = bg;
+                if (heat != null && Float.isNaN(heat[p])) {
+                    pixel = (x + y) % 8 < 2 ? 0x808080 : (bg >> 2) & 0x3f3f3f;
+                } else if (heat != null) {
                     boolean signed = colors == Colors.SIGNED;
                     int c = signed ? Colormap.diverging(heat[p]) : Colormap.jet(heat[p]);
                     double a = signed ? 0.8 * Math.abs(heat[p]) : 0.5; // signed: zero shows the image
-                    int r = (int) Math.round(a * ((c >> 16) & 0xff) + (1 - a) * v);
-                    int gg = (int) Math.round(a * ((c >> 8) & 0xff) + (1 - a) * v);
-                    int b = (int) Math.round(a * (c & 0xff) + (1 - a) * v);
-                    rgb = (r << 16) | (gg << 8) | b;
+                    pixel = blend(c, bg, a);
                 }
-                out.setRGB(x0 + x, y0 + y, rgb);
+                out.setRGB(x0 + x, y0 + y, pixel);
             }
         }
+    }
+
+    /** {@code a} of colour {@code c} over {@code bg}, per channel. */
+    private static int blend(int c, int bg, double a) {
+        int out = 0;
+        for (int shift = 16; shift >= 0; shift -= 8) {
+            int v = (int) Math.round(a * ((c >> shift) & 0xff) + (1 - a) * ((bg >> shift) & 0xff));
+            out |= v << shift;
+        }
+        return out;
     }
 }

@@ -78,6 +78,41 @@ class GeometryTest {
      * and the pointing game hits; against the box left in the original coordinates it misses.
      */
     @Test
+    void aMapGoesBackOntoTheSourceImageThroughTheInverseTransform() {
+        // a ramp map u (the input column) comes back as the input column of each source pixel's centre
+        float[] ramp = new float[64 * 64];
+        for (int i = 0; i < ramp.length; i++) {
+            ramp[i] = i % 64;
+        }
+        for (Geometry g : List.of(Geometry.STRETCH, CROP, LETTERBOX)) {
+            for (int[] size : new int[][] {{500, 375}, {375, 500}, {64, 64}}) {
+                Geometry.Transform t = g.transform(size[0], size[1], 64, 64);
+                int dw = size[0] / 2; // a display grid of half the size
+                int dh = size[1] / 2;
+                float[] back = t.toSource(ramp, dw, dh);
+                int cropped = 0;
+                for (int y = 0; y < dh; y++) {
+                    for (int x = 0; x < dw; x++) {
+                        double u = ((x + 0.5) * size[0] / dw) * t.scaleX() + t.left();
+                        double v = ((y + 0.5) * size[1] / dh) * t.scaleY() + t.top();
+                        float got = back[y * dw + x];
+                        if (u < 0 || u >= 64 || v < 0 || v >= 64) {
+                            assertTrue(Float.isNaN(got), g.spec() + " " + x + "," + y);
+                            cropped++;
+                        } else {
+                            double expected = Math.max(0, Math.min(63, u - 0.5));
+                            assertEquals(expected, got, 1e-4, g.spec() + " " + x + "," + y);
+                        }
+                    }
+                }
+                // only the centre crop (shorter side to 73, then 64) loses margins; stretch and letterbox keep all
+                boolean crops = g == CROP;
+                assertEquals(crops, cropped > 0, g.spec() + " " + size[0] + "x" + size[1]);
+            }
+        }
+    }
+
+    @Test
     void thePixelsAndTheBoxAgreeUnderEveryGeometryAndAspect() throws Exception {
         Metric iou = Metrics.fromString("iou[threshold=fraction_of_max,value=0.5]");
         Metric pointing = Metrics.fromString("pointing_game");

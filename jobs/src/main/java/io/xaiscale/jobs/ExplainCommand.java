@@ -27,7 +27,10 @@ public final class ExplainCommand implements Command {
                         Explainers.DEFAULT_METHODS,
                         "methods, e.g. 'gradient,integrated_gradients[steps=64]' (valid: "
                                 + String.join(", ", Explainers.names()) + ")")
-                .add("target", "predicted", "class to explain: predicted or label");
+                .add(
+                        "target",
+                        "predicted",
+                        "classes to explain, a list of: predicted, label, labels (every ground-truth class), top_k[k=3]");
     }
 
     /** The stage of these options, validated on the driver before Spark starts. */

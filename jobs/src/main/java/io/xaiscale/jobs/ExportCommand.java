@@ -10,6 +10,7 @@ import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.model.ModelCard;
+import io.xaiscale.render.Overlay;
 import io.xaiscale.util.MapCodec;
 import io.xaiscale.util.Npz;
 import java.nio.file.Path;
@@ -53,7 +54,16 @@ public final class ExportCommand implements Command {
                 .add("where", "", "extra SQL filter on the explanations table, e.g. \"target_class = 3\"")
                 .add("limit", "100", "at most this many images (the first by image id)")
                 .add("png", "true", "also draw PNG overlays (true/false)")
-                .add("scale", "3", "upscaling of each overlay tile");
+                .add("scale", "3", "upscaling of each overlay tile")
+                .add(
+                        "colors",
+                        "magnitude",
+                        "overlay colours: magnitude (jet of |map|) or signed (red for, blue against)")
+                .add(
+                        "on",
+                        "input",
+                        "overlays on the model's input, or on the original image (maps taken back through "
+                                + "the preprocessing geometry)");
     }
 
     @Override
@@ -71,7 +81,9 @@ public final class ExportCommand implements Command {
                     o.get("images"),
                     o.get("where"),
                     o.getInt("limit", 1, 1_000_000),
-                    png ? o.getInt("scale", 1, 16) : 0);
+                    png ? o.getInt("scale", 1, 16) : 0,
+                    Overlay.Colors.parse(o.get("colors")),
+                    Overlay.View.parse(o.get("on")));
             System.out.printf(
                     "[export] %d image(s) x %d method configuration(s) -> %s%n",
                     r.images(), r.methods(), r.npz().toAbsolutePath());
@@ -91,7 +103,9 @@ public final class ExportCommand implements Command {
             String images,
             String where,
             int limit,
-            int pngScale)
+            int pngScale,
+            Overlay.Colors colors,
+            Overlay.View view)
             throws Exception {
         Dataset<Row> expl = spark.read()
                 .format("delta")
@@ -118,7 +132,14 @@ public final class ExportCommand implements Command {
                 expl.select("image_id").distinct().orderBy("image_id").limit(limit);
         Dataset<Row> selected = expl.join(chosen, "image_id");
         List<Row> rows = selected.select(
-                        "image_id", "method", "method_spec", "params_hash", "map_height", "map_width", "map")
+                        "image_id",
+                        "method",
+                        "method_spec",
+                        "params_hash",
+                        "target_rule",
+                        "map_height",
+                        "map_width",
+                        "map")
                 .orderBy("image_id", "method_spec")
                 .collectAsList();
         if (rows.isEmpty()) {
@@ -144,7 +165,15 @@ public final class ExportCommand implements Command {
                 Arrays.fill(v, Float.NaN);
                 return v;
             });
-            described.putIfAbsent(name, Map.of("method_spec", spec, "params_hash", r.getAs("params_hash")));
+            described.putIfAbsent(
+                    name,
+                    Map.of(
+                            "method_spec",
+                            spec,
+                            "params_hash",
+                            r.getAs("params_hash"),
+                            "target",
+                            r.getAs("target_rule")));
             float[] map = MapCodec.decode(r.getAs("map"));
             System.arraycopy(map, 0, a, index.get(r.<String>getAs("image_id")) * h * w, map.length);
         }
@@ -169,7 +198,7 @@ public final class ExportCommand implements Command {
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(out.resolve("index.json").toFile(), meta);
         if (pngScale > 0) {
-            OverlayJob.render(spark, warehouse, card, selected, out.resolve("overlays"), pngScale);
+            OverlayJob.render(spark, warehouse, card, selected, out.resolve("overlays"), pngScale, colors, view);
         }
         return new Result(imageIds.size(), arrays.size(), file);
     }

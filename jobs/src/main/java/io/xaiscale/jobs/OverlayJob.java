@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.xaiscale.image.Box;
 import io.xaiscale.image.DecodeException;
+import io.xaiscale.image.Geometry;
 import io.xaiscale.image.ImageCodec;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.GroundTruth;
@@ -33,10 +34,13 @@ public final class OverlayJob {
     public static List<Path> render(
             SparkSession spark, String warehouse, ModelCard card, Path outDir, int count, int scale)
             throws IOException {
-        return render(spark, warehouse, card, outDir, count, scale, Overlay.Colors.MAGNITUDE);
+        return render(spark, warehouse, card, outDir, count, scale, Overlay.Colors.MAGNITUDE, Overlay.View.INPUT);
     }
 
-    /** {@link #render(SparkSession, String, ModelCard, Path, int, int)} coloured by {@code colors}. */
+    /**
+     * {@link #render(SparkSession, String, ModelCard, Path, int, int)} coloured by {@code colors}, drawn on
+     * {@code view}.
+     */
     public static List<Path> render(
             SparkSession spark,
             String warehouse,
@@ -44,24 +48,25 @@ public final class OverlayJob {
             Path outDir,
             int count,
             int scale,
-            Overlay.Colors colors)
+            Overlay.Colors colors,
+            Overlay.View view)
             throws IOException {
         var expl = spark.read()
                 .format("delta")
                 .load(Tables.EXPLANATIONS.path(warehouse))
                 .where(Tables.ofModel(card).and(col("error").isNull()));
         var ids = expl.select("image_id").distinct().orderBy("image_id").limit(count);
-        return render(spark, warehouse, card, expl.join(ids, "image_id"), outDir, scale, colors);
+        return render(spark, warehouse, card, expl.join(ids, "image_id"), outDir, scale, colors, view);
     }
 
     /** One grid per image of {@code expl} (rows of the explanations table, already selected). */
     public static List<Path> render(
             SparkSession spark, String warehouse, ModelCard card, Dataset<Row> expl, Path outDir, int scale)
             throws IOException {
-        return render(spark, warehouse, card, expl, outDir, scale, Overlay.Colors.MAGNITUDE);
+        return render(spark, warehouse, card, expl, outDir, scale, Overlay.Colors.MAGNITUDE, Overlay.View.INPUT);
     }
 
-    /** One grid per image of {@code expl}, coloured by {@code colors}. */
+    /** One grid per image of {@code expl}, coloured by {@code colors}, drawn on {@code view}. */
     public static List<Path> render(
             SparkSession spark,
             String warehouse,
@@ -69,7 +74,8 @@ public final class OverlayJob {
             Dataset<Row> expl,
             Path outDir,
             int scale,
-            Overlay.Colors colors)
+            Overlay.Colors colors,
+            Overlay.View view)
             throws IOException {
         Dataset<Row> stored = spark.read().format("delta").load(Tables.IMAGES.path(warehouse));
         var images = stored.select(GroundTruth.columns(
@@ -93,33 +99,23 @@ public final class OverlayJob {
                 + card.key()
                 + "</title><body style='font-family:sans-serif'><h1>Saliency overlays, model " + card.key() + "</h1>"
                 + "<p>" + colors.description
-                + " (99th-percentile scaled) over the input; green: ground-truth boxes.</p>\n");
+                + " (99th-percentile scaled) over the "
+                + (view == Overlay.View.ORIGINAL
+                        ? "original image (maps taken back through the preprocessing geometry; hatched: cropped away)"
+                        : "model's input")
+                + "; green: ground-truth boxes.</p>\n");
         for (var e : byImage.entrySet()) {
             Row first = e.getValue().get(0);
-            float[] grey;
-            try {
-                grey = new float[card.input().height() * card.input().width()];
-                ImageCodec.toTensor(
-                        (byte[]) first.getAs("content"),
-                        1,
-                        card.input().height(),
-                        card.input().width(),
-                        card.geometry(),
-                        grey,
-                        0);
-            } catch (DecodeException ex) {
-                continue;
-            }
-            List<Box> boxes = GroundTruth.of(
-                            first,
-                            first.getAs("target_class"),
-                            card.geometry(),
-                            card.input().width(),
-                            card.input().height())
-                    .boxes();
+            boolean targets = e.getValue().stream()
+                            .map(r -> r.<Integer>getAs("target_class"))
+                            .distinct()
+                            .count()
+                    > 1;
             List<Overlay.Tile> tiles = new ArrayList<>();
             for (Row r : e.getValue()) {
-                tiles.add(new Overlay.Tile(r.getAs("method_spec"), MapCodec.decode(r.getAs("map"))));
+                String title = r.<String>getAs("method_spec")
+                        + (targets ? " -> " + card.classes().get(r.<Integer>getAs("target_class")) : "");
+                tiles.add(new Overlay.Tile(title, MapCodec.decode(r.getAs("map"))));
             }
             int pred = first.<Integer>getAs("predicted_class");
             String label = first.getAs("label_name") != null
@@ -131,9 +127,15 @@ public final class OverlayJob {
                     label,
                     card.classes().get(pred),
                     first.<Double>getAs("predicted_prob"),
-                    card.classes().get(first.<Integer>getAs("target_class")));
-            BufferedImage img = Overlay.grid(
-                    caption, grey, card.input().width(), card.input().height(), boxes, tiles, scale, colors);
+                    targets ? "per tile" : card.classes().get(first.<Integer>getAs("target_class")));
+            BufferedImage img;
+            try {
+                img = view == Overlay.View.ORIGINAL
+                        ? onOriginal(card, first, caption, tiles, scale, colors)
+                        : onInput(card, first, caption, tiles, scale, colors);
+            } catch (DecodeException ex) {
+                continue;
+            }
             Path file = outDir.resolve(e.getKey().substring(0, 16) + ".png");
             Files.write(file, ImageCodec.png(img));
             written.add(file);
@@ -141,5 +143,58 @@ public final class OverlayJob {
         }
         Files.writeString(outDir.resolve("index.html"), html.append("</body>").toString());
         return written;
+    }
+
+    /** The grid on the model's input: the grey input, the boxes of the first map's class, every map. */
+    private static BufferedImage onInput(
+            ModelCard card, Row first, String caption, List<Overlay.Tile> tiles, int scale, Overlay.Colors colors)
+            throws DecodeException {
+        int w = card.input().width();
+        int h = card.input().height();
+        float[] grey = new float[h * w];
+        ImageCodec.toTensor((byte[]) first.getAs("content"), 1, h, w, card.geometry(), grey, 0);
+        List<Box> boxes = GroundTruth.of(first, first.getAs("target_class"), card.geometry(), w, h)
+                .boxes();
+        return Overlay.grid(caption, grey, w, h, boxes, tiles, scale, colors);
+    }
+
+    /**
+     * The grid on the original image (as the geometry reads it: upright unless the card ignores EXIF
+     * orientation), its longer side {@code scale} times the input's: each map normalised at the
+     * input, then taken back through the inverse of the geometry.
+     */
+    private static BufferedImage onOriginal(
+            ModelCard card, Row first, String caption, List<Overlay.Tile> tiles, int scale, Overlay.Colors colors)
+            throws DecodeException {
+        Geometry geometry = card.geometry();
+        BufferedImage shown = ImageCodec.decode((byte[]) first.getAs("content"), geometry.upright());
+        int sw = shown.getWidth();
+        int sh = shown.getHeight();
+        // the size the geometry was applied to (recorded: a subsampled decode of a huge image is smaller)
+        int[] frame = GroundTruth.frame(first, geometry);
+        int w = frame == null ? sw : frame[0];
+        int h = frame == null ? sh : frame[1];
+        int longest = scale * Math.max(card.input().width(), card.input().height());
+        double k = Math.min(1.0, (double) longest / Math.max(w, h));
+        int dw = Math.max(1, (int) Math.round(w * k));
+        int dh = Math.max(1, (int) Math.round(h * k));
+        Geometry.Transform t =
+                geometry.transform(w, h, card.input().width(), card.input().height());
+        List<Overlay.Tile> back = new ArrayList<>();
+        for (Overlay.Tile tile : tiles) {
+            back.add(new Overlay.Tile(tile.title(), t.toSource(Overlay.normalise(tile.map(), colors), dw, dh)));
+        }
+        // the boxes on the frame the geometry read (identity geometry), scaled to the display
+        Geometry same =
+                new Geometry(Geometry.Mode.STRETCH, geometry.filter(), geometry.antialias(), 0, 0, geometry.upright());
+        List<Box> boxes = new ArrayList<>();
+        for (Box b :
+                GroundTruth.of(first, first.getAs("target_class"), same, w, h).boxes()) {
+            Box d = new Geometry.Transform(w, h, dw, dh, 0, 0, dw, dh).box(b);
+            if (d != null) {
+                boxes.add(d);
+            }
+        }
+        return Overlay.onOriginal(caption, shown, dw, dh, boxes, back, colors);
     }
 }

@@ -31,12 +31,18 @@ public final class OverlaysCommand implements Command {
                 .add(
                         "colors",
                         "magnitude",
-                        "magnitude (jet of |map|, the literature's default) or signed (red for, blue against the class)");
+                        "magnitude (jet of |map|, the literature's default) or signed (red for, blue against the class)")
+                .add(
+                        "on",
+                        "input",
+                        "input (the model's input) or original (the original image, maps taken back through the "
+                                + "preprocessing geometry)");
     }
 
     @Override
     public void run(Options o) throws Exception {
         Overlay.Colors colors = Overlay.Colors.parse(o.get("colors"));
+        Overlay.View view = Overlay.View.parse(o.get("on"));
         ModelCard card = ModelCard.read(ModelFiles.localize(o.get("model"), ModelFiles.driverConf()));
         SparkSession spark = Sessions.create("xai-overlays", o.get("master"));
         try {
@@ -47,7 +53,8 @@ public final class OverlaysCommand implements Command {
                     Path.of(o.get("out")),
                     o.getInt("count", 1, 10000),
                     o.getInt("scale", 1, 16),
-                    colors);
+                    colors,
+                    view);
             System.out.printf(
                     "[overlays] %d grid(s) in %s (open index.html)%n",
                     files.size(), Path.of(o.get("out")).toAbsolutePath());

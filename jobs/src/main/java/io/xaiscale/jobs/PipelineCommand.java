@@ -40,7 +40,10 @@ public final class PipelineCommand implements Command {
                 .path("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
                 .add("methods", Explainers.DEFAULT_METHODS, "explanation methods")
                 .add("metrics", Metrics.DEFAULT_METRICS, "metrics")
-                .add("target", "predicted", "class to explain: predicted or label")
+                .add(
+                        "target",
+                        "predicted",
+                        "classes to explain, a list of: predicted, label, labels (every ground-truth class), top_k[k=3]")
                 .add(
                         "agreement",
                         "true",

@@ -48,10 +48,10 @@ record Plan(ModelCard card, StageSettings settings) {
     /** The explain stage of {@code --methods} and {@code --target}. */
     ExplainStage explain(Options o) {
         List<Explainer> methods = Explainers.listFromString(o.get("methods"));
-        TargetRule rule = TargetRule.parse(o.get("target"));
-        ExplainStage.validate(methods, card);
+        List<TargetRule> targets = TargetRule.parseList(o.get("target"));
+        ExplainStage.validate(methods, targets, card);
         List<String> specs = methods.stream().map(Explainer::spec).toList();
-        return new ExplainStage(new ExplainStage.Settings(settings, specs, rule), card);
+        return new ExplainStage(new ExplainStage.Settings(settings, specs, targets), card);
     }
 
     /** The evaluate stage of {@code --metrics}. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ingest.IngestJob;
@@ -19,7 +20,9 @@ import io.xaiscale.model.ModelCache;
 import io.xaiscale.util.MapCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -323,7 +326,8 @@ class PipelineTest {
         assertFalse(files.isEmpty());
         for (Path f : files) {
             List<Row> rows = SqlRunner.run(spark, f).collectAsList();
-            assertFalse(rows.isEmpty(), f + " returned no rows");
+            // misclassified.sql needs maps of the label (--target predicted,label): checked in order 24
+            assertEquals(f.endsWith("misclassified.sql"), rows.isEmpty(), f + " returned no rows");
         }
         // user SQL cannot call JVM methods (system properties hold credentials)
         for (String f : List.of("java_method", "reflect")) {
@@ -360,7 +364,9 @@ class PipelineTest {
                 "",
                 "target_class >= 0",
                 3,
-                2);
+                2,
+                io.xaiscale.render.Overlay.Colors.MAGNITUDE,
+                io.xaiscale.render.Overlay.View.INPUT);
         assertEquals(3, r.images());
         assertEquals(2, r.methods());
         List<String> entries = new java.util.ArrayList<>();
@@ -402,7 +408,18 @@ class PipelineTest {
                         .count());
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> ExportCommand.export(spark, warehouse, card, out, "lime", "", "", 3, 0));
+                () -> ExportCommand.export(
+                        spark,
+                        warehouse,
+                        card,
+                        out,
+                        "lime",
+                        "",
+                        "",
+                        3,
+                        0,
+                        io.xaiscale.render.Overlay.Colors.MAGNITUDE,
+                        io.xaiscale.render.Overlay.View.INPUT));
         assertEquals(
                 "No explanations of fmnist-loc-cnn@1 match the selection (methods 'lime', images '', where '')",
                 e.getMessage());
@@ -421,7 +438,13 @@ class PipelineTest {
         e = assertThrows(
                 IllegalArgumentException.class,
                 () -> ExplainCommand.stage(options(new ExplainCommand(), "--target", "true_class")));
-        assertEquals("Invalid target: true_class (valid: predicted, label)", e.getMessage());
+        assertEquals("Invalid target: true_class (valid: predicted, label, labels, top_k[k=3])", e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ExplainCommand.stage(options(new ExplainCommand(), "--target", "predicted,top_k[k=11]")));
+        assertEquals(
+                "Invalid target: top_k[k=11] (model fmnist-loc-cnn@1 has 10 classes: k must be at most that)",
+                e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,
                 () -> ExplainCommand.stage(options(new ExplainCommand(), "--methods", "grad_cam[layer=conv9]")));
@@ -548,6 +571,35 @@ class PipelineTest {
                 "not applicable: the ground-truth box lies outside the model's input (cropped away by resize_center_crop)",
                 edge.getAs("error"));
         assertEquals(1, m.where(col("value").isNotNull()).count(), "the centred box, moved to 16..48, is scored");
+
+        // the maps drawn back on the 128x64 originals: columns 0..31 and 96..127 were cropped away (hatched)
+        List<Path> grids = OverlayJob.render(
+                spark,
+                wh,
+                io.xaiscale.model.ModelCard.read(model),
+                tmp.resolve("wide-overlays"),
+                2,
+                2,
+                io.xaiscale.render.Overlay.Colors.SIGNED,
+                io.xaiscale.render.Overlay.View.ORIGINAL);
+        assertEquals(2, grids.size());
+        java.awt.image.BufferedImage grid =
+                javax.imageio.ImageIO.read(grids.get(0).toFile());
+        assertEquals(4 + 2 * (128 + 4), grid.getWidth(), "the original tile is 128 wide, then one map tile");
+        int tile = 4 + 128 + 4;
+        int[] hatched = new int[2]; // left margin, centre: hatch-line pixels that are hatch grey
+        int[] lines = new int[2];
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 96; x++) {
+                if ((x + y) % 8 < 2) {
+                    int area = x < 32 ? 0 : 1;
+                    lines[area]++;
+                    hatched[area] += (grid.getRGB(tile + x, 28 + y) & 0xffffff) == 0x808080 ? 1 : 0;
+                }
+            }
+        }
+        assertEquals(lines[0], hatched[0], "every hatch line of the cropped margin");
+        assertTrue(hatched[1] < lines[1] / 2, "the kept centre is the map, not hatching: " + hatched[1]);
     }
 
     static void jpeg(Path file) throws Exception {
@@ -702,5 +754,74 @@ class PipelineTest {
         assertEquals(6 * 2, v.inserted(), "replaced");
         assertEquals(metrics, count(Tables.METRICS));
         assertEquals(0, evaluate(METRICS).pending());
+    }
+
+    @Test
+    @Order(24)
+    void severalTargetsPerImageAreKeptApartAndScoredEach() throws Exception {
+        Dataset<Row> images = spark.read().format("delta").load(Tables.IMAGES.path(warehouse));
+        long n = images.count();
+        // every image of this warehouse has one ground-truth class (its label; boxes without a class)
+        assertEquals(0, images.where(col("label").isNull()).count());
+        ExplainStage stage = ExplainCommand.stage(options(
+                new ExplainCommand(), "--methods", "gradient", "--target", "predicted,label,labels,top_k[k=3]"));
+        StageRunner.Result e = StageRunner.run(spark, stage);
+        // predicted was explained by the first run; top_2, top_3, label and class_<label> are new
+        assertEquals(4 * n, e.pending());
+        assertEquals(0, StageRunner.run(spark, stage).pending(), "a rerun adds nothing");
+        Dataset<Row> expl = spark.read()
+                .format("delta")
+                .load(Tables.EXPLANATIONS.path(warehouse))
+                .where(col("method").equalTo("gradient").and(col("error").isNull()));
+        Row image = images.where(col("source_uri").endsWith("fmnist-loc-test-00002.png"))
+                .first();
+        Map<String, Row> byTarget = new java.util.HashMap<>();
+        for (Row r : expl.where(col("image_id").equalTo(image.<String>getAs("image_id")))
+                .collectAsList()) {
+            byTarget.put(r.getAs("target_rule"), r);
+        }
+        int label = image.getAs("label");
+        assertEquals(java.util.Set.of("predicted", "top_2", "top_3", "label", "class_" + label), byTarget.keySet());
+        int predicted = byTarget.get("predicted").getAs("target_class");
+        assertEquals(predicted, byTarget.get("top_2").<Integer>getAs("predicted_class"));
+        java.util.Set<Integer> top = java.util.Set.of(
+                predicted,
+                byTarget.get("top_2").getAs("target_class"),
+                byTarget.get("top_3").getAs("target_class"));
+        assertEquals(3, top.size(), "three different classes");
+        assertEquals(label, byTarget.get("label").<Integer>getAs("target_class"));
+        assertEquals(label, byTarget.get("class_" + label).<Integer>getAs("target_class"));
+        // the class decides the map: the label's and class_<label>'s are the same, top_2's is another
+        assertTrue(Arrays.equals(
+                byTarget.get("label").<byte[]>getAs("map"),
+                byTarget.get("class_" + label).getAs("map")));
+        assertFalse(Arrays.equals(
+                byTarget.get("predicted").<byte[]>getAs("map"),
+                byTarget.get("top_2").getAs("map")));
+
+        // each map is scored on its own (no collision of two targets of one method)
+        long before = count(Tables.METRICS);
+        StageRunner.Result v = evaluate("iou");
+        long good = expl.where(col("target_rule").notEqual("predicted")).count();
+        assertEquals(good, v.pending());
+        assertEquals(before + good, count(Tables.METRICS));
+        // predicted and label maps side by side, per method and localisation metric
+        SqlRunner.registerViews(spark, warehouse);
+        List<Row> both = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/misclassified.sql"))
+                .collectAsList();
+        assertTrue(both.stream().anyMatch(r -> r.<String>getAs("metric").equals("iou")), both.toString());
+        // agreement pairs only maps of the same class
+        Dataset<Row> agree = spark.read().format("delta").load(Tables.METHOD_AGREEMENT.path(warehouse));
+        Dataset<Row> keys = expl.select("image_id", "params_hash", "target_class");
+        assertEquals(
+                0,
+                agree.join(
+                                keys.toDF("image_id", "params_hash_a", "class_a"),
+                                DeltaIO.columns("image_id", "params_hash_a"))
+                        .join(
+                                keys.toDF("image_id", "params_hash_b", "class_b"),
+                                DeltaIO.columns("image_id", "params_hash_b"))
+                        .where(col("class_a").notEqual(col("class_b")))
+                        .count());
     }
 }

@@ -177,6 +177,23 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
                 null);
     }
 
+    /**
+     * The size of the image {@code geometry} is applied to, from a row holding the {@link #columns}:
+     * the upright size, or the stored one for a geometry that ignores EXIF orientation; null when the
+     * size is not recorded.
+     */
+    public static int[] frame(Row r, Geometry geometry) {
+        Integer width = r.getAs("gt_width");
+        Integer height = r.getAs("gt_height");
+        Integer stated = r.getAs("gt_orientation");
+        if (width == null || height == null) {
+            return null;
+        }
+        boolean swap =
+                !geometry.upright() && stated != null && Orientation.of(stated).swapsAxes();
+        return swap ? new int[] {height, width} : new int[] {width, height};
+    }
+
     /** The transform of the pixels the model sees: the stored image's when {@code turn} brought the ground truth back to it. */
     private static Geometry.Transform stored(
             Geometry geometry, Orientation turn, int uprightW, int uprightH, int outW, int outH) {

@@ -21,8 +21,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The method-agreement stage: for every image and pair of method configurations of a model that is
- * not yet in {@code method_agreement}, Pearson, Spearman, SSIM, L1 similarity and KL divergence of
+ * The method-agreement stage: for every image and pair of method configurations of a model that
+ * explain the same class and is not yet in {@code method_agreement}, Pearson, Spearman, SSIM, L1 similarity and KL divergence of
  * their absolute maps, and each map's ROC AUC against the ground-truth box (null without a box).
  * Maps only, no model: plain JVM work on the executors.
  */
@@ -103,9 +103,13 @@ public final class AgreementStage implements Stage {
                 .where(Tables.ofModel(card))
                 .select("image_id", "params_hash_a", "params_hash_b");
         // the pending pairs from the keys alone: a rerun with nothing new (or one method) reads no map
-        Dataset<Row> keys = expl.select("image_id", "params_hash");
-        Dataset<Row> pairs = keys.toDF("image_id", "params_hash_a")
-                .join(keys.toDF("image_id", "params_hash_b"), "image_id")
+        // maps of one image that explain the same class (methods, or a method and its other targets of that class)
+        Dataset<Row> keys = expl.select("image_id", "params_hash", "target_class");
+        Dataset<Row> pairs = keys.toDF("image_id", "params_hash_a", "target_class")
+                .join(
+                        keys.toDF("image_id", "params_hash_b", "target_class"),
+                        DeltaIO.columns("image_id", "target_class"))
+                .drop("target_class")
                 .where(col("params_hash_a").lt(col("params_hash_b")))
                 .join(done, DeltaIO.columns("image_id", "params_hash_a", "params_hash_b"), "left_anti");
         long count = pairs.count();

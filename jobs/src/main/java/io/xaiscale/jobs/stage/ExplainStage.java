@@ -2,7 +2,12 @@ package io.xaiscale.jobs.stage;
 
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 
 import ai.djl.ndarray.NDArray;
@@ -47,7 +52,7 @@ import org.apache.spark.sql.types.DataTypes;
 public final class ExplainStage implements Stage {
 
     /** The stage's own settings; validated on the driver by {@link #validate}. */
-    public record Settings(StageSettings stage, List<String> methodSpecs, TargetRule targetRule)
+    public record Settings(StageSettings stage, List<String> methodSpecs, List<TargetRule> targets)
             implements Serializable {}
 
     private final Settings s;
@@ -58,20 +63,29 @@ public final class ExplainStage implements Stage {
         this.card = card;
     }
 
-    /** Checks the model card and the methods before any work runs. */
-    public static void validate(List<Explainer> methods, ModelCard card) {
+    /** Checks the model card, the methods and the target rules before any work runs. */
+    public static void validate(List<Explainer> methods, List<TargetRule> targets, ModelCard card) {
         List<String> layers = Architectures.featureLayers(card);
         for (Explainer e : methods) {
             e.check(card, layers);
         }
+        for (TargetRule t : targets) {
+            if (t.kind() == TargetRule.Kind.TOP_K && t.k() > card.classes().size()) {
+                throw new IllegalArgumentException("Invalid target: " + t.spec() + " (model " + card.key() + " has "
+                        + card.classes().size() + " classes: k must be at most that)");
+            }
+        }
     }
 
-    /** JSON of the parameters that determine a map: the method's, plus the target rule. */
-    static String paramsJson(Explainer e, TargetRule targetRule) {
+    /** JSON of the parameters that determine a map: the method's, plus its target ({@code predicted}, {@code class_3}, ...). */
+    static String paramsJson(Explainer e, String target) {
         Map<String, Object> p = new TreeMap<>(e.params());
-        p.put("target", targetRule.spec());
+        p.put("target", target);
         return Params.json(p);
     }
+
+    /** The target of the error rows of images that have no ground-truth class for rule {@code labels}. */
+    static final String NO_CLASS = "labels";
 
     @Override
     public String name() {
@@ -120,31 +134,65 @@ public final class ExplainStage implements Stage {
             throw new IllegalArgumentException(
                     "No images table at " + Tables.IMAGES.path(warehouse) + " (run 'xai ingest' first)");
         }
-        List<Row> methodRows = new ArrayList<>();
-        for (Explainer e : Explainers.listFromString(String.join(",", s.methodSpecs()))) {
-            String pj = paramsJson(e, s.targetRule());
-            methodRows.add(RowFactory.create(e.name(), e.spec(), pj, Params.hash(e.name(), pj)));
+        java.util.LinkedHashSet<String> fixed = new java.util.LinkedHashSet<>();
+        s.targets().forEach(t -> fixed.addAll(t.fixedTargets()));
+        boolean labels = s.targets().contains(TargetRule.LABELS);
+        int numClasses = card.classes().size();
+        List<Explainer> explainers = Explainers.listFromString(String.join(",", s.methodSpecs()));
+        List<String> classTargets = new ArrayList<>();
+        for (int c = 0; labels && c < numClasses; c++) {
+            classTargets.add(TargetRule.classTarget(c));
         }
-        Dataset<Row> methods = spark.createDataFrame(
-                methodRows,
-                DataTypes.createStructType(List.of(
-                        DataTypes.createStructField("method", DataTypes.StringType, false),
-                        DataTypes.createStructField("method_spec", DataTypes.StringType, false),
-                        DataTypes.createStructField("params", DataTypes.StringType, false),
-                        DataTypes.createStructField("params_hash", DataTypes.StringType, false))));
+        Dataset<Row> stored = DeltaIO.read(spark, warehouse, Tables.IMAGES);
+        Dataset<Row> images = stored.select(
+                col("image_id"),
+                col("content"),
+                col("label"),
+                col("error").as("image_error"),
+                Tables.IMAGES.column(stored, "boxes").as("boxes"));
+        Dataset<Row> items = images.crossJoin(methodRows(spark, explainers, List.copyOf(fixed)));
+        if (labels) {
+            // one map per class of the image's ground truth (its label and its boxes' classes)
+            Dataset<Row> classes = images.withColumn(
+                    "classes",
+                    expr("filter(array_distinct(CASE WHEN boxes IS NULL THEN array(label) "
+                            + "ELSE concat(array(label), transform(boxes, b -> b.label)) END), "
+                            + "c -> c IS NOT NULL AND c >= 0 AND c < " + numClasses + ")"));
+            Dataset<Row> byClass = classes.withColumn("class", explode(col("classes")))
+                    .withColumn("target", concat(lit("class_"), col("class").cast("string")))
+                    .drop("classes", "class")
+                    .join(methodRows(spark, explainers, classTargets), "target");
+            Dataset<Row> none = classes.where(size(col("classes")).equalTo(0))
+                    .drop("classes")
+                    .crossJoin(methodRows(spark, explainers, List.of(NO_CLASS)));
+            items = items.unionByName(byClass).unionByName(none);
+        }
         Dataset<Row> done = DeltaIO.readOrEmpty(spark, warehouse, Tables.EXPLANATIONS)
                 .where(
                         s.stage().retryErrors()
                                 ? Tables.ofModel(card).and(col("error").isNull())
                                 : Tables.ofModel(card))
                 .select("image_id", "params_hash");
-        Dataset<Row> images = DeltaIO.read(spark, warehouse, Tables.IMAGES)
-                .select(
-                        col("image_id"),
-                        col("content"),
-                        col("label"),
-                        col("error").as("image_error"));
-        return images.crossJoin(methods).join(done, DeltaIO.columns("image_id", "params_hash"), "left_anti");
+        return items.drop("boxes").join(done, DeltaIO.columns("image_id", "params_hash"), "left_anti");
+    }
+
+    /** A row per method and target: the method, its spec, params JSON and hash, and the target. */
+    private static Dataset<Row> methodRows(SparkSession spark, List<Explainer> explainers, List<String> targets) {
+        List<Row> rows = new ArrayList<>();
+        for (Explainer e : explainers) {
+            for (String t : targets) {
+                String pj = paramsJson(e, t);
+                rows.add(RowFactory.create(e.name(), e.spec(), pj, Params.hash(e.name(), pj), t));
+            }
+        }
+        return spark.createDataFrame(
+                rows,
+                DataTypes.createStructType(List.of(
+                        DataTypes.createStructField("method", DataTypes.StringType, false),
+                        DataTypes.createStructField("method_spec", DataTypes.StringType, false),
+                        DataTypes.createStructField("params", DataTypes.StringType, false),
+                        DataTypes.createStructField("params_hash", DataTypes.StringType, false),
+                        DataTypes.createStructField("target", DataTypes.StringType, false))));
     }
 
     /** Prints the per-method timing summary of the rows this run wrote; returns their explainer seconds. */
@@ -175,22 +223,19 @@ public final class ExplainStage implements Stage {
 
     @Override
     public Work work() {
-        TargetRule rule = s.targetRule();
-        return task -> new Batch(task, rule)::explain;
+        return task -> new Batch(task)::explain;
     }
 
     /** Explains the batches of one partition: each batch one method, bad images isolated. */
     static final class Batch {
         private final Classifier model;
         private final NDManager scope;
-        private final TargetRule rule;
         private final String cardSha;
         private final Map<String, Explainer> methods = new HashMap<>();
 
-        Batch(TaskSetup.TaskModel task, TargetRule rule) {
+        Batch(TaskSetup.TaskModel task) {
             this.model = task.model();
             this.scope = task.scope();
-            this.rule = rule;
             this.cardSha = model.card().sha256();
         }
 
@@ -202,7 +247,12 @@ public final class ExplainStage implements Stage {
                 if (imageError != null) {
                     return "image: " + imageError;
                 }
-                if (rule != TargetRule.LABEL) {
+                String target = r.getAs("target");
+                if (target.equals(NO_CLASS)) {
+                    return "no ground-truth class of model " + model.card().key() + " (0.." + (model.numClasses() - 1)
+                            + ") for target=labels";
+                }
+                if (!target.equals("label")) {
                     return null;
                 }
                 Integer label = r.getAs("label");
@@ -239,11 +289,7 @@ public final class ExplainStage implements Stage {
             int n = rows.size();
             try (NDManager m = scope.newSubManager()) {
                 NDArray x = m.create(data, new Shape(n, model.channels(), model.height(), model.width()));
-                Targets targets = rule == TargetRule.LABEL
-                        ? Targets.of(rows.stream()
-                                .mapToInt(r -> r.<Integer>getAs("label"))
-                                .toArray())
-                        : Targets.predicted();
+                Targets targets = targets(rows.get(0).getAs("target"), rows, x);
                 long t0 = System.nanoTime();
                 Attribution a = method.explain(model, x, targets);
                 float[] maps = a.maps().toFloatArray();
@@ -271,6 +317,28 @@ public final class ExplainStage implements Stage {
             }
         }
 
+        /** The classes of a batch's target (one target per batch: it is part of the params hash). */
+        private Targets targets(String target, List<Row> rows, NDArray x) {
+            if (target.equals("label")) {
+                return Targets.of(
+                        rows.stream().mapToInt(r -> r.<Integer>getAs("label")).toArray());
+            }
+            int c = TargetRule.classOf(target);
+            if (c >= 0) {
+                int[] classes = new int[rows.size()];
+                java.util.Arrays.fill(classes, c);
+                return Targets.of(classes);
+            }
+            int rank = TargetRule.rankOf(target);
+            if (rank == 1) {
+                return Targets.predicted();
+            }
+            if (rank > 1) {
+                return Targets.ranked(model.logitsNoGrad(x), rank);
+            }
+            throw new IllegalStateException("unknown target " + target);
+        }
+
         private Table.RowBuilder base(Row in, Timestamp now) {
             ModelCard c = model.card();
             return Tables.EXPLANATIONS
@@ -280,7 +348,7 @@ public final class ExplainStage implements Stage {
                     .set("model_version", c.version())
                     .set("weights_sha256", model.weightsSha256())
                     .set("card_sha256", cardSha)
-                    .set("target_rule", rule.spec())
+                    .set("target_rule", in.<String>getAs("target"))
                     .set("explained_at", now);
         }
 
