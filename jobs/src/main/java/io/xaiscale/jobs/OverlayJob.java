@@ -113,8 +113,9 @@ public final class OverlayJob {
                     > 1;
             List<Overlay.Tile> tiles = new ArrayList<>();
             for (Row r : e.getValue()) {
-                String title = r.<String>getAs("method_spec")
-                        + (targets ? " -> " + card.classes().get(r.<Integer>getAs("target_class")) : "");
+                // the class first: a long method spec is shortened from its end
+                String title = (targets ? card.classes().get(r.<Integer>getAs("target_class")) + " | " : "")
+                        + r.<String>getAs("method_spec");
                 tiles.add(new Overlay.Tile(title, MapCodec.decode(r.getAs("map"))));
             }
             int pred = first.<Integer>getAs("predicted_class");
