@@ -291,7 +291,10 @@ public final class BenchCommand implements Command {
                 1,
                 Long.MAX_VALUE,
                 false);
-        return new ExplainStage(new ExplainStage.Settings(stage, List.of(spec), List.of(TargetRule.PREDICTED)), card);
+        return new ExplainStage(
+                new ExplainStage.Settings(
+                        stage, List.of(spec), List.of(TargetRule.PREDICTED), io.xaiscale.jobs.stage.Selection.ALL),
+                card);
     }
 
     /**

@@ -114,6 +114,20 @@ class MoreMetricsTest {
     }
 
     @Test
+    void topIouCountsTheSharedMostRelevantPixels() {
+        // 10 pixels, top 20% = 2 each: a's are 0 and 1, b's are 1 and 2 -> 1 shared of 3
+        float[] a = {9, 8, 0, 0, 0, 0, 0, 0, 0, 0};
+        float[] b = {0, 9, 8, 0, 0, 0, 0, 0, 0, 0};
+        assertEquals(1.0 / 3, Similarity.topIoU(a, b, 0.2), 1e-12);
+        assertEquals(1.0, Similarity.topIoU(a, a, 0.2), 0.0);
+        // scale does not matter, the place does
+        float[] a10 = {90, 80, 0, 0, 0, 0, 0, 0, 0, 0};
+        assertEquals(1.0, Similarity.topIoU(a, a10, 0.2), 0.0);
+        float[] far = {0, 0, 0, 0, 0, 0, 0, 0, 8, 9};
+        assertEquals(0.0, Similarity.topIoU(a, far, 0.2), 0.0);
+    }
+
+    @Test
     void similaritiesOfIdenticalOppositeAndKnownMaps() {
         Random rnd = new Random(4);
         float[] a = new float[S * S];

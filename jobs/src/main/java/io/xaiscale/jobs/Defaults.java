@@ -4,6 +4,7 @@ import io.xaiscale.config.Options;
 import io.xaiscale.image.ImageCodec;
 import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.ingest.Layout;
+import io.xaiscale.jobs.stage.Selection;
 import java.util.List;
 
 /** Options shared by the Spark commands, with the embedded defaults of the demo. */
@@ -58,6 +59,51 @@ final class Defaults {
                 0,
                 o.getFlag("retry-errors"),
                 Layout.parse(o.get("layout")));
+    }
+
+    /** Which images the explain stage works on (explain, pipeline, demo, audit): all by default. */
+    static Options selection(Options o) {
+        return o.add("splits", "", "explain only images of these splits, comma-separated (empty: all)")
+                .add("classes", "", "explain only images of these labels, by index or class name (empty: all)")
+                .add("sample-per-class", "0", "explain at most this many images per label, a seeded sample (0: all)")
+                .add("sample-seed", "0", "seed of that sample: the same seed keeps the same images")
+                .add("ingested-since", "", "explain only images ingested since this date or time (2026-11-01T06:00)");
+    }
+
+    /** The selection {@link #selection} describes; class names are the card's {@code classes}. */
+    static Selection selection(Options o, List<String> classNames) {
+        List<String> splits = list(o.get("splits"));
+        List<Integer> classes = new java.util.ArrayList<>();
+        for (String c : list(o.get("classes"))) {
+            int k = -1;
+            try {
+                k = Integer.parseInt(c);
+            } catch (NumberFormatException e) {
+                for (int i = 0; i < classNames.size(); i++) {
+                    if (classNames.get(i).equalsIgnoreCase(c)) {
+                        k = i;
+                    }
+                }
+            }
+            if (k < 0 || k >= classNames.size()) {
+                throw new IllegalArgumentException("Invalid --classes: " + c + " (valid: 0.." + (classNames.size() - 1)
+                        + " or a class name: " + String.join(", ", classNames) + ")");
+            }
+            classes.add(k);
+        }
+        return new Selection(
+                splits,
+                classes,
+                o.getInt("sample-per-class", 0, Integer.MAX_VALUE),
+                o.getLong("sample-seed"),
+                Selection.parseSince(o.get("ingested-since"), "ingested-since"));
+    }
+
+    private static List<String> list(String text) {
+        return java.util.Arrays.stream(text.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     static Options model(Options o) {

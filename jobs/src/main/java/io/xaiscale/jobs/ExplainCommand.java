@@ -21,7 +21,7 @@ public final class ExplainCommand implements Command {
 
     @Override
     public Options options() {
-        return Defaults.model(Defaults.spark(new Options(name())))
+        return Defaults.selection(Defaults.model(Defaults.spark(new Options(name()))))
                 .add(
                         "methods",
                         Explainers.DEFAULT_METHODS,

@@ -19,6 +19,7 @@ public final class Main {
         for (Command c : List.<Command>of(
                 new DemoCommand(),
                 new PipelineCommand(),
+                new AuditCommand(),
                 new IngestCommand(),
                 new ExplainCommand(),
                 new EvaluateCommand(),
@@ -33,8 +34,16 @@ public final class Main {
         return m;
     }
 
+    /**
+     * Exit codes: 0 success (by returning: Spark's cluster-mode drivers, YARN's ApplicationMaster
+     * first, take a {@code System.exit} as a failure and retry the job), 2 a usage or validation error,
+     * 3 an audit whose gates failed, 1 (an exception) any other failure.
+     */
     public static void main(String[] args) throws Exception {
-        System.exit(run(args));
+        int code = run(args);
+        if (code != 0) {
+            System.exit(code);
+        }
     }
 
     public static int run(String[] args) throws Exception {
@@ -73,6 +82,9 @@ public final class Main {
             Endpoints.checkReachable(ModelFiles.driverConf(), o.resolved().values());
             c.run(o);
             return 0;
+        } catch (io.xaiscale.jobs.audit.Gates.Failed e) {
+            System.err.println("xai " + c.name() + ": " + e.getMessage());
+            return io.xaiscale.jobs.audit.Gates.EXIT_GATED;
         } catch (IllegalArgumentException | FileNotFoundException | NoSuchFileException e) {
             System.err.println("xai " + c.name() + ": " + Endpoints.redact(e.getMessage()));
             if (verbose) {

@@ -34,7 +34,7 @@ public final class PipelineCommand implements Command {
 
     /** The options shared with {@code demo}, which declares its own defaults for {@code source}. */
     static Options declare(Options o) {
-        return Defaults.files(o)
+        return Defaults.selection(Defaults.files(o))
                 .add("benchmark", "0", "Fashion-MNIST localisation canvases to ingest as well (0: none)")
                 .add("benchmark-seed", "42", "seed of those canvases")
                 .path("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")

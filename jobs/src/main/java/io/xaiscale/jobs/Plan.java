@@ -10,6 +10,7 @@ import io.xaiscale.jobs.spark.ModelRef;
 import io.xaiscale.jobs.stage.AgreementStage;
 import io.xaiscale.jobs.stage.EvaluateStage;
 import io.xaiscale.jobs.stage.ExplainStage;
+import io.xaiscale.jobs.stage.Selection;
 import io.xaiscale.jobs.stage.Stage;
 import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.jobs.stage.StageSettings;
@@ -51,7 +52,8 @@ record Plan(ModelCard card, StageSettings settings) {
         List<TargetRule> targets = TargetRule.parseList(o.get("target"));
         ExplainStage.validate(methods, targets, card);
         List<String> specs = methods.stream().map(Explainer::spec).toList();
-        return new ExplainStage(new ExplainStage.Settings(settings, specs, targets), card);
+        Selection selection = Defaults.selection(o, card.classes());
+        return new ExplainStage(new ExplainStage.Settings(settings, specs, targets, selection), card);
     }
 
     /** The evaluate stage of {@code --metrics}. */

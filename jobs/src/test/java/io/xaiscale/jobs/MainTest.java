@@ -52,6 +52,27 @@ class MainTest {
     }
 
     @Test
+    void aWrongAuditFileIsOneLineAndExitCode2() throws Exception {
+        Outcome o = run("audit");
+        assertEquals(2, o.code());
+        assertEquals(
+                "xai audit: audit needs --file (the audit's YAML file, e.g. conf/audit.example.yaml)",
+                o.err().strip());
+        Path yaml = Files.writeString(
+                tmp.resolve("audit.yaml"), "name: nightly\nmodels: [" + model() + "]\nschedule: daily\n");
+        o = run("audit", "--file", yaml.toString());
+        assertEquals(2, o.code());
+        assertTrue(
+                o.err().startsWith("xai audit: Invalid audit config " + yaml + ": unknown field 'schedule' (valid: "),
+                o.err());
+        Files.writeString(yaml, "name: nightly\nmodels: [" + model() + "]\nselect: {classes: [hat]}\n");
+        o = run("audit", "--file", yaml.toString());
+        assertEquals(2, o.code());
+        assertTrue(
+                o.err().contains("Invalid --classes: hat (valid: 0..9 or a class name: t-shirt/top, trouser"), o.err());
+    }
+
+    @Test
     void aMissingModelIsOneLineAndVerboseAddsTheStackTrace() throws Exception {
         String missing = tmp.resolve("nope").toString();
         Outcome o = run("evaluate", "--model", missing, "--warehouse", tmp.toString());

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xaiscale.jobs.audit.AuditConfig;
+import io.xaiscale.jobs.audit.Gates;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
@@ -199,15 +201,15 @@ class PipelineTest {
         long images = count(Tables.IMAGES);
         long expl = count(Tables.EXPLANATIONS);
         long metrics = count(Tables.METRICS);
-        assertEquals(
-                0,
-                IngestJob.ingestFiles(
-                                spark,
-                                warehouse,
-                                source.toString(),
-                                source.resolve("manifest.csv").toString(),
-                                "sample")
-                        .written());
+        IngestReport again = IngestJob.ingestFiles(
+                spark,
+                warehouse,
+                source.toString(),
+                source.resolve("manifest.csv").toString(),
+                "sample");
+        assertEquals(0, again.written());
+        assertEquals(6, again.files("unchanged"), "no file read again: same path, size, time and manifest values");
+        assertEquals(0, again.files("image") + again.files("error_row"));
         assertEquals(
                 0,
                 IngestJob.ingestBenchmark(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 3, 64, 5, 2));
@@ -326,8 +328,10 @@ class PipelineTest {
         assertFalse(files.isEmpty());
         for (Path f : files) {
             List<Row> rows = SqlRunner.run(spark, f).collectAsList();
-            // misclassified.sql needs maps of the label (--target predicted,label): checked in order 24
-            assertEquals(f.endsWith("misclassified.sql"), rows.isEmpty(), f + " returned no rows");
+            // misclassified.sql needs maps of the label (--target predicted,label): checked in order 24;
+            // drift.sql two versions of a model: order 26
+            boolean later = f.endsWith("misclassified.sql") || f.endsWith("drift.sql");
+            assertEquals(later, rows.isEmpty(), f + " returned no rows");
         }
         // user SQL cannot call JVM methods (system properties hold credentials)
         for (String f : List.of("java_method", "reflect")) {
@@ -747,6 +751,7 @@ class PipelineTest {
         long metrics = count(Tables.METRICS);
         IngestReport r = IngestJob.ingestFiles(spark, warehouse, source.toString(), manifest.toString(), "sample");
         assertEquals(1, r.written(), "the corrected image's ground truth, in place");
+        assertEquals(1, r.files("image"), "only the file whose manifest values changed is read");
         assertEquals(images, count(Tables.IMAGES), "not a new image: the key is the content hash");
         StageRunner.Result v = evaluate(METRICS);
         assertEquals(
@@ -823,5 +828,198 @@ class PipelineTest {
                                 DeltaIO.columns("image_id", "params_hash_b"))
                         .where(col("class_a").notEqual(col("class_b")))
                         .count());
+    }
+
+    /** An audit of the shipped model over this test's warehouse, with {@code gates} (YAML list items). */
+    static String auditYaml(String name, String gates) {
+        return "name: " + name + "\n"
+                + "warehouse: " + warehouse + "\n"
+                + "source: " + source + "\n"
+                + "manifest: " + source.resolve("manifest.csv") + "\n"
+                + "split: sample\n"
+                + "models: [" + ROOT.resolve("models/fmnist-loc-cnn") + "]\n"
+                + "methods: [gradient]\n"
+                + "metrics: [iou]\n"
+                + "select: {sample_per_class: 2, seed: 3}\n"
+                + "gates:\n" + gates
+                + "options: {batch-size: 4, agreement: false}\n";
+    }
+
+    static int audit(String yaml, String runId) throws Exception {
+        AuditConfig config = AuditConfig.parse(yaml, "test.yaml");
+        return AuditCommand.audit(spark, config, yaml, AuditCommand.prepare(config), runId);
+    }
+
+    @Test
+    @Order(25)
+    void anAuditRecordsItsRunTagsItsCommitsAndFailsItsGates() throws Exception {
+        String ok = auditYaml(
+                "nightly",
+                "  - {gate: error_rate, max: 0.5}\n"
+                        + "  - {gate: metric, metric: iou, method: gradient, min: 0.0}\n"
+                        + "  - {gate: metric_change, metric: iou, method: gradient, max_worsening: 0.05}\n");
+        assertEquals(0, audit(ok, "run-1"));
+        Dataset<Row> runs = spark.read().format("delta").load(Tables.AUDIT_RUNS.path(warehouse));
+        Row first = runs.where(col("run_id").equalTo("run-1")).first();
+        assertEquals("succeeded", first.getAs("status"));
+        assertEquals(AuditConfig.parse(ok, "x").sha256(), first.getAs("config_sha256"));
+        assertTrue(first.<Long>getAs("images_version") >= 0);
+        assertTrue(first.<String>getAs("selection").contains("2 per class (seed 3)"));
+        List<Row> stages = first.getList(first.fieldIndex("stages"));
+        assertEquals(
+                List.of("ingest", "explain", "evaluate"),
+                stages.stream().map(r -> r.<String>getAs("stage")).toList());
+        assertEquals(0, stages.get(0).<Long>getAs("pending"), "no file read: all unchanged");
+        assertEquals(3, first.getList(first.fieldIndex("gates")).size());
+        assertFalse(first.getList(first.fieldIndex("means")).isEmpty());
+        // the ledger's commits carry the run id
+        List<Row> history = io.delta.tables.DeltaTable.forPath(spark, Tables.AUDIT_RUNS.path(warehouse))
+                .history()
+                .select("userMetadata")
+                .collectAsList();
+        assertTrue(history.stream().anyMatch(r -> "xai-run run-1".equals(r.getString(0))), history.toString());
+        assertNull(spark.conf()
+                .getOption(io.xaiscale.jobs.audit.Ledger.USER_METADATA)
+                .getOrElse(() -> null));
+
+        // an injected regression: the iou of gradient halves, and the change gate fails the run
+        double mean = first.<Row>getList(first.fieldIndex("means")).stream()
+                .filter(r -> r.getString(1).equals("gradient") && r.getString(2).equals("iou"))
+                .findFirst()
+                .orElseThrow()
+                .getDouble(4);
+        assertTrue(mean > 0.1, "a mean worth halving: " + mean);
+        spark.sql("UPDATE delta.`" + Tables.METRICS.path(warehouse)
+                + "` SET value = value * 0.5 WHERE metric = 'iou' AND method = 'gradient' AND value IS NOT NULL");
+        assertEquals(Gates.EXIT_GATED, audit(ok, "run-2"));
+        Row second = runs.where(col("run_id").equalTo("run-2")).first();
+        assertEquals("gated", second.getAs("status"));
+        List<Row> gates = second.getList(second.fieldIndex("gates"));
+        assertTrue(gates.get(0).getBoolean(1) && gates.get(1).getBoolean(1), gates.toString());
+        assertFalse(gates.get(2).getBoolean(1), "the change gate: " + gates.get(2));
+        assertEquals(mean / 2, gates.get(2).getDouble(2), 1e-9, "worse by half the mean");
+        spark.sql("UPDATE delta.`" + Tables.METRICS.path(warehouse)
+                + "` SET value = value * 2 WHERE metric = 'iou' AND method = 'gradient' AND value IS NOT NULL");
+
+        // a gate about a metric the run does not have fails rather than passes
+        assertEquals(
+                Gates.EXIT_GATED,
+                audit(auditYaml("typo", "  - {gate: metric, metric: iuo, method: gradient, min: 0.0}\n"), "run-3"));
+        // a wrong field fails at start, naming it and the valid ones
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> AuditConfig.parse(ok + "schedule: nightly\n", "a.yaml"));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("Invalid audit config a.yaml: unknown field 'schedule' (valid: gates, layout,"),
+                e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> AuditConfig.parse(auditYaml("x", "  - {gate: accuracy, max: 1}\n"), "a.yaml"));
+        assertEquals(
+                "Invalid audit config a.yaml: gates[0]: unknown gate accuracy (valid: error_rate, metric, metric_change)",
+                e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> AuditCommand.prepare(AuditConfig.parse(
+                        auditYaml("x", "  - {gate: error_rate, max: 1}\n")
+                                .replace("methods: [gradient]", "methods: [shap]"),
+                        "a.yaml")));
+        assertTrue(e.getMessage().contains("Unknown explanation method: shap"), e.getMessage());
+    }
+
+    /** A copy of model {@code from} as version {@code version} of the shipped model's id. */
+    static Path version(String from, String version) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("version-" + version));
+        Path src = ROOT.resolve("models").resolve(from);
+        try (Stream<Path> files = Files.list(src)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve(f.getFileName()));
+            }
+        }
+        String card = Files.readString(dir.resolve("model.json"))
+                .replace("\"id\" : \"" + from + "\"", "\"id\" : \"fmnist-loc-cnn\"")
+                .replace("\"version\" : \"1\"", "\"version\" : \"" + version + "\"");
+        Files.writeString(dir.resolve("model.json"), card);
+        return dir;
+    }
+
+    @Test
+    @Order(26)
+    void anAuditOfThreeVersionsRecordsTheDriftBetweenConsecutiveOnes() throws Exception {
+        Path same = version("fmnist-loc-cnn", "2"); // the same weights under a new version
+        Path shuffled = version("fmnist-loc-cnn-shuffled", "3"); // weights trained on shuffled labels
+        String yaml = auditYaml("versions", "  - {gate: error_rate, max: 1.0}\n")
+                .replace(
+                        "models: [" + ROOT.resolve("models/fmnist-loc-cnn") + "]",
+                        "models: [" + ROOT.resolve("models/fmnist-loc-cnn") + ", " + same + ", " + shuffled + "]");
+        assertEquals(0, audit(yaml, "run-versions"));
+        Dataset<Row> drift = spark.read().format("delta").load(Tables.MODEL_DRIFT.path(warehouse));
+        Dataset<Row> sameDrift =
+                drift.where(col("version_a").equalTo("1").and(col("version_b").equalTo("2")));
+        long pairs = sameDrift.count();
+        assertTrue(pairs > 0);
+        // the same weights: the same maps (up to the float rounding of other batch shapes) and predictions
+        assertEquals(
+                pairs,
+                sameDrift
+                        .where(col("pearson").geq(0.9999).and(col("top_iou").geq(0.95)))
+                        .count());
+        assertEquals(0, sameDrift.where(col("prediction_changed")).count());
+        // weights trained on shuffled labels: other maps, other predictions
+        Row moved = drift.where(
+                        col("version_a").equalTo("2").and(col("version_b").equalTo("3")))
+                .agg(
+                        org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)),
+                        org.apache.spark.sql.functions.avg("pearson"),
+                        org.apache.spark.sql.functions.avg(org.apache
+                                .spark
+                                .sql
+                                .functions
+                                .col("prediction_changed")
+                                .cast("double")))
+                .first();
+        assertEquals(pairs, moved.getLong(0));
+        assertTrue(moved.getDouble(1) < 0.9, "mean Pearson " + moved.getDouble(1));
+        assertTrue(moved.getDouble(2) > 0.3, "prediction changed for " + moved.getDouble(2));
+        Row run = spark.read()
+                .format("delta")
+                .load(Tables.AUDIT_RUNS.path(warehouse))
+                .where(col("run_id").equalTo("run-versions"))
+                .first();
+        assertEquals(
+                2,
+                run.<Row>getList(run.fieldIndex("stages")).stream()
+                        .filter(r -> r.<String>getAs("stage").equals("drift"))
+                        .count());
+        assertEquals(3, run.getList(run.fieldIndex("models")).size());
+        // the rerun computes no drift again; the notebook shows both version pairs
+        assertEquals(0, audit(yaml, "run-versions-2"));
+        assertEquals(2 * pairs, drift.count());
+        SqlRunner.registerViews(spark, warehouse);
+        assertFalse(SqlRunner.run(spark, ROOT.resolve("notebooks-sql/drift.sql"))
+                .collectAsList()
+                .isEmpty());
+    }
+
+    @Test
+    @Order(27)
+    void anUpdateClauseOnATableWrittenBeforeItsColumnExistedAddsTheColumn() {
+        String path = tmp.resolve("old-table").toString();
+        org.apache.spark.sql.types.StructType old =
+                new org.apache.spark.sql.types.StructType().add("k", "string").add("a", "int");
+        spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create("x", 1)), old)
+                .write()
+                .format("delta")
+                .save(path);
+        org.apache.spark.sql.types.StructType now = old.add("b", "long");
+        long written = DeltaIO.insertOrUpdate(
+                spark,
+                spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create("x", 1, 7L)), now),
+                path,
+                List.of("k"),
+                List.of(new DeltaIO.Update("NOT (t.b <=> s.b)", List.of("b"))));
+        assertEquals(1, written);
+        Row r = spark.read().format("delta").load(path).first();
+        assertEquals(7L, r.<Long>getAs("b"));
     }
 }

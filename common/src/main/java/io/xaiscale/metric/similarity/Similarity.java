@@ -93,6 +93,38 @@ public final class Similarity {
         return r;
     }
 
+    /**
+     * Intersection over union of the two maps' top {@code fraction} of pixels (the {@code ceil(fraction
+     * * n)} largest values of each; ties broken by position): 1 when both put their most relevant
+     * pixels in the same place, whatever the values.
+     */
+    public static double topIoU(float[] a, float[] b, double fraction) {
+        int k = Math.max(1, (int) Math.ceil(fraction * a.length));
+        boolean[] ta = top(a, k);
+        boolean[] tb = top(b, k);
+        int both = 0;
+        int either = 0;
+        for (int i = 0; i < a.length; i++) {
+            both += ta[i] && tb[i] ? 1 : 0;
+            either += ta[i] || tb[i] ? 1 : 0;
+        }
+        return either == 0 ? 0 : (double) both / either;
+    }
+
+    /** The positions of the {@code k} largest values (the first position first among equal values). */
+    static boolean[] top(float[] v, int k) {
+        Integer[] order = new Integer[v.length];
+        for (int i = 0; i < v.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (x, y) -> v[x] != v[y] ? Float.compare(v[y], v[x]) : Integer.compare(x, y));
+        boolean[] out = new boolean[v.length];
+        for (int i = 0; i < Math.min(k, v.length); i++) {
+            out[order[i]] = true;
+        }
+        return out;
+    }
+
     /** Each map scaled to [0, 1] by its own min and max (a constant map becomes all 0). */
     public static float[] minMax(float[] a) {
         float lo = Float.POSITIVE_INFINITY;

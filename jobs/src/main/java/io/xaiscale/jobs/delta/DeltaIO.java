@@ -103,6 +103,9 @@ public final class DeltaIO {
             unique.write().format("delta").mode("append").save(path);
             return spark.read().format("delta").load(path).count();
         }
+        if (!updates.isEmpty()) {
+            addMissingColumns(spark, path, unique.schema());
+        }
         String cond = key.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
         DeltaTable table = DeltaTable.forPath(spark, path);
         long before = table.history(1).first().getLong(0);
@@ -128,6 +131,25 @@ public final class DeltaIO {
         }
         scala.collection.Map<String, String> m = last.getMap(2);
         return metric(m, "numTargetRowsInserted") + metric(m, "numTargetRowsUpdated");
+    }
+
+    /**
+     * Adds to the table the columns of {@code schema} it lacks (a table written by an older version),
+     * as nullable columns: an update clause may then read them ({@code t.source_size}), where schema
+     * evolution inside the MERGE would add them only for the rows it writes.
+     */
+    static void addMissingColumns(SparkSession spark, String path, StructType schema) {
+        java.util.Set<String> have = new java.util.HashSet<>(
+                List.of(spark.read().format("delta").load(path).schema().fieldNames()));
+        List<String> add = new java.util.ArrayList<>();
+        for (org.apache.spark.sql.types.StructField f : schema.fields()) {
+            if (!have.contains(f.name())) {
+                add.add("`" + f.name() + "` " + f.dataType().sql());
+            }
+        }
+        if (!add.isEmpty()) {
+            spark.sql("ALTER TABLE delta.`" + path + "` ADD COLUMNS (" + String.join(", ", add) + ")");
+        }
     }
 
     private static long metric(scala.collection.Map<String, String> m, String name) {

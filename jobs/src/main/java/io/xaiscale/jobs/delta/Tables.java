@@ -5,6 +5,7 @@ import static org.apache.spark.sql.types.DataTypes.BinaryType;
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.types.DataTypes.TimestampType;
 import static org.apache.spark.sql.types.DataTypes.createStructField;
@@ -62,6 +63,10 @@ public final class Tables {
         createStructField("ground_truth_hash", StringType, true),
         // EXIF orientation (1..8) the file states; width, height and ground truth are the upright image's
         createStructField("orientation", IntegerType, true),
+        // the file as last read: an ingest leaves a file of the same path, size, time and manifest values unread
+        createStructField("source_size", LongType, true),
+        createStructField("source_modified", TimestampType, true),
+        createStructField("source_entry_hash", StringType, true),
     });
     public static final Table IMAGES = new Table("images", IMAGES_SCHEMA, List.of("image_id"));
 
@@ -157,7 +162,101 @@ public final class Tables {
     public static final Table INGEST_REJECTS =
             new Table("ingest_rejects", INGEST_REJECTS_SCHEMA, List.of("input", "reason"));
 
-    public static final List<Table> ALL = List.of(IMAGES, INGEST_REJECTS, EXPLANATIONS, METRICS, METHOD_AGREEMENT);
+    /**
+     * Per image and method configuration, between two versions of one model: how the map moved (on
+     * absolute maps: Pearson, Spearman, SSIM, IoU of the top 10% pixels) and whether the prediction
+     * changed. Per-metric deltas come from {@code metrics} (notebook {@code drift.sql}).
+     */
+    private static final StructType MODEL_DRIFT_SCHEMA = createStructType(new StructField[] {
+        createStructField("image_id", StringType, false),
+        createStructField("model_id", StringType, false),
+        createStructField("version_a", StringType, false),
+        createStructField("version_b", StringType, false),
+        createStructField("params_hash", StringType, false),
+        createStructField("method", StringType, false),
+        createStructField("method_spec", StringType, false),
+        createStructField("target_rule", StringType, false),
+        createStructField("target_class_a", IntegerType, true),
+        createStructField("target_class_b", IntegerType, true),
+        createStructField("predicted_a", IntegerType, true),
+        createStructField("predicted_b", IntegerType, true),
+        createStructField("prediction_changed", BooleanType, false),
+        createStructField("relevance", StringType, false),
+        createStructField("pearson", DoubleType, true),
+        createStructField("spearman", DoubleType, true),
+        createStructField("ssim", DoubleType, true),
+        createStructField("top_iou", DoubleType, true),
+        createStructField("computed_at", TimestampType, false),
+    });
+
+    public static final Table MODEL_DRIFT = new Table(
+            "model_drift",
+            MODEL_DRIFT_SCHEMA,
+            List.of("image_id", "model_id", "version_a", "version_b", "params_hash"));
+
+    /** A model an audit run worked with, and its weights' hash. */
+    public static final StructType RUN_MODEL = createStructType(new StructField[] {
+        createStructField("model_id", StringType, false),
+        createStructField("model_version", StringType, false),
+        createStructField("weights_sha256", StringType, true),
+    });
+
+    /** What one stage of a run did for one model. */
+    public static final StructType RUN_STAGE = createStructType(new StructField[] {
+        createStructField("model", StringType, true),
+        createStructField("stage", StringType, false),
+        createStructField("pending", LongType, false),
+        createStructField("written", LongType, false),
+        createStructField("seconds", DoubleType, false),
+    });
+
+    /** The mean of one metric output of one method configuration over a run's images (what gates compare). */
+    public static final StructType RUN_MEAN = createStructType(new StructField[] {
+        createStructField("model", StringType, false),
+        createStructField("method_spec", StringType, false),
+        createStructField("metric", StringType, false),
+        createStructField("n", LongType, false),
+        createStructField("mean", DoubleType, true),
+        createStructField("higher_is_better", BooleanType, false),
+    });
+
+    /** One gate's outcome. */
+    public static final StructType RUN_GATE = createStructType(new StructField[] {
+        createStructField("gate", StringType, false),
+        createStructField("passed", BooleanType, false),
+        createStructField("value", DoubleType, true),
+        createStructField("threshold", DoubleType, true),
+        createStructField("detail", StringType, true),
+    });
+
+    /**
+     * The run ledger: one row per audit run, written when it starts ({@code running}) and again when it
+     * ends ({@code succeeded}, {@code gated}, {@code failed}). Every Delta commit of the run carries
+     * {@code xai-run <run_id>} as its {@code userMetadata}.
+     */
+    private static final StructType AUDIT_RUNS_SCHEMA = createStructType(new StructField[] {
+        createStructField("run_id", StringType, false),
+        createStructField("audit", StringType, false),
+        createStructField("config", StringType, false),
+        createStructField("config_sha256", StringType, false),
+        createStructField("status", StringType, false),
+        createStructField("started_at", TimestampType, false),
+        createStructField("ended_at", TimestampType, true),
+        createStructField("spark_app_id", StringType, true),
+        createStructField("selection", StringType, true),
+        createStructField("images_version", LongType, true),
+        createStructField("images_selected", LongType, true),
+        createStructField("models", DataTypes.createArrayType(RUN_MODEL, false), true),
+        createStructField("stages", DataTypes.createArrayType(RUN_STAGE, false), true),
+        createStructField("means", DataTypes.createArrayType(RUN_MEAN, false), true),
+        createStructField("gates", DataTypes.createArrayType(RUN_GATE, false), true),
+        createStructField("error", StringType, true),
+    });
+
+    public static final Table AUDIT_RUNS = new Table("audit_runs", AUDIT_RUNS_SCHEMA, List.of("run_id"));
+
+    public static final List<Table> ALL =
+            List.of(IMAGES, INGEST_REJECTS, EXPLANATIONS, METRICS, METHOD_AGREEMENT, MODEL_DRIFT, AUDIT_RUNS);
 
     private Tables() {}
 

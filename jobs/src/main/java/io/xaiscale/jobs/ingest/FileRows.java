@@ -43,6 +43,9 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
     static final StructType FILES = createStructType(new org.apache.spark.sql.types.StructField[] {
         createStructField("source_uri", StringType, false),
         createStructField("length", LongType, false),
+        createStructField("modified", DataTypes.TimestampType, false),
+        // what the images row would record of this file's manifest values (entryHash): unchanged, unread
+        createStructField("entry_hash", StringType, false),
         createStructField("label", IntegerType, true),
         createStructField("label_name", StringType, true),
         createStructField("boxes", DataTypes.createArrayType(Tables.LABELED_BOX, false), true),
@@ -130,6 +133,28 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
         }
     }
 
+    /**
+     * What an images row records of its file, so that a later ingest leaves a file of the same path,
+     * size, modification time and manifest values unread.
+     */
+    record Source(long size, Timestamp modified, String entryHash) {}
+
+    /**
+     * The hash of a listed file's manifest values (label, name, boxes, segmentation, shapes, split,
+     * the manifest's error): with the path, size and modification time, what makes a file unchanged.
+     */
+    static String entryHash(
+            Integer label,
+            String labelName,
+            List<Row> boxes,
+            byte[] segmentation,
+            String shapes,
+            String split,
+            String manifestError) {
+        return Hashing.sha256Hex(
+                groundTruthHash(label, labelName, boxes, segmentation, shapes) + "|" + split + "|" + manifestError);
+    }
+
     /** The images row of one listed file and what reading it gave. */
     Row row(Row f, Read read, Timestamp now) {
         return imageRow(
@@ -145,6 +170,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                 read.error(),
                 f.getAs("manifest_error"),
                 f.getAs("manifest_line"),
+                new Source(f.getAs("length"), f.getAs("modified"), f.getAs("entry_hash")),
                 maxPixels,
                 now);
     }
@@ -162,6 +188,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                 null,
                 null,
                 split,
+                null,
                 null,
                 null,
                 null,
@@ -187,6 +214,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
             String readError,
             String manifestError,
             Integer manifestLine,
+            Source source,
             long maxPixels,
             Timestamp now) {
         Row first = boxes.isEmpty() ? null : boxes.get(0);
@@ -209,6 +237,9 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                 .set("segmentation", segmentation)
                 .set("ground_truth_hash", groundTruthHash(label, labelName, boxes, segmentation, shapes))
                 .set("split", split)
+                .set("source_size", source == null ? null : source.size())
+                .set("source_modified", source == null ? null : source.modified())
+                .set("source_entry_hash", source == null ? null : source.entryHash())
                 .set("ingested_at", now);
         try {
             if (readError != null) {

@@ -102,7 +102,26 @@ public final class IngestJob {
     static final DeltaIO.Update CORRECTED = new DeltaIO.Update(
             "s.error IS NULL AND t.error IS NULL AND s.ground_truth_hash IS NOT NULL"
                     + " AND NOT (t.ground_truth_hash <=> s.ground_truth_hash)",
-            List.of("label", "label_name", "bbox", "boxes", "segmentation", "ground_truth_hash", "split"));
+            List.of(
+                    "label",
+                    "label_name",
+                    "bbox",
+                    "boxes",
+                    "segmentation",
+                    "ground_truth_hash",
+                    "split",
+                    "source_size",
+                    "source_modified",
+                    "source_entry_hash"));
+
+    /**
+     * A file read again (touched, its manifest values changed, or ingested before the columns existed)
+     * records what was read, so the next ingest leaves it unread.
+     */
+    static final DeltaIO.Update SOURCE = new DeltaIO.Update(
+            "t.source_uri = s.source_uri AND NOT (t.source_size <=> s.source_size"
+                    + " AND t.source_modified <=> s.source_modified AND t.source_entry_hash <=> s.source_entry_hash)",
+            List.of("source_size", "source_modified", "source_entry_hash"));
 
     /** Ingests the image files of {@code f.source()}; says where each input went. */
     public static IngestReport ingestFiles(SparkSession spark, String warehouse, Files f) throws IOException {
@@ -147,17 +166,36 @@ public final class IngestJob {
             imageFolder = folders;
         }
         Timestamp now = new Timestamp(System.currentTimeMillis());
-        Listing listing = list(fs, root, paths, manifestUri, manifest, f.layout(), imageFolder);
+        Listing listing = list(fs, root, paths, manifestUri, manifest, f.layout(), imageFolder, f.defaultSplit());
         List<Reject> rejects = new ArrayList<>(listing.rejects);
         Map<String, Long> fileOutcomes = new TreeMap<>(listing.skipped);
 
         int partitions = f.partitions() > 0
                 ? f.partitions()
                 : Math.max(spark.sparkContext().defaultParallelism(), (listing.files.size() + 255) / 256);
-        Dataset<Row> tasks = spark.createDataFrame(
+        Dataset<Row> listed = spark.createDataFrame(
                 JavaSparkContext.fromSparkContext(spark.sparkContext())
                         .parallelize(listing.files, Math.max(1, Math.min(partitions, listing.files.size()))),
                 FileRows.FILES);
+        // files read before, unchanged since (path, size, time, manifest values) and kept: not read again
+        String images = Tables.IMAGES.path(warehouse);
+        Dataset<Row> tasks = listed;
+        if (DeltaIO.exists(spark, images)) {
+            Dataset<Row> stored = DeltaIO.read(spark, warehouse, Tables.IMAGES);
+            Dataset<Row> known = stored.where(f.retryErrors() ? col("error").isNull() : lit(true))
+                    .select(
+                            col("source_uri"),
+                            Tables.IMAGES.column(stored, "source_size").as("length"),
+                            Tables.IMAGES.column(stored, "source_modified").as("modified"),
+                            Tables.IMAGES.column(stored, "source_entry_hash").as("entry_hash"));
+            tasks = listed.join(known, DeltaIO.columns("source_uri", "length", "modified", "entry_hash"), "left_anti")
+                    .select(
+                            listed.columns()[0],
+                            java.util.Arrays.copyOfRange(listed.columns(), 1, listed.columns().length))
+                    .repartition(Math.max(1, Math.min(partitions, listing.files.size())));
+        }
+        long pending = tasks.count();
+        fileOutcomes.put("unchanged", listing.files.size() - pending);
         Dataset<Row> read = tasks.mapPartitions(
                         new FileRows(f.defaultSplit(), f.maxPixels(), f.maxFileBytes()), Encoders.row(FileRows.OUT))
                 .persist(StorageLevel.DISK_ONLY());
@@ -173,13 +211,13 @@ public final class IngestJob {
             long errors = counts.getLong(1);
             fileOutcomes.put("image", keptRows - errors);
             fileOutcomes.put("error_row", errors);
-            fileOutcomes.put("duplicate_content", (long) listing.files.size() - keptRows);
-            String images = Tables.IMAGES.path(warehouse);
+            fileOutcomes.put("duplicate_content", pending - keptRows);
             List<DeltaIO.Update> updates = new ArrayList<>();
             if (f.retryErrors()) {
                 updates.add(DeltaIO.Update.ERRORS);
             }
             updates.add(CORRECTED);
+            updates.add(SOURCE);
             long written = DeltaIO.insertOrUpdate(spark, kept, images, Tables.IMAGES.key(), updates);
             if (f.retryErrors()) {
                 dropStaleErrors(spark, kept, images);
@@ -246,7 +284,8 @@ public final class IngestJob {
             String manifestUri,
             Manifest manifest,
             Layout layout,
-            List<String> imageFolder)
+            List<String> imageFolder,
+            String defaultSplit)
             throws IOException {
         Listing out = new Listing();
         Map<String, Manifest.Entry> entries = manifest == null ? Map.of() : new LinkedHashMap<>(manifest.entries);
@@ -285,17 +324,26 @@ public final class IngestJob {
             }
             byLowerCase.put(rel.toLowerCase(Locale.ROOT), rel);
             Manifest.Entry e = manifest == null ? null : entries.remove(rel);
+            List<Row> boxes = e == null
+                    ? List.of()
+                    : e.boxes().stream().map(LabeledBox::toRow).toList();
             out.files.add(RowFactory.create(
                     uri,
                     st.getLen(),
+                    new Timestamp(st.getModificationTime()),
+                    e == null
+                            ? FileRows.entryHash(null, null, List.of(), null, null, defaultSplit, null)
+                            : FileRows.entryHash(
+                                    e.label(),
+                                    e.labelName(),
+                                    boxes,
+                                    e.segmentation(),
+                                    e.shapes(),
+                                    e.split() != null ? e.split() : defaultSplit,
+                                    e.error()),
                     e == null ? null : e.label(),
                     e == null ? null : e.labelName(),
-                    e == null || e.boxes().isEmpty()
-                            ? null
-                            : JavaConverters.asScalaBuffer(e.boxes().stream()
-                                            .map(LabeledBox::toRow)
-                                            .toList())
-                                    .toSeq(),
+                    boxes.isEmpty() ? null : JavaConverters.asScalaBuffer(boxes).toSeq(),
                     e == null ? null : e.segmentation(),
                     e == null ? null : e.shapes(),
                     e == null ? null : e.split(),

@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * outcome, and the outcomes add up to the inputs (checked, a mismatch is a bug).
  *
  * @param files listed files by outcome: {@code image}, {@code error_row}, {@code duplicate_content},
- *     {@code not_an_image}, {@code hidden}, {@code manifest} (the manifest itself, under the source)
+ *     {@code not_an_image}, {@code hidden}, {@code manifest} (the manifest itself, under the source),
+ *     {@code unchanged} (ingested before with the same path, size, time and manifest values: not read)
  * @param manifestRows manifest rows by outcome: {@code matched}, {@code conflicting_row},
  *     {@code duplicate_row}, {@code no_file}, {@code outside_source}, {@code unreadable_row}, {@code no_path}
  * @param written images rows inserted (or, with {@code --retry-errors}, replacing an error row)
@@ -57,7 +58,8 @@ public record IngestReport(
                     "[ingest] manifest %s: %d row(s): %s", manifest, manifestRowsRead, describe(manifestRows)));
         }
         long rejected = files.entrySet().stream()
-                        .filter(e -> !List.of("image", "error_row", "manifest").contains(e.getKey()))
+                        .filter(e -> !List.of("image", "error_row", "manifest", "unchanged")
+                                .contains(e.getKey()))
                         .mapToLong(Map.Entry::getValue)
                         .sum()
                 + manifestRows.entrySet().stream()

@@ -52,7 +52,7 @@ import org.apache.spark.sql.types.DataTypes;
 public final class ExplainStage implements Stage {
 
     /** The stage's own settings; validated on the driver by {@link #validate}. */
-    public record Settings(StageSettings stage, List<String> methodSpecs, List<TargetRule> targets)
+    public record Settings(StageSettings stage, List<String> methodSpecs, List<TargetRule> targets, Selection selection)
             implements Serializable {}
 
     private final Settings s;
@@ -61,6 +61,11 @@ public final class ExplainStage implements Stage {
     public ExplainStage(Settings s, ModelCard card) {
         this.s = s;
         this.card = card;
+    }
+
+    /** Which images this stage explains. */
+    public Selection selection() {
+        return s.selection();
     }
 
     /** Checks the model card, the methods and the target rules before any work runs. */
@@ -104,7 +109,8 @@ public final class ExplainStage implements Stage {
 
     @Override
     public String describe() {
-        return "model " + card.key() + ": " + s.methodSpecs().size() + " method(s) x images";
+        return "model " + card.key() + ": " + s.methodSpecs().size() + " method(s) x "
+                + (s.selection().isAll() ? "images" : "images (" + s.selection().describe() + ")");
     }
 
     @Override
@@ -143,7 +149,7 @@ public final class ExplainStage implements Stage {
         for (int c = 0; labels && c < numClasses; c++) {
             classTargets.add(TargetRule.classTarget(c));
         }
-        Dataset<Row> stored = DeltaIO.read(spark, warehouse, Tables.IMAGES);
+        Dataset<Row> stored = s.selection().apply(DeltaIO.read(spark, warehouse, Tables.IMAGES));
         Dataset<Row> images = stored.select(
                 col("image_id"),
                 col("content"),

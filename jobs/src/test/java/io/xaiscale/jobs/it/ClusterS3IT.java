@@ -269,11 +269,15 @@ class ClusterS3IT {
     }
 
     static Child submit(String name, String... appArgs) throws IOException {
+        return submit(name, "client", appArgs);
+    }
+
+    static Child submit(String name, String deployMode, String... appArgs) throws IOException {
         List<String> args = new ArrayList<>(List.of(
                 "--master",
                 "spark://127.0.0.1:" + masterPort,
                 "--deploy-mode",
-                "client",
+                deployMode,
                 "--properties-file",
                 ROOT.resolve("conf/spark-defaults.conf").toString(),
                 "--conf",
@@ -433,8 +437,66 @@ class ClusterS3IT {
         assertOneRowPerKey(Tables.EXPLANATIONS, Tables.EXPLANATIONS.key());
     }
 
+    /** The completed drivers the master reports: id to final state. */
+    static java.util.Map<String, String> completedDrivers() throws IOException {
+        HttpURLConnection c = (HttpURLConnection)
+                URI.create("http://127.0.0.1:" + masterUi + "/json/").toURL().openConnection();
+        com.fasterxml.jackson.databind.JsonNode json =
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(c.getInputStream());
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        json.path("completeddrivers")
+                .forEach(d -> out.put(d.get("id").asText(), d.get("state").asText()));
+        return out;
+    }
+
+    /**
+     * In cluster mode the driver runs on a worker: a command that succeeds ends FINISHED (its main returns;
+     * no {@code System.exit(0)}, which YARN's ApplicationMaster would take as a failure), one that fails
+     * FAILED.
+     */
     @Test
     @Order(4)
+    void clusterModeDriversEndFinishedOrFailed() throws Exception {
+        if (aliveWorkers() < 2) {
+            worker2 = worker("worker3"); // order 2 killed one: the driver takes a worker's core, executors the other's
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (aliveWorkers() != 2 && System.nanoTime() < end) {
+                Thread.sleep(300);
+            }
+        }
+        String warehouse = "s3a://" + BUCKET + "/warehouse";
+        // one after the other: a cluster-mode driver holds one of the two cores until it ends
+        assertEquals(
+                "FINISHED",
+                clusterDriver(
+                        "cluster-ok", "sql", "--warehouse", warehouse, "--query", "SELECT COUNT(*) AS n FROM images"));
+        assertEquals(
+                "FAILED",
+                clusterDriver(
+                        "cluster-failing", "sql", "--warehouse", warehouse, "--query", "SELECT * FROM no_such_table"));
+    }
+
+    /** Submits a command in cluster mode and waits for its driver to complete; returns the driver's final state. */
+    static String clusterDriver(String name, String... appArgs) throws Exception {
+        java.util.Set<String> before = completedDrivers().keySet();
+        try (Child submitter = submit(name, "cluster", appArgs)) {
+            submitter.awaitExit(Duration.ofMinutes(2));
+            long end = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (System.nanoTime() < end) {
+                for (var d : completedDrivers().entrySet()) {
+                    if (!before.contains(d.getKey())) {
+                        return d.getValue();
+                    }
+                }
+                Thread.sleep(1000);
+            }
+            throw new AssertionError(
+                    "driver of " + name + " did not complete:\n" + submitter.tail() + "\n" + master.tail());
+        }
+    }
+
+    @Test
+    @Order(5)
     void credentialsNeverAppearInAnyLog() throws IOException {
         List<Path> logs;
         try (Stream<Path> s = Files.walk(WORK)) {

@@ -1,0 +1,263 @@
+package io.xaiscale.jobs;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.xaiscale.config.Options;
+import io.xaiscale.jobs.audit.AuditConfig;
+import io.xaiscale.jobs.audit.Gates;
+import io.xaiscale.jobs.audit.Ledger;
+import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.ingest.IngestJob;
+import io.xaiscale.jobs.spark.Endpoints;
+import io.xaiscale.jobs.spark.ModelFiles;
+import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.stage.DriftStage;
+import io.xaiscale.jobs.stage.ExplainStage;
+import io.xaiscale.jobs.stage.Selection;
+import io.xaiscale.jobs.stage.Stage;
+import io.xaiscale.jobs.stage.StageRunner;
+import io.xaiscale.model.ModelCard;
+import io.xaiscale.util.Errors;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code xai audit --file audit.yaml}: a scheduled dataset audit as one Spark application. The
+ * config ({@link AuditConfig}) names what {@code pipeline} would run; the audit runs it for every
+ * model (ingest once, then explain, evaluate and agreement per model, then the drift between
+ * consecutive versions of one model id), records the run in the ledger
+ * ({@code audit_runs}: config and hash, images table version, per-stage counts and times, metric
+ * means, gate outcomes), tags every Delta commit with the run id, and ends with exit code 0, or
+ * {@link Gates#EXIT_GATED} when a gate failed.
+ */
+public final class AuditCommand implements Command {
+    @Override
+    public String name() {
+        return "audit";
+    }
+
+    @Override
+    public String summary() {
+        return "a scheduled audit from a YAML config: pipeline per model, run ledger, gates (exit code 3 when gated)";
+    }
+
+    @Override
+    public Options options() {
+        return new Options(name())
+                .path(
+                        "file",
+                        "",
+                        "the audit's YAML file (local or s3a://); --config stays the properties file of every command")
+                .add("master", Defaults.MASTER, "Spark master when not run by spark-submit");
+    }
+
+    /** A model's part of the audit: its pipeline options, plan and stages, built before Spark starts. */
+    record ModelRun(Options options, Plan plan, List<Stage> stages) {}
+
+    /** The audit's config and each model's run, every option validated (fails naming the value). */
+    static List<ModelRun> prepare(AuditConfig config) throws Exception {
+        List<ModelRun> runs = new ArrayList<>();
+        for (int i = 0; i < config.models().size(); i++) {
+            List<String> args = config.pipelineArgs(config.models().get(i), i == 0);
+            Options o;
+            try {
+                o = new PipelineCommand().options().parse(args.toArray(new String[0]));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "audit " + config.name() + ", model " + config.models().get(i) + ": " + e.getMessage(), e);
+            }
+            Endpoints.checkReachable(ModelFiles.driverConf(), o.resolved().values());
+            Plan plan = Plan.of(o);
+            runs.add(new ModelRun(o, plan, PipelineCommand.stages(o, plan)));
+        }
+        return runs;
+    }
+
+    static String read(String uri) throws Exception {
+        if (uri.isBlank()) {
+            throw new IllegalArgumentException(
+                    "audit needs --file (the audit's YAML file, e.g. conf/audit.example.yaml)");
+        }
+        Path p = new Path(uri);
+        FileSystem fs = p.getFileSystem(ModelFiles.driverConf());
+        if (!fs.exists(p)) {
+            throw new java.io.FileNotFoundException("Audit config not found: " + uri);
+        }
+        try (InputStream in = fs.open(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public void run(Options o) throws Exception {
+        String text = read(o.get("file"));
+        AuditConfig config = AuditConfig.parse(text, o.get("file"));
+        if (!o.get("file").contains("://")) {
+            config = config.relativeTo(
+                    java.nio.file.Path.of(o.get("file")).toAbsolutePath().getParent());
+        }
+        List<ModelRun> runs = prepare(config);
+        String warehouse = runs.get(0).options().get("warehouse");
+        SparkSession spark = Sessions.create(
+                "xai-audit " + config.name(), runs.get(0).options().get("master"));
+        try {
+            int code = audit(spark, config, text, runs, Ledger.newRunId());
+            if (code != 0) {
+                throw new Gates.Failed("audit " + config.name() + ": a gate failed (exit code " + code + ")");
+            }
+        } finally {
+            spark.stop();
+            System.out.println("[audit] ledger: " + Tables.AUDIT_RUNS.path(warehouse));
+        }
+    }
+
+    /** Runs the audit in {@code spark} as run {@code runId}; returns 0, or {@link Gates#EXIT_GATED}. */
+    static int audit(SparkSession spark, AuditConfig config, String text, List<ModelRun> runs, String runId)
+            throws Exception {
+        String warehouse = runs.get(0).options().get("warehouse");
+        Ledger ledger = Ledger.start(spark, warehouse, runId, config, text);
+        System.out.printf("[audit] %s: run %s%n", config.name(), runId);
+        try {
+            List<Row> stages = new ArrayList<>();
+            List<Row> models = new ArrayList<>();
+            ModelRun firstRun = runs.get(0);
+            Options first = firstRun.options();
+            if (!first.get("source").isBlank()) {
+                long t0 = System.nanoTime();
+                var report = IngestJob.ingestFiles(
+                        spark,
+                        warehouse,
+                        Defaults.files(first, firstRun.plan().card().classes()));
+                report.lines().forEach(System.out::println);
+                long read = report.files("image") + report.files("error_row") + report.files("duplicate_content");
+                stages.add(RowFactory.create(null, "ingest", read, report.written(), (System.nanoTime() - t0) / 1e9));
+            }
+            String images = Tables.IMAGES.path(warehouse);
+            if (!DeltaIO.exists(spark, images)) {
+                throw new IllegalArgumentException(
+                        "No images table at " + images + " (give the audit a source, or ingest first)");
+            }
+            ledger.set(
+                    "images_version",
+                    io.delta.tables.DeltaTable.forPath(spark, images)
+                            .history(1)
+                            .first()
+                            .getLong(0));
+            for (ModelRun run : runs) {
+                ModelCard card = run.plan().card();
+                models.add(RowFactory.create(card.id(), card.version(), card.weightsSha256()));
+                List<StageRunner.Result> results = Plan.run(spark, run.stages());
+                for (int i = 0; i < results.size(); i++) {
+                    StageRunner.Result r = results.get(i);
+                    stages.add(RowFactory.create(
+                            card.key(), run.stages().get(i).name(), r.pending(), r.inserted(), r.seconds()));
+                }
+            }
+            // drift between consecutive versions of one model, in the config's order
+            for (int i = 1; i < runs.size(); i++) {
+                ModelCard a = runs.get(i - 1).plan().card();
+                ModelCard b = runs.get(i).plan().card();
+                if (a.id().equals(b.id()) && !a.version().equals(b.version())) {
+                    DriftStage drift = new DriftStage(runs.get(i).plan().settings(), a, b);
+                    StageRunner.Result r = Plan.run(spark, List.of(drift)).get(0);
+                    stages.add(RowFactory.create(
+                            a.key() + " -> " + b.version(), drift.name(), r.pending(), r.inserted(), r.seconds()));
+                }
+            }
+            Selection selection = ((ExplainStage) firstRun.stages().get(0)).selection();
+            Dataset<Row> selected = selection
+                    .apply(DeltaIO.read(spark, warehouse, Tables.IMAGES))
+                    .select("image_id")
+                    .cache();
+            long selectedCount = selected.count();
+            List<Row> means = new ArrayList<>();
+            long rows = 0;
+            long errors = 0;
+            for (ModelRun run : runs) {
+                ModelCard card = run.plan().card();
+                Dataset<Row> expl = DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS)
+                        .where(Tables.ofModel(card))
+                        .join(selected, "image_id");
+                Dataset<Row> metrics = DeltaIO.readOrEmpty(spark, warehouse, Tables.METRICS)
+                        .where(Tables.ofModel(card))
+                        .join(selected, "image_id");
+                Row e = expl.agg(count(lit(1)), count(col("error"))).first();
+                Row m = metrics.agg(
+                                count(lit(1)),
+                                sum(when(
+                                                col("error")
+                                                        .isNotNull()
+                                                        .and(not(col("error").startsWith("not applicable"))),
+                                                1)
+                                        .otherwise(0)))
+                        .first();
+                rows += e.getLong(0) + m.getLong(0);
+                errors += e.getLong(1) + (m.isNullAt(1) ? 0 : m.getLong(1));
+                for (Row r : metrics.where(col("value").isNotNull())
+                        .join(
+                                expl.where(col("target_rule").equalTo("predicted"))
+                                        .select("image_id", "params_hash", "method_spec"),
+                                DeltaIO.columns("image_id", "params_hash"))
+                        .groupBy("method_spec", "metric")
+                        .agg(count(lit(1)), avg("value"), first("higher_is_better"))
+                        .orderBy("method_spec", "metric")
+                        .collectAsList()) {
+                    means.add(RowFactory.create(
+                            card.key(), r.getString(0), r.getString(1), r.getLong(2), r.getDouble(3), r.getBoolean(4)));
+                }
+            }
+            selected.unpersist();
+            double errorRate = rows == 0 ? 0 : (double) errors / rows;
+            List<Row> gates = Gates.evaluate(
+                    config.gates() == null ? List.of() : config.gates(),
+                    errorRate,
+                    means.stream().map(Gates.Mean::of).toList(),
+                    Ledger.previousMeans(spark, warehouse, config.name()));
+            boolean passed = gates.stream().allMatch(g -> g.getBoolean(1));
+            for (Row g : gates) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "[audit] gate %s: %s (%s)%n",
+                        g.getString(0),
+                        g.getBoolean(1) ? "passed" : "FAILED",
+                        g.getString(4));
+            }
+            ledger.set("selection", selection.describe())
+                    .set("images_selected", selectedCount)
+                    .setRows("models", models)
+                    .setRows("stages", stages)
+                    .setRows("means", means)
+                    .setRows("gates", gates)
+                    .finish(passed ? Ledger.SUCCEEDED : Ledger.GATED, null);
+            System.out.printf(
+                    "[audit] %s: run %s %s (%d image(s) selected, %d gate(s), error rate %.4f)%n",
+                    config.name(),
+                    runId,
+                    passed ? Ledger.SUCCEEDED : Ledger.GATED,
+                    selectedCount,
+                    gates.size(),
+                    errorRate);
+            return passed ? 0 : Gates.EXIT_GATED;
+        } catch (Exception | Error e) {
+            ledger.finish(Ledger.FAILED, Errors.describe(e));
+            throw e;
+        }
+    }
+}

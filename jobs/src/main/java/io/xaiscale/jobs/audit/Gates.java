@@ -1,0 +1,178 @@
+package io.xaiscale.jobs.audit;
+
+import io.xaiscale.jobs.audit.AuditConfig.Gate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * The gates of an audit: each compares a number of the run with a threshold and passes or fails; a
+ * run with a failed gate ends {@code gated} (exit code {@link #EXIT_GATED}).
+ *
+ * <ul>
+ *   <li>{@code error_rate} ({@code max}): the fraction of the run's explanation and metric rows (of
+ *       the selected images, every audited model) that carry an error ("not applicable" excepted);
+ *   <li>{@code metric} ({@code metric}, {@code method}, {@code min} and/or {@code max}): the mean of a
+ *       metric output for a method over the selected images, per model;
+ *   <li>{@code metric_change} ({@code metric}, {@code method}, {@code max_worsening}): that mean
+ *       against the last succeeded run of the same audit, worse by at most this much (in the metric's
+ *       own direction); the first run passes.
+ * </ul>
+ */
+public final class Gates {
+    public static final List<String> KINDS = List.of("error_rate", "metric", "metric_change");
+
+    /** The exit code of a run whose gates failed (0 success, 2 usage errors, 1 other failures). */
+    public static final int EXIT_GATED = 3;
+
+    private Gates() {}
+
+    /** A run that ended with a failed gate: {@code Main} prints it and exits with {@link #EXIT_GATED}. */
+    public static final class Failed extends Exception {
+        public Failed(String message) {
+            super(message);
+        }
+    }
+
+    /** What is wrong with a gate's fields; null when nothing is. */
+    public static String problem(Gate g) {
+        if (g.gate() == null || !KINDS.contains(g.gate())) {
+            return "unknown gate " + g.gate() + " (valid: " + String.join(", ", KINDS) + ")";
+        }
+        switch (g.gate()) {
+            case "error_rate":
+                return g.max() == null || g.max() < 0 || g.max() > 1 ? "error_rate needs 'max' in [0, 1]" : null;
+            case "metric":
+                if (g.metric() == null || g.method() == null) {
+                    return "metric needs 'metric' and 'method'";
+                }
+                return g.min() == null && g.max() == null ? "metric needs 'min' or 'max'" : null;
+            default:
+                if (g.metric() == null || g.method() == null) {
+                    return "metric_change needs 'metric' and 'method'";
+                }
+                return g.maxWorsening() == null || g.maxWorsening() < 0
+                        ? "metric_change needs 'max_worsening' >= 0"
+                        : null;
+        }
+    }
+
+    /** A run's mean of one metric output for one method configuration and model (a {@code RUN_MEAN} row). */
+    public record Mean(String model, String methodSpec, String metric, long n, Double mean, boolean higherIsBetter) {
+        /** A row of {@code Tables.RUN_MEAN}'s fields, in its order (built rows have no schema to look names up in). */
+        public static Mean of(Row r) {
+            return new Mean(
+                    r.getString(0),
+                    r.getString(1),
+                    r.getString(2),
+                    r.getLong(3),
+                    r.isNullAt(4) ? null : r.getDouble(4),
+                    r.getBoolean(5));
+        }
+
+        /** Whether a gate's {@code method} (a name, or a full spec) names this configuration. */
+        boolean isMethod(String method) {
+            return methodSpec.equals(method) || methodSpec.startsWith(method + "[");
+        }
+    }
+
+    /**
+     * The outcome rows ({@code RUN_GATE}) of {@code gates} for a run with {@code errorRate} and
+     * {@code means}, against the previous succeeded run's {@code previous} means (empty: none).
+     */
+    public static List<Row> evaluate(List<Gate> gates, double errorRate, List<Mean> means, List<Mean> previous) {
+        List<Row> out = new ArrayList<>();
+        for (Gate g : gates) {
+            switch (g.gate()) {
+                case "error_rate":
+                    out.add(outcome(
+                            "error_rate",
+                            errorRate <= g.max(),
+                            errorRate,
+                            g.max(),
+                            String.format(Locale.ROOT, "%.4f of the run's rows have an error", errorRate)));
+                    break;
+                case "metric":
+                    for (Mean m : matching(means, g)) {
+                        if (m.n() == 0) {
+                            out.add(missing(g));
+                            continue;
+                        }
+                        boolean ok = m.mean() != null
+                                && (g.min() == null || m.mean() >= g.min())
+                                && (g.max() == null || m.mean() <= g.max());
+                        out.add(outcome(
+                                name(g, m),
+                                ok,
+                                m.mean(),
+                                g.min() != null ? g.min() : g.max(),
+                                String.format(
+                                        Locale.ROOT,
+                                        "mean over %d image(s)%s%s",
+                                        m.n(),
+                                        g.min() == null ? "" : ", at least " + g.min(),
+                                        g.max() == null ? "" : ", at most " + g.max())));
+                    }
+                    break;
+                default:
+                    for (Mean m : matching(means, g)) {
+                        if (m.n() == 0) {
+                            out.add(missing(g));
+                            continue;
+                        }
+                        Mean before = previous.stream()
+                                .filter(p -> p.model().equals(m.model())
+                                        && p.methodSpec().equals(m.methodSpec())
+                                        && p.metric().equals(m.metric()))
+                                .findFirst()
+                                .orElse(null);
+                        if (before == null || before.mean() == null || m.mean() == null) {
+                            out.add(outcome(name(g, m), true, null, g.maxWorsening(), "no earlier value to compare"));
+                            continue;
+                        }
+                        double worse = m.higherIsBetter() ? before.mean() - m.mean() : m.mean() - before.mean();
+                        out.add(outcome(
+                                name(g, m),
+                                worse <= g.maxWorsening(),
+                                worse,
+                                g.maxWorsening(),
+                                String.format(
+                                        Locale.ROOT,
+                                        "%.4f -> %.4f (%s is better)",
+                                        before.mean(),
+                                        m.mean(),
+                                        m.higherIsBetter() ? "higher" : "lower")));
+                    }
+            }
+        }
+        return out;
+    }
+
+    /** The means a metric gate is about; none gives one empty mean, which fails ({@link #missing}). */
+    private static List<Mean> matching(List<Mean> means, Gate g) {
+        List<Mean> m = means.stream()
+                .filter(x -> x.metric().equals(g.metric()) && x.isMethod(g.method()) && x.n() > 0)
+                .toList();
+        return m.isEmpty() ? List.of(new Mean("-", g.method(), g.metric(), 0, null, true)) : m;
+    }
+
+    /** A gate about values the run does not have fails: a misspelt metric or method must not pass. */
+    private static Row missing(Gate g) {
+        return outcome(
+                g.gate() + " " + g.metric() + " of " + g.method(),
+                false,
+                null,
+                g.maxWorsening() != null ? g.maxWorsening() : g.min() != null ? g.min() : g.max(),
+                "the run has no value of metric " + g.metric() + " for method " + g.method());
+    }
+
+    private static String name(Gate g, Mean m) {
+        return g.gate() + " " + g.metric() + " of " + m.methodSpec() + " (" + m.model() + ")";
+    }
+
+    private static Row outcome(String gate, boolean passed, Double value, Double threshold, String detail) {
+        return RowFactory.create(gate, passed, value, threshold, detail);
+    }
+}

@@ -1,0 +1,114 @@
+package io.xaiscale.jobs.audit;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Table;
+import io.xaiscale.jobs.delta.Tables;
+import java.sql.Timestamp;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import scala.collection.JavaConverters;
+
+/**
+ * The run ledger ({@code audit_runs}): a run's row is written when it starts and replaced when it
+ * ends. While a run is open, every Delta commit of the session carries {@code xai-run <run id>} as
+ * its {@code userMetadata}, so {@code DESCRIBE HISTORY} of any table names the run of each version.
+ */
+public final class Ledger {
+    /** The Delta session setting whose value every commit records as its {@code userMetadata}. */
+    public static final String USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata";
+
+    public static final String RUNNING = "running";
+    public static final String SUCCEEDED = "succeeded";
+    public static final String GATED = "gated";
+    public static final String FAILED = "failed";
+
+    private final SparkSession spark;
+    private final String warehouse;
+    private final Table.RowBuilder row;
+
+    private Ledger(SparkSession spark, String warehouse, Table.RowBuilder row) {
+        this.spark = spark;
+        this.warehouse = warehouse;
+        this.row = row;
+    }
+
+    /** A new run id: the UTC start time and a random suffix, sortable by time. */
+    public static String newRunId() {
+        return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
+                        .format(java.time.LocalDateTime.now(ZoneOffset.UTC))
+                + "-" + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
+    }
+
+    /** Opens run {@code runId} of {@code config}: its ledger row ({@code running}) and the commits' metadata. */
+    public static Ledger start(
+            SparkSession spark, String warehouse, String runId, AuditConfig config, String configText) {
+        spark.conf().set(USER_METADATA, "xai-run " + runId);
+        Table.RowBuilder row = Tables.AUDIT_RUNS
+                .row()
+                .set("run_id", runId)
+                .set("audit", config.name())
+                .set("config", configText)
+                .set("config_sha256", config.sha256())
+                .set("started_at", new Timestamp(System.currentTimeMillis()))
+                .set("spark_app_id", spark.sparkContext().applicationId())
+                .absent("ended_at", "selection", "images_version", "images_selected", "models", "stages", "means")
+                .absent("gates", "error");
+        Ledger l = new Ledger(spark, warehouse, row);
+        l.write(RUNNING);
+        return l;
+    }
+
+    public Ledger set(String column, Object value) {
+        row.set(column, value);
+        return this;
+    }
+
+    /** Sets an array column from rows of its element struct. */
+    public Ledger setRows(String column, List<Row> rows) {
+        row.set(column, JavaConverters.asScalaBuffer(new ArrayList<>(rows)).toSeq());
+        return this;
+    }
+
+    /** Closes the run with {@code status} (and {@code error}, for a failed run). */
+    public void finish(String status, String error) {
+        row.set("ended_at", new Timestamp(System.currentTimeMillis())).set("error", error);
+        try {
+            write(status);
+        } finally {
+            spark.conf().unset(USER_METADATA);
+        }
+    }
+
+    private void write(String status) {
+        Row r = row.set("status", status).build();
+        DeltaIO.insertOrUpdate(
+                spark,
+                spark.createDataFrame(List.of(r), Tables.AUDIT_RUNS.schema()),
+                Tables.AUDIT_RUNS.path(warehouse),
+                Tables.AUDIT_RUNS.key(),
+                List.of(new DeltaIO.Update("true", List.of())));
+    }
+
+    /** The means of the last succeeded or gated run of audit {@code audit} (none: empty). */
+    public static List<Gates.Mean> previousMeans(SparkSession spark, String warehouse, String audit) {
+        List<Row> last = DeltaIO.readOrEmpty(spark, warehouse, Tables.AUDIT_RUNS)
+                .where(col("audit").equalTo(audit).and(col("status").isin(SUCCEEDED, GATED)))
+                .orderBy(col("started_at").desc())
+                .limit(1)
+                .collectAsList();
+        if (last.isEmpty() || last.get(0).isNullAt(last.get(0).fieldIndex("means"))) {
+            return List.of();
+        }
+        return last.get(0).<Row>getList(last.get(0).fieldIndex("means")).stream()
+                .map(Gates.Mean::of)
+                .toList();
+    }
+}
