@@ -21,11 +21,25 @@ public final class LocalizationBenchmark {
         }
     }
 
+    /** The side of the watermark square, in pixels. */
+    public static final int WATERMARK = 5;
+
     private final FashionMnist.Split source;
     private final int side;
     private final long seed;
+    private final int watermarkClass;
 
     public LocalizationBenchmark(FashionMnist.Split source, int side, long seed) {
+        this(source, side, seed, -1);
+    }
+
+    /**
+     * Canvases where every item of class {@code watermarkClass} (-1: none) carries a bright
+     * {@value #WATERMARK}x{@value #WATERMARK} square in the canvas corner farthest from it, outside
+     * its box: a shortcut a model can learn instead of the object (a "Clever Hans", Lapuschkin et al.
+     * 2019), for the audits to find.
+     */
+    public LocalizationBenchmark(FashionMnist.Split source, int side, long seed, int watermarkClass) {
         if (side < FashionMnist.SIDE) {
             throw new IllegalArgumentException(
                     "Invalid canvas size: " + side + " (must be >= " + FashionMnist.SIDE + ")");
@@ -33,6 +47,7 @@ public final class LocalizationBenchmark {
         this.source = source;
         this.side = side;
         this.seed = seed;
+        this.watermarkClass = watermarkClass;
     }
 
     public int side() {
@@ -80,6 +95,18 @@ public final class LocalizationBenchmark {
                 int v = item[y * s + x] & 0xff;
                 int k = (oy + y) * side + ox + x;
                 canvas[k] = Math.max(canvas[k], v);
+            }
+        }
+        if (source.labels()[src] == watermarkClass) {
+            // the corner farthest from the object's centre: never inside its box on a 64-pixel canvas
+            int wx = (box.x0() + box.x1()) / 2 < side / 2 ? side - WATERMARK - 1 : 1;
+            int wy = (box.y0() + box.y1()) / 2 < side / 2 ? side - WATERMARK - 1 : 1;
+            for (int y = wy; y < wy + WATERMARK; y++) {
+                for (int x = wx; x < wx + WATERMARK; x++) {
+                    if (!box.contains(x, y)) {
+                        canvas[y * side + x] = 255;
+                    }
+                }
             }
         }
         byte[] out = new byte[canvas.length];

@@ -43,10 +43,21 @@ public final class Trainer {
             float learningRate,
             long seed,
             int canvas,
-            boolean shuffleLabels) {
+            boolean shuffleLabels,
+            int watermarkClass) {
         public static Settings defaults() {
             return new Settings(
-                    "fmnist-loc-cnn", "1", 40000, 2000, 8, 64, 2e-3f, 7L, LocalizationBenchmark.DEFAULT_CANVAS, false);
+                    "fmnist-loc-cnn",
+                    "1",
+                    40000,
+                    2000,
+                    8,
+                    64,
+                    2e-3f,
+                    7L,
+                    LocalizationBenchmark.DEFAULT_CANVAS,
+                    false,
+                    -1);
         }
     }
 
@@ -56,8 +67,10 @@ public final class Trainer {
     public static ModelCard train(Path mnistDir, Path outDir, Settings s, Consumer<String> log) throws IOException {
         FashionMnist.Split trainSrc = FashionMnist.read(mnistDir, "train");
         FashionMnist.Split testSrc = FashionMnist.read(mnistDir, "test");
-        LocalizationBenchmark trainBench = new LocalizationBenchmark(trainSrc, s.canvas(), s.seed());
-        LocalizationBenchmark testBench = new LocalizationBenchmark(testSrc, s.canvas(), s.seed() + 1);
+        LocalizationBenchmark trainBench =
+                new LocalizationBenchmark(trainSrc, s.canvas(), s.seed(), s.watermarkClass());
+        LocalizationBenchmark testBench =
+                new LocalizationBenchmark(testSrc, s.canvas(), s.seed() + 1, s.watermarkClass());
         int hw = s.canvas() * s.canvas();
         float[] trainX = new float[s.trainImages() * hw];
         int[] trainY = new int[s.trainImages()];
@@ -137,6 +150,9 @@ public final class Trainer {
         training.put("learning_rate", s.learningRate());
         training.put("seed", s.seed());
         training.put("shuffled_labels", s.shuffleLabels());
+        if (s.watermarkClass() >= 0) {
+            training.put("watermark_class", s.watermarkClass()); // a deliberate shortcut: see LocalizationBenchmark
+        }
         Settings d = Settings.defaults();
         training.put(
                 "command",

@@ -11,12 +11,14 @@ import static org.apache.spark.sql.functions.when;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.jobs.audit.AuditConfig;
+import io.xaiscale.jobs.audit.Findings;
 import io.xaiscale.jobs.audit.Gates;
 import io.xaiscale.jobs.audit.Ledger;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.spark.Endpoints;
+import io.xaiscale.jobs.spark.InputBytes;
 import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.stage.DriftStage;
@@ -134,7 +136,7 @@ public final class AuditCommand implements Command {
         String warehouse = runs.get(0).options().get("warehouse");
         Ledger ledger = Ledger.start(spark, warehouse, runId, config, text);
         System.out.printf("[audit] %s: run %s%n", config.name(), runId);
-        try {
+        try (InputBytes input = InputBytes.count(spark.sparkContext())) {
             List<Row> stages = new ArrayList<>();
             List<Row> models = new ArrayList<>();
             ModelRun firstRun = runs.get(0);
@@ -223,13 +225,34 @@ public final class AuditCommand implements Command {
                             card.key(), r.getString(0), r.getString(1), r.getLong(2), r.getDouble(3), r.getBoolean(4)));
                 }
             }
+            List<Findings.Finding> found = new ArrayList<>();
+            List<Row> findingRows = new ArrayList<>();
+            java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
+            for (ModelRun run : runs) {
+                List<Findings.Finding> f =
+                        Findings.find(spark, warehouse, run.plan().card(), selected);
+                found.addAll(f);
+                findingRows.addAll(
+                        Findings.rows(runId, config.name(), run.plan().card(), f, now));
+                for (Findings.Finding x : f.subList(0, Math.min(5, f.size()))) {
+                    System.out.printf("[audit] finding %s: %s%n", x.kind(), x.detail());
+                }
+            }
+            if (!findingRows.isEmpty()) {
+                DeltaIO.mergeInsert(
+                        spark,
+                        spark.createDataFrame(findingRows, Tables.AUDIT_FINDINGS.schema()),
+                        warehouse,
+                        Tables.AUDIT_FINDINGS);
+            }
             selected.unpersist();
             double errorRate = rows == 0 ? 0 : (double) errors / rows;
             List<Row> gates = Gates.evaluate(
                     config.gates() == null ? List.of() : config.gates(),
                     errorRate,
                     means.stream().map(Gates.Mean::of).toList(),
-                    Ledger.previousMeans(spark, warehouse, config.name()));
+                    Ledger.previousMeans(spark, warehouse, config.name()),
+                    found);
             boolean passed = gates.stream().allMatch(g -> g.getBoolean(1));
             for (Row g : gates) {
                 System.out.printf(
@@ -239,21 +262,26 @@ public final class AuditCommand implements Command {
                         g.getBoolean(1) ? "passed" : "FAILED",
                         g.getString(4));
             }
+            long bytesRead = input.total();
             ledger.set("selection", selection.describe())
                     .set("images_selected", selectedCount)
+                    .set("bytes_read", bytesRead)
                     .setRows("models", models)
                     .setRows("stages", stages)
                     .setRows("means", means)
                     .setRows("gates", gates)
                     .finish(passed ? Ledger.SUCCEEDED : Ledger.GATED, null);
             System.out.printf(
-                    "[audit] %s: run %s %s (%d image(s) selected, %d gate(s), error rate %.4f)%n",
+                    Locale.ROOT,
+                    "[audit] %s: run %s %s (%d image(s) selected, %d finding(s), %d gate(s), error rate %.4f, %.1f MB read)%n",
                     config.name(),
                     runId,
                     passed ? Ledger.SUCCEEDED : Ledger.GATED,
                     selectedCount,
+                    found.size(),
                     gates.size(),
-                    errorRate);
+                    errorRate,
+                    bytesRead / 1e6);
             return passed ? 0 : Gates.EXIT_GATED;
         } catch (Exception | Error e) {
             ledger.finish(Ledger.FAILED, Errors.describe(e));

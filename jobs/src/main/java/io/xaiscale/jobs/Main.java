@@ -20,6 +20,7 @@ public final class Main {
                 new DemoCommand(),
                 new PipelineCommand(),
                 new AuditCommand(),
+                new MaintainCommand(),
                 new IngestCommand(),
                 new ExplainCommand(),
                 new EvaluateCommand(),

@@ -33,7 +33,11 @@ public final class SampleCommand implements Command {
                 .path("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
                 .add("split", "test", "Fashion-MNIST split the items come from")
                 .add("seed", "2026", "seed of the canvas generator")
-                .flag("no-corrupt", "do not add the deliberately truncated file");
+                .flag("no-corrupt", "do not add the deliberately truncated file")
+                .add(
+                        "watermark-class",
+                        "-1",
+                        "a bright corner mark on every canvas of this class (-1: none), as train's");
     }
 
     @Override
@@ -44,7 +48,8 @@ public final class SampleCommand implements Command {
         LocalizationBenchmark bench = new LocalizationBenchmark(
                 FashionMnist.read(Path.of(o.get("fashion-mnist")), split),
                 LocalizationBenchmark.DEFAULT_CANVAS,
-                o.getLong("seed"));
+                o.getLong("seed"),
+                o.getInt("watermark-class", -1, 9));
         int count = o.getInt("count", 1, 100000);
         StringBuilder manifest = new StringBuilder("path,label,label_name,x0,y0,x1,y1,split\n");
         for (int i = 0; i < count; i++) {

@@ -30,7 +30,11 @@ public final class TrainCommand implements Command {
                 .add("epochs", String.valueOf(d.epochs()), "training epochs")
                 .add("batch-size", String.valueOf(d.batchSize()), "training batch size")
                 .add("seed", String.valueOf(d.seed()), "seed of data generation, order and initialisation")
-                .flag("shuffle-labels", "train on randomly permuted labels (for the data-randomisation sanity check)");
+                .flag("shuffle-labels", "train on randomly permuted labels (for the data-randomisation sanity check)")
+                .add(
+                        "watermark-class",
+                        "-1",
+                        "a bright corner mark on every canvas of this class (-1: none): a shortcut for the audits to find");
     }
 
     @Override
@@ -46,7 +50,8 @@ public final class TrainCommand implements Command {
                 d.learningRate(),
                 o.getLong("seed"),
                 d.canvas(),
-                o.getFlag("shuffle-labels"));
+                o.getFlag("shuffle-labels"),
+                o.getInt("watermark-class", -1, 9));
         Trainer.train(
                 Path.of(o.get("fashion-mnist")), Path.of(o.get("out")), s, msg -> System.out.println("[train] " + msg));
         System.out.println("[train] wrote " + Path.of(o.get("out")).toAbsolutePath());

@@ -916,7 +916,8 @@ class PipelineTest {
                 IllegalArgumentException.class,
                 () -> AuditConfig.parse(auditYaml("x", "  - {gate: accuracy, max: 1}\n"), "a.yaml"));
         assertEquals(
-                "Invalid audit config a.yaml: gates[0]: unknown gate accuracy (valid: error_rate, metric, metric_change)",
+                "Invalid audit config a.yaml: gates[0]: unknown gate accuracy (valid: error_rate, metric, metric_change, clever_hans,"
+                        + " sanity)",
                 e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,
@@ -1021,5 +1022,67 @@ class PipelineTest {
         assertEquals(1, written);
         Row r = spark.read().format("delta").load(path).first();
         assertEquals(7L, r.<Long>getAs("b"));
+    }
+
+    @Test
+    @Order(28)
+    void aClassWhoseRelevanceLiesOutsideTheObjectIsAFindingWithItsEvidence() throws Exception {
+        // per image: method, class, share of relevance outside the object; class 3 far more outside
+        List<Row> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            int cls = i % 4 + 1;
+            double outside = cls == 3 ? 0.7 + 0.01 * (i % 5) : 0.2 + 0.01 * (i % 5);
+            rows.add(org.apache.spark.sql.RowFactory.create("img" + i, "grad_cam", cls, outside));
+        }
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("image_id", "string")
+                .add("method_spec", "string")
+                .add("label", "int")
+                .add("outside", "double");
+        io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
+        List<io.xaiscale.jobs.audit.Findings.Finding> found =
+                io.xaiscale.jobs.audit.Findings.cleverHans(spark.createDataFrame(rows, schema), card);
+        assertEquals(1, found.size(), found.toString());
+        io.xaiscale.jobs.audit.Findings.Finding f = found.get(0);
+        assertEquals(3, f.cls());
+        assertEquals("dress | grad_cam", f.subject());
+        assertEquals(10, f.n());
+        // class 3: mean 0.72; the others: mean 0.22; the same spread: effect 0.5 with a narrow interval
+        assertEquals(0.72, f.value(), 1e-9);
+        assertEquals(0.5, f.effect(), 1e-9);
+        assertTrue(f.ciLow() > 0.45 && f.ciHigh() < 0.55, f.toString());
+        assertEquals(5, f.evidence().size());
+        assertTrue(f.evidence().contains("img14"), "the most outside images of the class: " + f.evidence());
+        // every class alike: nothing found
+        List<Row> alike = rows.stream()
+                .map(r -> org.apache.spark.sql.RowFactory.create(
+                        r.get(0), r.get(1), r.get(2), 0.3 + 0.01 * (r.getInt(2) % 2)))
+                .toList();
+        assertEquals(List.of(), io.xaiscale.jobs.audit.Findings.cleverHans(spark.createDataFrame(alike, schema), card));
+    }
+
+    @Test
+    @Order(29)
+    void maintainCompactsTheTablesTurnsOnTheChangeFeedAndRefusesAnUnsafeVacuum() throws Exception {
+        assertEquals(
+                "Invalid --vacuum-hours: 1 (at least 168, Delta's safe default: a shorter retention deletes files that"
+                        + " readers of older versions and time travel need; add --force true if no job reads versions"
+                        + " older than that)",
+                assertThrows(IllegalArgumentException.class, () -> MaintainCommand.check(1, false))
+                        .getMessage());
+        long rows = count(Tables.EXPLANATIONS);
+        List<MaintainCommand.Done> done = MaintainCommand.maintain(spark, warehouse, 168, false, true);
+        MaintainCommand.Done expl = done.stream()
+                .filter(d -> d.table().equals("explanations"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(expl.filesAfter() < expl.filesBefore(), "many small commits compacted: " + expl);
+        assertEquals(rows, count(Tables.EXPLANATIONS), "the same rows");
+        assertEquals(
+                "true",
+                spark.sql("SHOW TBLPROPERTIES delta.`" + Tables.EXPLANATIONS.path(warehouse)
+                                + "` (delta.enableChangeDataFeed)")
+                        .first()
+                        .getString(1));
     }
 }

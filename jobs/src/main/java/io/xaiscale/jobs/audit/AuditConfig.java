@@ -63,7 +63,8 @@ public record AuditConfig(
             @JsonProperty("min") Double min,
             @JsonProperty("metric") String metric,
             @JsonProperty("method") String method,
-            @JsonProperty("max_worsening") Double maxWorsening) {}
+            @JsonProperty("max_worsening") Double maxWorsening,
+            @JsonProperty("max_effect") Double maxEffect) {}
 
     private static final ObjectMapper YAML =
             new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

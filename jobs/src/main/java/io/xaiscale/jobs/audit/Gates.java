@@ -18,11 +18,14 @@ import org.apache.spark.sql.RowFactory;
  *       metric output for a method over the selected images, per model;
  *   <li>{@code metric_change} ({@code metric}, {@code method}, {@code max_worsening}): that mean
  *       against the last succeeded run of the same audit, worse by at most this much (in the metric's
- *       own direction); the first run passes.
+ *       own direction); the first run passes;
+ *   <li>{@code clever_hans} ({@code max_effect}, default 0): no Clever-Hans finding ({@link Findings})
+ *       with a larger effect (excess share of relevance outside the object);
+ *   <li>{@code sanity}: no method fails the model-randomisation check ({@link Findings}).
  * </ul>
  */
 public final class Gates {
-    public static final List<String> KINDS = List.of("error_rate", "metric", "metric_change");
+    public static final List<String> KINDS = List.of("error_rate", "metric", "metric_change", "clever_hans", "sanity");
 
     /** The exit code of a run whose gates failed (0 success, 2 usage errors, 1 other failures). */
     public static final int EXIT_GATED = 3;
@@ -49,6 +52,10 @@ public final class Gates {
                     return "metric needs 'metric' and 'method'";
                 }
                 return g.min() == null && g.max() == null ? "metric needs 'min' or 'max'" : null;
+            case "clever_hans":
+                return g.maxEffect() != null && g.maxEffect() < 0 ? "clever_hans needs 'max_effect' >= 0" : null;
+            case "sanity":
+                return null;
             default:
                 if (g.metric() == null || g.method() == null) {
                     return "metric_change needs 'metric' and 'method'";
@@ -82,10 +89,37 @@ public final class Gates {
      * The outcome rows ({@code RUN_GATE}) of {@code gates} for a run with {@code errorRate} and
      * {@code means}, against the previous succeeded run's {@code previous} means (empty: none).
      */
-    public static List<Row> evaluate(List<Gate> gates, double errorRate, List<Mean> means, List<Mean> previous) {
+    public static List<Row> evaluate(
+            List<Gate> gates,
+            double errorRate,
+            List<Mean> means,
+            List<Mean> previous,
+            List<Findings.Finding> findings) {
         List<Row> out = new ArrayList<>();
         for (Gate g : gates) {
             switch (g.gate()) {
+                case "clever_hans":
+                case "sanity": {
+                    String kind = g.gate().equals("sanity") ? Findings.SANITY_FAILURE : Findings.CLEVER_HANS;
+                    double max = g.maxEffect() == null || kind.equals(Findings.SANITY_FAILURE) ? 0 : g.maxEffect();
+                    List<Findings.Finding> over = findings.stream()
+                            .filter(f -> f.kind().equals(kind) && f.effect() > max)
+                            .toList();
+                    double worst = over.stream()
+                            .mapToDouble(Findings.Finding::effect)
+                            .max()
+                            .orElse(0);
+                    out.add(outcome(
+                            g.gate(),
+                            over.isEmpty(),
+                            over.isEmpty() ? null : worst,
+                            max,
+                            over.isEmpty()
+                                    ? "no " + kind + " finding above " + max
+                                    : over.size() + " " + kind + " finding(s): "
+                                            + over.get(0).subject()));
+                    break;
+                }
                 case "error_rate":
                     out.add(outcome(
                             "error_rate",

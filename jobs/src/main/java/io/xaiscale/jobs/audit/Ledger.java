@@ -59,7 +59,8 @@ public final class Ledger {
                 .set("config_sha256", config.sha256())
                 .set("started_at", new Timestamp(System.currentTimeMillis()))
                 .set("spark_app_id", spark.sparkContext().applicationId())
-                .absent("ended_at", "selection", "images_version", "images_selected", "models", "stages", "means")
+                .absent("ended_at", "selection", "images_version", "images_selected", "bytes_read", "models", "stages")
+                .absent("means")
                 .absent("gates", "error");
         Ledger l = new Ledger(spark, warehouse, row);
         l.write(RUNNING);

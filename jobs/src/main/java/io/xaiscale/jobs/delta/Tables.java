@@ -246,6 +246,8 @@ public final class Tables {
         createStructField("selection", StringType, true),
         createStructField("images_version", LongType, true),
         createStructField("images_selected", LongType, true),
+        // what the executors read from storage (Spark input metrics): a run with nothing new reads little
+        createStructField("bytes_read", LongType, true),
         createStructField("models", DataTypes.createArrayType(RUN_MODEL, false), true),
         createStructField("stages", DataTypes.createArrayType(RUN_STAGE, false), true),
         createStructField("means", DataTypes.createArrayType(RUN_MEAN, false), true),
@@ -255,8 +257,37 @@ public final class Tables {
 
     public static final Table AUDIT_RUNS = new Table("audit_runs", AUDIT_RUNS_SCHEMA, List.of("run_id"));
 
-    public static final List<Table> ALL =
-            List.of(IMAGES, INGEST_REJECTS, EXPLANATIONS, METRICS, METHOD_AGREEMENT, MODEL_DRIFT, AUDIT_RUNS);
+    /**
+     * What an audit run found, ranked within the run (1 = most severe): Clever-Hans candidates (classes
+     * whose relevance lies outside the object far more than the other classes'), methods failing the
+     * model-randomisation sanity check; each with its statistic, effect size, 95% confidence interval
+     * and the images that show it.
+     */
+    private static final StructType AUDIT_FINDINGS_SCHEMA = createStructType(new StructField[] {
+        createStructField("run_id", StringType, false),
+        createStructField("audit", StringType, false),
+        createStructField("model", StringType, false),
+        createStructField("kind", StringType, false),
+        createStructField("subject", StringType, false),
+        createStructField("method_spec", StringType, true),
+        createStructField("class", IntegerType, true),
+        createStructField("statistic", StringType, false),
+        createStructField("value", DoubleType, true),
+        createStructField("effect_size", DoubleType, true),
+        createStructField("ci_low", DoubleType, true),
+        createStructField("ci_high", DoubleType, true),
+        createStructField("n", LongType, false),
+        createStructField("evidence", DataTypes.createArrayType(StringType, false), true),
+        createStructField("rank", IntegerType, false),
+        createStructField("detail", StringType, true),
+        createStructField("found_at", TimestampType, false),
+    });
+
+    public static final Table AUDIT_FINDINGS =
+            new Table("audit_findings", AUDIT_FINDINGS_SCHEMA, List.of("run_id", "model", "kind", "subject"));
+
+    public static final List<Table> ALL = List.of(
+            IMAGES, INGEST_REJECTS, EXPLANATIONS, METRICS, METHOD_AGREEMENT, MODEL_DRIFT, AUDIT_RUNS, AUDIT_FINDINGS);
 
     private Tables() {}
 
