@@ -46,6 +46,14 @@ public record Spec(String name, Map<String, String> args) {
         return new Spec(name, Collections.unmodifiableMap(args));
     }
 
+    /** The non-blank items of a comma-separated list, trimmed; commas inside a spec's brackets do not split. */
+    public static List<String> items(String text) {
+        return splitTopLevel(text == null ? "" : text, ',').stream()
+                .map(String::trim)
+                .filter(x -> !x.isEmpty())
+                .toList();
+    }
+
     /** Splits a comma-separated list of specs, respecting brackets. */
     public static List<String> splitTopLevel(String text, char sep) {
         List<String> out = new ArrayList<>();

@@ -253,6 +253,16 @@ public record ModelCard(
         return preprocessing.geometry(new ArrayList<>());
     }
 
+    /** The index of the class named {@code name} in {@code classes} (case and surrounding blanks ignored), or -1. */
+    public static int classIndex(List<String> classes, String name) {
+        for (int i = 0; i < classes.size(); i++) {
+            if (classes.get(i).equalsIgnoreCase(name.strip())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** SHA-256 of the card's canonical JSON: recorded in every explanation row next to the weights' hash. */
     public String sha256() {
         return Hashing.sha256Hex(toJson());

@@ -190,6 +190,9 @@ public final class AuditCommand implements Command {
                     .cache();
             long selectedCount = selected.count();
             List<Row> means = new ArrayList<>();
+            List<Findings.Finding> found = new ArrayList<>();
+            List<Row> findingRows = new ArrayList<>();
+            java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
             long rows = 0;
             long errors = 0;
             for (ModelRun run : runs) {
@@ -212,28 +215,22 @@ public final class AuditCommand implements Command {
                         .first();
                 rows += e.getLong(0) + m.getLong(0);
                 errors += e.getLong(1) + (m.isNullAt(1) ? 0 : m.getLong(1));
-                for (Row r : metrics.where(col("value").isNotNull())
+                // the values of the maps of the predicted class, with their method: the means and the findings
+                Dataset<Row> scored = metrics.where(col("value").isNotNull())
                         .join(
                                 expl.where(col("target_rule").equalTo("predicted"))
                                         .select("image_id", "params_hash", "method_spec"),
-                                DeltaIO.columns("image_id", "params_hash"))
-                        .groupBy("method_spec", "metric")
+                                DeltaIO.columns("image_id", "params_hash"));
+                for (Row r : scored.groupBy("method_spec", "metric")
                         .agg(count(lit(1)), avg("value"), first("higher_is_better"))
                         .orderBy("method_spec", "metric")
                         .collectAsList()) {
                     means.add(RowFactory.create(
                             card.key(), r.getString(0), r.getString(1), r.getLong(2), r.getDouble(3), r.getBoolean(4)));
                 }
-            }
-            List<Findings.Finding> found = new ArrayList<>();
-            List<Row> findingRows = new ArrayList<>();
-            java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
-            for (ModelRun run : runs) {
-                List<Findings.Finding> f =
-                        Findings.find(spark, warehouse, run.plan().card(), selected);
+                List<Findings.Finding> f = Findings.find(spark, warehouse, card, scored);
                 found.addAll(f);
-                findingRows.addAll(
-                        Findings.rows(runId, config.name(), run.plan().card(), f, now));
+                findingRows.addAll(Findings.rows(runId, config.name(), card, f, now));
                 for (Findings.Finding x : f.subList(0, Math.min(5, f.size()))) {
                     System.out.printf("[audit] finding %s: %s%n", x.kind(), x.detail());
                 }

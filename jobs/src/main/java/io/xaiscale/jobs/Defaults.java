@@ -1,6 +1,7 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
+import io.xaiscale.config.Spec;
 import io.xaiscale.image.ImageCodec;
 import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.ingest.Layout;
@@ -72,18 +73,14 @@ final class Defaults {
 
     /** The selection {@link #selection} describes; class names are the card's {@code classes}. */
     static Selection selection(Options o, List<String> classNames) {
-        List<String> splits = list(o.get("splits"));
+        List<String> splits = Spec.items(o.get("splits"));
         List<Integer> classes = new java.util.ArrayList<>();
-        for (String c : list(o.get("classes"))) {
-            int k = -1;
+        for (String c : Spec.items(o.get("classes"))) {
+            int k;
             try {
                 k = Integer.parseInt(c);
             } catch (NumberFormatException e) {
-                for (int i = 0; i < classNames.size(); i++) {
-                    if (classNames.get(i).equalsIgnoreCase(c)) {
-                        k = i;
-                    }
-                }
+                k = io.xaiscale.model.ModelCard.classIndex(classNames, c);
             }
             if (k < 0 || k >= classNames.size()) {
                 throw new IllegalArgumentException("Invalid --classes: " + c + " (valid: 0.." + (classNames.size() - 1)
@@ -97,13 +94,6 @@ final class Defaults {
                 o.getInt("sample-per-class", 0, Integer.MAX_VALUE),
                 o.getLong("sample-seed"),
                 Selection.parseSince(o.get("ingested-since"), "ingested-since"));
-    }
-
-    private static List<String> list(String text) {
-        return java.util.Arrays.stream(text.split(","))
-                .map(String::trim)
-                .filter(s -> !s.isEmpty())
-                .toList();
     }
 
     static Options model(Options o) {

@@ -111,12 +111,12 @@ public final class ExportCommand implements Command {
                 .format("delta")
                 .load(Tables.EXPLANATIONS.path(warehouse))
                 .where(Tables.ofModel(card).and(col("error").isNull()));
-        List<String> wanted = split(methods);
+        List<String> wanted = Spec.items(methods);
         if (!wanted.isEmpty()) {
             expl = expl.where(
                     col("method").isin(wanted.toArray()).or(col("method_spec").isin(wanted.toArray())));
         }
-        List<String> ids = split(images);
+        List<String> ids = Spec.items(images);
         if (!ids.isEmpty()) {
             Column any = null;
             for (String id : ids) {
@@ -201,13 +201,5 @@ public final class ExportCommand implements Command {
             OverlayJob.render(spark, warehouse, card, selected, out.resolve("overlays"), pngScale, colors, view);
         }
         return new Result(imageIds.size(), arrays.size(), file);
-    }
-
-    /** Comma-separated values; commas inside a spec's brackets do not split. */
-    private static List<String> split(String s) {
-        return Spec.splitTopLevel(s, ',').stream()
-                .map(String::trim)
-                .filter(x -> !x.isEmpty())
-                .toList();
     }
 }

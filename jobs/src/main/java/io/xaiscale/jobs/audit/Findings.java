@@ -69,19 +69,11 @@ public final class Findings {
     private Findings() {}
 
     /**
-     * The findings for model {@code card} over the images of {@code selected} (a frame of
-     * {@code image_id}), most severe first.
+     * The findings for model {@code card} in {@code metrics}: its metric rows with a value over the
+     * audited images, each with the {@code method_spec} of its map (of the predicted class); most
+     * severe first.
      */
-    public static List<Finding> find(SparkSession spark, String warehouse, ModelCard card, Dataset<Row> selected) {
-        Dataset<Row> expl = DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS)
-                .where(Tables.ofModel(card)
-                        .and(col("error").isNull())
-                        .and(col("target_rule").equalTo("predicted")))
-                .select("image_id", "params_hash", "method_spec");
-        Dataset<Row> metrics = DeltaIO.readOrEmpty(spark, warehouse, Tables.METRICS)
-                .where(Tables.ofModel(card).and(col("value").isNotNull()))
-                .join(selected, "image_id")
-                .join(expl, DeltaIO.columns("image_id", "params_hash"));
+    public static List<Finding> find(SparkSession spark, String warehouse, ModelCard card, Dataset<Row> metrics) {
         List<Finding> out = new ArrayList<>();
         Dataset<Row> mass = metrics.where(col("metric").equalTo(RelevanceMass.NAME));
         if (mass.isEmpty()) {

@@ -129,11 +129,10 @@ public final class Gates {
                             String.format(Locale.ROOT, "%.4f of the run's rows have an error", errorRate)));
                     break;
                 case "metric":
+                    if (matching(means, g).isEmpty()) {
+                        out.add(missing(g));
+                    }
                     for (Mean m : matching(means, g)) {
-                        if (m.n() == 0) {
-                            out.add(missing(g));
-                            continue;
-                        }
                         boolean ok = m.mean() != null
                                 && (g.min() == null || m.mean() >= g.min())
                                 && (g.max() == null || m.mean() <= g.max());
@@ -151,11 +150,10 @@ public final class Gates {
                     }
                     break;
                 default:
+                    if (matching(means, g).isEmpty()) {
+                        out.add(missing(g));
+                    }
                     for (Mean m : matching(means, g)) {
-                        if (m.n() == 0) {
-                            out.add(missing(g));
-                            continue;
-                        }
                         Mean before = previous.stream()
                                 .filter(p -> p.model().equals(m.model())
                                         && p.methodSpec().equals(m.methodSpec())
@@ -184,12 +182,11 @@ public final class Gates {
         return out;
     }
 
-    /** The means a metric gate is about; none gives one empty mean, which fails ({@link #missing}). */
+    /** The means a metric gate is about (none: the gate fails, {@link #missing}). */
     private static List<Mean> matching(List<Mean> means, Gate g) {
-        List<Mean> m = means.stream()
+        return means.stream()
                 .filter(x -> x.metric().equals(g.metric()) && x.isMethod(g.method()) && x.n() > 0)
                 .toList();
-        return m.isEmpty() ? List.of(new Mean("-", g.method(), g.metric(), 0, null, true)) : m;
     }
 
     /** A gate about values the run does not have fails: a misspelt metric or method must not pass. */

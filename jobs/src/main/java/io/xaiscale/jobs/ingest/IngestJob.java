@@ -189,9 +189,6 @@ public final class IngestJob {
                             Tables.IMAGES.column(stored, "source_modified").as("modified"),
                             Tables.IMAGES.column(stored, "source_entry_hash").as("entry_hash"));
             tasks = listed.join(known, DeltaIO.columns("source_uri", "length", "modified", "entry_hash"), "left_anti")
-                    .select(
-                            listed.columns()[0],
-                            java.util.Arrays.copyOfRange(listed.columns(), 1, listed.columns().length))
                     .repartition(Math.max(1, Math.min(partitions, listing.files.size())));
         }
         long pending = tasks.count();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.xaiscale.model.ModelCard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -186,7 +187,7 @@ public enum Layout {
         java.util.Arrays.fill(map, 255);
         map[0] = 0;
         for (int i = 0; i < VOC_CLASSES.size(); i++) {
-            int k = classes == null ? -1 : Manifest.indexOf(classes, VOC_CLASSES.get(i));
+            int k = classes == null ? -1 : ModelCard.classIndex(classes, VOC_CLASSES.get(i));
             map[i + 1] = k < 0 || k > 253 ? 255 : k + 1;
         }
         int w = img.getWidth();

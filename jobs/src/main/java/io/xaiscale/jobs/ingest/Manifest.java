@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xaiscale.image.Box;
+import io.xaiscale.model.ModelCard;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -363,7 +364,7 @@ final class Manifest {
         } else if (label != null && classes != null && label >= classes.size()) {
             problems.add(where + "label " + label + " is not a class of the model (0.." + (classes.size() - 1) + ")");
         } else if (labelName != null && classes != null) {
-            int named = indexOf(classes, labelName);
+            int named = ModelCard.classIndex(classes, labelName);
             if (label == null && named < 0) {
                 problems.add(where + "label_name '" + labelName + "' is not a class of the model (classes: "
                         + String.join(", ", classes) + ")");
@@ -425,16 +426,6 @@ final class Manifest {
             }
         }
         return out;
-    }
-
-    /** The index of the class named {@code name} (case and surrounding blanks ignored), or -1. */
-    static int indexOf(List<String> classes, String name) {
-        for (int i = 0; i < classes.size(); i++) {
-            if (classes.get(i).equalsIgnoreCase(name.strip())) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static Integer integer(Map<String, String> v, String key, List<String> problems) {

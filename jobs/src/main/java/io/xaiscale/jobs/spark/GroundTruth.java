@@ -64,8 +64,7 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
         Integer imageLabel = r.getAs("gt_label");
         Integer width = r.getAs("gt_width");
         Integer height = r.getAs("gt_height");
-        Integer stated = r.getAs("gt_orientation");
-        Orientation turn = geometry.upright() || stated == null ? Orientation.NORMAL : Orientation.of(stated);
+        Orientation turn = turn(r, geometry);
         int si = index(r, "segmentation");
         if (si >= 0 && !r.isNullAt(si)) {
             return segmentation((byte[]) r.get(si), target, geometry, turn, outW, outH);
@@ -185,13 +184,19 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
     public static int[] frame(Row r, Geometry geometry) {
         Integer width = r.getAs("gt_width");
         Integer height = r.getAs("gt_height");
-        Integer stated = r.getAs("gt_orientation");
         if (width == null || height == null) {
             return null;
         }
-        boolean swap =
-                !geometry.upright() && stated != null && Orientation.of(stated).swapsAxes();
-        return swap ? new int[] {height, width} : new int[] {width, height};
+        return turn(r, geometry).swapsAxes() ? new int[] {height, width} : new int[] {width, height};
+    }
+
+    /**
+     * How the upright ground truth of a row is turned back to the pixels {@code geometry} reads: not
+     * at all for an upright geometry (or a row without orientation), else by the stated orientation.
+     */
+    private static Orientation turn(Row r, Geometry geometry) {
+        Integer stated = r.getAs("gt_orientation");
+        return geometry.upright() || stated == null ? Orientation.NORMAL : Orientation.of(stated);
     }
 
     /** The transform of the pixels the model sees: the stored image's when {@code turn} brought the ground truth back to it. */
