@@ -47,6 +47,51 @@ public record Region(boolean[] mask, int width, int height) {
         return n;
     }
 
+    /**
+     * The region grown by {@code r} pixels in every direction (a square dilation: a box becomes the box
+     * {@code r} pixels larger on each side, clipped to the grid).
+     */
+    public Region dilate(int r) {
+        if (r <= 0) {
+            return this;
+        }
+        boolean[] rows = new boolean[mask.length];
+        for (int y = 0; y < height; y++) {
+            int last = Integer.MIN_VALUE / 2; // the last member pixel at or left of x, then the next right of it
+            for (int x = 0; x < width; x++) {
+                if (mask[y * width + x]) {
+                    last = x;
+                }
+                rows[y * width + x] = x - last <= r;
+            }
+            last = Integer.MAX_VALUE / 2;
+            for (int x = width - 1; x >= 0; x--) {
+                if (mask[y * width + x]) {
+                    last = x;
+                }
+                rows[y * width + x] |= last - x <= r;
+            }
+        }
+        boolean[] out = new boolean[mask.length];
+        for (int x = 0; x < width; x++) {
+            int last = Integer.MIN_VALUE / 2;
+            for (int y = 0; y < height; y++) {
+                if (rows[y * width + x]) {
+                    last = y;
+                }
+                out[y * width + x] = y - last <= r;
+            }
+            last = Integer.MAX_VALUE / 2;
+            for (int y = height - 1; y >= 0; y--) {
+                if (rows[y * width + x]) {
+                    last = y;
+                }
+                out[y * width + x] |= last - y <= r;
+            }
+        }
+        return new Region(out, width, height);
+    }
+
     /** Whether a pixel of the region lies within Euclidean distance {@code radius} of (x, y). */
     public boolean within(int x, int y, int radius) {
         for (int dy = -radius; dy <= radius; dy++) {

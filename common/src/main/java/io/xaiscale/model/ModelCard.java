@@ -263,6 +263,11 @@ public record ModelCard(
         return -1;
     }
 
+    /** The name of class {@code index}, or {@code "class <index>"} outside the card's classes. */
+    public String className(int index) {
+        return index >= 0 && index < classes().size() ? classes().get(index) : "class " + index;
+    }
+
     /** SHA-256 of the card's canonical JSON: recorded in every explanation row next to the weights' hash. */
     public String sha256() {
         return Hashing.sha256Hex(toJson());

@@ -160,7 +160,8 @@ public final class Trainer {
                         + s.trainImages() + " --seed " + s.seed()
                         + (s.testImages() != d.testImages() ? " --test-images " + s.testImages() : "")
                         + (!s.modelId().equals(d.modelId()) ? " --model-id " + s.modelId() : "")
-                        + (s.shuffleLabels() ? " --shuffle-labels" : ""));
+                        + (s.shuffleLabels() ? " --shuffle-labels" : "")
+                        + (s.watermarkClass() >= 0 ? " --watermark-class " + s.watermarkClass() : ""));
         ModelCard card = new ModelCard(
                 s.modelId(),
                 s.version(),

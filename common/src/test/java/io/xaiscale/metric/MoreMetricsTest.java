@@ -76,6 +76,41 @@ class MoreMetricsTest {
         assertEquals(
                 "iou[relevance=abs,threshold=best]",
                 Metrics.fromString("iou[threshold=best]").spec());
+        // a margin of 0.1 (1 pixel of 10) grows the box to 7 x 6 = 42 pixels: the uniform map's share
+        assertEquals(0.42, one("relevance_mass[margin=0.1]", constant(3f), BOX), 1e-12);
+        // relevance next to the box counts inside, relevance two pixels away does not
+        float[] beside = new float[S * S];
+        beside[3 * S + 1] = 1f; // (1, 3): one pixel left of the box
+        beside[3 * S + 8] = 1f; // (8, 3): two pixels right of it (the box ends before x = 7)
+        assertEquals(0.0, one("relevance_mass", beside, BOX), 1e-12);
+        assertEquals(0.5, one("relevance_mass[margin=0.1]", beside, BOX), 1e-12);
+        assertEquals(1.0, one("relevance_mass[margin=0.2]", beside, BOX), 1e-12);
+        assertEquals(
+                "relevance_mass[margin=0.1,relevance=positive]",
+                Metrics.fromString("relevance_mass[margin=0.1]").spec());
+        assertEquals(
+                "relevance_mass[relevance=positive]",
+                Metrics.fromString("relevance_mass[margin=0]").spec(),
+                "no margin: the key it always had");
+    }
+
+    @Test
+    void aDilatedRegionIsTheBoxGrownOnEverySideAndClipped() {
+        io.xaiscale.image.Region r = io.xaiscale.image.Region.of(BOX, S, S).dilate(2);
+        assertArrayEquals(io.xaiscale.image.Region.of(new Box(0, 1, 9, 9), S, S).mask(), r.mask());
+        assertArrayEquals(
+                io.xaiscale.image.Region.of(new Box(0, 0, 10, 10), S, S).mask(),
+                io.xaiscale.image.Region.of(BOX, S, S).dilate(5).mask());
+        // an L of two pixels grows into the union of two squares
+        boolean[] l = new boolean[S * S];
+        l[0] = true;
+        l[2 * S + 2] = true;
+        boolean[] grown = new io.xaiscale.image.Region(l, S, S).dilate(1).mask();
+        int n = 0;
+        for (boolean b : grown) {
+            n += b ? 1 : 0;
+        }
+        assertEquals(4 + 9 - 1, n, "2x2 at the corner, 3x3 around (2, 2), sharing (1, 1)");
     }
 
     @Test

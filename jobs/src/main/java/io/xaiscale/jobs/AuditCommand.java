@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.stddev_samp;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -13,7 +14,9 @@ import io.xaiscale.config.Options;
 import io.xaiscale.jobs.audit.AuditConfig;
 import io.xaiscale.jobs.audit.Findings;
 import io.xaiscale.jobs.audit.Gates;
+import io.xaiscale.jobs.audit.Inputs;
 import io.xaiscale.jobs.audit.Ledger;
+import io.xaiscale.jobs.audit.SprayFindings;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ingest.IngestJob;
@@ -67,7 +70,10 @@ public final class AuditCommand implements Command {
                         "file",
                         "",
                         "the audit's YAML file (local or s3a://); --config stays the properties file of every command")
-                .add("master", Defaults.MASTER, "Spark master when not run by spark-submit");
+                .add("master", Defaults.MASTER, "Spark master when not run by spark-submit")
+                .flag(
+                        "full",
+                        "recompute the summaries and findings even when nothing the audit reads changed since its last run");
     }
 
     /** A model's part of the audit: its pipeline options, plan and stages, built before Spark starts. */
@@ -120,7 +126,7 @@ public final class AuditCommand implements Command {
         SparkSession spark = Sessions.create(
                 "xai-audit " + config.name(), runs.get(0).options().get("master"));
         try {
-            int code = audit(spark, config, text, runs, Ledger.newRunId());
+            int code = audit(spark, config, text, runs, Ledger.newRunId(), o.getFlag("full"));
             if (code != 0) {
                 throw new Gates.Failed("audit " + config.name() + ": a gate failed (exit code " + code + ")");
             }
@@ -130,8 +136,109 @@ public final class AuditCommand implements Command {
         }
     }
 
-    /** Runs the audit in {@code spark} as run {@code runId}; returns 0, or {@link Gates#EXIT_GATED}. */
+    /**
+     * A run whose inputs did not change since run {@code previous}: its means, error counts and findings
+     * (those that compare with the run before it excepted) are this run's; the gates are evaluated
+     * again on them.
+     */
+    private static int reuse(
+            SparkSession spark,
+            AuditConfig config,
+            String warehouse,
+            String runId,
+            Ledger ledger,
+            Ledger.Previous previous,
+            String inputs,
+            java.util.Map<String, Long> versions,
+            List<Row> models,
+            InputBytes input) {
+        long t0 = System.nanoTime();
+        System.out.printf(
+                "[audit] %s: nothing the audit reads changed since run %s (sources, models, tables):"
+                        + " its results are this run's (--full recomputes them)%n",
+                config.name(), previous.runId());
+        java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
+        Dataset<Row> copied = DeltaIO.readOrEmpty(spark, warehouse, Tables.AUDIT_FINDINGS)
+                .where(col("run_id")
+                        .equalTo(previous.runId())
+                        .and(not(col("kind").isin(Findings.AGAINST_PREVIOUS.toArray()))))
+                .withColumn("run_id", lit(runId))
+                .withColumn("found_at", lit(now))
+                .select(Tables.AUDIT_FINDINGS.columns())
+                .cache();
+        List<Findings.Finding> found =
+                copied.collectAsList().stream().map(Findings::of).toList();
+        if (!found.isEmpty()) {
+            DeltaIO.mergeInsert(spark, copied, warehouse, Tables.AUDIT_FINDINGS);
+        }
+        copied.unpersist();
+        long checked = previous.checkedRows() == null ? 0 : previous.checkedRows();
+        long errors = previous.errorRows() == null ? 0 : previous.errorRows();
+        double errorRate = checked == 0 ? 0 : (double) errors / checked;
+        List<Row> gates = Gates.evaluate(
+                config.gates() == null ? List.of() : config.gates(),
+                errorRate,
+                previous.means(),
+                previous.means(),
+                found);
+        boolean passed = gates.stream().allMatch(g -> g.getBoolean(1));
+        printGates(gates);
+        ledger.set("images_version", versions.get(Tables.IMAGES.name()))
+                .set("selection", previous.selection())
+                .set("images_selected", previous.imagesSelected())
+                .set("bytes_read", input.total())
+                .set("checked_rows", checked)
+                .set("error_rows", errors)
+                .set("inputs_sha256", inputs)
+                .set("reused_run", previous.runId())
+                .setRows("models", models)
+                .setRows(
+                        "stages", List.of(RowFactory.create(null, "unchanged", 0L, 0L, (System.nanoTime() - t0) / 1e9)))
+                .setRows("means", previous.means().stream().map(Gates.Mean::row).toList())
+                .setRows("gates", gates)
+                .finish(passed ? Ledger.SUCCEEDED : Ledger.GATED, null);
+        System.out.printf(
+                Locale.ROOT,
+                "[audit] %s: run %s %s (the results of run %s: %d finding(s), %d gate(s), %.1f MB read)%n",
+                config.name(),
+                runId,
+                passed ? Ledger.SUCCEEDED : Ledger.GATED,
+                previous.runId(),
+                found.size(),
+                gates.size(),
+                input.total() / 1e6);
+        return passed ? 0 : Gates.EXIT_GATED;
+    }
+
+    private static void printGates(List<Row> gates) {
+        for (Row g : gates) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "[audit] gate %s: %s (%s)%n",
+                    g.getString(0),
+                    g.getBoolean(1) ? "passed" : "FAILED",
+                    g.getString(4));
+        }
+    }
+
+    private static void report(List<Findings.Finding> findings) {
+        for (Findings.Finding x : findings.subList(0, Math.min(5, findings.size()))) {
+            System.out.printf("[audit] finding %s: %s%n", x.kind(), x.detail());
+        }
+    }
+
     static int audit(SparkSession spark, AuditConfig config, String text, List<ModelRun> runs, String runId)
+            throws Exception {
+        return audit(spark, config, text, runs, runId, false);
+    }
+
+    /**
+     * Runs the audit in {@code spark} as run {@code runId}; returns 0, or {@link Gates#EXIT_GATED}. When
+     * nothing it reads changed since the last run ({@link Inputs}) and not {@code full}, it takes that
+     * run's results.
+     */
+    static int audit(
+            SparkSession spark, AuditConfig config, String text, List<ModelRun> runs, String runId, boolean full)
             throws Exception {
         String warehouse = runs.get(0).options().get("warehouse");
         Ledger ledger = Ledger.start(spark, warehouse, runId, config, text);
@@ -141,6 +248,19 @@ public final class AuditCommand implements Command {
             List<Row> models = new ArrayList<>();
             ModelRun firstRun = runs.get(0);
             Options first = firstRun.options();
+            for (ModelRun run : runs) {
+                ModelCard card = run.plan().card();
+                models.add(RowFactory.create(card.id(), card.version(), card.weightsSha256()));
+            }
+            org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+            List<ModelCard> cards = runs.stream().map(r -> r.plan().card()).toList();
+            String listing = Inputs.listing(conf, first.get("source"), first.get("manifest"));
+            java.util.Map<String, Long> before = Inputs.versions(conf, warehouse);
+            Ledger.Previous previous = Ledger.previous(spark, warehouse, config.name());
+            String inputs = Inputs.hash(config, cards, listing, before);
+            if (!full && inputs.equals(previous.inputsSha256())) {
+                return reuse(spark, config, warehouse, runId, ledger, previous, inputs, before, models, input);
+            }
             if (!first.get("source").isBlank()) {
                 long t0 = System.nanoTime();
                 var report = IngestJob.ingestFiles(
@@ -164,7 +284,6 @@ public final class AuditCommand implements Command {
                             .getLong(0));
             for (ModelRun run : runs) {
                 ModelCard card = run.plan().card();
-                models.add(RowFactory.create(card.id(), card.version(), card.weightsSha256()));
                 List<StageRunner.Result> results = Plan.run(spark, run.stages());
                 for (int i = 0; i < results.size(); i++) {
                     StageRunner.Result r = results.get(i);
@@ -172,6 +291,15 @@ public final class AuditCommand implements Command {
                             card.key(), run.stages().get(i).name(), r.pending(), r.inserted(), r.seconds()));
                 }
             }
+            Selection selection = ((ExplainStage) firstRun.stages().get(0)).selection();
+            Dataset<Row> selected = selection
+                    .apply(DeltaIO.read(spark, warehouse, Tables.IMAGES))
+                    .select("image_id")
+                    .cache();
+            long selectedCount = selected.count();
+            List<Row> findingRows = new ArrayList<>();
+            java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
+            List<Findings.Finding> found = new ArrayList<>();
             // drift between consecutive versions of one model, in the config's order
             for (int i = 1; i < runs.size(); i++) {
                 ModelCard a = runs.get(i - 1).plan().card();
@@ -181,18 +309,22 @@ public final class AuditCommand implements Command {
                     StageRunner.Result r = Plan.run(spark, List.of(drift)).get(0);
                     stages.add(RowFactory.create(
                             a.key() + " -> " + b.version(), drift.name(), r.pending(), r.inserted(), r.seconds()));
+                    List<Findings.Finding> f = Findings.predictionDrift(
+                            DeltaIO.read(spark, warehouse, Tables.MODEL_DRIFT)
+                                    .where(col("model_id")
+                                            .equalTo(a.id())
+                                            .and(col("version_a").equalTo(a.version()))
+                                            .and(col("version_b").equalTo(b.version())))
+                                    .join(selected, "image_id"),
+                            a,
+                            b);
+                    report(f);
+                    found.addAll(f);
+                    findingRows.addAll(Findings.rows(runId, config.name(), a.key() + " -> " + b.version(), f, now));
                 }
             }
-            Selection selection = ((ExplainStage) firstRun.stages().get(0)).selection();
-            Dataset<Row> selected = selection
-                    .apply(DeltaIO.read(spark, warehouse, Tables.IMAGES))
-                    .select("image_id")
-                    .cache();
-            long selectedCount = selected.count();
-            List<Row> means = new ArrayList<>();
-            List<Findings.Finding> found = new ArrayList<>();
-            List<Row> findingRows = new ArrayList<>();
-            java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
+            List<Gates.Mean> means = new ArrayList<>();
+            List<Dataset<Row>> errorRows = new ArrayList<>();
             long rows = 0;
             long errors = 0;
             for (ModelRun run : runs) {
@@ -221,20 +353,50 @@ public final class AuditCommand implements Command {
                                 expl.where(col("target_rule").equalTo("predicted"))
                                         .select("image_id", "params_hash", "method_spec"),
                                 DeltaIO.columns("image_id", "params_hash"));
+                List<Gates.Mean> mine = new ArrayList<>();
                 for (Row r : scored.groupBy("method_spec", "metric")
-                        .agg(count(lit(1)), avg("value"), first("higher_is_better"))
+                        .agg(count(lit(1)), avg("value"), first("higher_is_better"), stddev_samp("value"))
                         .orderBy("method_spec", "metric")
                         .collectAsList()) {
-                    means.add(RowFactory.create(
-                            card.key(), r.getString(0), r.getString(1), r.getLong(2), r.getDouble(3), r.getBoolean(4)));
+                    mine.add(new Gates.Mean(
+                            card.key(),
+                            r.getString(0),
+                            r.getString(1),
+                            r.getLong(2),
+                            r.getDouble(3),
+                            r.getBoolean(4),
+                            r.isNullAt(5) ? null : r.getDouble(5)));
                 }
-                List<Findings.Finding> f = Findings.find(spark, warehouse, card, scored);
+                means.addAll(mine);
+                errorRows.add(expl.where(col("error").isNotNull()).select("image_id"));
+                List<Findings.Finding> f = new ArrayList<>(Findings.find(spark, warehouse, card, scored));
+                f.addAll(Findings.regressions(mine, previous, x -> Findings.worstImages(scored, x)));
+                if (config.spray() != null) {
+                    f.addAll(SprayFindings.find(
+                            expl.where(col("target_rule").equalTo("predicted")), scored, card, config.spray()));
+                }
+                f.sort(Findings.SEVERITY);
+                report(f);
                 found.addAll(f);
-                findingRows.addAll(Findings.rows(runId, config.name(), card, f, now));
-                for (Findings.Finding x : f.subList(0, Math.min(5, f.size()))) {
-                    System.out.printf("[audit] finding %s: %s%n", x.kind(), x.detail());
-                }
+                findingRows.addAll(Findings.rows(runId, config.name(), card.key(), f, now));
             }
+            final long checked = rows;
+            final long failed = errors;
+            List<Findings.Finding> spike = Findings.errorSpike(
+                    checked,
+                    failed,
+                    previous,
+                    () -> errorRows.stream()
+                            .reduce(Dataset::union)
+                            .orElseThrow()
+                            .distinct()
+                            .orderBy("image_id")
+                            .limit(5)
+                            .as(org.apache.spark.sql.Encoders.STRING())
+                            .collectAsList());
+            report(spike);
+            found.addAll(spike);
+            findingRows.addAll(Findings.rows(runId, config.name(), "all", spike, now));
             if (!findingRows.isEmpty()) {
                 DeltaIO.mergeInsert(
                         spark,
@@ -245,27 +407,25 @@ public final class AuditCommand implements Command {
             selected.unpersist();
             double errorRate = rows == 0 ? 0 : (double) errors / rows;
             List<Row> gates = Gates.evaluate(
-                    config.gates() == null ? List.of() : config.gates(),
-                    errorRate,
-                    means.stream().map(Gates.Mean::of).toList(),
-                    Ledger.previousMeans(spark, warehouse, config.name()),
-                    found);
+                    config.gates() == null ? List.of() : config.gates(), errorRate, means, previous.means(), found);
             boolean passed = gates.stream().allMatch(g -> g.getBoolean(1));
-            for (Row g : gates) {
-                System.out.printf(
-                        Locale.ROOT,
-                        "[audit] gate %s: %s (%s)%n",
-                        g.getString(0),
-                        g.getBoolean(1) ? "passed" : "FAILED",
-                        g.getString(4));
-            }
+            printGates(gates);
+            java.util.Map<String, Long> after = Inputs.versions(conf, warehouse);
+            // the next run may take these results only if no other writer committed while this one ran
+            ledger.set(
+                    "inputs_sha256",
+                    Inputs.onlyOwnCommits(conf, warehouse, before, after, runId)
+                            ? Inputs.hash(config, cards, listing, after)
+                            : null);
             long bytesRead = input.total();
             ledger.set("selection", selection.describe())
                     .set("images_selected", selectedCount)
                     .set("bytes_read", bytesRead)
+                    .set("checked_rows", rows)
+                    .set("error_rows", errors)
                     .setRows("models", models)
                     .setRows("stages", stages)
-                    .setRows("means", means)
+                    .setRows("means", means.stream().map(Gates.Mean::row).toList())
                     .setRows("gates", gates)
                     .finish(passed ? Ledger.SUCCEEDED : Ledger.GATED, null);
             System.out.printf(

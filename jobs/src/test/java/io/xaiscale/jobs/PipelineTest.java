@@ -898,6 +898,17 @@ class PipelineTest {
         assertTrue(gates.get(0).getBoolean(1) && gates.get(1).getBoolean(1), gates.toString());
         assertFalse(gates.get(2).getBoolean(1), "the change gate: " + gates.get(2));
         assertEquals(mean / 2, gates.get(2).getDouble(2), 1e-9, "worse by half the mean");
+        // ... and the run finds it by itself: a metric regression, with the images where the iou is lowest
+        Row regression = spark.read()
+                .format("delta")
+                .load(Tables.AUDIT_FINDINGS.path(warehouse))
+                .where(col("run_id").equalTo("run-2").and(col("kind").equalTo("metric_regression")))
+                .first();
+        assertEquals("iou | gradient", regression.getAs("subject"));
+        assertEquals(mean / 2, regression.<Double>getAs("value"), 1e-9);
+        assertTrue(regression.<Double>getAs("ci_low") > 0, regression.toString());
+        assertEquals(5, regression.getList(regression.fieldIndex("evidence")).size());
+        assertTrue(second.<Long>getAs("checked_rows") > 0);
         spark.sql("UPDATE delta.`" + Tables.METRICS.path(warehouse)
                 + "` SET value = value * 2 WHERE metric = 'iou' AND method = 'gradient' AND value IS NOT NULL");
 
@@ -993,9 +1004,41 @@ class PipelineTest {
                         .filter(r -> r.<String>getAs("stage").equals("drift"))
                         .count());
         assertEquals(3, run.getList(run.fieldIndex("models")).size());
+        // prediction drift is a finding between 2 and 3 (over all images), none between the equal 1 and 2
+        List<Row> driftFindings = spark.read()
+                .format("delta")
+                .load(Tables.AUDIT_FINDINGS.path(warehouse))
+                .where(col("run_id").equalTo("run-versions").and(col("kind").equalTo("prediction_drift")))
+                .collectAsList();
+        assertTrue(
+                driftFindings.stream()
+                        .anyMatch(r -> r.getAs("model").equals("fmnist-loc-cnn@2 -> 3")
+                                && r.getAs("subject").equals("all classes | 2 -> 3")),
+                driftFindings.toString());
+        assertTrue(
+                driftFindings.stream().noneMatch(r -> r.<String>getAs("model").endsWith("@1 -> 2")),
+                driftFindings.toString());
         // the rerun computes no drift again; the notebook shows both version pairs
         assertEquals(0, audit(yaml, "run-versions-2"));
         assertEquals(2 * pairs, drift.count());
+        // ... nothing it reads changed: it took the first run's results, findings included
+        Row rerun = spark.read()
+                .format("delta")
+                .load(Tables.AUDIT_RUNS.path(warehouse))
+                .where(col("run_id").equalTo("run-versions-2"))
+                .first();
+        assertEquals("run-versions", rerun.getAs("reused_run"));
+        assertEquals(run.<String>getAs("inputs_sha256"), rerun.getAs("inputs_sha256"));
+        assertEquals(
+                run.getList(run.fieldIndex("means")).size(),
+                rerun.getList(rerun.fieldIndex("means")).size());
+        assertEquals(
+                driftFindings.size(),
+                spark.read()
+                        .format("delta")
+                        .load(Tables.AUDIT_FINDINGS.path(warehouse))
+                        .where(col("run_id").equalTo("run-versions-2").and(col("kind").equalTo("prediction_drift")))
+                        .count());
         SqlRunner.registerViews(spark, warehouse);
         assertFalse(SqlRunner.run(spark, ROOT.resolve("notebooks-sql/drift.sql"))
                 .collectAsList()
@@ -1041,7 +1084,7 @@ class PipelineTest {
                 .add("outside", "double");
         io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
         List<io.xaiscale.jobs.audit.Findings.Finding> found =
-                io.xaiscale.jobs.audit.Findings.cleverHans(spark.createDataFrame(rows, schema), card);
+                io.xaiscale.jobs.audit.Findings.cleverHans(spark.createDataFrame(rows, schema), card, 0);
         assertEquals(1, found.size(), found.toString());
         io.xaiscale.jobs.audit.Findings.Finding f = found.get(0);
         assertEquals(3, f.cls());
@@ -1058,7 +1101,8 @@ class PipelineTest {
                 .map(r -> org.apache.spark.sql.RowFactory.create(
                         r.get(0), r.get(1), r.get(2), 0.3 + 0.01 * (r.getInt(2) % 2)))
                 .toList();
-        assertEquals(List.of(), io.xaiscale.jobs.audit.Findings.cleverHans(spark.createDataFrame(alike, schema), card));
+        assertEquals(
+                List.of(), io.xaiscale.jobs.audit.Findings.cleverHans(spark.createDataFrame(alike, schema), card, 0));
     }
 
     @Test

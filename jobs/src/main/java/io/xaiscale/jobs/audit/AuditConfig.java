@@ -30,6 +30,7 @@ import java.util.Map;
  * gates:
  *   - {gate: error_rate, max: 0.01}
  *   - {gate: metric_change, metric: pointing_game, method: grad_cam, max_worsening: 0.05}
+ * spray: {max_maps_per_class: 300}
  * options: {batch-size: 32}
  * </pre>
  */
@@ -46,7 +47,33 @@ public record AuditConfig(
         @JsonProperty("targets") List<String> targets,
         @JsonProperty("select") Select select,
         @JsonProperty("gates") List<Gate> gates,
+        @JsonProperty("spray") SprayConfig spray,
         @JsonProperty("options") Map<String, Object> options) {
+
+    /**
+     * Spectral relevance analysis of the audited maps ({@link SprayFindings}); present (even empty,
+     * {@code spray: {}}) to run it. It reads the maps, so a run with it is not free when nothing is new.
+     */
+    public record SprayConfig(
+            @JsonProperty("max_maps_per_class") Integer maxMapsPerClass,
+            @JsonProperty("side") Integer side,
+            @JsonProperty("neighbours") Integer neighbours,
+            @JsonProperty("max_clusters") Integer maxClusters) {
+        public static final int DEFAULT_MAX_MAPS = 300;
+
+        public io.xaiscale.analysis.Spray.Settings settings() {
+            io.xaiscale.analysis.Spray.Settings d = io.xaiscale.analysis.Spray.Settings.defaults();
+            return new io.xaiscale.analysis.Spray.Settings(
+                    side == null ? d.side() : side,
+                    neighbours == null ? d.neighbours() : neighbours,
+                    maxClusters == null ? d.maxClusters() : maxClusters,
+                    d.seed());
+        }
+
+        public int maxMaps() {
+            return maxMapsPerClass == null ? DEFAULT_MAX_MAPS : maxMapsPerClass;
+        }
+    }
 
     /** Which images are explained: the pipeline's selection options. */
     public record Select(
@@ -106,6 +133,17 @@ public record AuditConfig(
                 }
             }
         }
+        if (c.spray() != null) {
+            try {
+                c.spray().settings();
+                if (c.spray().maxMaps() < SprayFindings.MIN_MAPS || c.spray().maxMaps() > 5000) {
+                    problems.add("spray.max_maps_per_class must be in [" + SprayFindings.MIN_MAPS + ", 5000] (got "
+                            + c.spray().maxMaps() + ")");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add("spray: " + e.getMessage());
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("Invalid audit config " + file + ": " + String.join("; ", problems));
         }
@@ -135,6 +173,7 @@ public record AuditConfig(
                 targets,
                 select,
                 gates,
+                spray,
                 options);
     }
 

@@ -66,8 +66,13 @@ public final class Gates {
         }
     }
 
-    /** A run's mean of one metric output for one method configuration and model (a {@code RUN_MEAN} row). */
-    public record Mean(String model, String methodSpec, String metric, long n, Double mean, boolean higherIsBetter) {
+    /**
+     * A run's mean of one metric output for one method configuration and model (a {@code RUN_MEAN}
+     * row), and the values' standard deviation ({@code sd}: known for the run being audited, not
+     * stored in the ledger).
+     */
+    public record Mean(
+            String model, String methodSpec, String metric, long n, Double mean, boolean higherIsBetter, Double sd) {
         /** A row of {@code Tables.RUN_MEAN}'s fields, in its order (built rows have no schema to look names up in). */
         public static Mean of(Row r) {
             return new Mean(
@@ -76,7 +81,23 @@ public final class Gates {
                     r.getString(2),
                     r.getLong(3),
                     r.isNullAt(4) ? null : r.getDouble(4),
-                    r.getBoolean(5));
+                    r.getBoolean(5),
+                    null);
+        }
+
+        /** This mean as a {@code Tables.RUN_MEAN} row. */
+        public Row row() {
+            return RowFactory.create(model, methodSpec, metric, n, mean, higherIsBetter);
+        }
+
+        /** Whether {@code other} is the same output of the same method and model (of another run). */
+        boolean sameAs(Mean other) {
+            return model.equals(other.model) && methodSpec.equals(other.methodSpec) && metric.equals(other.metric);
+        }
+
+        /** How much worse this mean is than {@code before}'s, in the metric's direction (negative: better). */
+        double worseningFrom(Mean before) {
+            return higherIsBetter ? before.mean - mean : mean - before.mean;
         }
 
         /** Whether a gate's {@code method} (a name, or a full spec) names this configuration. */
@@ -154,17 +175,13 @@ public final class Gates {
                         out.add(missing(g));
                     }
                     for (Mean m : matching(means, g)) {
-                        Mean before = previous.stream()
-                                .filter(p -> p.model().equals(m.model())
-                                        && p.methodSpec().equals(m.methodSpec())
-                                        && p.metric().equals(m.metric()))
-                                .findFirst()
-                                .orElse(null);
+                        Mean before =
+                                previous.stream().filter(m::sameAs).findFirst().orElse(null);
                         if (before == null || before.mean() == null || m.mean() == null) {
                             out.add(outcome(name(g, m), true, null, g.maxWorsening(), "no earlier value to compare"));
                             continue;
                         }
-                        double worse = m.higherIsBetter() ? before.mean() - m.mean() : m.mean() - before.mean();
+                        double worse = m.worseningFrom(before);
                         out.add(outcome(
                                 name(g, m),
                                 worse <= g.maxWorsening(),

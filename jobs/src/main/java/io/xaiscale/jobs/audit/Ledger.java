@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import scala.collection.JavaConverters;
@@ -60,6 +61,7 @@ public final class Ledger {
                 .set("started_at", new Timestamp(System.currentTimeMillis()))
                 .set("spark_app_id", spark.sparkContext().applicationId())
                 .absent("ended_at", "selection", "images_version", "images_selected", "bytes_read", "models", "stages")
+                .absent("checked_rows", "error_rows", "inputs_sha256", "reused_run")
                 .absent("means")
                 .absent("gates", "error");
         Ledger l = new Ledger(spark, warehouse, row);
@@ -99,17 +101,44 @@ public final class Ledger {
     }
 
     /** The means of the last succeeded or gated run of audit {@code audit} (none: empty). */
-    public static List<Gates.Mean> previousMeans(SparkSession spark, String warehouse, String audit) {
-        List<Row> last = DeltaIO.readOrEmpty(spark, warehouse, Tables.AUDIT_RUNS)
-                .where(col("audit").equalTo(audit).and(col("status").isin(SUCCEEDED, GATED)))
+    /** What the last succeeded (or gated) run of an audit had: its means and error counts. */
+    public record Previous(
+            String runId,
+            List<Gates.Mean> means,
+            Long checkedRows,
+            Long errorRows,
+            Long imagesSelected,
+            String selection,
+            String inputsSha256) {
+        public static final Previous NONE = new Previous(null, List.of(), null, null, null, null, null);
+    }
+
+    /** The last succeeded or gated run of {@code audit} ({@link Previous#NONE} before the first). */
+    public static Previous previous(SparkSession spark, String warehouse, String audit) {
+        Dataset<Row> runs = DeltaIO.readOrEmpty(spark, warehouse, Tables.AUDIT_RUNS);
+        List<Row> last = runs.where(
+                        col("audit").equalTo(audit).and(col("status").isin(SUCCEEDED, GATED)))
                 .orderBy(col("started_at").desc())
                 .limit(1)
                 .collectAsList();
-        if (last.isEmpty() || last.get(0).isNullAt(last.get(0).fieldIndex("means"))) {
-            return List.of();
+        if (last.isEmpty()) {
+            return Previous.NONE;
         }
-        return last.get(0).<Row>getList(last.get(0).fieldIndex("means")).stream()
-                .map(Gates.Mean::of)
-                .toList();
+        Row r = last.get(0);
+        List<String> columns = List.of(runs.columns());
+        java.util.function.Function<String, Object> value =
+                c -> columns.contains(c) && !r.isNullAt(r.fieldIndex(c)) ? r.get(r.fieldIndex(c)) : null;
+        return new Previous(
+                r.getString(r.fieldIndex("run_id")),
+                r.isNullAt(r.fieldIndex("means"))
+                        ? List.of()
+                        : r.<Row>getList(r.fieldIndex("means")).stream()
+                                .map(Gates.Mean::of)
+                                .toList(),
+                (Long) value.apply("checked_rows"),
+                (Long) value.apply("error_rows"),
+                (Long) value.apply("images_selected"),
+                (String) value.apply("selection"),
+                (String) value.apply("inputs_sha256"));
     }
 }

@@ -248,6 +248,12 @@ public final class Tables {
         createStructField("images_selected", LongType, true),
         // what the executors read from storage (Spark input metrics): a run with nothing new reads little
         createStructField("bytes_read", LongType, true),
+        // the explanation and metric rows of the selected images, and those with an error (error_rate's terms)
+        createStructField("checked_rows", LongType, true),
+        createStructField("error_rows", LongType, true),
+        // everything the results depend on, hashed (audit.Inputs); a run with the same hash takes the results of
+        createStructField("inputs_sha256", StringType, true),
+        createStructField("reused_run", StringType, true),
         createStructField("models", DataTypes.createArrayType(RUN_MODEL, false), true),
         createStructField("stages", DataTypes.createArrayType(RUN_STAGE, false), true),
         createStructField("means", DataTypes.createArrayType(RUN_MEAN, false), true),
@@ -258,10 +264,11 @@ public final class Tables {
     public static final Table AUDIT_RUNS = new Table("audit_runs", AUDIT_RUNS_SCHEMA, List.of("run_id"));
 
     /**
-     * What an audit run found, ranked within the run (1 = most severe): Clever-Hans candidates (classes
-     * whose relevance lies outside the object far more than the other classes'), methods failing the
-     * model-randomisation sanity check; each with its statistic, effect size, 95% confidence interval
-     * and the images that show it.
+     * What an audit run found, ranked within the run and model (1 = most severe): Clever-Hans
+     * candidates (classes whose relevance lies outside the object far more than the other classes'),
+     * SpRAy clusters, methods failing the model-randomisation sanity check, metric regressions and
+     * error-rate spikes against the previous run, prediction drift between versions; each with its
+     * statistic, effect size, 95% confidence interval (where there is one) and the images that show it.
      */
     private static final StructType AUDIT_FINDINGS_SCHEMA = createStructType(new StructField[] {
         createStructField("run_id", StringType, false),

@@ -38,9 +38,7 @@ public final class StageRunner {
      * Outcome of a run: items pending and rows inserted, wall seconds, the longest Spark stage's seconds
      * (decode, compute, write) and the in-task seconds of the stage's own work ({@link Stage#summarize}).
      */
-    public record Result(long pending, long inserted, double seconds, double stageSeconds, double workSeconds) {
-        static final Result NOTHING = new Result(0, 0, 0, 0, 0);
-    }
+    public record Result(long pending, long inserted, double seconds, double stageSeconds, double workSeconds) {}
 
     public static Result run(SparkSession spark, Stage stage) throws Exception {
         Timestamp started = new Timestamp(System.currentTimeMillis());
@@ -49,7 +47,8 @@ public final class StageRunner {
         long total = pending.count();
         System.out.printf("[%s] %s -> %d pending %s%n", stage.name(), stage.describe(), total, stage.unit());
         if (total == 0) {
-            return Result.NOTHING;
+            // the time it took to know: on a nightly run with nothing new, that is the stage's whole cost
+            return new Result(0, 0, (System.currentTimeMillis() - started.getTime()) / 1e3, 0, 0);
         }
         Progress progress = Progress.create(spark, stage.name(), stage.unit(), total);
         int parallelism = spark.sparkContext().defaultParallelism();

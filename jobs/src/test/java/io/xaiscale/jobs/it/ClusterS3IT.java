@@ -437,6 +437,118 @@ class ClusterS3IT {
         assertOneRowPerKey(Tables.EXPLANATIONS, Tables.EXPLANATIONS.key());
     }
 
+    /** An audit of the S3 images into its own warehouse, with these models (S3 folders). */
+    static String auditYaml(String... models) {
+        return String.join(
+                "\n",
+                "name: cluster-nightly",
+                "warehouse: s3a://" + BUCKET + "/audit-warehouse",
+                "source: s3a://" + BUCKET + "/images",
+                "manifest: s3a://" + BUCKET + "/manifest.csv",
+                "models: [" + String.join(", ", models) + "]",
+                "methods: [gradient]",
+                "metrics: [iou]",
+                "gates:",
+                "  - {gate: metric_change, metric: iou, method: gradient, max_worsening: 0.05}",
+                "options: {batch-size: 4}",
+                "");
+    }
+
+    /**
+     * Two audit runs submitted to the cluster (config, images, models and warehouse on S3); in between,
+     * two new images, a new version of the model and an injected regression (iou halved): the second
+     * run computes the new images for version 1 and everything for version 2 only, writes the drift
+     * between the versions, tags its commits, and ends gated with exit code 3.
+     */
+    @Test
+    @Order(4)
+    void twoAuditRunsComputeOnlyTheNewWorkAndTheSecondIsGatedByTheInjectedRegression() throws Exception {
+        FileSystem fs = FileSystem.get(URI.create("s3a://" + BUCKET + "/"), s3Conf());
+        String v1 = "s3a://" + BUCKET + "/models/fmnist-loc-cnn";
+        String v2 = "s3a://" + BUCKET + "/models/fmnist-loc-cnn-v2";
+        String config = "s3a://" + BUCKET + "/audits/nightly.yaml";
+        Path yaml = WORK.resolve("nightly.yaml");
+        Files.writeString(yaml, auditYaml(v1));
+        fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(yaml.toUri()), new org.apache.hadoop.fs.Path(config));
+        try (Child job = submit("audit-1", new String[] {"audit", "--file", config})) {
+            assertEquals(0, job.awaitExit(Duration.ofMinutes(6)), job.tail());
+        }
+
+        // two new images with their manifest rows, version 2 of the model (the same weights), the config naming both
+        List<String> manifest = Files.readAllLines(ROOT.resolve("data/sample/manifest.csv"));
+        StringBuilder m = new StringBuilder(Files.readString(WORK.resolve("manifest.csv")));
+        for (int i = IMAGES; i < IMAGES + 2; i++) {
+            String file = String.format("fmnist-loc-test-%05d.png", i);
+            fs.copyFromLocalFile(
+                    new org.apache.hadoop.fs.Path(
+                            ROOT.resolve("data/sample").resolve(file).toUri()),
+                    new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/images/" + file));
+            m.append(manifest.stream()
+                            .filter(l -> l.startsWith(file + ","))
+                            .findFirst()
+                            .orElseThrow())
+                    .append('\n');
+        }
+        Path local = Files.writeString(WORK.resolve("manifest-2.csv"), m.toString());
+        fs.copyFromLocalFile(
+                new org.apache.hadoop.fs.Path(local.toUri()),
+                new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/manifest.csv"));
+        Path card = Files.writeString(
+                WORK.resolve("model-v2.json"),
+                Files.readString(ROOT.resolve("models/fmnist-loc-cnn/model.json"))
+                        .replace("\"version\" : \"1\"", "\"version\" : \"2\""));
+        fs.copyFromLocalFile(
+                new org.apache.hadoop.fs.Path(card.toUri()), new org.apache.hadoop.fs.Path(v2 + "/model.json"));
+        fs.copyFromLocalFile(
+                new org.apache.hadoop.fs.Path(ROOT.resolve("models/fmnist-loc-cnn/fmnist-loc-cnn-0000.params")
+                        .toUri()),
+                new org.apache.hadoop.fs.Path(v2 + "/fmnist-loc-cnn-0000.params"));
+        Files.writeString(yaml, auditYaml(v1, v2));
+        fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(yaml.toUri()), new org.apache.hadoop.fs.Path(config));
+        String metrics = Tables.METRICS.path("s3a://" + BUCKET + "/audit-warehouse");
+        table(Tables.IMAGES); // the reader session
+        spark.sql("UPDATE delta.`" + metrics + "` SET value = value * 0.5 WHERE metric = 'iou' AND value IS NOT NULL");
+        String output;
+        try (Child job = submit("audit-2", new String[] {"audit", "--file", config})) {
+            assertEquals(io.xaiscale.jobs.audit.Gates.EXIT_GATED, job.awaitExit(Duration.ofMinutes(8)), job.tail());
+            output = job.output();
+        }
+        assertTrue(output.contains("[explain] model fmnist-loc-cnn@1: 1 method(s) x images -> 2 pending"), output);
+        assertTrue(
+                output.contains(
+                        "[explain] model fmnist-loc-cnn@2: 1 method(s) x images -> " + (IMAGES + 3) + " pending"),
+                output);
+
+        String wh = "s3a://" + BUCKET + "/audit-warehouse";
+        List<Row> runs = spark.read()
+                .format("delta")
+                .load(Tables.AUDIT_RUNS.path(wh))
+                .orderBy("started_at")
+                .collectAsList();
+        assertEquals(
+                List.of("succeeded", "gated"),
+                runs.stream().map(r -> r.<String>getAs("status")).toList());
+        String second = runs.get(1).getAs("run_id");
+        assertTrue(
+                runs.get(1).<String>getAs("spark_app_id").startsWith("app-"),
+                "an application of the standalone master");
+        // its commits carry its id; the drift between the versions: the same weights, the same predictions
+        assertTrue(spark.sql("DESCRIBE HISTORY delta.`" + Tables.EXPLANATIONS.path(wh) + "`")
+                        .where(col("userMetadata").equalTo("xai-run " + second))
+                        .count()
+                > 0);
+        Dataset<Row> drift = spark.read().format("delta").load(Tables.MODEL_DRIFT.path(wh));
+        assertEquals(
+                IMAGES + 2,
+                drift.where(col("version_a").equalTo("1").and(col("version_b").equalTo("2")))
+                        .count());
+        assertEquals(0, drift.where(col("prediction_changed")).count());
+        List<Row> gates = runs.get(1).getList(runs.get(1).fieldIndex("gates"));
+        assertTrue(
+                gates.stream().anyMatch(g -> !g.getBoolean(1) && g.getString(0).contains("(fmnist-loc-cnn@1)")),
+                gates.toString());
+    }
+
     /** The completed drivers the master reports: id to final state. */
     static java.util.Map<String, String> completedDrivers() throws IOException {
         HttpURLConnection c = (HttpURLConnection)
@@ -455,7 +567,7 @@ class ClusterS3IT {
      * FAILED.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void clusterModeDriversEndFinishedOrFailed() throws Exception {
         if (aliveWorkers() < 2) {
             worker2 = worker("worker3"); // order 2 killed one: the driver takes a worker's core, executors the other's
@@ -496,7 +608,7 @@ class ClusterS3IT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void credentialsNeverAppearInAnyLog() throws IOException {
         List<Path> logs;
         try (Stream<Path> s = Files.walk(WORK)) {
