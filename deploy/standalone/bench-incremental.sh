@@ -53,7 +53,7 @@ for run in 1 2 3 4 5 6; do
   READ[$run]="$(sed -n 's/^\[audit\] .* \([0-9.]*\) MB read)$/\1/p' "$log")"
   FILES[$run]="$(sed -n 's/^\[ingest\] .* file(s) listed: \(.*\); [0-9]* images row(s) written$/\1/p' "$log")"
   [ -n "${FILES[$run]}" ] || FILES[$run]="not listed by ingest (inputs unchanged)"
-  PENDING[$run]="$(grep -o '^\[[a-z]*\] .* -> [0-9]* pending' "$log" | sed 's/^\[\([a-z]*\)\].* -> \([0-9]*\) pending/\1 \2/' | paste -sd, -)"
+  PENDING[$run]="$(grep -o '^\[[a-z]*\] .* -> [0-9]* pending' "$log" | sed 's/^\[\([a-z]*\)\].* -> \([0-9]*\) pending/\1 \2/' | paste -sd, - || true)"
   [ -n "${PENDING[$run]}" ] || PENDING[$run]="none run"
 done
 pct() { echo "100 * $1 / ${WALL[1]}" | bc -l | xargs printf '%.0f'; }
@@ -78,7 +78,10 @@ what the executors read from storage (Spark's input metrics: image files, Parque
 
 The second run hashes what its results depend on (config, model cards and weights, the listing of the
 source and the manifest, the Delta version of each table it reads), finds the first run's hash, and takes
-that run's results: its time is the JVM and Spark start, the listing and the ledger's two writes. With
+that run's results. Its time is start-up more than work: about 22 s pass before the run begins (the JVM,
+the config checked against each model, which loads libtorch, Spark's start, the ledger's first write),
+the rest are the listing, a few small Delta reads (the last run, its findings) and the ledger's last
+write, each a few seconds in a fresh JVM. With
 \`--full\` the same run looks for pending work in every stage and computes the audit's means, error rate
 and findings again from the tables (about ten small Spark queries over the key columns, no image file,
 no map). The fourth computes the new images only.
