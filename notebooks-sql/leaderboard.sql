@@ -2,7 +2,8 @@
 -- confidence interval (normal approximation: mean +- 1.96 sd / sqrt(n)) and its rank among the
 -- methods of that model (1 = best; deletion_auc ranks lower-is-better, as recorded in
 -- higher_is_better). Methods are told apart by their full spec (params_hash), so two
--- configurations of one method get two rows. Methods are ranked among maps of the same target
+-- configurations of one method get two rows, and so do two configurations of one metric
+-- (metric_params). Methods are ranked among maps of the same target
 -- (predicted, label, top_2, ...; every class_k of --target labels counts as 'labels').
 WITH specs AS (
   SELECT DISTINCT model_id, model_version, params_hash, method_spec,
@@ -18,11 +19,11 @@ per_method AS (
   WHERE m.value IS NOT NULL
   GROUP BY m.model_id, m.model_version, m.metric, m.metric_params, s.target, s.method_spec
 )
-SELECT model_id, model_version, metric, target, method_spec, n,
+SELECT model_id, model_version, metric, metric_params, target, method_spec, n,
        ROUND(mean, 4) AS mean,
        ROUND(mean - 1.96 * sd / SQRT(n), 4) AS ci95_low,
        ROUND(mean + 1.96 * sd / SQRT(n), 4) AS ci95_high,
        RANK() OVER (PARTITION BY model_id, model_version, metric, metric_params, target
                     ORDER BY CASE WHEN higher_is_better THEN -mean ELSE mean END) AS rank
 FROM per_method
-ORDER BY model_id, model_version, metric, target, rank;
+ORDER BY model_id, model_version, metric, metric_params, target, rank;

@@ -46,6 +46,25 @@ public final class Metrics {
         return REGISTRY.names();
     }
 
+    /**
+     * The family of a stored metric name (a metric or one of its outputs, e.g. {@code
+     * robustness_pearson}): the package of its class, {@code faithfulness}, {@code localisation},
+     * {@code complexity}, {@code robustness} or {@code sanity}; {@code other} for an unknown name.
+     */
+    public static String family(String stored) {
+        String best = null;
+        for (String n : names()) {
+            if ((stored.equals(n) || stored.startsWith(n + "_")) && (best == null || n.length() > best.length())) {
+                best = n;
+            }
+        }
+        if (best == null) {
+            return "other";
+        }
+        String p = fromString(best).getClass().getPackageName();
+        return p.substring(p.lastIndexOf('.') + 1);
+    }
+
     public static Metric fromString(String text) {
         return REGISTRY.fromString(text);
     }

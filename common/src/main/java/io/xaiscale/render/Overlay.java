@@ -17,18 +17,38 @@ import java.util.List;
  */
 public final class Overlay {
     /** One tile of a grid: a title and a map ({@code height x width}, row-major). */
-    public record Tile(String title, float[] map) {}
+    /** A tile: its title, its map, and how it is coloured (null: as the grid says). */
+    public record Tile(String title, float[] map, Colors colors) {
+        public Tile(String title, float[] map) {
+            this(title, map, null);
+        }
+    }
 
     /** How a map is coloured: jet of its magnitude (the literature's default) or its sign on a diverging map. */
     public enum Colors {
         MAGNITUDE("jet colour map of |map|"),
-        SIGNED("diverging map of the signed map: red for, blue against the class");
+        SIGNED("diverging map of the signed map: red for, blue against the class"),
+        AUTO("signed maps (a value below 0) on the diverging map, red for and blue against the class;"
+                + " non-negative ones (CAM-style) as jet of their magnitude");
 
-        public static final List<String> NAMES = List.of("magnitude", "signed");
+        public static final List<String> NAMES = List.of("magnitude", "signed", "auto");
         public final String description;
 
         Colors(String description) {
             this.description = description;
+        }
+
+        /** The colours of {@code map}: this, or for {@link #AUTO} signed when the map has a negative value. */
+        public Colors of(float[] map) {
+            if (this != AUTO) {
+                return this;
+            }
+            for (float v : map) {
+                if (v < 0) {
+                    return SIGNED;
+                }
+            }
+            return MAGNITUDE;
         }
 
         public static Colors parse(String name) {
@@ -76,7 +96,7 @@ public final class Overlay {
 
     /** The map scaled for {@code colors}: {@link #normaliseSigned} or {@link #normalise}. */
     public static float[] normalise(float[] map, Colors colors) {
-        return colors == Colors.SIGNED ? normaliseSigned(map) : normalise(map);
+        return colors.of(map) == Colors.SIGNED ? normaliseSigned(map) : normalise(map);
     }
 
     /** Magnitudes scaled to [0, 1] by the 99th percentile (robust to a few extreme pixels). */
@@ -125,7 +145,7 @@ public final class Overlay {
             rgb[p] = (v << 16) | (v << 8) | v;
         }
         List<Tile> scaled = tiles.stream()
-                .map(t -> new Tile(t.title(), normalise(t.map(), colors)))
+                .map(t -> new Tile(t.title(), normalise(t.map(), colors), colors.of(t.map())))
                 .toList();
         return draw(caption, "input", rgb, width, height, boxes, scaled, scale, colors);
     }
@@ -189,7 +209,8 @@ public final class Overlay {
         }
         for (int t = 0; t < tiles.size(); t++) {
             int x0 = 4 + (t + 1) * (tw + 4);
-            drawTile(out, x0, 2 * TITLE, rgb, tiles.get(t).map(), width, height, scale, colors);
+            Colors c = tiles.get(t).colors() != null ? tiles.get(t).colors() : colors;
+            drawTile(out, x0, 2 * TITLE, rgb, tiles.get(t).map(), width, height, scale, c);
             g.setColor(Color.BLACK);
             g.drawString(shorten(tiles.get(t).title(), tw, g), x0, 2 * TITLE - 3);
         }

@@ -127,6 +127,19 @@ public final class AuditCommand implements Command {
                 "xai-audit " + config.name(), runs.get(0).options().get("master"));
         try {
             int code = audit(spark, config, text, runs, Ledger.newRunId(), o.getFlag("full"));
+            if (config.report() != null) {
+                // the report of the warehouse as this run left it, gated or not: what the run's reader opens
+                java.nio.file.Path out = java.nio.file.Path.of(config.report());
+                io.xaiscale.jobs.report.Report.write(
+                        spark,
+                        new io.xaiscale.jobs.report.Report.Settings(
+                                warehouse,
+                                out,
+                                runs.stream().map(r -> r.plan().card()).toList(),
+                                4));
+                System.out.println(
+                        "[audit] report: " + out.resolve("index.html").toAbsolutePath());
+            }
             if (code != 0) {
                 throw new Gates.Failed("audit " + config.name() + ": a gate failed (exit code " + code + ")");
             }
@@ -242,7 +255,12 @@ public final class AuditCommand implements Command {
             throws Exception {
         String warehouse = runs.get(0).options().get("warehouse");
         Ledger ledger = Ledger.start(spark, warehouse, runId, config, text);
-        System.out.printf("[audit] %s: run %s%n", config.name(), runId);
+        System.out.printf(
+                Locale.ROOT,
+                "[audit] %s: run %s (started %.1f s after the JVM: config, models, Spark, ledger)%n",
+                config.name(),
+                runId,
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
         try (InputBytes input = InputBytes.count(spark.sparkContext())) {
             List<Row> stages = new ArrayList<>();
             List<Row> models = new ArrayList<>();

@@ -58,7 +58,8 @@ public final class ExportCommand implements Command {
                 .add(
                         "colors",
                         "magnitude",
-                        "overlay colours: magnitude (jet of |map|) or signed (red for, blue against)")
+                        "overlay colours: magnitude (jet of |map|), signed (red for, blue against) or auto (signed for maps"
+                                + " with negative values, magnitude for the others)")
                 .add(
                         "on",
                         "input",

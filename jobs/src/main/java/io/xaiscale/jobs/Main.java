@@ -27,6 +27,7 @@ public final class Main {
                 new AgreementCommand(),
                 new SqlCommand(),
                 new OverlaysCommand(),
+                new ReportCommand(),
                 new ExportCommand(),
                 new TrainCommand(),
                 new SampleCommand())) {

@@ -66,8 +66,39 @@ public final class OverlayJob {
         return render(spark, warehouse, card, expl, outDir, scale, Overlay.Colors.MAGNITUDE, Overlay.View.INPUT);
     }
 
-    /** One grid per image of {@code expl}, coloured by {@code colors}, drawn on {@code view}. */
+    /** One grid per image of {@code expl}, coloured by {@code colors}, drawn on {@code view}, and an index. */
     public static List<Path> render(
+            SparkSession spark,
+            String warehouse,
+            ModelCard card,
+            Dataset<Row> expl,
+            Path outDir,
+            int scale,
+            Overlay.Colors colors,
+            Overlay.View view)
+            throws IOException {
+        List<Path> written = draw(spark, warehouse, card, expl, outDir, scale, colors, view);
+        StringBuilder html = new StringBuilder("<!doctype html><meta charset=utf-8><title>xaiscale overlays: "
+                + card.key()
+                + "</title><body style='font-family:sans-serif'><h1>Saliency overlays, model " + card.key() + "</h1>"
+                + "<p>" + colors.description
+                + " (99th-percentile scaled) over the "
+                + (view == Overlay.View.ORIGINAL
+                        ? "original image (maps taken back through the preprocessing geometry; hatched: cropped away)"
+                        : "model's input")
+                + "; green: ground-truth boxes.</p>\n");
+        for (Path file : written) {
+            html.append("<p><img src='").append(file.getFileName()).append("'></p>\n");
+        }
+        Files.writeString(outDir.resolve("index.html"), html.append("</body>").toString());
+        return written;
+    }
+
+    /**
+     * One grid per image of {@code expl} as {@code <first 16 characters of the image id>.png} in
+     * {@code outDir}, nothing else; images that cannot be decoded are left out.
+     */
+    public static List<Path> draw(
             SparkSession spark,
             String warehouse,
             ModelCard card,
@@ -95,15 +126,6 @@ public final class OverlayJob {
         }
         Files.createDirectories(outDir);
         List<Path> written = new ArrayList<>();
-        StringBuilder html = new StringBuilder("<!doctype html><meta charset=utf-8><title>xaiscale overlays: "
-                + card.key()
-                + "</title><body style='font-family:sans-serif'><h1>Saliency overlays, model " + card.key() + "</h1>"
-                + "<p>" + colors.description
-                + " (99th-percentile scaled) over the "
-                + (view == Overlay.View.ORIGINAL
-                        ? "original image (maps taken back through the preprocessing geometry; hatched: cropped away)"
-                        : "model's input")
-                + "; green: ground-truth boxes.</p>\n");
         for (var e : byImage.entrySet()) {
             Row first = e.getValue().get(0);
             boolean targets = e.getValue().stream()
@@ -140,9 +162,7 @@ public final class OverlayJob {
             Path file = outDir.resolve(e.getKey().substring(0, 16) + ".png");
             Files.write(file, ImageCodec.png(img));
             written.add(file);
-            html.append("<p><img src='").append(file.getFileName()).append("'></p>\n");
         }
-        Files.writeString(outDir.resolve("index.html"), html.append("</body>").toString());
         return written;
     }
 
@@ -183,7 +203,8 @@ public final class OverlayJob {
                 geometry.transform(w, h, card.input().width(), card.input().height());
         List<Overlay.Tile> back = new ArrayList<>();
         for (Overlay.Tile tile : tiles) {
-            back.add(new Overlay.Tile(tile.title(), t.toSource(Overlay.normalise(tile.map(), colors), dw, dh)));
+            back.add(new Overlay.Tile(
+                    tile.title(), t.toSource(Overlay.normalise(tile.map(), colors), dw, dh), colors.of(tile.map())));
         }
         // the boxes on the frame the geometry read (identity geometry), scaled to the display
         Geometry same =

@@ -31,7 +31,8 @@ public final class OverlaysCommand implements Command {
                 .add(
                         "colors",
                         "magnitude",
-                        "magnitude (jet of |map|, the literature's default) or signed (red for, blue against the class)")
+                        "magnitude (jet of |map|, the literature's default), signed (red for, blue against the class) or"
+                                + " auto (signed for maps with negative values, magnitude for non-negative, CAM-style ones)")
                 .add(
                         "on",
                         "input",

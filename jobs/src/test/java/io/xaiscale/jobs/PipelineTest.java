@@ -329,8 +329,8 @@ class PipelineTest {
         for (Path f : files) {
             List<Row> rows = SqlRunner.run(spark, f).collectAsList();
             // misclassified.sql needs maps of the label (--target predicted,label): checked in order 24;
-            // drift.sql two versions of a model: order 26
-            boolean later = f.endsWith("misclassified.sql") || f.endsWith("drift.sql");
+            // drift.sql two versions of a model: order 26; findings.sql an audit: order 30 (the report's findings)
+            boolean later = f.endsWith("misclassified.sql") || f.endsWith("drift.sql") || f.endsWith("findings.sql");
             assertEquals(later, rows.isEmpty(), f + " returned no rows");
         }
         // user SQL cannot call JVM methods (system properties hold credentials)
@@ -1037,7 +1037,9 @@ class PipelineTest {
                 spark.read()
                         .format("delta")
                         .load(Tables.AUDIT_FINDINGS.path(warehouse))
-                        .where(col("run_id").equalTo("run-versions-2").and(col("kind").equalTo("prediction_drift")))
+                        .where(col("run_id")
+                                .equalTo("run-versions-2")
+                                .and(col("kind").equalTo("prediction_drift")))
                         .count());
         SqlRunner.registerViews(spark, warehouse);
         assertFalse(SqlRunner.run(spark, ROOT.resolve("notebooks-sql/drift.sql"))
@@ -1129,5 +1131,115 @@ class PipelineTest {
                                 + "` (delta.enableChangeDataFeed)")
                         .first()
                         .getString(1));
+    }
+
+    /** A CSV line's fields (RFC 4180 quotes). */
+    static List<String> csvFields(String line) {
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted && c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                cur.append('"');
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (c == ',' && !quoted) {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        out.add(cur.toString());
+        return out;
+    }
+
+    @Test
+    @Order(30)
+    void theReportOfTheWarehouseOpensOfflineInChromiumWithEveryChartDrawn() throws Exception {
+        Path out = tmp.resolve("report");
+        List<Path> pages = io.xaiscale.jobs.report.Report.write(
+                spark,
+                new io.xaiscale.jobs.report.Report.Settings(
+                        warehouse,
+                        out,
+                        List.of(io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"))),
+                        2));
+        assertEquals(
+                io.xaiscale.jobs.report.Report.PAGES,
+                pages.stream().map(p -> p.getFileName().toString()).toList());
+
+        // the leaderboard's data and its charts' means are the notebook's
+        SqlRunner.registerViews(spark, warehouse);
+        List<Row> sql = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/leaderboard.sql"))
+                .collectAsList();
+        Path csv;
+        try (Stream<Path> files = Files.list(out.resolve("data"))) {
+            csv = files.filter(f -> f.toString().endsWith("-leaderboard.csv"))
+                    .findFirst()
+                    .orElseThrow();
+        }
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals(sql.size() + 1, lines.size());
+        for (int i = 0; i < sql.size(); i++) {
+            List<String> expected = new java.util.ArrayList<>();
+            for (int c = 0; c < sql.get(i).size(); c++) {
+                expected.add(
+                        sql.get(i).isNullAt(c) ? "" : String.valueOf(sql.get(i).get(c)));
+            }
+            assertEquals(expected, csvFields(lines.get(i + 1)));
+        }
+        String leaderboard = Files.readString(out.resolve("leaderboard.html"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "<script type=\"application/json\" id=\"opt-c\\d+\">(.*?)</script>")
+                .matcher(leaderboard);
+        int boxes = 0;
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        while (m.find()) {
+            com.fasterxml.jackson.databind.JsonNode o = json.readTree(m.group(1));
+            if (!o.path("series").get(0).path("type").asText().equals("boxplot")) {
+                continue;
+            }
+            for (int i = 0; i < o.path("xAxis").path("data").size(); i++) {
+                String method = o.path("xAxis").path("data").get(i).asText();
+                double mean = o.path("series").get(0).path("data").get(i).get(2).asDouble();
+                assertTrue(
+                        sql.stream()
+                                .anyMatch(r -> r.<String>getAs("method_spec").equals(method)
+                                        && Math.abs(r.<Double>getAs("mean") - mean) < 1e-12),
+                        method + " " + mean);
+                boxes++;
+            }
+        }
+        assertTrue(boxes > 0);
+
+        // every page in a real browser: scripts ran, every chart drew, every image loaded, nothing left the folder
+        io.xaiscale.jobs.report.Chromium.require();
+        Path shots = ROOT.resolve("jobs/target/report-screenshots");
+        for (Path page : pages) {
+            io.xaiscale.jobs.report.Chromium.Visit v =
+                    io.xaiscale.jobs.report.Chromium.open(page, tmp.resolve("chromium"));
+            String source = Files.readString(page);
+            int charts = source.split("class=\"plot\"", -1).length - 1;
+            assertTrue(v.dom().contains("data-ready=\"true\""), page + ": its script did not finish\n" + v.dom());
+            assertFalse(v.dom().contains("data-problems="), page + ": " + v.dom());
+            assertTrue(v.dom().contains("data-charts=\"" + charts + "\""), page + " drew all " + charts + " charts");
+            assertTrue(v.dom().split("<canvas", -1).length - 1 >= charts, page + ": a canvas per chart");
+            assertEquals(List.of(), v.leaving(), page + " requested something outside its folder");
+            java.util.regex.Matcher img =
+                    java.util.regex.Pattern.compile("<img src=\"([^\"]+)\"").matcher(source);
+            while (img.find()) {
+                assertTrue(Files.exists(out.resolve(img.group(1))), page + " links " + img.group(1));
+            }
+            io.xaiscale.jobs.report.Chromium.screenshot(
+                    page,
+                    shots.resolve(page.getFileName().toString().replace(".html", ".png")),
+                    tmp.resolve("chromium"));
+        }
+        assertTrue(
+                Files.readString(out.resolve("index.html")).contains("<img src=\"img/"),
+                "a finding's gallery is drawn");
     }
 }

@@ -31,6 +31,7 @@ import java.util.Map;
  *   - {gate: error_rate, max: 0.01}
  *   - {gate: metric_change, metric: pointing_game, method: grad_cam, max_worsening: 0.05}
  * spray: {max_maps_per_class: 300}
+ * report: /var/reports/nightly-fmnist     # a local folder: the HTML report after each run
  * options: {batch-size: 32}
  * </pre>
  */
@@ -48,6 +49,7 @@ public record AuditConfig(
         @JsonProperty("select") Select select,
         @JsonProperty("gates") List<Gate> gates,
         @JsonProperty("spray") SprayConfig spray,
+        @JsonProperty("report") String report,
         @JsonProperty("options") Map<String, Object> options) {
 
     /**
@@ -133,6 +135,10 @@ public record AuditConfig(
                 }
             }
         }
+        if (c.report() != null && c.report().matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+            problems.add("field 'report' must be a local folder (got " + c.report()
+                    + "): the report is written by the driver; copy it to object storage afterwards");
+        }
         if (c.spray() != null) {
             try {
                 c.spray().settings();
@@ -151,7 +157,7 @@ public record AuditConfig(
     }
 
     /**
-     * This config with its relative local paths (warehouse, source, manifest, models) taken from
+     * This config with its relative local paths (warehouse, source, manifest, models, report) taken from
      * {@code dir}, the folder of the YAML file, as a user reading the file expects; absolute paths
      * and URIs ({@code s3a://...}) stay as written.
      */
@@ -174,6 +180,7 @@ public record AuditConfig(
                 select,
                 gates,
                 spray,
+                at.apply(report),
                 options);
     }
 

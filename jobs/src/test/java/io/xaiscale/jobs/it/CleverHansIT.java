@@ -77,6 +77,7 @@ class CleverHansIT {
                         "methods: [grad_cam, \"lrp[composite=epsilon_plus]\"]",
                         "metrics: [relevance_mass, \"relevance_mass[margin=0.125]\"]",
                         "spray: {}",
+                        "report: " + WORK.resolve("report"),
                         "gates:",
                         "  - {gate: clever_hans, max_effect: 0.3}",
                         "options: {batch-size: 25}",
@@ -99,6 +100,10 @@ class CleverHansIT {
             output = c.output();
         }
         assertTrue(output.contains("[audit] gate clever_hans: FAILED"), output);
+        // the run's report shows the finding with its evidence drawn
+        String index = Files.readString(WORK.resolve("report/index.html"));
+        assertTrue(index.contains("clever_hans: coat | "), "the finding's gallery");
+        assertTrue(index.contains("<img src=\"img/fmnist-loc-cnn-watermark_1/"), "its evidence drawn");
 
         SparkSession spark = Sessions.create("clever-hans-check", "local[1]");
         try {
