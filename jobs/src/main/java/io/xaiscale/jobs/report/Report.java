@@ -363,14 +363,7 @@ public final class Report {
                         + " order of the methods.");
         Query.Result lb = run("leaderboard.sql", 0);
         String lbCsv = csv("leaderboard", lb);
-        Map<String, List<Row>> byGroup = new TreeMap<>();
-        for (Row r : lb.rows()) {
-            byGroup.computeIfAbsent(
-                            lb.string(r, "model_id") + "@" + lb.string(r, "model_version") + " | target "
-                                    + lb.string(r, "target"),
-                            k -> new ArrayList<>())
-                    .add(r);
-        }
+        Map<String, List<Row>> byGroup = group(lb, r -> model(lb, r) + " | target " + lb.string(r, "target"));
         int chart = 0;
         for (var g : byGroup.entrySet()) {
             Page.Section sec = p.section("lb-" + chart, g.getKey(), null);
@@ -505,14 +498,8 @@ public final class Report {
                         + " A class far above the others is a Clever-Hans candidate (see the findings on the overview).");
         Query.Result r = run("outside_share.sql", 0);
         String file = csv("outside-share", r);
-        Map<String, List<Row>> groups = new TreeMap<>();
-        for (Row row : r.rows()) {
-            groups.computeIfAbsent(
-                            r.string(row, "model_id") + "@" + r.string(row, "model_version") + " | relevance_mass "
-                                    + r.string(row, "metric_params"),
-                            k -> new ArrayList<>())
-                    .add(row);
-        }
+        Map<String, List<Row>> groups =
+                group(r, row -> model(r, row) + " | relevance_mass " + r.string(row, "metric_params"));
         int chart = 0;
         for (var g : groups.entrySet()) {
             Map<String, Double> worst = new LinkedHashMap<>();
@@ -550,7 +537,31 @@ public final class Report {
                     "No relevance_mass values",
                     "Add relevance_mass to the metrics (labelled images with boxes).");
         }
+        cleverHans(p);
         return p;
+    }
+
+    /** The Clever-Hans findings of each audit's latest run with their evidence drawn (none before any audit). */
+    private void cleverHans(Page p) throws IOException {
+        Query.Result f = run("findings.sql", 0);
+        List<Row> hans = f.rows().stream()
+                .filter(x -> "clever_hans".equals(f.string(x, "kind")))
+                .limit(6)
+                .toList();
+        if (!hans.isEmpty()) {
+            Page.Section sec = p.section(
+                    "clever-hans",
+                    "Clever-Hans findings",
+                    "Classes whose relevance lies outside the object far more than the other classes', with the"
+                            + " images that show it most (each audit's latest run; all findings on the overview).");
+            for (Row x : hans) {
+                String evidence = f.string(x, "evidence");
+                sec.gallery(
+                        f.string(x, "model") + ": " + f.string(x, "subject"),
+                        f.string(x, "detail"),
+                        images(f.string(x, "model"), evidence == null ? List.of() : List.of(evidence.split(" "))));
+            }
+        }
     }
 
     // ---------------------------------------------------------------- methods
@@ -663,15 +674,27 @@ public final class Report {
 
     /** Rows grouped by the values of {@code columns}, joined by spaces, in order. */
     private static Map<String, List<Row>> group(Query.Result r, String... columns) {
-        Map<String, List<Row>> out = new TreeMap<>();
-        for (Row row : r.rows()) {
+        return group(r, row -> {
             List<String> key = new ArrayList<>();
             for (String c : columns) {
                 key.add(String.valueOf(r.string(row, c)));
             }
-            out.computeIfAbsent(String.join(" ", key), k -> new ArrayList<>()).add(row);
+            return String.join(" ", key);
+        });
+    }
+
+    /** Rows grouped by {@code key}, in the keys' order. */
+    private static Map<String, List<Row>> group(Query.Result r, java.util.function.Function<Row, String> key) {
+        Map<String, List<Row>> out = new TreeMap<>();
+        for (Row row : r.rows()) {
+            out.computeIfAbsent(key.apply(row), k -> new ArrayList<>()).add(row);
         }
         return out;
+    }
+
+    /** A model key ({@code id@version}) of a row with {@code model_id} and {@code model_version}. */
+    private static String model(Query.Result r, Row row) {
+        return r.string(row, "model_id") + "@" + r.string(row, "model_version");
     }
 
     // ---------------------------------------------------------------- versions
@@ -758,7 +781,7 @@ public final class Report {
         for (var g : group(r, "model_id", "model_version", "metric", "metric_params", "target_rule")
                 .entrySet()) {
             List<Row> rows = g.getValue();
-            String model = r.string(rows.get(0), "model_id") + "@" + r.string(rows.get(0), "model_version");
+            String model = model(r, rows.get(0));
             List<String> ids = rows.stream().map(x -> r.string(x, "image_id")).toList();
             List<String> cols = List.of("worst", "image_id", "value");
             p.section("worst-" + (n++), g.getKey(), "best method: " + r.string(rows.get(0), "method_spec"))

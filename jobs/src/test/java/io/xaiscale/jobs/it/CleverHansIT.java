@@ -104,6 +104,9 @@ class CleverHansIT {
         String index = Files.readString(WORK.resolve("report/index.html"));
         assertTrue(index.contains("clever_hans: coat | "), "the finding's gallery");
         assertTrue(index.contains("<img src=\"img/fmnist-loc-cnn-watermark_1/"), "its evidence drawn");
+        String classes = Files.readString(WORK.resolve("report/classes.html"));
+        assertTrue(classes.contains("Clever-Hans findings") && classes.contains("fmnist-loc-cnn-watermark@1: coat | "));
+        assertEquals(4, classes.split("class=\"plot\"", -1).length - 1, "outside_share.sql: 2 models x 2 margins");
 
         SparkSession spark = Sessions.create("clever-hans-check", "local[1]");
         try {
