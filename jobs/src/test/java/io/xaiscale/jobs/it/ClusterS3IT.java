@@ -287,7 +287,10 @@ class ClusterS3IT {
                 "--conf",
                 "spark.executorEnv.DJL_CACHE_DIR=" + ROOT.resolve(".djl-cache"),
                 "--conf",
-                "spark.sql.shuffle.partitions=4"));
+                "spark.sql.shuffle.partitions=4",
+                "--conf",
+                // tables of a few dozen files: Delta's default of 50 tasks per log replay is most of a tiny job
+                "spark.databricks.delta.snapshotPartitions=4"));
         s3Settings().forEach((k, v) -> args.addAll(List.of("--conf", k + "=" + v)));
         args.addAll(List.of("--class", "io.xaiscale.jobs.Main", System.getProperty("xai.jobJar")));
         args.addAll(List.of(appArgs));
