@@ -11,10 +11,13 @@ import io.xaiscale.explain.gradient.Gradient;
 import io.xaiscale.explain.gradient.GradientTimesInput;
 import io.xaiscale.explain.gradient.IntegratedGradients;
 import io.xaiscale.explain.gradient.SmoothGrad;
+import io.xaiscale.explain.perturbation.FeatureAblation;
+import io.xaiscale.explain.perturbation.KernelShap;
 import io.xaiscale.explain.perturbation.Lime;
 import io.xaiscale.explain.perturbation.MeaningfulPerturbation;
 import io.xaiscale.explain.perturbation.Occlusion;
 import io.xaiscale.explain.perturbation.Rise;
+import io.xaiscale.explain.perturbation.ShapleySampling;
 import io.xaiscale.explain.propagation.DeconvNet;
 import io.xaiscale.explain.propagation.DeepLift;
 import io.xaiscale.explain.propagation.GuidedBackprop;
@@ -44,7 +47,10 @@ public final class Explainers {
             .register(Occlusion.NAME, Occlusion::new)
             .register(Lime.NAME, Lime::new)
             .register(Rise.NAME, Rise::new)
-            .register(MeaningfulPerturbation.NAME, MeaningfulPerturbation::new);
+            .register(MeaningfulPerturbation.NAME, MeaningfulPerturbation::new)
+            .register(FeatureAblation.NAME, FeatureAblation::new)
+            .register(KernelShap.NAME, KernelShap::new)
+            .register(ShapleySampling.NAME, ShapleySampling::new);
 
     /** The methods the demo and the default job run. */
     public static final String DEFAULT_METHODS =

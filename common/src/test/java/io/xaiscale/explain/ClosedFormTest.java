@@ -119,6 +119,24 @@ class ClosedFormTest {
     }
 
     @Test
+    void varGradOfALinearModelIsZeroAndSmoothGradSquaredIsTheSquaredGradient() {
+        float[] x = input(16, 2);
+        int[] t = {2, 0};
+        float[] g = expected(x, t, false);
+        float[] squared = new float[g.length];
+        for (int i = 0; i < g.length; i++) {
+            squared[i] = g[i] * g[i];
+        }
+        assertArrayEquals(new float[g.length], run("smoothgrad[samples=6,mode=vargrad]", x, t), 1e-4f);
+        assertArrayEquals(squared, run("smoothgrad[samples=6,mode=smoothgrad_sq]", x, t), 1e-4f);
+        // gradient x input does move with the noise: its variance is positive wherever a weight is not zero
+        float[] var = run("smoothgrad[base=gradient_x_input,samples=6,mode=vargrad]", x, t);
+        for (float v : var) {
+            org.junit.jupiter.api.Assertions.assertTrue(v > 0, "variance of gradient x input under noise");
+        }
+    }
+
+    @Test
     void occlusionOfALinearModelWithZeroFillAveragesRemovedContributions() {
         // window 1, stride 1: removing pixel p (all channels) drops the logit by sum_c W[t,c,p] x[c,p]
         float[] x = input(7, 2);

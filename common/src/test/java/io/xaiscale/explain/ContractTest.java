@@ -35,13 +35,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 public class ContractTest {
     /** Light settings so the contract runs fast; every other method runs with its defaults. */
-    static final Map<String, String> LIGHT = Map.of(
-            "integrated_gradients", "integrated_gradients[steps=4]",
-            "smoothgrad", "smoothgrad[samples=2]",
-            "occlusion", "occlusion[window=8,stride=8]",
-            "lime", "lime[samples=24,segments=8]",
-            "rise", "rise[masks=24]",
-            "meaningful_perturbation", "meaningful_perturbation[iterations=3]");
+    static final Map<String, String> LIGHT = Map.ofEntries(
+            Map.entry("integrated_gradients", "integrated_gradients[steps=4]"),
+            Map.entry("smoothgrad", "smoothgrad[samples=2]"),
+            Map.entry("occlusion", "occlusion[window=8,stride=8]"),
+            Map.entry("lime", "lime[samples=24,segments=8]"),
+            Map.entry("rise", "rise[masks=24]"),
+            Map.entry("meaningful_perturbation", "meaningful_perturbation[iterations=3]"),
+            Map.entry("feature_ablation", "feature_ablation[segments=8]"),
+            Map.entry("kernel_shap", "kernel_shap[samples=24,segments=8]"),
+            Map.entry("shapley_sampling", "shapley_sampling[permutations=2,segments=8]"));
 
     static NDManager manager;
     static Classifier shipped;
@@ -78,6 +81,8 @@ public class ContractTest {
         }
         out.add("deeplift[rule=reveal_cancel]");
         out.add("smoothgrad[base=lrp[composite=epsilon_plus],samples=2]");
+        out.add("smoothgrad[mode=vargrad,samples=2]");
+        out.add("kernel_shap[regions=grid,cells=3,samples=16]");
         return out;
     }
 

@@ -17,17 +17,22 @@ import java.util.SplittableRandom;
 
 /**
  * SmoothGrad (Smilkov et al. 2017) as a wrapper of any other method, like Captum's NoiseTunnel: the
- * mean of the wrapped method's maps over {@code samples} copies of the input with Gaussian noise of
- * standard deviation {@code noise * (max(x) - min(x))}. The noise of a sample is seeded by
- * {@code seed} and the sample's own pixels, so results do not depend on batch composition.
+ * wrapped method's maps over {@code samples} copies of the input with Gaussian noise of standard
+ * deviation {@code noise * (max(x) - min(x))}, reduced by {@code mode}: their mean ({@code smoothgrad}),
+ * the mean of their squares ({@code smoothgrad_sq}), or their variance ({@code vargrad}, Adebayo et al.
+ * 2018: mean of squares minus square of mean). Squares are of the channel-summed map. The noise of a
+ * sample is seeded by {@code seed} and the sample's own pixels, so results do not depend on batch
+ * composition.
  */
 public final class SmoothGrad extends Explainer {
     public static final String NAME = "smoothgrad";
+    public static final List<String> MODES = List.of("smoothgrad", "smoothgrad_sq", "vargrad");
 
     private final Explainer base;
     private final int samples;
     private final double noise;
     private final long seed;
+    private final String mode;
 
     public SmoothGrad(ParamReader p) {
         super(NAME, p);
@@ -41,6 +46,10 @@ public final class SmoothGrad extends Explainer {
         this.samples = p.getInt("samples", 16, 1, 4096);
         this.noise = p.getDouble("noise", 0.15, 0.0, true, 1.0);
         this.seed = p.getLong("seed", 0L);
+        this.mode = p.getChoice("mode", "smoothgrad", MODES);
+        if (mode.equals("smoothgrad")) {
+            p.forget("mode"); // specs written before modes existed keep their hash
+        }
     }
 
     /** As capable as the method it wraps. */
@@ -89,6 +98,12 @@ public final class SmoothGrad extends Explainer {
             Arrays.fill(rep, i * samples, (i + 1) * samples, targets[i]);
         }
         NDArray all = Chunks.apply(stack, model.internalBatchSize(), (c, r) -> base.attribute(model, c, r.of(rep)));
-        return all.reshape(new Shape(n, samples, s.get(2), s.get(3))).mean(new int[] {1});
+        NDArray each = all.reshape(new Shape(n, samples, s.get(2), s.get(3)));
+        NDArray mean = each.mean(new int[] {1});
+        return switch (mode) {
+            case "smoothgrad" -> mean;
+            case "smoothgrad_sq" -> each.square().mean(new int[] {1});
+            default -> each.square().mean(new int[] {1}).sub(mean.square()).maximum(0f);
+        };
     }
 }

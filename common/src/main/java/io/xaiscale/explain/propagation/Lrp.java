@@ -30,8 +30,10 @@ import java.util.function.Predicate;
  * their outputs. BatchNorm is folded into the convolution before it.
  *
  * <p>Rules: {@code zero}, {@code epsilon}, {@code gamma}, {@code alpha_beta}, {@code zplus} (alpha 1,
- * beta 0, no bias) for {@code conv} and {@code dense} layers, plus {@code zb} for the {@code first}
- * layer. {@code rule=R} sets both; {@code composite=C} sets all three as in Zennit's composites. The
+ * beta 0, no bias: the z+ rule of deep Taylor decomposition) for {@code conv} and {@code dense}
+ * layers, plus {@code zb} for the {@code first} layer. {@code rule=R} sets both; {@code composite=C}
+ * sets all three as Zennit's composite of that name does, with Zennit's conventions (its ZPlus keeps
+ * the positive part of the bias: alpha-beta with alpha 1, beta 0 here). The
  * output records the resolved {@code conv}, {@code dense}, {@code first} rules and only the numbers
  * those rules use.
  */
@@ -57,8 +59,15 @@ public final class Lrp extends PropagationExplainer {
     public static final List<String> FIRST_RULES =
             List.of("same", "zero", "epsilon", "gamma", "alpha_beta", "zplus", "zb");
 
-    /** A composite: the rule of convolutions, of dense layers, and of the model's first linear layer (Zennit's composites). */
-    public record Composite(RuleName conv, RuleName dense, RuleName first) {
+    /**
+     * A composite: the rule of convolutions, of dense layers, and of the model's first linear layer
+     * (Zennit's composites), and the alpha and beta its alpha-beta layers take by default.
+     */
+    public record Composite(RuleName conv, RuleName dense, RuleName first, double alpha, double beta) {
+        Composite(RuleName conv, RuleName dense, RuleName first) {
+            this(conv, dense, first, 2.0, 1.0);
+        }
+
         /** The rules this composite uses anywhere. */
         public Set<RuleName> used() {
             return EnumSet.of(conv, dense, first);
@@ -72,7 +81,9 @@ public final class Lrp extends PropagationExplainer {
         Map<String, Composite> m = new LinkedHashMap<>();
         m.put("epsilon_alpha2_beta1", new Composite(RuleName.ALPHA_BETA, RuleName.EPSILON, RuleName.ALPHA_BETA));
         m.put("epsilon_gamma_box", new Composite(RuleName.GAMMA, RuleName.EPSILON, RuleName.ZB));
-        m.put("epsilon_plus", new Composite(RuleName.ZPLUS, RuleName.EPSILON, RuleName.ZPLUS));
+        // Zennit's ZPlus is alpha-beta with alpha 1, beta 0 and the positive part of the bias ("ZPlus (or
+        // alpha=1, beta=0)"); the rule zplus here is the bias-free z+ of Montavon et al. 2017
+        m.put("epsilon_plus", new Composite(RuleName.ALPHA_BETA, RuleName.EPSILON, RuleName.ALPHA_BETA, 1.0, 0.0));
         m.put("none", null);
         return Collections.unmodifiableMap(m);
     }
@@ -112,8 +123,8 @@ public final class Lrp extends PropagationExplainer {
         Set<RuleName> used = composite.used();
         this.epsilon = p.getDouble("epsilon", 1e-6, 0.0, false, 1e6);
         this.gamma = p.getDouble("gamma", 0.25, 0.0, false, 1e6);
-        this.alpha = p.getDouble("alpha", 2.0, 1.0, false, 1e6);
-        this.beta = p.getDouble("beta", 1.0, 0.0, false, 1e6);
+        this.alpha = p.getDouble("alpha", c == null ? 2.0 : c.alpha(), 1.0, false, 1e6);
+        this.beta = p.getDouble("beta", c == null ? 1.0 : c.beta(), 0.0, false, 1e6);
         this.bias = Boolean.parseBoolean(p.getChoice("bias", "true", List.of("true", "false")));
         if (!used.contains(RuleName.EPSILON)) {
             p.forget("epsilon");

@@ -171,9 +171,10 @@ class PropagationTest {
         checkTiny(
                 "lrp[conv=gamma,dense=epsilon,first=zb,epsilon=0.1]",
                 (x, t) -> plain.lrp(x, t, PlainTiny.bounded(), PlainTiny.epsilon(0.1, true)));
+        // Zennit's EpsilonPlus: its ZPlus keeps the positive part of the bias (the tiny net has biases)
         checkTiny(
                 "lrp[composite=epsilon_plus]",
-                (x, t) -> plain.lrp(x, t, PlainTiny.alphaBeta(1, 0, false), PlainTiny.epsilon(1e-6, true)));
+                (x, t) -> plain.lrp(x, t, PlainTiny.alphaBeta(1, 0, true), PlainTiny.epsilon(1e-6, true)));
         // inputs of both signs at the first layer (as normalised pixels are): alpha-beta splits them by sign
         checkTiny(
                 "lrp[rule=alpha_beta]",
@@ -182,7 +183,10 @@ class PropagationTest {
         checkTiny(
                 "lrp[composite=epsilon_plus]",
                 0.5f,
-                (x, t) -> plain.lrp(x, t, PlainTiny.alphaBeta(1, 0, false), PlainTiny.epsilon(1e-6, true)));
+                (x, t) -> plain.lrp(x, t, PlainTiny.alphaBeta(1, 0, true), PlainTiny.epsilon(1e-6, true)));
+        assertEquals(
+                "lrp[alpha=1.0,beta=0.0,bias=true,conv=alpha_beta,dense=epsilon,epsilon=1.0E-6,first=alpha_beta]",
+                Explainers.fromString("lrp[composite=epsilon_plus]").spec());
     }
 
     @Test
