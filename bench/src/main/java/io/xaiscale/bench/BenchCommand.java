@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.Options;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
+import io.xaiscale.explain.References;
 import io.xaiscale.explain.TargetRule;
 import io.xaiscale.image.Box;
 import io.xaiscale.image.FashionMnist;
@@ -106,6 +107,7 @@ public final class BenchCommand implements Command {
                 bench.sample(i).copyTo(data, i * hw);
             }
             NDArray x = m.create(data, new Shape(n, model.channels(), model.height(), model.width()));
+            methods.forEach(e -> withReferences(e, bench, model));
             int[] targets;
             try (GradMode off = GradMode.off()) {
                 targets = Arrays.stream(model.logits(x).argMax(1).toLongArray())
@@ -185,7 +187,7 @@ public final class BenchCommand implements Command {
                 // the in-process rate is measured again right before and after each pipeline run: the machine's speed
                 // drifts
                 md.append(pipeline(o, inProcess, pipelineSeconds, spec -> {
-                    Explainer e = Explainers.fromString(spec);
+                    Explainer e = withReferences(Explainers.fromString(spec), bench, model);
                     double ms = medianMsFor(3000, () -> scoped(x, xs -> e.attribute(model, xs, targets)));
                     return n / (ms / 1000);
                 }));
@@ -508,6 +510,26 @@ public final class BenchCommand implements Command {
             System.out.println(row);
         }
         return md.toString();
+    }
+
+    /**
+     * {@code e} with its reference set when it needs one (the SHAP family): the benchmark's images from
+     * index 1000 on, apart from the measured batch; the set's id names its size, so a child JVM given
+     * the spec builds the same set.
+     */
+    static Explainer withReferences(Explainer e, LocalizationBenchmark bench, Classifier model) {
+        References.Need need = e.referenceNeed();
+        if (need == null) {
+            return e;
+        }
+        int per = model.channels() * model.height() * model.width();
+        float[] pixels = new float[need.count() * per];
+        for (int k = 0; k < need.count(); k++) {
+            bench.sample(1000 + k).copyTo(pixels, k * per);
+        }
+        e.use(new References(
+                "bench-" + need.count(), need.count(), model.channels(), model.height(), model.width(), pixels));
+        return e;
     }
 
     /** Runs {@link MemoryProbe} for one method in a child JVM with this JVM's class path and DJL settings. */

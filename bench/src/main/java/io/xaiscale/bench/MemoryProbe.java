@@ -28,6 +28,7 @@ public final class MemoryProbe {
         try (Classifier loaded = Classifier.load(Path.of(args[0]));
                 NDManager m = NDManager.newBaseManager()) {
             Classifier model = loaded.withInternalBatchSize(Integer.parseInt(args[1]));
+            BenchCommand.withReferences(e, bench, model);
             int hw = model.height() * model.width();
             float[] one = new float[model.channels() * hw];
             bench.sample(0).copyTo(one, 0);

@@ -41,6 +41,19 @@ public abstract class Explainer extends Configured {
         }
     }
 
+    /**
+     * The reference set this method needs from its caller (the SHAP family with
+     * {@code reference=images}), or null. The explain job draws it and calls {@link #use}.
+     */
+    public References.Need referenceNeed() {
+        return null;
+    }
+
+    /** Gives the method the reference set it asked for; the set's id joins its params. */
+    public void use(References set) {
+        throw new IllegalStateException(name() + " takes no reference set");
+    }
+
     /** Explains {@code inputs} ({@code [N, C, H, W]} in [0, 1]); results are attached to the inputs' manager. */
     public final Attribution explain(Classifier model, NDArray inputs, Targets targets) {
         targets.check((int) inputs.getShape().get(0), model.numClasses());

@@ -7,6 +7,7 @@ import io.xaiscale.explain.cam.GradCam;
 import io.xaiscale.explain.cam.GradCamPlusPlus;
 import io.xaiscale.explain.cam.GuidedGradCam;
 import io.xaiscale.explain.cam.ScoreCam;
+import io.xaiscale.explain.gradient.ExpectedGradients;
 import io.xaiscale.explain.gradient.Gradient;
 import io.xaiscale.explain.gradient.GradientTimesInput;
 import io.xaiscale.explain.gradient.IntegratedGradients;
@@ -20,6 +21,7 @@ import io.xaiscale.explain.perturbation.Rise;
 import io.xaiscale.explain.perturbation.ShapleySampling;
 import io.xaiscale.explain.propagation.DeconvNet;
 import io.xaiscale.explain.propagation.DeepLift;
+import io.xaiscale.explain.propagation.DeepLiftShap;
 import io.xaiscale.explain.propagation.GuidedBackprop;
 import io.xaiscale.explain.propagation.Lrp;
 import java.util.List;
@@ -50,7 +52,10 @@ public final class Explainers {
             .register(MeaningfulPerturbation.NAME, MeaningfulPerturbation::new)
             .register(FeatureAblation.NAME, FeatureAblation::new)
             .register(KernelShap.NAME, KernelShap::new)
-            .register(ShapleySampling.NAME, ShapleySampling::new);
+            .register(ShapleySampling.NAME, ShapleySampling::new)
+            .register(ExpectedGradients.NAME, ExpectedGradients::expectedGradients)
+            .register(ExpectedGradients.GRADIENT_SHAP, ExpectedGradients::gradientShap)
+            .register(DeepLiftShap.NAME, DeepLiftShap::new);
 
     /** The methods the demo and the default job run. */
     public static final String DEFAULT_METHODS =

@@ -44,7 +44,11 @@ public class ContractTest {
             Map.entry("meaningful_perturbation", "meaningful_perturbation[iterations=3]"),
             Map.entry("feature_ablation", "feature_ablation[segments=8]"),
             Map.entry("kernel_shap", "kernel_shap[samples=24,segments=8]"),
-            Map.entry("shapley_sampling", "shapley_sampling[permutations=2,segments=8]"));
+            Map.entry("shapley_sampling", "shapley_sampling[permutations=2,segments=8]"),
+            // the jobs draw reference sets from the images table; here the seeded noise set stands in
+            Map.entry("expected_gradients", "expected_gradients[reference=uniform,references=4,samples=4]"),
+            Map.entry("gradient_shap", "gradient_shap[noise=0.05,reference=uniform,references=4,samples=4]"),
+            Map.entry("deeplift_shap", "deeplift_shap[reference=uniform,references=3]"));
 
     static NDManager manager;
     static Classifier shipped;

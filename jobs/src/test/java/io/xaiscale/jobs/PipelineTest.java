@@ -1246,4 +1246,64 @@ class PipelineTest {
                 Files.readString(out.resolve("index.html")).contains("<img src=\"img/"),
                 "a finding's gallery is drawn");
     }
+
+    @Test
+    @Order(31)
+    void theShapFamilyDrawsItsReferenceSetOnceAndEveryStageUsesIt() throws Exception {
+        String main = warehouse;
+        warehouse = tmp.resolve("warehouse-shap").toString();
+        try {
+            IngestJob.ingestFiles(
+                    spark,
+                    warehouse,
+                    source.toString(),
+                    source.resolve("manifest.csv").toString(),
+                    "sample");
+            String methods = "expected_gradients[samples=4,references=3],smoothgrad[base=deeplift_shap[references=3],"
+                    + "samples=2]";
+            ExplainStage stage = ExplainCommand.stage(options(new ExplainCommand(), "--methods", methods));
+            assertEquals(2 * 6, StageRunner.run(spark, stage).pending());
+            // one set for both methods (same seed and size), drawn from the images without error, and kept
+            List<Row> sets = spark.read()
+                    .format("delta")
+                    .load(Tables.REFERENCE_SETS.path(warehouse))
+                    .collectAsList();
+            assertEquals(1, sets.size());
+            String id = sets.get(0).getAs("set_id");
+            List<String> drawn = sets.get(0).getList(sets.get(0).fieldIndex("image_ids"));
+            assertEquals(3, drawn.size());
+            Dataset<Row> images = spark.read().format("delta").load(Tables.IMAGES.path(warehouse));
+            assertEquals(
+                    3,
+                    images.where(col("image_id")
+                                    .isin(drawn.toArray())
+                                    .and(col("error").isNull()))
+                            .count());
+            Dataset<Row> expl = spark.read().format("delta").load(Tables.EXPLANATIONS.path(warehouse));
+            assertEquals(10, expl.where(col("error").isNull()).count());
+            assertEquals(
+                    12,
+                    expl.where(col("method_spec").contains("reference_set=" + id))
+                            .count(),
+                    "the set is in every spec");
+            // a rerun draws nothing new and explains nothing
+            assertEquals(0, StageRunner.run(spark, stage).pending());
+            assertEquals(
+                    1,
+                    spark.read()
+                            .format("delta")
+                            .load(Tables.REFERENCE_SETS.path(warehouse))
+                            .count());
+            // a metric that runs the method again gets the same set on the executors
+            StageRunner.Result v = evaluate("robustness[perturbation=noise,level=0.05]");
+            assertEquals(10, v.pending());
+            Dataset<Row> m = spark.read().format("delta").load(Tables.METRICS.path(warehouse));
+            assertEquals(
+                    0,
+                    m.where(col("error").isNotNull()).count(),
+                    m.where(col("error").isNotNull()).collectAsList().toString());
+        } finally {
+            warehouse = main;
+        }
+    }
 }

@@ -7,6 +7,7 @@ import io.xaiscale.explain.Capabilities;
 import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
+import io.xaiscale.explain.References;
 import io.xaiscale.model.Chunks;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.ModelCard;
@@ -33,10 +34,12 @@ public final class SmoothGrad extends Explainer {
     private final double noise;
     private final long seed;
     private final String mode;
+    private final ParamReader reader;
 
     public SmoothGrad(ParamReader p) {
         super(NAME, p);
         String baseSpec = p.raw("base") == null ? Gradient.NAME : p.raw("base");
+        this.reader = p;
         this.base = Explainers.fromString(baseSpec);
         if (base.name().equals(NAME)) {
             throw new IllegalArgumentException(
@@ -61,6 +64,17 @@ public final class SmoothGrad extends Explainer {
     @Override
     public Cost cost(Classifier model) {
         return base.cost(model).times(samples);
+    }
+
+    @Override
+    public References.Need referenceNeed() {
+        return base.referenceNeed();
+    }
+
+    @Override
+    public void use(References set) {
+        base.use(set);
+        reader.record("base", base.spec());
     }
 
     @Override

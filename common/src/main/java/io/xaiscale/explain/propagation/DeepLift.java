@@ -32,7 +32,11 @@ public final class DeepLift extends PropagationExplainer {
 
     @Override
     protected RuleSet rules() {
-        boolean reveal = "reveal_cancel".equals(rule);
+        return rules("reveal_cancel".equals(rule));
+    }
+
+    /** DeepLIFT's rules by layer type: Rescale (or RevealCancel) at ReLUs, the cross maximum at max pooling. */
+    static RuleSet rules(boolean reveal) {
         return step -> switch (step.layer().kind()) {
             case RELU -> reveal ? RevealCancel.RELU : Rescale.INSTANCE;
             case MAX_POOL -> DeepLiftMaxPool.INSTANCE;

@@ -293,8 +293,33 @@ public final class Tables {
     public static final Table AUDIT_FINDINGS =
             new Table("audit_findings", AUDIT_FINDINGS_SCHEMA, List.of("run_id", "model", "kind", "subject"));
 
+    /**
+     * The reference sets of the SHAP family (Expected Gradients, GradientSHAP, DeepLIFT-SHAP): drawn
+     * once per seed and size from the images table and kept, so every later run and every model uses
+     * the same images (a spec names its set by {@code reference_set}).
+     */
+    private static final StructType REFERENCE_SETS_SCHEMA = createStructType(new StructField[] {
+        createStructField("set_id", StringType, false),
+        createStructField("source", StringType, false),
+        createStructField("seed", LongType, false),
+        createStructField("count", IntegerType, false),
+        createStructField("image_ids", DataTypes.createArrayType(StringType, false), false),
+        createStructField("drawn_at", TimestampType, false),
+    });
+
+    public static final Table REFERENCE_SETS =
+            new Table("reference_sets", REFERENCE_SETS_SCHEMA, List.of("source", "seed", "count"));
+
     public static final List<Table> ALL = List.of(
-            IMAGES, INGEST_REJECTS, EXPLANATIONS, METRICS, METHOD_AGREEMENT, MODEL_DRIFT, AUDIT_RUNS, AUDIT_FINDINGS);
+            IMAGES,
+            INGEST_REJECTS,
+            EXPLANATIONS,
+            METRICS,
+            METHOD_AGREEMENT,
+            MODEL_DRIFT,
+            AUDIT_RUNS,
+            AUDIT_FINDINGS,
+            REFERENCE_SETS);
 
     private Tables() {}
 

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.Params;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
+import io.xaiscale.explain.References;
 import io.xaiscale.image.Geometry;
 import io.xaiscale.image.Region;
 import io.xaiscale.jobs.delta.DeltaIO;
@@ -16,6 +17,7 @@ import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Batches;
 import io.xaiscale.jobs.spark.DecodedBatch;
 import io.xaiscale.jobs.spark.GroundTruth;
+import io.xaiscale.jobs.spark.ReferenceSets;
 import io.xaiscale.jobs.spark.TaskSetup;
 import io.xaiscale.metric.EvalBatch;
 import io.xaiscale.metric.Metric;
@@ -30,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -104,7 +107,9 @@ public final class EvaluateStage implements Stage {
         }
         List<Row> metricRows = new ArrayList<>();
         List<String> truthSpecs = new ArrayList<>(); // metrics against ground truth, by params hash
+        boolean rerunsMethods = false;
         for (Metric m : Metrics.listFromString(String.join(",", s.metricSpecs()))) {
+            rerunsMethods |= m.needsMethod();
             String json = Params.json(m.params());
             String hash = Params.hash(m.name(), json);
             metricRows.add(RowFactory.create(m.name(), m.spec(), json, hash));
@@ -148,17 +153,23 @@ public final class EvaluateStage implements Stage {
                     .select("image_id", "params_hash", "metric_params_hash");
             done = done.join(failed, DeltaIO.columns("image_id", "params_hash", "metric_params_hash"), "left_anti");
         }
-        Dataset<Row> expl = DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS)
-                .where(Tables.ofModel(card).and(col("error").isNull()))
-                .select(
-                        "image_id",
-                        "model_id",
-                        "model_version",
-                        "method",
-                        "method_spec",
-                        "params_hash",
-                        "target_class",
-                        "map");
+        Dataset<Row> explained = DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS)
+                .where(Tables.ofModel(card).and(col("error").isNull()));
+        references = null;
+        if (rerunsMethods) {
+            // metrics that run the method again (robustness, sanity) need the reference sets its maps were made with
+            List<Explainer> withSets = explained
+                    .select("method_spec")
+                    .where(col("method_spec").contains("reference_set="))
+                    .distinct()
+                    .collectAsList()
+                    .stream()
+                    .map(r -> Explainers.fromString(r.getString(0)))
+                    .toList();
+            references = ReferenceSets.broadcast(spark, ReferenceSets.give(spark, warehouse, card, withSets));
+        }
+        Dataset<Row> expl = explained.select(
+                "image_id", "model_id", "model_version", "method", "method_spec", "params_hash", "target_class", "map");
         Dataset<Row> images = stored.select(GroundTruth.columns(
                 stored,
                 col("image_id"),
@@ -168,6 +179,9 @@ public final class EvaluateStage implements Stage {
                 .join(done, DeltaIO.columns("image_id", "params_hash", "metric_params_hash"), "left_anti")
                 .join(images, "image_id");
     }
+
+    /** The reference sets of the methods the metrics run again, from {@link #pending}; null when none. */
+    private Broadcast<HashMap<String, References>> references;
 
     /** Whether the last {@link #pending} found values scored against ground truth corrected since. */
     private boolean replacing;
@@ -182,7 +196,8 @@ public final class EvaluateStage implements Stage {
 
     @Override
     public Work work() {
-        return task -> new Batch(task)::evaluate;
+        Broadcast<HashMap<String, References>> sets = references;
+        return task -> new Batch(task, sets)::evaluate;
     }
 
     /** Scores the batches of one partition. */
@@ -193,18 +208,22 @@ public final class EvaluateStage implements Stage {
         private final Map<String, Explainer> methods = new HashMap<>();
 
         private final Geometry geometry;
+        private final Broadcast<HashMap<String, References>> references;
 
-        Batch(TaskSetup.TaskModel task) {
+        Batch(TaskSetup.TaskModel task, Broadcast<HashMap<String, References>> references) {
             this.model = task.model();
             this.scope = task.scope();
             this.geometry = model.card().geometry();
+            this.references = references;
         }
 
         List<Row> evaluate(List<Row> batch) {
             Row first = batch.get(0);
             Metric metric = metrics.computeIfAbsent(first.getAs("metric_spec"), Metrics::fromString);
             Explainer method = metric.needsMethod()
-                    ? methods.computeIfAbsent(first.getAs("method_spec"), Explainers::fromString)
+                    ? methods.computeIfAbsent(
+                            first.getAs("method_spec"),
+                            spec -> ReferenceSets.attach(Explainers.fromString(spec), references))
                     : null;
             Timestamp now = new Timestamp(System.currentTimeMillis());
             // metrics that only look at maps (localisation, complexity) need no pixels: the images are not decoded

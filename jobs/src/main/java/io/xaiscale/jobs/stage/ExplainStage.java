@@ -17,6 +17,7 @@ import io.xaiscale.config.Params;
 import io.xaiscale.explain.Attribution;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
+import io.xaiscale.explain.References;
 import io.xaiscale.explain.TargetRule;
 import io.xaiscale.explain.Targets;
 import io.xaiscale.jobs.delta.DeltaIO;
@@ -24,6 +25,7 @@ import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Batches;
 import io.xaiscale.jobs.spark.DecodedBatch;
+import io.xaiscale.jobs.spark.ReferenceSets;
 import io.xaiscale.jobs.spark.TaskSetup;
 import io.xaiscale.model.Architectures;
 import io.xaiscale.model.Autograd;
@@ -38,6 +40,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -57,6 +60,8 @@ public final class ExplainStage implements Stage {
 
     private final Settings s;
     private final ModelCard card;
+    /** The reference sets of this run's SHAP-family methods, drawn by {@link #pending}; null when none needs one. */
+    private Broadcast<HashMap<String, References>> references;
 
     public ExplainStage(Settings s, ModelCard card) {
         this.s = s;
@@ -145,6 +150,8 @@ public final class ExplainStage implements Stage {
         boolean labels = s.targets().contains(TargetRule.LABELS);
         int numClasses = card.classes().size();
         List<Explainer> explainers = Explainers.listFromString(String.join(",", s.methodSpecs()));
+        // a set's id joins its method's spec, so the rows below carry it in their params hash
+        references = ReferenceSets.broadcast(spark, ReferenceSets.give(spark, warehouse, card, explainers));
         List<String> classTargets = new ArrayList<>();
         for (int c = 0; labels && c < numClasses; c++) {
             classTargets.add(TargetRule.classTarget(c));
@@ -229,7 +236,8 @@ public final class ExplainStage implements Stage {
 
     @Override
     public Work work() {
-        return task -> new Batch(task)::explain;
+        Broadcast<HashMap<String, References>> sets = references;
+        return task -> new Batch(task, sets)::explain;
     }
 
     /** Explains the batches of one partition: each batch one method, bad images isolated. */
@@ -238,15 +246,19 @@ public final class ExplainStage implements Stage {
         private final NDManager scope;
         private final String cardSha;
         private final Map<String, Explainer> methods = new HashMap<>();
+        private final Broadcast<HashMap<String, References>> references;
 
-        Batch(TaskSetup.TaskModel task) {
+        Batch(TaskSetup.TaskModel task, Broadcast<HashMap<String, References>> references) {
             this.model = task.model();
             this.scope = task.scope();
             this.cardSha = model.card().sha256();
+            this.references = references;
         }
 
         List<Row> explain(List<Row> batch) {
-            Explainer method = methods.computeIfAbsent(batch.get(0).getAs("method_spec"), Explainers::fromString);
+            Explainer method = methods.computeIfAbsent(
+                    batch.get(0).getAs("method_spec"),
+                    spec -> ReferenceSets.attach(Explainers.fromString(spec), references));
             Timestamp now = new Timestamp(System.currentTimeMillis());
             DecodedBatch d = DecodedBatch.of(batch, model, r -> {
                 String imageError = r.getAs("image_error");
