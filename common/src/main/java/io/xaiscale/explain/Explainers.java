@@ -7,9 +7,11 @@ import io.xaiscale.explain.cam.GradCam;
 import io.xaiscale.explain.cam.GradCamPlusPlus;
 import io.xaiscale.explain.cam.GuidedGradCam;
 import io.xaiscale.explain.cam.ScoreCam;
+import io.xaiscale.explain.gradient.BlurIntegratedGradients;
 import io.xaiscale.explain.gradient.ExpectedGradients;
 import io.xaiscale.explain.gradient.Gradient;
 import io.xaiscale.explain.gradient.GradientTimesInput;
+import io.xaiscale.explain.gradient.GuidedIntegratedGradients;
 import io.xaiscale.explain.gradient.IntegratedGradients;
 import io.xaiscale.explain.gradient.SmoothGrad;
 import io.xaiscale.explain.perturbation.FeatureAblation;
@@ -55,7 +57,9 @@ public final class Explainers {
             .register(ShapleySampling.NAME, ShapleySampling::new)
             .register(ExpectedGradients.NAME, ExpectedGradients::expectedGradients)
             .register(ExpectedGradients.GRADIENT_SHAP, ExpectedGradients::gradientShap)
-            .register(DeepLiftShap.NAME, DeepLiftShap::new);
+            .register(DeepLiftShap.NAME, DeepLiftShap::new)
+            .register(BlurIntegratedGradients.NAME, BlurIntegratedGradients::new)
+            .register(GuidedIntegratedGradients.NAME, GuidedIntegratedGradients::new);
 
     /** The methods the demo and the default job run. */
     public static final String DEFAULT_METHODS =

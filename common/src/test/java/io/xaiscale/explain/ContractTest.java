@@ -48,7 +48,9 @@ public class ContractTest {
             // the jobs draw reference sets from the images table; here the seeded noise set stands in
             Map.entry("expected_gradients", "expected_gradients[reference=uniform,references=4,samples=4]"),
             Map.entry("gradient_shap", "gradient_shap[noise=0.05,reference=uniform,references=4,samples=4]"),
-            Map.entry("deeplift_shap", "deeplift_shap[reference=uniform,references=3]"));
+            Map.entry("deeplift_shap", "deeplift_shap[reference=uniform,references=3]"),
+            Map.entry("blur_ig", "blur_ig[steps=4,max_sigma=8]"),
+            Map.entry("guided_ig", "guided_ig[steps=4]"));
 
     static NDManager manager;
     static Classifier shipped;
