@@ -26,6 +26,7 @@ import io.xaiscale.explain.propagation.DeepLift;
 import io.xaiscale.explain.propagation.DeepLiftShap;
 import io.xaiscale.explain.propagation.GuidedBackprop;
 import io.xaiscale.explain.propagation.Lrp;
+import io.xaiscale.explain.region.Xrai;
 import java.util.List;
 
 /**
@@ -59,7 +60,8 @@ public final class Explainers {
             .register(ExpectedGradients.GRADIENT_SHAP, ExpectedGradients::gradientShap)
             .register(DeepLiftShap.NAME, DeepLiftShap::new)
             .register(BlurIntegratedGradients.NAME, BlurIntegratedGradients::new)
-            .register(GuidedIntegratedGradients.NAME, GuidedIntegratedGradients::new);
+            .register(GuidedIntegratedGradients.NAME, GuidedIntegratedGradients::new)
+            .register(Xrai.NAME, Xrai::new);
 
     /** The methods the demo and the default job run. */
     public static final String DEFAULT_METHODS =

@@ -50,7 +50,8 @@ public class ContractTest {
             Map.entry("gradient_shap", "gradient_shap[noise=0.05,reference=uniform,references=4,samples=4]"),
             Map.entry("deeplift_shap", "deeplift_shap[reference=uniform,references=3]"),
             Map.entry("blur_ig", "blur_ig[steps=4,max_sigma=8]"),
-            Map.entry("guided_ig", "guided_ig[steps=4]"));
+            Map.entry("guided_ig", "guided_ig[steps=4]"),
+            Map.entry("xrai", "xrai[base=gradient,scales=2,segments=8]"));
 
     static NDManager manager;
     static Classifier shipped;
