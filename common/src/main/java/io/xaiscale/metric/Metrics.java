@@ -1,21 +1,35 @@
 package io.xaiscale.metric;
 
 import io.xaiscale.config.Registry;
+import io.xaiscale.metric.axiomatic.Completeness;
+import io.xaiscale.metric.axiomatic.NonSensitivity;
+import io.xaiscale.metric.complexity.EffectiveComplexity;
 import io.xaiscale.metric.complexity.Entropy;
 import io.xaiscale.metric.complexity.Sparseness;
 import io.xaiscale.metric.faithfulness.Aopc;
 import io.xaiscale.metric.faithfulness.DeletionInsertion;
 import io.xaiscale.metric.faithfulness.FaithfulnessCorrelation;
+import io.xaiscale.metric.faithfulness.FaithfulnessEstimate;
 import io.xaiscale.metric.faithfulness.Infidelity;
+import io.xaiscale.metric.faithfulness.Irof;
+import io.xaiscale.metric.faithfulness.Monotonicity;
+import io.xaiscale.metric.faithfulness.MonotonicityCorrelation;
+import io.xaiscale.metric.faithfulness.Road;
+import io.xaiscale.metric.faithfulness.Selectivity;
+import io.xaiscale.metric.faithfulness.SensitivityN;
+import io.xaiscale.metric.localisation.AttributionLocalisation;
 import io.xaiscale.metric.localisation.IoU;
 import io.xaiscale.metric.localisation.MaskAuc;
 import io.xaiscale.metric.localisation.PointingGame;
 import io.xaiscale.metric.localisation.RelevanceMass;
 import io.xaiscale.metric.localisation.RelevanceRank;
+import io.xaiscale.metric.localisation.TopKIntersection;
 import io.xaiscale.metric.robustness.MaxSensitivity;
 import io.xaiscale.metric.robustness.Robustness;
+import io.xaiscale.metric.robustness.Stability;
 import io.xaiscale.metric.sanity.DataRandomization;
 import io.xaiscale.metric.sanity.ModelRandomization;
+import io.xaiscale.metric.sanity.RandomLogit;
 import java.util.List;
 
 /** The registry of metrics, like {@code Explainers}. */
@@ -36,7 +50,21 @@ public final class Metrics {
             .register(Robustness.NAME, Robustness::new)
             .register(MaxSensitivity.NAME, MaxSensitivity::new)
             .register(ModelRandomization.NAME, ModelRandomization::new)
-            .register(DataRandomization.NAME, DataRandomization::new);
+            .register(DataRandomization.NAME, DataRandomization::new)
+            .register(FaithfulnessEstimate.NAME, FaithfulnessEstimate::new)
+            .register(Monotonicity.NAME, Monotonicity::new)
+            .register(MonotonicityCorrelation.NAME, MonotonicityCorrelation::new)
+            .register(Selectivity.NAME, Selectivity::new)
+            .register(SensitivityN.NAME, SensitivityN::new)
+            .register(Irof.NAME, Irof::new)
+            .register(Road.NAME, Road::new)
+            .register(TopKIntersection.NAME, TopKIntersection::new)
+            .register(AttributionLocalisation.NAME, AttributionLocalisation::new)
+            .register(EffectiveComplexity.NAME, EffectiveComplexity::new)
+            .register(Stability.NAME, Stability::new)
+            .register(RandomLogit.NAME, RandomLogit::new)
+            .register(Completeness.NAME, Completeness::new)
+            .register(NonSensitivity.NAME, NonSensitivity::new);
 
     public static final String DEFAULT_METRICS = "deletion_auc,insertion_auc,iou,pointing_game";
 

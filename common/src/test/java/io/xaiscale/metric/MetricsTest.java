@@ -192,7 +192,10 @@ class MetricsTest {
         assertEquals(
                 "Unknown metric: pixel_flipping (valid: deletion_auc, insertion_auc, iou, aopc, faithfulness_correlation, "
                         + "infidelity, pointing_game, relevance_mass, relevance_rank, mask_auc, sparseness, entropy, robustness, max_sensitivity, "
-                        + "model_randomization, data_randomization)",
+                        + "model_randomization, data_randomization, faithfulness_estimate, monotonicity, "
+                        + "monotonicity_correlation, selectivity, sensitivity_n, irof, road, top_k_intersection, "
+                        + "attribution_localisation, effective_complexity, stability, random_logit, completeness, "
+                        + "non_sensitivity)",
                 assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("pixel_flipping"))
                         .getMessage());
         assertEquals(

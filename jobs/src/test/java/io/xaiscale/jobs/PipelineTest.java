@@ -1294,9 +1294,17 @@ class PipelineTest {
                             .format("delta")
                             .load(Tables.REFERENCE_SETS.path(warehouse))
                             .count());
-            // a metric that runs the method again gets the same set on the executors
-            StageRunner.Result v = evaluate("robustness[perturbation=noise,level=0.05]");
-            assertEquals(10, v.pending());
+            // metrics that run the method again get the same set on the executors; the new families run too
+            StageRunner.Result v = evaluate(
+                    "robustness[perturbation=noise,level=0.05],stability[samples=2],completeness,road[steps=3]");
+            assertEquals(10 * 4, v.pending());
+            Dataset<Row> byMetric = spark.read().format("delta").load(Tables.METRICS.path(warehouse));
+            assertEquals(
+                    10 * 5,
+                    byMetric.where(col("metric").startsWith("stability_")).count());
+            // completeness is scored against black, the SHAP maps against their set: recorded, not near 0
+            assertEquals(
+                    10, byMetric.where(col("metric").equalTo("completeness")).count());
             Dataset<Row> m = spark.read().format("delta").load(Tables.METRICS.path(warehouse));
             assertEquals(
                     0,

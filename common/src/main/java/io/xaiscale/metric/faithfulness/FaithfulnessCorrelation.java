@@ -48,12 +48,28 @@ public final class FaithfulnessCorrelation extends ScalarMetric {
 
     @Override
     protected double[] values(EvalBatch b) {
+        int size = Math.max(1, (int) Math.round(subset * b.height() * b.width()));
+        double[][] r = correlations(b, new int[] {size}, samples, substrate, output, seed);
+        double[] out = new double[r.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = r[i][0];
+        }
+        return out;
+    }
+
+    /**
+     * For each image and each subset size: over {@code samples} random subsets of that many pixels
+     * (seeded by {@code seed} and the image's pixels), the Pearson correlation between their summed
+     * relevance and the drop of the target {@code output} when they take the {@code substrate}.
+     * {@code [N][sizes]}; every copy of a batch goes through the model as one stack.
+     */
+    static double[][] correlations(EvalBatch b, int[] sizes, int samples, String substrate, String output, long seed) {
         int n = b.size();
         int hw = b.height() * b.width();
-        int size = Math.max(1, (int) Math.round(subset * hw));
-        int points = samples + 1; // copy 0 is the unperturbed image
+        int draws = sizes.length * samples;
+        int points = draws + 1; // copy 0 is the unperturbed image
         float[] masks = new float[n * points * hw];
-        double[][] sums = new double[n][samples];
+        double[][] sums = new double[n][draws];
         float[] pixels = b.inputs().toType(DataType.FLOAT32, false).toFloatArray();
         int per = pixels.length / n;
         for (int i = 0; i < n; i++) {
@@ -64,7 +80,8 @@ public final class FaithfulnessCorrelation extends ScalarMetric {
             for (int p = 0; p < hw; p++) {
                 idx[p] = p;
             }
-            for (int s = 0; s < samples; s++) {
+            for (int s = 0; s < draws; s++) {
+                int size = Math.min(hw, sizes[s / samples]);
                 int off = (i * points + s + 1) * hw;
                 for (int j = 0; j < size; j++) { // partial Fisher-Yates: the first `size` entries are the subset
                     int r = j + rnd.nextInt(hw - j);
@@ -79,13 +96,15 @@ public final class FaithfulnessCorrelation extends ScalarMetric {
         NDArray x = b.inputs();
         NDArray stack = Perturbed.blend(x, Perturbed.substrate(substrate, x, 0), masks, points);
         float[][] scores = Perturbed.scores(b.model(), stack, b.targets(), points, output);
-        double[] out = new double[n];
+        double[][] out = new double[n][sizes.length];
         for (int i = 0; i < n; i++) {
-            double[] drops = new double[samples];
-            for (int s = 0; s < samples; s++) {
-                drops[s] = scores[i][0] - scores[i][s + 1];
+            for (int k = 0; k < sizes.length; k++) {
+                double[] drops = new double[samples];
+                for (int s = 0; s < samples; s++) {
+                    drops[s] = scores[i][0] - scores[i][k * samples + s + 1];
+                }
+                out[i][k] = Similarity.pearson(Arrays.copyOfRange(sums[i], k * samples, (k + 1) * samples), drops);
             }
-            out[i] = Similarity.pearson(sums[i], drops);
         }
         return out;
     }

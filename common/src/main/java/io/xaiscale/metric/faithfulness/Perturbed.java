@@ -46,6 +46,31 @@ final class Perturbed {
                 .reshape(new Shape(n * points, s.get(1), s.get(2), s.get(3)));
     }
 
+    /**
+     * Pixel indices cut into {@code groups} groups of (nearly) equal size, in the order of
+     * {@code order}: group k is {@code order[k * hw / groups .. (k + 1) * hw / groups)}.
+     */
+    static int[][] groups(int[] order, int groups) {
+        int hw = order.length;
+        int[][] out = new int[groups][];
+        for (int k = 0; k < groups; k++) {
+            int from = (int) ((long) k * hw / groups);
+            int to = (int) ((long) (k + 1) * hw / groups);
+            out[k] = Arrays.copyOfRange(order, from, to);
+        }
+        return out;
+    }
+
+    /** Pixel indices from least to most relevant (the reverse of {@code Relevance.order}). */
+    static int[] ascending(float[] relevance) {
+        int[] desc = io.xaiscale.metric.Relevance.order(relevance);
+        int[] out = new int[desc.length];
+        for (int i = 0; i < desc.length; i++) {
+            out[i] = desc[desc.length - 1 - i];
+        }
+        return out;
+    }
+
     /** The target class score of each of {@code per} consecutive copies per sample: {@code [N][per]}. */
     static float[][] scores(Classifier model, NDArray stack, int[] targets, int per, String output) {
         int n = targets.length;
