@@ -28,8 +28,10 @@ import io.xaiscale.metric.robustness.MaxSensitivity;
 import io.xaiscale.metric.robustness.Robustness;
 import io.xaiscale.metric.robustness.Stability;
 import io.xaiscale.metric.sanity.DataRandomization;
+import io.xaiscale.metric.sanity.EfficientMprt;
 import io.xaiscale.metric.sanity.ModelRandomization;
 import io.xaiscale.metric.sanity.RandomLogit;
+import io.xaiscale.metric.sanity.SmoothMprt;
 import java.util.List;
 
 /** The registry of metrics, like {@code Explainers}. */
@@ -64,7 +66,9 @@ public final class Metrics {
             .register(Stability.NAME, Stability::new)
             .register(RandomLogit.NAME, RandomLogit::new)
             .register(Completeness.NAME, Completeness::new)
-            .register(NonSensitivity.NAME, NonSensitivity::new);
+            .register(NonSensitivity.NAME, NonSensitivity::new)
+            .register(SmoothMprt.NAME, SmoothMprt::new)
+            .register(EfficientMprt.NAME, EfficientMprt::new);
 
     public static final String DEFAULT_METRICS = "deletion_auc,insertion_auc,iou,pointing_game";
 

@@ -117,6 +117,30 @@ class SanityAndRobustnessTest {
     }
 
     @Test
+    void efficientAndSmoothMprtSeeTheRandomisedModel() {
+        float[] spread = new float[100];
+        for (int k = 0; k < 100; k++) {
+            spread[k] = (k + 0.5f) / 100;
+        }
+        assertEquals(
+                Math.log(100),
+                io.xaiscale.metric.sanity.EfficientMprt.histogramEntropy(spread, 100),
+                1e-12,
+                "one value per bin");
+        assertEquals(
+                0.0,
+                io.xaiscale.metric.sanity.EfficientMprt.histogramEntropy(new float[50], 100),
+                0.0,
+                "a constant map");
+        // gradient maps of the trained CNN concentrate on the garment; on a fully random model they are noise
+        double ratio = mean(run("efficient_mprt", "gradient")[0]);
+        assertTrue(ratio > 1, "entropy rises when the model is randomised: " + ratio);
+        double smooth = mean(run("smooth_mprt[depth=4,samples=4]", "gradient")[0]);
+        double robust = mean(run("robustness[perturbation=noise,level=0.01]", "gradient")[1]);
+        assertTrue(smooth < 0.5 && smooth < robust, "denoised maps still decorrelate: " + smooth);
+    }
+
+    @Test
     void mapsOfAModelTrainedOnShuffledLabelsDifferFromTheRealModels() {
         String dir = TestModels.locate("models/fmnist-loc-cnn-shuffled").toString();
         double[][] v = run("data_randomization[model=" + dir + "]", "gradient");
