@@ -5,6 +5,9 @@
 -- configurations of one method get two rows, and so do two configurations of one metric
 -- (metric_params). Methods are ranked among maps of the same target
 -- (predicted, label, top_2, ...; every class_k of --target labels counts as 'labels').
+-- The first statement defines the view `leaderboard`, which `xai sql` and the report register for
+-- every notebook (robust_ranking.sql and metric_agreement.sql build on it).
+CREATE OR REPLACE TEMPORARY VIEW leaderboard AS
 WITH specs AS (
   SELECT DISTINCT model_id, model_version, params_hash, method_spec,
          CASE WHEN target_rule LIKE 'class%' THEN 'labels' ELSE target_rule END AS target
@@ -25,5 +28,7 @@ SELECT model_id, model_version, metric, metric_params, target, method_spec, n,
        ROUND(mean + 1.96 * sd / SQRT(n), 4) AS ci95_high,
        RANK() OVER (PARTITION BY model_id, model_version, metric, metric_params, target
                     ORDER BY CASE WHEN higher_is_better THEN -mean ELSE mean END) AS rank
-FROM per_method
+FROM per_method;
+
+SELECT * FROM leaderboard
 ORDER BY model_id, model_version, metric, metric_params, target, rank;

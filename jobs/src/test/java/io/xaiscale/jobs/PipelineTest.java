@@ -349,6 +349,25 @@ class PipelineTest {
         List<Row> board = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/leaderboard.sql"))
                 .collectAsList();
         assertEquals(11 * 6, board.size(), "4 + 7 metric outputs x 6 methods");
+        // robust ranking: per family, the methods by median rank; every family of the run has a first
+        List<Row> families = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/robust_ranking.sql"))
+                .collectAsList();
+        assertEquals(
+                java.util.Set.of("faithfulness", "localisation", "robustness", "sanity", "complexity"),
+                families.stream().map(r -> r.<String>getAs("family")).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(
+                5,
+                families.stream()
+                        .filter(r -> r.<Integer>getAs("family_rank") == 1)
+                        .map(r -> r.<String>getAs("family"))
+                        .distinct()
+                        .count());
+        List<Row> agreement = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/metric_agreement.sql"))
+                .collectAsList();
+        assertEquals(11 * 10 / 2, agreement.size(), "every pair of the 11 metric outputs");
+        assertTrue(agreement.stream()
+                .filter(r -> r.get(r.fieldIndex("rank_correlation")) != null)
+                .allMatch(r -> Math.abs(r.<Double>getAs("rank_correlation")) <= 1.0 + 1e-9));
         assertEquals(
                 11,
                 board.stream()

@@ -1,10 +1,6 @@
 package io.xaiscale.jobs.report;
 
 import io.xaiscale.jobs.spark.SqlRunner;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -20,14 +16,7 @@ record Query(String file, int statement) {
     static final int MAX_ROWS = 100_000;
 
     static String text(String file) {
-        try (InputStream in = Query.class.getResourceAsStream("/notebooks-sql/" + file)) {
-            if (in == null) {
-                throw new IllegalStateException("notebooks-sql/" + file + " is not in the job jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SqlRunner.notebook(file);
     }
 
     String sql() {

@@ -361,7 +361,7 @@ public final class Report {
                 "Every metric by method configuration with its 95% interval, the ranks, the median rank per metric"
                         + " family (single metrics disagree: LATEC ranks by family), and how far the metrics agree on the"
                         + " order of the methods.");
-        Query.Result lb = run("leaderboard.sql", 0);
+        Query.Result lb = run("leaderboard.sql", 1);
         String lbCsv = csv("leaderboard", lb);
         Map<String, List<Row>> byGroup = group(lb, r -> model(lb, r) + " | target " + lb.string(r, "target"));
         int chart = 0;

@@ -25,7 +25,7 @@ class ReportHtmlTest {
                         List.of("method " + EVIL),
                         List.of(List.of(EVIL)),
                         "data/x.csv",
-                        new Query("leaderboard.sql", 0))
+                        new Query("leaderboard.sql", 1))
                 .chart(
                         "c1",
                         "chart " + EVIL,
@@ -39,7 +39,7 @@ class ReportHtmlTest {
                                 "v"),
                         300,
                         "data/x.csv",
-                        new Query("leaderboard.sql", 0))
+                        new Query("leaderboard.sql", 1))
                 .gallery("finding " + EVIL, EVIL, List.of(Map.of("src", "", "caption", EVIL)));
         Report.assets(dir);
         Path page = Report.render(p, List.of(p), "warehouse " + EVIL, dir);
