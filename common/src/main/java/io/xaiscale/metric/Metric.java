@@ -40,6 +40,18 @@ public abstract class Metric extends Configured {
     /** Values {@code [outputs][N]}, in the order of {@link #outputs}. */
     public abstract double[][] evaluateAll(EvalBatch batch);
 
+    /**
+     * The values, and for a metric that traces a curve per sample (deletion, insertion, AOPC,
+     * selectivity, IROF, ROAD, monotonicity: the target score at each step) the curves, which the
+     * {@code metrics} table keeps next to the value; null curves otherwise.
+     */
+    public record Scores(double[][] values, float[][] curves) {}
+
+    /** {@link #evaluateAll} with the samples' curves where the metric traces some. */
+    public Scores score(EvalBatch batch) {
+        return new Scores(evaluateAll(batch), null);
+    }
+
     /** Values of a single-output metric; fails for a metric with several outputs. */
     public final double[] evaluate(EvalBatch batch) {
         if (outputs().size() != 1) {

@@ -2,9 +2,9 @@ package io.xaiscale.metric.faithfulness;
 
 import ai.djl.ndarray.NDArray;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.metric.CurveMetric;
 import io.xaiscale.metric.EvalBatch;
 import io.xaiscale.metric.Relevance;
-import io.xaiscale.metric.ScalarMetric;
 import java.util.List;
 
 /**
@@ -14,7 +14,7 @@ import java.util.List;
  * {@code AOPC = mean_k (p(x) - p(x_k))} over the target probability. MoRF: higher is better (the
  * map finds what matters); LeRF: lower is better.
  */
-public final class Aopc extends ScalarMetric {
+public final class Aopc extends CurveMetric {
     public static final String NAME = "aopc";
 
     private final String order;
@@ -60,7 +60,7 @@ public final class Aopc extends ScalarMetric {
     }
 
     @Override
-    protected double[] values(EvalBatch b) {
+    public float[][] curves(EvalBatch b) {
         int n = b.size();
         int h = b.height();
         int w = b.width();
@@ -97,15 +97,16 @@ public final class Aopc extends ScalarMetric {
         }
         NDArray x = b.inputs();
         NDArray stack = Perturbed.blend(x, Perturbed.substrate(substrate, x, blurSigma), masks, points);
-        float[][] curves = Perturbed.scores(b.model(), stack, b.targets(), points, "probability");
-        double[] out = new double[n];
-        for (int i = 0; i < n; i++) {
-            double s = 0;
-            for (int step = 0; step < points; step++) {
-                s += curves[i][0] - curves[i][step];
-            }
-            out[i] = s / points;
+        return Perturbed.scores(b.model(), stack, b.targets(), points, "probability");
+    }
+
+    /** The mean drop from the intact image's probability over the curve's points. */
+    @Override
+    protected double value(float[] curve) {
+        double s = 0;
+        for (float v : curve) {
+            s += curve[0] - v;
         }
-        return out;
+        return s / curve.length;
     }
 }

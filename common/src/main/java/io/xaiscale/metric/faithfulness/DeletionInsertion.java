@@ -2,9 +2,9 @@ package io.xaiscale.metric.faithfulness;
 
 import ai.djl.ndarray.NDArray;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.metric.CurveMetric;
 import io.xaiscale.metric.EvalBatch;
 import io.xaiscale.metric.Relevance;
-import io.xaiscale.metric.ScalarMetric;
 
 /**
  * Deletion and insertion (Petsiuk et al. 2018). Pixels are ranked by relevance, most relevant
@@ -15,7 +15,7 @@ import io.xaiscale.metric.ScalarMetric;
  * rule, {@code steps + 1} points). Lower is better for deletion, higher for insertion. All curves of
  * a batch go through the model as one stack, cut into chunks of the model's internal batch size.
  */
-public final class DeletionInsertion extends ScalarMetric {
+public final class DeletionInsertion extends CurveMetric {
     public static final String DELETION = "deletion_auc";
     public static final String INSERTION = "insertion_auc";
 
@@ -53,16 +53,12 @@ public final class DeletionInsertion extends ScalarMetric {
     }
 
     @Override
-    protected double[] values(EvalBatch b) {
-        float[][] curves = curves(b);
-        double[] out = new double[curves.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = auc(curves[i]);
-        }
-        return out;
+    protected double value(float[] curve) {
+        return auc(curve);
     }
 
     /** Target probabilities at {@code k/steps} of the pixels changed, {@code k = 0..steps}. */
+    @Override
     public float[][] curves(EvalBatch b) {
         NDArray x = b.inputs();
         int n = b.size();

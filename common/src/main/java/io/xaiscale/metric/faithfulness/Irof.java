@@ -3,8 +3,8 @@ package io.xaiscale.metric.faithfulness;
 import ai.djl.ndarray.types.DataType;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.image.Slic;
+import io.xaiscale.metric.CurveMetric;
 import io.xaiscale.metric.EvalBatch;
-import io.xaiscale.metric.ScalarMetric;
 import java.util.Arrays;
 
 /**
@@ -14,7 +14,7 @@ import java.util.Arrays;
  * target probability relative to the intact image's, {@code mean_k (1 - p_k / p_0)} over the removals.
  * A faithful map drops the probability fast: higher is better.
  */
-public final class Irof extends ScalarMetric {
+public final class Irof extends CurveMetric {
     public static final String NAME = "irof";
 
     private final int segments;
@@ -34,8 +34,9 @@ public final class Irof extends ScalarMetric {
         return true;
     }
 
+    /** Each image's target probability with 0, 1, ... of its segments removed (its own number of points). */
     @Override
-    protected double[] values(EvalBatch b) {
+    public float[][] curves(EvalBatch b) {
         int n = b.size();
         int h = b.height();
         int w = b.width();
@@ -87,19 +88,24 @@ public final class Irof extends ScalarMetric {
                 b.targets(),
                 points,
                 "probability");
-        double[] out = new double[n];
+        float[][] out = new float[n][];
         for (int i = 0; i < n; i++) {
-            double p0 = scores[i][0];
-            if (p0 <= 0) {
-                out[i] = Double.NaN;
-                continue;
-            }
-            double area = 0;
-            for (int k = 1; k <= counts[i]; k++) {
-                area += 1 - scores[i][k] / p0;
-            }
-            out[i] = area / counts[i];
+            out[i] = Arrays.copyOf(scores[i], counts[i] + 1);
         }
         return out;
+    }
+
+    /** The area over the curve relative to the intact image's probability. */
+    @Override
+    protected double value(float[] curve) {
+        double p0 = curve[0];
+        if (p0 <= 0) {
+            return Double.NaN;
+        }
+        double area = 0;
+        for (int k = 1; k < curve.length; k++) {
+            area += 1 - curve[k] / p0;
+        }
+        return area / (curve.length - 1);
     }
 }

@@ -1,8 +1,8 @@
 package io.xaiscale.metric.faithfulness;
 
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.metric.CurveMetric;
 import io.xaiscale.metric.EvalBatch;
-import io.xaiscale.metric.ScalarMetric;
 import java.util.List;
 
 /**
@@ -11,7 +11,7 @@ import java.util.List;
  * probability should never fall. The value is the share of the {@code groups} steps where it does not
  * fall: 1 is Quantus's {@code True}. Higher is better.
  */
-public final class Monotonicity extends ScalarMetric {
+public final class Monotonicity extends CurveMetric {
     public static final String NAME = "monotonicity";
 
     private final int groups;
@@ -34,7 +34,7 @@ public final class Monotonicity extends ScalarMetric {
     }
 
     @Override
-    protected double[] values(EvalBatch b) {
+    public float[][] curves(EvalBatch b) {
         int n = b.size();
         int hw = b.height() * b.width();
         int g = Math.min(groups, hw);
@@ -51,22 +51,23 @@ public final class Monotonicity extends ScalarMetric {
                 }
             }
         }
-        float[][] scores = Perturbed.scores(
+        return Perturbed.scores(
                 b.model(),
                 Perturbed.blend(Perturbed.substrate(substrate, b.inputs(), 0), b.inputs(), masks, points),
                 b.targets(),
                 points,
                 "probability");
-        double[] out = new double[n];
-        for (int i = 0; i < n; i++) {
-            int rising = 0;
-            for (int k = 1; k < points; k++) {
-                if (scores[i][k] >= scores[i][k - 1]) {
-                    rising++;
-                }
+    }
+
+    /** The share of steps where the probability does not fall. */
+    @Override
+    protected double value(float[] curve) {
+        int rising = 0;
+        for (int k = 1; k < curve.length; k++) {
+            if (curve[k] >= curve[k - 1]) {
+                rising++;
             }
-            out[i] = (double) rising / g;
         }
-        return out;
+        return (double) rising / (curve.length - 1);
     }
 }

@@ -3,9 +3,9 @@ package io.xaiscale.metric.faithfulness;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.metric.CurveMetric;
 import io.xaiscale.metric.EvalBatch;
 import io.xaiscale.metric.Relevance;
-import io.xaiscale.metric.ScalarMetric;
 import io.xaiscale.util.Hashing;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  * {@code output}: {@code accuracy} (1 where the model still predicts the target, Quantus's) or the
  * target {@code probability}. MoRF: lower is better; LeRF: higher is better.
  */
-public final class Road extends ScalarMetric {
+public final class Road extends CurveMetric {
     public static final String NAME = "road";
     private static final int SWEEPS = 200;
 
@@ -51,8 +51,9 @@ public final class Road extends ScalarMetric {
         return order.equals("lerf");
     }
 
+    /** Each image's accuracy (0 or 1) or target probability at each step. */
     @Override
-    protected double[] values(EvalBatch b) {
+    public float[][] curves(EvalBatch b) {
         int n = b.size();
         int h = b.height();
         int w = b.width();
@@ -79,27 +80,27 @@ public final class Road extends ScalarMetric {
                 .getManager()
                 .create(stack, new Shape((long) n * steps, s.get(1), s.get(2), s.get(3)))
                 .toType(b.inputs().getDataType(), false);
-        double[] out = new double[n];
         if (output.equals("probability")) {
-            float[][] p = Perturbed.scores(b.model(), copies, b.targets(), steps, "probability");
-            for (int i = 0; i < n; i++) {
-                double sum = 0;
-                for (float v : p[i]) {
-                    sum += v;
-                }
-                out[i] = sum / steps;
-            }
-            return out;
+            return Perturbed.scores(b.model(), copies, b.targets(), steps, "probability");
         }
         int[] predicted = io.xaiscale.model.Autograd.argMax(b.model().logitsNoGrad(copies));
+        float[][] out = new float[n][steps];
         for (int i = 0; i < n; i++) {
-            int kept = 0;
             for (int k = 0; k < steps; k++) {
-                kept += predicted[i * steps + k] == b.targets()[i] ? 1 : 0;
+                out[i][k] = predicted[i * steps + k] == b.targets()[i] ? 1f : 0f;
             }
-            out[i] = (double) kept / steps;
         }
         return out;
+    }
+
+    /** The curve's mean over the steps. */
+    @Override
+    protected double value(float[] curve) {
+        double sum = 0;
+        for (float v : curve) {
+            sum += v;
+        }
+        return sum / curve.length;
     }
 
     /**

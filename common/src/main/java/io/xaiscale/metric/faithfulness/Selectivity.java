@@ -1,8 +1,8 @@
 package io.xaiscale.metric.faithfulness;
 
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.metric.CurveMetric;
 import io.xaiscale.metric.EvalBatch;
-import io.xaiscale.metric.ScalarMetric;
 import java.util.Arrays;
 import java.util.List;
 
@@ -14,7 +14,7 @@ import java.util.List;
  * target probability over the share of patches removed (trapezoid rule). A faithful map drops the
  * probability fast: lower is better.
  */
-public final class Selectivity extends ScalarMetric {
+public final class Selectivity extends CurveMetric {
     public static final String NAME = "selectivity";
 
     private final int cells;
@@ -37,7 +37,7 @@ public final class Selectivity extends ScalarMetric {
     }
 
     @Override
-    protected double[] values(EvalBatch b) {
+    public float[][] curves(EvalBatch b) {
         int n = b.size();
         int h = b.height();
         int w = b.width();
@@ -70,16 +70,16 @@ public final class Selectivity extends ScalarMetric {
                 }
             }
         }
-        float[][] scores = Perturbed.scores(
+        return Perturbed.scores(
                 b.model(),
                 Perturbed.blend(b.inputs(), Perturbed.substrate(substrate, b.inputs(), 0), masks, points),
                 b.targets(),
                 points,
                 "probability");
-        double[] out = new double[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = DeletionInsertion.auc(scores[i]);
-        }
-        return out;
+    }
+
+    @Override
+    protected double value(float[] curve) {
+        return DeletionInsertion.auc(curve);
     }
 }

@@ -111,6 +111,8 @@ public final class Tables {
         createStructField("ground_truth", StringType, true),
         // and the image's ground_truth_hash then: a corrected annotation makes the value stale
         createStructField("ground_truth_hash", StringType, true),
+        // the curve the value is read off (deletion, insertion, AOPC, selectivity, IROF, ROAD, monotonicity)
+        createStructField("curve", DataTypes.createArrayType(DoubleType, false), true),
     });
     public static final Table METRICS = new Table(
             "metrics",

@@ -276,6 +276,7 @@ public final class EvaluateStage implements Stage {
             int n = items.size();
             List<String> outputs = metric.outputs();
             double[][] values;
+            float[][] curves;
             try (NDManager m = scope.newSubManager()) {
                 float[][] maps = items.stream().map(Usable::map).toArray(float[][]::new);
                 Region[] truths = items.stream().map(u -> u.truth().region()).toArray(Region[]::new);
@@ -288,7 +289,9 @@ public final class EvaluateStage implements Stage {
                                 maps,
                                 items.stream().mapToInt(Usable::target).toArray(),
                                 truths);
-                values = metric.evaluateAll(method == null ? eb : eb.withMethod(method));
+                Metric.Scores scores = metric.score(method == null ? eb : eb.withMethod(method));
+                values = scores.values();
+                curves = scores.curves();
             }
             List<Row> out = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -303,17 +306,27 @@ public final class EvaluateStage implements Stage {
                             .set(
                                     "ground_truth_hash",
                                     metric.usesGroundTruth() ? u.row().getAs("image_gt_hash") : null)
+                            .set("curve", curves == null || na ? null : curve(curves[i]))
                             .build());
                 }
             }
             return out;
         }
 
+        /** A curve as the table's {@code array<double>}. */
+        private static scala.collection.Seq<Double> curve(float[] c) {
+            List<Double> v = new ArrayList<>(c.length);
+            for (float f : c) {
+                v.add((double) f);
+            }
+            return scala.collection.JavaConverters.asScalaBuffer(v).toSeq();
+        }
+
         /** One row per output of {@code metric} for an explanation it could not score, saying why. */
         private static List<Row> errorRows(Row in, Metric metric, String error, Timestamp now) {
             return metric.outputs().stream()
                     .map(o -> row(in, metric, o, null, error, null, now)
-                            .absent("ground_truth_hash")
+                            .absent("ground_truth_hash", "curve")
                             .build())
                     .toList();
         }
