@@ -2,6 +2,7 @@ package io.xaiscale.metric;
 
 import io.xaiscale.config.Registry;
 import io.xaiscale.metric.axiomatic.Completeness;
+import io.xaiscale.metric.axiomatic.InputInvariance;
 import io.xaiscale.metric.axiomatic.NonSensitivity;
 import io.xaiscale.metric.complexity.EffectiveComplexity;
 import io.xaiscale.metric.complexity.Entropy;
@@ -24,6 +25,7 @@ import io.xaiscale.metric.localisation.PointingGame;
 import io.xaiscale.metric.localisation.RelevanceMass;
 import io.xaiscale.metric.localisation.RelevanceRank;
 import io.xaiscale.metric.localisation.TopKIntersection;
+import io.xaiscale.metric.robustness.Continuity;
 import io.xaiscale.metric.robustness.MaxSensitivity;
 import io.xaiscale.metric.robustness.Robustness;
 import io.xaiscale.metric.robustness.Stability;
@@ -68,7 +70,9 @@ public final class Metrics {
             .register(Completeness.NAME, Completeness::new)
             .register(NonSensitivity.NAME, NonSensitivity::new)
             .register(SmoothMprt.NAME, SmoothMprt::new)
-            .register(EfficientMprt.NAME, EfficientMprt::new);
+            .register(EfficientMprt.NAME, EfficientMprt::new)
+            .register(Continuity.NAME, Continuity::new)
+            .register(InputInvariance.NAME, InputInvariance::new);
 
     public static final String DEFAULT_METRICS = "deletion_auc,insertion_auc,iou,pointing_game";
 

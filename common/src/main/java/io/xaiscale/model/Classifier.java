@@ -37,6 +37,8 @@ public final class Classifier implements AutoCloseable {
     private final NDArray std;
     private final String weightsSha256;
     private final int internalBatchSize;
+    /** The views of {@link #withInputShift} by shift and internal batch size, shared by every view of the model. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Classifier> shifted;
 
     /** The default of {@link #internalBatchSize()}: samples per model pass inside a method. */
     public static final int DEFAULT_INTERNAL_BATCH_SIZE = 64;
@@ -59,9 +61,14 @@ public final class Classifier implements AutoCloseable {
         this.std = model.getNDManager().create(card.preprocessing().std(), new Shape(1, c, 1, 1));
         this.weightsSha256 = weightsSha256;
         this.internalBatchSize = DEFAULT_INTERNAL_BATCH_SIZE;
+        this.shifted = new java.util.concurrent.ConcurrentHashMap<>();
     }
 
     private Classifier(Classifier like, int internalBatchSize) {
+        this(like, internalBatchSize, like.mean);
+    }
+
+    private Classifier(Classifier like, int internalBatchSize, NDArray mean) {
         this.card = like.card;
         this.model = like.model;
         this.scripted = like.scripted;
@@ -69,10 +76,11 @@ public final class Classifier implements AutoCloseable {
         this.head = like.head;
         this.featureLayers = like.featureLayers;
         this.parameters = like.parameters;
-        this.mean = like.mean;
+        this.mean = mean;
         this.std = like.std;
         this.weightsSha256 = like.weightsSha256;
         this.internalBatchSize = internalBatchSize;
+        this.shifted = like.shifted;
     }
 
     /** Loads the model described by {@code dir/model.json} on the CPU. */
@@ -217,6 +225,23 @@ public final class Classifier implements AutoCloseable {
             throw new IllegalArgumentException("Invalid internal batch size: " + n + " (must be > 0)");
         }
         return n == internalBatchSize ? this : new Classifier(this, n);
+    }
+
+    /**
+     * The network of this model for inputs shifted by {@code shift} (every channel): a view whose
+     * normalisation subtracts the shift first, so {@code shifted.logits(x + shift) = logits(x)}, which
+     * is how Kindermans et al. (2017) build the two equivalent networks of the input-invariance test (a
+     * first-layer bias absorbing the shift). One view per shift, kept with the model (per-model state
+     * such as the propagation walk is then built once, not per batch).
+     */
+    public Classifier withInputShift(float shift) {
+        Classifier base = this;
+        return shifted.computeIfAbsent(shift + "|" + internalBatchSize, k -> {
+            NDArray m = model.getNDManager()
+                    .create(card.preprocessing().mean(), mean.getShape())
+                    .add(shift);
+            return new Classifier(base, internalBatchSize, m);
+        });
     }
 
     /**

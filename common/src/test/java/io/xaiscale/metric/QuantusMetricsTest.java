@@ -248,4 +248,35 @@ class QuantusMetricsTest {
         assertTrue(
                 moving[0] <= max + 1e-6 && moving[0] >= min - 1e-6, "Lipschitz between the smallest and largest |w|");
     }
+
+    @Test
+    void inputInvarianceAndContinuityOfExactAnswers() {
+        float[] gradient = java.util.Arrays.copyOfRange(w, HW, 2 * HW);
+        // the shifted network computes the same function: the gradient does not move, gradient x input does by w c
+        assertEquals(0.0, all("input_invariance[shift=0.2]", gradient, 1, "gradient")[0], 1e-5);
+        double moved = 0;
+        double norm = 0;
+        for (int p = 0; p < HW; p++) {
+            moved += Math.abs(w[HW + p] * 0.2);
+            norm += Math.abs(w[HW + p] * x[p]);
+        }
+        assertEquals(
+                moved / norm, all("input_invariance[shift=0.2]", contributions(1), 1, "gradient_x_input")[0], 1e-4);
+        // a map that never moves is perfectly continuous; gradient x input moves by w (x_k - x_k-1)
+        assertEquals(0.0, all("continuity[steps=4]", gradient, 1, "gradient")[0], 1e-6);
+        double worst = 0;
+        float[] before = x;
+        for (int k = 1; k <= 4; k++) {
+            float[] now = io.xaiscale.metric.robustness.Continuity.translate(x, S, S, k * 0.25);
+            double de = 0;
+            double dx = 0;
+            for (int p = 0; p < HW; p++) {
+                de += Math.abs(w[HW + p] * (now[p] - before[p]));
+                dx += (now[p] - before[p]) * (now[p] - before[p]);
+            }
+            worst = Math.max(worst, de / Math.sqrt(dx));
+            before = now;
+        }
+        assertEquals(worst, all("continuity[steps=4]", contributions(1), 1, "gradient_x_input")[0], 1e-4 * worst);
+    }
 }
