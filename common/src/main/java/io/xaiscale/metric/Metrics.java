@@ -19,6 +19,7 @@ import io.xaiscale.metric.faithfulness.Road;
 import io.xaiscale.metric.faithfulness.Selectivity;
 import io.xaiscale.metric.faithfulness.SensitivityN;
 import io.xaiscale.metric.localisation.AttributionLocalisation;
+import io.xaiscale.metric.localisation.Focus;
 import io.xaiscale.metric.localisation.IoU;
 import io.xaiscale.metric.localisation.MaskAuc;
 import io.xaiscale.metric.localisation.PointingGame;
@@ -72,7 +73,8 @@ public final class Metrics {
             .register(SmoothMprt.NAME, SmoothMprt::new)
             .register(EfficientMprt.NAME, EfficientMprt::new)
             .register(Continuity.NAME, Continuity::new)
-            .register(InputInvariance.NAME, InputInvariance::new);
+            .register(InputInvariance.NAME, InputInvariance::new)
+            .register(Focus.NAME, Focus::new);
 
     public static final String DEFAULT_METRICS = "deletion_auc,insertion_auc,iou,pointing_game";
 

@@ -195,7 +195,7 @@ class MetricsTest {
                         + "model_randomization, data_randomization, faithfulness_estimate, monotonicity, "
                         + "monotonicity_correlation, selectivity, sensitivity_n, irof, road, top_k_intersection, "
                         + "attribution_localisation, effective_complexity, stability, random_logit, completeness, "
-                        + "non_sensitivity, smooth_mprt, efficient_mprt, continuity, input_invariance)",
+                        + "non_sensitivity, smooth_mprt, efficient_mprt, continuity, input_invariance, focus)",
                 assertThrows(IllegalArgumentException.class, () -> Metrics.fromString("pixel_flipping"))
                         .getMessage());
         assertEquals(

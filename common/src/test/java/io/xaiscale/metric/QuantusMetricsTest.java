@@ -13,6 +13,7 @@ import io.xaiscale.image.Box;
 import io.xaiscale.metric.faithfulness.RoadTestAccess;
 import io.xaiscale.metric.similarity.Similarity;
 import io.xaiscale.model.Classifier;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,6 +111,20 @@ class QuantusMetricsTest {
             seven[i * 13] = i % 2 == 0 ? 0.5f : -0.5f;
         }
         assertEquals(0.07, MoreMetricsTest.one("effective_complexity", seven, box), 1e-12);
+        // focus: on a mosaic (ground truth = two of the four quadrants) the share of positive relevance there
+        Box[] tiles = {new Box(0, 0, 5, 5), new Box(5, 5, 10, 10)};
+        io.xaiscale.image.Region mosaic = io.xaiscale.image.Region.union(List.of(tiles), 10, 10);
+        float[] onTiles = new float[100];
+        for (int i = 0; i < 100; i++) {
+            onTiles[i] = mosaic.mask()[i] ? 3f : 1f; // 3 x 50 on the tiles, 1 x 50 elsewhere
+        }
+        Metric focus = Metrics.fromString("focus");
+        assertEquals(
+                0.75,
+                focus.evaluate(EvalBatch.mapsOnly(
+                        new float[][] {onTiles}, new io.xaiscale.image.Region[] {mosaic}, 10, 10))[0],
+                1e-12);
+        assertTrue(Double.isNaN(MoreMetricsTest.one("focus", onTiles, box)), "a plain box is not a mosaic");
     }
 
     @Test

@@ -30,7 +30,8 @@ public final class Main {
                 new ReportCommand(),
                 new ExportCommand(),
                 new TrainCommand(),
-                new SampleCommand())) {
+                new SampleCommand(),
+                new MosaicsCommand())) {
             m.put(c.name(), c);
         }
         return m;

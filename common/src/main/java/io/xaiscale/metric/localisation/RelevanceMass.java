@@ -29,8 +29,13 @@ public final class RelevanceMass extends LocalizationMetric {
 
     @Override
     protected double score(float[] relevance, Region truth, int width, int height) {
-        boolean[] mask =
-                truth.dilate((int) Math.round(margin * Math.max(width, height))).mask();
+        return share(
+                relevance,
+                truth.dilate((int) Math.round(margin * Math.max(width, height))).mask());
+    }
+
+    /** The share of the positive relevance on {@code mask}; 0 for a map without positive relevance. */
+    static double share(float[] relevance, boolean[] mask) {
         double inside = 0;
         double total = 0;
         for (int i = 0; i < relevance.length; i++) {
