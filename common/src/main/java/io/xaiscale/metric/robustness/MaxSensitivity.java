@@ -1,14 +1,9 @@
 package io.xaiscale.metric.robustness;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.metric.EvalBatch;
+import io.xaiscale.metric.Perturbations;
 import io.xaiscale.metric.ScalarMetric;
-import io.xaiscale.util.Hashing;
-import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * Max-sensitivity (Yeh et al. 2019): over {@code samples} perturbations drawn uniformly from the
@@ -52,32 +47,8 @@ public final class MaxSensitivity extends ScalarMetric {
 
     @Override
     protected double[] values(EvalBatch b) {
-        NDArray x = b.inputs();
-        Shape s = x.getShape();
         int n = b.size();
-        float[] pixels = x.toType(DataType.FLOAT32, false).toFloatArray();
-        int per = pixels.length / n;
-        float[] stack = new float[n * samples * per];
-        int[] rep = new int[n * samples];
-        for (int i = 0; i < n; i++) {
-            float[] own = Arrays.copyOfRange(pixels, i * per, (i + 1) * per);
-            SplittableRandom rnd = new SplittableRandom(Hashing.seedOf(seed, own));
-            for (int k = 0; k < samples; k++) {
-                rep[i * samples + k] = b.targets()[i];
-                int off = (i * samples + k) * per;
-                for (int j = 0; j < per; j++) {
-                    double v = own[j] + radius * (2 * rnd.nextDouble() - 1);
-                    stack[off + j] = (float) Math.min(1, Math.max(0, v));
-                }
-            }
-        }
-        NDArray copies = x.getManager()
-                .create(stack, new Shape((long) n * samples, s.get(1), s.get(2), s.get(3)))
-                .toType(x.getDataType(), false);
-        float[] maps = b.method()
-                .attribute(b.model(), copies, rep)
-                .toType(DataType.FLOAT32, false)
-                .toFloatArray();
+        float[] maps = Perturbations.uniform(b, samples, radius, seed).explain(b, b.model());
         int hw = b.height() * b.width();
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {

@@ -2,14 +2,11 @@ package io.xaiscale.metric.robustness;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.metric.EvalBatch;
 import io.xaiscale.metric.Metric;
-import io.xaiscale.util.Hashing;
-import java.util.Arrays;
+import io.xaiscale.metric.Perturbations;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * The stability of a map under small input changes, five ways from one set of re-explained copies:
@@ -70,36 +67,17 @@ public final class Stability extends Metric {
     @Override
     public double[][] evaluateAll(EvalBatch b) {
         NDArray x = b.inputs();
-        Shape s = x.getShape();
         int n = b.size();
-        float[] pixels = x.toType(DataType.FLOAT32, false).toFloatArray();
+        Perturbations copies = Perturbations.uniform(b, samples, radius, seed);
+        float[] pixels = copies.pixels();
+        float[] stack = copies.copies();
         int per = pixels.length / n;
-        float[] stack = new float[n * samples * per];
-        int[] rep = new int[n * samples];
-        for (int i = 0; i < n; i++) {
-            float[] own = Arrays.copyOfRange(pixels, i * per, (i + 1) * per);
-            SplittableRandom rnd = new SplittableRandom(Hashing.seedOf(seed, own));
-            for (int k = 0; k < samples; k++) {
-                rep[i * samples + k] = b.targets()[i];
-                int off = (i * samples + k) * per;
-                for (int j = 0; j < per; j++) {
-                    double v = own[j] + radius * (2 * rnd.nextDouble() - 1);
-                    stack[off + j] = (float) Math.min(1, Math.max(0, v));
-                }
-            }
-        }
-        NDArray copies = x.getManager()
-                .create(stack, new Shape((long) n * samples, s.get(1), s.get(2), s.get(3)))
-                .toType(x.getDataType(), false);
-        float[] maps = b.method()
-                .attribute(b.model(), copies, rep)
-                .toType(DataType.FLOAT32, false)
-                .toFloatArray();
+        float[] maps = copies.explain(b, b.model());
         float[] logits = floats(b.model().logitsNoGrad(x));
-        float[] logitsCopies = floats(b.model().logitsNoGrad(copies));
+        float[] logitsCopies = floats(b.model().logitsNoGrad(copies.array()));
         String at = layer.equals("auto") ? lastLayer(b) : layer;
         float[] rep0 = floats(b.model().activations(x, at));
-        float[] repCopies = floats(b.model().activations(copies, at));
+        float[] repCopies = floats(b.model().activations(copies.array(), at));
         int hw = b.height() * b.width();
         int k = b.model().numClasses();
         int r = rep0.length / n;

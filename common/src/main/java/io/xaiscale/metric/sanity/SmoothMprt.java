@@ -1,17 +1,12 @@
 package io.xaiscale.metric.sanity;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.metric.EvalBatch;
+import io.xaiscale.metric.Perturbations;
 import io.xaiscale.metric.similarity.MapComparison;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.Randomized;
-import io.xaiscale.util.Hashing;
-import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Smooth MPRT (Hedstrom et al. 2024; Quantus's {@code SmoothMPRT}): the model randomisation test on
@@ -39,46 +34,17 @@ public final class SmoothMprt extends MapComparison {
 
     @Override
     public double[][] evaluateAll(EvalBatch b) {
-        NDArray x = b.inputs();
-        Shape s = x.getShape();
-        int n = b.size();
-        float[] pixels = x.toType(DataType.FLOAT32, false).toFloatArray();
-        int per = pixels.length / n;
-        float[] stack = new float[n * samples * per];
-        int[] rep = new int[n * samples];
-        for (int i = 0; i < n; i++) {
-            float[] own = Arrays.copyOfRange(pixels, i * per, (i + 1) * per);
-            float lo = Float.POSITIVE_INFINITY;
-            float hi = Float.NEGATIVE_INFINITY;
-            for (float v : own) {
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-            }
-            SplittableRandom rnd = new SplittableRandom(Hashing.seedOf(seed, own));
-            for (int k = 0; k < samples; k++) {
-                rep[i * samples + k] = b.targets()[i];
-                for (int j = 0; j < per; j++) {
-                    stack[(i * samples + k) * per + j] = (float) (own[j] + noise * (hi - lo) * rnd.nextGaussian());
-                }
-            }
-        }
-        NDArray copies = x.getManager()
-                .create(stack, new Shape((long) n * samples, s.get(1), s.get(2), s.get(3)))
-                .toType(x.getDataType(), false);
+        Perturbations copies = Perturbations.gaussian(b, samples, noise, seed);
         Classifier random = Randomized.of(b.model(), depth, true, seed);
-        float[][] trained = averaged(b, b.model(), copies, rep);
-        float[][] randomised = averaged(b, random, copies, rep);
-        EvalBatch smoothed =
-                new EvalBatch(b.model(), x, trained, b.targets(), b.truths(), b.height(), b.width(), b.method());
+        float[][] trained = averaged(b, copies.explain(b, b.model()));
+        float[][] randomised = averaged(b, copies.explain(b, random));
+        EvalBatch smoothed = new EvalBatch(
+                b.model(), b.inputs(), trained, b.targets(), b.truths(), b.height(), b.width(), b.method());
         return compare(smoothed, randomised);
     }
 
-    /** The method's maps of the noisy copies on {@code model}, averaged per image: {@code [N][H*W]}. */
-    private float[][] averaged(EvalBatch b, Classifier model, NDArray copies, int[] rep) {
-        float[] flat = b.method()
-                .attribute(model, copies, rep)
-                .toType(DataType.FLOAT32, false)
-                .toFloatArray();
+    /** The maps of the noisy copies ({@code samples} per image, flat) averaged per image: {@code [N][H*W]}. */
+    private float[][] averaged(EvalBatch b, float[] flat) {
         int hw = b.height() * b.width();
         float[][] out = new float[b.size()][hw];
         for (int i = 0; i < b.size(); i++) {
