@@ -294,4 +294,21 @@ class QuantusMetricsTest {
         }
         assertEquals(worst, all("continuity[steps=4]", contributions(1), 1, "gradient_x_input")[0], 1e-4 * worst);
     }
+
+    @Test
+    void aMapsSignatureIsTheQuarterOfTheGridWhereItsRelevanceLies() {
+        // 16 x 16 map, relevance in the top-left 8 x 8 pixels = the top-left 4 x 4 cells of the 8 x 8 grid
+        float[] map = new float[256];
+        long expected = 0;
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                if (y < 8 && x < 8) {
+                    map[y * 16 + x] = (x + y) % 2 == 0 ? 2f : -1f; // the sign does not matter
+                    expected |= 1L << ((y / 2) * 8 + x / 2);
+                }
+            }
+        }
+        assertEquals(expected, Signature.of(map, 0, 16, 16));
+        assertEquals(16, Long.bitCount(Signature.of(new float[256], 0, 16, 16)), "a flat map: the first 16 cells");
+    }
 }

@@ -362,6 +362,12 @@ class PipelineTest {
                         .map(r -> r.<String>getAs("family"))
                         .distinct()
                         .count());
+        // consistency and sufficiency of the dataset, from the maps' signatures
+        for (Row r : SqlRunner.run(spark, ROOT.resolve("notebooks-sql/consistency.sql"))
+                .collectAsList()) {
+            Double consistency = r.getAs("consistency");
+            assertTrue(consistency == null || (consistency >= 0 && consistency <= 1), r.toString());
+        }
         List<Row> agreement = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/metric_agreement.sql"))
                 .collectAsList();
         assertEquals(11 * 10 / 2, agreement.size(), "every pair of the 11 metric outputs");

@@ -90,6 +90,8 @@ public final class Tables {
         createStructField("runtime_ms", DoubleType, true),
         createStructField("error", StringType, true),
         createStructField("explained_at", TimestampType, false),
+        // the map's coarse signature (io.xaiscale.metric.Signature): its top quarter of an 8x8 grid, as bits
+        createStructField("signature", LongType, true),
     });
     public static final Table EXPLANATIONS = new Table(
             "explanations", EXPLANATIONS_SCHEMA, List.of("image_id", "model_id", "model_version", "params_hash"));

@@ -27,6 +27,7 @@ import io.xaiscale.jobs.spark.Batches;
 import io.xaiscale.jobs.spark.DecodedBatch;
 import io.xaiscale.jobs.spark.ReferenceSets;
 import io.xaiscale.jobs.spark.TaskSetup;
+import io.xaiscale.metric.Signature;
 import io.xaiscale.model.Architectures;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
@@ -327,6 +328,7 @@ public final class ExplainStage implements Stage {
                             .set("map_height", model.height())
                             .set("map_width", model.width())
                             .set("map", MapCodec.encode(maps, i * hw, hw))
+                            .set("signature", Signature.of(maps, i * hw, model.height(), model.width()))
                             .set("runtime_ms", ms)
                             .set("error", null)
                             .build());
@@ -379,6 +381,7 @@ public final class ExplainStage implements Stage {
                             "map_height",
                             "map_width",
                             "map",
+                            "signature",
                             "runtime_ms")
                     .set("error", error)
                     .build();
