@@ -496,7 +496,7 @@ public final class BenchCommand implements Command {
                 "%n## Peak memory per batch size%n%n"
                         + "Growth of the peak resident memory (heap and libtorch's native memory) of a fresh JVM, one per method, while it "
                         + "explains batches of 1, 8, ... 64 images in turn, internal batch %d. Use it to size executors: a task needs about "
-                        + "this much on top of the JVM and the model; tasks of one executor run their gradient work one at a time. libtorch's "
+                        + "this much on top of the JVM and the model; tasks of one executor run their gradient work in parallel, each with its own batch. libtorch's "
                         + "allocator keeps memory freed by a smaller batch for the next one, so read the largest batch you will run. LIME and "
                         + "RISE work image by image in their own scopes: their memory does not grow with the batch.%n%n"
                         + "| method | batch 1 | batch 8 | batch 16 | batch 32 | batch 64 |%n|---|---|---|---|---|---|%n",

@@ -2,7 +2,7 @@ package io.xaiscale.explain;
 
 /**
  * What a method needs from the model, queried instead of guessed (Captum's {@code multipliesByInputs}
- * style): backward passes (and so the JVM's gradient lock), the model's layer structure (a walk over
+ * style): backward passes, the model's layer structure (a walk over
  * its DJL blocks, which an opaque TorchScript module has not), and a features/head split (CAM family:
  * a state-dict model or a TorchScript module exporting {@code features} and {@code head}).
  * Wrappers pass the capabilities of what they wrap through.

@@ -1,23 +1,23 @@
 package io.xaiscale.model;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * The one place that runs backward passes. libtorch through DJL allows only one open
- * {@link GradientCollector} per JVM, and Spark runs several tasks per executor JVM, so gradient work
- * is serialised by a JVM-wide lock; the lock is always released, also when the body throws.
+ * The one place that runs backward passes, on any number of threads at once. DJL allows one open
+ * {@code GradientCollector} per JVM (a JVM-wide flag), but what a backward pass needs is per thread:
+ * libtorch's grad mode is thread-local and a backward pass walks only its own graph. So each pass
+ * switches grad mode on for its own thread, runs its forward on a fresh leaf, calls libtorch's
+ * backward on its own output and restores the thread's mode, also when the body throws; the model's
+ * weights are frozen (no gradient is accumulated into shared arrays). Task threads of one executor
+ * thus share one model and run their gradient work in parallel ({@code ConcurrencyTest}: maps equal
+ * to one thread's, a fault in one thread leaves the others intact, no native memory kept).
  */
 public final class Autograd {
-    private static final ReentrantLock LOCK = new ReentrantLock(true);
-
     private Autograd() {}
 
     /**
@@ -59,21 +59,20 @@ public final class Autograd {
     }
 
     /**
-     * The one backward pass: under the JVM-wide lock, {@code body} runs on a fresh leaf copy of
-     * {@code x} (so gradients never accumulate across calls) and returns a scalar to differentiate
+     * The one backward pass: with grad mode on for this thread, {@code body} runs on a fresh leaf copy
+     * of {@code x} (so gradients never accumulate across calls) and returns a scalar to differentiate
      * first, then any arrays to keep. Returns the leaf's gradient followed by those arrays (detached),
      * all moved to {@code x}'s manager; the graph's arrays live in a temporary scope freed when the
-     * pass ends, and the lock is released also when the body throws.
+     * pass ends, and the thread's grad mode is restored also when the body throws.
      */
     private static NDArray[] backward(NDArray x, Function<NDArray, NDArray[]> body) {
-        LOCK.lock();
         try (NDManager tmp = x.getManager().newSubManager();
-                GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                GradMode on = GradMode.on()) {
             NDArray leaf = x.duplicate();
             leaf.attach(tmp);
             leaf.setRequiresGradient(true);
             NDArray[] out = body.apply(leaf);
-            gc.backward(out[0]);
+            JniUtils.backward((PtNDArray) out[0], (PtNDArray) out[0].onesLike(), false, false);
             NDArray[] result = new NDArray[out.length];
             result[0] = leaf.getGradient().duplicate();
             for (int i = 1; i < out.length; i++) {
@@ -83,8 +82,6 @@ public final class Autograd {
                 r.attach(x.getManager());
             }
             return result;
-        } finally {
-            LOCK.unlock();
         }
     }
 
@@ -93,16 +90,14 @@ public final class Autograd {
      * layer-by-layer backward walk (the propagation engine) sends its signals back through the graph
      * its forward pass built, instead of running every layer again for each product. {@link #record}
      * runs one function on a leaf alias of its input and keeps the graph; {@link Taped#vjp} walks
-     * back through that graph only. The tape holds the gradient lock and records gradients on this
-     * thread until closed; the graph's arrays belong to the inputs' scope.
+     * back through that graph only. The tape records gradients on this thread until closed (other
+     * threads run their own tapes at the same time); the graph's arrays belong to the inputs' scope.
      */
     public static final class Tape implements AutoCloseable {
-        private final boolean previous;
+        private final GradMode on;
 
         private Tape() {
-            LOCK.lock();
-            previous = JniUtils.isGradMode();
-            JniUtils.setGradMode(true);
+            on = GradMode.on();
         }
 
         public static Tape open() {
@@ -119,8 +114,7 @@ public final class Autograd {
 
         @Override
         public void close() {
-            JniUtils.setGradMode(previous);
-            LOCK.unlock();
+            on.close();
         }
     }
 
@@ -193,8 +187,8 @@ public final class Autograd {
         return scores.getManager().create(data, scores.getShape());
     }
 
-    /** For tests: whether some thread holds the gradient lock. */
-    public static boolean isLocked() {
-        return LOCK.isLocked();
+    /** Whether this thread records gradients now (false outside a backward pass on a task thread). */
+    public static boolean recording() {
+        return JniUtils.isGradMode();
     }
 }

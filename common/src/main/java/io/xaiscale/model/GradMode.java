@@ -25,6 +25,11 @@ public final class GradMode implements AutoCloseable {
         return new GradMode(false);
     }
 
+    /** Recording on for this thread (a backward pass), the previous mode restored on close. */
+    public static GradMode on() {
+        return new GradMode(true);
+    }
+
     /**
      * Switches recording off for the rest of this thread's life (a pooled Spark task thread: every
      * gradient path switches it on for itself and restores it).

@@ -258,7 +258,7 @@ class PropagationTest {
                 }
             }
         }
-        assertTrue(!Autograd.isLocked(), "the tape releases the gradient lock");
+        assertTrue(!Autograd.recording(), "the tape restores the thread's grad mode");
     }
 
     @Test
