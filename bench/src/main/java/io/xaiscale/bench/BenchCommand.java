@@ -88,11 +88,66 @@ public final class BenchCommand implements Command {
                         "pipeline-seconds",
                         "30",
                         "in-process compute per method for the end-to-end comparison on Spark local[1] (0: skip)")
-                .path("out", "docs/benchmarks.md", "Markdown file to write ('' to print only)");
+                .add(
+                        "sections",
+                        String.join(",", SECTIONS),
+                        "what to measure, a list of " + String.join(", ", SECTIONS)
+                                + " (e.g. 'methods' for the method rows of your own model)")
+                .add(
+                        "out",
+                        "auto",
+                        "Markdown file to write ('' to print only; 'auto': docs/benchmarks.md for the shipped model with every"
+                                + " section, else bench-out/benchmarks-<model id>.md)");
+    }
+
+    /** The sections of a bench run, in the order of the file. */
+    static final List<String> SECTIONS = List.of("methods", "memory", "metrics", "formats", "pipeline");
+
+    /** The repository's file: written only with the shipped model and every section. */
+    static final Path REPOSITORY_FILE = Path.of("docs/benchmarks.md");
+
+    /**
+     * Where a run writes: {@code auto} is the repository's file for the shipped model with every
+     * section, else {@code bench-out/benchmarks-<model id>.md}; the repository's file is refused for
+     * another model or a part of the sections, so its figures stay one model's, measured together.
+     */
+    static Path outFor(String out, Path model, String modelId, List<String> sections) {
+        boolean whole = sections.containsAll(SECTIONS);
+        boolean shipped = model.toAbsolutePath().normalize().endsWith(Path.of("models", "fmnist-loc-cnn"));
+        if (out.equals("auto")) {
+            return shipped && whole ? REPOSITORY_FILE : Path.of("bench-out", "benchmarks-" + modelId + ".md");
+        }
+        Path p = Path.of(out);
+        if (p.toAbsolutePath()
+                        .normalize()
+                        .equals(REPOSITORY_FILE.toAbsolutePath().normalize())
+                && !(shipped && whole)) {
+            throw new IllegalArgumentException("Invalid --out: " + out
+                    + " (the repository's benchmarks hold the shipped"
+                    + " model's figures, every section measured together; this run has model " + modelId
+                    + " and sections "
+                    + String.join(",", sections) + ": leave --out at auto to write bench-out/benchmarks-" + modelId
+                    + ".md)");
+        }
+        return p;
     }
 
     @Override
     public void run(Options o) throws Exception {
+        List<String> sections = new ArrayList<>();
+        for (String part : o.get("sections").split(",")) {
+            String section = part.strip();
+            if (!SECTIONS.contains(section)) {
+                throw new IllegalArgumentException(
+                        "Invalid --sections: " + section + " (valid: " + String.join(", ", SECTIONS) + ")");
+            }
+            sections.add(section);
+        }
+        Path modelDir = Path.of(o.get("model"));
+        // decided before anything runs: a wrong --out fails now, not after an hour of measuring
+        Path out = o.get("out").isBlank()
+                ? null
+                : outFor(o.get("out"), modelDir, modelDir.getFileName().toString(), sections);
         int n = o.getInt("batch-size", 1, 4096);
         int repeats = o.getInt("repeats", 1, 1000);
         List<Explainer> methods = Explainers.listFromString(o.get("methods"));
@@ -127,7 +182,8 @@ public final class BenchCommand implements Command {
             double backward = plain[1];
             List<String> rows = new ArrayList<>();
             Map<String, Double> inProcess = new LinkedHashMap<>();
-            for (Explainer e : methods) {
+            for (Explainer e :
+                    sections.contains("methods") || sections.contains("pipeline") ? methods : List.<Explainer>of()) {
                 // the plain passes are timed again next to each method: this machine's speed drifts over minutes
                 double[] t = interleavedMedianMs(
                         repeats, forwardPass, gradientPass, () -> scoped(x, xs -> e.attribute(model, xs, targets)));
@@ -144,7 +200,7 @@ public final class BenchCommand implements Command {
             md.append("# Benchmarks\n\n");
             md.append("Written by `./xai bench` (")
                     .append(LocalDate.now())
-                    .append("). In-process explainer cost on the shipped model ")
+                    .append("). In-process explainer cost on model ")
                     .append(model.card().key())
                     .append(" (")
                     .append(model.card().architecture())
@@ -179,11 +235,17 @@ public final class BenchCommand implements Command {
                             + "better than the seconds do. "
                             + "'ideal passes' is what the method needs at the least: forward+backward passes (fb) for gradient methods, "
                             + "forward passes (f) for perturbation methods.\n");
-            md.append(memory(model, o.get("model"), methods));
-            md.append(metricCosts(model, x, targets, o.get("metrics"), forward, repeats));
-            md.append(formats(Path.of(o.get("torchscript-resnet18")), repeats));
+            if (sections.contains("memory")) {
+                md.append(memory(model, o.get("model"), methods));
+            }
+            if (sections.contains("metrics")) {
+                md.append(metricCosts(model, x, targets, o.get("metrics"), forward, repeats));
+            }
+            if (sections.contains("formats")) {
+                md.append(formats(Path.of(o.get("torchscript-resnet18")), repeats));
+            }
             int pipelineSeconds = o.getInt("pipeline-seconds", 0, 3600);
-            if (pipelineSeconds > 0) {
+            if (pipelineSeconds > 0 && sections.contains("pipeline")) {
                 // the in-process rate is measured again right before and after each pipeline run: the machine's speed
                 // drifts
                 md.append(pipeline(o, inProcess, pipelineSeconds, spec -> {
@@ -192,8 +254,7 @@ public final class BenchCommand implements Command {
                     return n / (ms / 1000);
                 }));
             }
-            if (!o.get("out").isBlank()) {
-                Path out = Path.of(o.get("out"));
+            if (out != null) {
                 Files.createDirectories(out.toAbsolutePath().getParent());
                 // keep the section deploy/standalone/bench-scaling.sh writes
                 if (Files.exists(out)) {
