@@ -1,30 +1,174 @@
 package io.xaiscale.util;
 
+import io.xaiscale.config.Choices;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
- * The compact storage of a relevance map: raw IEEE-754 float32, little-endian, row-major
- * {@code height x width} (4 bytes a pixel, lossless; numpy reads it with
- * {@code np.frombuffer(b, '<f4').reshape(h, w)}).
+ * The compact storage of a relevance map: row-major {@code height x width}, little-endian, at one of
+ * three {@link Precision}s: IEEE-754 float32 (4 bytes a pixel, lossless; numpy
+ * {@code np.frombuffer(b, '<f4')}), IEEE-754 binary16 (2 bytes, 11 significant bits, largest 65504;
+ * {@code np.frombuffer(b, '<f2')}) or bfloat16 (2 bytes, float32's range with 8 significant bits;
+ * {@code (np.frombuffer(b, '<u2').astype('<u4') << 16).view('<f4')}). Both 16-bit codes round to
+ * nearest, ties to even.
  */
 public final class MapCodec {
+    /** How a map's values are stored; the {@code explanations} table records it in {@code map_dtype}. */
+    public enum Precision {
+        FLOAT32(4),
+        FLOAT16(2),
+        BFLOAT16(2);
+
+        private final int bytes;
+
+        Precision(int bytes) {
+            this.bytes = bytes;
+        }
+
+        /** Bytes per value. */
+        public int bytes() {
+            return bytes;
+        }
+
+        /** As written in options and in the {@code map_dtype} column. */
+        public String spec() {
+            return Choices.spec(this);
+        }
+
+        public static final List<String> SPECS = List.of("float32", "float16", "bfloat16");
+
+        /** The precision of a stored {@code map_dtype}; null (maps written before the column existed) is float32. */
+        public static Precision of(String dtype) {
+            if (dtype == null) {
+                return FLOAT32;
+            }
+            return switch (dtype) {
+                case "float32" -> FLOAT32;
+                case "float16" -> FLOAT16;
+                case "bfloat16" -> BFLOAT16;
+                default ->
+                    throw new IllegalArgumentException(
+                            "Invalid map_dtype: " + dtype + " (valid: " + String.join(", ", SPECS) + ")");
+            };
+        }
+    }
+
     private MapCodec() {}
 
-    /** The map of {@code length} values from {@code offset} (one map of a batch's array). */
+    /** The map of {@code length} values from {@code offset} (one map of a batch's array), as float32. */
     public static byte[] encode(float[] maps, int offset, int length) {
-        ByteBuffer b = ByteBuffer.allocate(length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(maps, offset, length);
+        return encode(maps, offset, length, Precision.FLOAT32);
+    }
+
+    /** The map of {@code length} values from {@code offset} at {@code precision}. */
+    public static byte[] encode(float[] maps, int offset, int length, Precision precision) {
+        ByteBuffer b = ByteBuffer.allocate(length * precision.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        switch (precision) {
+            case FLOAT32 -> b.asFloatBuffer().put(maps, offset, length);
+            case FLOAT16 -> {
+                for (int i = 0; i < length; i++) {
+                    b.putShort(toHalf(maps[offset + i]));
+                }
+            }
+            case BFLOAT16 -> {
+                for (int i = 0; i < length; i++) {
+                    b.putShort(toBfloat16(maps[offset + i]));
+                }
+            }
+        }
         return b.array();
     }
 
+    /** A float32 map. */
     public static float[] decode(byte[] bytes) {
-        if (bytes.length % 4 != 0) {
-            throw new IllegalArgumentException(
-                    "Invalid map encoding: " + bytes.length + " bytes (must be a multiple of 4)");
+        return decode(bytes, Precision.FLOAT32);
+    }
+
+    /** A map stored with {@code dtype} (the {@code map_dtype} column; null: float32). */
+    public static float[] decode(byte[] bytes, String dtype) {
+        return decode(bytes, Precision.of(dtype));
+    }
+
+    public static float[] decode(byte[] bytes, Precision precision) {
+        if (bytes.length % precision.bytes() != 0) {
+            throw new IllegalArgumentException("Invalid map encoding: " + bytes.length
+                    + " bytes (must be a multiple of " + precision.bytes() + " for " + precision.spec() + ")");
         }
-        float[] out = new float[bytes.length / 4];
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+        float[] out = new float[bytes.length / precision.bytes()];
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        switch (precision) {
+            case FLOAT32 -> b.asFloatBuffer().get(out);
+            case FLOAT16 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = fromHalf(b.getShort());
+                }
+            }
+            case BFLOAT16 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = Float.intBitsToFloat((b.getShort() & 0xffff) << 16);
+                }
+            }
+        }
         return out;
+    }
+
+    /** IEEE-754 binary16 of {@code f}, rounded to nearest, ties to even (overflow to infinity, NaN kept). */
+    static short toHalf(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xff;
+        int mant = bits & 0x7fffff;
+        if (exp == 0xff) {
+            return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 : 0));
+        }
+        int e = exp - 127 + 15;
+        if (e >= 0x1f) {
+            return (short) (sign | 0x7c00);
+        }
+        if (e <= 0) { // a subnormal half (or zero)
+            if (e < -10) {
+                return (short) sign;
+            }
+            mant |= 0x800000;
+            int shift = 14 - e;
+            int half = mant >> shift;
+            int rem = mant & ((1 << shift) - 1);
+            int halfway = 1 << (shift - 1);
+            if (rem > halfway || (rem == halfway && (half & 1) == 1)) {
+                half++;
+            }
+            return (short) (sign | half);
+        }
+        int half = (e << 10) | (mant >> 13);
+        int rem = mant & 0x1fff;
+        if (rem > 0x1000 || (rem == 0x1000 && (half & 1) == 1)) {
+            half++; // a carry into the exponent is right (up to infinity)
+        }
+        return (short) (sign | half);
+    }
+
+    /** The float of an IEEE-754 binary16. */
+    static float fromHalf(short h) {
+        int sign = (h & 0x8000) << 16;
+        int exp = (h >>> 10) & 0x1f;
+        int mant = h & 0x3ff;
+        if (exp == 0) {
+            float v = mant * 0x1p-24f;
+            return sign != 0 ? -v : v;
+        }
+        if (exp == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        }
+        return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+    }
+
+    /** bfloat16 of {@code f}: float32's upper half, rounded to nearest, ties to even (NaN kept). */
+    static short toBfloat16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
     }
 }

@@ -11,6 +11,12 @@ import java.util.List;
 /** Options shared by the Spark commands, with the embedded defaults of the demo. */
 final class Defaults {
     static final String WAREHOUSE = "warehouse";
+
+    /** The help of {@code --map-precision}. */
+    static final String MAP_PRECISION =
+            "how maps are stored: float32 (4 bytes a pixel, exact), float16 or bfloat16 (2 bytes;"
+                    + " metric values within the tolerances of docs/benchmarks.md)";
+
     static final String MODEL = "models/fmnist-loc-cnn";
     static final String MASTER = "local[2]";
 

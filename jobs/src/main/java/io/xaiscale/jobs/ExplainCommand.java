@@ -30,7 +30,8 @@ public final class ExplainCommand implements Command {
                 .add(
                         "target",
                         "predicted",
-                        "classes to explain, a list of: predicted, label, labels (every ground-truth class), top_k[k=3]");
+                        "classes to explain, a list of: predicted, label, labels (every ground-truth class), top_k[k=3]")
+                .add("map-precision", "float32", Defaults.MAP_PRECISION);
     }
 
     /** The stage of these options, validated on the driver before Spark starts. */

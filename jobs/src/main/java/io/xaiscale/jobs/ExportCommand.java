@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.xaiscale.config.Options;
 import io.xaiscale.config.Spec;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.render.Overlay;
-import io.xaiscale.util.MapCodec;
 import io.xaiscale.util.Npz;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -132,7 +132,8 @@ public final class ExportCommand implements Command {
         Dataset<Row> chosen =
                 expl.select("image_id").distinct().orderBy("image_id").limit(limit);
         Dataset<Row> selected = expl.join(chosen, "image_id");
-        List<Row> rows = selected.select(
+        List<Row> rows = selected.withColumn("map_dtype", Maps.dtype(selected))
+                .select(
                         "image_id",
                         "method",
                         "method_spec",
@@ -140,7 +141,8 @@ public final class ExportCommand implements Command {
                         "target_rule",
                         "map_height",
                         "map_width",
-                        "map")
+                        "map",
+                        "map_dtype")
                 .orderBy("image_id", "method_spec")
                 .collectAsList();
         if (rows.isEmpty()) {
@@ -175,7 +177,7 @@ public final class ExportCommand implements Command {
                             r.getAs("params_hash"),
                             "target",
                             r.getAs("target_rule")));
-            float[] map = MapCodec.decode(r.getAs("map"));
+            float[] map = Maps.of(r);
             System.arraycopy(map, 0, a, index.get(r.<String>getAs("image_id")) * h * w, map.length);
         }
         Map<String, Object> npz = new LinkedHashMap<>();

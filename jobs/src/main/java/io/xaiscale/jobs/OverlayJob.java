@@ -8,9 +8,9 @@ import io.xaiscale.image.Geometry;
 import io.xaiscale.image.ImageCodec;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.GroundTruth;
+import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.render.Overlay;
-import io.xaiscale.util.MapCodec;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -138,7 +138,7 @@ public final class OverlayJob {
                 // the class first: a long method spec is shortened from its end
                 String title = (targets ? card.classes().get(r.<Integer>getAs("target_class")) + " | " : "")
                         + r.<String>getAs("method_spec");
-                tiles.add(new Overlay.Tile(title, MapCodec.decode(r.getAs("map"))));
+                tiles.add(new Overlay.Tile(title, Maps.of(r)));
             }
             int pred = first.<Integer>getAs("predicted_class");
             String label = first.getAs("label_name") != null

@@ -47,7 +47,8 @@ public final class PipelineCommand implements Command {
                 .add(
                         "agreement",
                         "true",
-                        "fill the method_agreement table after the metrics (the agreement stage): true or false");
+                        "fill the method_agreement table after the metrics (the agreement stage): true or false")
+                .add("map-precision", "float32", Defaults.MAP_PRECISION);
     }
 
     /** The stages after ingest: explain, evaluate and method agreement, validated before Spark starts. */

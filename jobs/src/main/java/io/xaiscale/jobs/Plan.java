@@ -17,6 +17,7 @@ import io.xaiscale.jobs.stage.StageSettings;
 import io.xaiscale.metric.Metric;
 import io.xaiscale.metric.Metrics;
 import io.xaiscale.model.ModelCard;
+import io.xaiscale.util.MapCodec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,8 @@ record Plan(ModelCard card, StageSettings settings) {
         ExplainStage.validate(methods, targets, card);
         List<String> specs = methods.stream().map(Explainer::spec).toList();
         Selection selection = Defaults.selection(o, card.classes());
-        return new ExplainStage(new ExplainStage.Settings(settings, specs, targets, selection), card);
+        MapCodec.Precision precision = MapCodec.Precision.of(o.getChoice("map-precision", MapCodec.Precision.SPECS));
+        return new ExplainStage(new ExplainStage.Settings(settings, specs, targets, selection, precision), card);
     }
 
     /** The evaluate stage of {@code --metrics}. */

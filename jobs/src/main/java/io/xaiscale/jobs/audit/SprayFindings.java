@@ -10,9 +10,9 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import io.xaiscale.analysis.Spray;
 import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.metric.localisation.RelevanceMass;
 import io.xaiscale.model.ModelCard;
-import io.xaiscale.util.MapCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -87,7 +87,7 @@ public final class SprayFindings {
                                 r.<Integer>getAs("target_class"),
                                 r.<String>getAs("image_id"),
                                 boxed(Spray.pool(
-                                        MapCodec.decode(r.getAs("map")),
+                                        Maps.of(r),
                                         r.<Integer>getAs("map_width"),
                                         r.<Integer>getAs("map_height"),
                                         side))),

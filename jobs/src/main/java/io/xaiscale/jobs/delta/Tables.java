@@ -92,6 +92,8 @@ public final class Tables {
         createStructField("explained_at", TimestampType, false),
         // the map's coarse signature (io.xaiscale.metric.Signature): its top quarter of an 8x8 grid, as bits
         createStructField("signature", LongType, true),
+        // how map is stored: float32, float16 or bfloat16 (null: float32, written before the column existed)
+        createStructField("map_dtype", StringType, true),
     });
     public static final Table EXPLANATIONS = new Table(
             "explanations", EXPLANATIONS_SCHEMA, List.of("image_id", "model_id", "model_version", "params_hash"));

@@ -9,10 +9,10 @@ import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.GroundTruth;
+import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.metric.Relevance;
 import io.xaiscale.metric.similarity.Similarity;
 import io.xaiscale.model.ModelCard;
-import io.xaiscale.util.MapCodec;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,18 +87,19 @@ public final class AgreementStage implements Stage {
     @Override
     public Dataset<Row> pending(SparkSession spark) {
         String warehouse = s.warehouse();
-        Dataset<Row> expl = DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS)
-                .where(Tables.ofModel(card).and(col("error").isNull()))
-                .select(
-                        "image_id",
-                        "model_id",
-                        "model_version",
-                        "params_hash",
-                        "method",
-                        "method_spec",
-                        "target_class",
-                        "map_width",
-                        "map");
+        Dataset<Row> stored = DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS)
+                .where(Tables.ofModel(card).and(col("error").isNull()));
+        Dataset<Row> expl = stored.select(
+                col("image_id"),
+                col("model_id"),
+                col("model_version"),
+                col("params_hash"),
+                col("method"),
+                col("method_spec"),
+                col("target_class"),
+                col("map_width"),
+                col("map"),
+                Maps.dtype(stored).as("map_dtype"));
         Dataset<Row> done = DeltaIO.readOrEmpty(spark, warehouse, Tables.METHOD_AGREEMENT)
                 .where(Tables.ofModel(card))
                 .select("image_id", "params_hash_a", "params_hash_b");
@@ -128,11 +129,12 @@ public final class AgreementStage implements Stage {
                 "method_spec_a",
                 "target_class_a",
                 "width",
-                "map_a");
-        Dataset<Row> b = maps.select("image_id", "params_hash", "method", "method_spec", "map")
-                .toDF("image_id", "params_hash_b", "method_b", "method_spec_b", "map_b");
-        Dataset<Row> stored = DeltaIO.read(spark, warehouse, Tables.IMAGES);
-        Dataset<Row> boxes = stored.select(GroundTruth.columns(stored, col("image_id")));
+                "map_a",
+                "dtype_a");
+        Dataset<Row> b = maps.select("image_id", "params_hash", "method", "method_spec", "map", "map_dtype")
+                .toDF("image_id", "params_hash_b", "method_b", "method_spec_b", "map_b", "dtype_b");
+        Dataset<Row> imagesTable = DeltaIO.read(spark, warehouse, Tables.IMAGES);
+        Dataset<Row> boxes = imagesTable.select(GroundTruth.columns(imagesTable, col("image_id")));
         return pairs.join(a, DeltaIO.columns("image_id", "params_hash_a"))
                 .join(b, DeltaIO.columns("image_id", "params_hash_b"))
                 .join(boxes, "image_id");
@@ -152,8 +154,8 @@ public final class AgreementStage implements Stage {
     }
 
     static Row compare(Row r, Geometry geometry, Timestamp now) {
-        float[] a = Relevance.apply(RELEVANCE, MapCodec.decode(r.getAs("map_a")));
-        float[] b = Relevance.apply(RELEVANCE, MapCodec.decode(r.getAs("map_b")));
+        float[] a = Relevance.apply(RELEVANCE, Maps.of(r, "map_a", "dtype_a"));
+        float[] b = Relevance.apply(RELEVANCE, Maps.of(r, "map_b", "dtype_b"));
         int width = r.<Integer>getAs("width");
         int height = a.length / width;
         Region truth = GroundTruth.of(r, r.getAs("target_class_a"), geometry, width, height)

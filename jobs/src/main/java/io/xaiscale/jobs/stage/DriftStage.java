@@ -5,10 +5,10 @@ import static org.apache.spark.sql.functions.col;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.metric.Relevance;
 import io.xaiscale.metric.similarity.Similarity;
 import io.xaiscale.model.ModelCard;
-import io.xaiscale.util.MapCodec;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,14 +96,16 @@ public final class DriftStage implements Stage {
                         col("target_class").as("target_class_a"),
                         col("predicted_class").as("predicted_a"),
                         col("map_width").as("width"),
-                        col("map").as("map_a"));
+                        col("map").as("map_a"),
+                        Maps.dtype(expl).as("dtype_a"));
         Dataset<Row> b = expl.where(Tables.ofModel(after))
                 .select(
                         col("image_id"),
                         col("params_hash"),
                         col("target_class").as("target_class_b"),
                         col("predicted_class").as("predicted_b"),
-                        col("map").as("map_b"));
+                        col("map").as("map_b"),
+                        Maps.dtype(expl).as("dtype_b"));
         Dataset<Row> done = DeltaIO.readOrEmpty(spark, s.warehouse(), Tables.MODEL_DRIFT)
                 .where(col("model_id")
                         .equalTo(before.id())
@@ -129,8 +131,8 @@ public final class DriftStage implements Stage {
     }
 
     static Row compare(Row r, String versionA, String versionB, Timestamp now) {
-        float[] a = Relevance.apply(AgreementStage.RELEVANCE, MapCodec.decode(r.getAs("map_a")));
-        float[] b = Relevance.apply(AgreementStage.RELEVANCE, MapCodec.decode(r.getAs("map_b")));
+        float[] a = Relevance.apply(AgreementStage.RELEVANCE, Maps.of(r, "map_a", "dtype_a"));
+        float[] b = Relevance.apply(AgreementStage.RELEVANCE, Maps.of(r, "map_b", "dtype_b"));
         int width = r.<Integer>getAs("width");
         boolean comparable = a.length == b.length;
         Integer pa = r.getAs("predicted_a");

@@ -17,6 +17,7 @@ import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Batches;
 import io.xaiscale.jobs.spark.DecodedBatch;
 import io.xaiscale.jobs.spark.GroundTruth;
+import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.jobs.spark.ReferenceSets;
 import io.xaiscale.jobs.spark.TaskSetup;
 import io.xaiscale.metric.EvalBatch;
@@ -25,7 +26,6 @@ import io.xaiscale.metric.Metrics;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.util.Errors;
-import io.xaiscale.util.MapCodec;
 import java.io.Serializable;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -169,7 +169,15 @@ public final class EvaluateStage implements Stage {
             references = ReferenceSets.broadcast(spark, ReferenceSets.give(spark, warehouse, card, withSets));
         }
         Dataset<Row> expl = explained.select(
-                "image_id", "model_id", "model_version", "method", "method_spec", "params_hash", "target_class", "map");
+                col("image_id"),
+                col("model_id"),
+                col("model_version"),
+                col("method"),
+                col("method_spec"),
+                col("params_hash"),
+                col("target_class"),
+                col("map"),
+                Maps.dtype(explained).as("map_dtype"));
         Dataset<Row> images = stored.select(GroundTruth.columns(
                 stored,
                 col("image_id"),
@@ -239,7 +247,7 @@ public final class EvaluateStage implements Stage {
             for (int i = 0; i < d.ok().size(); i++) {
                 Row r = d.ok().get(i);
                 try {
-                    float[] map = MapCodec.decode(r.getAs("map"));
+                    float[] map = Maps.of(r);
                     if (map.length != hw) {
                         throw new IllegalArgumentException("map of " + map.length + " values, the model's input has "
                                 + model.height() + "x" + model.width());

@@ -56,7 +56,12 @@ import org.apache.spark.sql.types.DataTypes;
 public final class ExplainStage implements Stage {
 
     /** The stage's own settings; validated on the driver by {@link #validate}. */
-    public record Settings(StageSettings stage, List<String> methodSpecs, List<TargetRule> targets, Selection selection)
+    public record Settings(
+            StageSettings stage,
+            List<String> methodSpecs,
+            List<TargetRule> targets,
+            Selection selection,
+            MapCodec.Precision precision)
             implements Serializable {}
 
     private final Settings s;
@@ -238,7 +243,8 @@ public final class ExplainStage implements Stage {
     @Override
     public Work work() {
         Broadcast<HashMap<String, References>> sets = references;
-        return task -> new Batch(task, sets)::explain;
+        MapCodec.Precision precision = s.precision();
+        return task -> new Batch(task, sets, precision)::explain;
     }
 
     /** Explains the batches of one partition: each batch one method, bad images isolated. */
@@ -248,12 +254,17 @@ public final class ExplainStage implements Stage {
         private final String cardSha;
         private final Map<String, Explainer> methods = new HashMap<>();
         private final Broadcast<HashMap<String, References>> references;
+        private final MapCodec.Precision precision;
 
-        Batch(TaskSetup.TaskModel task, Broadcast<HashMap<String, References>> references) {
+        Batch(
+                TaskSetup.TaskModel task,
+                Broadcast<HashMap<String, References>> references,
+                MapCodec.Precision precision) {
             this.model = task.model();
             this.scope = task.scope();
             this.cardSha = model.card().sha256();
             this.references = references;
+            this.precision = precision;
         }
 
         List<Row> explain(List<Row> batch) {
@@ -327,7 +338,8 @@ public final class ExplainStage implements Stage {
                             .set("predicted_prob", (double) probs[i * k + predicted[i]])
                             .set("map_height", model.height())
                             .set("map_width", model.width())
-                            .set("map", MapCodec.encode(maps, i * hw, hw))
+                            .set("map", MapCodec.encode(maps, i * hw, hw, precision))
+                            .set("map_dtype", precision.spec())
                             .set("signature", Signature.of(maps, i * hw, model.height(), model.width()))
                             .set("runtime_ms", ms)
                             .set("error", null)
@@ -382,6 +394,7 @@ public final class ExplainStage implements Stage {
                             "map_width",
                             "map",
                             "signature",
+                            "map_dtype",
                             "runtime_ms")
                     .set("error", error)
                     .build();

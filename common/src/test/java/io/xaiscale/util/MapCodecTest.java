@@ -1,0 +1,72 @@
+package io.xaiscale.util;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The 16-bit map codes against IEEE-754 binary16 and bfloat16: known bit patterns, every round trip, the error bound. */
+class MapCodecTest {
+
+    @Test
+    void halfPrecisionKnownValuesAndRoundingTiesToEven() {
+        assertEquals((short) 0x3c00, MapCodec.toHalf(1f));
+        assertEquals((short) 0xc000, MapCodec.toHalf(-2f));
+        assertEquals((short) 0x2e66, MapCodec.toHalf(0.1f));
+        assertEquals((short) 0x7bff, MapCodec.toHalf(65504f), "the largest half");
+        assertEquals((short) 0x7c00, MapCodec.toHalf(65520f), "halfway to 65536: to even, infinity");
+        assertEquals((short) 0x0001, MapCodec.toHalf(0x1p-24f), "the smallest subnormal");
+        assertEquals((short) 0x0000, MapCodec.toHalf(0x1p-25f), "halfway to it: to even, zero");
+        assertEquals((short) 0x0001, MapCodec.toHalf(0x1.8p-25f), "above halfway: up");
+        assertEquals((short) 0x8000, MapCodec.toHalf(-0f));
+        assertTrue(Float.isNaN(MapCodec.fromHalf(MapCodec.toHalf(Float.NaN))));
+        assertEquals((short) 0x3f80, MapCodec.toBfloat16(1f));
+        assertEquals((short) 0x3f80, MapCodec.toBfloat16(Float.intBitsToFloat(0x3f808000)), "halfway: to even");
+        assertEquals((short) 0x3f82, MapCodec.toBfloat16(Float.intBitsToFloat(0x3f818000)), "halfway: to even, up");
+    }
+
+    @Test
+    void everyHalfAndBfloat16ValueSurvivesTheRoundTrip() {
+        for (int bits = 0; bits < 0x10000; bits++) {
+            float h = MapCodec.fromHalf((short) bits);
+            if (!Float.isNaN(h)) {
+                assertEquals((short) bits, MapCodec.toHalf(h), "half " + Integer.toHexString(bits));
+            }
+            float b = Float.intBitsToFloat(bits << 16);
+            if (!Float.isNaN(b)) {
+                assertEquals((short) bits, MapCodec.toBfloat16(b), "bfloat16 " + Integer.toHexString(bits));
+            }
+        }
+    }
+
+    @Test
+    void mapsKeepTheirValuesWithinHalfAUnitInTheLastPlace() {
+        Random r = new Random(3);
+        float[] map = new float[1000];
+        for (int i = 0; i < map.length; i++) {
+            map[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(6) - 3));
+        }
+        assertArrayEquals(map, MapCodec.decode(MapCodec.encode(map, 0, map.length), "float32"), 0f);
+        float[] half = MapCodec.decode(MapCodec.encode(map, 0, map.length, MapCodec.Precision.FLOAT16), "float16");
+        float[] brain = MapCodec.decode(MapCodec.encode(map, 0, map.length, MapCodec.Precision.BFLOAT16), "bfloat16");
+        for (int i = 0; i < map.length; i++) {
+            double a = Math.abs(map[i]);
+            if (a >= 0x1p-14) { // normal halves: 11 significant bits
+                assertEquals(map[i], half[i], a * 0x1p-11, "float16 " + map[i]);
+            }
+            assertEquals(map[i], brain[i], a * 0x1p-8, "bfloat16 " + map[i]);
+        }
+        assertEquals(2000, MapCodec.encode(map, 0, map.length, MapCodec.Precision.FLOAT16).length);
+        assertEquals(
+                "Invalid map encoding: 3 bytes (must be a multiple of 2 for float16)",
+                assertThrows(IllegalArgumentException.class, () -> MapCodec.decode(new byte[3], "float16"))
+                        .getMessage());
+        assertEquals(
+                "Invalid map_dtype: int8 (valid: float32, float16, bfloat16)",
+                assertThrows(IllegalArgumentException.class, () -> MapCodec.decode(new byte[4], "int8"))
+                        .getMessage());
+    }
+}
