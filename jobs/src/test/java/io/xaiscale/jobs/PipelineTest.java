@@ -1,6 +1,7 @@
 package io.xaiscale.jobs;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -1335,6 +1336,95 @@ class PipelineTest {
                     0,
                     m.where(col("error").isNotNull()).count(),
                     m.where(col("error").isNotNull()).collectAsList().toString());
+            // ROAD's curve (accuracy at 25%, 50%, 75% removed) is kept next to its mean; completeness has none
+            for (Row r : m.where(col("metric").equalTo("road")).collectAsList()) {
+                List<Double> curve = r.getList(r.fieldIndex("curve"));
+                assertEquals(3, curve.size());
+                assertEquals(
+                        curve.stream()
+                                .mapToDouble(Double::doubleValue)
+                                .average()
+                                .orElseThrow(),
+                        r.<Double>getAs("value"),
+                        1e-9);
+            }
+            assertEquals(
+                    0,
+                    m.where(col("metric")
+                                    .equalTo("completeness")
+                                    .and(col("curve").isNotNull()))
+                            .count());
+
+            // focus: one mosaic (only trousers have two images here), its two trouser tiles as ground truth
+            assertEquals(1, io.xaiscale.jobs.ingest.Mosaics.build(spark, warehouse, 1, 32, 0));
+            assertEquals(0, io.xaiscale.jobs.ingest.Mosaics.build(spark, warehouse, 1, 32, 0), "a rerun adds nothing");
+            Row mosaic = spark.read()
+                    .format("delta")
+                    .load(Tables.IMAGES.path(warehouse))
+                    .where(col("split").equalTo("mosaic"))
+                    .first();
+            assertEquals(1, mosaic.<Integer>getAs("label"));
+            assertEquals(64, mosaic.<Integer>getAs("width"));
+            assertEquals(2, mosaic.getList(mosaic.fieldIndex("boxes")).size());
+            assertEquals(
+                    1,
+                    StageRunner.run(
+                                    spark,
+                                    ExplainCommand.stage(options(
+                                            new ExplainCommand(), "--methods", "gradient", "--splits", "mosaic")))
+                            .pending());
+            evaluate("focus");
+            List<Row> focus = spark.read()
+                    .format("delta")
+                    .load(Tables.METRICS.path(warehouse))
+                    .where(col("metric").equalTo("focus").and(col("value").isNotNull()))
+                    .collectAsList();
+            assertEquals(1, focus.size(), "only the mosaic is scored; the other images are not applicable");
+            double f = focus.get(0).getAs("value");
+            assertTrue(f >= 0 && f <= 1, "focus " + f);
+
+            // maps at half the bytes: stored as float16, read back by the metrics and the agreement stage
+            ExplainStage half = ExplainCommand.stage(options(
+                    new ExplainCommand(),
+                    "--methods",
+                    "gradient_x_input",
+                    "--map-precision",
+                    "float16",
+                    "--splits",
+                    "test"));
+            assertEquals(6, StageRunner.run(spark, half).pending());
+            Dataset<Row> halves = spark.read()
+                    .format("delta")
+                    .load(Tables.EXPLANATIONS.path(warehouse))
+                    .where(col("method")
+                            .equalTo("gradient_x_input")
+                            .and(col("error").isNull()));
+            assertEquals(5, halves.where(col("map_dtype").equalTo("float16")).count());
+            assertEquals(2 * 64 * 64, halves.first().<byte[]>getAs("map").length);
+            evaluate("iou");
+            Dataset<Row> scored = spark.read().format("delta").load(Tables.METRICS.path(warehouse));
+            assertEquals(
+                    5,
+                    scored.where(col("metric").equalTo("iou").and(col("method").equalTo("gradient_x_input")))
+                            .count(),
+                    "every float16 map is scored");
+            assertEquals(
+                    0,
+                    scored.where(col("metric")
+                                    .equalTo("iou")
+                                    .and(col("error").isNotNull())
+                                    .and(not(col("error").startsWith("not applicable"))))
+                            .count());
+            assertTrue(
+                    spark.read()
+                                    .format("delta")
+                                    .load(Tables.METHOD_AGREEMENT.path(warehouse))
+                                    .where(col("method_a")
+                                            .equalTo("gradient_x_input")
+                                            .or(col("method_b").equalTo("gradient_x_input")))
+                                    .count()
+                            > 0,
+                    "the agreement stage pairs float16 maps with float32 ones");
         } finally {
             warehouse = main;
         }
