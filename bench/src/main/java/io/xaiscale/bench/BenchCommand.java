@@ -370,7 +370,11 @@ public final class BenchCommand implements Command {
                 false);
         return new ExplainStage(
                 new ExplainStage.Settings(
-                        stage, List.of(spec), List.of(TargetRule.PREDICTED), io.xaiscale.jobs.stage.Selection.ALL),
+                        stage,
+                        List.of(spec),
+                        List.of(TargetRule.PREDICTED),
+                        io.xaiscale.jobs.stage.Selection.ALL,
+                        io.xaiscale.util.MapCodec.Precision.FLOAT32),
                 card);
     }
 
