@@ -23,22 +23,11 @@ public final class AttributionLocalisation extends LocalizationMetric {
 
     @Override
     protected double score(float[] relevance, Region truth, int width, int height) {
-        boolean[] mask = truth.mask();
-        double inside = 0;
-        double total = 0;
-        int area = 0;
-        for (int i = 0; i < relevance.length; i++) {
-            double v = Math.max(0, relevance[i]);
-            total += v;
-            if (mask[i]) {
-                inside += v;
-                area++;
-            }
-        }
-        if (total == 0 || area == 0) {
+        int area = truth.area();
+        if (area == 0) {
             return 0.0;
         }
-        double mu = inside / total;
+        double mu = RelevanceMass.share(relevance, truth.mask());
         return weighted ? mu * relevance.length / area : mu;
     }
 }
