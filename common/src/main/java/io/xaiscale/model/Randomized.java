@@ -76,7 +76,7 @@ public final class Randomized {
         }
         for (int i = 0; i < from.size(); i++) {
             NDArray dst = to.valueAt(i).getArray();
-            dst.muli(0).addi(from.valueAt(i).getArray().toType(dst.getDataType(), true));
+            StateDict.write(dst, from.valueAt(i).getArray());
         }
         List<Block> layers = weightLayers(built.block());
         if (depth < 1 || depth > layers.size()) {
@@ -105,7 +105,7 @@ public final class Randomized {
                 for (int j = 0; j < v.length; j++) {
                     v[j] = (float) (sd * rnd.nextGaussian());
                 }
-                arr.muli(0).addi(arr.getManager().create(v, arr.getShape()).toType(arr.getDataType(), false));
+                StateDict.write(arr, arr.getManager().create(v, arr.getShape()));
             }
         }
         return Classifier.of(card, model, built);

@@ -62,6 +62,14 @@ public final class StateDict {
         return out;
     }
 
+    /**
+     * Writes {@code src}'s values over {@code dst} (a parameter), converted to its type: written, not
+     * added to, since the parameter's memory before may hold anything, NaN included.
+     */
+    public static void write(NDArray dst, NDArray src) {
+        dst.set(src.toType(dst.getDataType(), false).toByteBuffer());
+    }
+
     /** Copies {@code arrays} into the modules of {@code built}; {@code source} names the file in messages. */
     public static void copy(
             Map<String, NDArray> arrays, Architectures.Built built, String source, String architecture) {
@@ -83,7 +91,7 @@ public final class StateDict {
                             + want + " (check 'architecture', 'classes' and 'input.channels')");
                     continue;
                 }
-                dst.muli(0).addi(src.toType(dst.getDataType(), false).toDevice(dst.getDevice(), false));
+                write(dst, src);
             }
         }
         TreeSet<String> unexpected = new TreeSet<>(arrays.keySet());
