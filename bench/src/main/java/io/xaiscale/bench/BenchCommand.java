@@ -89,6 +89,11 @@ public final class BenchCommand implements Command {
                         "30",
                         "in-process compute per method for the end-to-end comparison on Spark local[1] (0: skip)")
                 .add(
+                        "storage-images",
+                        "2000",
+                        "benchmark canvases explained and evaluated per map storage, and explained per decode-ahead"
+                                + " setting (the storage and decode sections)")
+                .add(
                         "sections",
                         String.join(",", SECTIONS),
                         "what to measure, a list of " + String.join(", ", SECTIONS)
@@ -101,7 +106,8 @@ public final class BenchCommand implements Command {
     }
 
     /** The sections of a bench run, in the order of the file. */
-    static final List<String> SECTIONS = List.of("methods", "memory", "metrics", "formats", "pipeline");
+    static final List<String> SECTIONS =
+            List.of("methods", "memory", "metrics", "formats", "storage", "decode", "pipeline");
 
     /** The repository's file: written only with the shipped model and every section. */
     static final Path REPOSITORY_FILE = Path.of("docs/benchmarks.md");
@@ -248,6 +254,12 @@ public final class BenchCommand implements Command {
             if (sections.contains("formats")) {
                 md.append(formats(Path.of(o.get("torchscript-resnet18")), repeats));
             }
+            if (sections.contains("storage")) {
+                md.append(MapStorageBench.section(o, model.card(), o.getInt("storage-images", 64, 100000)));
+            }
+            if (sections.contains("decode")) {
+                md.append(DecodeAheadBench.section(o, model.card(), o.getInt("storage-images", 64, 100000)));
+            }
             int pipelineSeconds = o.getInt("pipeline-seconds", 0, 3600);
             if (pipelineSeconds > 0 && sections.contains("pipeline")) {
                 // the in-process rate is measured again right before and after each pipeline run: the machine's speed
@@ -359,8 +371,24 @@ public final class BenchCommand implements Command {
     /** A new warehouse of {@code images} benchmark canvases and the settings that explain them with {@code spec}. */
     static ExplainStage pipelineRun(SparkSession spark, Options o, ModelCard card, String spec, int images)
             throws IOException {
+        return pipelineRun(spark, o, card, List.of(spec), images, io.xaiscale.jobs.spark.Maps.Storage.DEFAULT, 64);
+    }
+
+    /**
+     * A new warehouse of {@code images} benchmark canvases ({@code canvas} pixels a side, resized to the
+     * model's input when they differ) and the settings that explain them with {@code specs}.
+     */
+    static ExplainStage pipelineRun(
+            SparkSession spark,
+            Options o,
+            ModelCard card,
+            List<String> specs,
+            int images,
+            io.xaiscale.jobs.spark.Maps.Storage storage,
+            int canvas)
+            throws IOException {
         Path wh = Files.createTempDirectory("xai-bench-warehouse");
-        IngestJob.ingestBenchmark(spark, wh.toString(), o.get("fashion-mnist"), "test", images, 64, 1, 1);
+        IngestJob.ingestBenchmark(spark, wh.toString(), o.get("fashion-mnist"), "test", images, canvas, 1, 1);
         StageSettings stage = new StageSettings(
                 wh.toString(),
                 new ModelRef(o.get("model"), card.key(), null, o.getInt("internal-batch-size", 1, 65536)),
@@ -370,11 +398,7 @@ public final class BenchCommand implements Command {
                 false);
         return new ExplainStage(
                 new ExplainStage.Settings(
-                        stage,
-                        List.of(spec),
-                        List.of(TargetRule.PREDICTED),
-                        io.xaiscale.jobs.stage.Selection.ALL,
-                        io.xaiscale.util.MapCodec.Precision.FLOAT32),
+                        stage, specs, List.of(TargetRule.PREDICTED), io.xaiscale.jobs.stage.Selection.ALL, storage),
                 card);
     }
 

@@ -31,7 +31,8 @@ public final class ExplainCommand implements Command {
                         "target",
                         "predicted",
                         "classes to explain, a list of: predicted, label, labels (every ground-truth class), top_k[k=3]")
-                .add("map-precision", "float32", Defaults.MAP_PRECISION);
+                .add("map-precision", "float32", Defaults.MAP_PRECISION)
+                .add("map-resolution", "input", Defaults.MAP_RESOLUTION);
     }
 
     /** The stage of these options, validated on the driver before Spark starts. */

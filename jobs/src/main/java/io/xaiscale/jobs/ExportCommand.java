@@ -132,17 +132,8 @@ public final class ExportCommand implements Command {
         Dataset<Row> chosen =
                 expl.select("image_id").distinct().orderBy("image_id").limit(limit);
         Dataset<Row> selected = expl.join(chosen, "image_id");
-        List<Row> rows = selected.withColumn("map_dtype", Maps.dtype(selected))
-                .select(
-                        "image_id",
-                        "method",
-                        "method_spec",
-                        "params_hash",
-                        "target_rule",
-                        "map_height",
-                        "map_width",
-                        "map",
-                        "map_dtype")
+        List<Row> rows = selected.withColumn("map", Maps.column(selected))
+                .select("image_id", "method", "method_spec", "params_hash", "target_rule", "map")
                 .orderBy("image_id", "method_spec")
                 .collectAsList();
         if (rows.isEmpty()) {
@@ -155,8 +146,8 @@ public final class ExportCommand implements Command {
         for (int i = 0; i < imageIds.size(); i++) {
             index.put(imageIds.get(i), i);
         }
-        int h = rows.get(0).<Integer>getAs("map_height");
-        int w = rows.get(0).<Integer>getAs("map_width");
+        int h = Maps.height(rows.get(0).getAs("map"));
+        int w = Maps.width(rows.get(0).getAs("map"));
         Map<String, float[]> arrays = new TreeMap<>();
         Map<String, Map<String, String>> described = new TreeMap<>();
         for (Row r : rows) {
@@ -177,7 +168,7 @@ public final class ExportCommand implements Command {
                             r.getAs("params_hash"),
                             "target",
                             r.getAs("target_rule")));
-            float[] map = Maps.of(r);
+            float[] map = Maps.of(r, "map");
             System.arraycopy(map, 0, a, index.get(r.<String>getAs("image_id")) * h * w, map.length);
         }
         Map<String, Object> npz = new LinkedHashMap<>();

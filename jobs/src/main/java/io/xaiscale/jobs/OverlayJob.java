@@ -118,8 +118,10 @@ public final class OverlayJob {
                 stored.col("source_uri"),
                 stored.col("width"),
                 stored.col("height")));
-        List<Row> rows =
-                expl.join(images, "image_id").orderBy("image_id", "method_spec").collectAsList();
+        List<Row> rows = expl.withColumn("map", Maps.column(expl))
+                .join(images, "image_id")
+                .orderBy("image_id", "method_spec")
+                .collectAsList();
         Map<String, List<Row>> byImage = new LinkedHashMap<>();
         for (Row r : rows) {
             byImage.computeIfAbsent(r.getAs("image_id"), k -> new ArrayList<>()).add(r);
@@ -138,7 +140,7 @@ public final class OverlayJob {
                 // the class first: a long method spec is shortened from its end
                 String title = (targets ? card.classes().get(r.<Integer>getAs("target_class")) + " | " : "")
                         + r.<String>getAs("method_spec");
-                tiles.add(new Overlay.Tile(title, Maps.of(r)));
+                tiles.add(new Overlay.Tile(title, Maps.of(r, "map")));
             }
             int pred = first.<Integer>getAs("predicted_class");
             String label = first.getAs("label_name") != null

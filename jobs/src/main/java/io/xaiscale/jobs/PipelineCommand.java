@@ -48,7 +48,8 @@ public final class PipelineCommand implements Command {
                         "agreement",
                         "true",
                         "fill the method_agreement table after the metrics (the agreement stage): true or false")
-                .add("map-precision", "float32", Defaults.MAP_PRECISION);
+                .add("map-precision", "float32", Defaults.MAP_PRECISION)
+                .add("map-resolution", "input", Defaults.MAP_RESOLUTION);
     }
 
     /** The stages after ingest: explain, evaluate and method agreement, validated before Spark starts. */

@@ -4,6 +4,7 @@ import io.xaiscale.config.Options;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
 import io.xaiscale.explain.TargetRule;
+import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.ModelIdentity;
 import io.xaiscale.jobs.spark.ModelRef;
@@ -54,8 +55,10 @@ record Plan(ModelCard card, StageSettings settings) {
         ExplainStage.validate(methods, targets, card);
         List<String> specs = methods.stream().map(Explainer::spec).toList();
         Selection selection = Defaults.selection(o, card.classes());
-        MapCodec.Precision precision = MapCodec.Precision.of(o.getChoice("map-precision", MapCodec.Precision.SPECS));
-        return new ExplainStage(new ExplainStage.Settings(settings, specs, targets, selection, precision), card);
+        Maps.Storage storage = new Maps.Storage(
+                MapCodec.Precision.of(o.getChoice("map-precision", MapCodec.Precision.SPECS)),
+                Maps.Resolution.of(o.getChoice("map-resolution", Maps.Resolution.SPECS)));
+        return new ExplainStage(new ExplainStage.Settings(settings, specs, targets, selection, storage), card);
     }
 
     /** The evaluate stage of {@code --metrics}. */

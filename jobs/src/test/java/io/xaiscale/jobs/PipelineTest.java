@@ -2,6 +2,7 @@ package io.xaiscale.jobs;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.not;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -15,6 +16,7 @@ import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.ingest.IngestReport;
+import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.spark.SqlRunner;
 import io.xaiscale.jobs.stage.ExplainStage;
@@ -1425,6 +1427,72 @@ class PipelineTest {
                                     .count()
                             > 0,
                     "the agreement stage pairs float16 maps with float32 ones");
+
+            // CAM maps at their layer's resolution (16x16 here): stored as computed, read upsampled, the same
+            // map as the method's input-resolution one (grad_cam[layer=relu3] is the default layer, named)
+            assertEquals(
+                    6,
+                    StageRunner.run(
+                                    spark,
+                                    ExplainCommand.stage(options(
+                                            new ExplainCommand(),
+                                            "--methods",
+                                            "grad_cam",
+                                            "--map-resolution",
+                                            "native",
+                                            "--splits",
+                                            "test")))
+                            .pending());
+            assertEquals(
+                    6,
+                    StageRunner.run(
+                                    spark,
+                                    ExplainCommand.stage(options(
+                                            new ExplainCommand(),
+                                            "--methods",
+                                            "grad_cam[layer=relu3]",
+                                            "--splits",
+                                            "test")))
+                            .pending());
+            Dataset<Row> cams = spark.read()
+                    .format("delta")
+                    .load(Tables.EXPLANATIONS.path(warehouse))
+                    .where(col("method").equalTo("grad_cam").and(col("error").isNull()));
+            Dataset<Row> small = cams.where(col("map_height").equalTo(16));
+            assertEquals(5, small.count());
+            for (Row r : small.collectAsList()) {
+                assertEquals(
+                        List.of(16, 16, 64, 64, 16 * 16 * 4),
+                        List.of(
+                                r.<Integer>getAs("map_height"),
+                                r.<Integer>getAs("map_width"),
+                                r.<Integer>getAs("input_height"),
+                                r.<Integer>getAs("input_width"),
+                                r.<byte[]>getAs("map").length));
+            }
+            List<Row> pairs = small.select(col("image_id"), Maps.column(cams).as("small"))
+                    .join(
+                            cams.where(col("map_height").equalTo(64))
+                                    .select(col("image_id"), Maps.column(cams).as("full")),
+                            "image_id")
+                    .collectAsList();
+            assertEquals(5, pairs.size());
+            for (Row r : pairs) {
+                assertEquals(64, Maps.height(r.getAs("full")));
+                assertArrayEquals(
+                        Maps.of(r, "full"), Maps.of(r, "small"), 0f, "upsampled on read = upsampled by the method");
+            }
+            evaluate("iou");
+            assertEquals(
+                    10,
+                    spark.read()
+                            .format("delta")
+                            .load(Tables.METRICS.path(warehouse))
+                            .where(col("metric")
+                                    .equalTo("iou")
+                                    .and(col("method").equalTo("grad_cam")))
+                            .count(),
+                    "the metrics read native maps at input resolution");
         } finally {
             warehouse = main;
         }

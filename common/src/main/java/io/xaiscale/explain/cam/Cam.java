@@ -74,8 +74,7 @@ public final class Cam extends Explainer {
             NDArray logits = model.logitsFrom(acts, last);
             int[] t = targets.from(logits);
             NDArray weights = Autograd.oneHot(logits, t).matMul(w);
-            return new Attribution(
-                    LayerCam.upsample(LayerCam.weighted(weights, acts), model.height(), model.width()), t, logits);
+            return LayerCam.attribution(model, LayerCam.weighted(weights, acts), t, logits);
         }
     }
 }

@@ -49,10 +49,11 @@ public final class Fem extends LayerCam {
                 logits = model.logitsFrom(acts, layer);
             }
         }
-        return new Attribution(fem(model, acts), targets.from(logits), logits);
+        return attribution(model, fem(acts), targets.from(logits), logits);
     }
 
-    private NDArray fem(Classifier model, NDArray acts) {
+    /** The FEM maps {@code [N, h, w]} at the layer's resolution. */
+    private NDArray fem(NDArray acts) {
         NDArray mean = acts.mean(new int[] {3}, true).mean(new int[] {2}, true);
         NDArray std = acts.sub(mean)
                 .square()
@@ -60,7 +61,6 @@ public final class Fem extends LayerCam {
                 .mean(new int[] {2}, true)
                 .sqrt();
         NDArray binary = acts.gt(mean.add(std.mul((float) k))).toType(acts.getDataType(), false);
-        NDArray maps = binary.mul(mean).sum(new int[] {1});
-        return upsample(maps, model.height(), model.width());
+        return binary.mul(mean).sum(new int[] {1});
     }
 }

@@ -39,10 +39,7 @@ public abstract class GradientCam extends LayerCam {
         String l = layerFor(model);
         NDArray acts = activations(model, inputs, l);
         Autograd.Pass p = Autograd.gradient(a -> model.logitsFrom(a, l), acts, targets.givenOrNull());
-        return new Attribution(cam(model, acts, p.gradient()), targets.from(p.scores()), p.scores());
-    }
-
-    private NDArray cam(Classifier model, NDArray acts, NDArray grads) {
-        return upsample(weighted(weights(acts, grads), acts).maximum(0f), model.height(), model.width());
+        NDArray coarse = weighted(weights(acts, p.gradient()), acts).maximum(0f);
+        return attribution(model, coarse, targets.from(p.scores()), p.scores());
     }
 }

@@ -4,9 +4,12 @@ import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.util.NDImageUtils;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Attribution;
 import io.xaiscale.explain.Explainer;
+import io.xaiscale.image.Upsample;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
 import io.xaiscale.model.ModelCard;
@@ -71,13 +74,34 @@ public abstract class LayerCam extends Explainer {
         }
     }
 
-    /** Bilinear upsampling of maps {@code [N, h, w]} to {@code [N, height, width]}. */
+    /**
+     * Bilinear upsampling of maps {@code [N, h, w]} to {@code [N, height, width]} by
+     * {@link Upsample#bilinear} (which readers of maps stored at native resolution use too).
+     */
     public static NDArray upsample(NDArray maps, int height, int width) {
         Shape s = maps.getShape();
-        if (s.get(1) == height && s.get(2) == width) {
+        int n = (int) s.get(0);
+        int h = (int) s.get(1);
+        int w = (int) s.get(2);
+        if (h == height && w == width) {
             return maps;
         }
+        float[] up = Upsample.bilinear(maps.toType(DataType.FLOAT32, false).toFloatArray(), n, h, w, height, width);
+        return maps.getManager().create(up, new Shape(n, height, width));
+    }
+
+    /**
+     * Bilinear upsampling on the arrays' own device, differentiable, by libtorch (half-pixel centres
+     * too, equal to {@link #upsample} up to float rounding): for intermediate maps (Score-CAM's masks,
+     * meaningful perturbation's mask), not for the maps a method returns.
+     */
+    public static NDArray upsampleOnDevice(NDArray maps, int height, int width) {
         return NDImageUtils.resize(maps.expandDims(3), width, height, Image.Interpolation.BILINEAR)
                 .squeeze(3);
+    }
+
+    /** The attribution of coarse maps {@code [N, h, w]}: upsampled to the input, the coarse ones kept. */
+    protected static Attribution attribution(Classifier model, NDArray coarse, int[] targets, NDArray logits) {
+        return new Attribution(upsample(coarse, model.height(), model.width()), targets, logits, coarse);
     }
 }

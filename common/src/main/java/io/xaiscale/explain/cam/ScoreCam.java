@@ -4,8 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.explain.Attribution;
 import io.xaiscale.explain.Capabilities;
 import io.xaiscale.explain.Cost;
+import io.xaiscale.explain.Targets;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.Scopes;
 
@@ -33,7 +35,14 @@ public final class ScoreCam extends LayerCam {
     }
 
     @Override
-    protected NDArray maps(Classifier model, NDArray inputs, int[] targets) {
+    protected Attribution compute(Classifier model, NDArray inputs, Targets targets) {
+        NDArray logits = targets.isPredicted() ? model.logitsNoGrad(inputs) : null;
+        int[] t = targets.from(logits);
+        return attribution(model, coarse(model, inputs, t), t, logits);
+    }
+
+    /** Maps {@code [N, h, w]} at the layer's resolution. */
+    private NDArray coarse(Classifier model, NDArray inputs, int[] targets) {
         String l = layerFor(model);
         NDArray acts = activations(model, inputs, l);
         int h = model.height();
@@ -46,7 +55,7 @@ public final class ScoreCam extends LayerCam {
                     acts.get(i),
                     inputs.getManager(),
                     a -> { // a: [K, h, w]
-                        NDArray up = upsample(a, h, w); // [K, H, W]
+                        NDArray up = upsampleOnDevice(a, h, w); // [K, H, W]
                         NDArray lo = up.min(new int[] {2}, true).min(new int[] {1}, true);
                         NDArray range = up.max(new int[] {2}, true)
                                 .max(new int[] {1}, true)
@@ -62,6 +71,6 @@ public final class ScoreCam extends LayerCam {
                     }));
         }
         NDArray wk = NDArrays.concat(weights, 0); // [N, K]
-        return upsample(weighted(wk, acts).maximum(0f), h, w);
+        return weighted(wk, acts).maximum(0f);
     }
 }

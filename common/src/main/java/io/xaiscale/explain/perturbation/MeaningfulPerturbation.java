@@ -1,7 +1,5 @@
 package io.xaiscale.explain.perturbation;
 
-import ai.djl.modality.cv.Image;
-import ai.djl.modality.cv.util.NDImageUtils;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -9,6 +7,7 @@ import io.xaiscale.config.ParamReader;
 import io.xaiscale.explain.Capabilities;
 import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.Explainer;
+import io.xaiscale.explain.cam.LayerCam;
 import io.xaiscale.image.Blur;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
@@ -123,7 +122,6 @@ public final class MeaningfulPerturbation extends Explainer {
     }
 
     private static NDArray upsample(NDArray m, int h, int w) {
-        return NDImageUtils.resize(m.expandDims(3), w, h, Image.Interpolation.BILINEAR)
-                .squeeze(3);
+        return LayerCam.upsampleOnDevice(m, h, w);
     }
 }

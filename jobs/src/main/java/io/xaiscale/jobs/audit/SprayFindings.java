@@ -75,6 +75,7 @@ public final class SprayFindings {
         int side = s.side();
         Dataset<Row> pooled = explanations
                 .where(col("map").isNotNull().and(col("target_class").isNotNull()))
+                .withColumn("map", Maps.column(explanations))
                 .withColumn(
                         "n",
                         row_number()
@@ -87,9 +88,9 @@ public final class SprayFindings {
                                 r.<Integer>getAs("target_class"),
                                 r.<String>getAs("image_id"),
                                 boxed(Spray.pool(
-                                        Maps.of(r),
-                                        r.<Integer>getAs("map_width"),
-                                        r.<Integer>getAs("map_height"),
+                                        Maps.of(r, "map"),
+                                        Maps.width(r.getAs("map")),
+                                        Maps.height(r.getAs("map")),
                                         side))),
                         Encoders.row(POOLED));
         return pooled.groupByKey(

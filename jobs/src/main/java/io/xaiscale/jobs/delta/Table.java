@@ -49,6 +49,15 @@ public record Table(String name, StructType schema, List<String> key) implements
                 : functions.lit(null).cast(schema.apply(name).dataType());
     }
 
+    /** The value of an {@code array<double>} column from floats. */
+    public static scala.collection.Seq<Double> doubles(float[] values) {
+        java.util.List<Double> v = new java.util.ArrayList<>(values.length);
+        for (float f : values) {
+            v.add((double) f);
+        }
+        return scala.collection.JavaConverters.asScalaBuffer(v).toSeq();
+    }
+
     /** A builder of one row of this table. */
     public RowBuilder row() {
         return new RowBuilder(this);

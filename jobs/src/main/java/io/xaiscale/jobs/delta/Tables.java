@@ -94,6 +94,10 @@ public final class Tables {
         createStructField("signature", LongType, true),
         // how map is stored: float32, float16 or bfloat16 (null: float32, written before the column existed)
         createStructField("map_dtype", StringType, true),
+        // the model's input size: larger than map_height x map_width for a CAM-family map stored at its
+        // layer's resolution (--map-resolution native), upsampled bilinearly on read (null: the same)
+        createStructField("input_height", IntegerType, true),
+        createStructField("input_width", IntegerType, true),
     });
     public static final Table EXPLANATIONS = new Table(
             "explanations", EXPLANATIONS_SCHEMA, List.of("image_id", "model_id", "model_version", "params_hash"));

@@ -19,30 +19,54 @@ public final class Batches {
 
     public static <T, R> Iterator<R> flatMap(
             Iterator<T> in, int size, Function<T, String> group, Function<List<T>, List<R>> fn) {
+        return flatMap(grouped(in, size, group), fn);
+    }
+
+    /** {@code in} cut into batches of at most {@code size} consecutive elements of one group key, read as they are asked for. */
+    public static <T> Iterator<List<T>> grouped(Iterator<T> in, int size, Function<T, String> group) {
         return new Iterator<>() {
             private T pending;
+
+            @Override
+            public boolean hasNext() {
+                return pending != null || in.hasNext();
+            }
+
+            @Override
+            public List<T> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                List<T> batch = new ArrayList<>(size);
+                T first = pending != null ? pending : in.next();
+                pending = null;
+                batch.add(first);
+                String key = group.apply(first);
+                while (batch.size() < size && in.hasNext()) {
+                    T next = in.next();
+                    if (!Objects.equals(key, group.apply(next))) {
+                        pending = next;
+                        break;
+                    }
+                    batch.add(next);
+                }
+                return batch;
+            }
+        };
+    }
+
+    /** The concatenated outputs of {@code fn} over {@code batches}, each batch mapped when its output is reached. */
+    public static <T, R> Iterator<R> flatMap(Iterator<List<T>> batches, Function<List<T>, List<R>> fn) {
+        return new Iterator<>() {
             private Iterator<R> current = Collections.emptyIterator();
 
             @Override
             public boolean hasNext() {
                 while (!current.hasNext()) {
-                    if (pending == null && !in.hasNext()) {
+                    if (!batches.hasNext()) {
                         return false;
                     }
-                    List<T> batch = new ArrayList<>(size);
-                    T first = pending != null ? pending : in.next();
-                    pending = null;
-                    batch.add(first);
-                    String key = group.apply(first);
-                    while (batch.size() < size && in.hasNext()) {
-                        T next = in.next();
-                        if (!Objects.equals(key, group.apply(next))) {
-                            pending = next;
-                            break;
-                        }
-                        batch.add(next);
-                    }
-                    current = fn.apply(batch).iterator();
+                    current = fn.apply(batches.next()).iterator();
                 }
                 return true;
             }

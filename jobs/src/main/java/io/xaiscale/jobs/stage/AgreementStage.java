@@ -97,9 +97,7 @@ public final class AgreementStage implements Stage {
                 col("method"),
                 col("method_spec"),
                 col("target_class"),
-                col("map_width"),
-                col("map"),
-                Maps.dtype(stored).as("map_dtype"));
+                Maps.column(stored).as("map"));
         Dataset<Row> done = DeltaIO.readOrEmpty(spark, warehouse, Tables.METHOD_AGREEMENT)
                 .where(Tables.ofModel(card))
                 .select("image_id", "params_hash_a", "params_hash_b");
@@ -128,11 +126,9 @@ public final class AgreementStage implements Stage {
                 "method_a",
                 "method_spec_a",
                 "target_class_a",
-                "width",
-                "map_a",
-                "dtype_a");
-        Dataset<Row> b = maps.select("image_id", "params_hash", "method", "method_spec", "map", "map_dtype")
-                .toDF("image_id", "params_hash_b", "method_b", "method_spec_b", "map_b", "dtype_b");
+                "map_a");
+        Dataset<Row> b = maps.select("image_id", "params_hash", "method", "method_spec", "map")
+                .toDF("image_id", "params_hash_b", "method_b", "method_spec_b", "map_b");
         Dataset<Row> imagesTable = DeltaIO.read(spark, warehouse, Tables.IMAGES);
         Dataset<Row> boxes = imagesTable.select(GroundTruth.columns(imagesTable, col("image_id")));
         return pairs.join(a, DeltaIO.columns("image_id", "params_hash_a"))
@@ -154,9 +150,9 @@ public final class AgreementStage implements Stage {
     }
 
     static Row compare(Row r, Geometry geometry, Timestamp now) {
-        float[] a = Relevance.apply(RELEVANCE, Maps.of(r, "map_a", "dtype_a"));
-        float[] b = Relevance.apply(RELEVANCE, Maps.of(r, "map_b", "dtype_b"));
-        int width = r.<Integer>getAs("width");
+        float[] a = Relevance.apply(RELEVANCE, Maps.of(r, "map_a"));
+        float[] b = Relevance.apply(RELEVANCE, Maps.of(r, "map_b"));
+        int width = Maps.width(r.getAs("map_a"));
         int height = a.length / width;
         Region truth = GroundTruth.of(r, r.getAs("target_class_a"), geometry, width, height)
                 .region();

@@ -95,17 +95,14 @@ public final class DriftStage implements Stage {
                         col("target_rule"),
                         col("target_class").as("target_class_a"),
                         col("predicted_class").as("predicted_a"),
-                        col("map_width").as("width"),
-                        col("map").as("map_a"),
-                        Maps.dtype(expl).as("dtype_a"));
+                        Maps.column(expl).as("map_a"));
         Dataset<Row> b = expl.where(Tables.ofModel(after))
                 .select(
                         col("image_id"),
                         col("params_hash"),
                         col("target_class").as("target_class_b"),
                         col("predicted_class").as("predicted_b"),
-                        col("map").as("map_b"),
-                        Maps.dtype(expl).as("dtype_b"));
+                        Maps.column(expl).as("map_b"));
         Dataset<Row> done = DeltaIO.readOrEmpty(spark, s.warehouse(), Tables.MODEL_DRIFT)
                 .where(col("model_id")
                         .equalTo(before.id())
@@ -131,9 +128,9 @@ public final class DriftStage implements Stage {
     }
 
     static Row compare(Row r, String versionA, String versionB, Timestamp now) {
-        float[] a = Relevance.apply(AgreementStage.RELEVANCE, Maps.of(r, "map_a", "dtype_a"));
-        float[] b = Relevance.apply(AgreementStage.RELEVANCE, Maps.of(r, "map_b", "dtype_b"));
-        int width = r.<Integer>getAs("width");
+        float[] a = Relevance.apply(AgreementStage.RELEVANCE, Maps.of(r, "map_a"));
+        float[] b = Relevance.apply(AgreementStage.RELEVANCE, Maps.of(r, "map_b"));
+        int width = Maps.width(r.getAs("map_a"));
         boolean comparable = a.length == b.length;
         Integer pa = r.getAs("predicted_a");
         Integer pb = r.getAs("predicted_b");

@@ -176,8 +176,7 @@ public final class EvaluateStage implements Stage {
                 col("method_spec"),
                 col("params_hash"),
                 col("target_class"),
-                col("map"),
-                Maps.dtype(explained).as("map_dtype"));
+                Maps.column(explained).as("map"));
         Dataset<Row> images = stored.select(GroundTruth.columns(
                 stored,
                 col("image_id"),
@@ -205,14 +204,15 @@ public final class EvaluateStage implements Stage {
     @Override
     public Work work() {
         Broadcast<HashMap<String, References>> sets = references;
-        return task -> new Batch(task, sets)::evaluate;
+        return task -> new Batch(task, sets);
     }
 
     /** Scores the batches of one partition. */
-    static final class Batch {
+    static final class Batch implements Stage.Decoding {
         private final Classifier model;
         private final NDManager scope;
-        private final Map<String, Metric> metrics = new HashMap<>();
+        // read by the decoding thread too
+        private final Map<String, Metric> metrics = new java.util.concurrent.ConcurrentHashMap<>();
         private final Map<String, Explainer> methods = new HashMap<>();
 
         private final Geometry geometry;
@@ -225,18 +225,28 @@ public final class EvaluateStage implements Stage {
             this.references = references;
         }
 
-        List<Row> evaluate(List<Row> batch) {
+        private Metric metricOf(List<Row> batch) {
+            return metrics.computeIfAbsent(batch.get(0).getAs("metric_spec"), Metrics::fromString);
+        }
+
+        /** Metrics that only look at maps (localisation, complexity) need no pixels: their images are not decoded. */
+        @Override
+        public DecodedBatch decode(List<Row> batch) {
+            return metricOf(batch).needsModel()
+                    ? DecodedBatch.of(batch, model, r -> null)
+                    : DecodedBatch.notDecoded(batch);
+        }
+
+        @Override
+        public List<Row> apply(List<Row> batch, DecodedBatch d) {
             Row first = batch.get(0);
-            Metric metric = metrics.computeIfAbsent(first.getAs("metric_spec"), Metrics::fromString);
+            Metric metric = metricOf(batch);
             Explainer method = metric.needsMethod()
                     ? methods.computeIfAbsent(
                             first.getAs("method_spec"),
                             spec -> ReferenceSets.attach(Explainers.fromString(spec), references))
                     : null;
             Timestamp now = new Timestamp(System.currentTimeMillis());
-            // metrics that only look at maps (localisation, complexity) need no pixels: the images are not decoded
-            DecodedBatch d =
-                    metric.needsModel() ? DecodedBatch.of(batch, model, r -> null) : DecodedBatch.notDecoded(batch);
             List<Row> out = new ArrayList<>();
             for (int i = 0; i < d.failed().size(); i++) {
                 out.addAll(errorRows(d.failed().get(i), metric, d.errors().get(i), now));
@@ -247,7 +257,7 @@ public final class EvaluateStage implements Stage {
             for (int i = 0; i < d.ok().size(); i++) {
                 Row r = d.ok().get(i);
                 try {
-                    float[] map = Maps.of(r);
+                    float[] map = Maps.of(r, "map");
                     if (map.length != hw) {
                         throw new IllegalArgumentException("map of " + map.length + " values, the model's input has "
                                 + model.height() + "x" + model.width());
@@ -314,7 +324,7 @@ public final class EvaluateStage implements Stage {
                             .set(
                                     "ground_truth_hash",
                                     metric.usesGroundTruth() ? u.row().getAs("image_gt_hash") : null)
-                            .set("curve", curves == null || na ? null : curve(curves[i]))
+                            .set("curve", curves == null || na ? null : Table.doubles(curves[i]))
                             .build());
                 }
             }
@@ -322,14 +332,6 @@ public final class EvaluateStage implements Stage {
         }
 
         /** A curve as the table's {@code array<double>}. */
-        private static scala.collection.Seq<Double> curve(float[] c) {
-            List<Double> v = new ArrayList<>(c.length);
-            for (float f : c) {
-                v.add((double) f);
-            }
-            return scala.collection.JavaConverters.asScalaBuffer(v).toSeq();
-        }
-
         /** One row per output of {@code metric} for an explanation it could not score, saying why. */
         private static List<Row> errorRows(Row in, Metric metric, String error, Timestamp now) {
             return metric.outputs().stream()

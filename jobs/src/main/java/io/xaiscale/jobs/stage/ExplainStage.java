@@ -25,6 +25,7 @@ import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Batches;
 import io.xaiscale.jobs.spark.DecodedBatch;
+import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.jobs.spark.ReferenceSets;
 import io.xaiscale.jobs.spark.TaskSetup;
 import io.xaiscale.metric.Signature;
@@ -33,7 +34,6 @@ import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.util.Errors;
-import io.xaiscale.util.MapCodec;
 import java.io.Serializable;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -61,7 +61,7 @@ public final class ExplainStage implements Stage {
             List<String> methodSpecs,
             List<TargetRule> targets,
             Selection selection,
-            MapCodec.Precision precision)
+            Maps.Storage storage)
             implements Serializable {}
 
     private final Settings s;
@@ -243,36 +243,31 @@ public final class ExplainStage implements Stage {
     @Override
     public Work work() {
         Broadcast<HashMap<String, References>> sets = references;
-        MapCodec.Precision precision = s.precision();
-        return task -> new Batch(task, sets, precision)::explain;
+        Maps.Storage storage = s.storage();
+        return task -> new Batch(task, sets, storage);
     }
 
     /** Explains the batches of one partition: each batch one method, bad images isolated. */
-    static final class Batch {
+    static final class Batch implements Stage.Decoding {
         private final Classifier model;
         private final NDManager scope;
         private final String cardSha;
         private final Map<String, Explainer> methods = new HashMap<>();
         private final Broadcast<HashMap<String, References>> references;
-        private final MapCodec.Precision precision;
+        private final Maps.Storage storage;
 
-        Batch(
-                TaskSetup.TaskModel task,
-                Broadcast<HashMap<String, References>> references,
-                MapCodec.Precision precision) {
+        Batch(TaskSetup.TaskModel task, Broadcast<HashMap<String, References>> references, Maps.Storage storage) {
             this.model = task.model();
             this.scope = task.scope();
             this.cardSha = model.card().sha256();
             this.references = references;
-            this.precision = precision;
+            this.storage = storage;
         }
 
-        List<Row> explain(List<Row> batch) {
-            Explainer method = methods.computeIfAbsent(
-                    batch.get(0).getAs("method_spec"),
-                    spec -> ReferenceSets.attach(Explainers.fromString(spec), references));
-            Timestamp now = new Timestamp(System.currentTimeMillis());
-            DecodedBatch d = DecodedBatch.of(batch, model, r -> {
+        /** The batch's images, and its rows refused before decoding (an image error, a target the model lacks). */
+        @Override
+        public DecodedBatch decode(List<Row> batch) {
+            return DecodedBatch.of(batch, model, r -> {
                 String imageError = r.getAs("image_error");
                 if (imageError != null) {
                     return "image: " + imageError;
@@ -294,6 +289,14 @@ public final class ExplainStage implements Stage {
                                 + model.card().key() + " (0.." + (model.numClasses() - 1) + ")"
                         : null;
             });
+        }
+
+        @Override
+        public List<Row> apply(List<Row> batch, DecodedBatch d) {
+            Explainer method = methods.computeIfAbsent(
+                    batch.get(0).getAs("method_spec"),
+                    spec -> ReferenceSets.attach(Explainers.fromString(spec), references));
+            Timestamp now = new Timestamp(System.currentTimeMillis());
             List<Row> out = new ArrayList<>(batch.size());
             for (int i = 0; i < d.failed().size(); i++) {
                 out.add(error(d.failed().get(i), d.errors().get(i), now));
@@ -323,6 +326,9 @@ public final class ExplainStage implements Stage {
                 long t0 = System.nanoTime();
                 Attribution a = method.explain(model, x, targets);
                 float[] maps = a.maps().toFloatArray();
+                float[] coarse = a.coarse() == null ? null : a.coarse().toFloatArray();
+                int ch = a.coarse() == null ? 0 : (int) a.coarse().getShape().get(1);
+                int cw = a.coarse() == null ? 0 : (int) a.coarse().getShape().get(2);
                 double ms = (System.nanoTime() - t0) / 1e6 / n;
                 // a method given the classes may skip the clean forward pass: then the prediction is its own pass
                 NDArray logits = a.logits() != null ? a.logits() : model.logitsNoGrad(x);
@@ -332,14 +338,11 @@ public final class ExplainStage implements Stage {
                 int hw = model.height() * model.width();
                 List<Row> out = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    out.add(base(rows.get(i), now)
+                    Table.RowBuilder row = base(rows.get(i), now)
                             .set("target_class", a.targets()[i])
                             .set("predicted_class", predicted[i])
-                            .set("predicted_prob", (double) probs[i * k + predicted[i]])
-                            .set("map_height", model.height())
-                            .set("map_width", model.width())
-                            .set("map", MapCodec.encode(maps, i * hw, hw, precision))
-                            .set("map_dtype", precision.spec())
+                            .set("predicted_prob", (double) probs[i * k + predicted[i]]);
+                    out.add(storage.write(row, maps, model.height(), model.width(), coarse, ch, cw, i)
                             .set("signature", Signature.of(maps, i * hw, model.height(), model.width()))
                             .set("runtime_ms", ms)
                             .set("error", null)
@@ -386,16 +389,8 @@ public final class ExplainStage implements Stage {
 
         private Row error(Row in, String error, Timestamp now) {
             return base(in, now)
-                    .absent(
-                            "target_class",
-                            "predicted_class",
-                            "predicted_prob",
-                            "map_height",
-                            "map_width",
-                            "map",
-                            "signature",
-                            "map_dtype",
-                            "runtime_ms")
+                    .absent(Maps.COLUMNS)
+                    .absent("target_class", "predicted_class", "predicted_prob", "signature", "runtime_ms")
                     .set("error", error)
                     .build();
         }

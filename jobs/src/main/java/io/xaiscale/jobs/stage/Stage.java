@@ -2,6 +2,8 @@ package io.xaiscale.jobs.stage;
 
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
+import io.xaiscale.jobs.spark.DecodeAhead;
+import io.xaiscale.jobs.spark.DecodedBatch;
 import io.xaiscale.jobs.spark.TaskSetup;
 import java.io.Serializable;
 import java.sql.Timestamp;
@@ -76,5 +78,24 @@ public interface Stage {
          * output rows; {@code task} is the executor's model, null when the stage loads none.
          */
         Function<List<Row>, List<Row>> open(TaskSetup.TaskModel task);
+    }
+
+    /**
+     * A batch function whose first step, decoding the images, needs no model: the runner decodes the
+     * next batch on a helper thread while this one computes ({@link DecodeAhead}), so a GPU (or the
+     * task's libtorch thread) does not wait for JPEG decoding. Decoding must be a pure function of the
+     * batch's rows.
+     */
+    interface Decoding extends Function<List<Row>, List<Row>> {
+        /** The batch's images decoded to the model's input (no model call; may run on another thread). */
+        DecodedBatch decode(List<Row> batch);
+
+        /** The batch's output rows from its decoded images. */
+        List<Row> apply(List<Row> batch, DecodedBatch decoded);
+
+        @Override
+        default List<Row> apply(List<Row> batch) {
+            return apply(batch, decode(batch));
+        }
     }
 }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.spark.Batches;
 import io.xaiscale.jobs.spark.Commits;
+import io.xaiscale.jobs.spark.DecodeAhead;
 import io.xaiscale.jobs.spark.ModelRef;
 import io.xaiscale.jobs.spark.Partitioning;
 import io.xaiscale.jobs.spark.Progress;
@@ -55,8 +56,9 @@ public final class StageRunner {
         int partitions =
                 Partitioning.choose(s.partitions(), Math.min(total, s.commitEvery()), s.batchSize(), parallelism);
         Column[] order = sortOrder(stage).stream().map(c -> col(c)).toArray(Column[]::new);
+        int ahead = DecodeAhead.parse(spark.conf().get(DecodeAhead.CONF, String.valueOf(DecodeAhead.DEFAULT)));
         Tasks tasks = new Tasks(
-                stage.work(), s.model(), stage.batchKey(), stage.itemKey(), s.batchSize(), progress.counter());
+                stage.work(), s.model(), stage.batchKey(), stage.itemKey(), s.batchSize(), ahead, progress.counter());
         long inserted = progress.track(
                 10,
                 () -> Commits.inChunks(pending, total, s.commitEvery(), stage.partitionColumn(), chunk -> {
@@ -107,6 +109,7 @@ public final class StageRunner {
         private final List<String> batchKey;
         private final List<String> itemKey;
         private final int batchSize;
+        private final int decodeAhead;
         private final LongAccumulator counter;
 
         Tasks(
@@ -115,12 +118,14 @@ public final class StageRunner {
                 List<String> batchKey,
                 List<String> itemKey,
                 int batchSize,
+                int decodeAhead,
                 LongAccumulator counter) {
             this.work = work;
             this.model = model;
             this.batchKey = List.copyOf(batchKey);
             this.itemKey = List.copyOf(itemKey);
             this.batchSize = batchSize;
+            this.decodeAhead = decodeAhead;
             this.counter = counter;
         }
 
@@ -129,9 +134,14 @@ public final class StageRunner {
             TaskSetup.TaskModel task = model == null ? null : TaskSetup.forTask(model);
             Function<List<Row>, List<Row>> batchWork = work.open(task);
             Iterator<Row> unique = Batches.distinctAdjacent(rows, r -> key(r, itemKey));
-            return Batches.flatMap(unique, batchSize, r -> key(r, batchKey), batch -> {
+            Iterator<List<Row>> batches = Batches.grouped(unique, batchSize, r -> key(r, batchKey));
+            // pending items done (an item may write several rows) are counted as each batch ends
+            if (decodeAhead > 0 && batchWork instanceof Stage.Decoding d) {
+                return DecodeAhead.flatMap(batches, decodeAhead, d::decode, d::apply, counter::add);
+            }
+            return Batches.flatMap(batches, batch -> {
                 List<Row> out = batchWork.apply(batch);
-                counter.add(batch.size()); // pending items done; an item may write several rows
+                counter.add(batch.size());
                 return out;
             });
         }
