@@ -110,6 +110,37 @@ public final class TestModels {
                 new Architectures.Built(block, features, head, List.of("conv")));
     }
 
+    /**
+     * One bias-free {@code k x k} convolution of one filter over one channel (no padding: the feature
+     * layer "conv" is {@code (h - k + 1) x (w - k + 1)}), global average pooling and a dense layer to
+     * two classes ({@code +1} and {@code -1} times the channel's mean): unit (y, x) of "conv" is the
+     * linear filter {@code filter} on the patch at (y, x).
+     */
+    public static Classifier filterNet(float[] filter, int k, int h, int w) {
+        Conv2d conv = Conv2d.builder()
+                .setKernelShape(new Shape(k, k))
+                .setFilters(1)
+                .optBias(false)
+                .build();
+        SequentialBlock features = new SequentialBlock().add(conv);
+        Linear fc = Linear.builder().setUnits(2).optBias(false).build();
+        SequentialBlock head = new SequentialBlock()
+                .add(Pool.globalAvgPool2dBlock())
+                .add(Blocks.batchFlattenBlock())
+                .add(fc);
+        SequentialBlock block = new SequentialBlock().add(features).add(head);
+        Model model = Model.newInstance("filternet", "PyTorch");
+        model.setBlock(block);
+        block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, h, w));
+        block.freezeParameters(true);
+        set(conv, "weight", filter);
+        set(fc, "weight", new float[] {1f, -1f});
+        return Classifier.of(
+                card("filternet", 1, h, w, 2, null),
+                model,
+                new Architectures.Built(block, features, head, List.of("conv")));
+    }
+
     /** A randomly initialised small CNN (BatchNorm in eval mode with fresh statistics). */
     public static Classifier randomSmallCnn(int seed, int side, int classes) {
         return random(Architectures.SMALL_CNN, seed, side, classes, false);
@@ -140,7 +171,7 @@ public final class TestModels {
                 for (int i = 0; i < v.length; i++) {
                     v[i] = scale ? 0.5f + rnd.nextFloat() : (float) (0.3 * rnd.nextGaussian());
                 }
-                arr.muli(0f).addi(arr.getManager().create(v, arr.getShape()));
+                arr.set(v);
             }
         }
         ModelCard card = card("random-" + architecture, 1, side, side, classes, null);
@@ -307,7 +338,7 @@ public final class TestModels {
         }
         for (int i = 0; i < from.size(); i++) {
             NDArray dst = to.valueAt(i).getArray();
-            dst.muli(0).addi(from.valueAt(i).getArray().toType(DataType.FLOAT64, true));
+            dst.set(from.valueAt(i).getArray().toType(DataType.FLOAT64, true).toByteBuffer());
         }
         return Classifier.of(card, model, built);
     }
@@ -321,7 +352,7 @@ public final class TestModels {
                     throw new IllegalArgumentException(
                             name + ": expected " + arr.getShape() + " values, got " + values.length);
                 }
-                arr.muli(0f).addi(arr.getManager().create(values, arr.getShape()));
+                arr.set(values);
                 return;
             }
         }

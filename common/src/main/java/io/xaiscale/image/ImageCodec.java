@@ -358,6 +358,34 @@ public final class ImageCodec {
         return png(img);
     }
 
+    /**
+     * The image of a tensor {@code [C, H, W]} in [0, 1] at {@code offset} (1 channel: grey, 3: RGB),
+     * values rounded to 8 bits and clipped.
+     */
+    public static BufferedImage fromTensor(float[] t, int offset, int channels, int height, int width) {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("Invalid channels: " + channels + " (1 or 3)");
+        }
+        int plane = height * width;
+        BufferedImage img = new BufferedImage(
+                width, height, channels == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int i = offset + y * width + x;
+                if (channels == 1) {
+                    img.getRaster().setSample(x, y, 0, byteOf(t[i]));
+                } else {
+                    img.setRGB(x, y, byteOf(t[i]) << 16 | byteOf(t[i + plane]) << 8 | byteOf(t[i + 2 * plane]));
+                }
+            }
+        }
+        return img;
+    }
+
+    private static int byteOf(float v) {
+        return Math.max(0, Math.min(255, Math.round(v * 255)));
+    }
+
     public static byte[] png(BufferedImage img) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -315,6 +315,15 @@ public final class Classifier implements AutoCloseable {
         return i;
     }
 
+    /** The block of feature layer {@code layer} (its parameters are the layer's weights); not for TorchScript models. */
+    public Block layerBlock(String layer) {
+        if (scripted != null) {
+            throw new IllegalArgumentException("Model " + card.key()
+                    + " is TorchScript: its layers' weights are not visible (use a state-dict card to see kernels)");
+        }
+        return featureBlocks().get(layerIndex(layer));
+    }
+
     private List<Block> featureBlocks() {
         List<Block> out = new ArrayList<>();
         features.getChildren().values().forEach(out::add);

@@ -44,7 +44,8 @@ public final class Trainer {
             long seed,
             int canvas,
             boolean shuffleLabels,
-            int watermarkClass) {
+            int watermarkClass,
+            boolean checkpoints) {
         public static Settings defaults() {
             return new Settings(
                     "fmnist-loc-cnn",
@@ -57,13 +58,19 @@ public final class Trainer {
                     7L,
                     LocalizationBenchmark.DEFAULT_CANVAS,
                     false,
-                    -1);
+                    -1,
+                    false);
         }
     }
 
     private Trainer() {}
 
-    /** Trains, saves to {@code outDir} and returns the card (with the test accuracy). */
+    /**
+     * Trains, saves to {@code outDir} and returns the card (with the test accuracy). With
+     * {@code checkpoints}, each epoch's weights are saved too, as {@code outDir/epochs/K}: a model of
+     * the same id whose version is {@code <version>-epoch<K>} and whose card records {@code
+     * training.epoch}, so explanations, metrics and unit visualisations follow the features forming.
+     */
     public static ModelCard train(Path mnistDir, Path outDir, Settings s, Consumer<String> log) throws IOException {
         FashionMnist.Split trainSrc = FashionMnist.read(mnistDir, "train");
         FashionMnist.Split testSrc = FashionMnist.read(mnistDir, "test");
@@ -89,7 +96,6 @@ public final class Trainer {
 
         Engine.getInstance().setRandomSeed((int) s.seed());
         Architectures.Built built = Architectures.build(Architectures.SMALL_CNN, FashionMnist.CLASS_NAMES.size());
-        String weightsName = s.modelId();
         try (Model model = Model.newInstance(s.modelId(), "PyTorch")) {
             model.setBlock(built.block());
             DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
@@ -132,11 +138,31 @@ public final class Trainer {
                     }
                     log.accept(String.format(
                             "epoch %d/%d: mean training loss %.4f", epoch + 1, s.epochs(), lossSum / batches));
+                    if (s.checkpoints()) {
+                        Path dir = outDir.resolve("epochs").resolve(String.valueOf(epoch + 1));
+                        save(model, dir, s, s.version() + "-epoch" + (epoch + 1), epoch + 1, mean, std, testBench, log);
+                    }
                 }
             }
-            Files.createDirectories(outDir);
-            model.save(outDir, weightsName);
+            return save(model, outDir, s, s.version(), null, mean, std, testBench, log);
         }
+    }
+
+    /** Saves the model's weights and card to {@code outDir}, measures its test accuracy and adds it to the card. */
+    private static ModelCard save(
+            Model model,
+            Path outDir,
+            Settings s,
+            String version,
+            Integer epoch,
+            float mean,
+            float std,
+            LocalizationBenchmark testBench,
+            Consumer<String> log)
+            throws IOException {
+        String weightsName = s.modelId();
+        Files.createDirectories(outDir);
+        model.save(outDir, weightsName);
         String weightsFile = weightsName + "-0000.params";
         String sha = Hashing.sha256Hex(Files.readAllBytes(outDir.resolve(weightsFile)));
         Map<String, Object> training = new LinkedHashMap<>();
@@ -145,6 +171,9 @@ public final class Trainer {
                 "Fashion-MNIST localisation benchmark (train split), " + s.canvas() + "x" + s.canvas() + " canvases, "
                         + s.trainImages() + " images");
         training.put("epochs", s.epochs());
+        if (epoch != null) {
+            training.put("epoch", epoch); // a checkpoint after this many epochs
+        }
         training.put("batch_size", s.batchSize());
         training.put("optimizer", "adam");
         training.put("learning_rate", s.learningRate());
@@ -161,10 +190,11 @@ public final class Trainer {
                         + (s.testImages() != d.testImages() ? " --test-images " + s.testImages() : "")
                         + (!s.modelId().equals(d.modelId()) ? " --model-id " + s.modelId() : "")
                         + (s.shuffleLabels() ? " --shuffle-labels" : "")
-                        + (s.watermarkClass() >= 0 ? " --watermark-class " + s.watermarkClass() : ""));
+                        + (s.watermarkClass() >= 0 ? " --watermark-class " + s.watermarkClass() : "")
+                        + (s.checkpoints() ? " --checkpoints" : ""));
         ModelCard card = new ModelCard(
                 s.modelId(),
-                s.version(),
+                version,
                 "djl",
                 Architectures.SMALL_CNN,
                 weightsFile,
@@ -200,7 +230,7 @@ public final class Trainer {
                 card.training(),
                 evaluation);
         card.write(outDir);
-        log.accept(String.format("test accuracy %.4f on %d held-out canvases", acc, s.testImages()));
+        log.accept(String.format("%s: test accuracy %.4f on %d held-out canvases", card.key(), acc, s.testImages()));
         return card;
     }
 

@@ -31,7 +31,9 @@ public final class Main {
                 new ExportCommand(),
                 new TrainCommand(),
                 new SampleCommand(),
-                new MosaicsCommand())) {
+                new MosaicsCommand(),
+                new VisualiseCommand(),
+                new FiltersCommand())) {
             m.put(c.name(), c);
         }
         return m;

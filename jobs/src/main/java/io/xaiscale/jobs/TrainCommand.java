@@ -31,6 +31,10 @@ public final class TrainCommand implements Command {
                 .add("batch-size", String.valueOf(d.batchSize()), "training batch size")
                 .add("seed", String.valueOf(d.seed()), "seed of data generation, order and initialisation")
                 .flag("shuffle-labels", "train on randomly permuted labels (for the data-randomisation sanity check)")
+                .flag(
+                        "checkpoints",
+                        "also save each epoch's weights as OUT/epochs/K, version <version>-epoch<K> of the same model id"
+                                + " (to watch kernels, units and explanations form over training)")
                 .add(
                         "watermark-class",
                         "-1",
@@ -51,7 +55,8 @@ public final class TrainCommand implements Command {
                 o.getLong("seed"),
                 d.canvas(),
                 o.getFlag("shuffle-labels"),
-                o.getInt("watermark-class", -1, 9));
+                o.getInt("watermark-class", -1, 9),
+                o.getFlag("checkpoints"));
         Trainer.train(
                 Path.of(o.get("fashion-mnist")), Path.of(o.get("out")), s, msg -> System.out.println("[train] " + msg));
         System.out.println("[train] wrote " + Path.of(o.get("out")).toAbsolutePath());

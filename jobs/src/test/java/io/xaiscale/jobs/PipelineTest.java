@@ -333,8 +333,10 @@ class PipelineTest {
             List<Row> rows = SqlRunner.run(spark, f).collectAsList();
             // misclassified.sql needs maps of the label (--target predicted,label): checked in order 24;
             // drift.sql two versions of a model: order 26; findings.sql an audit: order 30 (the report's findings);
-            // outside_share.sql relevance_mass, which CleverHansIT computes (its report's classes page)
+            // outside_share.sql relevance_mass, which CleverHansIT computes (its report's classes page);
+            // over_training.sql unit visualisations: order 32
             boolean later = f.endsWith("misclassified.sql")
+                    || f.endsWith("over_training.sql")
                     || f.endsWith("drift.sql")
                     || f.endsWith("findings.sql")
                     || f.endsWith("outside_share.sql");
@@ -1495,6 +1497,59 @@ class PipelineTest {
                     "the metrics read native maps at input resolution");
         } finally {
             warehouse = main;
+        }
+    }
+
+    @Test
+    @Order(32)
+    void unitsOfALayerAreVisualisedOnTheExecutorsOnceEachAndDrawnAsAGrid() throws Exception {
+        // a wrong layer or unit fails before Spark work, naming the valid ones
+        IllegalArgumentException layer = assertThrows(
+                IllegalArgumentException.class,
+                () -> VisualiseCommand.stage(options(new VisualiseCommand(), "--layers", "relu9")));
+        assertTrue(
+                layer.getMessage()
+                        .startsWith(
+                                "Unknown layer for activation_max: relu9 (valid for fmnist-loc-cnn@1: logits, conv1"),
+                layer.getMessage());
+        IllegalArgumentException unit = assertThrows(
+                IllegalArgumentException.class,
+                () -> VisualiseCommand.stage(options(new VisualiseCommand(), "--layers", "relu3", "--units", "60-64")));
+        assertEquals("Invalid unit of layer relu3 of fmnist-loc-cnn@1: 64 (valid: 0..63)", unit.getMessage());
+        String[] args = {"--layers", "relu3,logits", "--units", "0-2", "--visualisation", "activation_max[steps=6]"};
+        io.xaiscale.jobs.stage.VisualiseStage stage = VisualiseCommand.stage(options(new VisualiseCommand(), args));
+        assertEquals(6, StageRunner.run(spark, stage).pending());
+        assertEquals(
+                0,
+                StageRunner.run(spark, VisualiseCommand.stage(options(new VisualiseCommand(), args)))
+                        .pending(),
+                "a rerun does nothing");
+        List<Row> rows = spark.read()
+                .format("delta")
+                .load(Tables.UNIT_VISUALISATIONS.path(warehouse))
+                .orderBy("layer", "unit")
+                .collectAsList();
+        assertEquals(6, rows.size());
+        for (Row r : rows) {
+            assertNull(r.getAs("error"));
+            java.awt.image.BufferedImage img =
+                    javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(r.<byte[]>getAs("image")));
+            assertEquals(List.of(64, 64), List.of(img.getWidth(), img.getHeight()));
+            List<Double> trace = r.getList(r.fieldIndex("trace"));
+            assertEquals(6, trace.size());
+            assertTrue(Double.isFinite(r.<Double>getAs("activation")));
+            assertTrue(r.<String>getAs("spec").startsWith("activation_max[blur_every=4,"), r.<String>getAs("spec"));
+        }
+        SqlRunner.registerViews(spark, warehouse);
+        assertEquals(
+                2,
+                SqlRunner.run(spark, ROOT.resolve("notebooks-sql/over_training.sql"))
+                        .count(),
+                "over_training.sql: the visualised layers");
+        List<java.nio.file.Path> grids = VisualiseCommand.grids(spark, stage, tmp.resolve("units"));
+        assertEquals(2, grids.size());
+        for (java.nio.file.Path g : grids) {
+            assertTrue(javax.imageio.ImageIO.read(g.toFile()).getWidth() > 3 * 128, g.toString());
         }
     }
 }

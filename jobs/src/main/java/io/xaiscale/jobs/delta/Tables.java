@@ -320,6 +320,34 @@ public final class Tables {
     public static final Table REFERENCE_SETS =
             new Table("reference_sets", REFERENCE_SETS_SCHEMA, List.of("source", "seed", "count"));
 
+    /**
+     * What units of a network respond to: per model, layer, unit and visualisation configuration, the
+     * image that activation maximisation found (PNG at the model's input size), the unit's activation
+     * on it and its trace over the ascent's steps.
+     */
+    private static final StructType UNIT_VISUALISATIONS_SCHEMA = createStructType(new StructField[] {
+        createStructField("model_id", StringType, false),
+        createStructField("model_version", StringType, false),
+        createStructField("weights_sha256", StringType, true),
+        createStructField("layer", StringType, false),
+        createStructField("unit", IntegerType, false),
+        createStructField("visualisation", StringType, false),
+        createStructField("spec", StringType, false),
+        createStructField("params", StringType, false),
+        createStructField("params_hash", StringType, false),
+        createStructField("image", BinaryType, true),
+        createStructField("activation", DoubleType, true),
+        createStructField("trace", DataTypes.createArrayType(DoubleType, false), true),
+        createStructField("runtime_ms", DoubleType, true),
+        createStructField("error", StringType, true),
+        createStructField("visualised_at", TimestampType, false),
+    });
+
+    public static final Table UNIT_VISUALISATIONS = new Table(
+            "unit_visualisations",
+            UNIT_VISUALISATIONS_SCHEMA,
+            List.of("model_id", "model_version", "layer", "unit", "params_hash"));
+
     public static final List<Table> ALL = List.of(
             IMAGES,
             INGEST_REJECTS,
@@ -329,7 +357,8 @@ public final class Tables {
             MODEL_DRIFT,
             AUDIT_RUNS,
             AUDIT_FINDINGS,
-            REFERENCE_SETS);
+            REFERENCE_SETS,
+            UNIT_VISUALISATIONS);
 
     private Tables() {}
 

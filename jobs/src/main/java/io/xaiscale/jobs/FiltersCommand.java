@@ -1,0 +1,121 @@
+package io.xaiscale.jobs;
+
+import io.xaiscale.config.Options;
+import io.xaiscale.image.ImageCodec;
+import io.xaiscale.internals.Kernels;
+import io.xaiscale.jobs.spark.ModelFiles;
+import io.xaiscale.model.Classifier;
+import io.xaiscale.render.UnitGrid;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code xai filters}: a model's convolution kernels and, for given images, its activation maps, as
+ * grid PNGs (no Spark). Run it on each checkpoint of {@code train --checkpoints} to watch the
+ * features form over training.
+ */
+public final class FiltersCommand implements Command {
+    @Override
+    public String name() {
+        return "filters";
+    }
+
+    @Override
+    public String summary() {
+        return "draw a model's convolution kernels and the activation maps of given images as grid PNGs";
+    }
+
+    @Override
+    public Options options() {
+        return new Options(name())
+                .path("model", Defaults.MODEL, "model directory (model.json + weights) or s3a:// URI")
+                .add("layers", "", "convolution layers whose kernels to draw ('': every one)")
+                .add("images", "", "image files whose activation maps to draw at --activation-layers ('': none)")
+                .add("activation-layers", "", "feature layers of the activation maps ('': the last)")
+                .path("out", "overlays/filters", "directory of the PNGs");
+    }
+
+    @Override
+    public void run(Options o) throws Exception {
+        for (Path p : draw(o)) {
+            System.out.println("[filters] wrote " + p);
+        }
+    }
+
+    static List<Path> draw(Options o) throws Exception {
+        Path dir = ModelFiles.localize(ModelFiles.qualify(o.get("model")), ModelFiles.driverConf());
+        Path out = Path.of(o.get("out"));
+        List<Path> written = new ArrayList<>();
+        try (Classifier model = Classifier.load(dir)) {
+            String prefix = model.card().id() + "-" + model.card().version();
+            List<String> layers = split(o.get("layers"));
+            if (layers.isEmpty()) {
+                for (String l : model.featureLayers()) {
+                    if (model.layerBlock(l) instanceof ai.djl.nn.convolutional.Conv2d) {
+                        layers.add(l);
+                    }
+                }
+            }
+            // every name checked before anything is drawn
+            List<Kernels.Weights> weights = new ArrayList<>();
+            for (String l : layers) {
+                weights.add(Kernels.of(model, l));
+            }
+            List<String> actLayers = split(o.get("activation-layers"));
+            if (actLayers.isEmpty()) {
+                actLayers.add(model.featureLayers().get(model.featureLayers().size() - 1));
+            }
+            actLayers.forEach(model::layerIndex);
+            Files.createDirectories(out);
+            for (int i = 0; i < layers.size(); i++) {
+                Kernels.Weights w = weights.get(i);
+                String caption = model.card().key() + ", " + layers.get(i) + ": " + w.out() + " kernels " + w.in()
+                        + "x" + w.kh() + "x" + w.kw()
+                        + (w.in() == 1 || w.in() == 3 ? " (grey = 0)" : " (L2 norm per input channel)");
+                written.add(write(
+                        out.resolve(prefix + "-" + layers.get(i) + "-kernels.png"),
+                        caption,
+                        Kernels.tiles(w),
+                        w.in() <= 3 ? 16 : 8));
+            }
+            for (String image : split(o.get("images"))) {
+                byte[] bytes = Files.readAllBytes(Path.of(image));
+                float[] x = new float[model.channels() * model.height() * model.width()];
+                ImageCodec.toTensor(
+                        bytes,
+                        model.channels(),
+                        model.height(),
+                        model.width(),
+                        model.card().geometry(),
+                        x,
+                        0);
+                String name = Path.of(image).getFileName().toString().replaceAll("\\.[^.]*$", "");
+                for (String l : actLayers) {
+                    written.add(write(
+                            out.resolve(prefix + "-" + name + "-" + l + "-activations.png"),
+                            model.card().key() + ", " + name + ", " + l + ": activation maps (each by its maximum)",
+                            Kernels.activations(model, x, l),
+                            4));
+                }
+            }
+        }
+        return written;
+    }
+
+    private static Path write(Path p, String caption, List<UnitGrid.Tile> tiles, int scale) throws Exception {
+        Files.write(p, ImageCodec.png(UnitGrid.of(caption, tiles, 8, scale)));
+        return p;
+    }
+
+    private static List<String> split(String s) {
+        List<String> out = new ArrayList<>();
+        for (String part : s.split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.trim());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,159 @@
+package io.xaiscale.jobs;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.xaiscale.config.Options;
+import io.xaiscale.image.ImageCodec;
+import io.xaiscale.internals.ActivationMaximisation;
+import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.spark.ModelFiles;
+import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.stage.VisualiseStage;
+import io.xaiscale.model.Classifier;
+import io.xaiscale.render.UnitGrid;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code xai visualise}: what units of the network respond to (activation maximisation), one row per
+ * unit in the {@code unit_visualisations} table, computed on the executors, and one grid PNG per
+ * layer.
+ */
+public final class VisualiseCommand implements Command {
+    @Override
+    public String name() {
+        return "visualise";
+    }
+
+    @Override
+    public String summary() {
+        return "visualise units of a model's layers by activation maximisation (Spark), MERGE into unit_visualisations";
+    }
+
+    @Override
+    public Options options() {
+        return Defaults.model(Defaults.spark(new Options(name())))
+                .add(
+                        "layers",
+                        ActivationMaximisation.LOGITS,
+                        "layers whose units to visualise: logits (the classes) or feature layers")
+                .add("units", "all", "units of each layer: all, or indices and ranges such as 0-7,12")
+                .add(
+                        "visualisation",
+                        ActivationMaximisation.NAME,
+                        "the visualisation, e.g. 'activation_max[steps=256,octaves=3,blur_every=4]'")
+                .path("out", "overlays/units", "directory of the grid PNG per layer ('' for none)");
+    }
+
+    /** The stage of these options: layers and units checked against the model on the driver. */
+    static VisualiseStage stage(Options o) throws Exception {
+        Plan plan = Plan.of(o);
+        ActivationMaximisation am = ActivationMaximisation.fromString(o.get("visualisation"));
+        if (am.startsFromImages()) {
+            throw new IllegalArgumentException("Invalid --visualisation: " + am.spec()
+                    + " (init=image visualises given images: use init=noise for units)");
+        }
+        LinkedHashMap<String, List<Integer>> units = new LinkedHashMap<>();
+        Path dir = ModelFiles.localize(ModelFiles.qualify(o.get("model")), ModelFiles.driverConf());
+        try (Classifier model = Classifier.load(dir)) {
+            for (String layer : o.get("layers").split(",")) {
+                String l = layer.trim();
+                if (l.isEmpty()) {
+                    continue;
+                }
+                ActivationMaximisation.check(model, l, new int[0], -1, -1);
+                List<Integer> chosen = parseUnits(o.get("units"), ActivationMaximisation.units(model, l));
+                ActivationMaximisation.check(
+                        model, l, chosen.stream().mapToInt(Integer::intValue).toArray(), -1, -1);
+                units.put(l, chosen);
+            }
+        }
+        if (units.isEmpty()) {
+            throw new IllegalArgumentException("Invalid --layers: '" + o.get("layers") + "' (name at least one layer)");
+        }
+        return new VisualiseStage(new VisualiseStage.Settings(plan.settings(), am.spec(), units), plan.card());
+    }
+
+    /** {@code all} (0..n-1) or a list of indices and ranges {@code a-b}; fails naming the value. */
+    static List<Integer> parseUnits(String spec, int n) {
+        List<Integer> out = new ArrayList<>();
+        if (spec.trim().equals("all")) {
+            for (int i = 0; i < n; i++) {
+                out.add(i);
+            }
+            return out;
+        }
+        for (String part : spec.split(",")) {
+            String p = part.trim();
+            try {
+                int dash = p.indexOf('-', 1);
+                int from = Integer.parseInt(dash < 0 ? p : p.substring(0, dash));
+                int to = dash < 0 ? from : Integer.parseInt(p.substring(dash + 1));
+                for (int i = from; i <= to; i++) {
+                    if (!out.contains(i)) {
+                        out.add(i);
+                    }
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "Invalid --units: " + spec + " (all, or indices and ranges such as 0-7,12)");
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void run(Options o) throws Exception {
+        VisualiseStage stage = stage(o);
+        SparkSession spark = Sessions.create("xai-visualise", o.get("master"));
+        try {
+            Plan.run(spark, List.of(stage));
+            if (!o.get("out").isEmpty()) {
+                for (Path p : grids(spark, stage, Path.of(o.get("out")))) {
+                    System.out.println("[visualise] wrote " + p);
+                }
+            }
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** One grid PNG per layer of the stage's units, from the table. */
+    static List<Path> grids(SparkSession spark, VisualiseStage stage, Path outDir) throws Exception {
+        VisualiseStage.Settings s = stage.visualisation();
+        List<Path> written = new ArrayList<>();
+        Files.createDirectories(outDir);
+        for (var e : s.units().entrySet()) {
+            List<Row> rows = DeltaIO.read(spark, s.stage().warehouse(), Tables.UNIT_VISUALISATIONS)
+                    .where(Tables.ofModel(stage.card())
+                            .and(col("layer").equalTo(e.getKey()))
+                            .and(col("spec").equalTo(s.spec()))
+                            .and(col("unit").isin(e.getValue().toArray()))
+                            .and(col("error").isNull()))
+                    .orderBy("unit")
+                    .select("unit", "image", "activation")
+                    .collectAsList();
+            if (rows.isEmpty()) {
+                continue;
+            }
+            List<UnitGrid.Tile> tiles = new ArrayList<>();
+            for (Row r : rows) {
+                tiles.add(new UnitGrid.Tile(
+                        r.getAs("image"),
+                        r.<Integer>getAs("unit") + String.format(": %.2f", r.<Double>getAs("activation"))));
+            }
+            Path p = outDir.resolve(stage.card().id() + "-" + stage.card().version() + "-" + e.getKey() + ".png");
+            Files.write(
+                    p,
+                    ImageCodec.png(UnitGrid.of(stage.card().key() + ", " + e.getKey() + ": " + s.spec(), tiles, 8, 2)));
+            written.add(p);
+        }
+        return written;
+    }
+}
