@@ -197,6 +197,22 @@ public final class Options {
         return n;
     }
 
+    /** A number in {@code [min, max)}; fails naming the value and the range. */
+    public double getDouble(String name, double min, double maxExclusive) {
+        String v = get(name);
+        double d;
+        try {
+            d = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid --" + name + ": " + v + " (must be a number)");
+        }
+        if (!(d >= min && d < maxExclusive)) {
+            throw new IllegalArgumentException(
+                    "Invalid --" + name + ": " + v + " (must be in [" + min + ", " + maxExclusive + "))");
+        }
+        return d;
+    }
+
     public String getChoice(String name, List<String> choices) {
         String v = get(name);
         if (!choices.contains(v)) {

@@ -22,9 +22,13 @@ import java.util.stream.Stream;
 public final class Architectures {
     public static final String SMALL_CNN = "small_cnn";
     public static final String SMALL_RESNET = "small_resnet";
+    /** The small CNN with dropout (rate 0.5) before its dense layer: the Monte-Carlo dropout variant. */
+    public static final String SMALL_CNN_DROPOUT = "small_cnn_dropout";
+
     public static final String CUSTOM = "custom";
     public static final List<String> NAMES = Stream.concat(
-                    Stream.of(SMALL_CNN, SMALL_RESNET), Stream.concat(Torchvision.NAMES.stream(), Stream.of(CUSTOM)))
+                    Stream.of(SMALL_CNN, SMALL_CNN_DROPOUT, SMALL_RESNET),
+                    Stream.concat(Torchvision.NAMES.stream(), Stream.of(CUSTOM)))
             .toList();
 
     /**
@@ -64,7 +68,10 @@ public final class Architectures {
 
     public static Built build(String name, int classes) {
         if (SMALL_CNN.equals(name)) {
-            return smallCnn(classes);
+            return smallCnn(classes, 0f);
+        }
+        if (SMALL_CNN_DROPOUT.equals(name)) {
+            return smallCnn(classes, 0.5f);
         }
         if (SMALL_RESNET.equals(name)) {
             return smallResNet(classes);
@@ -82,9 +89,10 @@ public final class Architectures {
 
     /**
      * Three conv-BN-ReLU stages (16, 32, 64 filters, 3x3, padding 1), max-pooling after the first
-     * two; head: global average pooling and one dense layer (so CAM applies as well).
+     * two; head: global average pooling and one dense layer (so CAM applies as well), with
+     * {@code dropout > 0} a {@link Dropout} before it.
      */
-    static Built smallCnn(int classes) {
+    static Built smallCnn(int classes, float dropout) {
         SequentialBlock features = new SequentialBlock();
         int[] filters = {16, 32, 64};
         List<String> names = new ArrayList<>();
@@ -108,6 +116,9 @@ public final class Architectures {
         SequentialBlock head = new SequentialBlock();
         head.add(Pool.globalAvgPool2dBlock());
         head.add(Blocks.batchFlattenBlock());
+        if (dropout > 0) {
+            head.add(new Dropout(dropout));
+        }
         head.add(Linear.builder().setUnits(classes).build());
         SequentialBlock block = new SequentialBlock();
         block.add(features);

@@ -22,7 +22,8 @@ import java.util.Map;
  * {@code dense} (units, bias true). The head starts at the first {@code gap} or {@code flatten}.
  */
 final class CustomCnn {
-    static final List<String> TYPES = List.of("conv", "bn", "relu", "maxpool", "avgpool", "gap", "flatten", "dense");
+    static final List<String> TYPES =
+            List.of("conv", "bn", "relu", "maxpool", "avgpool", "gap", "flatten", "dense", "dropout");
 
     private CustomCnn() {}
 
@@ -110,6 +111,7 @@ final class CustomCnn {
                 }
                 case "gap" -> Pool.globalAvgPool2dBlock();
                 case "flatten" -> Blocks.batchFlattenBlock();
+                case "dropout" -> new Dropout(l.get("rate") instanceof Number r ? r.floatValue() : 0.5f);
                 case "dense" ->
                     Linear.builder()
                             .setUnits(integer(l, "units", 0))

@@ -21,8 +21,8 @@ import java.util.Map;
 /**
  * torchvision-compatible ResNet-18/34/50 and VGG-11/16 (with and without BatchNorm) as DJL blocks,
  * each module registered under its PyTorch path ({@code layer1.0.conv1}, {@code features.3},
- * {@code classifier.6}) so a PyTorch {@code state_dict} imports by name. Eval-mode only: dropout is
- * left out (the identity at inference). Split into {@code features} (through {@code layer4} /
+ * {@code classifier.6}) so a PyTorch {@code state_dict} imports by name. VGG's dropouts are
+ * {@link Dropout}s: the identity at inference, active under Monte-Carlo dropout. Split into {@code features} (through {@code layer4} /
  * {@code features}) and {@code head} (pooling and classifier).
  */
 final class Torchvision {
@@ -138,9 +138,11 @@ final class Torchvision {
         }
         SequentialBlock head = new SequentialBlock().add(adaptiveAvgPool(7, 7)).add(Blocks.batchFlattenBlock());
         head.add(named(modules, "classifier.0", Linear.builder().setUnits(4096).build()))
-                .add(Activation.reluBlock());
+                .add(Activation.reluBlock())
+                .add(new Dropout(0.5f)); // classifier.2: the identity but under Monte-Carlo dropout
         head.add(named(modules, "classifier.3", Linear.builder().setUnits(4096).build()))
-                .add(Activation.reluBlock());
+                .add(Activation.reluBlock())
+                .add(new Dropout(0.5f)); // classifier.5
         head.add(named(
                 modules, "classifier.6", Linear.builder().setUnits(classes).build()));
         SequentialBlock block = new SequentialBlock().add(features).add(head);

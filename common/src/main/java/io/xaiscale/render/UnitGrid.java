@@ -26,6 +26,26 @@ public final class UnitGrid {
         }
     }
 
+    /**
+     * An image ({@code [C, H, W]} in [0, 1], 1 or 3 channels) drawn in grey with the pixels of
+     * {@code mask} tinted red: where a unit fires.
+     */
+    public static BufferedImage masked(float[] image, int channels, int height, int width, boolean[] mask) {
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int plane = height * width;
+        for (int i = 0; i < plane; i++) {
+            float v = 0;
+            for (int c = 0; c < channels; c++) {
+                v += image[c * plane + i] / channels;
+            }
+            int g = Math.max(0, Math.min(255, Math.round(v * 255)));
+            int rgb =
+                    mask[i] ? (Math.min(255, g / 2 + 128) << 16) | ((g / 2) << 8) | (g / 2) : (g << 16) | (g << 8) | g;
+            out.setRGB(i % width, i / width, rgb);
+        }
+        return out;
+    }
+
     /** Tiles {@code scale} times their size, {@code columns} a row, under {@code caption}. */
     public static BufferedImage of(String caption, List<Tile> tiles, int columns, int scale) {
         if (tiles.isEmpty()) {

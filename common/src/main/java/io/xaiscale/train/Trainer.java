@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -45,7 +46,8 @@ public final class Trainer {
             int canvas,
             boolean shuffleLabels,
             int watermarkClass,
-            boolean checkpoints) {
+            boolean checkpoints,
+            String architecture) {
         public static Settings defaults() {
             return new Settings(
                     "fmnist-loc-cnn",
@@ -59,7 +61,8 @@ public final class Trainer {
                     LocalizationBenchmark.DEFAULT_CANVAS,
                     false,
                     -1,
-                    false);
+                    false,
+                    Architectures.SMALL_CNN);
         }
     }
 
@@ -95,7 +98,11 @@ public final class Trainer {
         float std = (float) Math.sqrt(sq / trainX.length - mean * mean);
 
         Engine.getInstance().setRandomSeed((int) s.seed());
-        Architectures.Built built = Architectures.build(Architectures.SMALL_CNN, FashionMnist.CLASS_NAMES.size());
+        if (!List.of(Architectures.SMALL_CNN, Architectures.SMALL_CNN_DROPOUT).contains(s.architecture())) {
+            throw new IllegalArgumentException("Invalid architecture to train: " + s.architecture() + " (valid: "
+                    + Architectures.SMALL_CNN + ", " + Architectures.SMALL_CNN_DROPOUT + ")");
+        }
+        Architectures.Built built = Architectures.build(s.architecture(), FashionMnist.CLASS_NAMES.size());
         try (Model model = Model.newInstance(s.modelId(), "PyTorch")) {
             model.setBlock(built.block());
             DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
@@ -191,12 +198,13 @@ public final class Trainer {
                         + (!s.modelId().equals(d.modelId()) ? " --model-id " + s.modelId() : "")
                         + (s.shuffleLabels() ? " --shuffle-labels" : "")
                         + (s.watermarkClass() >= 0 ? " --watermark-class " + s.watermarkClass() : "")
+                        + (!s.architecture().equals(d.architecture()) ? " --architecture " + s.architecture() : "")
                         + (s.checkpoints() ? " --checkpoints" : ""));
         ModelCard card = new ModelCard(
                 s.modelId(),
                 version,
                 "djl",
-                Architectures.SMALL_CNN,
+                s.architecture(),
                 weightsFile,
                 sha,
                 new ModelCard.Input(1, s.canvas(), s.canvas()),

@@ -293,7 +293,7 @@ class ImportTest {
         String msg = loadError(dir);
         assertTrue(
                 msg.contains(
-                        "invalid field 'architecture': resnet99 (valid: small_cnn, small_resnet, resnet18, resnet34, resnet50, "
+                        "invalid field 'architecture': resnet99 (valid: small_cnn, small_cnn_dropout, small_resnet, resnet18, resnet34, resnet50, "
                                 + "vgg11, vgg11_bn, vgg16, vgg16_bn, custom)"),
                 msg);
 

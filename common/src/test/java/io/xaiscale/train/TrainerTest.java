@@ -18,8 +18,8 @@ class TrainerTest {
     @Test
     void checkpointsAreVersionsOfTheModelOnePerEpoch(@TempDir Path out) throws Exception {
         Trainer.Settings d = Trainer.Settings.defaults();
-        Trainer.Settings s =
-                new Trainer.Settings("tiny", "3", 256, 64, 2, 64, d.learningRate(), 5L, d.canvas(), false, -1, true);
+        Trainer.Settings s = new Trainer.Settings(
+                "tiny", "3", 256, 64, 2, 64, d.learningRate(), 5L, d.canvas(), false, -1, true, d.architecture());
         List<String> log = new ArrayList<>();
         ModelCard last = Trainer.train(FashionMnist.DEFAULT_DIR, out, s, log::add);
         assertEquals("tiny@3", last.key());

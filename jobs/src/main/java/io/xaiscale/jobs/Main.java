@@ -33,7 +33,9 @@ public final class Main {
                 new SampleCommand(),
                 new MosaicsCommand(),
                 new VisualiseCommand(),
-                new FiltersCommand())) {
+                new FiltersCommand(),
+                new DissectCommand(),
+                new UncertaintyCommand())) {
             m.put(c.name(), c);
         }
         return m;

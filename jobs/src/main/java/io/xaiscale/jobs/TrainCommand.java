@@ -28,6 +28,10 @@ public final class TrainCommand implements Command {
                 .add("train-images", String.valueOf(d.trainImages()), "number of training canvases")
                 .add("test-images", String.valueOf(d.testImages()), "number of held-out test canvases")
                 .add("epochs", String.valueOf(d.epochs()), "training epochs")
+                .add(
+                        "architecture",
+                        d.architecture(),
+                        "small_cnn, or small_cnn_dropout (dropout 0.5 before the dense layer: Monte-Carlo dropout)")
                 .add("batch-size", String.valueOf(d.batchSize()), "training batch size")
                 .add("seed", String.valueOf(d.seed()), "seed of data generation, order and initialisation")
                 .flag("shuffle-labels", "train on randomly permuted labels (for the data-randomisation sanity check)")
@@ -56,7 +60,12 @@ public final class TrainCommand implements Command {
                 d.canvas(),
                 o.getFlag("shuffle-labels"),
                 o.getInt("watermark-class", -1, 9),
-                o.getFlag("checkpoints"));
+                o.getFlag("checkpoints"),
+                o.getChoice(
+                        "architecture",
+                        java.util.List.of(
+                                io.xaiscale.model.Architectures.SMALL_CNN,
+                                io.xaiscale.model.Architectures.SMALL_CNN_DROPOUT)));
         Trainer.train(
                 Path.of(o.get("fashion-mnist")), Path.of(o.get("out")), s, msg -> System.out.println("[train] " + msg));
         System.out.println("[train] wrote " + Path.of(o.get("out")).toAbsolutePath());

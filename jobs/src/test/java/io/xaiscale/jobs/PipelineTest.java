@@ -334,9 +334,11 @@ class PipelineTest {
             // misclassified.sql needs maps of the label (--target predicted,label): checked in order 24;
             // drift.sql two versions of a model: order 26; findings.sql an audit: order 30 (the report's findings);
             // outside_share.sql relevance_mass, which CleverHansIT computes (its report's classes page);
-            // over_training.sql unit visualisations: order 32
+            // over_training.sql unit visualisations: order 32; dissection.sql: order 33; uncertainty.sql: 34
             boolean later = f.endsWith("misclassified.sql")
+                    || f.endsWith("uncertainty.sql")
                     || f.endsWith("over_training.sql")
+                    || f.endsWith("dissection.sql")
                     || f.endsWith("drift.sql")
                     || f.endsWith("findings.sql")
                     || f.endsWith("outside_share.sql");
@@ -1551,5 +1553,99 @@ class PipelineTest {
         for (java.nio.file.Path g : grids) {
             assertTrue(javax.imageio.ImageIO.read(g.toFile()).getWidth() > 3 * 128, g.toString());
         }
+    }
+
+    @Test
+    @Order(33)
+    void dissectionScoresEveryUnitAgainstEveryClassAndAnyObjectOnceAndARerunReplacesIt() throws Exception {
+        IllegalArgumentException layer = assertThrows(
+                IllegalArgumentException.class,
+                () -> DissectCommand.settings(
+                        options(new DissectCommand(), "--layer", "relu9"), Plan.of(options(new DissectCommand()))));
+        assertTrue(
+                layer.getMessage().startsWith("Unknown layer for dissect: relu9 (valid for fmnist-loc-cnn@1: conv1"),
+                layer.getMessage());
+        IllegalArgumentException q = assertThrows(
+                IllegalArgumentException.class,
+                () -> DissectCommand.settings(
+                        options(new DissectCommand(), "--quantile", "1"), Plan.of(options(new DissectCommand()))));
+        assertEquals("Invalid --quantile: 1 (must be in [0.5, 1.0))", q.getMessage());
+        io.xaiscale.config.Options o =
+                options(new DissectCommand(), "--layer", "relu3", "--quantile", "0.9", "--sample-images", "8");
+        Plan plan = Plan.of(o);
+        DissectJob.Settings s = DissectCommand.settings(o, plan);
+        DissectJob.Outcome outcome = DissectJob.run(spark, s, plan.card());
+        assertEquals(64, outcome.topImages().size(), "each unit's strongest images");
+        assertTrue(
+                outcome.topImages().values().stream().allMatch(l -> !l.isEmpty() && l.size() <= DissectJob.TOP_IMAGES));
+        Dataset<Row> d = spark.read().format("delta").load(Tables.UNIT_DISSECTION.path(warehouse));
+        long rows = d.count();
+        assertEquals(64, d.where(col("concept").equalTo(-1)).count(), "every unit against any object");
+        assertTrue(rows > 64, "and against the classes of the images: " + rows);
+        assertEquals(0, d.where(col("iou").lt(0).or(col("iou").gt(1))).count());
+        assertTrue(d.where(col("iou").gt(0)).count() > 0, "some unit overlaps some object");
+        DissectJob.run(spark, s, plan.card());
+        assertEquals(
+                rows,
+                spark.read()
+                        .format("delta")
+                        .load(Tables.UNIT_DISSECTION.path(warehouse))
+                        .count(),
+                "a rerun replaces");
+        SqlRunner.registerViews(spark, warehouse);
+        assertEquals(
+                64,
+                SqlRunner.run(spark, ROOT.resolve("notebooks-sql/dissection.sql"))
+                        .count());
+        java.nio.file.Path picture = DissectCommand.draw(spark, o, plan, s, outcome, tmp.resolve("dissection"));
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(picture.toFile());
+        assertEquals(4 + DissectJob.TOP_IMAGES * (128 + 4), img.getWidth(), "a row of a unit's strongest images");
+    }
+
+    @Test
+    @Order(34)
+    void monteCarloDropoutGivesUncertaintyPerImageAndAModelWithoutDropoutSaysSo() throws Exception {
+        String[] args = {"--passes", "4"};
+        Dataset<Row> images = spark.read().format("delta").load(Tables.IMAGES.path(warehouse));
+        long all = images.count();
+        long bad = images.where(col("error").isNotNull()).count();
+        assertEquals(
+                all,
+                StageRunner.run(spark, UncertaintyCommand.stage(options(new UncertaintyCommand(), args)))
+                        .pending());
+        Dataset<Row> u = spark.read().format("delta").load(Tables.UNCERTAINTY.path(warehouse));
+        assertEquals(all - bad, u.where(col("error").isNull()).count());
+        assertEquals(bad, u.where(col("error").startsWith("image: ")).count(), "an image's error is its row's");
+        for (Row r : u.where(col("error").isNull()).collectAsList()) {
+            assertEquals(0.0, r.<Double>getAs("mutual_information"), 1e-5);
+            assertEquals(0.0, r.<Double>getAs("prob_std"), 1e-6);
+            assertTrue(r.<String>getAs("note").contains("has no dropout layer"), r.<String>getAs("note"));
+        }
+        assertEquals(
+                0,
+                StageRunner.run(spark, UncertaintyCommand.stage(options(new UncertaintyCommand(), args)))
+                        .pending(),
+                "a rerun does nothing");
+        // the shipped dropout variant: its passes differ
+        String[] dropout = {
+            "--passes",
+            "8",
+            "--model",
+            ROOT.resolve("models/fmnist-loc-cnn-dropout").toString()
+        };
+        StageRunner.run(spark, UncertaintyCommand.stage(options(new UncertaintyCommand(), dropout)));
+        Dataset<Row> d = spark.read()
+                .format("delta")
+                .load(Tables.UNCERTAINTY.path(warehouse))
+                .where(col("model_id")
+                        .equalTo("fmnist-loc-cnn-dropout")
+                        .and(col("error").isNull()));
+        assertEquals(all - bad, d.count());
+        assertEquals(0, d.where(col("note").isNotNull()).count());
+        assertTrue(d.where(col("mutual_information").gt(0)).count() > 0, "dropout passes disagree somewhere");
+        SqlRunner.registerViews(spark, warehouse);
+        assertTrue(SqlRunner.run(spark, ROOT.resolve("notebooks-sql/uncertainty.sql"))
+                        .count()
+                > 0);
     }
 }

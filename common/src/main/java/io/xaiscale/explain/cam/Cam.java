@@ -51,7 +51,9 @@ public final class Cam extends Explainer {
         boolean ok = !head.isEmpty()
                 && "globalAvgPool2d".equals(kinds.get(0))
                 && head.get(head.size() - 1) instanceof Linear
-                && kinds.subList(1, kinds.size() - 1).stream().allMatch("batchFlatten"::equals);
+                && kinds.subList(1, kinds.size() - 1).stream()
+                        .allMatch(k ->
+                                k.equals("batchFlatten") || k.equals("identity")); // dropout: identity at inference
         if (!ok) {
             throw new IllegalArgumentException("cam needs a head of global average pooling then one dense layer, but "
                     + model.card().key() + " has " + kinds + " (use grad_cam, which works on any head)");

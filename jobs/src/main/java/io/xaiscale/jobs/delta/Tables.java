@@ -348,6 +348,59 @@ public final class Tables {
             UNIT_VISUALISATIONS_SCHEMA,
             List.of("model_id", "model_version", "layer", "unit", "params_hash"));
 
+    /**
+     * Network Dissection of a layer: per unit and concept (a class of the dataset, or -1 for any
+     * object), the IoU over the dataset of the unit's thresholded, upsampled activation maps with the
+     * concept's ground truth, and the share of the unit's mask inside it.
+     */
+    private static final StructType UNIT_DISSECTION_SCHEMA = createStructType(new StructField[] {
+        createStructField("model_id", StringType, false),
+        createStructField("model_version", StringType, false),
+        createStructField("layer", StringType, false),
+        createStructField("unit", IntegerType, false),
+        createStructField("concept", IntegerType, false),
+        createStructField("concept_name", StringType, false),
+        createStructField("iou", DoubleType, false),
+        createStructField("inside_share", DoubleType, true),
+        createStructField("threshold", DoubleType, false),
+        createStructField("images", LongType, false),
+        createStructField("params", StringType, false),
+        createStructField("params_hash", StringType, false),
+        createStructField("dissected_at", TimestampType, false),
+    });
+
+    public static final Table UNIT_DISSECTION = new Table(
+            "unit_dissection",
+            UNIT_DISSECTION_SCHEMA,
+            List.of("model_id", "model_version", "params_hash", "unit", "concept"));
+
+    /**
+     * Monte-Carlo dropout per image and setting (passes, seed): the prediction of the mean
+     * probabilities and how uncertain it is; {@code note} says why the values are degenerate (a model
+     * without dropout).
+     */
+    private static final StructType UNCERTAINTY_SCHEMA = createStructType(new StructField[] {
+        createStructField("image_id", StringType, false),
+        createStructField("model_id", StringType, false),
+        createStructField("model_version", StringType, false),
+        createStructField("params", StringType, false),
+        createStructField("params_hash", StringType, false),
+        createStructField("passes", IntegerType, true),
+        createStructField("dropout_layers", IntegerType, true),
+        createStructField("predicted_class", IntegerType, true),
+        createStructField("mean_prob", DoubleType, true),
+        createStructField("prob_std", DoubleType, true),
+        createStructField("entropy", DoubleType, true),
+        createStructField("expected_entropy", DoubleType, true),
+        createStructField("mutual_information", DoubleType, true),
+        createStructField("note", StringType, true),
+        createStructField("error", StringType, true),
+        createStructField("computed_at", TimestampType, false),
+    });
+
+    public static final Table UNCERTAINTY = new Table(
+            "uncertainty", UNCERTAINTY_SCHEMA, List.of("image_id", "model_id", "model_version", "params_hash"));
+
     public static final List<Table> ALL = List.of(
             IMAGES,
             INGEST_REJECTS,
@@ -358,7 +411,9 @@ public final class Tables {
             AUDIT_RUNS,
             AUDIT_FINDINGS,
             REFERENCE_SETS,
-            UNIT_VISUALISATIONS);
+            UNIT_VISUALISATIONS,
+            UNIT_DISSECTION,
+            UNCERTAINTY);
 
     private Tables() {}
 

@@ -120,6 +120,29 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
     }
 
     /**
+     * The classes a row's ground truth locates (with {@link #columns}): its boxes' classes (a box
+     * without one: the image's label), else the image's label for a single box or a segmentation;
+     * empty for an image without localisation.
+     */
+    public static List<Integer> classes(Row r) {
+        Integer imageLabel = r.getAs("gt_label");
+        TreeSet<Integer> out = new TreeSet<>();
+        int bi = index(r, "boxes");
+        int si = index(r, "segmentation");
+        if (bi >= 0 && !r.isNullAt(bi)) {
+            for (Row b : r.<Row>getList(bi)) {
+                Integer c = b.isNullAt(4) ? imageLabel : Integer.valueOf(b.getInt(4));
+                if (c != null) {
+                    out.add(c);
+                }
+            }
+        } else if ((r.getAs("bbox") != null || (si >= 0 && !r.isNullAt(si))) && imageLabel != null) {
+            out.add(imageLabel);
+        }
+        return List.copyOf(out);
+    }
+
+    /**
      * The pixels of class {@code target} of a label map (value k + 1 for class k, 0 background, 255
      * void), brought to the input by the same geometry with nearest-neighbour sampling; a map of one
      * class counts for any class, as a single-object image's boxes do.
