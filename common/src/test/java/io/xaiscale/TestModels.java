@@ -85,29 +85,12 @@ public final class TestModels {
      * global average pooling and a bias-free dense layer {@code dense} ({@code [classes, K]}).
      */
     public static Classifier camNet(float[] filters, float[] dense, int classes, int h, int w) {
-        int k = filters.length;
         Conv2d conv = Conv2d.builder()
                 .setKernelShape(new Shape(1, 1))
-                .setFilters(k)
+                .setFilters(filters.length)
                 .optBias(false)
                 .build();
-        SequentialBlock features = new SequentialBlock().add(conv);
-        Linear fc = Linear.builder().setUnits(classes).optBias(false).build();
-        SequentialBlock head = new SequentialBlock()
-                .add(Pool.globalAvgPool2dBlock())
-                .add(Blocks.batchFlattenBlock())
-                .add(fc);
-        SequentialBlock block = new SequentialBlock().add(features).add(head);
-        Model model = Model.newInstance("camnet", "PyTorch");
-        model.setBlock(block);
-        block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, h, w));
-        block.freezeParameters(true);
-        set(conv, "weight", filters);
-        set(fc, "weight", dense);
-        return Classifier.of(
-                card("camnet", 1, h, w, classes, null),
-                model,
-                new Architectures.Built(block, features, head, List.of("conv")));
+        return gapNet("camnet", conv, filters, dense, classes, h, w);
     }
 
     /**
@@ -122,21 +105,31 @@ public final class TestModels {
                 .setFilters(1)
                 .optBias(false)
                 .build();
+        return gapNet("filternet", conv, filter, new float[] {1f, -1f}, 2, h, w);
+    }
+
+    /**
+     * A bias-free convolution {@code conv} (feature layer "conv", one input channel) with weights
+     * {@code filters}, global average pooling and a bias-free dense layer {@code dense} ({@code
+     * [classes, K]}).
+     */
+    private static Classifier gapNet(
+            String id, Conv2d conv, float[] filters, float[] dense, int classes, int h, int w) {
         SequentialBlock features = new SequentialBlock().add(conv);
-        Linear fc = Linear.builder().setUnits(2).optBias(false).build();
+        Linear fc = Linear.builder().setUnits(classes).optBias(false).build();
         SequentialBlock head = new SequentialBlock()
                 .add(Pool.globalAvgPool2dBlock())
                 .add(Blocks.batchFlattenBlock())
                 .add(fc);
         SequentialBlock block = new SequentialBlock().add(features).add(head);
-        Model model = Model.newInstance("filternet", "PyTorch");
+        Model model = Model.newInstance(id, "PyTorch");
         model.setBlock(block);
         block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, h, w));
         block.freezeParameters(true);
-        set(conv, "weight", filter);
-        set(fc, "weight", new float[] {1f, -1f});
+        set(conv, "weight", filters);
+        set(fc, "weight", dense);
         return Classifier.of(
-                card("filternet", 1, h, w, 2, null),
+                card(id, 1, h, w, classes, null),
                 model,
                 new Architectures.Built(block, features, head, List.of("conv")));
     }

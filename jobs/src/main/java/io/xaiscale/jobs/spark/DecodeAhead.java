@@ -1,7 +1,6 @@
 package io.xaiscale.jobs.spark;
 
 import java.util.ArrayDeque;
-import java.util.Collections;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
@@ -72,11 +71,10 @@ public final class DecodeAhead {
             throw new IllegalArgumentException("ahead must be at least 1, got " + ahead);
         }
         record Pending<T, D>(List<T> batch, Future<D> decoded) {}
-        return new Iterator<>() {
+        Iterator<List<R>> computed = new Iterator<>() {
             private final Deque<Pending<T, D>> queue = new ArrayDeque<>();
-            private Iterator<R> current = Collections.emptyIterator();
 
-            /** Starts decoding batches until {@code ahead} wait beyond the one about to compute. */
+            /** Starts decoding batches until {@code limit} wait. */
             private void fill(int limit) {
                 while (queue.size() < limit && batches.hasNext()) {
                     List<T> b = batches.next();
@@ -86,27 +84,23 @@ public final class DecodeAhead {
 
             @Override
             public boolean hasNext() {
-                while (!current.hasNext()) {
-                    fill(1);
-                    Pending<T, D> head = queue.poll();
-                    if (head == null) {
-                        return false;
-                    }
-                    fill(ahead); // the next batches decode while this one computes
-                    current = compute.apply(head.batch(), await(head.decoded())).iterator();
-                    done.accept(head.batch().size());
-                }
-                return true;
+                fill(1);
+                return !queue.isEmpty();
             }
 
             @Override
-            public R next() {
+            public List<R> next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                return current.next();
+                Pending<T, D> head = queue.poll();
+                fill(ahead); // the next batches decode while this one computes
+                List<R> out = compute.apply(head.batch(), await(head.decoded()));
+                done.accept(head.batch().size());
+                return out;
             }
         };
+        return Batches.flatMap(computed, Function.identity());
     }
 
     /** The decoded batch, or the decoder's failure thrown on this thread. */
