@@ -103,6 +103,29 @@ public final class Kernels {
         return out;
     }
 
+    /**
+     * A layer's kernels over training: one row per checkpoint ({@code models}, oldest first, each
+     * labelled by its epoch, else its version), the same {@link #tiles} per row, so a column follows
+     * one kernel.
+     */
+    public static List<UnitGrid.Tile> overTraining(List<Classifier> models, String layer) {
+        List<UnitGrid.Tile> out = new ArrayList<>();
+        for (int r = 0; r < models.size(); r++) {
+            Classifier m = models.get(r);
+            Object epoch =
+                    m.card().training() == null ? null : m.card().training().get("epoch");
+            List<UnitGrid.Tile> row = tiles(of(m, layer));
+            for (int i = 0; i < row.size(); i++) {
+                // the row's checkpoint under its first kernel, the kernel's index under the first row
+                String label = i == 0
+                        ? (epoch != null ? "e" + epoch : m.card().version())
+                        : r == 0 ? row.get(i).label() : "";
+                out.add(new UnitGrid.Tile(row.get(i).png(), label));
+            }
+        }
+        return out;
+    }
+
     /** The activation maps of one image ({@code [C, H, W]} in [0, 1]) at {@code layer}, each scaled to [0, 1] by its own maximum. */
     public static List<UnitGrid.Tile> activations(Classifier model, float[] image, String layer) {
         try (NDManager m = model.manager().newSubManager();

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xaiscale.image.FashionMnist;
+import io.xaiscale.internals.Kernels;
+import io.xaiscale.model.Classifier;
 import io.xaiscale.model.ModelCard;
+import io.xaiscale.render.UnitGrid;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,5 +36,17 @@ class TrainerTest {
         assertEquals(second.weightsSha256(), last.weightsSha256(), "the last checkpoint is the model");
         assertTrue(last.training().get("command").toString().endsWith(" --checkpoints"));
         assertTrue(log.stream().anyMatch(l -> l.startsWith("tiny@3-epoch1: test accuracy")), log.toString());
+        // the first layer's kernels over training: a row per checkpoint, a column per kernel
+        try (Classifier e1 = Classifier.load(out.resolve("epochs/1"));
+                Classifier e2 = Classifier.load(out.resolve("epochs/2"))) {
+            List<UnitGrid.Tile> tiles = Kernels.overTraining(List.of(e1, e2), "conv1");
+            assertEquals(2 * 16, tiles.size());
+            assertEquals("e1", tiles.get(0).label());
+            assertEquals("e2", tiles.get(16).label());
+            assertNotEquals(
+                    java.util.Arrays.toString(tiles.get(1).png()),
+                    java.util.Arrays.toString(tiles.get(17).png()),
+                    "kernel 1 changed in epoch 2");
+        }
     }
 }

@@ -80,6 +80,27 @@ public final class FiltersCommand implements Command {
                         Kernels.tiles(w),
                         w.in() <= 3 ? 16 : 8));
             }
+            // a training run with --checkpoints: each layer's kernels over the epochs, one row per checkpoint
+            List<Path> epochs = checkpoints(dir);
+            if (!epochs.isEmpty()) {
+                List<Classifier> models = new ArrayList<>();
+                try {
+                    for (Path e : epochs) {
+                        models.add(Classifier.load(e));
+                    }
+                    for (int i = 0; i < layers.size(); i++) {
+                        Kernels.Weights w = weights.get(i);
+                        written.add(write(
+                                out.resolve(prefix + "-" + layers.get(i) + "-kernels-over-training.png"),
+                                model.card().key() + ", " + layers.get(i) + ": kernels per checkpoint",
+                                Kernels.overTraining(models, layers.get(i)),
+                                w.out(),
+                                w.in() <= 3 ? 12 : 4));
+                    }
+                } finally {
+                    models.forEach(Classifier::close);
+                }
+            }
             for (String image : split(o.get("images"))) {
                 byte[] bytes = Files.readAllBytes(Path.of(image));
                 float[] x = new float[model.channels() * model.height() * model.width()];
@@ -105,8 +126,27 @@ public final class FiltersCommand implements Command {
     }
 
     private static Path write(Path p, String caption, List<UnitGrid.Tile> tiles, int scale) throws Exception {
-        Files.write(p, ImageCodec.png(UnitGrid.of(caption, tiles, 8, scale)));
+        return write(p, caption, tiles, 8, scale);
+    }
+
+    private static Path write(Path p, String caption, List<UnitGrid.Tile> tiles, int columns, int scale)
+            throws Exception {
+        Files.write(p, ImageCodec.png(UnitGrid.of(caption, tiles, columns, scale)));
         return p;
+    }
+
+    /** The checkpoints of {@code train --checkpoints} under {@code dir/epochs}, by epoch. */
+    static List<Path> checkpoints(Path dir) throws java.io.IOException {
+        Path epochs = dir.resolve("epochs");
+        if (!Files.isDirectory(epochs)) {
+            return List.of();
+        }
+        try (var s = Files.list(epochs)) {
+            return s.filter(p -> p.getFileName().toString().matches("[0-9]+") && Files.exists(p.resolve("model.json")))
+                    .sorted(java.util.Comparator.comparingInt(
+                            p -> Integer.parseInt(p.getFileName().toString())))
+                    .toList();
+        }
     }
 
     private static List<String> split(String s) {
