@@ -308,7 +308,7 @@ class ImportTest {
         msg = loadError(dir);
         assertTrue(
                 msg.contains(
-                        "invalid field 'layers[1].type': batchnorm (valid: conv, bn, relu, maxpool, avgpool, gap, flatten, dense)"),
+                        "invalid field 'layers[1].type': batchnorm (valid: conv, bn, relu, maxpool, avgpool, gap, flatten, dense, dropout)"),
                 msg);
 
         // a mismatched tensor: the card says 16 filters where the state dict has 8 -> names the key and both shapes
