@@ -1481,6 +1481,19 @@ class PipelineTest {
                             "image_id")
                     .collectAsList();
             assertEquals(5, pairs.size());
+            // the session's SQL functions read every stored form alike
+            cams.createOrReplaceTempView("cams");
+            List<Row> viaSql = spark.sql("SELECT image_id, map_height, xai_map(map, map_dtype, map_height, map_width,"
+                            + " input_height, input_width) AS v, xai_map_png(map, map_dtype, map_height, map_width,"
+                            + " input_height, input_width) AS png FROM cams")
+                    .collectAsList();
+            assertEquals(10, viaSql.size());
+            for (Row r : viaSql) {
+                assertEquals(64 * 64, r.getList(2).size(), "at input resolution, stored " + r.getInt(1));
+                java.awt.image.BufferedImage png =
+                        javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(r.<byte[]>getAs("png")));
+                assertEquals(64, png.getWidth());
+            }
             for (Row r : pairs) {
                 assertEquals(64, Maps.height(r.getAs("full")));
                 assertArrayEquals(

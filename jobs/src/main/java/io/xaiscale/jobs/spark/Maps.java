@@ -99,12 +99,60 @@ public final class Maps {
 
     /** The map of a {@link #column} struct, at input resolution. */
     public static float[] of(Row stored) {
-        float[] values = MapCodec.decode(stored.getAs("bytes"), stored.<String>getAs("dtype"));
-        int h = stored.<Integer>getAs("height");
-        int w = stored.<Integer>getAs("width");
-        int outH = height(stored);
-        int outW = width(stored);
+        return decode(
+                stored.getAs("bytes"),
+                stored.getAs("dtype"),
+                stored.getAs("height"),
+                stored.getAs("width"),
+                height(stored),
+                width(stored));
+    }
+
+    /**
+     * A stored map at input resolution from its columns ({@code map, map_dtype, map_height, map_width,
+     * input_height, input_width}; null dtype: float32, null input size: the map's).
+     */
+    public static float[] decode(byte[] bytes, String dtype, int h, int w, Integer inputH, Integer inputW) {
+        float[] values = MapCodec.decode(bytes, dtype);
+        int outH = inputH == null ? h : inputH;
+        int outW = inputW == null ? w : inputW;
         return h == outH && w == outW ? values : Upsample.bilinear(values, 1, h, w, outH, outW);
+    }
+
+    /**
+     * The SQL functions of the maps, registered in every session of the project: {@code xai_map(map,
+     * map_dtype, map_height, map_width, input_height, input_width)} is the map as {@code array<float>}
+     * at input resolution, {@code xai_map_png(...)} (same arguments) a PNG of its magnitude on the jet
+     * scale, for notebooks.
+     */
+    public static void register(org.apache.spark.sql.SparkSession spark) {
+        spark.udf()
+                .register(
+                        "xai_map",
+                        (org.apache.spark.sql.api.java.UDF6<
+                                        byte[], String, Integer, Integer, Integer, Integer, float[]>)
+                                (b, dtype, h, w, ih, iw) -> b == null ? null : decode(b, dtype, h, w, ih, iw),
+                        org.apache.spark.sql.types.DataTypes.createArrayType(
+                                org.apache.spark.sql.types.DataTypes.FloatType, false));
+        spark.udf()
+                .register(
+                        "xai_map_png",
+                        (org.apache.spark.sql.api.java.UDF6<byte[], String, Integer, Integer, Integer, Integer, byte[]>)
+                                (b, dtype, h, w, ih, iw) -> b == null
+                                        ? null
+                                        : png(decode(b, dtype, h, w, ih, iw), ih == null ? h : ih, iw == null ? w : iw),
+                        org.apache.spark.sql.types.DataTypes.BinaryType);
+    }
+
+    /** A map's magnitude, scaled by its 99th percentile as the overlays are, on the jet scale, as a PNG. */
+    static byte[] png(float[] map, int h, int w) {
+        float[] v = io.xaiscale.render.Overlay.normalise(map);
+        java.awt.image.BufferedImage img =
+                new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int i = 0; i < v.length; i++) {
+            img.setRGB(i % w, i / w, io.xaiscale.render.Colormap.jet(v[i]));
+        }
+        return io.xaiscale.image.ImageCodec.png(img);
     }
 
     /** The map of the {@link #column} struct in field {@code field} of {@code r}. */

@@ -36,6 +36,7 @@ public final class Sessions {
         SparkSession s = b.getOrCreate();
         s.sparkContext().setLogLevel("WARN");
         dropReflection(s);
+        Maps.register(s);
         return s;
     }
 
