@@ -1,7 +1,5 @@
 package io.xaiscale.internals;
 
-import ai.djl.modality.cv.Image;
-import ai.djl.modality.cv.util.NDImageUtils;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -269,14 +267,17 @@ public final class ActivationMaximisation extends Configured {
         };
     }
 
-    /** {@code [N, C, H, W]} resized bilinearly (differentiable); the same array when the size matches. */
+    /**
+     * {@code [N, C, H, W]} resized bilinearly, each channel as a map of {@link LayerCam#upsampleOnDevice}
+     * (differentiable); the same array when the size matches.
+     */
     static NDArray resize(NDArray x, int h, int w) {
         Shape s = x.getShape();
         if (s.get(2) == h && s.get(3) == w) {
             return x;
         }
-        NDArray nhwc = x.transpose(0, 2, 3, 1);
-        return NDImageUtils.resize(nhwc, w, h, Image.Interpolation.BILINEAR).transpose(0, 3, 1, 2);
+        NDArray maps = x.reshape(s.get(0) * s.get(1), s.get(2), s.get(3));
+        return LayerCam.upsampleOnDevice(maps, h, w).reshape(s.get(0), s.get(1), h, w);
     }
 
     private static int[] negate(int[] v) {

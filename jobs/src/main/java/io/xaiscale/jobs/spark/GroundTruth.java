@@ -61,7 +61,6 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
      * the stored pixels, as the model sees them.
      */
     public static GroundTruth of(Row r, Integer target, Geometry geometry, int outW, int outH) {
-        Integer imageLabel = r.getAs("gt_label");
         Integer width = r.getAs("gt_width");
         Integer height = r.getAs("gt_height");
         Orientation turn = turn(r, geometry);
@@ -69,19 +68,9 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
         if (si >= 0 && !r.isNullAt(si)) {
             return segmentation((byte[]) r.get(si), target, geometry, turn, outW, outH);
         }
-        List<Box> boxes = new ArrayList<>();
-        List<Integer> classes = new ArrayList<>();
-        int bi = index(r, "boxes");
-        if (bi >= 0 && !r.isNullAt(bi)) {
-            for (Row b : r.<Row>getList(bi)) {
-                boxes.add(new Box(b.getInt(0), b.getInt(1), b.getInt(2), b.getInt(3)));
-                classes.add(b.isNullAt(4) ? imageLabel : Integer.valueOf(b.getInt(4)));
-            }
-        } else if (r.getAs("bbox") != null) {
-            Row b = r.getAs("bbox");
-            boxes.add(new Box(b.getInt(0), b.getInt(1), b.getInt(2), b.getInt(3)));
-            classes.add(imageLabel);
-        }
+        Labelled stored = labelled(r);
+        List<Box> boxes = stored.boxes();
+        List<Integer> classes = stored.classes();
         if (boxes.isEmpty()) {
             return NONE;
         }
@@ -126,20 +115,36 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
      */
     public static List<Integer> classes(Row r) {
         Integer imageLabel = r.getAs("gt_label");
-        TreeSet<Integer> out = new TreeSet<>();
         int bi = index(r, "boxes");
         int si = index(r, "segmentation");
-        if (bi >= 0 && !r.isNullAt(bi)) {
-            for (Row b : r.<Row>getList(bi)) {
-                Integer c = b.isNullAt(4) ? imageLabel : Integer.valueOf(b.getInt(4));
-                if (c != null) {
-                    out.add(c);
-                }
-            }
-        } else if ((r.getAs("bbox") != null || (si >= 0 && !r.isNullAt(si))) && imageLabel != null) {
-            out.add(imageLabel);
+        TreeSet<Integer> out = new TreeSet<>();
+        labelled(r).classes().stream().filter(c -> c != null).forEach(out::add);
+        if ((bi < 0 || r.isNullAt(bi)) && si >= 0 && !r.isNullAt(si) && imageLabel != null) {
+            out.add(imageLabel); // a segmentation without boxes: the image's class
         }
         return List.copyOf(out);
+    }
+
+    /** An image's stored boxes and the class of each (its own label, else the image's; null when neither). */
+    private record Labelled(List<Box> boxes, List<Integer> classes) {}
+
+    /** The boxes of a row with the {@link #columns}: {@code boxes} when set, else the single {@code bbox}. */
+    private static Labelled labelled(Row r) {
+        Integer imageLabel = r.getAs("gt_label");
+        List<Box> boxes = new ArrayList<>();
+        List<Integer> classes = new ArrayList<>();
+        int bi = index(r, "boxes");
+        if (bi >= 0 && !r.isNullAt(bi)) {
+            for (Row b : r.<Row>getList(bi)) {
+                boxes.add(new Box(b.getInt(0), b.getInt(1), b.getInt(2), b.getInt(3)));
+                classes.add(b.isNullAt(4) ? imageLabel : Integer.valueOf(b.getInt(4)));
+            }
+        } else if (r.getAs("bbox") != null) {
+            Row b = r.getAs("bbox");
+            boxes.add(new Box(b.getInt(0), b.getInt(1), b.getInt(2), b.getInt(3)));
+            classes.add(imageLabel);
+        }
+        return new Labelled(boxes, classes);
     }
 
     /**

@@ -35,26 +35,25 @@ public final class Maps {
         /** CAM-family maps at their layer's resolution (e.g. 7x7 instead of 224x224), upsampled on read. */
         NATIVE;
 
-        public static final List<String> SPECS = List.of("input", "native");
+        public static final List<String> SPECS = Choices.names(Resolution.class);
 
         public String spec() {
             return Choices.spec(this);
         }
 
         public static Resolution of(String spec) {
-            return switch (spec) {
-                case "input" -> INPUT;
-                case "native" -> NATIVE;
-                default ->
-                    throw new IllegalArgumentException(
-                            "Invalid map resolution: " + spec + " (valid: " + String.join(", ", SPECS) + ")");
-            };
+            return Choices.parse(Resolution.class, spec, "map resolution");
         }
     }
 
     /** The storage of the maps an explain stage writes: their precision and resolution. */
     public record Storage(MapCodec.Precision precision, Resolution resolution) implements Serializable {
         public static final Storage DEFAULT = new Storage(MapCodec.Precision.FLOAT32, Resolution.INPUT);
+
+        /** Whether a method's coarse maps (the CAM family's) are stored instead of their upsampled maps. */
+        public boolean storesCoarse() {
+            return resolution == Resolution.NATIVE;
+        }
 
         /**
          * Sets {@code map}, {@code map_dtype}, {@code map_height}, {@code map_width}, {@code input_height}
@@ -63,7 +62,7 @@ public final class Maps {
          */
         public Table.RowBuilder write(
                 Table.RowBuilder row, float[] maps, int height, int width, float[] coarse, int ch, int cw, int i) {
-            boolean small = resolution == Resolution.NATIVE && coarse != null;
+            boolean small = storesCoarse() && coarse != null;
             int h = small ? ch : height;
             int w = small ? cw : width;
             return row.set("map", MapCodec.encode(small ? coarse : maps, i * h * w, h * w, precision))

@@ -326,9 +326,11 @@ public final class ExplainStage implements Stage {
                 long t0 = System.nanoTime();
                 Attribution a = method.explain(model, x, targets);
                 float[] maps = a.maps().toFloatArray();
-                float[] coarse = a.coarse() == null ? null : a.coarse().toFloatArray();
-                int ch = a.coarse() == null ? 0 : (int) a.coarse().getShape().get(1);
-                int cw = a.coarse() == null ? 0 : (int) a.coarse().getShape().get(2);
+                // the coarse maps leave the native side only when they are what is stored
+                NDArray small = storage.storesCoarse() ? a.coarse() : null;
+                float[] coarse = small == null ? null : small.toFloatArray();
+                int ch = small == null ? 0 : (int) small.getShape().get(1);
+                int cw = small == null ? 0 : (int) small.getShape().get(2);
                 double ms = (System.nanoTime() - t0) / 1e6 / n;
                 // a method given the classes may skip the clean forward pass: then the prediction is its own pass
                 NDArray logits = a.logits() != null ? a.logits() : model.logitsNoGrad(x);
