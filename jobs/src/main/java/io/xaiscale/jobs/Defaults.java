@@ -32,9 +32,29 @@ final class Defaults {
     private Defaults() {}
 
     static Options spark(Options o) {
-        return o.path("warehouse", WAREHOUSE, "root of the Delta tables (local directory or s3a:// prefix)")
-                .add("master", MASTER, "Spark master when not run by spark-submit");
+        return catalog(
+                o.path("warehouse", WAREHOUSE, "root of the Delta tables (local directory or s3a:// prefix)")
+                        .add("master", MASTER, "Spark master when not run by spark-submit"),
+                "");
     }
+
+    /** The Hive catalog the tables are registered in ({@code xai register}, or after any run with {@code --database}). */
+    static Options catalog(Options o, String database) {
+        return o.add(
+                        "database",
+                        database,
+                        database.isEmpty()
+                                ? "after the run, register the tables in this database of the catalog (xai register)"
+                                : "database of the catalog to create or update")
+                .path(
+                        "metastore",
+                        METASTORE,
+                        "directory of the embedded Derby metastore, unless the Spark conf names one"
+                                + " (spark.hadoop.hive.metastore.uris or spark.hadoop.javax.jdo.option.ConnectionURL)");
+    }
+
+    /** Spark's own default place for an embedded metastore ({@code spark-shell} creates it in the working directory). */
+    static final String METASTORE = "metastore_db";
 
     /** How files are ingested (ingest, pipeline, demo): the manifest, the limits, retrying error rows. */
     static Options files(Options o) {

@@ -35,7 +35,8 @@ public final class Main {
                 new VisualiseCommand(),
                 new FiltersCommand(),
                 new DissectCommand(),
-                new UncertaintyCommand())) {
+                new UncertaintyCommand(),
+                new RegisterCommand())) {
             m.put(c.name(), c);
         }
         return m;
@@ -87,7 +88,11 @@ public final class Main {
         try {
             o.parse(rest);
             Endpoints.checkReachable(ModelFiles.driverConf(), o.resolved().values());
+            boolean register = !(c instanceof RegisterCommand) && RegisterCommand.wanted(o);
             c.run(o);
+            if (register) {
+                RegisterCommand.register(o);
+            }
             return 0;
         } catch (io.xaiscale.jobs.audit.Gates.Failed e) {
             System.err.println("xai " + c.name() + ": " + e.getMessage());

@@ -5,7 +5,6 @@ import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
 import io.xaiscale.explain.TargetRule;
 import io.xaiscale.jobs.spark.Maps;
-import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.ModelIdentity;
 import io.xaiscale.jobs.spark.ModelRef;
 import io.xaiscale.jobs.stage.AgreementStage;
@@ -19,7 +18,6 @@ import io.xaiscale.metric.Metric;
 import io.xaiscale.metric.Metrics;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.util.MapCodec;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -33,19 +31,15 @@ record Plan(ModelCard card, StageSettings settings) {
 
     /** The model and the settings every stage shares ({@link Defaults#model}). */
     static Plan of(Options o) throws Exception {
-        String model = ModelFiles.qualify(o.get("model"));
-        Path dir = ModelFiles.localize(model, ModelFiles.driverConf());
-        ModelCard card = ModelCard.read(dir);
-        int internalBatchSize = o.getInt("internal-batch-size", 1, 65536);
-        String weights = ModelIdentity.verify(card, dir);
+        ModelRef.Checked model = ModelRef.check(o.get("model"), o.getInt("internal-batch-size", 1, 65536));
         StageSettings s = new StageSettings(
                 o.get("warehouse"),
-                new ModelRef(model, card.key(), weights, internalBatchSize),
+                model.ref(),
                 o.getInt("batch-size", 1, 4096),
                 o.getInt("partitions", 0, 100000),
                 o.getInt("commit-every", 1, Integer.MAX_VALUE),
                 o.getFlag("retry-errors"));
-        return new Plan(card, s);
+        return new Plan(model.card(), s);
     }
 
     /** The explain stage of {@code --methods} and {@code --target}. */

@@ -1661,4 +1661,16 @@ class PipelineTest {
                         .count()
                 > 0);
     }
+
+    @Test
+    @Order(35)
+    void sparkMlStagesGiveTheJobsRowsOnADataFrameAndSaveAndLoadAsAPipeline() throws Exception {
+        MlStagesScenario.run(spark, warehouse, source, ROOT, tmp);
+    }
+
+    @Test
+    @Order(36)
+    void theTablesRegisteredInAMetastoreRunEveryNotebookByNameFromAnotherJvm() throws Exception {
+        CatalogScenario.run(spark, warehouse, ROOT, tmp);
+    }
 }

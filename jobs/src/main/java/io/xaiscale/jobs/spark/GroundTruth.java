@@ -40,16 +40,17 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
 
     /**
      * {@code first}, then the ground-truth columns of an {@code images} frame under the names
-     * {@link #of} reads (typed nulls for columns a table written before lacks): what to select.
+     * {@link #of} reads (typed nulls for columns a table written before lacks, or a frame of one's own
+     * images does not have): what to select.
      */
     public static Column[] columns(Dataset<Row> images, Column... first) {
         List<Column> c = new ArrayList<>(List.of(first));
-        c.add(images.col("bbox"));
+        c.add(Tables.IMAGES.column(images, "bbox").as("bbox"));
         c.add(Tables.IMAGES.column(images, "boxes").as("boxes"));
         c.add(Tables.IMAGES.column(images, "segmentation").as("segmentation"));
-        c.add(images.col("label").as("gt_label"));
-        c.add(images.col("width").as("gt_width"));
-        c.add(images.col("height").as("gt_height"));
+        c.add(Tables.IMAGES.column(images, "label").as("gt_label"));
+        c.add(Tables.IMAGES.column(images, "width").as("gt_width"));
+        c.add(Tables.IMAGES.column(images, "height").as("gt_height"));
         c.add(Tables.IMAGES.column(images, "orientation").as("gt_orientation"));
         return c.toArray(new Column[0]);
     }

@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -105,25 +106,8 @@ public final class EvaluateStage implements Stage {
             throw new IllegalArgumentException(
                     "No explanations table at " + Tables.EXPLANATIONS.path(warehouse) + " (run 'xai explain' first)");
         }
-        List<Row> metricRows = new ArrayList<>();
         List<String> truthSpecs = new ArrayList<>(); // metrics against ground truth, by params hash
-        boolean rerunsMethods = false;
-        for (Metric m : Metrics.listFromString(String.join(",", s.metricSpecs()))) {
-            rerunsMethods |= m.needsMethod();
-            String json = Params.json(m.params());
-            String hash = Params.hash(m.name(), json);
-            metricRows.add(RowFactory.create(m.name(), m.spec(), json, hash));
-            if (m.usesGroundTruth()) {
-                truthSpecs.add(hash);
-            }
-        }
-        Dataset<Row> metrics = spark.createDataFrame(
-                metricRows,
-                DataTypes.createStructType(List.of(
-                        DataTypes.createStructField("metric", DataTypes.StringType, false),
-                        DataTypes.createStructField("metric_spec", DataTypes.StringType, false),
-                        DataTypes.createStructField("metric_params", DataTypes.StringType, false),
-                        DataTypes.createStructField("metric_params_hash", DataTypes.StringType, false))));
+        Dataset<Row> metrics = metricRows(spark, truthSpecs);
         Dataset<Row> scored =
                 DeltaIO.readOrEmpty(spark, warehouse, Tables.METRICS).where(Tables.ofModel(card));
         Dataset<Row> done = scored.select("image_id", "params_hash", "metric_params_hash");
@@ -155,28 +139,8 @@ public final class EvaluateStage implements Stage {
         }
         Dataset<Row> explained = DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS)
                 .where(Tables.ofModel(card).and(col("error").isNull()));
-        references = null;
-        if (rerunsMethods) {
-            // metrics that run the method again (robustness, sanity) need the reference sets its maps were made with
-            List<Explainer> withSets = explained
-                    .select("method_spec")
-                    .where(col("method_spec").contains("reference_set="))
-                    .distinct()
-                    .collectAsList()
-                    .stream()
-                    .map(r -> Explainers.fromString(r.getString(0)))
-                    .toList();
-            references = ReferenceSets.broadcast(spark, ReferenceSets.give(spark, warehouse, card, withSets));
-        }
-        Dataset<Row> expl = explained.select(
-                col("image_id"),
-                col("model_id"),
-                col("model_version"),
-                col("method"),
-                col("method_spec"),
-                col("params_hash"),
-                col("target_class"),
-                Maps.column(explained).as("map"));
+        drawReferences(spark, explained);
+        Dataset<Row> expl = explained.select(explanationColumns(explained));
         Dataset<Row> images = stored.select(GroundTruth.columns(
                 stored,
                 col("image_id"),
@@ -185,6 +149,65 @@ public final class EvaluateStage implements Stage {
         return expl.crossJoin(metrics)
                 .join(done, DeltaIO.columns("image_id", "params_hash", "metric_params_hash"), "left_anti")
                 .join(images, "image_id");
+    }
+
+    /**
+     * A row per metric of the stage (name, spec, params JSON and hash); adds the params hashes of the
+     * metrics scored against ground truth to {@code truthSpecs}.
+     */
+    public Dataset<Row> metricRows(SparkSession spark, List<String> truthSpecs) {
+        List<Row> rows = new ArrayList<>();
+        for (Metric m : Metrics.listFromString(String.join(",", s.metricSpecs()))) {
+            String json = Params.json(m.params());
+            String hash = Params.hash(m.name(), json);
+            rows.add(RowFactory.create(m.name(), m.spec(), json, hash));
+            if (m.usesGroundTruth()) {
+                truthSpecs.add(hash);
+            }
+        }
+        return spark.createDataFrame(
+                rows,
+                DataTypes.createStructType(List.of(
+                        DataTypes.createStructField("metric", DataTypes.StringType, false),
+                        DataTypes.createStructField("metric_spec", DataTypes.StringType, false),
+                        DataTypes.createStructField("metric_params", DataTypes.StringType, false),
+                        DataTypes.createStructField("metric_params_hash", DataTypes.StringType, false))));
+    }
+
+    /** The columns of an explanation row the executors read: its keys, method, target class and map ({@link Maps#column}). */
+    public static Column[] explanationColumns(Dataset<Row> explained) {
+        return new Column[] {
+            explained.col("image_id"),
+            explained.col("model_id"),
+            explained.col("model_version"),
+            explained.col("method"),
+            explained.col("method_spec"),
+            explained.col("params_hash"),
+            explained.col("target_class"),
+            Maps.column(explained).as("map")
+        };
+    }
+
+    /**
+     * The reference sets of the methods of {@code explained} that the metrics run again (robustness,
+     * sanity): the sets their maps were made with, from the warehouse; none when no metric reruns a method.
+     */
+    public void drawReferences(SparkSession spark, Dataset<Row> explained) {
+        references = null;
+        boolean rerunsMethods = Metrics.listFromString(String.join(",", s.metricSpecs())).stream()
+                .anyMatch(Metric::needsMethod);
+        if (rerunsMethods) {
+            List<Explainer> withSets = explained
+                    .select("method_spec")
+                    .where(col("method_spec").contains("reference_set="))
+                    .distinct()
+                    .collectAsList()
+                    .stream()
+                    .map(r -> Explainers.fromString(r.getString(0)))
+                    .toList();
+            references = ReferenceSets.broadcast(
+                    spark, ReferenceSets.give(spark, s.stage().warehouse(), card, withSets));
+        }
     }
 
     /** The reference sets of the methods the metrics run again, from {@link #pending}; null when none. */

@@ -151,6 +151,31 @@ public final class ExplainStage implements Stage {
             throw new IllegalArgumentException(
                     "No images table at " + Tables.IMAGES.path(warehouse) + " (run 'xai ingest' first)");
         }
+        Dataset<Row> stored = s.selection().apply(DeltaIO.read(spark, warehouse, Tables.IMAGES));
+        Dataset<Row> images = stored.select(
+                col("image_id"),
+                col("content"),
+                col("label"),
+                col("error").as("image_error"),
+                Tables.IMAGES.column(stored, "boxes").as("boxes"));
+        Dataset<Row> items = items(spark, images);
+        Dataset<Row> done = DeltaIO.readOrEmpty(spark, warehouse, Tables.EXPLANATIONS)
+                .where(
+                        s.stage().retryErrors()
+                                ? Tables.ofModel(card).and(col("error").isNull())
+                                : Tables.ofModel(card))
+                .select("image_id", "params_hash");
+        return items.join(done, DeltaIO.columns("image_id", "params_hash"), "left_anti");
+    }
+
+    /**
+     * Every (image, method, target) item of {@code images} (columns {@code image_id}, {@code content},
+     * {@code label}, {@code image_error}, {@code boxes}): a row per method and fixed target, plus for
+     * {@code --target labels} one per ground-truth class of the image (a row saying there is none when it
+     * has none). Draws the reference sets of the SHAP-family methods (from the warehouse).
+     */
+    public Dataset<Row> items(SparkSession spark, Dataset<Row> images) {
+        String warehouse = s.stage().warehouse();
         java.util.LinkedHashSet<String> fixed = new java.util.LinkedHashSet<>();
         s.targets().forEach(t -> fixed.addAll(t.fixedTargets()));
         boolean labels = s.targets().contains(TargetRule.LABELS);
@@ -162,13 +187,6 @@ public final class ExplainStage implements Stage {
         for (int c = 0; labels && c < numClasses; c++) {
             classTargets.add(TargetRule.classTarget(c));
         }
-        Dataset<Row> stored = s.selection().apply(DeltaIO.read(spark, warehouse, Tables.IMAGES));
-        Dataset<Row> images = stored.select(
-                col("image_id"),
-                col("content"),
-                col("label"),
-                col("error").as("image_error"),
-                Tables.IMAGES.column(stored, "boxes").as("boxes"));
         Dataset<Row> items = images.crossJoin(methodRows(spark, explainers, List.copyOf(fixed)));
         if (labels) {
             // one map per class of the image's ground truth (its label and its boxes' classes)
@@ -186,13 +204,7 @@ public final class ExplainStage implements Stage {
                     .crossJoin(methodRows(spark, explainers, List.of(NO_CLASS)));
             items = items.unionByName(byClass).unionByName(none);
         }
-        Dataset<Row> done = DeltaIO.readOrEmpty(spark, warehouse, Tables.EXPLANATIONS)
-                .where(
-                        s.stage().retryErrors()
-                                ? Tables.ofModel(card).and(col("error").isNull())
-                                : Tables.ofModel(card))
-                .select("image_id", "params_hash");
-        return items.drop("boxes").join(done, DeltaIO.columns("image_id", "params_hash"), "left_anti");
+        return items.drop("boxes");
     }
 
     /** A row per method and target: the method, its spec, params JSON and hash, and the target. */

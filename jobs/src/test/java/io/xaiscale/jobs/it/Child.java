@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A child JVM of an integration test, its output in a log file; killed with its descendants on close. */
-final class Child implements AutoCloseable {
+public final class Child implements AutoCloseable {
     final String name;
     final Process process;
     final Path log;
@@ -21,7 +21,7 @@ final class Child implements AutoCloseable {
         this.log = log;
     }
 
-    static Child java(
+    public static Child java(
             String name,
             Path logDir,
             List<String> jvmArgs,
@@ -52,7 +52,7 @@ final class Child implements AutoCloseable {
         return new Child(name, pb.start(), log);
     }
 
-    String output() {
+    public String output() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
         } catch (IOException e) {
@@ -75,7 +75,7 @@ final class Child implements AutoCloseable {
         return false;
     }
 
-    int awaitExit(Duration timeout) throws InterruptedException {
+    public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             kill();
             throw new IllegalStateException(name + " did not finish within " + timeout + "; log:\n" + tail());
@@ -83,7 +83,7 @@ final class Child implements AutoCloseable {
         return process.exitValue();
     }
 
-    String tail() {
+    public String tail() {
         String out = output();
         return out.length() > 6000 ? out.substring(out.length() - 6000) : out;
     }
