@@ -49,6 +49,11 @@ public final class Options {
         return this;
     }
 
+    /** Whether the command declares option {@code name}. */
+    public boolean declares(String name) {
+        return declared.containsKey(name);
+    }
+
     public Options flag(String name, String help) {
         declared.put(name, new Option(name, "false", true, false, help));
         return this;

@@ -32,10 +32,16 @@ final class Defaults {
     private Defaults() {}
 
     static Options spark(Options o) {
-        return catalog(
-                o.path("warehouse", WAREHOUSE, "root of the Delta tables (local directory or s3a:// prefix)")
-                        .add("master", MASTER, "Spark master when not run by spark-submit"),
-                "");
+        return o.path("warehouse", WAREHOUSE, "root of the Delta tables (local directory or s3a:// prefix)")
+                .add("master", MASTER, "Spark master when not run by spark-submit");
+    }
+
+    /**
+     * Every Spark command's options, with the catalog's last ({@link Main} adds them to a command that
+     * has a warehouse, so that any job can register its tables after its run).
+     */
+    static Options withCatalog(Options o) {
+        return o.declares("warehouse") && !o.declares("database") ? catalog(o, "") : o;
     }
 
     /** The Hive catalog the tables are registered in ({@code xai register}, or after any run with {@code --database}). */

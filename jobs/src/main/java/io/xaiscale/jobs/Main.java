@@ -80,7 +80,7 @@ public final class Main {
     public static int run(Command c, String[] args) throws Exception {
         boolean verbose = List.of(args).contains(VERBOSE);
         String[] rest = Arrays.stream(args).filter(a -> !a.equals(VERBOSE)).toArray(String[]::new);
-        Options o = c.options();
+        Options o = Defaults.withCatalog(c.options());
         if (List.of(rest).contains("--help")) {
             System.out.println(c.name() + ": " + c.summary() + "\n" + o.usage());
             return 0;

@@ -14,7 +14,6 @@ import io.xaiscale.model.ModelCard;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable;
@@ -37,8 +36,6 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class ExplanationEvaluator extends ModelStage<ExplanationEvaluator> {
     private final StringArrayParam metrics;
-    private final Param<String> labelCol;
-    private final Param<String> boxesCol;
 
     /** The explanation columns the evaluator reads. */
     static final List<String> NEEDS = List.of(
@@ -64,15 +61,11 @@ public final class ExplanationEvaluator extends ModelStage<ExplanationEvaluator>
     public ExplanationEvaluator(String uid) {
         super(uid);
         metrics = new StringArrayParam(this, "metrics", "metric specs, e.g. deletion_auc, iou[threshold=0.5]");
-        labelCol = new Param<>(this, "labelCol", "integer class column (ground truth); optional");
-        boxesCol = new Param<>(this, "boxesCol", "boxes column as in the images table (localisation); optional");
         setDefault(
                 metrics,
                 Metrics.listFromString(Metrics.DEFAULT_METRICS).stream()
                         .map(Metric::spec)
                         .toArray(String[]::new));
-        setDefault(labelCol, "label");
-        setDefault(boxesCol, "boxes");
     }
 
     public static MLReader<ExplanationEvaluator> read() {
@@ -87,26 +80,8 @@ public final class ExplanationEvaluator extends ModelStage<ExplanationEvaluator>
         return metrics;
     }
 
-    public Param<String> labelCol() {
-        return labelCol;
-    }
-
-    public Param<String> boxesCol() {
-        return boxesCol;
-    }
-
     public ExplanationEvaluator setMetrics(String... specs) {
         set(metrics, specs);
-        return this;
-    }
-
-    public ExplanationEvaluator setLabelCol(String v) {
-        set(labelCol, v);
-        return this;
-    }
-
-    public ExplanationEvaluator setBoxesCol(String v) {
-        set(boxesCol, v);
         return this;
     }
 
@@ -117,10 +92,8 @@ public final class ExplanationEvaluator extends ModelStage<ExplanationEvaluator>
     private record Plan(Checked checked, EvaluateStage.Settings settings) {}
 
     private Plan plan(StructType schema) {
-        String problem = ImageInput.problem(schema, getInputCol());
-        if (problem != null) {
-            throw invalid(inputCol(), getInputCol(), problem);
-        }
+        checkInput(schema);
+        checkGroundTruth(schema);
         List<String> needs = new ArrayList<>(NEEDS);
         needs.addAll(Arrays.asList(Maps.COLUMNS));
         List<String> missing = needs.stream()
@@ -166,8 +139,8 @@ public final class ExplanationEvaluator extends ModelStage<ExplanationEvaluator>
         Dataset<Row> explained = input.where(col("error").isNull().and(Tables.ofModel(card)));
         // the ground truth under the images table's names, as the evaluate job reads it
         Dataset<Row> truth = explained
-                .withColumn("label", ImageInput.orNull(explained, getOrDefault(labelCol), "label"))
-                .withColumn("boxes", ImageInput.orNull(explained, getOrDefault(boxesCol), "boxes"));
+                .withColumn("label", ImageInput.orNull(explained, getLabelCol(), "label"))
+                .withColumn("boxes", ImageInput.orNull(explained, getBoxesCol(), "boxes"));
         List<Column> first = new ArrayList<>(Arrays.asList(EvaluateStage.explanationColumns(truth)));
         first.add(ImageInput.bytes(truth, getInputCol()).as("content"));
         first.add(Tables.IMAGES.column(truth, "ground_truth_hash").as("image_gt_hash"));

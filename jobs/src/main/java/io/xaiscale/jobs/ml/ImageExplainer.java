@@ -26,9 +26,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -50,8 +48,6 @@ import org.apache.spark.sql.types.StructType;
 public final class ImageExplainer extends ModelStage<ImageExplainer> {
     private final StringArrayParam methods;
     private final Param<String> targets;
-    private final Param<String> labelCol;
-    private final Param<String> boxesCol;
     private final Param<String> mapPrecision;
     private final Param<String> mapResolution;
 
@@ -66,11 +62,6 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
                 this,
                 "targets",
                 "classes to explain, a comma list of: predicted, label, labels (every ground-truth class), top_k[k=3]");
-        labelCol = new Param<>(this, "labelCol", "integer class column (targets label and labels); optional");
-        boxesCol = new Param<>(
-                this,
-                "boxesCol",
-                "boxes column as in the images table (targets labels, localisation metrics); optional");
         mapPrecision = new Param<>(this, "mapPrecision", "stored map precision: " + MapCodec.Precision.SPECS);
         mapResolution = new Param<>(this, "mapResolution", "stored map resolution: " + Maps.Resolution.SPECS);
         setDefault(
@@ -79,8 +70,6 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
                         .map(Explainer::spec)
                         .toArray(String[]::new));
         setDefault(targets, "predicted");
-        setDefault(labelCol, "label");
-        setDefault(boxesCol, "boxes");
         setDefault(mapPrecision, "float32");
         setDefault(mapResolution, "input");
     }
@@ -101,14 +90,6 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
         return targets;
     }
 
-    public Param<String> labelCol() {
-        return labelCol;
-    }
-
-    public Param<String> boxesCol() {
-        return boxesCol;
-    }
-
     public Param<String> mapPrecision() {
         return mapPrecision;
     }
@@ -124,16 +105,6 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
 
     public ImageExplainer setTargets(String v) {
         set(targets, v);
-        return this;
-    }
-
-    public ImageExplainer setLabelCol(String v) {
-        set(labelCol, v);
-        return this;
-    }
-
-    public ImageExplainer setBoxesCol(String v) {
-        set(boxesCol, v);
         return this;
     }
 
@@ -155,10 +126,7 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
     private record Plan(Checked checked, ExplainStage.Settings settings) {}
 
     private Plan plan(StructType schema) {
-        String problem = ImageInput.problem(schema, getInputCol());
-        if (problem != null) {
-            throw invalid(inputCol(), getInputCol(), problem);
-        }
+        checkInput(schema);
         List<Explainer> parsed = new ArrayList<>();
         for (String spec : getMethods()) {
             try {
@@ -176,18 +144,12 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
         } catch (IllegalArgumentException e) {
             throw invalid(targets, getOrDefault(targets), e.getMessage());
         }
-        checkColumn(schema, labelCol, getOrDefault(labelCol), NumericType.class, "an integer class");
-        checkColumn(
-                schema,
-                boxesCol,
-                getOrDefault(boxesCol),
-                null,
-                Tables.IMAGES.schema().apply("boxes").dataType().catalogString());
-        boolean hasLabel = Arrays.asList(schema.fieldNames()).contains(getOrDefault(labelCol));
+        checkGroundTruth(schema);
+        boolean hasLabel = Arrays.asList(schema.fieldNames()).contains(getLabelCol());
         if (!hasLabel && (rules.contains(TargetRule.LABEL) || rules.contains(TargetRule.LABELS))) {
             throw invalid(
-                    labelCol,
-                    getOrDefault(labelCol),
+                    labelCol(),
+                    getLabelCol(),
                     "targets " + getOrDefault(targets) + " need the class of each image: the input has no such column");
         }
         Maps.Storage storage;
@@ -197,7 +159,7 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
         } catch (IllegalArgumentException e) {
             throw invalid(mapPrecision, getOrDefault(mapPrecision) + "/" + getOrDefault(mapResolution), e.getMessage());
         }
-        checkNoClash(schema, outputColumns(), "");
+        checkNoClash(schema, outputColumns(), " (the images table: .withColumnRenamed(\"error\", \"image_error\"))");
         Checked c = checked();
         for (Explainer e : parsed) {
             if (e.referenceNeed() != null && c.settings().warehouse() == null) {
@@ -215,18 +177,6 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
         }
         List<String> specs = parsed.stream().map(Explainer::spec).toList();
         return new Plan(c, new ExplainStage.Settings(c.settings(), specs, rules, Selection.ALL, storage));
-    }
-
-    /** Fails when column {@code name} exists but is not of {@code kind} (or, with kind null, of type {@code expected}). */
-    private void checkColumn(StructType schema, Param<String> p, String name, Class<?> kind, String expected) {
-        if (!Arrays.asList(schema.fieldNames()).contains(name)) {
-            return;
-        }
-        DataType t = schema.apply(name).dataType();
-        boolean ok = kind != null ? kind.isInstance(t) : t.catalogString().equals(expected);
-        if (!ok) {
-            throw invalid(p, name, "column '" + name + "' is " + t.catalogString() + "; expected " + expected);
-        }
     }
 
     /** The explanation columns this stage adds (all of the explanations table's but the image id). */
@@ -259,10 +209,10 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
         Dataset<Row> images = keyed.select(
                         col(ImageInput.ID),
                         bytes.as("content"),
-                        ImageInput.orNull(keyed, getOrDefault(labelCol), "label"),
+                        ImageInput.orNull(keyed, getLabelCol(), "label"),
                         when(bytes.isNull(), lit("no image bytes in column " + getInputCol()))
                                 .as("image_error"),
-                        ImageInput.orNull(keyed, getOrDefault(boxesCol), "boxes"))
+                        ImageInput.orNull(keyed, getBoxesCol(), "boxes"))
                 .dropDuplicates(ImageInput.ID);
         ExplainStage stage = new ExplainStage(p.settings(), p.checked().model().card());
         Dataset<Row> items = stage.items(spark, images);

@@ -1,5 +1,6 @@
 package io.xaiscale.jobs.ml;
 
+import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.ModelRef;
 import io.xaiscale.jobs.stage.StageSettings;
 import java.io.IOException;
@@ -11,12 +12,14 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * What the project's Spark ML stages share: the model they load on the executors (once per executor
- * JVM, as the jobs do), the input column of image bytes, batch sizes and partitions, the warehouse of
- * reference sets. Params are validated on the driver by {@link #transformSchema} before any task runs,
+ * JVM, as the jobs do), the input column of image bytes, the ground-truth columns, batch sizes and
+ * partitions, the warehouse of reference sets. Params are validated on the driver by {@link #transformSchema} before any task runs,
  * with messages naming the param, the value and what is valid; the stages save and load with Spark ML's
  * default params persistence.
  *
@@ -30,6 +33,8 @@ public abstract class ModelStage<T extends ModelStage<T>> extends Transformer im
     private final IntParam internalBatchSize;
     private final IntParam numPartitions;
     private final Param<String> warehouse;
+    private final Param<String> labelCol;
+    private final Param<String> boxesCol;
 
     protected ModelStage(String uid) {
         this.uid = uid;
@@ -46,6 +51,14 @@ public abstract class ModelStage<T extends ModelStage<T>> extends Transformer im
                 new IntParam(this, "numPartitions", "partitions of the work (0: the session's default parallelism)");
         warehouse = new Param<>(
                 this, "warehouse", "the warehouse whose reference_sets table the SHAP-family methods read (optional)");
+        labelCol =
+                new Param<>(this, "labelCol", "integer class column (ground truth; targets label, labels); optional");
+        boxesCol = new Param<>(
+                this,
+                "boxesCol",
+                "boxes column of the images table's type (ground truth: targets labels, localisation); optional");
+        setDefault(labelCol, "label");
+        setDefault(boxesCol, "boxes");
         setDefault(modelPath, "");
         setDefault(inputCol, "content");
         setDefault(batchSize, 16);
@@ -81,6 +94,32 @@ public abstract class ModelStage<T extends ModelStage<T>> extends Transformer im
 
     public Param<String> warehouse() {
         return warehouse;
+    }
+
+    public Param<String> labelCol() {
+        return labelCol;
+    }
+
+    public Param<String> boxesCol() {
+        return boxesCol;
+    }
+
+    public T setLabelCol(String v) {
+        set(labelCol, v);
+        return self();
+    }
+
+    public T setBoxesCol(String v) {
+        set(boxesCol, v);
+        return self();
+    }
+
+    public String getLabelCol() {
+        return getOrDefault(labelCol);
+    }
+
+    public String getBoxesCol() {
+        return getOrDefault(boxesCol);
     }
 
     @SuppressWarnings("unchecked")
@@ -145,6 +184,37 @@ public abstract class ModelStage<T extends ModelStage<T>> extends Transformer im
     /** The error of a wrong param value: the stage, the param, the value and what is valid. */
     protected IllegalArgumentException invalid(Param<?> p, Object value, String valid) {
         return new IllegalArgumentException("Invalid " + p.name() + " of " + uid + ": '" + value + "' (" + valid + ")");
+    }
+
+    /** Fails unless the input column holds image bytes or the image source's struct ({@link ImageInput}). */
+    protected void checkInput(StructType schema) {
+        String problem = ImageInput.problem(schema, getInputCol());
+        if (problem != null) {
+            throw invalid(inputCol, getInputCol(), problem);
+        }
+    }
+
+    /** Fails when the label or boxes column exists with another type than the images table's. */
+    protected void checkGroundTruth(StructType schema) {
+        checkColumn(schema, labelCol, getLabelCol(), NumericType.class, "an integer class");
+        checkColumn(
+                schema,
+                boxesCol,
+                getBoxesCol(),
+                null,
+                Tables.IMAGES.schema().apply("boxes").dataType().catalogString());
+    }
+
+    /** Fails when column {@code name} exists but is not of {@code kind} (or, with kind null, of type {@code expected}). */
+    private void checkColumn(StructType schema, Param<String> p, String name, Class<?> kind, String expected) {
+        if (!Arrays.asList(schema.fieldNames()).contains(name)) {
+            return;
+        }
+        DataType t = schema.apply(name).dataType();
+        boolean ok = kind != null ? kind.isInstance(t) : t.catalogString().equals(expected);
+        if (!ok) {
+            throw invalid(p, name, "column '" + name + "' is " + t.catalogString() + "; expected " + expected);
+        }
     }
 
     /** The checked model and the settings of the stage's work; fails on a missing or unreadable model. */
