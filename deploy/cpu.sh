@@ -6,6 +6,8 @@
 # kernels (checked: the torchvision import tests pass with AVX and SSE41, crash with AVX2, AVX2_VNNI and
 # AVX512_CORE_VNNI). Set ONEDNN_MAX_CPU_ISA yourself to override; executors of a cluster need the same
 # setting in spark.executorEnv.ONEDNN_MAX_CPU_ISA when their nodes are such machines.
+# With AVX, a kernel's first run can also read uninitialised memory (a NaN map, docs/sizing.md "Virtual
+# CPUs and oneDNN"); the explain stage computes a non-finite batch again.
 xai_cap_onednn_isa() {
   if [ -z "${ONEDNN_MAX_CPU_ISA:-}" ] && grep -q '^vendor_id.*AuthenticAMD' /proc/cpuinfo 2>/dev/null \
       && grep -q '^cpu family[[:space:]]*: 26$' /proc/cpuinfo 2>/dev/null; then

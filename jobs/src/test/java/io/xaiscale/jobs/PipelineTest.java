@@ -516,14 +516,18 @@ class PipelineTest {
         String expl = Tables.EXPLANATIONS.path(warehouse);
         String metrics = Tables.METRICS.path(warehouse);
         Dataset<Row> gradient = spark.read().format("delta").load(expl).where("method = 'gradient' AND error IS NULL");
-        List<Row> two = gradient.orderBy("image_id").limit(2).collectAsList();
-        String cut = two.get(0).getAs("image_id");
-        String wrong = two.get(1).getAs("image_id");
-        // one map cut short, one target outside the model's classes: both in the same batch as 8 good ones
+        List<Row> three = gradient.orderBy("image_id").limit(3).collectAsList();
+        String cut = three.get(0).getAs("image_id");
+        String wrong = three.get(1).getAs("image_id");
+        String nan = three.get(2).getAs("image_id");
+        // one map cut short, one target outside the model's classes: both in the same batch as 7 good ones
         spark.sql("UPDATE delta.`" + expl + "` SET map = X'00000000' WHERE method = 'gradient' AND image_id = '" + cut
                 + "'");
         spark.sql("UPDATE delta.`" + expl + "` SET target_class = 99 WHERE method = 'gradient' AND image_id = '" + wrong
                 + "'");
+        // and one of the right size whose every value is NaN (float32 0x7fc00000)
+        spark.sql("UPDATE delta.`" + expl + "` SET map = unhex(repeat('0000C07F', 4096)) WHERE method = 'gradient'"
+                + " AND image_id = '" + nan + "'");
         spark.sql("DELETE FROM delta.`" + metrics + "` WHERE method = 'gradient' AND metric = 'deletion_auc'");
         String spec = "deletion_auc[steps=4]";
         Plan.run(
@@ -533,7 +537,10 @@ class PipelineTest {
         Dataset<Row> scored =
                 spark.read().format("delta").load(metrics).where("method = 'gradient' AND metric = 'deletion_auc'");
         assertEquals(10, scored.count());
-        assertEquals(8, scored.where(col("value").isNotNull()).count(), "the batch's other rows are scored");
+        assertEquals(7, scored.where(col("value").isNotNull()).count(), "the batch's other rows are scored");
+        assertEquals(
+                "unusable explanation: map with 4096 non-finite value(s) (NaN or infinity)",
+                scored.where(col("image_id").equalTo(nan)).first().getAs("error"));
         assertEquals(
                 "unusable explanation: map of 1 values, the model's input has 64x64",
                 scored.where(col("image_id").equalTo(cut)).first().getAs("error"));
@@ -543,16 +550,16 @@ class PipelineTest {
 
         // mended (the explanations computed again), the two error rows are replaced, nothing else moves
         spark.sql("DELETE FROM delta.`" + expl + "` WHERE method = 'gradient' AND image_id IN ('" + cut + "', '" + wrong
-                + "')");
+                + "', '" + nan + "')");
         StageRunner.Result e = StageRunner.run(spark, explainStage());
-        assertEquals(2, e.inserted());
+        assertEquals(3, e.inserted());
         long before = spark.read().format("delta").load(metrics).count();
         List<StageRunner.Result> r = Plan.run(
                 spark,
                 EvaluateCommand.stages(options(
                         new EvaluateCommand(), "--metrics", spec, "--agreement", "false", "--retry-errors", "true")));
-        assertEquals(2, r.get(0).pending(), "only the rows with an error are computed again");
-        assertEquals(2, r.get(0).inserted(), "and replaced");
+        assertEquals(3, r.get(0).pending(), "only the rows with an error are computed again");
+        assertEquals(3, r.get(0).inserted(), "and replaced");
         assertEquals(before, spark.read().format("delta").load(metrics).count());
         assertEquals(10, scored.where(col("value").isNotNull()).count());
     }

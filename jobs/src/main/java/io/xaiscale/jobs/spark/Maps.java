@@ -96,6 +96,17 @@ public final class Maps {
                         .as("input_width"));
     }
 
+    /** How many of {@code values} are NaN or infinite: a map with any is never stored or scored. */
+    public static int nonFinite(float[] values) {
+        int n = 0;
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The map of a {@link #column} struct, at input resolution. */
     public static float[] of(Row stored) {
         return decode(

@@ -285,6 +285,11 @@ public final class EvaluateStage implements Stage {
                         throw new IllegalArgumentException("map of " + map.length + " values, the model's input has "
                                 + model.height() + "x" + model.width());
                     }
+                    int bad = Maps.nonFinite(map);
+                    if (bad > 0) {
+                        throw new IllegalArgumentException(
+                                "map with " + bad + " non-finite value(s) (NaN or infinity)");
+                    }
                     Integer target = r.getAs("target_class");
                     if (target == null || target < 0 || target >= model.numClasses()) {
                         throw new IllegalArgumentException("target class " + target + " is not a class of model "

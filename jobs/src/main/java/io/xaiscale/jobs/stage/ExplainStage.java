@@ -338,6 +338,17 @@ public final class ExplainStage implements Stage {
                 long t0 = System.nanoTime();
                 Attribution a = method.explain(model, x, targets);
                 float[] maps = a.maps().toFloatArray();
+                if (Maps.nonFinite(maps) > 0) {
+                    // seen on virtual CPUs: a libtorch (oneDNN) kernel's first run gave NaN where the
+                    // same call again is exact (docs/sizing.md); a map that stays non-finite is an error
+                    a = method.explain(model, x, targets);
+                    maps = a.maps().toFloatArray();
+                    int bad = Maps.nonFinite(maps);
+                    if (bad > 0) {
+                        throw new IllegalStateException(
+                                bad + " non-finite map value(s) (NaN or infinity), computed twice");
+                    }
+                }
                 // the coarse maps leave the native side only when they are what is stored
                 NDArray small = storage.storesCoarse() ? a.coarse() : null;
                 float[] coarse = small == null ? null : small.toFloatArray();
