@@ -92,7 +92,7 @@ public final class BenchCommand implements Command {
                         "storage-images",
                         "2000",
                         "benchmark canvases explained and evaluated per map storage, and explained per decode-ahead"
-                                + " setting (the storage and decode sections)")
+                                + " setting, and through the explain job and the ML stage (the storage, decode and ml sections)")
                 .add(
                         "sections",
                         String.join(",", SECTIONS),
@@ -107,7 +107,7 @@ public final class BenchCommand implements Command {
 
     /** The sections of a bench run, in the order of the file. */
     static final List<String> SECTIONS =
-            List.of("methods", "memory", "metrics", "formats", "storage", "decode", "pipeline");
+            List.of("methods", "memory", "metrics", "formats", "storage", "decode", "ml", "pipeline");
 
     /** The repository's file: written only with the shipped model and every section. */
     static final Path REPOSITORY_FILE = Path.of("docs/benchmarks.md");
@@ -259,6 +259,9 @@ public final class BenchCommand implements Command {
             }
             if (sections.contains("decode")) {
                 md.append(DecodeAheadBench.section(o, model.card(), o.getInt("storage-images", 64, 100000)));
+            }
+            if (sections.contains("ml")) {
+                md.append(MlStagesBench.section(o, model.card(), o.getInt("storage-images", 64, 100000)));
             }
             int pipelineSeconds = o.getInt("pipeline-seconds", 0, 3600);
             if (pipelineSeconds > 0 && sections.contains("pipeline")) {
