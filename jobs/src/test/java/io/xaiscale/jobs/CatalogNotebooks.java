@@ -1,5 +1,6 @@
 package io.xaiscale.jobs;
 
+import io.xaiscale.jobs.catalog.Catalog;
 import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.spark.SqlRunner;
 import java.nio.file.Files;
@@ -11,7 +12,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * A Spark application that knows only a metastore: {@code METASTORE DATABASE NOTEBOOK_DIR} runs every
  * SQL file of the folder by table name after {@code USE DATABASE} and prints {@code notebook FILE ROWS}
- * for each (PipelineTest's catalog order starts it as a second JVM).
+ * for each (PipelineTest's catalog order starts it as a second JVM); given a warehouse as a fourth
+ * argument, it then registers that warehouse in the database again and prints {@code again NAME ACTION}.
  */
 public final class CatalogNotebooks {
     private CatalogNotebooks() {}
@@ -27,6 +29,12 @@ public final class CatalogNotebooks {
             for (Path f : files) {
                 System.out.println("notebook " + f.getFileName() + " "
                         + SqlRunner.run(spark, f).count());
+            }
+            if (args.length > 3) {
+                // then, told the warehouse, register it again: what is in place stays
+                for (Catalog.Entry e : Catalog.register(spark, args[3], args[1])) {
+                    System.out.println("again " + e.name() + " " + e.action());
+                }
             }
         } finally {
             spark.stop();

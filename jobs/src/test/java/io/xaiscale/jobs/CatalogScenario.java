@@ -61,6 +61,7 @@ final class CatalogScenario {
             assertTrue(job.output().contains("[register] xai_test.explanations"), job.tail());
         }
         Map<String, Long> byName = new TreeMap<>();
+        Map<String, String> again = new TreeMap<>();
         try (Child other = Child.java(
                 "notebooks",
                 logs,
@@ -70,7 +71,8 @@ final class CatalogScenario {
                 List.of(
                         metastore.toString(),
                         "xai_test",
-                        root.resolve("notebooks-sql").toString()),
+                        root.resolve("notebooks-sql").toString(),
+                        warehouse),
                 env,
                 root)) {
             assertEquals(0, other.awaitExit(Duration.ofMinutes(6)), other.tail());
@@ -78,6 +80,10 @@ final class CatalogScenario {
                 if (line.startsWith("notebook ")) {
                     String[] f = line.trim().split(" ");
                     byName.put(f[1], Long.parseLong(f[2]));
+                }
+                if (line.startsWith("again ")) {
+                    String[] f = line.trim().split(" ");
+                    again.put(f[1], f[2]);
                 }
             }
         }
@@ -91,5 +97,11 @@ final class CatalogScenario {
         assertTrue(byPath.size() >= 19, byPath.toString());
         assertEquals(byPath, byName, "every notebook by table name, as over the warehouse's paths");
         assertTrue(byName.get("leaderboard.sql") > 0, byName.toString());
+        // registering again keeps every table in place (the views of tables not written yet are made again)
+        assertEquals(io.xaiscale.jobs.delta.Tables.ALL.size() + 2, again.size(), again.toString());
+        for (io.xaiscale.jobs.delta.Table t : io.xaiscale.jobs.delta.Tables.ALL) {
+            boolean written = io.xaiscale.jobs.delta.DeltaIO.exists(spark, t.path(warehouse));
+            assertEquals(written ? "kept" : "view", again.get(t.name()), t.name());
+        }
     }
 }
