@@ -35,7 +35,7 @@ public final class RegisterCommand implements Command {
 
     /** Whether {@code o} asks for registering after the command's run (a {@code --database} given); checks its name. */
     static boolean wanted(Options o) {
-        if (!o.resolved().containsKey("database") || o.get("database").isBlank()) {
+        if (!o.declares("database") || o.get("database").isBlank()) {
             return false;
         }
         Catalog.database(o.get("database"));

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.TableIdentifier;
 import org.apache.spark.sql.catalyst.catalog.CatalogTable;
@@ -59,7 +58,7 @@ public final class Catalog {
         String previous = spark.catalog().currentDatabase();
         spark.sql("USE `" + database + "`");
         try {
-            spark.sql("CREATE OR REPLACE VIEW `" + database + "`.metric_families AS " + metricFamilies(spark));
+            spark.sql("CREATE OR REPLACE VIEW `" + database + "`.metric_families AS " + metricFamilies());
             out.add(new Entry("metric_families", "view", null));
             spark.sql("CREATE OR REPLACE VIEW `" + database + "`.leaderboard AS " + leaderboardQuery());
             out.add(new Entry("leaderboard", "view", null));
@@ -141,10 +140,9 @@ public final class Catalog {
     }
 
     /** {@link SqlRunner#metricFamilies} as a VALUES query: the registry of this version of the project. */
-    static String metricFamilies(SparkSession spark) {
-        List<Row> rows = SqlRunner.metricFamilies(spark).collectAsList();
+    static String metricFamilies() {
         return "SELECT * FROM VALUES "
-                + rows.stream()
+                + SqlRunner.metricFamilyRows().stream()
                         .map(r -> "('" + quote(r.getString(0)) + "', '" + quote(r.getString(1)) + "', '"
                                 + quote(r.getString(2)) + "')")
                         .collect(Collectors.joining(", "))

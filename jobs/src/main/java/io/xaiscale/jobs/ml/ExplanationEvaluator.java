@@ -7,7 +7,6 @@ import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.GroundTruth;
 import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.jobs.stage.EvaluateStage;
-import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.metric.Metric;
 import io.xaiscale.metric.Metrics;
 import io.xaiscale.model.ModelCard;
@@ -31,7 +30,7 @@ import org.apache.spark.sql.types.StructType;
  * table joined with its images) with metrics, as a Spark ML stage: a row per explanation and metric
  * output, with the columns of the {@code metrics} table after the input's ({@code error} of a value is
  * {@code metric_error}, the explanation's own {@code error} stays). It runs the evaluate job's own work
- * ({@link EvaluateStage} through {@link StageRunner#compute}). Explanations with an error, or of another
+ * ({@link EvaluateStage} through {@code StageRunner.compute}). Explanations with an error, or of another
  * model than {@code modelPath}'s, keep their row with no metric.
  */
 public final class ExplanationEvaluator extends ModelStage<ExplanationEvaluator> {
@@ -53,6 +52,11 @@ public final class ExplanationEvaluator extends ModelStage<ExplanationEvaluator>
             "ground_truth",
             "ground_truth_hash",
             "curve");
+
+    /** The metrics table's column an output column holds: the value's {@code error} is {@code metric_error}. */
+    static String stored(String output) {
+        return output.equals("metric_error") ? "error" : output;
+    }
 
     public ExplanationEvaluator() {
         this(Identifiable.randomUID("ExplanationEvaluator"));
@@ -124,7 +128,7 @@ public final class ExplanationEvaluator extends ModelStage<ExplanationEvaluator>
         plan(schema);
         List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()));
         for (String c : OUTPUTS) {
-            StructField f = Tables.METRICS.schema().apply(c.equals("metric_error") ? "error" : c);
+            StructField f = Tables.METRICS.schema().apply(stored(c));
             fields.add(DataTypes.createStructField(c, f.dataType(), true));
         }
         return DataTypes.createStructType(fields);
@@ -149,19 +153,13 @@ public final class ExplanationEvaluator extends ModelStage<ExplanationEvaluator>
                 .dropDuplicates("image_id", "params_hash")
                 .crossJoin(stage.metricRows(spark, new ArrayList<>()));
         stage.drawReferences(spark, explained);
-        Dataset<Row> rows = StageRunner.compute(
-                spark,
-                stage,
-                stage.work(),
-                items,
-                partitions(spark),
-                spark.sparkContext().longAccumulator(uid()));
+        Dataset<Row> rows = compute(spark, stage, items);
         List<Column> out = new ArrayList<>();
         for (String k : List.of("image_id", "model_id", "model_version", "params_hash")) {
             out.add(col(k));
         }
         for (String c : OUTPUTS) {
-            out.add(col(c.equals("metric_error") ? "error" : c).as(c));
+            out.add(col(stored(c)).as(c));
         }
         return input.join(
                 rows.select(out.toArray(new Column[0])),

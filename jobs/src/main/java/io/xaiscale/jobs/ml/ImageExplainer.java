@@ -12,7 +12,6 @@ import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.jobs.stage.ExplainStage;
 import io.xaiscale.jobs.stage.Selection;
-import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.util.MapCodec;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,7 +33,7 @@ import org.apache.spark.sql.types.StructType;
  * Explains the images of any DataFrame as a Spark ML stage: a row per input row, method and target,
  * with the columns of the {@code explanations} table (map, target and predicted class, error, ...)
  * after the input's own. It runs the explain job's own work ({@link ExplainStage} through
- * {@link StageRunner#compute}): the model once per executor JVM, batches of one method, gradients and
+ * {@code StageRunner.compute}): the model once per executor JVM, batches of one method, gradients and
  * native memory per task, one bad image one error row. Identical image bytes are explained once.
  *
  * <pre>{@code
@@ -138,12 +137,7 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
         if (parsed.isEmpty()) {
             throw invalid(methods, "", "give at least one of: " + String.join(", ", Explainers.names()));
         }
-        List<TargetRule> rules;
-        try {
-            rules = TargetRule.parseList(getOrDefault(targets));
-        } catch (IllegalArgumentException e) {
-            throw invalid(targets, getOrDefault(targets), e.getMessage());
-        }
+        List<TargetRule> rules = parsed(targets, TargetRule::parseList);
         checkGroundTruth(schema);
         boolean hasLabel = Arrays.asList(schema.fieldNames()).contains(getLabelCol());
         if (!hasLabel && (rules.contains(TargetRule.LABEL) || rules.contains(TargetRule.LABELS))) {
@@ -152,13 +146,8 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
                     getLabelCol(),
                     "targets " + getOrDefault(targets) + " need the class of each image: the input has no such column");
         }
-        Maps.Storage storage;
-        try {
-            storage = new Maps.Storage(
-                    MapCodec.Precision.of(getOrDefault(mapPrecision)), Maps.Resolution.of(getOrDefault(mapResolution)));
-        } catch (IllegalArgumentException e) {
-            throw invalid(mapPrecision, getOrDefault(mapPrecision) + "/" + getOrDefault(mapResolution), e.getMessage());
-        }
+        Maps.Storage storage = new Maps.Storage(
+                parsed(mapPrecision, MapCodec.Precision::of), parsed(mapResolution, Maps.Resolution::of));
         checkNoClash(schema, outputColumns(), " (the images table: .withColumnRenamed(\"error\", \"image_error\"))");
         Checked c = checked();
         for (Explainer e : parsed) {
@@ -216,13 +205,7 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
                 .dropDuplicates(ImageInput.ID);
         ExplainStage stage = new ExplainStage(p.settings(), p.checked().model().card());
         Dataset<Row> items = stage.items(spark, images);
-        Dataset<Row> rows = StageRunner.compute(
-                spark,
-                stage,
-                stage.work(),
-                items,
-                partitions(spark),
-                spark.sparkContext().longAccumulator(uid()));
+        Dataset<Row> rows = compute(spark, stage, items);
         return keyed.join(rows, DeltaIO.columns(ImageInput.ID));
     }
 }

@@ -2,6 +2,8 @@ package io.xaiscale.jobs.ml;
 
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.ModelRef;
+import io.xaiscale.jobs.stage.Stage;
+import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.jobs.stage.StageSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +13,8 @@ import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
@@ -186,6 +190,16 @@ public abstract class ModelStage<T extends ModelStage<T>> extends Transformer im
         return new IllegalArgumentException("Invalid " + p.name() + " of " + uid + ": '" + value + "' (" + valid + ")");
     }
 
+    /** {@code parse} of param {@code p}'s value; its error becomes one naming the param ({@link #invalid}). */
+    protected <V> V parsed(Param<String> p, java.util.function.Function<String, V> parse) {
+        String value = getOrDefault(p);
+        try {
+            return parse.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(p, value, e.getMessage());
+        }
+    }
+
     /** Fails unless the input column holds image bytes or the image source's struct ({@link ImageInput}). */
     protected void checkInput(StructType schema) {
         String problem = ImageInput.problem(schema, getInputCol());
@@ -250,11 +264,16 @@ public abstract class ModelStage<T extends ModelStage<T>> extends Transformer im
     /** A model checked on the driver and the stage settings of this stage's params. */
     protected record Checked(ModelRef.Checked model, StageSettings settings) {}
 
-    /** The partitions of the work: the param, else the session's default parallelism. */
-    protected int partitions(SparkSession spark) {
-        return getNumPartitions() > 0
+    /**
+     * The output rows of {@code stage} over {@code items} through the jobs' executor path
+     * ({@link StageRunner#compute}), in {@code numPartitions} partitions (0: the session's default parallelism).
+     */
+    protected Dataset<Row> compute(SparkSession spark, Stage stage, Dataset<Row> items) {
+        int partitions = getNumPartitions() > 0
                 ? getNumPartitions()
                 : spark.sparkContext().defaultParallelism();
+        return StageRunner.compute(
+                spark, stage, items, partitions, spark.sparkContext().longAccumulator(uid));
     }
 
     /** Fails when {@code schema} has none of {@code columns}: the output would overwrite them. */

@@ -44,6 +44,16 @@ public final class SqlRunner {
      * family ({@link Metrics#family}): what the notebooks join the {@code metrics} table with.
      */
     public static Dataset<Row> metricFamilies(SparkSession spark) {
+        return spark.createDataFrame(
+                metricFamilyRows(),
+                DataTypes.createStructType(List.of(
+                        DataTypes.createStructField("output", DataTypes.StringType, false),
+                        DataTypes.createStructField("metric", DataTypes.StringType, false),
+                        DataTypes.createStructField("family", DataTypes.StringType, false))));
+    }
+
+    /** The rows of {@link #metricFamilies}: output, metric, family. */
+    public static List<Row> metricFamilyRows() {
         List<Row> rows = new ArrayList<>();
         for (String name : Metrics.names()) {
             String family = Metrics.family(name);
@@ -51,12 +61,7 @@ public final class SqlRunner {
                 rows.add(RowFactory.create(output, name, family));
             }
         }
-        return spark.createDataFrame(
-                rows,
-                DataTypes.createStructType(List.of(
-                        DataTypes.createStructField("output", DataTypes.StringType, false),
-                        DataTypes.createStructField("metric", DataTypes.StringType, false),
-                        DataTypes.createStructField("family", DataTypes.StringType, false))));
+        return rows;
     }
 
     /** A notebook shipped in the job jar ({@code notebooks-sql/}). */

@@ -55,11 +55,10 @@ public final class StageRunner {
         int parallelism = spark.sparkContext().defaultParallelism();
         int partitions =
                 Partitioning.choose(s.partitions(), Math.min(total, s.commitEvery()), s.batchSize(), parallelism);
-        Stage.Work work = stage.work();
         long inserted = progress.track(
                 10,
                 () -> Commits.inChunks(pending, total, s.commitEvery(), stage.partitionColumn(), chunk -> {
-                    Dataset<Row> out = compute(spark, stage, work, chunk, partitions, progress.counter());
+                    Dataset<Row> out = compute(spark, stage, chunk, partitions, progress.counter());
                     List<DeltaIO.Update> updates = new ArrayList<>();
                     if (s.retryErrors()) {
                         updates.add(DeltaIO.Update.ERRORS);
@@ -79,23 +78,19 @@ public final class StageRunner {
     }
 
     /**
-     * The output rows of {@code stage}'s {@code work} over {@code items} (lazy: computed when an action
+     * The output rows of {@code stage}'s {@link Stage#work} over {@code items} (lazy: computed when an action
      * reads them): partitioned by the stage's partition column, each partition sorted into batches of
      * its batch key, the model loaded once per executor JVM, each item once, decoded one batch ahead
      * ({@link DecodeAhead#CONF}); {@code counter} counts the items done. The jobs' runs and the Spark ML
      * stages ({@code io.xaiscale.jobs.ml}) compute through this one path.
      */
     public static Dataset<Row> compute(
-            SparkSession spark,
-            Stage stage,
-            Stage.Work work,
-            Dataset<Row> items,
-            int partitions,
-            LongAccumulator counter) {
+            SparkSession spark, Stage stage, Dataset<Row> items, int partitions, LongAccumulator counter) {
         StageSettings s = stage.settings();
         Column[] order = sortOrder(stage).stream().map(c -> col(c)).toArray(Column[]::new);
         int ahead = DecodeAhead.parse(spark.conf().get(DecodeAhead.CONF, String.valueOf(DecodeAhead.DEFAULT)));
-        Tasks tasks = new Tasks(work, s.model(), stage.batchKey(), stage.itemKey(), s.batchSize(), ahead, counter);
+        Tasks tasks =
+                new Tasks(stage.work(), s.model(), stage.batchKey(), stage.itemKey(), s.batchSize(), ahead, counter);
         return items.repartition(partitions, col(stage.partitionColumn()))
                 .sortWithinPartitions(order)
                 .mapPartitions(tasks, Encoders.row(stage.output().schema()));
