@@ -20,6 +20,8 @@ import io.xaiscale.jobs.audit.SprayFindings;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ingest.IngestJob;
+import io.xaiscale.jobs.report.Destination;
+import io.xaiscale.jobs.report.Report;
 import io.xaiscale.jobs.spark.Endpoints;
 import io.xaiscale.jobs.spark.InputBytes;
 import io.xaiscale.jobs.spark.ModelFiles;
@@ -129,16 +131,16 @@ public final class AuditCommand implements Command {
             int code = audit(spark, config, text, runs, Ledger.newRunId(), o.getFlag("full"));
             if (config.report() != null) {
                 // the report of the warehouse as this run left it, gated or not: what the run's reader opens
-                java.nio.file.Path out = java.nio.file.Path.of(config.report());
-                io.xaiscale.jobs.report.Report.write(
+                Destination out = Destination.of(config.report());
+                Report.write(
                         spark,
-                        new io.xaiscale.jobs.report.Report.Settings(
+                        new Report.Settings(
                                 warehouse,
-                                out,
+                                out.folder(),
                                 runs.stream().map(r -> r.plan().card()).toList(),
                                 4));
                 System.out.println(
-                        "[audit] report: " + out.resolve("index.html").toAbsolutePath());
+                        "[audit] report: " + out.publish(spark.sparkContext().hadoopConfiguration()));
             }
             if (code != 0) {
                 throw new Gates.Failed("audit " + config.name() + ": a gate failed (exit code " + code + ")");
@@ -150,9 +152,11 @@ public final class AuditCommand implements Command {
     }
 
     /**
-     * A run whose inputs did not change since run {@code previous}: its means, error counts and findings
-     * (those that compare with the run before it excepted) are this run's; the gates are evaluated
-     * again on them.
+     * A run whose inputs did not change since run {@code previous}: its means, error counts, findings
+     * (those that compare with the run before it excepted) and gate outcomes are this run's, so a gated
+     * run stays gated however often it is rerun (a YARN attempt, a manual rerun). A ledger row without
+     * gate outcomes (written before they were kept) has its gates evaluated again against
+     * {@code baseline}.
      */
     private static int reuse(
             SparkSession spark,
@@ -161,6 +165,7 @@ public final class AuditCommand implements Command {
             String runId,
             Ledger ledger,
             Ledger.Previous previous,
+            Ledger.Previous baseline,
             String inputs,
             java.util.Map<String, Long> versions,
             List<Row> models,
@@ -188,12 +193,14 @@ public final class AuditCommand implements Command {
         long checked = previous.checkedRows() == null ? 0 : previous.checkedRows();
         long errors = previous.errorRows() == null ? 0 : previous.errorRows();
         double errorRate = checked == 0 ? 0 : (double) errors / checked;
-        List<Row> gates = Gates.evaluate(
-                config.gates() == null ? List.of() : config.gates(),
-                errorRate,
-                previous.means(),
-                previous.means(),
-                found);
+        List<Row> gates = previous.gates() != null
+                ? previous.gates()
+                : Gates.evaluate(
+                        config.gates() == null ? List.of() : config.gates(),
+                        errorRate,
+                        previous.means(),
+                        baseline.means(),
+                        found);
         boolean passed = gates.stream().allMatch(g -> g.getBoolean(1));
         printGates(gates);
         ledger.set("images_version", versions.get(Tables.IMAGES.name()))
@@ -266,18 +273,22 @@ public final class AuditCommand implements Command {
             List<Row> models = new ArrayList<>();
             ModelRun firstRun = runs.get(0);
             Options first = firstRun.options();
+            // each model as loaded: its card and the hash of the weights file read (not the card's optional one)
+            List<Inputs.Model> loaded = new ArrayList<>();
             for (ModelRun run : runs) {
                 ModelCard card = run.plan().card();
-                models.add(RowFactory.create(card.id(), card.version(), card.weightsSha256()));
+                String weights = run.plan().settings().model().weightsSha256();
+                models.add(RowFactory.create(card.id(), card.version(), weights));
+                loaded.add(new Inputs.Model(card, weights));
             }
             org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
-            List<ModelCard> cards = runs.stream().map(r -> r.plan().card()).toList();
             String listing = Inputs.listing(conf, first.get("source"), first.get("manifest"));
             java.util.Map<String, Long> before = Inputs.versions(conf, warehouse);
-            Ledger.Previous previous = Ledger.previous(spark, warehouse, config.name());
-            String inputs = Inputs.hash(config, cards, listing, before);
-            if (!full && inputs.equals(previous.inputsSha256())) {
-                return reuse(spark, config, warehouse, runId, ledger, previous, inputs, before, models, input);
+            Ledger.Previous last = Ledger.lastFinished(spark, warehouse, config.name());
+            Ledger.Previous baseline = Ledger.baseline(spark, warehouse, config.name());
+            String inputs = Inputs.hash(config, loaded, listing, before);
+            if (!full && inputs.equals(last.inputsSha256())) {
+                return reuse(spark, config, warehouse, runId, ledger, last, baseline, inputs, before, models, input);
             }
             if (!first.get("source").isBlank()) {
                 long t0 = System.nanoTime();
@@ -388,7 +399,7 @@ public final class AuditCommand implements Command {
                 means.addAll(mine);
                 errorRows.add(expl.where(col("error").isNotNull()).select("image_id"));
                 List<Findings.Finding> f = new ArrayList<>(Findings.find(spark, warehouse, card, scored));
-                f.addAll(Findings.regressions(mine, previous, x -> Findings.worstImages(scored, x)));
+                f.addAll(Findings.regressions(mine, baseline, x -> Findings.worstImages(scored, x)));
                 if (config.spray() != null) {
                     f.addAll(SprayFindings.find(
                             expl.where(col("target_rule").equalTo("predicted")), scored, card, config.spray()));
@@ -403,7 +414,7 @@ public final class AuditCommand implements Command {
             List<Findings.Finding> spike = Findings.errorSpike(
                     checked,
                     failed,
-                    previous,
+                    baseline,
                     () -> errorRows.stream()
                             .reduce(Dataset::union)
                             .orElseThrow()
@@ -425,7 +436,7 @@ public final class AuditCommand implements Command {
             selected.unpersist();
             double errorRate = rows == 0 ? 0 : (double) errors / rows;
             List<Row> gates = Gates.evaluate(
-                    config.gates() == null ? List.of() : config.gates(), errorRate, means, previous.means(), found);
+                    config.gates() == null ? List.of() : config.gates(), errorRate, means, baseline.means(), found);
             boolean passed = gates.stream().allMatch(g -> g.getBoolean(1));
             printGates(gates);
             java.util.Map<String, Long> after = Inputs.versions(conf, warehouse);
@@ -433,7 +444,7 @@ public final class AuditCommand implements Command {
             ledger.set(
                     "inputs_sha256",
                     Inputs.onlyOwnCommits(conf, warehouse, before, after, runId)
-                            ? Inputs.hash(config, cards, listing, after)
+                            ? Inputs.hash(config, loaded, listing, after)
                             : null);
             long bytesRead = input.total();
             ledger.set("selection", selection.describe())

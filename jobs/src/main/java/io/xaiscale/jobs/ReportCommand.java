@@ -2,6 +2,7 @@ package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.config.Spec;
+import io.xaiscale.jobs.report.Destination;
 import io.xaiscale.jobs.report.Report;
 import io.xaiscale.jobs.spark.ModelFiles;
 import io.xaiscale.jobs.spark.Sessions;
@@ -31,7 +32,11 @@ public final class ReportCommand implements Command {
                         Defaults.MODEL,
                         "model directories (comma-separated) whose cards draw the galleries' overlays; other models'"
                                 + " images are listed, not drawn")
-                .path("out", "report", "output folder (index.html and what it links to)")
+                .path(
+                        "out",
+                        "report",
+                        "output folder (index.html and what it links to), local or a URI such as s3a://bucket/reports/x"
+                                + " (built on the driver, then copied there)")
                 .add("gallery", "4", "images per gallery (a finding's evidence, a metric's worst cases)");
     }
 
@@ -42,17 +47,15 @@ public final class ReportCommand implements Command {
             cards.add(ModelCard.read(ModelFiles.localize(dir, ModelFiles.driverConf())));
         }
         int gallery = o.getInt("gallery", 0, 50);
-        Path out = Path.of(o.get("out"));
+        Destination out = Destination.of(o.get("out"));
         SparkSession spark = Sessions.create("xai-report", o.get("master"));
         try {
             long t0 = System.nanoTime();
-            List<Path> pages = Report.write(spark, new Report.Settings(o.get("warehouse"), out, cards, gallery));
+            List<Path> pages =
+                    Report.write(spark, new Report.Settings(o.get("warehouse"), out.folder(), cards, gallery));
+            String index = out.publish(spark.sparkContext().hadoopConfiguration());
             System.out.printf(
-                    "[report] %d page(s) in %s in %.1f s (open %s)%n",
-                    pages.size(),
-                    out.toAbsolutePath(),
-                    (System.nanoTime() - t0) / 1e9,
-                    out.resolve("index.html").toAbsolutePath());
+                    "[report] %d page(s) in %.1f s (open %s)%n", pages.size(), (System.nanoTime() - t0) / 1e9, index);
         } finally {
             spark.stop();
         }

@@ -889,8 +889,12 @@ class PipelineTest {
     }
 
     static int audit(String yaml, String runId) throws Exception {
+        return audit(yaml, runId, false);
+    }
+
+    static int audit(String yaml, String runId, boolean full) throws Exception {
         AuditConfig config = AuditConfig.parse(yaml, "test.yaml");
-        return AuditCommand.audit(spark, config, yaml, AuditCommand.prepare(config), runId);
+        return AuditCommand.audit(spark, config, yaml, AuditCommand.prepare(config), runId, full);
     }
 
     @Test
@@ -952,6 +956,21 @@ class PipelineTest {
         assertTrue(regression.<Double>getAs("ci_low") > 0, regression.toString());
         assertEquals(5, regression.getList(regression.fieldIndex("evidence")).size());
         assertTrue(second.<Long>getAs("checked_rows") > 0);
+        // rerun with nothing changed (YARN's second attempt, a manual rerun): run 2's results and gate
+        // outcomes, so still gated
+        assertEquals(Gates.EXIT_GATED, audit(ok, "run-2-rerun"));
+        Row rerun = runs.where(col("run_id").equalTo("run-2-rerun")).first();
+        assertEquals("gated", rerun.getAs("status"));
+        assertEquals("run-2", rerun.getAs("reused_run"));
+        assertEquals(gates, rerun.getList(rerun.fieldIndex("gates")));
+        // the next night recomputes with the regression still there: compared with run 1, the last run
+        // that succeeded (never with the gated run 2), so gated again
+        assertEquals(Gates.EXIT_GATED, audit(ok, "run-2-next-night", true));
+        Row next = runs.where(col("run_id").equalTo("run-2-next-night")).first();
+        assertNull(next.getAs("reused_run"));
+        List<Row> nextGates = next.getList(next.fieldIndex("gates"));
+        assertFalse(nextGates.get(2).getBoolean(1), "the change gate: " + nextGates.get(2));
+        assertEquals(mean / 2, nextGates.get(2).getDouble(2), 1e-9, "worse than run 1 by half its mean");
         spark.sql("UPDATE delta.`" + Tables.METRICS.path(warehouse)
                 + "` SET value = value * 2 WHERE metric = 'iou' AND method = 'gradient' AND value IS NOT NULL");
 
@@ -980,6 +999,43 @@ class PipelineTest {
                                 .replace("methods: [gradient]", "methods: [shap]"),
                         "a.yaml")));
         assertTrue(e.getMessage().contains("Unknown explanation method: shap"), e.getMessage());
+    }
+
+    /**
+     * Weights replaced in place under a card that pins no hash: the inputs hash is that of the weights
+     * file read, so the next run is not taken for the last one; it recomputes and is refused, since
+     * one id@version names one set of weights.
+     */
+    @Test
+    @Order(37)
+    void weightsReplacedInPlaceAreNeverTakenForTheOldOnes() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("in-place"));
+        Path src = ROOT.resolve("models/fmnist-loc-cnn");
+        Files.copy(src.resolve("fmnist-loc-cnn-0000.params"), dir.resolve("fmnist-loc-cnn-0000.params"));
+        Files.writeString(
+                dir.resolve("model.json"),
+                Files.readString(src.resolve("model.json"))
+                        .replace("\"id\" : \"fmnist-loc-cnn\"", "\"id\" : \"in-place-cnn\"")
+                        .replaceAll("\"weights_sha256\" : \"[0-9a-f]+\",", ""));
+        String yaml = auditYaml("in-place", "  - {gate: error_rate, max: 0.5}\n")
+                .replace(ROOT.resolve("models/fmnist-loc-cnn").toString(), dir.toString());
+        assertEquals(0, audit(yaml, "in-place-1"));
+        assertEquals(0, audit(yaml, "in-place-2"));
+        Dataset<Row> runs = spark.read().format("delta").load(Tables.AUDIT_RUNS.path(warehouse));
+        assertEquals(
+                "in-place-1",
+                runs.where(col("run_id").equalTo("in-place-2")).first().getAs("reused_run"));
+        Files.copy(
+                ROOT.resolve("models/fmnist-loc-cnn-shuffled").resolve("fmnist-loc-cnn-shuffled-0000.params"),
+                dir.resolve("fmnist-loc-cnn-0000.params"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> audit(yaml, "in-place-3"));
+        assertTrue(
+                e.getMessage().contains("Model in-place-cnn@1 in " + warehouse + " was explained with weights"),
+                e.getMessage());
+        Row third = runs.where(col("run_id").equalTo("in-place-3")).first();
+        assertEquals("failed", third.getAs("status"));
+        assertNull(third.getAs("reused_run"));
     }
 
     /** A copy of model {@code from} as version {@code version} of the shipped model's id. */

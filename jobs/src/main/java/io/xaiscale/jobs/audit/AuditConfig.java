@@ -31,7 +31,7 @@ import java.util.Map;
  *   - {gate: error_rate, max: 0.01}
  *   - {gate: metric_change, metric: pointing_game, method: grad_cam, max_worsening: 0.05}
  * spray: {max_maps_per_class: 300}
- * report: /var/reports/nightly-fmnist     # a local folder: the HTML report after each run
+ * report: s3a://bucket/reports/nightly     # the HTML report after each run (a local folder or a URI)
  * options: {batch-size: 32}
  * </pre>
  */
@@ -134,10 +134,6 @@ public record AuditConfig(
                     problems.add("gates[" + i + "]: " + p);
                 }
             }
-        }
-        if (c.report() != null && c.report().matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
-            problems.add("field 'report' must be a local folder (got " + c.report()
-                    + "): the report is written by the driver; copy it to object storage afterwards");
         }
         if (c.spray() != null) {
             try {

@@ -20,7 +20,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 
 /**
- * Everything an audit's results depend on, as one hash: the config, each model's card and weights,
+ * Everything an audit's results depend on, as one hash: the config, each model's card and the hash of
+ * the weights file it loaded (whether or not the card pins one),
  * the source files (path, size, modification time of every file under the source, and the
  * manifest's) and the Delta version of every table the audit reads. A run whose inputs hash equals
  * the previous run's, recorded when that run ended, would compute nothing new and find the same: it
@@ -81,16 +82,19 @@ public final class Inputs {
         return Hashing.sha256Hex(String.join("\n", lines));
     }
 
+    /** A model of the run: its card and the SHA-256 of the weights file it loaded. */
+    public record Model(ModelCard card, String weightsSha256) {}
+
     /** The inputs hash of a run of {@code config} with these models, source listing and table versions. */
-    public static String hash(AuditConfig config, List<ModelCard> cards, String listing, Map<String, Long> versions) {
+    public static String hash(AuditConfig config, List<Model> models, String listing, Map<String, Long> versions) {
         StringBuilder sb = new StringBuilder(config.sha256()).append('\n').append(listing);
-        for (ModelCard c : cards) {
+        for (Model m : models) {
             sb.append('\n')
-                    .append(c.key())
+                    .append(m.card().key())
                     .append(' ')
-                    .append(c.sha256())
+                    .append(m.card().sha256())
                     .append(' ')
-                    .append(c.weightsSha256());
+                    .append(m.weightsSha256());
         }
         versions.forEach((t, v) -> sb.append('\n').append(t).append('=').append(v));
         return Hashing.sha256Hex(sb.toString());

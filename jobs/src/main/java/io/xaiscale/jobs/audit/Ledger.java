@@ -100,24 +100,44 @@ public final class Ledger {
                 List.of(new DeltaIO.Update("true", List.of())));
     }
 
-    /** The means of the last succeeded or gated run of audit {@code audit} (none: empty). */
-    /** What the last succeeded (or gated) run of an audit had: its means and error counts. */
+    /**
+     * What a finished run of an audit had: its status, means, error counts, selection, inputs hash and
+     * gate outcomes ({@code gates} null for a ledger row written before they were kept).
+     */
     public record Previous(
             String runId,
+            String status,
             List<Gates.Mean> means,
             Long checkedRows,
             Long errorRows,
             Long imagesSelected,
             String selection,
-            String inputsSha256) {
-        public static final Previous NONE = new Previous(null, List.of(), null, null, null, null, null);
+            String inputsSha256,
+            List<Row> gates) {
+        public static final Previous NONE = new Previous(null, null, List.of(), null, null, null, null, null, null);
     }
 
-    /** The last succeeded or gated run of {@code audit} ({@link Previous#NONE} before the first). */
-    public static Previous previous(SparkSession spark, String warehouse, String audit) {
+    /**
+     * The last run of {@code audit} that ended {@link #SUCCEEDED}: the baseline that
+     * {@code metric_change} gates, regressions and error spikes compare with. A gated run never becomes
+     * the baseline, so a regression stays a regression night after night until a run passes.
+     */
+    public static Previous baseline(SparkSession spark, String warehouse, String audit) {
+        return last(spark, warehouse, audit, List.of(SUCCEEDED));
+    }
+
+    /**
+     * The last run of {@code audit} that ended, succeeded or gated: the one whose results a run with
+     * the same inputs takes (and its gate outcomes with them).
+     */
+    public static Previous lastFinished(SparkSession spark, String warehouse, String audit) {
+        return last(spark, warehouse, audit, List.of(SUCCEEDED, GATED));
+    }
+
+    private static Previous last(SparkSession spark, String warehouse, String audit, List<String> statuses) {
         Dataset<Row> runs = DeltaIO.readOrEmpty(spark, warehouse, Tables.AUDIT_RUNS);
         List<Row> last = runs.where(
-                        col("audit").equalTo(audit).and(col("status").isin(SUCCEEDED, GATED)))
+                        col("audit").equalTo(audit).and(col("status").isin(statuses.toArray())))
                 .orderBy(col("started_at").desc())
                 .limit(1)
                 .collectAsList();
@@ -130,6 +150,7 @@ public final class Ledger {
                 c -> columns.contains(c) && !r.isNullAt(r.fieldIndex(c)) ? r.get(r.fieldIndex(c)) : null;
         return new Previous(
                 r.getString(r.fieldIndex("run_id")),
+                r.getString(r.fieldIndex("status")),
                 r.isNullAt(r.fieldIndex("means"))
                         ? List.of()
                         : r.<Row>getList(r.fieldIndex("means")).stream()
@@ -139,6 +160,7 @@ public final class Ledger {
                 (Long) value.apply("error_rows"),
                 (Long) value.apply("images_selected"),
                 (String) value.apply("selection"),
-                (String) value.apply("inputs_sha256"));
+                (String) value.apply("inputs_sha256"),
+                r.isNullAt(r.fieldIndex("gates")) ? null : List.copyOf(r.<Row>getList(r.fieldIndex("gates"))));
     }
 }

@@ -4,12 +4,18 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 
+import ai.djl.Device;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.ModelCache;
 import io.xaiscale.model.ModelCard;
+import io.xaiscale.util.Hashing;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Encoders;
@@ -26,13 +32,24 @@ public final class ModelIdentity {
     private ModelIdentity() {}
 
     /**
-     * Loads the model in {@code dir} on the driver's CPU (once per JVM: in local mode the executors
-     * share it), checks its weights' hash and outputs; returns the weights' SHA-256.
+     * Loads the model in {@code dir} on the driver's CPU (once per JVM and set of weights: in local mode
+     * the executors share it), checks its weights' hash and outputs; returns the SHA-256 of the weights
+     * file as it is now (read again on every call, so weights replaced in place are seen).
      */
     public static String verify(ModelCard card, Path dir) {
         Classifier model;
         try {
-            model = ModelCache.get(card.key(), dir);
+            String sha;
+            Path weights = dir.resolve(card.weights());
+            try (InputStream in = Files.newInputStream(weights)) {
+                sha = Hashing.sha256Hex(in);
+            } catch (NoSuchFileException e) {
+                throw new IllegalArgumentException("Weights file not found: " + weights + " (named by 'weights' in "
+                        + dir.resolve(ModelCard.FILE_NAME) + ")");
+            }
+            model = ModelCache.get(card.key(), dir, Device.cpu(), sha);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (UncheckedIOException | IllegalStateException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

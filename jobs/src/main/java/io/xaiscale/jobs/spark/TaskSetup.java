@@ -34,7 +34,7 @@ public final class TaskSetup {
 
     /** The model of {@code ref} for this task: cached per executor JVM, with the stage's internal batch size. */
     public static TaskModel forTask(ModelRef ref) {
-        TaskModel t = forTask(ref.uri(), ref.key(), ref.internalBatchSize());
+        TaskModel t = forTask(ref.uri(), ref.key(), ref.weightsSha256(), ref.internalBatchSize());
         if (ref.weightsSha256() != null && !ref.weightsSha256().equals(t.model().weightsSha256())) {
             t.scope().close();
             throw new IllegalStateException("Model " + ref.key() + " at " + ref.uri() + " changed while the job ran:"
@@ -45,13 +45,19 @@ public final class TaskSetup {
     }
 
     public static TaskModel forTask(String modelUri, String modelKey, int internalBatchSize) {
+        return forTask(modelUri, modelKey, null, internalBatchSize);
+    }
+
+    /** The model of this key at this URI, loaded again if the cached one has weights other than {@code weightsSha256} (null: any). */
+    static TaskModel forTask(String modelUri, String modelKey, String weightsSha256, int internalBatchSize) {
         configureThreads();
         // task threads start with autograd recording on; forward-only work must not build graphs
         GradMode.offForThisThread();
         Device device = device(TaskContext.get());
         Path dir = ModelFiles.localize(
                 modelUri, SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf()));
-        Classifier model = ModelCache.get(modelKey, dir, device).withInternalBatchSize(internalBatchSize);
+        Classifier model =
+                ModelCache.get(modelKey, dir, device, weightsSha256).withInternalBatchSize(internalBatchSize);
         NDManager scope = model.manager().newSubManager();
         TaskContext ctx = TaskContext.get();
         if (ctx != null) {

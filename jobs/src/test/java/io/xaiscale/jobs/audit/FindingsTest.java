@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 class FindingsTest {
     static final Ledger.Previous BEFORE = new Ledger.Previous(
             "run-1",
+            "succeeded",
             List.of(
                     new Gates.Mean("m@1", "gradient", "iou", 100, 0.5, true, null),
                     new Gates.Mean("m@1", "gradient", "deletion_auc", 100, 0.2, false, null)),
@@ -17,6 +18,7 @@ class FindingsTest {
             10L,
             100L,
             "all images",
+            null,
             null);
 
     static Gates.Mean now(String metric, double mean, boolean higherIsBetter) {

@@ -91,7 +91,7 @@ class CleverHansIT {
                 "clever-hans",
                 ClusterS3IT.LOGS,
                 jvm,
-                System.getProperty("java.class.path"),
+                ClusterS3IT.jobJarClasspath(),
                 "io.xaiscale.jobs.Main",
                 List.of("audit", "--file", yaml.toString(), "--master", "local[2]"),
                 new HashMap<>(Map.of("SPARK_LOCAL_IP", "127.0.0.1", "OMP_NUM_THREADS", "1")),

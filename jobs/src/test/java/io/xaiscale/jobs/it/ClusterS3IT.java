@@ -68,6 +68,17 @@ class ClusterS3IT {
     static Child worker2;
     static SparkSession spark;
 
+    /**
+     * What {@code java -cp} runs the product with outside spark-submit: the job jar on a Spark
+     * distribution's jars (module deploy/spark-dist), none of the test classpath.
+     */
+    static String jobJarClasspath() throws IOException {
+        return System.getProperty("xai.jobJar")
+                + File.pathSeparator
+                + Files.readString(Path.of(System.getProperty("xai.sparkClasspath")))
+                        .strip();
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -132,20 +143,16 @@ class ClusterS3IT {
         flags = new ArrayList<>(
                 List.of(System.getProperty("xai.sparkFlags").trim().split("\\s+")));
         flags.add("-Dlog4j2.configurationFile=" + ROOT.resolve("conf/log4j2.properties"));
-        classpath = System.getProperty("java.class.path");
-        // SPARK_HOME/jars: what a worker puts on an executor's classpath (Spark, Hadoop, hadoop-aws);
-        // the project, DJL and Delta come with the job jar.
+        // what a Spark distribution with hadoop-aws holds (module deploy/spark-dist), and nothing of the
+        // project: the master, the workers, spark-submit and so the client-mode driver run on it, and
+        // the project, DJL, Delta and the report's libraries come with the job jar alone
+        classpath = Files.readString(Path.of(System.getProperty("xai.sparkClasspath")))
+                .strip();
+        // SPARK_HOME/jars: what a worker puts on an executor's classpath
         Path sparkHome = Files.createDirectories(WORK.resolve("spark-home/jars"));
         for (String entry : classpath.split(File.pathSeparator)) {
             Path p = Path.of(entry);
-            String s = p.toString();
-            if (s.endsWith(".jar")
-                    && !s.contains("/ai/djl/")
-                    && !s.contains("/io/delta/")
-                    && !s.contains("junit")
-                    && !s.contains("opentest4j")
-                    && !s.contains("apiguardian")
-                    && !s.contains("xaiscale")) {
+            if (p.toString().endsWith(".jar")) {
                 Path link = sparkHome.resolve(p.getFileName());
                 if (!Files.exists(link)) {
                     Files.createSymbolicLink(link, p);
@@ -454,6 +461,7 @@ class ClusterS3IT {
                 "gates:",
                 "  - {gate: metric_change, metric: iou, method: gradient, max_worsening: 0.05}",
                 "options: {batch-size: 4}",
+                "report: s3a://" + BUCKET + "/reports/nightly",
                 "");
     }
 
@@ -475,6 +483,15 @@ class ClusterS3IT {
         fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(yaml.toUri()), new org.apache.hadoop.fs.Path(config));
         try (Child job = submit("audit-1", new String[] {"audit", "--file", config})) {
             assertEquals(0, job.awaitExit(Duration.ofMinutes(6)), job.tail());
+            assertTrue(
+                    job.output().contains("[audit] report: s3a://" + BUCKET + "/reports/nightly/index.html"),
+                    job.tail());
+        }
+        // the report, built by the job jar's driver (templates, charts' script) and copied to S3
+        for (String f : List.of("index.html", "leaderboard.html", "assets/echarts.min.js", "assets/report.css")) {
+            assertTrue(
+                    fs.exists(new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/reports/nightly/" + f)),
+                    f + " of the report on S3");
         }
 
         // two new images with their manifest rows, version 2 of the model (the same weights), the config naming both

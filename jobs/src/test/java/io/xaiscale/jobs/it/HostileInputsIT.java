@@ -63,7 +63,7 @@ class HostileInputsIT {
                 name,
                 ClusterS3IT.LOGS,
                 jvm,
-                System.getProperty("java.class.path"),
+                ClusterS3IT.jobJarClasspath(),
                 "io.xaiscale.jobs.Main",
                 args,
                 env,
