@@ -39,6 +39,12 @@ public final class Classifier implements AutoCloseable {
     private final int internalBatchSize;
     /** The views of {@link #withInputShift} by shift and internal batch size, shared by every view of the model. */
     private final java.util.concurrent.ConcurrentHashMap<String, Classifier> shifted;
+    /**
+     * State derived from the weights and normalisation (the propagation walk, randomised copies), built
+     * once and shared by every view of the same network: views of other internal batch sizes share it,
+     * a view of another input shift has its own.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Object, Object> derived;
 
     /** The default of {@link #internalBatchSize()}: samples per model pass inside a method. */
     public static final int DEFAULT_INTERNAL_BATCH_SIZE = 64;
@@ -62,6 +68,7 @@ public final class Classifier implements AutoCloseable {
         this.weightsSha256 = weightsSha256;
         this.internalBatchSize = DEFAULT_INTERNAL_BATCH_SIZE;
         this.shifted = new java.util.concurrent.ConcurrentHashMap<>();
+        this.derived = new java.util.concurrent.ConcurrentHashMap<>();
     }
 
     private Classifier(Classifier like, int internalBatchSize) {
@@ -81,6 +88,7 @@ public final class Classifier implements AutoCloseable {
         this.weightsSha256 = like.weightsSha256;
         this.internalBatchSize = internalBatchSize;
         this.shifted = like.shifted;
+        this.derived = mean == like.mean ? like.derived : new java.util.concurrent.ConcurrentHashMap<>();
     }
 
     /** Loads the model described by {@code dir/model.json} on the CPU. */
@@ -225,6 +233,22 @@ public final class Classifier implements AutoCloseable {
             throw new IllegalArgumentException("Invalid internal batch size: " + n + " (must be > 0)");
         }
         return n == internalBatchSize ? this : new Classifier(this, n);
+    }
+
+    /**
+     * The state of kind {@code key} derived from this network (its weights and normalisation), built by
+     * {@code build} on first use and kept with the model: every view of the same network, whatever its
+     * internal batch size, gets the same instance, so per-task views never multiply it (native memory
+     * stays flat over any number of tasks). {@code build} receives the view that first asked.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T derived(Object key, java.util.function.Function<Classifier, T> build) {
+        return (T) derived.computeIfAbsent(key, k -> build.apply(this));
+    }
+
+    /** How many derived states this network holds (for tests: it must not grow with tasks). */
+    public int derivedCount() {
+        return derived.size();
     }
 
     /**

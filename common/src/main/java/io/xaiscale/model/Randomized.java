@@ -11,20 +11,17 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Copies of a model with some weight layers re-drawn at random, for the model-randomisation sanity
  * check (Adebayo et al. 2018). Weight layers (convolutions and dense layers, in forward order) are
  * counted from the output: {@code depth = 1} is the last dense layer. {@code cascade} re-draws the
  * top {@code depth} layers, otherwise only the {@code depth}-th. New weights and biases are Gaussian
- * with the standard deviation of the originals, seeded. One copy per setting and JVM, kept for reuse.
+ * with the standard deviation of the originals, seeded. One copy per network and setting, kept with the
+ * network for reuse.
  */
 public final class Randomized {
-    private static final Map<String, Classifier> CACHE = new ConcurrentHashMap<>();
-
     private Randomized() {}
 
     /** The weight layers of a block tree, in forward order. */
@@ -44,10 +41,16 @@ public final class Randomized {
         }
     }
 
+    /** What a randomised copy is kept under, with the network it copies ({@link Classifier#derived}). */
+    private record Key(int depth, boolean cascade, long seed) {}
+
+    /**
+     * The copy of {@code base}'s network with these layers re-drawn: built once per network and setting,
+     * kept with the network (never per view or task), at {@code base}'s internal batch size.
+     */
     public static Classifier of(Classifier base, int depth, boolean cascade, long seed) {
-        String key = base.card().key() + "|" + base.weightsSha256() + "|" + System.identityHashCode(base) + "|" + depth
-                + "|" + cascade + "|" + seed;
-        return CACHE.computeIfAbsent(key, k -> build(base, depth, cascade, seed));
+        Classifier copy = base.derived(new Key(depth, cascade, seed), b -> build(b, depth, cascade, seed));
+        return copy.withInternalBatchSize(base.internalBatchSize());
     }
 
     private static Classifier build(Classifier base, int depth, boolean cascade, long seed) {

@@ -15,11 +15,9 @@ import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
 import io.xaiscale.model.Residual;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * A model as a list of {@link Layer}s in forward order, which the propagation engine walks backwards:
@@ -40,8 +38,6 @@ public final class Walk {
     public static final String SUPPORTED = "Conv2d, Linear, BatchNorm, ReLU, max and average pooling (also global), "
             + "flatten, identity, residual blocks";
 
-    private static final Map<Classifier, Walk> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
-
     private final List<Layer> layers;
     private final NDArray low;
     private final NDArray high;
@@ -52,11 +48,12 @@ public final class Walk {
         this.high = high;
     }
 
-    /** The walk of {@code model}, built on first use; fails naming a layer the engine cannot walk. */
+    /**
+     * The walk of {@code model}, built on first use and kept with the network (one per network, not per
+     * view: see {@link Classifier#derived}); fails naming a layer the engine cannot walk.
+     */
     public static Walk of(Classifier model) {
-        synchronized (CACHE) {
-            return CACHE.computeIfAbsent(model, Walk::build);
-        }
+        return model.derived(Walk.class, Walk::build);
     }
 
     private static Walk build(Classifier model) {
