@@ -5,8 +5,9 @@ import io.xaiscale.config.ParamReader;
 import java.util.List;
 
 /**
- * A saliency metric over a batch: one value per sample and output, {@code NaN} where it does not
- * apply (a localisation metric on an image without a box). Most metrics have one output, named like
+ * A saliency metric over a batch: one value per sample and output, {@link #NOT_APPLICABLE} where it
+ * does not apply (a localisation metric on an image without a box). Any other NaN or infinity is a
+ * fault, never a value: the evaluate stage stores it as the item's error. Most metrics have one output, named like
  * the metric; a metric that computes several values from one costly step (robustness: one
  * recomputed map, compared four ways) names each output, and each becomes its own row. Parameters
  * are recorded next to every value.
@@ -65,8 +66,20 @@ public abstract class Metric extends Configured {
         return false;
     }
 
-    /** Why a value is {@code NaN}, written to the row's {@code error}. */
+    /**
+     * The value of an item the metric does not apply to, declared by the metric: a NaN with its own
+     * bits, which no arithmetic produces (0/0, inf - inf and the like give the canonical NaN), so an
+     * accidental NaN is never taken for "not applicable". Test with {@link #isNotApplicable}.
+     */
+    public static final double NOT_APPLICABLE = Double.longBitsToDouble(0x7ff8_0000_0a11_1e5aL);
+
+    /** Whether {@code v} is {@link #NOT_APPLICABLE} (and not any other NaN). */
+    public static boolean isNotApplicable(double v) {
+        return Double.doubleToRawLongBits(v) == Double.doubleToRawLongBits(NOT_APPLICABLE);
+    }
+
+    /** Why a value is {@link #NOT_APPLICABLE}, written to the row's {@code error} (starts with "not applicable"). */
     public String notApplicable() {
-        return "not applicable: no ground-truth box";
+        return "not applicable to this item";
     }
 }

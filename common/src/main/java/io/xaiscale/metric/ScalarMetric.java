@@ -9,7 +9,7 @@ public abstract class ScalarMetric extends Metric {
         super(name, reader);
     }
 
-    /** One value per sample, {@code NaN} where the metric does not apply. */
+    /** One value per sample, {@link Metric#NOT_APPLICABLE} where the metric does not apply. */
     protected abstract double[] values(EvalBatch batch);
 
     @Override

@@ -38,6 +38,45 @@ public final class MapCodec {
 
         public static final List<String> SPECS = List.of("float32", "float16", "bfloat16");
 
+        /** The largest finite magnitude (beyond it a value would be stored as an infinity). */
+        float max() {
+            return switch (this) {
+                case FLOAT32 -> Float.MAX_VALUE;
+                case FLOAT16 -> 65504f;
+                case BFLOAT16 -> Float.intBitsToFloat(0x7f7f0000);
+            };
+        }
+
+        /** The smallest normal magnitude (below it, the precision left shrinks to nothing). */
+        float minNormal() {
+            return switch (this) {
+                case FLOAT32, BFLOAT16 -> Float.MIN_NORMAL;
+                case FLOAT16 -> 0x1p-14f;
+            };
+        }
+
+        /**
+         * Whether the map of {@code length} values from {@code offset} keeps what it is at this
+         * precision: no finite value becomes an infinity, and a map that is not all zero has its largest
+         * magnitude in the normal range (a map of tiny gradients would otherwise become all zero, or
+         * keep a bit or two). Values far below the largest may still flush to zero: they are below half
+         * a unit in the last place of the largest. A map that does not fit is stored as float32.
+         */
+        public boolean holds(float[] maps, int offset, int length) {
+            if (this == FLOAT32) {
+                return true;
+            }
+            float largest = 0;
+            for (int i = offset; i < offset + length; i++) {
+                float a = Math.abs(maps[i]);
+                if (Float.isFinite(a) && a > largest) {
+                    largest = a;
+                }
+            }
+            // rounding to nearest: a value up to half a step above the largest finite still rounds down
+            return largest == 0 || (largest <= max() && largest >= minNormal());
+        }
+
         /** The precision of a stored {@code map_dtype}; null (maps written before the column existed) is float32. */
         public static Precision of(String dtype) {
             if (dtype == null) {

@@ -2,6 +2,7 @@ package io.xaiscale.util;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,5 +69,29 @@ class MapCodecTest {
                 "Invalid map_dtype: int8 (valid: float32, float16, bfloat16)",
                 assertThrows(IllegalArgumentException.class, () -> MapCodec.decode(new byte[4], "int8"))
                         .getMessage());
+    }
+
+    /** The largest magnitude decides whether a 16-bit precision holds a map (else it is stored as float32). */
+    @Test
+    void aMapThatWouldOverflowOrVanishAtSixteenBitsIsNotHeld() {
+        MapCodec.Precision half = MapCodec.Precision.FLOAT16;
+        MapCodec.Precision brain = MapCodec.Precision.BFLOAT16;
+        float[] ok = {0.5f, -1e-3f, 0f, 1e-9f}; // the tiny value flushes to zero, far below the largest
+        assertTrue(half.holds(ok, 0, 4));
+        assertTrue(half.holds(new float[] {0f, 0f}, 0, 2), "an all-zero map stays all zero");
+        assertTrue(half.holds(new float[] {65504f}, 0, 1), "the largest finite half");
+        float[] big = {1f, 70000f};
+        assertFalse(half.holds(big, 0, 2), "70000 would be an infinity");
+        assertTrue(Float.isInfinite(MapCodec.decode(MapCodec.encode(big, 0, 2, half), half)[1]));
+        assertTrue(brain.holds(big, 0, 2), "bfloat16 keeps float32's range");
+        float[] tiny = {3e-8f, -2e-8f, 1e-9f}; // gradients of a saturated model
+        assertFalse(half.holds(tiny, 0, 3), "the whole map would vanish or keep a bit");
+        float[] decoded = MapCodec.decode(MapCodec.encode(tiny, 0, 3, half), half);
+        assertEquals(0f, decoded[2]);
+        assertTrue(brain.holds(tiny, 0, 3));
+        assertTrue(half.holds(new float[] {0x1p-14f}, 0, 1), "the smallest normal half");
+        assertFalse(half.holds(new float[] {0x1p-15f}, 0, 1));
+        assertTrue(half.holds(big, 0, 1), "only the values of the map at offset and length count");
+        assertTrue(MapCodec.Precision.FLOAT32.holds(new float[] {Float.MAX_VALUE, 1e-40f}, 0, 2));
     }
 }

@@ -11,7 +11,7 @@ import io.xaiscale.metric.ScalarMetric;
  * from the change of the target logit between the {@code baseline} and the image,
  * {@code |sum(map) - (f(x) - f(b))| / |f(x) - f(b)|}. Quantus answers true or false; the relative
  * error says by how much (0 for IG with many steps, DeepLIFT, LRP-0 without biases). Lower is better;
- * {@code NaN} where the logit does not change.
+ * not applicable where the logit does not change.
  */
 public final class Completeness extends ScalarMetric {
     public static final String NAME = "completeness";
@@ -52,7 +52,7 @@ public final class Completeness extends ScalarMetric {
             for (float v : b.maps()[i]) {
                 sum += v;
             }
-            out[i] = delta == 0 ? Double.NaN : Math.abs(sum - delta) / Math.abs(delta);
+            out[i] = delta == 0 ? NOT_APPLICABLE : Math.abs(sum - delta) / Math.abs(delta);
         }
         return out;
     }

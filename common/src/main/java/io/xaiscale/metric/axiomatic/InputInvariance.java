@@ -61,7 +61,7 @@ public final class InputInvariance extends ScalarMetric {
                 diff += Math.abs(flat[i * hw + p] - e[p]);
                 norm += Math.abs(e[p]);
             }
-            out[i] = norm == 0 ? Double.NaN : diff / norm;
+            out[i] = norm == 0 ? NOT_APPLICABLE : diff / norm;
         }
         return out;
     }

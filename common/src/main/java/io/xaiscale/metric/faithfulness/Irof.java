@@ -95,12 +95,17 @@ public final class Irof extends CurveMetric {
         return out;
     }
 
+    @Override
+    public String notApplicable() {
+        return "not applicable: the target class has probability 0 on the intact image";
+    }
+
     /** The area over the curve relative to the intact image's probability. */
     @Override
     protected double value(float[] curve) {
         double p0 = curve[0];
         if (p0 <= 0) {
-            return Double.NaN;
+            return NOT_APPLICABLE;
         }
         double area = 0;
         for (int k = 1; k < curve.length; k++) {

@@ -42,9 +42,9 @@ public final class Focus extends LocalizationMetric {
             if (share > 0.9) {
                 tiles++;
             } else if (share > 0.1) {
-                return Double.NaN; // a quadrant half covered: not a mosaic's tile
+                return NOT_APPLICABLE; // a quadrant half covered: not a mosaic's tile
             }
         }
-        return tiles == 2 ? RelevanceMass.share(relevance, mask) : Double.NaN;
+        return tiles == 2 ? RelevanceMass.share(relevance, mask) : NOT_APPLICABLE;
     }
 }

@@ -37,6 +37,11 @@ public abstract class LocalizationMetric extends ScalarMetric {
     }
 
     @Override
+    public String notApplicable() {
+        return "not applicable: no ground-truth box";
+    }
+
+    @Override
     public boolean higherIsBetter() {
         return true;
     }
@@ -47,7 +52,7 @@ public abstract class LocalizationMetric extends ScalarMetric {
         for (int i = 0; i < out.length; i++) {
             Region truth = b.truths()[i];
             out[i] = truth == null
-                    ? Double.NaN
+                    ? NOT_APPLICABLE
                     : score(Relevance.apply(relevance, b.maps()[i]), truth, b.width(), b.height());
         }
         return out;

@@ -58,7 +58,7 @@ public final class MaxSensitivity extends ScalarMetric {
                 norm += v * v;
             }
             if (norm == 0) {
-                out[i] = Double.NaN;
+                out[i] = NOT_APPLICABLE;
                 continue;
             }
             double worst = 0;

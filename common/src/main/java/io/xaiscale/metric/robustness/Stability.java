@@ -45,6 +45,11 @@ public final class Stability extends Metric {
     }
 
     @Override
+    public String notApplicable() {
+        return "not applicable: the map is all zero (average sensitivity divides by its norm)";
+    }
+
+    @Override
     public boolean needsModel() {
         return true;
     }
@@ -116,13 +121,13 @@ public final class Stability extends Metric {
                     relX += dr * dr;
                 }
                 lipschitz = Math.max(lipschitz, de / Math.max(Math.sqrt(dx), epsMin));
-                avg += norm == 0 ? Double.NaN : de / norm / samples;
+                avg += norm == 0 ? 0 : de / norm / samples;
                 ris = Math.max(ris, rel / Math.max(Math.sqrt(relX), epsMin));
                 ros = Math.max(ros, rel / Math.max(relative(logits, i * k, logitsCopies, c * k, k), epsMin));
                 rrs = Math.max(rrs, rel / Math.max(relative(rep0, i * r, repCopies, c * r, r), epsMin));
             }
             out[0][i] = lipschitz;
-            out[1][i] = avg;
+            out[1][i] = norm == 0 ? NOT_APPLICABLE : avg;
             out[2][i] = ris;
             out[3][i] = ros;
             out[4][i] = rrs;

@@ -63,7 +63,7 @@ public final class EfficientMprt extends ScalarMetric {
         for (int i = 0; i < out.length; i++) {
             double before = histogramEntropy(b.maps()[i], bins);
             double after = histogramEntropy(Arrays.copyOfRange(flat, i * hw, (i + 1) * hw), bins);
-            out[i] = before == 0 ? Double.NaN : after / before;
+            out[i] = before == 0 ? NOT_APPLICABLE : after / before;
         }
         return out;
     }

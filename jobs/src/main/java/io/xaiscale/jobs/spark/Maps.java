@@ -65,8 +65,12 @@ public final class Maps {
             boolean small = storesCoarse() && coarse != null;
             int h = small ? ch : height;
             int w = small ? cw : width;
-            return row.set("map", MapCodec.encode(small ? coarse : maps, i * h * w, h * w, precision))
-                    .set("map_dtype", precision.spec())
+            float[] values = small ? coarse : maps;
+            // a map the chosen precision cannot hold (it would overflow or vanish) is stored as float32;
+            // map_dtype says so, and every reader decodes by it
+            MapCodec.Precision p = precision.holds(values, i * h * w, h * w) ? precision : MapCodec.Precision.FLOAT32;
+            return row.set("map", MapCodec.encode(values, i * h * w, h * w, p))
+                    .set("map_dtype", p.spec())
                     .set("map_height", h)
                     .set("map_width", w)
                     .set("input_height", height)

@@ -345,18 +345,34 @@ public final class EvaluateStage implements Stage {
                 GroundTruth truth = u.truth();
                 for (int k = 0; k < outputs.size(); k++) {
                     double v = values[k][i];
-                    boolean na = Double.isNaN(v);
-                    String why = truth.missing() != null ? truth.missing() : metric.notApplicable();
+                    String error = outcome(metric, truth, v);
+                    boolean none = error != null;
                     String used = metric.usesGroundTruth() ? truth.used() : null;
-                    out.add(row(u.row(), metric, outputs.get(k), na ? null : v, na ? why : null, na ? null : used, now)
+                    out.add(row(u.row(), metric, outputs.get(k), none ? null : v, error, none ? null : used, now)
                             .set(
                                     "ground_truth_hash",
                                     metric.usesGroundTruth() ? u.row().getAs("image_gt_hash") : null)
-                            .set("curve", curves == null || na ? null : Table.doubles(curves[i]))
+                            .set("curve", curves == null || none ? null : Table.doubles(curves[i]))
                             .build());
                 }
             }
             return out;
+        }
+
+        /**
+         * The error of a value, null for a value to store: the metric's declared "not applicable" (the
+         * ground truth's own reason for a metric that uses it), or any other NaN or infinity as an error
+         * naming it (never stored as a value, never taken for "not applicable", counted by the gates).
+         */
+        static String outcome(Metric metric, GroundTruth truth, double v) {
+            if (Metric.isNotApplicable(v)) {
+                return metric.usesGroundTruth() && truth.missing() != null ? truth.missing() : metric.notApplicable();
+            }
+            if (!Double.isFinite(v)) {
+                return "non-finite value " + v + " from metric " + metric.name()
+                        + ": not stored (a fault of the metric or of the model on this item, not an outcome)";
+            }
+            return null;
         }
 
         /** A curve as the table's {@code array<double>}. */

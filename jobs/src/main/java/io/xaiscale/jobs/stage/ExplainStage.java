@@ -41,12 +41,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.SparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.util.LongAccumulator;
 
 /**
  * The explain stage: every (image, method) pair not yet in the {@code explanations} table for this
@@ -54,6 +56,8 @@ import org.apache.spark.sql.types.DataTypes;
  * JVM) and inserted (a rerun adds nothing; a rerun after a crash does only what is missing).
  */
 public final class ExplainStage implements Stage {
+    /** The end of the error of an image whose results stayed non-finite. */
+    static final String RECOMPUTED_ERROR = "computed twice";
 
     /** The stage's own settings; validated on the driver by {@link #validate}. */
     public record Settings(
@@ -239,6 +243,10 @@ public final class ExplainStage implements Stage {
                         sum("runtime_ms").as("total_ms"))
                 .orderBy(col("total_ms").desc())
                 .collectAsList();
+        System.out.printf(
+                "[explain] %d batch(es) gave non-finite maps, logits or probabilities and were computed again"
+                        + " (what stayed non-finite is its images' error: %s)%n",
+                recomputedBatches(), RECOMPUTED_ERROR);
         System.out.println("[explain] time per method (in-task explainer time, excluding decode and I/O):");
         System.out.printf("  %-60s %8s %7s %12s %10s%n", "method", "maps", "errors", "ms/image", "total s");
         double seconds = 0;
@@ -252,11 +260,23 @@ public final class ExplainStage implements Stage {
         return seconds;
     }
 
+    /** Batches computed again after a non-finite map, logit or probability (counted on the executors). */
+    private transient LongAccumulator recomputed;
+
     @Override
     public Work work() {
         Broadcast<HashMap<String, References>> sets = references;
         Maps.Storage storage = s.storage();
-        return task -> new Batch(task, sets, storage);
+        if (recomputed == null) {
+            recomputed = SparkContext.getOrCreate().longAccumulator("explain: batches computed again (non-finite)");
+        }
+        LongAccumulator again = recomputed;
+        return task -> new Batch(task, sets, storage, again);
+    }
+
+    /** How many batches this stage computed again after a non-finite result (0 before it ran). */
+    public long recomputedBatches() {
+        return recomputed == null ? 0 : recomputed.value();
     }
 
     /** Explains the batches of one partition: each batch one method, bad images isolated. */
@@ -267,13 +287,19 @@ public final class ExplainStage implements Stage {
         private final Map<String, Explainer> methods = new HashMap<>();
         private final Broadcast<HashMap<String, References>> references;
         private final Maps.Storage storage;
+        private final LongAccumulator recomputed;
 
-        Batch(TaskSetup.TaskModel task, Broadcast<HashMap<String, References>> references, Maps.Storage storage) {
+        Batch(
+                TaskSetup.TaskModel task,
+                Broadcast<HashMap<String, References>> references,
+                Maps.Storage storage,
+                LongAccumulator recomputed) {
             this.model = task.model();
             this.scope = task.scope();
             this.cardSha = model.card().sha256();
             this.references = references;
             this.storage = storage;
+            this.recomputed = recomputed;
         }
 
         /** The batch's images, and its rows refused before decoding (an image error, a target the model lacks). */
@@ -338,15 +364,27 @@ public final class ExplainStage implements Stage {
                 long t0 = System.nanoTime();
                 Attribution a = method.explain(model, x, targets);
                 float[] maps = a.maps().toFloatArray();
-                if (Maps.nonFinite(maps) > 0) {
+                long explainNanos = System.nanoTime() - t0;
+                // a method given the classes may skip the clean forward pass: then the prediction is its own pass
+                NDArray logits = a.logits() != null ? a.logits() : model.logitsNoGrad(x);
+                float[] probs = logits.softmax(1).toFloatArray();
+                if (Maps.nonFinite(maps) + Maps.nonFinite(probs) > 0) {
                     // seen on virtual CPUs: a libtorch (oneDNN) kernel's first run gave NaN where the
-                    // same call again is exact (docs/sizing.md); a map that stays non-finite is an error
+                    // same call again is exact (docs/sizing.md); counted, and what stays non-finite is an error
+                    if (recomputed != null) {
+                        recomputed.add(1);
+                    }
+                    long t1 = System.nanoTime();
                     a = method.explain(model, x, targets);
                     maps = a.maps().toFloatArray();
+                    explainNanos += System.nanoTime() - t1;
+                    logits = a.logits() != null ? a.logits() : model.logitsNoGrad(x);
+                    probs = logits.softmax(1).toFloatArray();
                     int bad = Maps.nonFinite(maps);
-                    if (bad > 0) {
-                        throw new IllegalStateException(
-                                bad + " non-finite map value(s) (NaN or infinity), computed twice");
+                    int badProbs = Maps.nonFinite(probs);
+                    if (bad + badProbs > 0) {
+                        throw new IllegalStateException(bad + " non-finite map value(s) and " + badProbs
+                                + " non-finite probabilities (NaN or infinity), " + RECOMPUTED_ERROR);
                     }
                 }
                 // the coarse maps leave the native side only when they are what is stored
@@ -354,10 +392,7 @@ public final class ExplainStage implements Stage {
                 float[] coarse = small == null ? null : small.toFloatArray();
                 int ch = small == null ? 0 : (int) small.getShape().get(1);
                 int cw = small == null ? 0 : (int) small.getShape().get(2);
-                double ms = (System.nanoTime() - t0) / 1e6 / n;
-                // a method given the classes may skip the clean forward pass: then the prediction is its own pass
-                NDArray logits = a.logits() != null ? a.logits() : model.logitsNoGrad(x);
-                float[] probs = logits.softmax(1).toFloatArray();
+                double ms = explainNanos / 1e6 / n;
                 int[] predicted = Autograd.argMax(logits);
                 int k = model.numClasses();
                 int hw = model.height() * model.width();

@@ -28,13 +28,17 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
 import org.junit.jupiter.api.Test;
 
-/** The explain task never stores a non-finite map: it computes the batch once more, then fails it. */
+/**
+ * The explain task never stores a non-finite map or probability: it computes the batch once more
+ * (counted by the stage's accumulator), then fails it.
+ */
 class ExplainBatchTest {
 
     /** A method whose first {@code nanCalls} calls give maps of NaN, and maps of ones after. */
-    static final class Flaky extends Explainer {
+    static class Flaky extends Explainer {
         final int nanCalls;
         int calls;
 
@@ -58,6 +62,27 @@ class ExplainBatchTest {
             float[] v = new float[targets.length * model.height() * model.width()];
             Arrays.fill(v, calls++ < nanCalls ? Float.NaN : 1f);
             return inputs.getManager().create(v, new Shape(targets.length, model.height(), model.width()));
+        }
+    }
+
+    /** A method whose first call reports NaN logits with finite maps (a faulty kernel in the forward pass). */
+    static final class FlakyLogits extends Flaky {
+        FlakyLogits() {
+            super(0);
+        }
+
+        @Override
+        protected io.xaiscale.explain.Attribution compute(
+                Classifier model, NDArray inputs, io.xaiscale.explain.Targets targets) {
+            io.xaiscale.explain.Attribution a = super.compute(model, inputs, targets);
+            if (calls > 1) {
+                return a;
+            }
+            float[] nan = new float[(int) inputs.getShape().get(0) * model.numClasses()];
+            Arrays.fill(nan, Float.NaN);
+            NDArray logits =
+                    inputs.getManager().create(nan, new Shape(inputs.getShape().get(0), model.numClasses()));
+            return new io.xaiscale.explain.Attribution(a.maps(), a.targets(), logits);
         }
     }
 
@@ -85,8 +110,9 @@ class ExplainBatchTest {
     void aNonFiniteMapIsComputedOnceMoreAndABatchThatStaysNonFiniteFails() throws Exception {
         try (Classifier model = Classifier.load(model());
                 NDManager scope = model.manager().newSubManager()) {
-            ExplainStage.Batch batch =
-                    new ExplainStage.Batch(new TaskSetup.TaskModel(model, scope), null, Maps.Storage.DEFAULT);
+            LongAccumulator recomputed = new LongAccumulator();
+            ExplainStage.Batch batch = new ExplainStage.Batch(
+                    new TaskSetup.TaskModel(model, scope), null, Maps.Storage.DEFAULT, recomputed);
             List<Row> items = List.of(item("a"), item("b"));
             float[] pixels = new float[2 * model.channels() * model.height() * model.width()];
             Timestamp now = new Timestamp(0);
@@ -102,11 +128,24 @@ class ExplainBatchTest {
                 assertArrayEquals(new float[] {1f, 1f}, new float[] {map[0], map[map.length - 1]});
             }
 
+            assertEquals(1, recomputed.value(), "counted");
+
+            // finite maps with NaN logits: the probabilities are checked too
+            FlakyLogits logits = new FlakyLogits();
+            rows = batch.explainDecoded(logits, items, pixels, now);
+            assertEquals(2, logits.calls, "computed once more");
+            assertEquals(2, recomputed.value());
+            for (Row r : rows) {
+                double p = (Double) r.get(Tables.EXPLANATIONS.schema().fieldIndex("predicted_prob"));
+                assertTrue(Double.isFinite(p), "the second run's probability: " + p);
+            }
+
             Flaky always = new Flaky(Integer.MAX_VALUE);
             IllegalStateException e =
                     assertThrows(IllegalStateException.class, () -> batch.explainDecoded(always, items, pixels, now));
             assertEquals(2, always.calls, "twice, not more");
             assertTrue(e.getMessage().contains("8192 non-finite map value(s)"), e.getMessage());
+            assertEquals(3, recomputed.value());
         }
     }
 }
