@@ -1,6 +1,7 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
+import io.xaiscale.jobs.spark.ReadOnlySql;
 import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.spark.SqlRunner;
 import java.nio.file.Files;
@@ -27,7 +28,11 @@ public final class SqlCommand implements Command {
                 .path("file", "", "one SQL file to run (default: every file of --dir)")
                 .path("dir", "notebooks-sql", "folder of SQL files")
                 .add("query", "", "a SQL query to run instead of files")
-                .add("rows", "40", "rows to print per result");
+                .add("rows", "40", "rows to print per result")
+                .flag(
+                        "allow-writes",
+                        "run any statement (INSERT, UPDATE, DELETE, MERGE, VACUUM, ADD JAR, SET, files by path, ...):"
+                                + " without it only statements that read run (" + ReadOnlySql.ALLOWED + ")");
     }
 
     static List<Path> files(Options o) throws Exception {
@@ -46,13 +51,19 @@ public final class SqlCommand implements Command {
         try {
             List<String> views = SqlRunner.registerViews(spark, o.get("warehouse"));
             System.out.println("[sql] tables of " + o.get("warehouse") + ": " + String.join(", ", views));
+            boolean writes = o.getFlag("allow-writes");
+            if (!writes) {
+                ReadOnlySql.settings(spark);
+            }
+            java.util.function.Consumer<String> check = writes ? s -> {} : s -> ReadOnlySql.check(spark, s);
             if (!o.get("query").isBlank()) {
+                check.accept(o.get("query"));
                 spark.sql(o.get("query")).show(rows, false);
                 return;
             }
             for (Path f : files(o)) {
                 System.out.println("[sql] " + f);
-                SqlRunner.run(spark, f).show(rows, false);
+                SqlRunner.run(spark, f, check).show(rows, false);
             }
         } finally {
             spark.stop();

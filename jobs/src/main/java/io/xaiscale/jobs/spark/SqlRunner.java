@@ -100,8 +100,15 @@ public final class SqlRunner {
 
     /** Runs every statement of {@code file}; returns the result of the last one. */
     public static Dataset<Row> run(SparkSession spark, Path file) throws IOException {
+        return run(spark, file, s -> {});
+    }
+
+    /** {@link #run(SparkSession, Path)}, each statement given to {@code check} first (which may refuse it). */
+    public static Dataset<Row> run(SparkSession spark, Path file, java.util.function.Consumer<String> check)
+            throws IOException {
         Dataset<Row> last = null;
         for (String s : statements(Files.readString(file))) {
+            check.accept(s);
             last = spark.sql(s);
         }
         if (last == null) {
