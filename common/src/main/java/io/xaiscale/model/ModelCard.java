@@ -150,6 +150,21 @@ public record ModelCard(
         JSON.writeValue(dir.resolve(FILE_NAME).toFile(), this);
     }
 
+    /** Whether {@code file} names a file inside the card's directory (relative, never climbing out of it). */
+    static boolean insideItsDirectory(String file) {
+        Path p;
+        try {
+            p = Path.of(file);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
+        Path n = p.normalize();
+        return !p.isAbsolute()
+                && !file.contains("\\")
+                && !n.startsWith("..")
+                && !n.toString().isEmpty();
+    }
+
     /** Every problem of the card, each naming its field; empty when the card is valid. */
     public List<String> problems() {
         List<String> p = new ArrayList<>();
@@ -186,6 +201,9 @@ public record ModelCard(
         }
         if (weights == null || weights.isBlank()) {
             p.add("missing field 'weights'");
+        } else if (!insideItsDirectory(weights)) {
+            p.add("invalid field 'weights': " + weights
+                    + " (a file name inside the model's directory: no absolute path, no '..')");
         } else if (STATE_DICT.equals(format) && !(weights.endsWith(".npz") || weights.endsWith(".safetensors"))) {
             p.add("invalid field 'weights': " + weights + " (a state_dict is read from .npz or .safetensors)");
         } else if (TORCHSCRIPT.equals(format) && !weights.endsWith(".pt")) {

@@ -31,6 +31,7 @@ public final class StateDict {
 
     /** Reads the arrays of a state-dict file by name. */
     public static Map<String, NDArray> read(Path file, NDManager manager) throws IOException {
+        WeightsHeader.check(file); // declared sizes against the file's, before anything is allocated
         NDList list;
         try (InputStream in = Files.newInputStream(file)) {
             list = NDList.decode(manager, in);

@@ -2,13 +2,13 @@ package io.xaiscale.jobs.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xaiscale.image.DecodeException;
 import io.xaiscale.image.ImageCodec;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * COCO segmentations rasterised into the project's label map (class k + 1, 0 background) at the
@@ -21,62 +21,131 @@ final class Shapes {
 
     private Shapes() {}
 
-    /** {@code shapes}: {@code [{"label": k, "polygons": [[x, y, ...], ...]} | {"label": k, "rle": {...}}]}. */
-    static byte[] rasterise(String shapes, int width, int height) {
+    /** At most this many shapes per image (COCO images have tens; a crowd annotation one RLE). */
+    static final int MAX_SHAPES = 10_000;
+    /** At most this many coordinates per polygon. */
+    static final int MAX_COORDINATES = 200_000;
+    /** The largest class index the 8-bit label map holds (k + 1 <= 254; 255 is void). */
+    static final int MAX_CLASS = 253;
+
+    /**
+     * {@code shapes}: {@code [{"label": k, "polygons": [[x, y, ...], ...]} | {"label": k, "rle": {...}}]}.
+     * Fails with {@link DecodeException} naming the shape when one cannot be rasterised faithfully: a
+     * class beyond the label map's range, a run-length encoding whose counts do not cover the image
+     * exactly or whose size is not the image's, a malformed compressed string, too many shapes or
+     * coordinates. Each polygon is scanned within its bounding box (clipped to the image).
+     */
+    static byte[] rasterise(String shapes, int width, int height) throws DecodeException {
         JsonNode all;
         try {
             all = JSON.readTree(shapes);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new DecodeException("annotation: shapes do not parse: " + e.getMessage());
+        }
+        if (all.size() > MAX_SHAPES) {
+            throw new DecodeException("annotation: " + all.size() + " shapes (at most " + MAX_SHAPES + " per image)");
         }
         byte[] labels = new byte[width * height];
+        int n = 0;
         for (JsonNode s : all) {
-            int value = s.get("label").asInt() + 1;
+            int label = s.path("label").asInt(-1);
+            if (label < 0 || label > MAX_CLASS) {
+                throw new DecodeException("annotation: shape " + n + " has class " + s.path("label")
+                        + ", beyond the label map's range 0.." + MAX_CLASS);
+            }
+            byte value = (byte) (label + 1);
             if (s.has("polygons")) {
-                // a 1-bit mask per shape (drawing grey levels directly would go through a colour space)
-                BufferedImage mask = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_BINARY);
-                Graphics2D g = mask.createGraphics();
-                g.setColor(Color.WHITE);
                 for (JsonNode poly : s.get("polygons")) {
-                    Path2D.Double p = new Path2D.Double();
-                    for (int i = 0; i + 1 < poly.size(); i += 2) {
-                        double x = poly.get(i).asDouble();
-                        double y = poly.get(i + 1).asDouble();
-                        if (i == 0) {
-                            p.moveTo(x, y);
-                        } else {
-                            p.lineTo(x, y);
-                        }
+                    if (poly.size() > MAX_COORDINATES) {
+                        throw new DecodeException("annotation: shape " + n + " has a polygon of " + poly.size()
+                                + " coordinates (at most " + MAX_COORDINATES + ")");
                     }
-                    p.closePath();
-                    g.fill(p);
-                }
-                g.dispose();
-                java.awt.image.Raster r = mask.getRaster();
-                for (int y = 0; y < height; y++) {
-                    for (int x = 0; x < width; x++) {
-                        if (r.getSample(x, y, 0) != 0) {
-                            labels[y * width + x] = (byte) value;
-                        }
-                    }
+                    fill(polygon(poly), value, labels, width, height);
                 }
             } else if (s.has("rle")) {
-                int[] counts = counts(s.get("rle").get("counts"));
-                int at = 0;
-                boolean on = false;
-                for (int c : counts) {
-                    for (int k = 0; k < c && at < width * height; k++, at++) {
-                        if (on) {
-                            int x = at / height; // column-major
-                            int y = at % height;
-                            labels[y * width + x] = (byte) value;
-                        }
-                    }
-                    on = !on;
+                rle(s.get("rle"), value, labels, width, height, n);
+            }
+            n++;
+        }
+        return ImageCodec.greyPng(labels, width, height);
+    }
+
+    private static Path2D.Double polygon(JsonNode poly) {
+        Path2D.Double p = new Path2D.Double();
+        for (int i = 0; i + 1 < poly.size(); i += 2) {
+            double x = poly.get(i).asDouble();
+            double y = poly.get(i + 1).asDouble();
+            if (i == 0) {
+                p.moveTo(x, y);
+            } else {
+                p.lineTo(x, y);
+            }
+        }
+        p.closePath();
+        return p;
+    }
+
+    /** Paints {@code p} (a pixel is in when its centre is) within its bounding box clipped to the image. */
+    private static void fill(Path2D.Double p, byte value, byte[] labels, int width, int height) {
+        java.awt.Rectangle box = p.getBounds().intersection(new java.awt.Rectangle(0, 0, width, height));
+        if (box.isEmpty()) {
+            return;
+        }
+        // a 1-bit mask (drawing grey levels directly would go through a colour space)
+        BufferedImage mask = new BufferedImage(box.width, box.height, BufferedImage.TYPE_BYTE_BINARY);
+        Graphics2D g = mask.createGraphics();
+        g.setColor(Color.WHITE);
+        g.translate(-box.x, -box.y);
+        g.fill(p);
+        g.dispose();
+        java.awt.image.Raster r = mask.getRaster();
+        for (int y = 0; y < box.height; y++) {
+            for (int x = 0; x < box.width; x++) {
+                if (r.getSample(x, y, 0) != 0) {
+                    labels[(box.y + y) * width + box.x + x] = value;
                 }
             }
         }
-        return ImageCodec.greyPng(labels, width, height);
+    }
+
+    /** Paints a COCO run-length encoding (column-major) after checking it covers exactly this image. */
+    private static void rle(JsonNode rle, byte value, byte[] labels, int width, int height, int n)
+            throws DecodeException {
+        JsonNode size = rle.path("size");
+        if (size.size() == 2 && (size.get(0).asInt() != height || size.get(1).asInt() != width)) {
+            throw new DecodeException("annotation: shape " + n + " is a run-length encoding of size " + size
+                    + " (height, width) on a " + width + "x" + height + " image");
+        }
+        int[] counts;
+        try {
+            counts = counts(rle.path("counts"));
+        } catch (RuntimeException e) {
+            throw new DecodeException("annotation: shape " + n + " has malformed run-length counts ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+        long total = 0;
+        for (int c : counts) {
+            if (c < 0) {
+                throw new DecodeException("annotation: shape " + n + " has a negative run length " + c);
+            }
+            total += c;
+        }
+        if (total != (long) width * height) {
+            throw new DecodeException("annotation: shape " + n + " has run lengths summing to " + total
+                    + ", not the image's " + width + "x" + height + " = " + (long) width * height + " pixels");
+        }
+        int at = 0;
+        boolean on = false;
+        for (int c : counts) {
+            if (on) {
+                for (int k = 0; k < c; k++, at++) {
+                    labels[(at % height) * width + at / height] = value; // column-major
+                }
+            } else {
+                at += c;
+            }
+            on = !on;
+        }
     }
 
     /** The run lengths of a COCO RLE: a list of counts, or pycocotools' compressed string. */

@@ -2,8 +2,10 @@ package io.xaiscale.jobs.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.xaiscale.image.DecodeException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import javax.imageio.ImageIO;
@@ -53,13 +55,55 @@ public class ShapesTest {
     @Test
     void polygonsAndRunLengthsPaintTheirClassIntoTheLabelMap() throws Exception {
         String shapes = "[{\"label\": 1, \"polygons\": [[10, 20, 25, 20, 25, 30, 10, 30]]},"
-                + " {\"label\": 4, \"rle\": {\"counts\": [0, 5, 59, 5, 59, 5], \"size\": [64, 64]}},"
+                + " {\"label\": 4, \"rle\": {\"counts\": [0, 5, 59, 5, 59, 5, 3963], \"size\": [64, 64]}},"
                 + " {\"label\": 6, \"rle\": {\"counts\": \""
-                + encode(new int[] {64 * 63, 4}).replace("\"", "\\\"")
+                + encode(new int[] {64 * 63, 4, 60}).replace("\"", "\\\"")
                 + "\", \"size\": [64, 64]}}]";
         byte[] png = Shapes.rasterise(shapes, 64, 64);
         assertEquals(15 * 10, count(png, 2), "pixel centres inside the rectangle (10..25) x (20..30)");
         assertEquals(3 * 5, count(png, 5), "column-major runs: columns 0..2, rows 0..4");
         assertEquals(4, count(png, 7), "the last column's first 4 rows");
+    }
+
+    static String refused(String shapes) {
+        return assertThrows(DecodeException.class, () -> Shapes.rasterise(shapes, 64, 64))
+                .getMessage();
+    }
+
+    /** A shape that cannot be rasterised faithfully is that image's error, named; never a wrong map. */
+    @Test
+    void malformedRunLengthsClassesBeyondTheMapAndTooManyShapesAreTheImagesError() {
+        assertEquals(
+                "annotation: shape 0 has malformed run-length counts (StringIndexOutOfBoundsException)",
+                refused("[{\"label\": 1, \"rle\": {\"counts\": \"P\", \"size\": [64, 64]}}]"));
+        assertEquals(
+                "annotation: shape 0 has run lengths summing to 133, not the image's 64x64 = 4096 pixels",
+                refused("[{\"label\": 1, \"rle\": {\"counts\": [0, 5, 59, 5, 59, 5], \"size\": [64, 64]}}]"));
+        assertEquals(
+                "annotation: shape 0 is a run-length encoding of size [32,64] (height, width) on a 64x64 image",
+                refused("[{\"label\": 1, \"rle\": {\"counts\": [2048], \"size\": [32, 64]}}]"));
+        assertEquals(
+                "annotation: shape 0 has a negative run length -5",
+                refused("[{\"label\": 1, \"rle\": {\"counts\": [4101, -5], \"size\": [64, 64]}}]"));
+        assertEquals(
+                "annotation: shape 1 has class 254, beyond the label map's range 0..253",
+                refused("[{\"label\": 3, \"polygons\": []}, {\"label\": 254, \"polygons\": [[0, 0, 4, 0, 4, 4]]}]"));
+        StringBuilder many = new StringBuilder("[");
+        for (int i = 0; i <= Shapes.MAX_SHAPES; i++) {
+            many.append(i == 0 ? "" : ",").append("{\"label\": 1, \"polygons\": []}");
+        }
+        assertEquals(
+                "annotation: 10001 shapes (at most 10000 per image)",
+                refused(many.append("]").toString()));
+    }
+
+    /** A polygon far outside the image, or huge, costs its clipped bounding box only. */
+    @Test
+    void polygonsAreScannedWithinTheirBoundingBoxClippedToTheImage() throws Exception {
+        byte[] png = Shapes.rasterise(
+                "[{\"label\": 2, \"polygons\": [[-1e9, -1e9, 1e9, -1e9, 1e9, 1e9, -1e9, 1e9], [5000, 5000, 6000, 5000, 6000, 6000]]}]",
+                64,
+                64);
+        assertEquals(64 * 64, count(png, 3), "the whole image, and nothing outside it drawn");
     }
 }
