@@ -1038,6 +1038,68 @@ class PipelineTest {
         assertNull(third.getAs("reused_run"));
     }
 
+    /**
+     * The same bytes under a second path, added on a later run with other labels: the same-bytes rule
+     * decides over both files on every run (the earlier row is a candidate too), so the image keeps one
+     * row whose error names both files, run after run, never the labels of the file read last; the
+     * manifest mended, --retry-errors gives the agreed labels.
+     */
+    @Test
+    @Order(38)
+    void theSameBytesUnderASecondPathNeverFlipTheImagesLabelsAcrossRuns() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("twins"));
+        Files.copy(ROOT.resolve("data/sample/fmnist-loc-test-00000.png"), dir.resolve("a.png"));
+        String header = "path,label,x0,y0,x1,y1\n";
+        Files.writeString(dir.resolve("manifest.csv"), header + "a.png,3,0,0,8,8\n");
+        String wh = tmp.resolve("twins-warehouse").toString();
+        List<String> classes = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"))
+                .classes();
+        java.util.function.Supplier<IngestJob.Files> files = () -> layout(
+                dir.toString(),
+                dir.resolve("manifest.csv").toString(),
+                "sample",
+                classes,
+                io.xaiscale.jobs.ingest.Layout.FILES);
+        IngestJob.ingestFiles(spark, wh, files.get());
+        // a second file with the same bytes and another label, added later
+        Files.copy(dir.resolve("a.png"), dir.resolve("b.png"));
+        Files.writeString(dir.resolve("manifest.csv"), header + "a.png,3,0,0,8,8\nb.png,5,0,0,8,8\n");
+        String conflict = "the same bytes are 2 files whose manifest rows disagree: ";
+        for (int run = 2; run <= 3; run++) {
+            IngestReport r = IngestJob.ingestFiles(spark, wh, files.get());
+            List<Row> rows =
+                    spark.read().format("delta").load(Tables.IMAGES.path(wh)).collectAsList();
+            assertEquals(1, rows.size(), "run " + run + ": one row for the bytes");
+            Row image = rows.get(0);
+            assertTrue(image.<String>getAs("source_uri").endsWith("/a.png"), "run " + run + ": the first path kept");
+            assertEquals(3, image.<Integer>getAs("label"), "run " + run + ": never b's label");
+            assertTrue(image.<String>getAs("error").startsWith(conflict), "run " + run + ": " + image.<String>getAs("error"));
+            assertTrue(image.<String>getAs("error").contains("/a.png (ingested before), "), image.<String>getAs("error"));
+            assertTrue(image.<String>getAs("error").contains("/b.png (line 3)"), image.<String>getAs("error"));
+            assertEquals(1, r.files("duplicate_content"), "run " + run + ": b.png, " + r.lines());
+        }
+        // the manifest mended: both say 3; --retry-errors replaces the error row
+        Files.writeString(dir.resolve("manifest.csv"), header + "a.png,3,0,0,8,8\nb.png,3,0,0,8,8\n");
+        IngestJob.Files f = files.get();
+        IngestJob.ingestFiles(
+                spark,
+                wh,
+                new IngestJob.Files(
+                        f.source(),
+                        f.manifest(),
+                        f.defaultSplit(),
+                        f.classes(),
+                        f.maxPixels(),
+                        f.maxFileBytes(),
+                        0,
+                        true,
+                        f.layout()));
+        Row mended = spark.read().format("delta").load(Tables.IMAGES.path(wh)).first();
+        assertNull(mended.getAs("error"));
+        assertEquals(3, mended.<Integer>getAs("label"));
+        assertTrue(mended.<String>getAs("source_uri").endsWith("/a.png"));
+    }
+
     /** A copy of model {@code from} as version {@code version} of the shipped model's id. */
     static Path version(String from, String version) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("version-" + version));

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import io.xaiscale.image.Box;
 import io.xaiscale.image.FashionMnist;
@@ -115,6 +116,26 @@ public final class IngestJob {
                     "source_entry_hash"));
 
     /**
+     * The same bytes, kept from another file than the row's (the same-bytes rule chose it, or the file
+     * was moved): the row takes that file's path, ground truth, error and source columns.
+     */
+    static final DeltaIO.Update MOVED = new DeltaIO.Update(
+            "NOT (t.source_uri <=> s.source_uri)",
+            List.of(
+                    "source_uri",
+                    "error",
+                    "label",
+                    "label_name",
+                    "bbox",
+                    "boxes",
+                    "segmentation",
+                    "ground_truth_hash",
+                    "split",
+                    "source_size",
+                    "source_modified",
+                    "source_entry_hash"));
+
+    /**
      * A file read again (touched, its manifest values changed, or ingested before the columns existed)
      * records what was read, so the next ingest leaves it unread.
      */
@@ -154,7 +175,7 @@ public final class IngestJob {
             if (manifest != null) {
                 throw new IllegalArgumentException("--layout voc reads Annotations/*.xml: give no --manifest");
             }
-            manifest = Layout.voc(fs, fs.makeQualified(root), paths, f.classes());
+            manifest = Layout.voc(fs, fs.makeQualified(root), paths, f.classes(), f.maxPixels(), f.maxFileBytes());
             manifestUri = manifest.uri;
         } else if (f.layout() == Layout.IMAGEFOLDER) {
             if (manifest != null) {
@@ -197,7 +218,11 @@ public final class IngestJob {
                         new FileRows(f.defaultSplit(), f.maxPixels(), f.maxFileBytes()), Encoders.row(FileRows.OUT))
                 .persist(StorageLevel.DISK_ONLY());
         try {
-            Dataset<Row> decisions = spark.createDataFrame(sameBytes(read, rejects), SAME_BYTES);
+            // files of this run with the same bytes as a row ingested before from another file still in the
+            // source: one decision over all of them, so the rule gives the same row on every run
+            Dataset<Row> twins = DeltaIO.exists(spark, images) ? storedTwins(spark, warehouse, read, listed) : null;
+            List<Row> decided = sameBytes(read, twins, rejects);
+            Dataset<Row> decisions = spark.createDataFrame(decided, SAME_BYTES);
             Dataset<Row> kept = read.join(broadcast(decisions), DeltaIO.columns("image_id"), "left")
                     .where(col("kept_uri").isNull().or(col("source_uri").equalTo(col("kept_uri"))))
                     .withColumn("error", coalesce(col("error"), col("conflict")))
@@ -213,9 +238,11 @@ public final class IngestJob {
             if (f.retryErrors()) {
                 updates.add(DeltaIO.Update.ERRORS);
             }
+            updates.add(MOVED);
             updates.add(CORRECTED);
             updates.add(SOURCE);
             long written = DeltaIO.insertOrUpdate(spark, kept, images, Tables.IMAGES.key(), updates);
+            markStoredConflicts(spark, images, decided);
             if (f.retryErrors()) {
                 dropStaleErrors(spark, kept, images);
             }
@@ -396,17 +423,81 @@ public final class IngestJob {
     private static final org.apache.spark.sql.types.StructType SAME_BYTES = new org.apache.spark.sql.types.StructType()
             .add("image_id", "string", false)
             .add("kept_uri", "string", false)
-            .add("conflict", "string", true);
+            .add("conflict", "string", true)
+            .add("kept_stored", "boolean", false);
+
+    /**
+     * Rows of the images table with the bytes of a file read now, ingested from another file that is
+     * still in the source ({@code listed}): candidates of the same-bytes rule next to this run's files.
+     */
+    private static Dataset<Row> storedTwins(
+            SparkSession spark, String warehouse, Dataset<Row> read, Dataset<Row> listed) {
+        Dataset<Row> readNow =
+                read.select(col("image_id").as("r_id"), col("source_uri").as("r_uri"));
+        Dataset<Row> stillListed = listed.select(col("source_uri").as("l_uri")).distinct();
+        return DeltaIO.read(spark, warehouse, Tables.IMAGES)
+                .select("image_id", "source_uri", "label", "label_name", "boxes", "split")
+                .join(read.select("image_id").distinct(), "image_id")
+                .join(stillListed, col("source_uri").equalTo(col("l_uri")))
+                .drop("l_uri")
+                .join(
+                        readNow,
+                        col("image_id")
+                                .equalTo(col("r_id"))
+                                .and(col("source_uri").equalTo(col("r_uri"))),
+                        "left_anti");
+    }
+
+    /** Sets the conflict of a same-bytes decision that kept a row ingested before on that row. */
+    private static void markStoredConflicts(SparkSession spark, String images, List<Row> decided) {
+        List<Row> conflicts = decided.stream()
+                .filter(r -> r.getBoolean(3) && r.getString(2) != null)
+                .toList();
+        if (conflicts.isEmpty()) {
+            return;
+        }
+        io.delta.tables.DeltaTable.forPath(spark, images)
+                .as("t")
+                .merge(
+                        spark.createDataFrame(conflicts, SAME_BYTES).as("s"),
+                        "t.image_id = s.image_id AND t.source_uri = s.kept_uri")
+                .whenMatched("NOT (t.error <=> s.conflict)")
+                .updateExpr(Map.of("error", "s.conflict"))
+                .execute();
+    }
 
     /**
      * Files with the same bytes (one image id) keep one row, by a documented rule: files with
      * manifest values come before files without; among those the first path in sorted order is
      * kept; if their manifest values differ, the kept row is an error naming every file. The others
-     * become {@code duplicate_content} rejects. Returns one decision per repeated id.
+     * become {@code duplicate_content} rejects. {@code twins} (or null) are rows ingested before from
+     * other files still in the source: candidates like this run's files (with values when they have a
+     * label or boxes), so the same file is kept on every run, never the last one read. Returns one
+     * decision per repeated id ({@code kept_stored}: the kept file is a row ingested before).
      */
-    private static List<Row> sameBytes(Dataset<Row> read, List<Reject> rejects) {
-        Dataset<Row> small =
-                read.select("image_id", "source_uri", "label", "label_name", "boxes", "split", "manifest_line");
+    private static List<Row> sameBytes(Dataset<Row> read, Dataset<Row> twins, List<Reject> rejects) {
+        Dataset<Row> small = read.select(
+                col("image_id"),
+                col("source_uri"),
+                col("label"),
+                col("label_name"),
+                col("boxes"),
+                col("split"),
+                col("manifest_line"),
+                lit(false).as("stored"));
+        if (twins != null) {
+            small = small.unionByName(twins.select(
+                    col("image_id"),
+                    col("source_uri"),
+                    col("label"),
+                    col("label_name"),
+                    col("boxes"),
+                    col("split"),
+                    when(col("label").isNotNull().or(col("boxes").isNotNull()), lit(0))
+                            .cast("int")
+                            .as("manifest_line"),
+                    lit(true).as("stored")));
+        }
         Dataset<Row> repeated =
                 small.groupBy("image_id").count().where(col("count").gt(1)).select("image_id");
         Map<String, List<Row>> groups = new TreeMap<>();
@@ -439,19 +530,24 @@ public final class IngestJob {
                         + String.join(
                                 ", ",
                                 withValues.stream()
-                                        .map(r -> r.<String>getAs("source_uri") + " (line " + r.getAs("manifest_line")
-                                                + ")")
+                                        .map(r -> r.<String>getAs("source_uri")
+                                                + (r.<Boolean>getAs("stored")
+                                                        ? " (ingested before)"
+                                                        : " (line " + r.getAs("manifest_line") + ")"))
                                         .toList())
                         + " (fix the manifest, then ingest with --retry-errors)";
             }
             for (Row r : rows.subList(1, rows.size())) {
-                rejects.add(Reject.file(
-                        r.getAs("source_uri"),
-                        null,
-                        "duplicate_content",
-                        "same bytes as " + kept.<String>getAs("source_uri") + " (image " + g.getKey() + ")"));
+                if (!r.<Boolean>getAs("stored")) {
+                    rejects.add(Reject.file(
+                            r.getAs("source_uri"),
+                            null,
+                            "duplicate_content",
+                            "same bytes as " + kept.<String>getAs("source_uri") + " (image " + g.getKey() + ")"));
+                }
             }
-            decisions.add(RowFactory.create(g.getKey(), kept.getAs("source_uri"), conflict));
+            decisions.add(
+                    RowFactory.create(g.getKey(), kept.getAs("source_uri"), conflict, kept.<Boolean>getAs("stored")));
         }
         return decisions;
     }

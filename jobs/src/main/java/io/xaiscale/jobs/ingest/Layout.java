@@ -100,7 +100,9 @@ public enum Layout {
      * VOC's boxes are 1-based and inclusive: {@code (xmin - 1, ymin - 1, xmax, ymax)} is the half-open
      * box. An annotation that cannot be parsed is an {@code unreadable_row}.
      */
-    static Manifest voc(FileSystem fs, Path root, SourcePaths paths, List<String> classes) throws IOException {
+    static Manifest voc(
+            FileSystem fs, Path root, SourcePaths paths, List<String> classes, long maxPixels, long maxFileBytes)
+            throws IOException {
         Path dir = new Path(root, "Annotations");
         if (!fs.exists(dir)) {
             throw new java.io.FileNotFoundException(
@@ -122,11 +124,17 @@ public enum Layout {
                 String stem = xml.get(i).getPath().getName().replaceFirst("\\.xml$", "");
                 Path mask = new Path(root, "SegmentationClass/" + stem + ".png");
                 if (fs.exists(mask)) {
+                    // decoded on the driver: within the limits of the images, header first
+                    long bytes = fs.getFileStatus(mask).getLen();
+                    if (bytes > maxFileBytes) {
+                        throw new IOException("SegmentationClass/" + stem + ".png has " + bytes
+                                + " bytes, above the limit of " + maxFileBytes + " (--max-file-bytes)");
+                    }
                     try (InputStream png = fs.open(mask)) {
                         row.put(
                                 Manifest.SEGMENTATION,
                                 java.util.Base64.getEncoder()
-                                        .encodeToString(vocSegmentation(png.readAllBytes(), classes)));
+                                        .encodeToString(vocSegmentation(png.readAllBytes(), classes, maxPixels)));
                     }
                 }
                 m.addRow(i + 1, row);
@@ -178,7 +186,12 @@ public enum Layout {
      * project's label map: the model's class index + 1 where the VOC class has the same name in the
      * card, 0 background, 255 for void and for VOC classes the model does not have.
      */
-    static byte[] vocSegmentation(byte[] png, List<String> classes) throws IOException {
+    static byte[] vocSegmentation(byte[] png, List<String> classes, long maxPixels) throws IOException {
+        try {
+            io.xaiscale.image.ImageCodec.info(png, maxPixels); // the header's size first, never decoded above it
+        } catch (io.xaiscale.image.DecodeException e) {
+            throw new IOException("SegmentationClass PNG: " + e.getMessage(), e);
+        }
         java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
         if (img == null) {
             throw new IOException("SegmentationClass PNG does not decode");

@@ -83,16 +83,28 @@ public final class Batches {
 
     /**
      * {@code batch} over all {@code items}; if it throws, over each item alone, so one item that
-     * fails cannot take the others' results with it: only that item gets {@code failed}'s rows.
+     * fails cannot take the others' results with it: only that item gets {@code failed}'s rows. A fault
+     * of the engine or device ({@link EngineFaults}) fails the task instead while Spark will run it
+     * again.
      */
     public static <T, R> List<R> isolating(
             List<T> items, Function<List<T>, List<R>> batch, BiFunction<T, RuntimeException, List<R>> failed) {
+        return isolating(items, batch, failed, EngineFaults.retriesLeft());
+    }
+
+    /** {@link #isolating(List, Function, BiFunction)}; {@code retry}: whether Spark runs the task again. */
+    public static <T, R> List<R> isolating(
+            List<T> items,
+            Function<List<T>, List<R>> batch,
+            BiFunction<T, RuntimeException, List<R>> failed,
+            boolean retry) {
         if (items.isEmpty()) {
             return List.of();
         }
         try {
             return batch.apply(items);
         } catch (RuntimeException batchFailure) {
+            EngineFaults.rethrowIfRetried(batchFailure, retry);
             if (items.size() == 1) {
                 return failed.apply(items.get(0), batchFailure);
             }
@@ -101,6 +113,7 @@ public final class Batches {
                 try {
                     out.addAll(batch.apply(List.of(item)));
                 } catch (RuntimeException e) {
+                    EngineFaults.rethrowIfRetried(e, retry);
                     out.addAll(failed.apply(item, e));
                 }
             }

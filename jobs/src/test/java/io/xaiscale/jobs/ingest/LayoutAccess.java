@@ -8,6 +8,6 @@ public final class LayoutAccess {
     private LayoutAccess() {}
 
     public static byte[] vocSegmentation(byte[] png, List<String> classes) throws IOException {
-        return Layout.vocSegmentation(png, classes);
+        return Layout.vocSegmentation(png, classes, io.xaiscale.image.ImageCodec.DEFAULT_MAX_PIXELS);
     }
 }
