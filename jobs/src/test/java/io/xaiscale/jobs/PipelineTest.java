@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.not;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -1073,8 +1074,11 @@ class PipelineTest {
             Row image = rows.get(0);
             assertTrue(image.<String>getAs("source_uri").endsWith("/a.png"), "run " + run + ": the first path kept");
             assertEquals(3, image.<Integer>getAs("label"), "run " + run + ": never b's label");
-            assertTrue(image.<String>getAs("error").startsWith(conflict), "run " + run + ": " + image.<String>getAs("error"));
-            assertTrue(image.<String>getAs("error").contains("/a.png (ingested before), "), image.<String>getAs("error"));
+            assertTrue(
+                    image.<String>getAs("error").startsWith(conflict),
+                    "run " + run + ": " + image.<String>getAs("error"));
+            assertTrue(
+                    image.<String>getAs("error").contains("/a.png (ingested before), "), image.<String>getAs("error"));
             assertTrue(image.<String>getAs("error").contains("/b.png (line 3)"), image.<String>getAs("error"));
             assertEquals(1, r.files("duplicate_content"), "run " + run + ": b.png, " + r.lines());
         }
@@ -1098,6 +1102,22 @@ class PipelineTest {
         assertNull(mended.getAs("error"));
         assertEquals(3, mended.<Integer>getAs("label"));
         assertTrue(mended.<String>getAs("source_uri").endsWith("/a.png"));
+        assertNull(mended.getAs("retired_at"));
+
+        // both files leave the source: the image is retired (its row stays, selections skip it); back again
+        Path away = Files.createDirectories(tmp.resolve("twins-away"));
+        Files.move(dir.resolve("a.png"), away.resolve("a.png"));
+        Files.move(dir.resolve("b.png"), away.resolve("b.png"));
+        IngestJob.ingestFiles(spark, wh, files.get());
+        Dataset<Row> images = spark.read().format("delta").load(Tables.IMAGES.path(wh));
+        assertEquals(1, images.count());
+        assertNotNull(images.first().getAs("retired_at"));
+        assertEquals(0, io.xaiscale.jobs.stage.Selection.ALL.apply(images).count(), "never selected again");
+        Files.move(away.resolve("a.png"), dir.resolve("a.png"));
+        IngestJob.ingestFiles(spark, wh, files.get());
+        images = spark.read().format("delta").load(Tables.IMAGES.path(wh));
+        assertNull(images.first().getAs("retired_at"), "back");
+        assertEquals(1, io.xaiscale.jobs.stage.Selection.ALL.apply(images).count());
     }
 
     /** A copy of model {@code from} as version {@code version} of the shipped model's id. */

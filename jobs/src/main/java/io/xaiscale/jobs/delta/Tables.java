@@ -67,6 +67,8 @@ public final class Tables {
         createStructField("source_size", LongType, true),
         createStructField("source_modified", TimestampType, true),
         createStructField("source_entry_hash", StringType, true),
+        // when an ingest of the image's source no longer found its file (null: present); selections skip it
+        createStructField("retired_at", TimestampType, true),
     });
     public static final Table IMAGES = new Table("images", IMAGES_SCHEMA, List.of("image_id"));
 

@@ -240,6 +240,7 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                 .set("source_size", source == null ? null : source.size())
                 .set("source_modified", source == null ? null : source.modified())
                 .set("source_entry_hash", source == null ? null : source.entryHash())
+                .set("retired_at", null)
                 .set("ingested_at", now);
         try {
             if (readError != null) {

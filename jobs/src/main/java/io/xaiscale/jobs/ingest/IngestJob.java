@@ -38,6 +38,7 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -243,6 +244,7 @@ public final class IngestJob {
             updates.add(SOURCE);
             long written = DeltaIO.insertOrUpdate(spark, kept, images, Tables.IMAGES.key(), updates);
             markStoredConflicts(spark, images, decided);
+            retire(spark, images, listed, paths.prefix(), now);
             if (f.retryErrors()) {
                 dropStaleErrors(spark, kept, images);
             }
@@ -446,6 +448,42 @@ public final class IngestJob {
                                 .equalTo(col("r_id"))
                                 .and(col("source_uri").equalTo(col("r_uri"))),
                         "left_anti");
+    }
+
+    /**
+     * Images of this source whose file is no longer listed get {@code retired_at} (selections skip
+     * them; their rows stay, so earlier results remain readable); a retired image whose file is back
+     * is present again. Only rows under {@code prefix} (this run's source) are considered.
+     */
+    private static void retire(SparkSession spark, String images, Dataset<Row> listed, String prefix, Timestamp now) {
+        io.delta.tables.DeltaTable t = io.delta.tables.DeltaTable.forPath(spark, images);
+        if (!java.util.Arrays.asList(t.toDF().columns()).contains("retired_at")) {
+            return; // a table written before the column existed gets it with its next insert
+        }
+        // a MERGE only when something changes: no empty commit on a run with nothing new
+        Dataset<Row> stored = t.toDF().select("source_uri", "retired_at");
+        Dataset<Row> present = listed.select(col("source_uri").as("l_uri")).distinct();
+        Column here = col("source_uri").equalTo(col("l_uri"));
+        long back =
+                stored.where(col("retired_at").isNotNull()).join(present, here).count();
+        long gone = stored.where(
+                        col("retired_at").isNull().and(col("source_uri").startsWith(prefix)))
+                .join(present, here, "left_anti")
+                .count();
+        if (back + gone == 0) {
+            return;
+        }
+        t.as("t")
+                .merge(listed.select("source_uri").distinct().as("s"), "t.source_uri = s.source_uri")
+                .whenMatched("t.retired_at IS NOT NULL")
+                .updateExpr(Map.of("retired_at", "CAST(NULL AS TIMESTAMP)"))
+                .whenNotMatchedBySource(
+                        "t.retired_at IS NULL AND startswith(t.source_uri, '" + prefix.replace("'", "''") + "')")
+                .updateExpr(Map.of("retired_at", "TIMESTAMP '" + now + "'"))
+                .execute();
+        System.out.printf(
+                "[ingest] %d image(s) retired (their files left %s; selections skip them, their rows stay), %d back%n",
+                gone, prefix, back);
     }
 
     /** Sets the conflict of a same-bytes decision that kept a row ingested before on that row. */

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sha2;
 
+import io.xaiscale.jobs.delta.Tables;
 import java.io.Serializable;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -42,6 +43,8 @@ public record Selection(List<String> splits, List<Integer> classes, int samplePe
     public Dataset<Row> apply(Dataset<Row> images) {
         Dataset<Row> out = images;
         List<Column> keep = new ArrayList<>();
+        // an image whose file left its source is retired: never selected again (its rows stay)
+        keep.add(Tables.IMAGES.column(images, "retired_at").isNull());
         if (!splits.isEmpty()) {
             keep.add(col("split").isin(splits.toArray()));
         }
