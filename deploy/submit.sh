@@ -20,8 +20,9 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
     --properties-file|--properties-file=*)
       if [ "$1" = --properties-file ]; then extra="${2:?--properties-file needs a file}"; shift; else extra="${1#*=}"; fi
       [ -f "$extra" ] || { echo "deploy/submit.sh: no properties file $extra" >&2; exit 2; }
-      mkdir -p "$ROOT/target"
-      merged="$(mktemp "$ROOT/target/submit-XXXXXX.conf")"
+      # the merged settings may hold credentials: a private temporary file (mode 600), removed on exit
+      merged="$(mktemp "${TMPDIR:-/tmp}/xai-submit-XXXXXX.conf")"
+      trap 'rm -f "$merged"' EXIT
       cat "$PROPERTIES" "$extra" > "$merged"
       PROPERTIES="$merged"
       ;;
@@ -39,15 +40,18 @@ if [ -z "$JAR" ]; then
   (cd "$ROOT" && mvn -B -q install -DskipTests)
   JAR="$(ls "$ROOT"/jobs/target/xaiscale-jobs-*-job.jar | head -1)"
 fi
+# not exec: the merged properties file is removed when spark-submit ends (its exit code is kept)
 if [ -n "${SPARK_HOME:-}" ]; then
-  exec "$SPARK_HOME/bin/spark-submit" --properties-file "$PROPERTIES" \
+  "$SPARK_HOME/bin/spark-submit" --properties-file "$PROPERTIES" \
     "${SUBMIT_ARGS[@]}" --class io.xaiscale.jobs.Main "$JAR" "$@"
+  exit $?
 fi
-CP_FILE="$ROOT/jobs/target/provided-classpath.txt"
+# a Spark distribution's jars (Spark, Hadoop, hadoop-aws, Scala): module deploy/spark-dist
+CP_FILE="$ROOT/deploy/spark-dist/target/spark-classpath.txt"
 if [ ! -f "$CP_FILE" ]; then
-  (cd "$ROOT" && mvn -B -q -pl jobs dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile="$CP_FILE" >/dev/null)
+  (cd "$ROOT" && mvn -B -q -pl deploy/spark-dist generate-resources >/dev/null)
 fi
 FLAGS="$(sed -n 's/^spark.driver.extraJavaOptions *//p' "$ROOT/conf/spark-defaults.conf")"
-exec java $FLAGS -Dlog4j2.configurationFile="${XAI_LOG4J:-$ROOT/conf/log4j2.properties}" -cp "$(cat "$CP_FILE")" org.apache.spark.deploy.SparkSubmit \
+java $FLAGS -Dlog4j2.configurationFile="${XAI_LOG4J:-$ROOT/conf/log4j2.properties}" -cp "$(cat "$CP_FILE")" org.apache.spark.deploy.SparkSubmit \
   --properties-file "$PROPERTIES" "${SUBMIT_ARGS[@]}" \
   --class io.xaiscale.jobs.Main "$JAR" "$@"

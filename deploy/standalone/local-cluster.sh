@@ -13,9 +13,10 @@ case "$cmd" in
   start)
     workers="${2:-2}"; cores="${3:-1}"
     mkdir -p "$STATE/spark-home/jars" "$STATE/logs"
-    CP_FILE="$ROOT/jobs/target/provided-classpath.txt"
+    # a Spark distribution's jars (Spark, Hadoop, hadoop-aws, Scala): module deploy/spark-dist
+    CP_FILE="$ROOT/deploy/spark-dist/target/spark-classpath.txt"
     if [ ! -f "$CP_FILE" ]; then
-      (cd "$ROOT" && mvn -B -q -pl jobs dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile="$CP_FILE" >/dev/null)
+      (cd "$ROOT" && mvn -B -q -pl deploy/spark-dist generate-resources >/dev/null)
     fi
     CP="$(cat "$CP_FILE")"
     # Workers launch executors with SPARK_HOME/jars on the classpath; a RELEASE file marks it as a distribution.

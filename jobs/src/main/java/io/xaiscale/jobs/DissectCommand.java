@@ -143,7 +143,8 @@ public final class DissectCommand implements Command {
             }
         }
         Files.createDirectories(dir);
-        Path file = dir.resolve(card.id() + "-" + card.version() + "-" + s.layer() + ".png");
+        Path file = dir.resolve(
+                io.xaiscale.util.FileNames.safe(card.id() + "-" + card.version() + "-" + s.layer()) + ".png");
         Files.write(
                 file,
                 ImageCodec.png(UnitGrid.of(

@@ -49,7 +49,8 @@ public final class FiltersCommand implements Command {
         Path out = Path.of(o.get("out"));
         List<Path> written = new ArrayList<>();
         try (Classifier model = Classifier.load(dir)) {
-            String prefix = model.card().id() + "-" + model.card().version();
+            String prefix = io.xaiscale.util.FileNames.safe(
+                    model.card().id() + "-" + model.card().version());
             List<String> layers = split(o.get("layers"));
             if (layers.isEmpty()) {
                 for (String l : model.featureLayers()) {
@@ -75,7 +76,8 @@ public final class FiltersCommand implements Command {
                         + "x" + w.kh() + "x" + w.kw()
                         + (w.in() == 1 || w.in() == 3 ? " (grey = 0)" : " (L2 norm per input channel)");
                 written.add(write(
-                        out.resolve(prefix + "-" + layers.get(i) + "-kernels.png"),
+                        out.resolve(
+                                io.xaiscale.util.FileNames.safe(prefix + "-" + layers.get(i) + "-kernels") + ".png"),
                         caption,
                         Kernels.tiles(w),
                         w.in() <= 3 ? 16 : 8));
@@ -91,7 +93,9 @@ public final class FiltersCommand implements Command {
                     for (int i = 0; i < layers.size(); i++) {
                         Kernels.Weights w = weights.get(i);
                         written.add(write(
-                                out.resolve(prefix + "-" + layers.get(i) + "-kernels-over-training.png"),
+                                out.resolve(io.xaiscale.util.FileNames.safe(
+                                                prefix + "-" + layers.get(i) + "-kernels-over-training")
+                                        + ".png"),
                                 model.card().key() + ", " + layers.get(i) + ": kernels per checkpoint",
                                 Kernels.overTraining(models, layers.get(i)),
                                 w.out(),
@@ -115,7 +119,8 @@ public final class FiltersCommand implements Command {
                 String name = Path.of(image).getFileName().toString().replaceAll("\\.[^.]*$", "");
                 for (String l : actLayers) {
                     written.add(write(
-                            out.resolve(prefix + "-" + name + "-" + l + "-activations.png"),
+                            out.resolve(io.xaiscale.util.FileNames.safe(prefix + "-" + name + "-" + l + "-activations")
+                                    + ".png"),
                             model.card().key() + ", " + name + ", " + l + ": activation maps (each by its maximum)",
                             Kernels.activations(model, x, l),
                             4));

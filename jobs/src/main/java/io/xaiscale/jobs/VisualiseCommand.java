@@ -148,7 +148,9 @@ public final class VisualiseCommand implements Command {
                         r.getAs("image"),
                         r.<Integer>getAs("unit") + String.format(": %.2f", r.<Double>getAs("activation"))));
             }
-            Path p = outDir.resolve(stage.card().id() + "-" + stage.card().version() + "-" + e.getKey() + ".png");
+            Path p = outDir.resolve(
+                    io.xaiscale.util.FileNames.safe(
+                                    stage.card().id() + "-" + stage.card().version() + "-" + e.getKey()) + ".png");
             Files.write(
                     p,
                     ImageCodec.png(UnitGrid.of(stage.card().key() + ", " + e.getKey() + ": " + s.spec(), tiles, 8, 2)));

@@ -939,7 +939,20 @@ class PipelineTest {
         assertTrue(mean > 0.1, "a mean worth halving: " + mean);
         spark.sql("UPDATE delta.`" + Tables.METRICS.path(warehouse)
                 + "` SET value = value * 0.5 WHERE metric = 'iou' AND method = 'gradient' AND value IS NOT NULL");
+        // a driver killed mid-run leaves its row running; its config is kept without the credentials
+        io.xaiscale.jobs.audit.Ledger.start(
+                spark,
+                warehouse,
+                "killed-run",
+                AuditConfig.parse(ok, "x"),
+                ok + "# s3a://AKIAX:s3cr3t@bucket/images\n");
+        spark.conf().unset(io.xaiscale.jobs.audit.Ledger.USER_METADATA);
         assertEquals(Gates.EXIT_GATED, audit(ok, "run-2"));
+        Row killed = runs.where(col("run_id").equalTo("killed-run")).first();
+        assertEquals("failed", killed.getAs("status"), "closed by the next run");
+        assertTrue(killed.<String>getAs("error").endsWith("closed by run run-2"), killed.<String>getAs("error"));
+        assertTrue(killed.<String>getAs("config").contains("s3a://***@bucket/images"));
+        assertFalse(killed.<String>getAs("config").contains("s3cr3t"));
         Row second = runs.where(col("run_id").equalTo("run-2")).first();
         assertEquals("gated", second.getAs("status"));
         List<Row> gates = second.getList(second.fieldIndex("gates"));

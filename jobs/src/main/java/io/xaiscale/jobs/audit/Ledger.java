@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.spark.Endpoints;
 import java.sql.Timestamp;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -48,15 +49,21 @@ public final class Ledger {
                 + "-" + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
     }
 
-    /** Opens run {@code runId} of {@code config}: its ledger row ({@code running}) and the commits' metadata. */
+    /**
+     * Opens run {@code runId} of {@code config}: its ledger row ({@code running}) and the commits'
+     * metadata. The config is kept with credentials in URIs redacted. Rows of the same audit still
+     * {@code running} (a driver killed before it could close its row) are closed as {@code failed},
+     * naming this run: audits of one name run one at a time.
+     */
     public static Ledger start(
             SparkSession spark, String warehouse, String runId, AuditConfig config, String configText) {
+        closeAbandoned(spark, warehouse, config.name(), runId);
         spark.conf().set(USER_METADATA, "xai-run " + runId);
         Table.RowBuilder row = Tables.AUDIT_RUNS
                 .row()
                 .set("run_id", runId)
                 .set("audit", config.name())
-                .set("config", configText)
+                .set("config", Endpoints.redact(configText))
                 .set("config_sha256", config.sha256())
                 .set("started_at", new Timestamp(System.currentTimeMillis()))
                 .set("spark_app_id", spark.sparkContext().applicationId())
@@ -67,6 +74,29 @@ public final class Ledger {
         Ledger l = new Ledger(spark, warehouse, row);
         l.write(RUNNING);
         return l;
+    }
+
+    /** Closes the {@code running} rows of {@code audit} left by drivers that ended without closing them. */
+    static void closeAbandoned(SparkSession spark, String warehouse, String audit, String runId) {
+        String path = Tables.AUDIT_RUNS.path(warehouse);
+        if (!DeltaIO.exists(spark, path)) {
+            return;
+        }
+        io.delta.tables.DeltaTable t = io.delta.tables.DeltaTable.forPath(spark, path);
+        org.apache.spark.sql.Column open =
+                col("audit").equalTo(audit).and(col("status").equalTo(RUNNING));
+        if (t.toDF().where(open).isEmpty()) {
+            return;
+        }
+        t.update(
+                open,
+                java.util.Map.of(
+                        "status",
+                        org.apache.spark.sql.functions.lit(FAILED),
+                        "error",
+                        org.apache.spark.sql.functions.lit(
+                                "the run ended without closing its ledger row (its driver was"
+                                        + " killed or lost); closed by run " + runId)));
     }
 
     public Ledger set(String column, Object value) {

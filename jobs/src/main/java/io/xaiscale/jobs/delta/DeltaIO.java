@@ -97,7 +97,31 @@ public final class DeltaIO {
         return merge(spark, unique, path, key, List.of(Update.ERRORS));
     }
 
+    /** How often a MERGE that lost a race with another writer's commit is run again. */
+    static final int CONFLICT_RETRIES = 3;
+
+    /**
+     * {@link #mergeOnce}, run again when another writer's commit conflicted with it (Delta's optimistic
+     * concurrency: {@code ConcurrentAppendException} and its kin). Safe: the MERGE inserts by key and
+     * its updates set the same values, so a second run after the other commit adds nothing twice.
+     */
     private static long merge(
+            SparkSession spark, Dataset<Row> unique, String path, List<String> key, List<Update> updates) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return mergeOnce(spark, unique, path, key, updates);
+            } catch (io.delta.exceptions.DeltaConcurrentModificationException e) {
+                if (attempt > CONFLICT_RETRIES) {
+                    throw e;
+                }
+                System.err.printf(
+                        "[delta] %s: a concurrent commit conflicted (%s); MERGE again (%d of %d)%n",
+                        path, e.getClass().getSimpleName(), attempt, CONFLICT_RETRIES);
+            }
+        }
+    }
+
+    private static long mergeOnce(
             SparkSession spark, Dataset<Row> unique, String path, List<String> key, List<Update> updates) {
         if (!exists(spark, path)) {
             unique.write().format("delta").mode("append").save(path);

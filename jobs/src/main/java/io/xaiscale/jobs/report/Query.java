@@ -59,11 +59,21 @@ record Query(String file, int statement) {
             for (Row r : rows) {
                 List<String> cells = new ArrayList<>();
                 for (int i = 0; i < columns.size(); i++) {
-                    cells.add(r.isNullAt(i) ? "" : quote(String.valueOf(r.get(i))));
+                    cells.add(r.isNullAt(i) ? "" : quote(neutral(r.get(i))));
                 }
                 sb.append(String.join(",", cells)).append('\n');
             }
             return sb.toString();
+        }
+
+        /**
+         * A value as a CSV cell a spreadsheet shows as text: a string that a spreadsheet would take as a
+         * formula ({@code = + - @}, tab, carriage return first) gets a leading apostrophe (OWASP's
+         * advice); numbers stay numbers.
+         */
+        static String neutral(Object v) {
+            String s = String.valueOf(v);
+            return v instanceof String && !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
         }
 
         private static String quote(String s) {

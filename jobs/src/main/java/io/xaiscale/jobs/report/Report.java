@@ -138,7 +138,7 @@ public final class Report {
 
     /** Writes rows as a CSV in {@code data/}; returns its link. */
     private String csv(String name, Query.Result r) throws IOException {
-        String file = String.format(Locale.ROOT, "data/%02d-%s.csv", ++csvs, name.replaceAll("[^A-Za-z0-9_.-]", "_"));
+        String file = String.format(Locale.ROOT, "data/%02d-%s.csv", ++csvs, io.xaiscale.util.FileNames.safe(name));
         Files.writeString(s.out().resolve(file), r.csv(), StandardCharsets.UTF_8);
         return file;
     }
@@ -326,7 +326,7 @@ public final class Report {
             }
             return out;
         }
-        Path dir = s.out().resolve("img").resolve(model.replaceAll("[^A-Za-z0-9_.-]", "_"));
+        Path dir = s.out().resolve("img").resolve(io.xaiscale.util.FileNames.safe(model));
         List<String> missing = new ArrayList<>();
         for (String id : chosen) {
             if (!Files.exists(dir.resolve(id.substring(0, 16) + ".png"))) {
