@@ -5,6 +5,8 @@
 -- configurations of one method get two rows, and so do two configurations of one metric
 -- (metric_params). Methods are ranked among maps of the same target
 -- (predicted, label, top_2, ...; every class_k of --target labels counts as 'labels').
+-- n counts the values; not_applicable the explanations the metric declared it does not apply to
+-- (an image without a box for iou, ...): a mean over few of many is said so.
 -- The first statement defines the view `leaderboard`, which `xai sql` and the report register for
 -- every notebook (robust_ranking.sql and metric_agreement.sql build on it).
 CREATE OR REPLACE TEMPORARY VIEW leaderboard AS
@@ -16,13 +18,15 @@ WITH specs AS (
 per_method AS (
   SELECT m.model_id, m.model_version, m.metric, m.metric_params, s.target, s.method_spec,
          BOOL_AND(m.higher_is_better) AS higher_is_better,
-         COUNT(m.value) AS n, AVG(m.value) AS mean, STDDEV_SAMP(m.value) AS sd
+         COUNT(m.value) AS n, AVG(m.value) AS mean, STDDEV_SAMP(m.value) AS sd,
+         COUNT_IF(m.value IS NULL) AS not_applicable
   FROM metrics m
   JOIN specs s ON s.model_id = m.model_id AND s.model_version = m.model_version AND s.params_hash = m.params_hash
-  WHERE m.value IS NOT NULL
+  WHERE m.value IS NOT NULL OR m.error LIKE 'not applicable%'
   GROUP BY m.model_id, m.model_version, m.metric, m.metric_params, s.target, s.method_spec
+  HAVING COUNT(m.value) > 0
 )
-SELECT model_id, model_version, metric, metric_params, target, method_spec, n,
+SELECT model_id, model_version, metric, metric_params, target, method_spec, n, not_applicable,
        ROUND(mean, 4) AS mean,
        ROUND(mean - 1.96 * sd / SQRT(n), 4) AS ci95_low,
        ROUND(mean + 1.96 * sd / SQRT(n), 4) AS ci95_high,

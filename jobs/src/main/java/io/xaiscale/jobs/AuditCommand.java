@@ -382,11 +382,24 @@ public final class AuditCommand implements Command {
                                 expl.where(col("target_rule").equalTo("predicted"))
                                         .select("image_id", "params_hash", "method_spec"),
                                 DeltaIO.columns("image_id", "params_hash"));
+                // the metric's declared "not applicable" items, per method and metric: said next to the means
+                java.util.Map<String, Long> notApplicable = new java.util.HashMap<>();
+                for (Row r : metrics.where(col("error").startsWith("not applicable"))
+                        .join(
+                                expl.where(col("target_rule").equalTo("predicted"))
+                                        .select("image_id", "params_hash", "method_spec"),
+                                DeltaIO.columns("image_id", "params_hash"))
+                        .groupBy("method_spec", "metric")
+                        .count()
+                        .collectAsList()) {
+                    notApplicable.put(r.getString(0) + "|" + r.getString(1), r.getLong(2));
+                }
                 List<Gates.Mean> mine = new ArrayList<>();
                 for (Row r : scored.groupBy("method_spec", "metric")
                         .agg(count(lit(1)), avg("value"), first("higher_is_better"), stddev_samp("value"))
                         .orderBy("method_spec", "metric")
                         .collectAsList()) {
+                    long na = notApplicable.getOrDefault(r.getString(0) + "|" + r.getString(1), 0L);
                     mine.add(new Gates.Mean(
                             card.key(),
                             r.getString(0),
@@ -394,7 +407,19 @@ public final class AuditCommand implements Command {
                             r.getLong(2),
                             r.getDouble(3),
                             r.getBoolean(4),
-                            r.isNullAt(5) ? null : r.getDouble(5)));
+                            r.isNullAt(5) ? null : r.getDouble(5),
+                            na));
+                    if (na > 0) {
+                        System.out.printf(
+                                Locale.ROOT,
+                                "[audit] %s: %s of %s: %d value(s), %d not applicable (%.0f%%)%n",
+                                card.key(),
+                                r.getString(1),
+                                r.getString(0),
+                                r.getLong(2),
+                                na,
+                                100.0 * na / (na + r.getLong(2)));
+                    }
                 }
                 means.addAll(mine);
                 errorRows.add(expl.where(col("error").isNotNull()).select("image_id"));

@@ -619,6 +619,12 @@ class PipelineTest {
                 "not applicable: the ground-truth box lies outside the model's input (cropped away by resize_center_crop)",
                 edge.getAs("error"));
         assertEquals(1, m.where(col("value").isNotNull()).count(), "the centred box, moved to 16..48, is scored");
+        // the leaderboard says over how many maps the mean is, and how many the metric did not apply to
+        io.xaiscale.jobs.spark.SqlRunner.registerViews(spark, wh);
+        Row lb = spark.sql("SELECT n, not_applicable FROM leaderboard WHERE metric = 'pointing_game'")
+                .first();
+        assertEquals(List.of(1L, 1L), List.of(lb.getLong(0), lb.getLong(1)));
+        io.xaiscale.jobs.spark.SqlRunner.registerViews(spark, warehouse);
 
         // the maps drawn back on the 128x64 originals: columns 0..31 and 96..127 were cropped away (hatched)
         List<Path> grids = OverlayJob.render(

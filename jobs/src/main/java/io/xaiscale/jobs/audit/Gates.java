@@ -72,7 +72,26 @@ public final class Gates {
      * stored in the ledger).
      */
     public record Mean(
-            String model, String methodSpec, String metric, long n, Double mean, boolean higherIsBetter, Double sd) {
+            String model,
+            String methodSpec,
+            String metric,
+            long n,
+            Double mean,
+            boolean higherIsBetter,
+            Double sd,
+            long notApplicable) {
+        /** A mean without a count of not-applicable items (a ledger row's, or one made by hand). */
+        public Mean(
+                String model,
+                String methodSpec,
+                String metric,
+                long n,
+                Double mean,
+                boolean higherIsBetter,
+                Double sd) {
+            this(model, methodSpec, metric, n, mean, higherIsBetter, sd, 0);
+        }
+
         /** A row of {@code Tables.RUN_MEAN}'s fields, in its order (built rows have no schema to look names up in). */
         public static Mean of(Row r) {
             return new Mean(
@@ -164,8 +183,9 @@ public final class Gates {
                                 g.min() != null ? g.min() : g.max(),
                                 String.format(
                                         Locale.ROOT,
-                                        "mean over %d image(s)%s%s",
+                                        "mean over %d image(s)%s%s%s",
                                         m.n(),
+                                        m.notApplicable() == 0 ? "" : " (" + m.notApplicable() + " not applicable)",
                                         g.min() == null ? "" : ", at least " + g.min(),
                                         g.max() == null ? "" : ", at most " + g.max())));
                     }

@@ -143,6 +143,16 @@ public final class Report {
         return file;
     }
 
+    /** ", not applicable: k" (k per method where they differ) when the metric did not apply to some maps. */
+    private static String notApplicable(Query.Result lb, List<Row> rows) {
+        List<String> k = rows.stream()
+                .map(r -> lb.string(r, "not_applicable"))
+                .filter(v -> v != null && !v.equals("0"))
+                .distinct()
+                .toList();
+        return k.isEmpty() ? "" : ", not applicable: " + String.join("/", k);
+    }
+
     private static List<List<String>> cells(Query.Result r, List<String> columns) {
         List<List<String>> out = new ArrayList<>();
         for (Row row : r.rows()) {
@@ -432,7 +442,8 @@ public final class Report {
                                         .map(r -> lb.string(r, "n"))
                                         .distinct()
                                         .reduce((a, b) -> a + "/" + b)
-                                        .orElse(""),
+                                        .orElse("")
+                                + notApplicable(lb, rows),
                         Charts.intervals(names, v, m),
                         names.size() > 6 ? 420 : 320,
                         lbCsv,
