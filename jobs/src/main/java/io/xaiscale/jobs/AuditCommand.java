@@ -179,7 +179,8 @@ public final class AuditCommand implements Command {
         Dataset<Row> copied = DeltaIO.readOrEmpty(spark, warehouse, Tables.AUDIT_FINDINGS)
                 .where(col("run_id")
                         .equalTo(previous.runId())
-                        .and(not(col("kind").isin(Findings.AGAINST_PREVIOUS.toArray()))))
+                        .and(not(col("kind").isin(Findings.AGAINST_PREVIOUS.toArray())))
+                        .and(not(col("kind").isin(Findings.OF_THE_COMPUTATION.toArray()))))
                 .withColumn("run_id", lit(runId))
                 .withColumn("found_at", lit(now))
                 .select(Tables.AUDIT_FINDINGS.columns())
@@ -429,6 +430,7 @@ public final class AuditCommand implements Command {
                     f.addAll(SprayFindings.find(
                             expl.where(col("target_rule").equalTo("predicted")), scored, card, config.spray()));
                 }
+                f.addAll(Findings.recomputed(((ExplainStage) run.stages().get(0)).recomputedBatches()));
                 f.sort(Findings.SEVERITY);
                 report(f);
                 found.addAll(f);

@@ -59,6 +59,8 @@ public final class Findings {
     public static final String METRIC_REGRESSION = "metric_regression";
     public static final String ERROR_SPIKE = "error_spike";
     public static final String PREDICTION_DRIFT = "prediction_drift";
+    /** Batches the explain stage computed again after a non-finite map or probability (a faulty kernel's first run). */
+    public static final String NON_FINITE_RECOMPUTED = "non_finite_recomputed";
 
     /** The least standardised worsening (Cohen's d: worsening / this run's standard deviation) of a regression. */
     public static final double MIN_REGRESSION_D = 0.2;
@@ -86,6 +88,30 @@ public final class Findings {
             List<String> evidence,
             String detail) {}
 
+    /**
+     * The batches the explain stage of this run computed again after a non-finite result (none: no
+     * finding): recorded with the run, so a machine whose kernels misbehave is seen in the ledger.
+     */
+    public static List<Finding> recomputed(long batches) {
+        if (batches == 0) {
+            return List.of();
+        }
+        return List.of(new Finding(
+                NON_FINITE_RECOMPUTED,
+                "explain",
+                null,
+                null,
+                "batches computed again",
+                batches,
+                0,
+                null,
+                null,
+                batches,
+                List.of(),
+                batches + " batch(es) gave non-finite maps, logits or probabilities and were computed again; what"
+                        + " stayed non-finite is its images' error (docs/sizing.md, 'Virtual CPUs and oneDNN')"));
+    }
+
     /** A finding as read back from {@code audit_findings}. */
     public static Finding of(Row r) {
         return new Finding(
@@ -105,6 +131,9 @@ public final class Findings {
 
     /** Kinds that compare a run with the previous one: a run whose inputs did not change has none. */
     public static final List<String> AGAINST_PREVIOUS = List.of(METRIC_REGRESSION, ERROR_SPIKE);
+
+    /** Findings about what a run computed, not about the results: a run that reuses another's does not copy them. */
+    public static final List<String> OF_THE_COMPUTATION = List.of(NON_FINITE_RECOMPUTED);
 
     /** Most severe first: the larger effect, then the kind and subject (a stable order). */
     public static final Comparator<Finding> SEVERITY = Comparator.comparingDouble((Finding f) -> -f.effect())

@@ -63,4 +63,15 @@ class FindingsTest {
         assertEquals(List.of(), Findings.errorSpike(20, 1, BEFORE, List::of), "1 of 20: within the noise");
         assertEquals(List.of(), Findings.errorSpike(1000, 500, Ledger.Previous.NONE, List::of));
     }
+
+    @Test
+    void batchesComputedAgainAfterANonFiniteResultAreAFindingOfTheRun() {
+        assertEquals(List.of(), Findings.recomputed(0));
+        Findings.Finding f = Findings.recomputed(3).get(0);
+        assertEquals(Findings.NON_FINITE_RECOMPUTED, f.kind());
+        assertEquals(3.0, f.value());
+        assertEquals(3, f.n());
+        assertTrue(f.detail().startsWith("3 batch(es) gave non-finite maps, logits or probabilities"), f.detail());
+        assertTrue(Findings.OF_THE_COMPUTATION.contains(f.kind()), "a reused run does not copy it");
+    }
 }
