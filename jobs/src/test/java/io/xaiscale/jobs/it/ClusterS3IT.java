@@ -627,8 +627,80 @@ class ClusterS3IT {
         }
     }
 
+    /**
+     * An executor killed in the middle of an audit's explain stage (its worker and the worker's
+     * executors killed): Spark reruns the lost tasks on the other worker, the audit finishes with
+     * exactly one row per key and the gate outcome of the data (succeeded, exit 0).
+     */
     @Test
     @Order(6)
+    void anAuditWhoseExecutorIsKilledInItsExplainStageFinishesWithOneRowPerKey() throws Exception {
+        if (aliveWorkers() < 2) {
+            worker2 = worker("worker4");
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (aliveWorkers() != 2 && System.nanoTime() < end) {
+                Thread.sleep(300);
+            }
+        }
+        FileSystem fs = FileSystem.get(URI.create("s3a://" + BUCKET + "/"), s3Conf());
+        String config = "s3a://" + BUCKET + "/audits/fault.yaml";
+        Path yaml = WORK.resolve("fault.yaml");
+        Files.writeString(
+                yaml,
+                String.join(
+                        "\n",
+                        "name: cluster-fault",
+                        "warehouse: s3a://" + BUCKET + "/audit-warehouse",
+                        "models: [s3a://" + BUCKET + "/models/fmnist-loc-cnn]",
+                        "methods: [\"occlusion[window=8,stride=4]\"]",
+                        "metrics: [iou]",
+                        "gates:",
+                        "  - {gate: error_rate, max: 0.5}",
+                        "options: {batch-size: 2, partitions: 8}",
+                        ""));
+        fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(yaml.toUri()), new org.apache.hadoop.fs.Path(config));
+        try (Child job = submit("audit-fault", new String[] {"audit", "--file", config})) {
+            assertTrue(job.awaitLog("pending explanation(s)", Duration.ofMinutes(3)), job.tail());
+            Thread.sleep(3000); // executors are loading the model and working on the occlusion stacks now
+            worker2.kill();
+            assertFalse(
+                    job.output().contains("new explanation row(s)"),
+                    "the worker must die before the explain stage ends:\n" + job.tail());
+            assertEquals(0, job.awaitExit(Duration.ofMinutes(8)), job.tail());
+            assertTrue(job.output().contains("[audit] gate error_rate: passed"), job.tail());
+        }
+        String wh = "s3a://" + BUCKET + "/audit-warehouse";
+        table(Tables.IMAGES); // the reader session
+        Dataset<Row> expl = spark.read().format("delta").load(Tables.EXPLANATIONS.path(wh));
+        assertEquals(
+                expl.select("image_id", "model_id", "model_version", "params_hash")
+                        .distinct()
+                        .count(),
+                expl.count(),
+                "one explanation row per key");
+        assertEquals(
+                spark.read().format("delta").load(Tables.IMAGES.path(wh)).count(),
+                expl.where(col("method").equalTo("occlusion")).count(),
+                "every image explained once");
+        Dataset<Row> metrics = spark.read().format("delta").load(Tables.METRICS.path(wh));
+        assertEquals(
+                metrics.select(Tables.METRICS.key().stream()
+                                .map(org.apache.spark.sql.functions::col)
+                                .toArray(Column[]::new))
+                        .distinct()
+                        .count(),
+                metrics.count(),
+                "one metric row per key");
+        Row run = spark.read()
+                .format("delta")
+                .load(Tables.AUDIT_RUNS.path(wh))
+                .where(col("audit").equalTo("cluster-fault"))
+                .first();
+        assertEquals("succeeded", run.getAs("status"));
+    }
+
+    @Test
+    @Order(7)
     void credentialsNeverAppearInAnyLog() throws IOException {
         List<Path> logs;
         try (Stream<Path> s = Files.walk(WORK)) {

@@ -191,4 +191,207 @@ class JobJarIT {
             }
         }
     }
+
+    /**
+     * Every command that writes, run from the job jar on a Spark distribution's jars (local mode, one
+     * JVM for the chain): each writes what it says. The pipeline, explain, audit with its report and sql
+     * run through spark-submit on a standalone cluster in {@link ClusterS3IT}, and audits in
+     * {@link CleverHansIT}.
+     */
+    @Test
+    void everyCommandThatWritesRunsFromTheJar() throws Exception {
+        Path work = ROOT.resolve("jobs/target/it-work/jar-commands");
+        if (Files.exists(work)) {
+            try (java.util.stream.Stream<Path> s = Files.walk(work)) {
+                s.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
+            }
+        }
+        String wh = work.resolve("wh").toString();
+        String model = ROOT.resolve("models/fmnist-loc-cnn").toString();
+        String master = "local[2]";
+        List<String> args = new ArrayList<>();
+        java.util.function.Consumer<List<String>> then = c -> {
+            if (!args.isEmpty()) {
+                args.add("--then");
+            }
+            args.addAll(c);
+        };
+        then.accept(List.of("make-sample", "--out", work.resolve("sample").toString(), "--count", "6"));
+        then.accept(List.of(
+                "ingest",
+                "--source",
+                work.resolve("sample").toString(),
+                "--manifest",
+                work.resolve("sample/manifest.csv").toString(),
+                "--warehouse",
+                wh,
+                "--master",
+                master));
+        then.accept(List.of(
+                "explain",
+                "--warehouse",
+                wh,
+                "--model",
+                model,
+                "--methods",
+                "gradient,grad_cam",
+                "--batch-size",
+                "4",
+                "--master",
+                master));
+        then.accept(List.of(
+                "evaluate",
+                "--warehouse",
+                wh,
+                "--model",
+                model,
+                "--metrics",
+                "iou,deletion_auc[steps=4]",
+                "--agreement",
+                "false",
+                "--master",
+                master));
+        then.accept(List.of("agreement", "--warehouse", wh, "--model", model, "--master", master));
+        then.accept(List.of(
+                "overlays",
+                "--warehouse",
+                wh,
+                "--model",
+                model,
+                "--out",
+                work.resolve("overlays").toString(),
+                "--count",
+                "2",
+                "--master",
+                master));
+        then.accept(List.of(
+                "export",
+                "--warehouse",
+                wh,
+                "--model",
+                model,
+                "--out",
+                work.resolve("export").toString(),
+                "--limit",
+                "2",
+                "--master",
+                master));
+        then.accept(List.of(
+                "report",
+                "--warehouse",
+                wh,
+                "--model",
+                model,
+                "--out",
+                work.resolve("report").toString(),
+                "--master",
+                master));
+        then.accept(List.of("mosaics", "--warehouse", wh, "--per-class", "1", "--tile", "32", "--master", master));
+        then.accept(List.of(
+                "uncertainty",
+                "--warehouse",
+                wh,
+                "--model",
+                ROOT.resolve("models/fmnist-loc-cnn-dropout").toString(),
+                "--passes",
+                "2",
+                "--master",
+                master));
+        then.accept(List.of(
+                "dissect",
+                "--warehouse",
+                wh,
+                "--model",
+                model,
+                "--sample-images",
+                "8",
+                "--out",
+                work.resolve("dissection").toString(),
+                "--master",
+                master));
+        then.accept(List.of(
+                "visualise",
+                "--warehouse",
+                wh,
+                "--model",
+                model,
+                "--units",
+                "0-1",
+                "--visualisation",
+                "activation_max[steps=2]",
+                "--out",
+                work.resolve("units").toString(),
+                "--master",
+                master));
+        then.accept(List.of(
+                "filters", "--model", model, "--out", work.resolve("filters").toString()));
+        then.accept(List.of(
+                "train",
+                "--out",
+                work.resolve("trained").toString(),
+                "--train-images",
+                "100",
+                "--test-images",
+                "100",
+                "--epochs",
+                "1"));
+        then.accept(List.of("maintain", "--warehouse", wh, "--vacuum-hours", "0", "--master", master));
+        then.accept(List.of(
+                "register",
+                "--warehouse",
+                wh,
+                "--database",
+                "jar_test",
+                "--metastore",
+                work.resolve("metastore").toString(),
+                "--master",
+                master));
+        then.accept(List.of(
+                "sql", "--warehouse", wh, "--query", "SELECT COUNT(*) AS n FROM explanations", "--master", master));
+        String cp = ClusterS3IT.jobJarClasspath() + File.pathSeparator + ROOT.resolve("jobs/target/test-classes");
+        List<String> jvm = new ArrayList<>(
+                List.of(System.getProperty("xai.sparkFlags").trim().split("\\s+")));
+        jvm.add("-Dai.djl.offline=true");
+        jvm.add("-Dai.djl.pytorch.num_threads=1");
+        jvm.add("-Dlog4j2.configurationFile=" + ROOT.resolve("conf/log4j2.properties"));
+        String out;
+        try (Child c = Child.java(
+                "jar-commands",
+                LOGS,
+                jvm,
+                cp,
+                "io.xaiscale.jobs.it.JarCommands",
+                args,
+                Map.of("SPARK_LOCAL_IP", "127.0.0.1", "OMP_NUM_THREADS", "1"),
+                ROOT)) {
+            int code = c.awaitExit(Duration.ofMinutes(12));
+            out = c.output();
+            assertEquals(0, code, out.length() > 20000 ? out.substring(out.length() - 20000) : out);
+        }
+        assertTrue(out.contains("[jar-commands] Main from file:" + jar), "Main came from the job jar:\n" + out);
+        for (String f : List.of(
+                "sample/manifest.csv",
+                "overlays/index.html",
+                "export/maps.npz",
+                "report/index.html",
+                "report/assets/echarts.min.js",
+                "trained/model.json",
+                "metastore")) {
+            assertTrue(Files.exists(work.resolve(f)), f + " written:\n" + out);
+        }
+        for (String t : List.of(
+                "images",
+                "explanations",
+                "metrics",
+                "method_agreement",
+                "uncertainty",
+                "unit_dissection",
+                "unit_visualisations")) {
+            assertTrue(Files.isDirectory(work.resolve("wh").resolve(t).resolve("_delta_log")), t + " table:\n" + out);
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(work.resolve("filters"))) {
+            assertTrue(s.anyMatch(p -> p.toString().endsWith(".png")), "filters drew kernels");
+        }
+    }
 }
