@@ -18,7 +18,8 @@ import java.util.TreeMap;
  */
 public final class Options {
     /**
-     * A declared option. A null default means required; {@code flag} options take no value; a
+     * A declared option. A null default means required; a {@code flag} is a boolean: {@code --name},
+     * {@code --name=true|false} and {@code --name true|false} all work; a
      * {@code path} option's relative local value, when the user gives it, is resolved against the
      * directory the user called from ({@link #CALLER_DIR}), not the launcher's.
      */
@@ -54,9 +55,25 @@ public final class Options {
         return declared.containsKey(name);
     }
 
+    /** A boolean option that is off unless given ({@code --name} alone turns it on). */
     public Options flag(String name, String help) {
-        declared.put(name, new Option(name, "false", true, false, help));
+        return bool(name, false, help);
+    }
+
+    /** A boolean option with its default: {@code --name}, {@code --name=false}, {@code --name false}. */
+    public Options bool(String name, boolean defaultValue, String help) {
+        declared.put(name, new Option(name, Boolean.toString(defaultValue), true, false, help));
         return this;
+    }
+
+    /** The declared options, in declaration order (for the command line's parser and help). */
+    public List<Option> declared() {
+        return List.copyOf(declared.values());
+    }
+
+    /** The command these options belong to. */
+    public String command() {
+        return command;
     }
 
     /**
@@ -85,6 +102,11 @@ public final class Options {
             }
             loadProperties(Path.of(resolve(list.get(configAt + 1), caller)));
         }
+        for (String a : args) {
+            if (a.startsWith("--config=")) {
+                loadProperties(Path.of(resolve(a.substring("--config=".length()), caller)));
+            }
+        }
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
@@ -99,11 +121,16 @@ public final class Options {
                 name = name.substring(0, eq);
             }
             if (name.equals("config")) {
-                i++;
+                i += value == null ? 1 : 0; // --config FILE, or --config=FILE
                 continue;
             }
             Option o = option(name);
             if (o.flag()) {
+                if (value == null
+                        && i + 1 < args.length
+                        && (args[i + 1].equals("true") || args[i + 1].equals("false"))) {
+                    value = args[++i];
+                }
                 values.put(name, value == null ? "true" : value);
             } else {
                 if (value == null) {
@@ -238,11 +265,14 @@ public final class Options {
         for (Option o : all) {
             sb.append(String.format(
                     "  --%-22s %s%s%n",
-                    o.name() + (o.flag() ? "" : " V"),
+                    o.name() + (o.flag() ? "[=B]" : " V"),
                     o.help(),
-                    o.flag() ? "" : o.defaultValue() == null ? " (required)" : " (default: " + o.defaultValue() + ")"));
+                    o.defaultValue() == null ? " (required)" : " (default: " + o.defaultValue() + ")"));
         }
         sb.append(String.format("  --%-22s %s%n", "config FILE", "properties file with any of these options"));
+        sb.append(String.format("  --%-22s %s%n", "verbose", "print the stack trace of an error too"));
+        sb.append(String.format("  %-24s %s%n", "-h, --help", "this help"));
+        sb.append("  (B: true or false; --name alone is true)\n");
         return sb.toString();
     }
 }

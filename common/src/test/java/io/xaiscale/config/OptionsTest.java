@@ -27,6 +27,24 @@ class OptionsTest {
                 "{batch-size=8, dry-run=true, methods=grad_cam}", o.resolved().toString());
     }
 
+    /** A boolean reads alike in every form; --config=FILE reads the file like --config FILE. */
+    @Test
+    void booleansReadAlikeWrittenAnyWayAndConfigTakesBothForms(@TempDir Path dir) throws Exception {
+        for (String[] args : new String[][] {
+            {"--dry-run"}, {"--dry-run=true"}, {"--dry-run", "true"}, {"--dry-run", "--batch-size", "2"}
+        }) {
+            assertEquals(true, opts().parse(args).getFlag("dry-run"), String.join(" ", args));
+        }
+        assertEquals(false, opts().parse(new String[] {"--dry-run", "false"}).getFlag("dry-run"));
+        assertEquals(false, opts().parse(new String[] {"--dry-run=false"}).getFlag("dry-run"));
+        Options on = new Options("x").bool("agreement", true, "a").parse(new String[] {"--agreement", "false"});
+        assertEquals(false, on.getFlag("agreement"));
+        Path conf = Files.writeString(dir.resolve("y.properties"), "methods=grad_cam\n");
+        Options o = opts().parse(new String[] {"--config=" + conf, "--batch-size", "8"});
+        assertEquals("grad_cam", o.get("methods"));
+        assertEquals(8, o.getInt("batch-size", 1, 100));
+    }
+
     /** Paths the user gives are the caller's; defaults stay relative to the launcher (the repository). */
     @Test
     void relativePathsTheUserGivesResolveAgainstTheCallersDirectory() {

@@ -27,7 +27,7 @@ final class Defaults {
     static final String MASTER = "local[2]";
 
     static final String RETRY_ERRORS =
-            "compute rows that have an error again and replace them (a file fixed, a manifest corrected): true or false";
+            "compute rows that have an error again and replace them (a file fixed, a manifest corrected)";
 
     private Defaults() {}
 
@@ -83,7 +83,7 @@ final class Defaults {
                         "max-file-bytes",
                         Long.toString(IngestJob.Files.DEFAULT_MAX_FILE_BYTES),
                         "a larger file is an error row (hashed as a stream, never held in memory)")
-                .add("retry-errors", "false", RETRY_ERRORS);
+                .bool("retry-errors", false, RETRY_ERRORS);
     }
 
     /** The file ingest the options of {@link #files} describe; {@code classes} checks labels (null: no model). */
@@ -143,6 +143,6 @@ final class Defaults {
                         "max samples per model pass inside a method (IG steps, occlusion windows, ...)")
                 .add("partitions", "0", "partitions of each commit's work (0: up to 4 per core, at most one per batch)")
                 .add("commit-every", "20000", "rows computed per Delta commit: a crash loses at most one commit's work")
-                .add("retry-errors", "false", RETRY_ERRORS);
+                .bool("retry-errors", false, RETRY_ERRORS);
     }
 }

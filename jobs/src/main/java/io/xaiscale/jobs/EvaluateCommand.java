@@ -27,7 +27,7 @@ public final class EvaluateCommand implements Command {
                         Metrics.DEFAULT_METRICS,
                         "metrics, e.g. 'iou[threshold=fraction_of_max,value=0.5]' (valid: "
                                 + String.join(", ", Metrics.names()) + ")")
-                .add("agreement", "true", "also fill the method_agreement table (the agreement stage): true or false");
+                .bool("agreement", true, "also fill the method_agreement table (the agreement stage)");
     }
 
     /** The stages of these options (evaluate, then method agreement unless --agreement false), validated before Spark starts. */

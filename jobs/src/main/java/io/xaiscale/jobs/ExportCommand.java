@@ -53,7 +53,7 @@ public final class ExportCommand implements Command {
                 .add("images", "", "image ids or id prefixes, comma-separated (empty: all)")
                 .add("where", "", "extra SQL filter on the explanations table, e.g. \"target_class = 3\"")
                 .add("limit", "100", "at most this many images (the first by image id)")
-                .add("png", "true", "also draw PNG overlays (true/false)")
+                .bool("png", true, "also draw PNG overlays")
                 .add("scale", "3", "upscaling of each overlay tile")
                 .add(
                         "colors",

@@ -1,6 +1,9 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
+import io.xaiscale.jobs.cli.Cli;
+import io.xaiscale.jobs.cli.Output;
+import io.xaiscale.jobs.cli.Version;
 import io.xaiscale.jobs.spark.Endpoints;
 import io.xaiscale.jobs.spark.ModelFiles;
 import java.io.FileNotFoundException;
@@ -9,6 +12,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.AutoComplete;
+import picocli.CommandLine;
 
 /** Entry point of the job jar: {@code xai COMMAND [--option value ...]}. */
 public final class Main {
@@ -48,25 +53,87 @@ public final class Main {
      * 3 an audit whose gates failed, 1 (an exception) any other failure.
      */
     public static void main(String[] args) throws Exception {
+        Output.separate(); // data to stdout, progress and logs to stderr
         int code = run(args);
         if (code != 0) {
             System.exit(code);
         }
     }
 
+    /** The command line of every command (picocli's model of their declared options). */
+    static CommandLine commandLine(Map<String, Command> commands) {
+        return Cli.root(commands.values().stream()
+                .map(c -> new Cli.Sub(c.name(), c.summary(), Defaults.withCatalog(c.options())))
+                .toList());
+    }
+
     public static int run(String[] args) throws Exception {
         Map<String, Command> commands = commands();
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-            System.out.println(usage(commands));
+        if (args.length == 0 || args[0].equals("help")) {
+            Output.data().println(usage(commands));
             return args.length == 0 ? 2 : 0;
         }
+        CommandLine line = commandLine(commands);
+        if (args[0].equals("completion")) {
+            Output.data().println(AutoComplete.bash("xai", line));
+            return 0;
+        }
+        CommandLine.ParseResult parsed;
+        try {
+            parsed = line.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            return usageError(commands, args, e);
+        }
+        if (parsed.isUsageHelpRequested()) {
+            Output.data().println(usage(commands));
+            return 0;
+        }
+        if (parsed.isVersionHelpRequested()) {
+            Output.data().println(Version.line());
+            return 0;
+        }
+        CommandLine.ParseResult sub = parsed.subcommand();
+        if (sub == null) {
+            System.err.println("xai: no command given (valid: " + String.join(", ", commands.keySet()) + ")");
+            return 2;
+        }
+        Command c = commands.get(sub.commandSpec().name());
+        if (sub.isUsageHelpRequested()) {
+            Output.data()
+                    .println(c.name() + ": " + c.summary() + "\n"
+                            + Defaults.withCatalog(c.options()).usage());
+            return 0;
+        }
+        return run(c, Cli.normalized(sub));
+    }
+
+    /**
+     * A command line picocli could not read, as one line and exit code 2: an unknown command with the
+     * valid ones; for a command, the options' own message (naming the value and the valid choices) and
+     * picocli's suggestion of the option meant.
+     */
+    static int usageError(Map<String, Command> commands, String[] args, CommandLine.ParameterException e) {
         Command c = commands.get(args[0]);
         if (c == null) {
             System.err.println(
                     "Unknown command: " + args[0] + " (valid: " + String.join(", ", commands.keySet()) + ")");
             return 2;
         }
-        return run(c, Arrays.copyOfRange(args, 1, args.length));
+        String message = e.getMessage();
+        try {
+            Defaults.withCatalog(c.options())
+                    .parse(Arrays.stream(args, 1, args.length)
+                            .filter(a -> !a.equals(VERBOSE) && !a.equals("-h") && !a.equals("--help"))
+                            .toArray(String[]::new));
+        } catch (IllegalArgumentException ours) {
+            message = ours.getMessage();
+        }
+        if (e instanceof CommandLine.UnmatchedArgumentException u
+                && !u.getSuggestions().isEmpty()) {
+            message += " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
+        }
+        System.err.println("xai " + c.name() + ": " + Endpoints.redact(message));
+        return 2;
     }
 
     /** Anywhere on the command line: errors of usage and validation print their stack trace too. */
@@ -81,8 +148,8 @@ public final class Main {
         boolean verbose = List.of(args).contains(VERBOSE);
         String[] rest = Arrays.stream(args).filter(a -> !a.equals(VERBOSE)).toArray(String[]::new);
         Options o = Defaults.withCatalog(c.options());
-        if (List.of(rest).contains("--help")) {
-            System.out.println(c.name() + ": " + c.summary() + "\n" + o.usage());
+        if (List.of(rest).contains("--help") || List.of(rest).contains("-h")) {
+            Output.data().println(c.name() + ": " + c.summary() + "\n" + o.usage());
             return 0;
         }
         try {
@@ -108,11 +175,12 @@ public final class Main {
 
     static String usage(Map<String, Command> commands) {
         StringBuilder sb = new StringBuilder(
-                "usage: xai COMMAND [--option value ...]   (xai COMMAND --help for options)\n\ncommands:\n");
+                "usage: xai COMMAND [--option value ...]   (xai COMMAND -h for options; xai -V: version)\n\ncommands:\n");
         commands.values().forEach(c -> sb.append(String.format("  %-10s %s%n", c.name(), c.summary())));
         sb.append(String.format(
                 "  %-10s %s%n",
                 "bench", "./xai bench: each method's and metric's cost; writes docs/benchmarks.md (bench module)"));
+        sb.append(String.format("  %-10s %s%n", "completion", "a bash completion script: source <(xai completion)"));
         return sb.toString();
     }
 }

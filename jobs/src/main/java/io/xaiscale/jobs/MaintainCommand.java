@@ -46,8 +46,8 @@ public final class MaintainCommand implements Command {
                         "vacuum-hours",
                         Integer.toString(SAFE_RETENTION_HOURS),
                         "VACUUM files older than this many hours that no kept version needs (0: no VACUUM)")
-                .add("force", "false", "allow a retention below " + SAFE_RETENTION_HOURS + " hours: true or false")
-                .add("change-data-feed", "true", "turn on Delta's change data feed on every table: true or false");
+                .bool("force", false, "allow a retention below " + SAFE_RETENTION_HOURS + " hours")
+                .bool("change-data-feed", true, "turn on Delta's change data feed on every table");
     }
 
     /** What upkeep did to one table. */

@@ -44,10 +44,7 @@ public final class PipelineCommand implements Command {
                         "target",
                         "predicted",
                         "classes to explain, a list of: predicted, label, labels (every ground-truth class), top_k[k=3]")
-                .add(
-                        "agreement",
-                        "true",
-                        "fill the method_agreement table after the metrics (the agreement stage): true or false")
+                .bool("agreement", true, "fill the method_agreement table after the metrics (the agreement stage)")
                 .add("map-precision", "float32", Defaults.MAP_PRECISION)
                 .add("map-resolution", "input", Defaults.MAP_RESOLUTION);
     }

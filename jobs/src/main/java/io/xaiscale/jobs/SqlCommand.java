@@ -1,6 +1,7 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
+import io.xaiscale.jobs.cli.Output;
 import io.xaiscale.jobs.spark.ReadOnlySql;
 import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.spark.SqlRunner;
@@ -8,6 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /** {@code xai sql}: runs SQL files of {@code notebooks-sql/} (or any file) against the warehouse. */
@@ -58,15 +62,30 @@ public final class SqlCommand implements Command {
             java.util.function.Consumer<String> check = writes ? s -> {} : s -> ReadOnlySql.check(spark, s);
             if (!o.get("query").isBlank()) {
                 check.accept(o.get("query"));
-                spark.sql(o.get("query")).show(rows, false);
+                Output.show(oneLineErrors("--query", () -> spark.sql(o.get("query"))), rows);
                 return;
             }
             for (Path f : files(o)) {
                 System.out.println("[sql] " + f);
-                SqlRunner.run(spark, f, check).show(rows, false);
+                Output.show(oneLineErrors(f.toString(), () -> SqlRunner.run(spark, f, check)), rows);
             }
         } finally {
             spark.stop();
+        }
+    }
+
+    /** A statement's result; Spark's error about it (an unknown column, a parse error) as one line. */
+    static Dataset<Row> oneLineErrors(String what, java.util.concurrent.Callable<Dataset<Row>> statement)
+            throws Exception {
+        try {
+            return statement.call();
+        } catch (Exception e) {
+            if (e instanceof AnalysisException) {
+                String m = String.valueOf(e.getMessage()).strip();
+                throw new IllegalArgumentException(
+                        "SQL of " + what + ": " + m.lines().findFirst().orElse(m), e);
+            }
+            throw e;
         }
     }
 }

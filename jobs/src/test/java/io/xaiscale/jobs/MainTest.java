@@ -17,18 +17,82 @@ class MainTest {
     @TempDir
     static Path tmp;
 
-    record Outcome(int code, String err) {}
+    record Outcome(int code, String err, String out) {}
 
     static Outcome run(String... args) throws Exception {
         PrintStream old = System.err;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
         System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        PrintStream oldData = io.xaiscale.jobs.cli.Output.use(new PrintStream(data, true, StandardCharsets.UTF_8));
         try {
             int code = Main.run(args);
-            return new Outcome(code, buf.toString(StandardCharsets.UTF_8));
+            return new Outcome(code, buf.toString(StandardCharsets.UTF_8), data.toString(StandardCharsets.UTF_8));
         } finally {
             System.setErr(old);
+            io.xaiscale.jobs.cli.Output.use(oldData);
         }
+    }
+
+    /**
+     * picocli's command line: -h per command, -V with the build's version and commit, a completion
+     * script, booleans written three ways, a mistyped option named with the valid ones and the one
+     * probably meant, an unknown command with the valid ones; help and results on stdout.
+     */
+    @Test
+    void theCommandLineHasHelpVersionCompletionAndConsistentBooleans() throws Exception {
+        Outcome o = run("-V");
+        assertEquals(0, o.code());
+        assertTrue(o.out().matches("xaiscale \\S+ \\(commit [^)]+\\)\\s*"), o.out());
+        o = run("explain", "-h");
+        assertEquals(0, o.code());
+        assertTrue(o.out().startsWith("explain: explain every image with every method"), o.out());
+        assertTrue(o.out().contains("--retry-errors[=B]"), o.out());
+        assertEquals("", o.err());
+        o = run("completion");
+        assertTrue(o.out().contains("complete -F"), o.out());
+        o = run("explain", "--methds", "gradient");
+        assertEquals(2, o.code());
+        assertTrue(
+                o.err().startsWith("xai explain: Unknown option --methds for explain (valid: --warehouse,"), o.err());
+        assertTrue(o.err().strip().endsWith("(did you mean --methods or --metastore?)"), o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        o = run("frobnicate");
+        assertEquals(2, o.code());
+        assertTrue(o.err().startsWith("Unknown command: frobnicate (valid: demo, pipeline, audit,"), o.err());
+        // a boolean: --full, --full=true and --full true read alike (the file is what fails, after parsing)
+        for (String[] full : new String[][] {{"--full"}, {"--full=true"}, {"--full", "true"}, {"--full", "false"}}) {
+            String[] args = java.util.stream.Stream.concat(
+                            java.util.stream.Stream.of(
+                                    "audit", "--file", tmp.resolve("none.yaml").toString()),
+                            java.util.stream.Stream.of(full))
+                    .toArray(String[]::new);
+            o = run(args);
+            assertEquals(2, o.code(), String.join(" ", full));
+            assertTrue(
+                    o.err().startsWith("xai audit: Audit config not found:"), String.join(" ", full) + ": " + o.err());
+        }
+    }
+
+    /** A user's SQL error is Spark's message in one line and exit code 2; results alone on stdout. */
+    @Test
+    void aSqlErrorIsOneLineAndResultsAloneGoToStdout() throws Exception {
+        String wh = tmp.resolve("sql-warehouse").toString();
+        Outcome o = run("sql", "--warehouse", wh, "--master", "local[1]", "--query", "SELECT nope FROM images");
+        assertEquals(2, o.code(), o.err());
+        String last = o.err().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(
+                last.startsWith("xai sql: SQL of --query: [UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function"
+                        + " parameter with name `nope` cannot be resolved."),
+                o.err());
+        o = run("sql", "--warehouse", wh, "--master", "local[1]", "--query", "SELECT 41 + 1 AS answer");
+        assertEquals(0, o.code(), o.err());
+        assertEquals("+------+\n|answer|\n+------+\n|42    |\n+------+", o.out().strip());
+        o = run("sql", "--warehouse", wh, "--master", "local[1]", "--query", "DELETE FROM images");
+        assertEquals(2, o.code(), o.err());
+        assertTrue(
+                o.err().contains("xai sql: xai sql runs statements that read; a DeleteFromTable statement is refused"),
+                o.err());
     }
 
     static String model() {
