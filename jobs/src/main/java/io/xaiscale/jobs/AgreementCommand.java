@@ -1,10 +1,8 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
-import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.stage.AgreementStage;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 
 /** {@code xai agreement}: the method-agreement table for the explanations of a model (also run by evaluate). */
 public final class AgreementCommand implements Command {
@@ -30,11 +28,8 @@ public final class AgreementCommand implements Command {
     @Override
     public void run(Options o) throws Exception {
         AgreementStage stage = stage(o);
-        SparkSession spark = Sessions.create("xai-agreement", o.get("master"));
-        try {
+        withSession(o, spark -> {
             Plan.run(spark, List.of(stage));
-        } finally {
-            spark.stop();
-        }
+        });
     }
 }

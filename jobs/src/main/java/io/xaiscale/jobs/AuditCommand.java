@@ -25,7 +25,6 @@ import io.xaiscale.jobs.report.Report;
 import io.xaiscale.jobs.spark.Endpoints;
 import io.xaiscale.jobs.spark.InputBytes;
 import io.xaiscale.jobs.spark.ModelFiles;
-import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.stage.DriftStage;
 import io.xaiscale.jobs.stage.ExplainStage;
 import io.xaiscale.jobs.stage.Selection;
@@ -118,35 +117,33 @@ public final class AuditCommand implements Command {
     @Override
     public void run(Options o) throws Exception {
         String text = read(o.get("file"));
-        AuditConfig config = AuditConfig.parse(text, o.get("file"));
-        if (!o.get("file").contains("://")) {
-            config = config.relativeTo(
-                    java.nio.file.Path.of(o.get("file")).toAbsolutePath().getParent());
-        }
+        AuditConfig parsed = AuditConfig.parse(text, o.get("file"));
+        AuditConfig config = o.get("file").contains("://")
+                ? parsed
+                : parsed.relativeTo(
+                        java.nio.file.Path.of(o.get("file")).toAbsolutePath().getParent());
         List<ModelRun> runs = prepare(config);
         String warehouse = runs.get(0).options().get("warehouse");
-        SparkSession spark = Sessions.create(
-                "xai-audit " + config.name(), runs.get(0).options().get("master"));
         try {
-            int code = audit(spark, config, text, runs, Ledger.newRunId(), o.getFlag("full"));
-            if (config.report() != null) {
-                // the report of the warehouse as this run left it, gated or not: what the run's reader opens
-                Destination out = Destination.of(config.report());
-                Report.write(
-                        spark,
-                        new Report.Settings(
-                                warehouse,
-                                out.folder(),
-                                runs.stream().map(r -> r.plan().card()).toList(),
-                                4));
-                System.out.println(
-                        "[audit] report: " + out.publish(spark.sparkContext().hadoopConfiguration()));
-            }
-            if (code != 0) {
-                throw new Gates.Failed("audit " + config.name() + ": a gate failed (exit code " + code + ")");
-            }
+            Command.withSession(
+                    "xai-audit " + config.name(), runs.get(0).options().get("master"), spark -> {
+                        int code = audit(spark, config, text, runs, Ledger.newRunId(), o.getFlag("full"));
+                        if (config.report() != null) {
+                            // the report of the warehouse as this run left it, gated or not: what the run's reader
+                            // opens
+                            Destination out = Destination.of(config.report());
+                            List<ModelCard> cards =
+                                    runs.stream().map(r -> r.plan().card()).toList();
+                            Report.write(spark, new Report.Settings(warehouse, out.folder(), cards, 4));
+                            System.out.println("[audit] report: "
+                                    + out.publish(spark.sparkContext().hadoopConfiguration()));
+                        }
+                        if (code != 0) {
+                            throw new Gates.Failed(
+                                    "audit " + config.name() + ": a gate failed (exit code " + code + ")");
+                        }
+                    });
         } finally {
-            spark.stop();
             System.out.println("[audit] ledger: " + Tables.AUDIT_RUNS.path(warehouse));
         }
     }

@@ -1,13 +1,11 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
-import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.spark.SqlRunner;
 import io.xaiscale.jobs.stage.Stage;
 import io.xaiscale.model.ModelCard;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code xai demo}: the whole pipeline on the embedded defaults: ingest the shipped sample images,
@@ -40,8 +38,7 @@ public final class DemoCommand implements Command {
         List<Stage> stages = PipelineCommand.stages(o, plan);
         ModelCard card = plan.card();
         String warehouse = o.get("warehouse");
-        SparkSession spark = Sessions.create("xai-demo", o.get("master"));
-        try {
+        withSession(o, spark -> {
             PipelineCommand.runStages(spark, o, plan.card().classes(), stages);
             SqlRunner.registerViews(spark, warehouse);
             System.out.println("[leaderboard] notebooks-sql/leaderboard.sql");
@@ -57,8 +54,6 @@ public final class DemoCommand implements Command {
                     "[demo] overlays: %d grid(s) in %s (open index.html)%n",
                     files.size(), Path.of(o.get("overlays")).toAbsolutePath());
             System.out.println("[demo] more SQL: ./xai sql   (runs every notebooks-sql/*.sql)");
-        } finally {
-            spark.stop();
-        }
+        });
     }
 }

@@ -11,7 +11,6 @@ import io.xaiscale.image.Upsample;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.ModelFiles;
-import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.model.Architectures;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
@@ -159,8 +158,7 @@ public final class DissectCommand implements Command {
     public void run(Options o) throws Exception {
         Plan plan = Plan.of(o);
         DissectJob.Settings s = settings(o, plan);
-        SparkSession spark = Sessions.create("xai-dissect", o.get("master"));
-        try {
+        withSession(o, spark -> {
             DissectJob.Outcome out = DissectJob.run(spark, s, plan.card());
             System.out.printf(
                     "[dissect] %s, layer %s: %d unit x concept row(s) written%n",
@@ -168,8 +166,6 @@ public final class DissectCommand implements Command {
             if (!o.get("out").isEmpty()) {
                 System.out.println("[dissect] wrote " + draw(spark, o, plan, s, out, Path.of(o.get("out"))));
             }
-        } finally {
-            spark.stop();
-        }
+        });
     }
 }

@@ -1,11 +1,9 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
-import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.stage.Stage;
 import io.xaiscale.metric.Metrics;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 
 /** {@code xai evaluate}: the metrics table for the explanations of a model. */
 public final class EvaluateCommand implements Command {
@@ -38,11 +36,8 @@ public final class EvaluateCommand implements Command {
     @Override
     public void run(Options o) throws Exception {
         List<Stage> stages = stages(o);
-        SparkSession spark = Sessions.create("xai-evaluate", o.get("master"));
-        try {
+        withSession(o, spark -> {
             Plan.run(spark, stages);
-        } finally {
-            spark.stop();
-        }
+        });
     }
 }

@@ -2,10 +2,8 @@ package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.explain.Explainers;
-import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.stage.ExplainStage;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 
 /** {@code xai explain}: the explanations table for a model and a list of methods. */
 public final class ExplainCommand implements Command {
@@ -43,11 +41,8 @@ public final class ExplainCommand implements Command {
     @Override
     public void run(Options o) throws Exception {
         ExplainStage stage = stage(o);
-        SparkSession spark = Sessions.create("xai-explain", o.get("master"));
-        try {
+        withSession(o, spark -> {
             Plan.run(spark, List.of(stage));
-        } finally {
-            spark.stop();
-        }
+        });
     }
 }

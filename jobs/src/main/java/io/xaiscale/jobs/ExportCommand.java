@@ -9,7 +9,6 @@ import io.xaiscale.config.Spec;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.jobs.spark.ModelFiles;
-import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.render.Overlay;
 import io.xaiscale.util.Npz;
@@ -71,8 +70,7 @@ public final class ExportCommand implements Command {
     public void run(Options o) throws Exception {
         ModelCard card = ModelCard.read(ModelFiles.localize(o.get("model"), ModelFiles.driverConf()));
         boolean png = Boolean.parseBoolean(o.getChoice("png", List.of("true", "false")));
-        SparkSession spark = Sessions.create("xai-export", o.get("master"));
-        try {
+        withSession(o, spark -> {
             Result r = export(
                     spark,
                     o.get("warehouse"),
@@ -88,9 +86,7 @@ public final class ExportCommand implements Command {
             System.out.printf(
                     "[export] %d image(s) x %d method configuration(s) -> %s%n",
                     r.images(), r.methods(), r.npz().toAbsolutePath());
-        } finally {
-            spark.stop();
-        }
+        });
     }
 
     public record Result(int images, int methods, Path npz) {}

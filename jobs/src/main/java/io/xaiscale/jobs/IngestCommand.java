@@ -4,10 +4,8 @@ import io.xaiscale.config.Options;
 import io.xaiscale.image.FashionMnist;
 import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.spark.ModelFiles;
-import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.model.ModelCard;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 
 /** {@code xai ingest}: image files or the Fashion-MNIST localisation benchmark into the images table. */
 public final class IngestCommand implements Command {
@@ -60,8 +58,7 @@ public final class IngestCommand implements Command {
                 : ModelCard.read(ModelFiles.localize(ModelFiles.qualify(o.get("model")), ModelFiles.driverConf()))
                         .classes();
         IngestJob.Files files = Defaults.files(o, classes);
-        SparkSession spark = Sessions.create("xai-ingest", o.get("master"));
-        try {
+        withSession(o, spark -> {
             if (!source.isBlank()) {
                 IngestJob.ingestFiles(spark, o.get("warehouse"), files).lines().forEach(System.out::println);
             }
@@ -87,8 +84,6 @@ public final class IngestCommand implements Command {
                         spark.sparkContext().defaultParallelism());
                 System.out.printf("[ingest] Fashion-MNIST items: %d new image row(s)%n", n);
             }
-        } finally {
-            spark.stop();
-        }
+        });
     }
 }

@@ -4,7 +4,6 @@ import io.xaiscale.config.Options;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.jobs.spark.Sessions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,14 +57,11 @@ public final class MaintainCommand implements Command {
         int hours = o.getInt("vacuum-hours", 0, 100_000);
         boolean force = o.getFlag("force");
         check(hours, force);
-        SparkSession spark = Sessions.create("xai-maintain", o.get("master"));
-        try {
+        withSession(o, spark -> {
             for (Done d : maintain(spark, o.get("warehouse"), hours, force, o.getFlag("change-data-feed"))) {
                 System.out.printf("[maintain] %s: %d -> %d file(s)%n", d.table(), d.filesBefore(), d.filesAfter());
             }
-        } finally {
-            spark.stop();
-        }
+        });
     }
 
     /** Fails, naming the value and the safe minimum, for a retention below it that is not forced. */

@@ -2,8 +2,6 @@ package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.jobs.ingest.Mosaics;
-import io.xaiscale.jobs.spark.Sessions;
-import org.apache.spark.sql.SparkSession;
 
 /** {@code xai mosaics}: the 2 x 2 mosaics of the focus metric, as images of split {@code mosaic}. */
 public final class MosaicsCommand implements Command {
@@ -27,8 +25,7 @@ public final class MosaicsCommand implements Command {
 
     @Override
     public void run(Options o) throws Exception {
-        SparkSession spark = Sessions.create("xai-mosaics", o.get("master"));
-        try {
+        withSession(o, spark -> {
             long n = Mosaics.build(
                     spark,
                     o.get("warehouse"),
@@ -39,8 +36,6 @@ public final class MosaicsCommand implements Command {
                     "[mosaics] %d new mosaic image(s) of split '%s'; next: xai explain --splits %s, then xai evaluate"
                             + " --metrics focus%n",
                     n, Mosaics.SPLIT, Mosaics.SPLIT);
-        } finally {
-            spark.stop();
-        }
+        });
     }
 }

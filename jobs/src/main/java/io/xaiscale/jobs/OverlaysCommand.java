@@ -2,12 +2,10 @@ package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.jobs.spark.ModelFiles;
-import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.render.Overlay;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 
 /** {@code xai overlays}: heatmap grids (PNG + index.html) for a sample of explained images. */
 public final class OverlaysCommand implements Command {
@@ -45,8 +43,7 @@ public final class OverlaysCommand implements Command {
         Overlay.Colors colors = Overlay.Colors.parse(o.get("colors"));
         Overlay.View view = Overlay.View.parse(o.get("on"));
         ModelCard card = ModelCard.read(ModelFiles.localize(o.get("model"), ModelFiles.driverConf()));
-        SparkSession spark = Sessions.create("xai-overlays", o.get("master"));
-        try {
+        withSession(o, spark -> {
             List<Path> files = OverlayJob.render(
                     spark,
                     o.get("warehouse"),
@@ -59,8 +56,6 @@ public final class OverlaysCommand implements Command {
             System.out.printf(
                     "[overlays] %d grid(s) in %s (open index.html)%n",
                     files.size(), Path.of(o.get("out")).toAbsolutePath());
-        } finally {
-            spark.stop();
-        }
+        });
     }
 }

@@ -4,7 +4,6 @@ import io.xaiscale.config.Options;
 import io.xaiscale.explain.Explainers;
 import io.xaiscale.image.FashionMnist;
 import io.xaiscale.jobs.ingest.IngestJob;
-import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.stage.Stage;
 import io.xaiscale.metric.Metrics;
 import java.util.ArrayList;
@@ -92,11 +91,8 @@ public final class PipelineCommand implements Command {
     public void run(Options o) throws Exception {
         Plan plan = Plan.of(o);
         List<Stage> stages = stages(o, plan);
-        SparkSession spark = Sessions.create("xai-pipeline", o.get("master"));
-        try {
+        withSession(o, spark -> {
             runStages(spark, o, plan.card().classes(), stages);
-        } finally {
-            spark.stop();
-        }
+        });
     }
 }

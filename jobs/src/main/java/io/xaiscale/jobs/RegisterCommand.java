@@ -45,6 +45,7 @@ public final class RegisterCommand implements Command {
     /** Registers the tables of {@code --warehouse} in {@code --database} of the metastore of {@code --metastore}. */
     static List<Catalog.Entry> register(Options o) {
         String db = Catalog.database(o.get("database"));
+        // the catalog's own session (Hive support): not Command.withSession's
         SparkSession spark = Sessions.withCatalog("xai-register", o.get("master"), o.get("metastore"));
         try {
             List<Catalog.Entry> done = Catalog.register(spark, o.get("warehouse"), db);

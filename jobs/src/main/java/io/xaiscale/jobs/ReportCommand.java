@@ -5,12 +5,10 @@ import io.xaiscale.config.Spec;
 import io.xaiscale.jobs.report.Destination;
 import io.xaiscale.jobs.report.Report;
 import io.xaiscale.jobs.spark.ModelFiles;
-import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.model.ModelCard;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 
 /** {@code xai report}: a self-contained HTML report of a warehouse ({@link Report}). */
 public final class ReportCommand implements Command {
@@ -48,16 +46,13 @@ public final class ReportCommand implements Command {
         }
         int gallery = o.getInt("gallery", 0, 50);
         Destination out = Destination.of(o.get("out"));
-        SparkSession spark = Sessions.create("xai-report", o.get("master"));
-        try {
+        withSession(o, spark -> {
             long t0 = System.nanoTime();
             List<Path> pages =
                     Report.write(spark, new Report.Settings(o.get("warehouse"), out.folder(), cards, gallery));
             String index = out.publish(spark.sparkContext().hadoopConfiguration());
             System.out.printf(
                     "[report] %d page(s) in %.1f s (open %s)%n", pages.size(), (System.nanoTime() - t0) / 1e9, index);
-        } finally {
-            spark.stop();
-        }
+        });
     }
 }

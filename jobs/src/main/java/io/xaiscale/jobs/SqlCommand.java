@@ -3,7 +3,6 @@ package io.xaiscale.jobs;
 import io.xaiscale.config.Options;
 import io.xaiscale.jobs.cli.Output;
 import io.xaiscale.jobs.spark.ReadOnlySql;
-import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.spark.SqlRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +11,6 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 /** {@code xai sql}: runs SQL files of {@code notebooks-sql/} (or any file) against the warehouse. */
 public final class SqlCommand implements Command {
@@ -51,8 +49,7 @@ public final class SqlCommand implements Command {
     @Override
     public void run(Options o) throws Exception {
         int rows = o.getInt("rows", 1, 1_000_000);
-        SparkSession spark = Sessions.create("xai-sql", o.get("master"));
-        try {
+        withSession(o, spark -> {
             List<String> views = SqlRunner.registerViews(spark, o.get("warehouse"));
             System.out.println("[sql] tables of " + o.get("warehouse") + ": " + String.join(", ", views));
             boolean writes = o.getFlag("allow-writes");
@@ -69,9 +66,7 @@ public final class SqlCommand implements Command {
                 System.out.println("[sql] " + f);
                 Output.show(oneLineErrors(f.toString(), () -> SqlRunner.run(spark, f, check)), rows);
             }
-        } finally {
-            spark.stop();
-        }
+        });
     }
 
     /** A statement's result; Spark's error about it (an unknown column, a parse error) as one line. */

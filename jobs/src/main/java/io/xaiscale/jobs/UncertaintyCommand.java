@@ -2,11 +2,9 @@ package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.internals.McDropout;
-import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.stage.UncertaintyStage;
 import io.xaiscale.model.Architectures;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 
 /** {@code xai uncertainty}: Monte-Carlo dropout over the images, into the {@code uncertainty} table. */
 public final class UncertaintyCommand implements Command {
@@ -48,11 +46,8 @@ public final class UncertaintyCommand implements Command {
     @Override
     public void run(Options o) throws Exception {
         UncertaintyStage stage = stage(o);
-        SparkSession spark = Sessions.create("xai-uncertainty", o.get("master"));
-        try {
+        withSession(o, spark -> {
             Plan.run(spark, List.of(stage));
-        } finally {
-            spark.stop();
-        }
+        });
     }
 }

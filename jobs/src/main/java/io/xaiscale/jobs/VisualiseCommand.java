@@ -8,7 +8,6 @@ import io.xaiscale.internals.ActivationMaximisation;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.ModelFiles;
-import io.xaiscale.jobs.spark.Sessions;
 import io.xaiscale.jobs.stage.VisualiseStage;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.render.UnitGrid;
@@ -111,17 +110,14 @@ public final class VisualiseCommand implements Command {
     @Override
     public void run(Options o) throws Exception {
         VisualiseStage stage = stage(o);
-        SparkSession spark = Sessions.create("xai-visualise", o.get("master"));
-        try {
+        withSession(o, spark -> {
             Plan.run(spark, List.of(stage));
             if (!o.get("out").isEmpty()) {
                 for (Path p : grids(spark, stage, Path.of(o.get("out")))) {
                     System.out.println("[visualise] wrote " + p);
                 }
             }
-        } finally {
-            spark.stop();
-        }
+        });
     }
 
     /** One grid PNG per layer of the stage's units, from the table. */
