@@ -12,17 +12,6 @@ import java.util.List;
 final class Defaults {
     static final String WAREHOUSE = "warehouse";
 
-    /** The help of {@code --map-precision}. */
-    static final String MAP_PRECISION =
-            "how maps are stored: float32 (4 bytes a pixel, exact), float16 or bfloat16 (2 bytes;"
-                    + " metric values within the tolerances of docs/benchmarks.md)";
-
-    /** The help of {@code --map-resolution}. */
-    static final String MAP_RESOLUTION =
-            "how CAM-family maps are stored: input (upsampled to the model's input, as every other method's)"
-                    + " or native (at their layer's resolution, e.g. 7x7: exact and about 1000x smaller,"
-                    + " upsampled by every reader)";
-
     static final String MODEL = "models/fmnist-loc-cnn";
     static final String MASTER = "local[2]";
 

@@ -1,7 +1,7 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
-import io.xaiscale.explain.Explainers;
+import io.xaiscale.jobs.stage.ExplainKnobs;
 import io.xaiscale.jobs.stage.ExplainStage;
 import java.util.List;
 
@@ -19,18 +19,8 @@ public final class ExplainCommand implements Command {
 
     @Override
     public Options options() {
-        return Defaults.selection(Defaults.model(Defaults.spark(new Options(name()))))
-                .add(
-                        "methods",
-                        Explainers.DEFAULT_METHODS,
-                        "methods, e.g. 'gradient,integrated_gradients[steps=64]' (valid: "
-                                + String.join(", ", Explainers.names()) + ")")
-                .add(
-                        "target",
-                        "predicted",
-                        "classes to explain, a list of: predicted, label, labels (every ground-truth class), top_k[k=3]")
-                .add("map-precision", "float32", Defaults.MAP_PRECISION)
-                .add("map-resolution", "input", Defaults.MAP_RESOLUTION);
+        return ExplainKnobs.storage(
+                ExplainKnobs.methodsAndTarget(Defaults.selection(Defaults.model(Defaults.spark(new Options(name()))))));
     }
 
     /** The stage of these options, validated on the driver before Spark starts. */

@@ -1,9 +1,9 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
-import io.xaiscale.explain.Explainers;
 import io.xaiscale.image.FashionMnist;
 import io.xaiscale.jobs.ingest.IngestJob;
+import io.xaiscale.jobs.stage.ExplainKnobs;
 import io.xaiscale.jobs.stage.Stage;
 import io.xaiscale.metric.Metrics;
 import java.util.ArrayList;
@@ -33,19 +33,12 @@ public final class PipelineCommand implements Command {
 
     /** The options shared with {@code demo}, which declares its own defaults for {@code source}. */
     static Options declare(Options o) {
-        return Defaults.selection(Defaults.files(o))
+        return ExplainKnobs.storage(ExplainKnobs.methodsAndTarget(Defaults.selection(Defaults.files(o))))
                 .add("benchmark", "0", "Fashion-MNIST localisation canvases to ingest as well (0: none)")
                 .add("benchmark-seed", "42", "seed of those canvases")
                 .path("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
-                .add("methods", Explainers.DEFAULT_METHODS, "explanation methods")
                 .add("metrics", Metrics.DEFAULT_METRICS, "metrics")
-                .add(
-                        "target",
-                        "predicted",
-                        "classes to explain, a list of: predicted, label, labels (every ground-truth class), top_k[k=3]")
-                .bool("agreement", true, "fill the method_agreement table after the metrics (the agreement stage)")
-                .add("map-precision", "float32", Defaults.MAP_PRECISION)
-                .add("map-resolution", "input", Defaults.MAP_RESOLUTION);
+                .bool("agreement", true, "fill the method_agreement table after the metrics (the agreement stage)");
     }
 
     /** The stages after ingest: explain, evaluate and method agreement, validated before Spark starts. */

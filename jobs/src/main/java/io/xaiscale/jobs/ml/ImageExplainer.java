@@ -10,6 +10,7 @@ import io.xaiscale.explain.TargetRule;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Maps;
+import io.xaiscale.jobs.stage.ExplainKnobs;
 import io.xaiscale.jobs.stage.ExplainStage;
 import io.xaiscale.jobs.stage.Selection;
 import io.xaiscale.util.MapCodec;
@@ -57,10 +58,7 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
     public ImageExplainer(String uid) {
         super(uid);
         methods = new StringArrayParam(this, "methods", "method specs, e.g. gradient, integrated_gradients[steps=64]");
-        targets = new Param<>(
-                this,
-                "targets",
-                "classes to explain, a comma list of: predicted, label, labels (every ground-truth class), top_k[k=3]");
+        targets = new Param<>(this, "targets", ExplainKnobs.TARGET_HELP);
         mapPrecision = new Param<>(this, "mapPrecision", "stored map precision: " + MapCodec.Precision.SPECS);
         mapResolution = new Param<>(this, "mapResolution", "stored map resolution: " + Maps.Resolution.SPECS);
         setDefault(
@@ -68,9 +66,9 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
                 Explainers.listFromString(Explainers.DEFAULT_METHODS).stream()
                         .map(Explainer::spec)
                         .toArray(String[]::new));
-        setDefault(targets, "predicted");
-        setDefault(mapPrecision, "float32");
-        setDefault(mapResolution, "input");
+        setDefault(targets, ExplainKnobs.DEFAULT_TARGET);
+        setDefault(mapPrecision, ExplainKnobs.DEFAULT_PRECISION);
+        setDefault(mapResolution, ExplainKnobs.DEFAULT_RESOLUTION);
     }
 
     public static MLReader<ImageExplainer> read() {
