@@ -1,5 +1,6 @@
 package io.xaiscale.explain;
 
+import io.xaiscale.config.ParamReader;
 import io.xaiscale.config.Registry;
 import io.xaiscale.explain.cam.Cam;
 import io.xaiscale.explain.cam.Fem;
@@ -38,7 +39,7 @@ public final class Explainers {
             .register(Gradient.NAME, Gradient::new)
             .register(GradientTimesInput.NAME, GradientTimesInput::new)
             .register(IntegratedGradients.NAME, IntegratedGradients::new)
-            .register(SmoothGrad.NAME, SmoothGrad::new)
+            .register(SmoothGrad.NAME, p -> new SmoothGrad(p, base(p, SmoothGrad.DEFAULT_BASE)))
             .register(GradCam.NAME, GradCam::new)
             .register(GuidedBackprop.NAME, GuidedBackprop::new)
             .register(DeconvNet.NAME, DeconvNet::new)
@@ -61,7 +62,7 @@ public final class Explainers {
             .register(DeepLiftShap.NAME, DeepLiftShap::new)
             .register(BlurIntegratedGradients.NAME, BlurIntegratedGradients::new)
             .register(GuidedIntegratedGradients.NAME, GuidedIntegratedGradients::new)
-            .register(Xrai.NAME, Xrai::new);
+            .register(Xrai.NAME, p -> new Xrai(p, base(p, Xrai.DEFAULT_BASE)));
 
     /** The methods the demo and the default job run. */
     public static final String DEFAULT_METHODS =
@@ -81,5 +82,10 @@ public final class Explainers {
     /** Parses a comma-separated list of specs ({@code all}: every method with its defaults); duplicates are rejected. */
     public static List<Explainer> listFromString(String text) {
         return REGISTRY.listFromString(text);
+    }
+
+    /** The method a wrapper's {@code base} parameter names ({@code def} when it names none), made here, once. */
+    private static Explainer base(ParamReader p, String def) {
+        return fromString(p.raw("base") == null ? def : p.raw("base"));
     }
 }

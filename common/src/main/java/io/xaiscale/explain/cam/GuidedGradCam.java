@@ -2,14 +2,15 @@ package io.xaiscale.explain.cam;
 
 import ai.djl.ndarray.NDArray;
 import io.xaiscale.config.ParamReader;
+import io.xaiscale.config.Spec;
 import io.xaiscale.explain.Attribution;
 import io.xaiscale.explain.Capabilities;
 import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.Explainer;
-import io.xaiscale.explain.Explainers;
 import io.xaiscale.explain.Targets;
 import io.xaiscale.explain.propagation.GuidedBackprop;
 import io.xaiscale.model.Classifier;
+import java.util.Map;
 
 /**
  * Guided Grad-CAM (Selvaraju et al. 2017): the guided-backpropagation map times the upsampled
@@ -24,8 +25,8 @@ public final class GuidedGradCam extends LayerCam {
 
     public GuidedGradCam(ParamReader p) {
         super(NAME, p);
-        this.gradCam = Explainers.fromString(GradCam.NAME + "[layer=" + layer + "]");
-        this.guided = Explainers.fromString(GuidedBackprop.NAME);
+        this.gradCam = new GradCam(new ParamReader(new Spec(GradCam.NAME, Map.of("layer", layer))));
+        this.guided = new GuidedBackprop(new ParamReader(new Spec(GuidedBackprop.NAME, Map.of())));
     }
 
     @Override

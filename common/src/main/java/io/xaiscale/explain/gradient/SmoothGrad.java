@@ -6,7 +6,6 @@ import io.xaiscale.config.ParamReader;
 import io.xaiscale.explain.Capabilities;
 import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.Explainer;
-import io.xaiscale.explain.Explainers;
 import io.xaiscale.explain.References;
 import io.xaiscale.model.Chunks;
 import io.xaiscale.model.Classifier;
@@ -36,14 +35,20 @@ public final class SmoothGrad extends Explainer {
     private final String mode;
     private final ParamReader reader;
 
-    public SmoothGrad(ParamReader p) {
+    /** The base method when the spec names none. */
+    public static final String DEFAULT_BASE = Gradient.NAME;
+
+    /**
+     * SmoothGrad over {@code base}, the method its {@code base} parameter named (Captum's NoiseTunnel
+     * holds the method it wraps the same way); the registry makes it from the spec.
+     */
+    public SmoothGrad(ParamReader p, Explainer base) {
         super(NAME, p);
-        String baseSpec = p.raw("base") == null ? Gradient.NAME : p.raw("base");
         this.reader = p;
-        this.base = Explainers.fromString(baseSpec);
+        this.base = base;
         if (base.name().equals(NAME)) {
-            throw new IllegalArgumentException(
-                    "Invalid base for smoothgrad: " + baseSpec + " (smoothgrad cannot wrap itself)");
+            throw new IllegalArgumentException("Invalid base for smoothgrad: "
+                    + (p.raw("base") == null ? base.spec() : p.raw("base")) + " (smoothgrad cannot wrap itself)");
         }
         p.record("base", base.spec());
         this.samples = p.getInt("samples", 16, 1, 4096);

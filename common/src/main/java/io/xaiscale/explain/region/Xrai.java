@@ -8,7 +8,6 @@ import io.xaiscale.explain.Attribution;
 import io.xaiscale.explain.Capabilities;
 import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.Explainer;
-import io.xaiscale.explain.Explainers;
 import io.xaiscale.explain.References;
 import io.xaiscale.explain.Targets;
 import io.xaiscale.explain.gradient.IntegratedGradients;
@@ -38,12 +37,16 @@ public final class Xrai extends Explainer {
     private final double dilation;
     private final int minPixels;
 
-    public Xrai(ParamReader p) {
+    /** The base method when the spec names none. */
+    public static final String DEFAULT_BASE = IntegratedGradients.NAME + "[steps=32]";
+
+    /** XRAI over {@code base}, the method its {@code base} parameter named; the registry makes it from the spec. */
+    public Xrai(ParamReader p, Explainer base) {
         super(NAME, p);
-        String baseSpec = p.raw("base") == null ? IntegratedGradients.NAME + "[steps=32]" : p.raw("base");
-        this.base = Explainers.fromString(baseSpec);
+        this.base = base;
         if (base.name().equals(NAME)) {
-            throw new IllegalArgumentException("Invalid base for xrai: " + baseSpec + " (xrai cannot wrap itself)");
+            throw new IllegalArgumentException("Invalid base for xrai: "
+                    + (p.raw("base") == null ? base.spec() : p.raw("base")) + " (xrai cannot wrap itself)");
         }
         p.record("base", base.spec());
         this.segments = p.getInt("segments", 64, 2, 10_000);
