@@ -1,5 +1,6 @@
 package io.xaiscale.metric;
 
+import io.xaiscale.config.ParamReader;
 import io.xaiscale.config.Registry;
 import io.xaiscale.metric.axiomatic.Completeness;
 import io.xaiscale.metric.axiomatic.InputInvariance;
@@ -35,46 +36,68 @@ import io.xaiscale.metric.sanity.EfficientMprt;
 import io.xaiscale.metric.sanity.ModelRandomization;
 import io.xaiscale.metric.sanity.RandomLogit;
 import io.xaiscale.metric.sanity.SmoothMprt;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /** The registry of metrics, like {@code Explainers}. */
 public final class Metrics {
-    private static final Registry<Metric> REGISTRY = new Registry<Metric>("metric")
-            .register(DeletionInsertion.DELETION, p -> new DeletionInsertion(true, p))
-            .register(DeletionInsertion.INSERTION, p -> new DeletionInsertion(false, p))
-            .register(IoU.NAME, IoU::new)
-            .register(Aopc.NAME, Aopc::new)
-            .register(FaithfulnessCorrelation.NAME, FaithfulnessCorrelation::new)
-            .register(Infidelity.NAME, Infidelity::new)
-            .register(PointingGame.NAME, PointingGame::new)
-            .register(RelevanceMass.NAME, RelevanceMass::new)
-            .register(RelevanceRank.NAME, RelevanceRank::new)
-            .register(MaskAuc.NAME, MaskAuc::new)
-            .register(Sparseness.NAME, Sparseness::new)
-            .register(Entropy.NAME, Entropy::new)
-            .register(Robustness.NAME, Robustness::new)
-            .register(MaxSensitivity.NAME, MaxSensitivity::new)
-            .register(ModelRandomization.NAME, ModelRandomization::new)
-            .register(DataRandomization.NAME, DataRandomization::new)
-            .register(FaithfulnessEstimate.NAME, FaithfulnessEstimate::new)
-            .register(Monotonicity.NAME, Monotonicity::new)
-            .register(MonotonicityCorrelation.NAME, MonotonicityCorrelation::new)
-            .register(Selectivity.NAME, Selectivity::new)
-            .register(SensitivityN.NAME, SensitivityN::new)
-            .register(Irof.NAME, Irof::new)
-            .register(Road.NAME, Road::new)
-            .register(TopKIntersection.NAME, TopKIntersection::new)
-            .register(AttributionLocalisation.NAME, AttributionLocalisation::new)
-            .register(EffectiveComplexity.NAME, EffectiveComplexity::new)
-            .register(Stability.NAME, Stability::new)
-            .register(RandomLogit.NAME, RandomLogit::new)
-            .register(Completeness.NAME, Completeness::new)
-            .register(NonSensitivity.NAME, NonSensitivity::new)
-            .register(SmoothMprt.NAME, SmoothMprt::new)
-            .register(EfficientMprt.NAME, EfficientMprt::new)
-            .register(Continuity.NAME, Continuity::new)
-            .register(InputInvariance.NAME, InputInvariance::new)
-            .register(Focus.NAME, Focus::new);
+    /** The families, as stored next to every metric output (the notebooks and the report group by them). */
+    public static final String FAITHFULNESS = "faithfulness";
+
+    public static final String LOCALISATION = "localisation";
+    public static final String ROBUSTNESS = "robustness";
+    public static final String SANITY = "sanity";
+    public static final String COMPLEXITY = "complexity";
+    public static final String AXIOMATIC = "axiomatic";
+
+    private static final Registry<Metric> REGISTRY = new Registry<Metric>("metric");
+    /** Each registered metric's family, declared with it (never read off its class's package). */
+    private static final Map<String, String> FAMILIES = new LinkedHashMap<>();
+
+    private static void register(String family, String name, Function<ParamReader, Metric> factory) {
+        REGISTRY.register(name, factory);
+        FAMILIES.put(name, family);
+    }
+
+    static {
+        register(FAITHFULNESS, DeletionInsertion.DELETION, p -> new DeletionInsertion(true, p));
+        register(FAITHFULNESS, DeletionInsertion.INSERTION, p -> new DeletionInsertion(false, p));
+        register(LOCALISATION, IoU.NAME, IoU::new);
+        register(FAITHFULNESS, Aopc.NAME, Aopc::new);
+        register(FAITHFULNESS, FaithfulnessCorrelation.NAME, FaithfulnessCorrelation::new);
+        register(FAITHFULNESS, Infidelity.NAME, Infidelity::new);
+        register(LOCALISATION, PointingGame.NAME, PointingGame::new);
+        register(LOCALISATION, RelevanceMass.NAME, RelevanceMass::new);
+        register(LOCALISATION, RelevanceRank.NAME, RelevanceRank::new);
+        register(LOCALISATION, MaskAuc.NAME, MaskAuc::new);
+        register(COMPLEXITY, Sparseness.NAME, Sparseness::new);
+        register(COMPLEXITY, Entropy.NAME, Entropy::new);
+        register(ROBUSTNESS, Robustness.NAME, Robustness::new);
+        register(ROBUSTNESS, MaxSensitivity.NAME, MaxSensitivity::new);
+        register(SANITY, ModelRandomization.NAME, ModelRandomization::new);
+        register(SANITY, DataRandomization.NAME, DataRandomization::new);
+        register(FAITHFULNESS, FaithfulnessEstimate.NAME, FaithfulnessEstimate::new);
+        register(FAITHFULNESS, Monotonicity.NAME, Monotonicity::new);
+        register(FAITHFULNESS, MonotonicityCorrelation.NAME, MonotonicityCorrelation::new);
+        register(FAITHFULNESS, Selectivity.NAME, Selectivity::new);
+        register(FAITHFULNESS, SensitivityN.NAME, SensitivityN::new);
+        register(FAITHFULNESS, Irof.NAME, Irof::new);
+        register(FAITHFULNESS, Road.NAME, Road::new);
+        register(LOCALISATION, TopKIntersection.NAME, TopKIntersection::new);
+        register(LOCALISATION, AttributionLocalisation.NAME, AttributionLocalisation::new);
+        register(COMPLEXITY, EffectiveComplexity.NAME, EffectiveComplexity::new);
+        register(ROBUSTNESS, Stability.NAME, Stability::new);
+        register(SANITY, RandomLogit.NAME, RandomLogit::new);
+        register(AXIOMATIC, Completeness.NAME, Completeness::new);
+        register(AXIOMATIC, NonSensitivity.NAME, NonSensitivity::new);
+        register(SANITY, SmoothMprt.NAME, SmoothMprt::new);
+        register(SANITY, EfficientMprt.NAME, EfficientMprt::new);
+        register(ROBUSTNESS, Continuity.NAME, Continuity::new);
+        register(AXIOMATIC, InputInvariance.NAME, InputInvariance::new);
+        register(LOCALISATION, Focus.NAME, Focus::new);
+    }
 
     public static final String DEFAULT_METRICS = "deletion_auc,insertion_auc,iou,pointing_game";
 
@@ -86,8 +109,8 @@ public final class Metrics {
 
     /**
      * The family of a stored metric name (a metric or one of its outputs, e.g. {@code
-     * robustness_pearson}): the package of its class, {@code faithfulness}, {@code localisation},
-     * {@code complexity}, {@code robustness} or {@code sanity}; {@code other} for an unknown name.
+     * robustness_pearson}): the family its metric was registered with ({@link #FAITHFULNESS},
+     * {@link #LOCALISATION}, ...); {@code other} for an unknown name.
      */
     public static String family(String stored) {
         String best = null;
@@ -96,11 +119,7 @@ public final class Metrics {
                 best = n;
             }
         }
-        if (best == null) {
-            return "other";
-        }
-        String p = fromString(best).getClass().getPackageName();
-        return p.substring(p.lastIndexOf('.') + 1);
+        return best == null ? "other" : FAMILIES.get(best);
     }
 
     public static Metric fromString(String text) {
