@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -96,6 +97,19 @@ public final class IngestJob {
         }
     }
 
+    /** An image's ground truth and what was read of its file: what a corrected or moved file replaces. */
+    static final List<String> ANNOTATION = List.of(
+            "label",
+            "label_name",
+            "bbox",
+            "boxes",
+            "segmentation",
+            "ground_truth_hash",
+            "split",
+            "source_size",
+            "source_modified",
+            "source_entry_hash");
+
     /**
      * An image already ingested whose annotation changed (a corrected manifest: same bytes, another
      * ground-truth hash) gets the new ground truth; its pixels and id stay. Evaluate then recomputes
@@ -104,17 +118,7 @@ public final class IngestJob {
     static final DeltaIO.Update CORRECTED = new DeltaIO.Update(
             "s.error IS NULL AND t.error IS NULL AND s.ground_truth_hash IS NOT NULL"
                     + " AND NOT (t.ground_truth_hash <=> s.ground_truth_hash)",
-            List.of(
-                    "label",
-                    "label_name",
-                    "bbox",
-                    "boxes",
-                    "segmentation",
-                    "ground_truth_hash",
-                    "split",
-                    "source_size",
-                    "source_modified",
-                    "source_entry_hash"));
+            ANNOTATION);
 
     /**
      * The same bytes, kept from another file than the row's (the same-bytes rule chose it, or the file
@@ -122,19 +126,7 @@ public final class IngestJob {
      */
     static final DeltaIO.Update MOVED = new DeltaIO.Update(
             "NOT (t.source_uri <=> s.source_uri)",
-            List.of(
-                    "source_uri",
-                    "error",
-                    "label",
-                    "label_name",
-                    "bbox",
-                    "boxes",
-                    "segmentation",
-                    "ground_truth_hash",
-                    "split",
-                    "source_size",
-                    "source_modified",
-                    "source_entry_hash"));
+            Stream.concat(Stream.of("source_uri", "error"), ANNOTATION.stream()).toList());
 
     /**
      * A file read again (touched, its manifest values changed, or ingested before the columns existed)
@@ -514,27 +506,21 @@ public final class IngestJob {
      * decision per repeated id ({@code kept_stored}: the kept file is a row ingested before).
      */
     private static List<Row> sameBytes(Dataset<Row> read, Dataset<Row> twins, List<Reject> rejects) {
-        Dataset<Row> small = read.select(
-                col("image_id"),
-                col("source_uri"),
-                col("label"),
-                col("label_name"),
-                col("boxes"),
-                col("split"),
-                col("manifest_line"),
-                lit(false).as("stored"));
+        Column[] compared = Stream.of("image_id", "source_uri", "label", "label_name", "boxes", "split")
+                .map(c -> col(c))
+                .toArray(Column[]::new);
+        Dataset<Row> small = read.select(Stream.concat(
+                        Stream.of(compared),
+                        Stream.of(col("manifest_line"), lit(false).as("stored")))
+                .toArray(Column[]::new));
         if (twins != null) {
-            small = small.unionByName(twins.select(
-                    col("image_id"),
-                    col("source_uri"),
-                    col("label"),
-                    col("label_name"),
-                    col("boxes"),
-                    col("split"),
-                    when(col("label").isNotNull().or(col("boxes").isNotNull()), lit(0))
-                            .cast("int")
-                            .as("manifest_line"),
-                    lit(true).as("stored")));
+            // a row ingested before counts as having manifest values when it has a label or boxes
+            Column values = when(col("label").isNotNull().or(col("boxes").isNotNull()), lit(0))
+                    .cast("int")
+                    .as("manifest_line");
+            small = small.unionByName(twins.select(Stream.concat(
+                            Stream.of(compared), Stream.of(values, lit(true).as("stored")))
+                    .toArray(Column[]::new)));
         }
         Dataset<Row> repeated =
                 small.groupBy("image_id").count().where(col("count").gt(1)).select("image_id");

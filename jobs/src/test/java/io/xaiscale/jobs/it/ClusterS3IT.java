@@ -399,18 +399,23 @@ class ClusterS3IT {
         assertOneRowPerKey(Tables.EXPLANATIONS, Tables.EXPLANATIONS.key());
     }
 
+    /** Kills worker 2 (and its executors) while {@code job}'s explain stage works, before it ends. */
+    static void killWorker2InTheExplainStage(Child job) throws InterruptedException {
+        assertTrue(job.awaitLog("pending explanation(s)", Duration.ofMinutes(3)), job.tail());
+        Thread.sleep(3000); // executors are loading the model and working on the occlusion stacks now
+        worker2.kill();
+        assertFalse(
+                job.output().contains("new explanation row(s)"),
+                "the worker must die before the explain stage ends:\n" + job.tail());
+    }
+
     @Test
     @Order(2)
     void aWorkerKilledInTheMiddleOfAJobStillGivesExactlyOneRowPerKey() throws Exception {
         try (Child job = submit(
                 "explain-worker-killed",
                 common("explain", "--methods", "occlusion[window=8,stride=4]", "--partitions", "6"))) {
-            assertTrue(job.awaitLog("pending explanation(s)", Duration.ofMinutes(3)), job.tail());
-            Thread.sleep(3000); // executors are loading the model and working on the occlusion stacks now
-            worker2.kill();
-            assertFalse(
-                    job.output().contains("new explanation row(s)"),
-                    "the worker must die before the job ends:\n" + job.tail());
+            killWorker2InTheExplainStage(job);
             assertEquals(0, job.awaitExit(Duration.ofMinutes(8)), job.tail());
         }
         assertEquals(
@@ -660,12 +665,7 @@ class ClusterS3IT {
                         ""));
         fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(yaml.toUri()), new org.apache.hadoop.fs.Path(config));
         try (Child job = submit("audit-fault", new String[] {"audit", "--file", config})) {
-            assertTrue(job.awaitLog("pending explanation(s)", Duration.ofMinutes(3)), job.tail());
-            Thread.sleep(3000); // executors are loading the model and working on the occlusion stacks now
-            worker2.kill();
-            assertFalse(
-                    job.output().contains("new explanation row(s)"),
-                    "the worker must die before the explain stage ends:\n" + job.tail());
+            killWorker2InTheExplainStage(job);
             assertEquals(0, job.awaitExit(Duration.ofMinutes(8)), job.tail());
             assertTrue(job.output().contains("[audit] gate error_rate: passed"), job.tail());
         }
