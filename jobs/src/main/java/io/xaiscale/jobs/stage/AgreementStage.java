@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.col;
 import io.xaiscale.image.Geometry;
 import io.xaiscale.image.Region;
 import io.xaiscale.jobs.delta.DeltaIO;
-import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.GroundTruth;
 import io.xaiscale.jobs.spark.Maps;
@@ -27,6 +26,21 @@ import org.apache.spark.sql.SparkSession;
  * Maps only, no model: plain JVM work on the executors.
  */
 public final class AgreementStage implements Stage {
+    /** What this stage is called, writes and keys its work by. */
+    static final Descriptor DESCRIPTOR = new Descriptor(
+            "agreement",
+            "method pair(s)",
+            "method-pair",
+            Tables.METHOD_AGREEMENT,
+            List.of("image_id", "params_hash_a", "params_hash_b"),
+            List.of(),
+            "image_id");
+
+    @Override
+    public Descriptor descriptor() {
+        return DESCRIPTOR;
+    }
+
     public static final Relevance.Mode RELEVANCE = Relevance.Mode.ABS;
 
     /**
@@ -45,43 +59,13 @@ public final class AgreementStage implements Stage {
     }
 
     @Override
-    public String name() {
-        return "agreement";
-    }
-
-    @Override
-    public String unit() {
-        return "method pair(s)";
-    }
-
-    @Override
-    public String rowNoun() {
-        return "method-pair";
-    }
-
-    @Override
     public String describe() {
         return "model " + card.key() + ": pairs of methods x images";
     }
 
     @Override
-    public Table output() {
-        return Tables.METHOD_AGREEMENT;
-    }
-
-    @Override
     public StageSettings settings() {
         return s;
-    }
-
-    @Override
-    public List<String> itemKey() {
-        return List.of("image_id", "params_hash_a", "params_hash_b");
-    }
-
-    @Override
-    public List<String> batchKey() {
-        return List.of();
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.xaiscale.jobs.stage;
 import static org.apache.spark.sql.functions.col;
 
 import io.xaiscale.jobs.delta.DeltaIO;
-import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.metric.Relevance;
@@ -23,6 +22,21 @@ import org.apache.spark.sql.SparkSession;
  * the similarity of the two maps and whether the prediction changed. Maps only, no model.
  */
 public final class DriftStage implements Stage {
+    /** What this stage is called, writes and keys its work by. */
+    static final Descriptor DESCRIPTOR = new Descriptor(
+            "drift",
+            "map pair(s)",
+            "drift",
+            Tables.MODEL_DRIFT,
+            List.of("image_id", "params_hash"),
+            List.of(),
+            "image_id");
+
+    @Override
+    public Descriptor descriptor() {
+        return DESCRIPTOR;
+    }
+
     /** The share of pixels whose overlap {@code top_iou} measures. */
     public static final double TOP_FRACTION = 0.1;
 
@@ -42,43 +56,13 @@ public final class DriftStage implements Stage {
     }
 
     @Override
-    public String name() {
-        return "drift";
-    }
-
-    @Override
-    public String unit() {
-        return "map pair(s)";
-    }
-
-    @Override
-    public String rowNoun() {
-        return "drift";
-    }
-
-    @Override
     public String describe() {
         return "model " + before.id() + ": version " + before.version() + " -> " + after.version() + ", maps x images";
     }
 
     @Override
-    public Table output() {
-        return Tables.MODEL_DRIFT;
-    }
-
-    @Override
     public StageSettings settings() {
         return s;
-    }
-
-    @Override
-    public List<String> itemKey() {
-        return List.of("image_id", "params_hash");
-    }
-
-    @Override
-    public List<String> batchKey() {
-        return List.of();
     }
 
     @Override

@@ -47,6 +47,20 @@ import org.apache.spark.sql.types.DataTypes;
  * and inserted into the long-form table, one row per metric output.
  */
 public final class EvaluateStage implements Stage {
+    /** What this stage is called, writes and keys its work by. */
+    static final Descriptor DESCRIPTOR = new Descriptor(
+            "evaluate",
+            "value(s)",
+            "metric",
+            Tables.METRICS,
+            List.of("metric_params_hash", "params_hash", "image_id"),
+            List.of("metric_params_hash", "params_hash"),
+            "image_id");
+
+    @Override
+    public Descriptor descriptor() {
+        return DESCRIPTOR;
+    }
 
     public record Settings(StageSettings stage, List<String> metricSpecs) implements Serializable {}
 
@@ -59,44 +73,13 @@ public final class EvaluateStage implements Stage {
     }
 
     @Override
-    public String name() {
-        return "evaluate";
-    }
-
-    @Override
-    public String unit() {
-        return "value(s)";
-    }
-
-    @Override
-    public String rowNoun() {
-        return "metric";
-    }
-
-    @Override
     public String describe() {
         return "model " + card.key() + ": " + s.metricSpecs().size() + " metric(s) x explanations";
     }
 
     @Override
-    public Table output() {
-        return Tables.METRICS;
-    }
-
-    @Override
     public StageSettings settings() {
         return s.stage();
-    }
-
-    @Override
-    public List<String> itemKey() {
-        return List.of("metric_params_hash", "params_hash", "image_id");
-    }
-
-    /** One metric and one method configuration per batch: metrics that re-run the method get it. */
-    @Override
-    public List<String> batchKey() {
-        return List.of("metric_params_hash", "params_hash");
     }
 
     @Override

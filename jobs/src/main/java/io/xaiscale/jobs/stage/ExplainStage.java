@@ -56,6 +56,21 @@ import org.apache.spark.util.LongAccumulator;
  * JVM) and inserted (a rerun adds nothing; a rerun after a crash does only what is missing).
  */
 public final class ExplainStage implements Stage {
+    /** What this stage is called, writes and keys its work by. */
+    static final Descriptor DESCRIPTOR = new Descriptor(
+            "explain",
+            "explanation(s)",
+            "explanation",
+            Tables.EXPLANATIONS,
+            List.of("params_hash", "image_id"),
+            List.of("params_hash"),
+            "image_id");
+
+    @Override
+    public Descriptor descriptor() {
+        return DESCRIPTOR;
+    }
+
     /** The end of the error of an image whose results stayed non-finite. */
     static final String RECOMPUTED_ERROR = "computed twice";
 
@@ -108,44 +123,14 @@ public final class ExplainStage implements Stage {
     static final String NO_CLASS = "labels";
 
     @Override
-    public String name() {
-        return "explain";
-    }
-
-    @Override
-    public String unit() {
-        return "explanation(s)";
-    }
-
-    @Override
-    public String rowNoun() {
-        return "explanation";
-    }
-
-    @Override
     public String describe() {
         return "model " + card.key() + ": " + s.methodSpecs().size() + " method(s) x "
                 + (s.selection().isAll() ? "images" : "images (" + s.selection().describe() + ")");
     }
 
     @Override
-    public Table output() {
-        return Tables.EXPLANATIONS;
-    }
-
-    @Override
     public StageSettings settings() {
         return s.stage();
-    }
-
-    @Override
-    public List<String> itemKey() {
-        return List.of("params_hash", "image_id");
-    }
-
-    @Override
-    public List<String> batchKey() {
-        return List.of("params_hash");
     }
 
     @Override

@@ -21,39 +21,68 @@ import org.apache.spark.sql.SparkSession;
  * it runs and what it emits.
  */
 public interface Stage {
-    /** The stage's name in logs and progress lines, e.g. {@code explain}. */
-    String name();
+    /**
+     * What a stage is called and writes, and how its work is keyed, declared once per stage.
+     *
+     * @param name the stage's name in logs and progress lines, e.g. {@code explain}
+     * @param unit what one pending item is called in progress lines, e.g. {@code explanation(s)}
+     * @param rowNoun what one output row is called in the closing line ("N new explanation row(s)")
+     * @param output the table the stage inserts into
+     * @param itemKey columns that identify one item (its output rows' key, less the model columns); a
+     *     partition holds each item once
+     * @param batchKey columns whose equal values make one batch (one method configuration, one metric);
+     *     empty: any items
+     * @param partitionColumn the column that cuts the work into commit chunks and partitions: by image
+     *     ({@code image_id}), so every row of an image meets in one task; a stage without images names
+     *     its own
+     */
+    record Descriptor(
+            String name,
+            String unit,
+            String rowNoun,
+            Table output,
+            List<String> itemKey,
+            List<String> batchKey,
+            String partitionColumn) {}
 
-    /** What one pending item is called in progress lines, e.g. {@code maps}. */
-    String unit();
+    /** This stage's {@link Descriptor}. */
+    Descriptor descriptor();
 
-    /** What one output row is called in the closing line ("N new explanation row(s)"). */
-    String rowNoun();
+    default String name() {
+        return descriptor().name();
+    }
+
+    default String unit() {
+        return descriptor().unit();
+    }
+
+    default String rowNoun() {
+        return descriptor().rowNoun();
+    }
+
+    default Table output() {
+        return descriptor().output();
+    }
+
+    default List<String> itemKey() {
+        return descriptor().itemKey();
+    }
+
+    default List<String> batchKey() {
+        return descriptor().batchKey();
+    }
+
+    default String partitionColumn() {
+        return descriptor().partitionColumn();
+    }
 
     /** What the pending work is, for the log line before it starts (e.g. "model m@1: 6 method(s) x images"). */
     String describe();
-
-    /** The table the stage inserts into. */
-    Table output();
 
     StageSettings settings();
 
     /** The items still to do, one row each, with every column the executors need. */
     Dataset<Row> pending(SparkSession spark);
-
-    /** Columns that identify one item (its output rows' key, less the model columns); a partition holds each item once. */
-    List<String> itemKey();
-
-    /**
-     * The column that cuts the work into commit chunks and partitions: by image, so every row of an
-     * image meets in one task (its decoded pixels, its prediction); a stage without images names its own.
-     */
-    default String partitionColumn() {
-        return "image_id";
-    }
-
-    /** Columns whose equal values make one batch (one method configuration, one metric); empty: any items. */
-    List<String> batchKey();
 
     /** The executor side, serialised to the tasks. */
     Work work();

@@ -32,6 +32,21 @@ import org.apache.spark.sql.SparkSession;
  * without dropout gets zeros and a note saying why.
  */
 public final class UncertaintyStage implements Stage {
+    /** What this stage is called, writes and keys its work by. */
+    static final Descriptor DESCRIPTOR = new Descriptor(
+            "uncertainty",
+            "image(s)",
+            "uncertainty",
+            Tables.UNCERTAINTY,
+            List.of("params_hash", "image_id"),
+            List.of("params_hash"),
+            "image_id");
+
+    @Override
+    public Descriptor descriptor() {
+        return DESCRIPTOR;
+    }
+
     /** The stage's settings. */
     public record Settings(StageSettings stage, int passes, long seed, Selection selection) implements Serializable {
         String params() {
@@ -51,44 +66,14 @@ public final class UncertaintyStage implements Stage {
     }
 
     @Override
-    public String name() {
-        return "uncertainty";
-    }
-
-    @Override
-    public String unit() {
-        return "image(s)";
-    }
-
-    @Override
-    public String rowNoun() {
-        return "uncertainty";
-    }
-
-    @Override
     public String describe() {
         return "model " + card.key() + ": Monte-Carlo dropout, " + s.passes() + " passes x images"
                 + (s.selection().isAll() ? "" : " (" + s.selection().describe() + ")");
     }
 
     @Override
-    public Table output() {
-        return Tables.UNCERTAINTY;
-    }
-
-    @Override
     public StageSettings settings() {
         return s.stage();
-    }
-
-    @Override
-    public List<String> itemKey() {
-        return List.of("params_hash", "image_id");
-    }
-
-    @Override
-    public List<String> batchKey() {
-        return List.of("params_hash");
     }
 
     @Override

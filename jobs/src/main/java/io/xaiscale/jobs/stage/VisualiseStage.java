@@ -32,6 +32,21 @@ import org.apache.spark.sql.types.DataTypes;
  * per executor as in explain.
  */
 public final class VisualiseStage implements Stage {
+    /** What this stage is called, writes and keys its work by. */
+    static final Descriptor DESCRIPTOR = new Descriptor(
+            "visualise",
+            "unit(s)",
+            "unit-visualisation",
+            Tables.UNIT_VISUALISATIONS,
+            List.of("layer", "unit", "params_hash"),
+            List.of("params_hash", "layer"),
+            "unit_key");
+
+    @Override
+    public Descriptor descriptor() {
+        return DESCRIPTOR;
+    }
+
     /** The stage's settings: the visualisation spec and, per layer, its units (in order). */
     public record Settings(StageSettings stage, String spec, LinkedHashMap<String, List<Integer>> units)
             implements Serializable {}
@@ -53,21 +68,6 @@ public final class VisualiseStage implements Stage {
     }
 
     @Override
-    public String name() {
-        return "visualise";
-    }
-
-    @Override
-    public String unit() {
-        return "unit(s)";
-    }
-
-    @Override
-    public String rowNoun() {
-        return "unit-visualisation";
-    }
-
-    @Override
     public String describe() {
         List<String> layers = new ArrayList<>();
         s.units().forEach((l, u) -> layers.add(l + " (" + u.size() + ")"));
@@ -75,28 +75,8 @@ public final class VisualiseStage implements Stage {
     }
 
     @Override
-    public Table output() {
-        return Tables.UNIT_VISUALISATIONS;
-    }
-
-    @Override
     public StageSettings settings() {
         return s.stage();
-    }
-
-    @Override
-    public List<String> itemKey() {
-        return List.of("layer", "unit", "params_hash");
-    }
-
-    @Override
-    public String partitionColumn() {
-        return "unit_key";
-    }
-
-    @Override
-    public List<String> batchKey() {
-        return List.of("params_hash", "layer");
     }
 
     @Override
