@@ -17,16 +17,53 @@ public abstract class Metric extends Configured {
         super(name, reader);
     }
 
-    /** Whether the metric runs the model (faithfulness) or only looks at maps (localisation). */
-    public abstract boolean needsModel();
+    /**
+     * What a metric needs and how its values read, declared once per metric (as a method declares its
+     * {@code Capabilities}).
+     *
+     * @param needsModel the metric runs the model (faithfulness), or only looks at maps (localisation)
+     * @param needsMethod it re-runs the explanation method (robustness, sanity checks): {@link
+     *     EvalBatch#method()} is then set
+     * @param higherIsBetter higher values are better (false for deletion AUC); ranks in SQL use it
+     * @param usesGroundTruth it compares maps with the ground truth (its rows then say which)
+     */
+    public record Traits(boolean needsModel, boolean needsMethod, boolean higherIsBetter, boolean usesGroundTruth) {
+        /** Compares maps with the ground truth (localisation): no model, higher is better. */
+        public static final Traits GROUND_TRUTH = new Traits(false, false, true, true);
 
-    /** Whether the metric re-runs the explanation method (robustness, sanity checks): {@link EvalBatch#method()} is then set. */
-    public boolean needsMethod() {
-        return false;
+        /** Looks at the maps alone (complexity). */
+        public static Traits maps(boolean higherIsBetter) {
+            return new Traits(false, false, higherIsBetter, false);
+        }
+
+        /** Runs the model on changed inputs (faithfulness, axioms). */
+        public static Traits model(boolean higherIsBetter) {
+            return new Traits(true, false, higherIsBetter, false);
+        }
+
+        /** Runs the model and re-explains with the method (robustness, sanity checks). */
+        public static Traits reexplains(boolean higherIsBetter) {
+            return new Traits(true, true, higherIsBetter, false);
+        }
+    }
+
+    /** This metric's {@link Traits}. */
+    public abstract Traits traits();
+
+    /** Whether the metric runs the model (faithfulness) or only looks at maps (localisation). */
+    public final boolean needsModel() {
+        return traits().needsModel();
+    }
+
+    /** Whether the metric re-runs the explanation method (robustness, sanity checks). */
+    public final boolean needsMethod() {
+        return traits().needsMethod();
     }
 
     /** Whether higher values are better (false for deletion AUC); used for ranks in SQL. */
-    public abstract boolean higherIsBetter();
+    public final boolean higherIsBetter() {
+        return traits().higherIsBetter();
+    }
 
     /** Whether higher values of {@code output} are better. */
     public boolean higherIsBetter(String output) {
@@ -62,8 +99,8 @@ public abstract class Metric extends Configured {
     }
 
     /** Whether the metric compares maps with the ground truth (its rows then say which ground truth). */
-    public boolean usesGroundTruth() {
-        return false;
+    public final boolean usesGroundTruth() {
+        return traits().usesGroundTruth();
     }
 
     /**

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * What the tables store of every registered method and metric at its defaults stays byte-identical
  * across refactorings: its canonical spec, the hash of its parameters (rows are keyed by it: another
  * hash would recompute everything and orphan the old rows) and, for a metric, the family of every
- * output (the notebooks and the report group by it). The expected lines are
+ * output (the notebooks and the report group by it) and its traits (higher_is_better is stored, the
+ * others decide what the evaluate stage runs). The expected lines are
  * {@code src/test/resources/stored-identity.txt}; a deliberate change (a new method, a new default)
  * rewrites them with {@code -Dxai.writeStoredIdentity=true} and shows up in the diff of that file.
  */
@@ -36,7 +37,9 @@ class StoredIdentityTest {
             // a spec holding a path of this checkout (data_randomization's model) depends on where it is
             String cwd = Path.of("").toAbsolutePath().toString();
             String hash = m.spec().contains(cwd) ? "(path)" : Params.hash(m.name(), Params.json(m.params()));
-            out.add("metric " + m.spec().replace(cwd, "<cwd>") + " " + hash + families);
+            String traits = " model=" + m.needsModel() + " method=" + m.needsMethod() + " higher=" + m.higherIsBetter()
+                    + " ground_truth=" + m.usesGroundTruth();
+            out.add("metric " + m.spec().replace(cwd, "<cwd>") + " " + hash + families + traits);
         }
         return out;
     }

@@ -36,13 +36,8 @@ public final class NonSensitivity extends ScalarMetric {
     }
 
     @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return false;
+    public Traits traits() {
+        return Traits.model(false);
     }
 
     @Override

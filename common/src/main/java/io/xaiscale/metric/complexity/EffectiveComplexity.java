@@ -18,8 +18,8 @@ public final class EffectiveComplexity extends MapMetric {
     }
 
     @Override
-    public boolean higherIsBetter() {
-        return false;
+    public Traits traits() {
+        return Traits.maps(false);
     }
 
     @Override

@@ -16,8 +16,8 @@ public final class Entropy extends MapMetric {
     }
 
     @Override
-    public boolean higherIsBetter() {
-        return false;
+    public Traits traits() {
+        return Traits.maps(false);
     }
 
     @Override

@@ -17,11 +17,6 @@ public abstract class MapMetric extends ScalarMetric {
     protected abstract double score(float[] relevance);
 
     @Override
-    public final boolean needsModel() {
-        return false;
-    }
-
-    @Override
     protected final double[] values(EvalBatch b) {
         double[] out = new double[b.size()];
         for (int i = 0; i < out.length; i++) {

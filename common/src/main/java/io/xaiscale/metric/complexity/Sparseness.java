@@ -16,8 +16,8 @@ public final class Sparseness extends MapMetric {
     }
 
     @Override
-    public boolean higherIsBetter() {
-        return true;
+    public Traits traits() {
+        return Traits.maps(true);
     }
 
     @Override

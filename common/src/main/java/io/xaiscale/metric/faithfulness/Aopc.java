@@ -37,16 +37,6 @@ public final class Aopc extends CurveMetric {
         this.relevance = Relevance.read(p, Relevance.Mode.SIGNED);
     }
 
-    @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return "morf".equals(order);
-    }
-
     /** Region index of each pixel, row-major regions of {@code patch x patch} (partial at the borders). */
     public static int[] regions(int h, int w, int patch) {
         int cols = (w + patch - 1) / patch;
@@ -57,6 +47,11 @@ public final class Aopc extends CurveMetric {
             }
         }
         return r;
+    }
+
+    @Override
+    public Traits traits() {
+        return Traits.model("morf".equals(order));
     }
 
     @Override

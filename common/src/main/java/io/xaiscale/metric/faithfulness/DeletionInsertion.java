@@ -37,19 +37,14 @@ public final class DeletionInsertion extends CurveMetric {
         }
     }
 
-    @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return !deletion;
-    }
-
     /** Model passes per image. */
     public int passesPerImage() {
         return steps + 1;
+    }
+
+    @Override
+    public Traits traits() {
+        return Traits.model(!deletion);
     }
 
     @Override

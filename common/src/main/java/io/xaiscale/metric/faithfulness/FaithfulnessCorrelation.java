@@ -37,13 +37,8 @@ public final class FaithfulnessCorrelation extends ScalarMetric {
     }
 
     @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return true;
+    public Traits traits() {
+        return Traits.model(true);
     }
 
     @Override

@@ -29,13 +29,8 @@ public final class FaithfulnessEstimate extends ScalarMetric {
     }
 
     @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return true;
+    public Traits traits() {
+        return Traits.model(true);
     }
 
     @Override

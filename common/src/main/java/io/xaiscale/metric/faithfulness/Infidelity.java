@@ -34,13 +34,8 @@ public final class Infidelity extends ScalarMetric {
     }
 
     @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return false;
+    public Traits traits() {
+        return Traits.model(false);
     }
 
     @Override

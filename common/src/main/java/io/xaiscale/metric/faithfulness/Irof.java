@@ -24,17 +24,12 @@ public final class Irof extends CurveMetric {
         this.segments = p.getInt("segments", 50, 2, 10_000);
     }
 
-    @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return true;
-    }
-
     /** Each image's target probability with 0, 1, ... of its segments removed (its own number of points). */
+    @Override
+    public Traits traits() {
+        return Traits.model(true);
+    }
+
     @Override
     public float[][] curves(EvalBatch b) {
         int n = b.size();

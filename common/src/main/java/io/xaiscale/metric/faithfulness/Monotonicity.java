@@ -24,13 +24,8 @@ public final class Monotonicity extends CurveMetric {
     }
 
     @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return true;
+    public Traits traits() {
+        return Traits.model(true);
     }
 
     @Override

@@ -36,13 +36,8 @@ public final class MonotonicityCorrelation extends ScalarMetric {
     }
 
     @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return true;
+    public Traits traits() {
+        return Traits.model(true);
     }
 
     @Override

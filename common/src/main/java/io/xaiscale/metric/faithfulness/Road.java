@@ -41,17 +41,12 @@ public final class Road extends CurveMetric {
         this.seed = p.getLong("seed", 0L);
     }
 
-    @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return order.equals("lerf");
-    }
-
     /** Each image's accuracy (0 or 1) or target probability at each step. */
+    @Override
+    public Traits traits() {
+        return Traits.model(order.equals("lerf"));
+    }
+
     @Override
     public float[][] curves(EvalBatch b) {
         int n = b.size();

@@ -27,13 +27,8 @@ public final class Selectivity extends CurveMetric {
     }
 
     @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return false;
+    public Traits traits() {
+        return Traits.model(false);
     }
 
     @Override

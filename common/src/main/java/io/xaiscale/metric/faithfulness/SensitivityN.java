@@ -33,13 +33,8 @@ public final class SensitivityN extends ScalarMetric {
     }
 
     @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return true;
+    public Traits traits() {
+        return Traits.model(true);
     }
 
     @Override

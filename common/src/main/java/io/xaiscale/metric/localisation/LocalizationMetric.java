@@ -27,23 +27,13 @@ public abstract class LocalizationMetric extends ScalarMetric {
     protected abstract double score(float[] relevance, Region truth, int width, int height);
 
     @Override
-    public final boolean needsModel() {
-        return false;
-    }
-
-    @Override
-    public final boolean usesGroundTruth() {
-        return true;
+    public final Traits traits() {
+        return Traits.GROUND_TRUTH;
     }
 
     @Override
     public String notApplicable() {
         return "not applicable: no ground-truth box";
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return true;
     }
 
     @Override

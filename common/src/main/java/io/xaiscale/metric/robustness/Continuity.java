@@ -30,18 +30,8 @@ public final class Continuity extends ScalarMetric {
     }
 
     @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean needsMethod() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return false;
+    public Traits traits() {
+        return Traits.reexplains(false);
     }
 
     @Override

@@ -26,18 +26,8 @@ public final class MaxSensitivity extends ScalarMetric {
     }
 
     @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean needsMethod() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return false;
+    public Traits traits() {
+        return Traits.reexplains(false);
     }
 
     @Override

@@ -45,23 +45,13 @@ public final class Stability extends Metric {
     }
 
     @Override
+    public Traits traits() {
+        return Traits.reexplains(false);
+    }
+
+    @Override
     public String notApplicable() {
         return "not applicable: the map is all zero (average sensitivity divides by its norm)";
-    }
-
-    @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean needsMethod() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return false;
     }
 
     @Override

@@ -31,18 +31,8 @@ public final class EfficientMprt extends ScalarMetric {
     }
 
     @Override
-    public boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public boolean needsMethod() {
-        return true;
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return true;
+    public Traits traits() {
+        return Traits.reexplains(true);
     }
 
     @Override

@@ -36,18 +36,8 @@ public abstract class MapComparison extends Metric {
     }
 
     @Override
-    public final boolean needsModel() {
-        return true;
-    }
-
-    @Override
-    public final boolean needsMethod() {
-        return true;
-    }
-
-    @Override
-    public final boolean higherIsBetter() {
-        return higherIsBetter;
+    public final Traits traits() {
+        return Traits.reexplains(higherIsBetter);
     }
 
     @Override
