@@ -57,6 +57,15 @@ class MainTest {
                 o.err().startsWith("xai explain: Unknown option --methds for explain (valid: --warehouse,"), o.err());
         assertTrue(o.err().strip().endsWith("(did you mean --methods or --metastore?)"), o.err());
         assertEquals(1, o.err().strip().lines().count(), o.err());
+        // an option given twice keeps its last value
+        o = run(
+                "audit",
+                "--file",
+                tmp.resolve("first.yaml").toString(),
+                "--file",
+                tmp.resolve("second.yaml").toString());
+        assertEquals(2, o.code());
+        assertTrue(o.err().startsWith("xai audit: Audit config not found: " + tmp.resolve("second.yaml")), o.err());
         o = run("frobnicate");
         assertEquals(2, o.code());
         assertTrue(o.err().startsWith("Unknown command: frobnicate (valid: demo, pipeline, audit,"), o.err());

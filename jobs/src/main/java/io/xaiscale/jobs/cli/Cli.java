@@ -30,6 +30,8 @@ public final class Cli {
         for (Sub s : subs) {
             line.addSubcommand(s.name(), new CommandLine(spec(s)));
         }
+        // an option given twice keeps its last value (a wrapper script's default, then the user's)
+        line.setOverwrittenOptionsAllowed(true);
         return line;
     }
 
