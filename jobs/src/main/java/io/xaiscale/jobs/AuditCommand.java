@@ -374,30 +374,27 @@ public final class AuditCommand implements Command {
                         .first();
                 rows += e.getLong(0) + m.getLong(0);
                 errors += e.getLong(1) + (m.isNullAt(1) ? 0 : m.getLong(1));
-                // the values of the maps of the predicted class, with their method: the means and the findings
-                Dataset<Row> scored = metrics.where(col("value").isNotNull())
+                // the values of the maps of the predicted class, with their method (and the items the metric
+                // declared not applicable, counted next to the means): one join for the means and the findings
+                Dataset<Row> predicted = expl.where(col("target_rule").equalTo("predicted"));
+                Dataset<Row> outcomes = metrics.where(
+                                col("value").isNotNull().or(col("error").startsWith("not applicable")))
                         .join(
-                                expl.where(col("target_rule").equalTo("predicted"))
-                                        .select("image_id", "params_hash", "method_spec"),
+                                predicted.select("image_id", "params_hash", "method_spec"),
                                 DeltaIO.columns("image_id", "params_hash"));
-                // the metric's declared "not applicable" items, per method and metric: said next to the means
-                java.util.Map<String, Long> notApplicable = new java.util.HashMap<>();
-                for (Row r : metrics.where(col("error").startsWith("not applicable"))
-                        .join(
-                                expl.where(col("target_rule").equalTo("predicted"))
-                                        .select("image_id", "params_hash", "method_spec"),
-                                DeltaIO.columns("image_id", "params_hash"))
-                        .groupBy("method_spec", "metric")
-                        .count()
-                        .collectAsList()) {
-                    notApplicable.put(r.getString(0) + "|" + r.getString(1), r.getLong(2));
-                }
+                Dataset<Row> scored = outcomes.where(col("value").isNotNull());
                 List<Gates.Mean> mine = new ArrayList<>();
-                for (Row r : scored.groupBy("method_spec", "metric")
-                        .agg(count(lit(1)), avg("value"), first("higher_is_better"), stddev_samp("value"))
+                for (Row r : outcomes.groupBy("method_spec", "metric")
+                        .agg(
+                                count(col("value")).as("n"),
+                                avg("value"),
+                                first("higher_is_better"),
+                                stddev_samp("value"),
+                                sum(when(col("value").isNull(), 1).otherwise(0)))
+                        .where(col("n").gt(0)) // a method whose every item was not applicable has no mean
                         .orderBy("method_spec", "metric")
                         .collectAsList()) {
-                    long na = notApplicable.getOrDefault(r.getString(0) + "|" + r.getString(1), 0L);
+                    long na = r.getLong(6);
                     mine.add(new Gates.Mean(
                             card.key(),
                             r.getString(0),
@@ -424,8 +421,7 @@ public final class AuditCommand implements Command {
                 List<Findings.Finding> f = new ArrayList<>(Findings.find(spark, warehouse, card, scored));
                 f.addAll(Findings.regressions(mine, baseline, x -> Findings.worstImages(scored, x)));
                 if (config.spray() != null) {
-                    f.addAll(SprayFindings.find(
-                            expl.where(col("target_rule").equalTo("predicted")), scored, card, config.spray()));
+                    f.addAll(SprayFindings.find(predicted, scored, card, config.spray()));
                 }
                 f.addAll(Findings.recomputed(((ExplainStage) run.stages().get(0)).recomputedBatches()));
                 f.sort(Findings.SEVERITY);
