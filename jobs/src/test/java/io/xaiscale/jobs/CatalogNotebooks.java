@@ -12,7 +12,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * A Spark application that knows only a metastore: {@code METASTORE DATABASE NOTEBOOK_DIR} runs every
  * SQL file of the folder by table name after {@code USE DATABASE} and prints {@code notebook FILE ROWS}
- * for each (PipelineTest's catalog order starts it as a second JVM); given a warehouse as a fourth
+ * for each (SqlAndCatalogScenario starts it as a second JVM); given a warehouse as a fourth
  * argument, it then registers that warehouse in the database again and prints {@code again NAME ACTION}.
  */
 public final class CatalogNotebooks {

@@ -26,14 +26,13 @@ import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
 
 /**
- * PipelineTest's Spark ML order: the explainer and evaluator stages on a {@code binaryFile} DataFrame
- * of the images the jobs explained and scored, against the jobs' rows, saved and loaded as a Pipeline.
+ * Spark ML: the explainer and evaluator stages on a {@code binaryFile} DataFrame of the images the jobs
+ * explained and scored give the jobs' rows, and save and load as a Pipeline.
  */
-final class MlStagesScenario {
-    private MlStagesScenario() {}
-
+class MlStagesScenario extends Scenario {
     static final String[] METHODS = {"gradient", "grad_cam"};
     static final String[] METRICS = {"deletion_auc[steps=4]", "iou"};
 
@@ -93,9 +92,13 @@ final class MlStagesScenario {
         return out;
     }
 
-    static void run(SparkSession spark, String warehouse, Path source, Path root, Path tmp) throws Exception {
-        Path model = root.resolve("models/fmnist-loc-cnn");
-        // the shipped model's rows only: other orders wrote other versions of the same id (another geometry)
+    @Test
+    void sparkMlStagesGiveTheJobsRowsOnADataFrameAndSaveAndLoadAsAPipeline() throws Exception {
+        String warehouse = fixture.warehouse.path();
+        Path source = fixture.source;
+        Path tmp = fixture.dir("ml-stages");
+        Path model = Fixture.MODEL;
+        // the shipped model's rows only
         io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(model);
         Dataset<Row> input = input(spark, source, warehouse);
         long files = input.count();

@@ -54,7 +54,7 @@ class PythonMapsTest {
         Path out = tmp.resolve("maps.f32");
         Process p = new ProcessBuilder(
                         "/usr/bin/python3",
-                        PipelineTest.ROOT.resolve("docs/examples/xai_maps.py").toString(),
+                        Fixture.ROOT.resolve("docs/examples/xai_maps.py").toString(),
                         rows.toString(),
                         out.toString())
                 .redirectErrorStream(true)

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Spark settings the README documents.
  */
 class ScheduleTemplatesTest {
-    static final Path DIR = PipelineTest.repoRoot().resolve("deploy/schedule");
+    static final Path DIR = Fixture.repoRoot().resolve("deploy/schedule");
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     static List<String> texts(JsonNode array) {
@@ -49,7 +49,7 @@ class ScheduleTemplatesTest {
         assertTrue(args.get(args.indexOf("--properties-file") + 1).endsWith("spark-k8s.merged.conf"));
         assertAudit(args, "k8s-cronjob.yaml");
         // the image puts the jar and the merged settings where the job reads them
-        String docker = Files.readString(PipelineTest.repoRoot().resolve("deploy/kubernetes/Dockerfile"));
+        String docker = Files.readString(Fixture.repoRoot().resolve("deploy/kubernetes/Dockerfile"));
         assertTrue(docker.contains("/opt/xaiscale/xaiscale-jobs-job.jar"));
         assertTrue(docker.contains(
                 "spark-defaults.conf /opt/xaiscale/conf/spark-k8s.conf > /opt/xaiscale/conf/spark-k8s.merged.conf"));
@@ -87,7 +87,7 @@ class ScheduleTemplatesTest {
         assertTrue(f.subList(0, 5).stream().allMatch(x -> x.matches("[0-9*/,-]+")), "five schedule fields: " + f);
         assertTrue(f.contains("deploy/submit.sh"));
         String conf = f.get(f.indexOf("--properties-file") + 1);
-        assertTrue(Files.isRegularFile(PipelineTest.repoRoot().resolve(conf)), conf);
+        assertTrue(Files.isRegularFile(Fixture.repoRoot().resolve(conf)), conf);
         assertAudit(f.subList(f.indexOf("--"), f.size()), "crontab.txt");
     }
 }

@@ -1,0 +1,236 @@
+package io.xaiscale.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xaiscale.jobs.Fixture.Warehouse;
+import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.ingest.IngestJob;
+import io.xaiscale.jobs.ingest.IngestReport;
+import io.xaiscale.jobs.stage.StageRunner;
+import io.xaiscale.util.MapCodec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reruns of the jobs: a first run writes every table; a second adds nothing; rows lost to a crash and
+ * rows of an unusable explanation, mended, are computed again, and only they; other weights under an
+ * explained id@version are refused before any stage runs.
+ */
+class IncrementalRunsScenario extends Scenario {
+    @Test
+    void firstRunWritesEveryTable() throws Exception {
+        Warehouse w = fixture.warehouse;
+        String warehouse = w.path();
+        Fixture.Built built = fixture.built;
+        IngestReport ingest = built.ingest();
+        assertEquals(6, ingest.written());
+        // every file is accounted for: 5 images, the truncated one as an error row, the manifest, the notes
+        assertEquals(8, ingest.listed());
+        assertEquals(5, ingest.files("image"));
+        assertEquals(1, ingest.files("error_row"));
+        assertEquals(1, ingest.files("not_an_image"));
+        assertEquals(6, ingest.manifestRows("matched"));
+        assertEquals(3, built.benchmarkImages());
+        // two plain 28x28 items: no box, resized to the model's 64x64 input when explained
+        assertEquals(2, built.rawItems());
+        Row raw = spark.read()
+                .format("delta")
+                .load(Tables.IMAGES.path(warehouse))
+                .where(col("source_uri").equalTo("fashion-mnist://test/1"))
+                .first();
+        assertEquals(28, raw.<Integer>getAs("width"));
+        assertEquals(2, raw.<Integer>getAs("label")); // the second test item is a pullover
+        assertNull(raw.getAs("bbox"));
+
+        Row bad = spark.read()
+                .format("delta")
+                .load(Tables.IMAGES.path(warehouse))
+                .where(col("source_uri").endsWith("truncated.png"))
+                .first();
+        assertTrue(bad.<String>getAs("error").startsWith("undecodable png image"), bad.<String>getAs("error"));
+        Row good = spark.read()
+                .format("delta")
+                .load(Tables.IMAGES.path(warehouse))
+                .where(col("source_uri").endsWith("fmnist-loc-test-00001.png"))
+                .first();
+        assertNull(good.getAs("error"));
+        assertEquals(64, good.<Integer>getAs("width"));
+        assertTrue(good.getAs("bbox") != null && good.getAs("label") != null);
+
+        StageRunner.Result e = built.explain();
+        assertEquals(11 * 6, e.pending());
+        assertEquals(11 * 6, w.count(Tables.EXPLANATIONS));
+        assertTrue(built.modelLoads() <= 1, "model loaded once per JVM, not per task");
+        Dataset<Row> expl = spark.read().format("delta").load(Tables.EXPLANATIONS.path(warehouse));
+        assertEquals(
+                6, expl.where(col("error").isNotNull()).count(), "the truncated image gets one error row per method");
+        Row map = expl.where(col("error").isNull()).first();
+        assertEquals(64 * 64, MapCodec.decode(map.getAs("map")).length);
+        assertTrue(map.<String>getAs("params").contains("\"target\":\"predicted\""));
+        // every row is traceable to the exact model: the card's hash and the weights' hash
+        io.xaiscale.model.ModelCard shipped = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
+        assertEquals(shipped.sha256(), map.getAs("card_sha256"));
+        assertEquals(shipped.weightsSha256(), map.getAs("weights_sha256"));
+
+        StageRunner.Result v = built.evaluate();
+        assertEquals(10 * 6 * 4, v.pending());
+        // the rows of the first evaluate's metrics (the fixture scored more later)
+        Dataset<Row> metrics = spark.read()
+                .format("delta")
+                .load(Tables.METRICS.path(warehouse))
+                .where(col("metric").isin("deletion_auc", "insertion_auc", "iou", "pointing_game"));
+        assertEquals(10 * 6 * 4, metrics.count());
+        // localisation metrics do not apply to the two plain items without a box: null value and a reason
+        assertEquals(2 * 6 * 2, metrics.where(col("value").isNull()).count());
+        assertEquals(
+                2 * 6 * 2,
+                metrics.where(col("error").equalTo("not applicable: no ground-truth box"))
+                        .count());
+        Row r = metrics.where(col("metric").equalTo("iou").and(col("value").isNotNull()))
+                .first();
+        // a localisation row says which ground truth: the image's one box, of the explained class when it is the
+        // label's
+        assertTrue(r.<String>getAs("ground_truth").matches("boxes of (class \\d|the image) \\(1\\)"), r.toString());
+        assertTrue(r.<String>getAs("metric_params").contains("\"threshold\":\"top_fraction\""));
+    }
+
+    @Test
+    void aSecondRunLeavesEveryRowCountUnchanged() throws Exception {
+        Warehouse w = fixture.copy("second-run");
+        String warehouse = w.path();
+        Path source = fixture.source;
+        long images = w.count(Tables.IMAGES);
+        long expl = w.count(Tables.EXPLANATIONS);
+        long metrics = w.count(Tables.METRICS);
+        IngestReport again = IngestJob.ingestFiles(
+                spark,
+                warehouse,
+                source.toString(),
+                source.resolve("manifest.csv").toString(),
+                "sample");
+        assertEquals(0, again.written());
+        assertEquals(6, again.files("unchanged"), "no file read again: same path, size, time and manifest values");
+        assertEquals(0, again.files("image") + again.files("error_row"));
+        assertEquals(
+                0,
+                IngestJob.ingestBenchmark(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 3, 64, 5, 2));
+        assertEquals(
+                0,
+                IngestJob.ingestRawFashionMnist(spark, warehouse, "/usr/share/datasets/fashion-mnist", "test", 2, 1));
+        assertEquals(0, StageRunner.run(spark, w.explainStage()).pending());
+        assertEquals(0, w.evaluate(METRICS).pending());
+        assertEquals(images, w.count(Tables.IMAGES));
+        assertEquals(expl, w.count(Tables.EXPLANATIONS));
+        assertEquals(metrics, w.count(Tables.METRICS));
+    }
+
+    @Test
+    void aRerunAfterLosingRowsComputesOnlyWhatIsMissing() throws Exception {
+        Warehouse w = fixture.copy("lost-rows");
+        String warehouse = w.path();
+        long expl = w.count(Tables.EXPLANATIONS);
+        // simulate a crash that lost one method's rows
+        spark.sql("DELETE FROM delta.`" + Tables.EXPLANATIONS.path(warehouse) + "` WHERE method = 'grad_cam'");
+        assertEquals(expl - 11, w.count(Tables.EXPLANATIONS));
+        // committed in chunks of about 4 rows: a crash would lose at most one chunk
+        StageRunner.Result e = StageRunner.run(spark, w.explainStage("--commit-every", "4"));
+        assertEquals(11, e.pending());
+        assertEquals(11, e.inserted());
+        assertEquals(expl, w.count(Tables.EXPLANATIONS));
+    }
+
+    @Test
+    void aPoisonedExplanationErrsOnlyItsOwnRowAndRetryErrorsRecomputesItOnceMended() throws Exception {
+        Warehouse w = fixture.copy("poisoned");
+        String warehouse = w.path();
+        String expl = Tables.EXPLANATIONS.path(warehouse);
+        String metrics = Tables.METRICS.path(warehouse);
+        Dataset<Row> gradient = spark.read().format("delta").load(expl).where("method = 'gradient' AND error IS NULL");
+        List<Row> three = gradient.orderBy("image_id").limit(3).collectAsList();
+        String cut = three.get(0).getAs("image_id");
+        String wrong = three.get(1).getAs("image_id");
+        String nan = three.get(2).getAs("image_id");
+        // one map cut short, one target outside the model's classes: both in the same batch as 7 good ones
+        spark.sql("UPDATE delta.`" + expl + "` SET map = X'00000000' WHERE method = 'gradient' AND image_id = '" + cut
+                + "'");
+        spark.sql("UPDATE delta.`" + expl + "` SET target_class = 99 WHERE method = 'gradient' AND image_id = '" + wrong
+                + "'");
+        // and one of the right size whose every value is NaN (float32 0x7fc00000)
+        spark.sql("UPDATE delta.`" + expl + "` SET map = unhex(repeat('0000C07F', 4096)) WHERE method = 'gradient'"
+                + " AND image_id = '" + nan + "'");
+        spark.sql("DELETE FROM delta.`" + metrics + "` WHERE method = 'gradient' AND metric = 'deletion_auc'");
+        String spec = "deletion_auc[steps=4]";
+        Plan.run(
+                spark,
+                EvaluateCommand.stages(w.options(
+                        new EvaluateCommand(), "--metrics", spec, "--agreement", "false", "--batch-size", "16")));
+        Dataset<Row> scored =
+                spark.read().format("delta").load(metrics).where("method = 'gradient' AND metric = 'deletion_auc'");
+        assertEquals(10, scored.count());
+        assertEquals(7, scored.where(col("value").isNotNull()).count(), "the batch's other rows are scored");
+        assertEquals(
+                "unusable explanation: map with 4096 non-finite value(s) (NaN or infinity)",
+                scored.where(col("image_id").equalTo(nan)).first().getAs("error"));
+        assertEquals(
+                "unusable explanation: map of 1 values, the model's input has 64x64",
+                scored.where(col("image_id").equalTo(cut)).first().getAs("error"));
+        assertEquals(
+                "unusable explanation: target class 99 is not a class of model fmnist-loc-cnn@1",
+                scored.where(col("image_id").equalTo(wrong)).first().getAs("error"));
+
+        // mended (the explanations computed again), the two error rows are replaced, nothing else moves
+        spark.sql("DELETE FROM delta.`" + expl + "` WHERE method = 'gradient' AND image_id IN ('" + cut + "', '" + wrong
+                + "', '" + nan + "')");
+        StageRunner.Result e = StageRunner.run(spark, w.explainStage());
+        assertEquals(3, e.inserted());
+        long before = spark.read().format("delta").load(metrics).count();
+        List<StageRunner.Result> r = Plan.run(
+                spark,
+                EvaluateCommand.stages(w.options(
+                        new EvaluateCommand(), "--metrics", spec, "--agreement", "false", "--retry-errors", "true")));
+        assertEquals(3, r.get(0).pending(), "only the rows with an error are computed again");
+        assertEquals(3, r.get(0).inserted(), "and replaced");
+        assertEquals(before, spark.read().format("delta").load(metrics).count());
+        assertEquals(10, scored.where(col("value").isNotNull()).count());
+    }
+
+    @Test
+    void otherWeightsUnderTheSameIdAndVersionAreRefusedBeforeAnyStageRuns() throws Exception {
+        Warehouse w = fixture.warehouse;
+        String warehouse = w.path();
+        Path tmp = fixture.dir("other-weights");
+        // the shipped model with one weight changed (the lowest bit of a byte in the middle of the float data), card
+        // updated
+        Path dir = Files.createDirectories(tmp.resolve("retrained"));
+        Path src = ROOT.resolve("models/fmnist-loc-cnn");
+        byte[] weights = Files.readAllBytes(src.resolve("fmnist-loc-cnn-0000.params"));
+        weights[weights.length / 2] ^= 0x01;
+        Files.write(dir.resolve("fmnist-loc-cnn-0000.params"), weights);
+        String card = Files.readString(src.resolve("model.json"));
+        io.xaiscale.model.ModelCard shipped = io.xaiscale.model.ModelCard.read(src);
+        Files.writeString(
+                dir.resolve("model.json"),
+                card.replace(shipped.weightsSha256(), io.xaiscale.util.Hashing.sha256Hex(weights)));
+        long before = w.count(Tables.EXPLANATIONS);
+        io.xaiscale.config.Options o = new ExplainCommand()
+                .options()
+                .parse(new String[] {"--warehouse", warehouse, "--model", dir.toString(), "--methods", "gradient"});
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Plan.run(spark, List.of(ExplainCommand.stage(o))));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("Model fmnist-loc-cnn@1 in " + warehouse + " was explained with weights"
+                                + " sha256 " + shipped.weightsSha256()),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("Give these weights a new 'version'"), e.getMessage());
+        assertEquals(before, w.count(Tables.EXPLANATIONS));
+    }
+}

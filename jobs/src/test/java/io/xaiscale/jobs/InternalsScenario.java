@@ -1,0 +1,176 @@
+package io.xaiscale.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xaiscale.jobs.Fixture.Warehouse;
+import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.spark.SqlRunner;
+import io.xaiscale.jobs.stage.StageRunner;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Inside the network: units of a layer visualised on the executors and drawn as a grid; network
+ * dissection of every unit against every class; Monte Carlo dropout uncertainty per image.
+ */
+class InternalsScenario extends Scenario {
+    @Test
+    void unitsOfALayerAreVisualisedOnTheExecutorsOnceEachAndDrawnAsAGrid() throws Exception {
+        Warehouse w = fixture.copy("visualise");
+        String warehouse = w.path();
+        Path tmp = fixture.dir("visualise");
+        // a wrong layer or unit fails before Spark work, naming the valid ones
+        IllegalArgumentException layer = assertThrows(
+                IllegalArgumentException.class,
+                () -> VisualiseCommand.stage(w.options(new VisualiseCommand(), "--layers", "relu9")));
+        assertTrue(
+                layer.getMessage()
+                        .startsWith(
+                                "Unknown layer for activation_max: relu9 (valid for fmnist-loc-cnn@1: logits, conv1"),
+                layer.getMessage());
+        IllegalArgumentException unit = assertThrows(
+                IllegalArgumentException.class,
+                () -> VisualiseCommand.stage(
+                        w.options(new VisualiseCommand(), "--layers", "relu3", "--units", "60-64")));
+        assertEquals("Invalid unit of layer relu3 of fmnist-loc-cnn@1: 64 (valid: 0..63)", unit.getMessage());
+        String[] args = {"--layers", "relu3,logits", "--units", "0-2", "--visualisation", "activation_max[steps=6]"};
+        io.xaiscale.jobs.stage.VisualiseStage stage = VisualiseCommand.stage(w.options(new VisualiseCommand(), args));
+        assertEquals(6, StageRunner.run(spark, stage).pending());
+        assertEquals(
+                0,
+                StageRunner.run(spark, VisualiseCommand.stage(w.options(new VisualiseCommand(), args)))
+                        .pending(),
+                "a rerun does nothing");
+        List<Row> rows = spark.read()
+                .format("delta")
+                .load(Tables.UNIT_VISUALISATIONS.path(warehouse))
+                .orderBy("layer", "unit")
+                .collectAsList();
+        assertEquals(6, rows.size());
+        for (Row r : rows) {
+            assertNull(r.getAs("error"));
+            java.awt.image.BufferedImage img =
+                    javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(r.<byte[]>getAs("image")));
+            assertEquals(List.of(64, 64), List.of(img.getWidth(), img.getHeight()));
+            List<Double> trace = r.getList(r.fieldIndex("trace"));
+            assertEquals(6, trace.size());
+            assertTrue(Double.isFinite(r.<Double>getAs("activation")));
+            assertTrue(r.<String>getAs("spec").startsWith("activation_max[blur_every=4,"), r.<String>getAs("spec"));
+        }
+        SqlRunner.registerViews(spark, warehouse);
+        assertEquals(
+                2,
+                SqlRunner.run(spark, ROOT.resolve("notebooks-sql/over_training.sql"))
+                        .count(),
+                "over_training.sql: the visualised layers");
+        List<java.nio.file.Path> grids = VisualiseCommand.grids(spark, stage, tmp.resolve("units"));
+        assertEquals(2, grids.size());
+        for (java.nio.file.Path g : grids) {
+            assertTrue(javax.imageio.ImageIO.read(g.toFile()).getWidth() > 3 * 128, g.toString());
+        }
+    }
+
+    @Test
+    void dissectionScoresEveryUnitAgainstEveryClassAndAnyObjectOnceAndARerunReplacesIt() throws Exception {
+        Warehouse w = fixture.copy("dissect");
+        String warehouse = w.path();
+        Path tmp = fixture.dir("dissect");
+        IllegalArgumentException layer = assertThrows(
+                IllegalArgumentException.class,
+                () -> DissectCommand.settings(
+                        w.options(new DissectCommand(), "--layer", "relu9"), Plan.of(w.options(new DissectCommand()))));
+        assertTrue(
+                layer.getMessage().startsWith("Unknown layer for dissect: relu9 (valid for fmnist-loc-cnn@1: conv1"),
+                layer.getMessage());
+        IllegalArgumentException q = assertThrows(
+                IllegalArgumentException.class,
+                () -> DissectCommand.settings(
+                        w.options(new DissectCommand(), "--quantile", "1"), Plan.of(w.options(new DissectCommand()))));
+        assertEquals("Invalid --quantile: 1 (must be in [0.5, 1.0))", q.getMessage());
+        io.xaiscale.config.Options o =
+                w.options(new DissectCommand(), "--layer", "relu3", "--quantile", "0.9", "--sample-images", "8");
+        Plan plan = Plan.of(o);
+        DissectJob.Settings s = DissectCommand.settings(o, plan);
+        DissectJob.Outcome outcome = DissectJob.run(spark, s, plan.card());
+        assertEquals(64, outcome.topImages().size(), "each unit's strongest images");
+        assertTrue(
+                outcome.topImages().values().stream().allMatch(l -> !l.isEmpty() && l.size() <= DissectJob.TOP_IMAGES));
+        Dataset<Row> d = spark.read().format("delta").load(Tables.UNIT_DISSECTION.path(warehouse));
+        long rows = d.count();
+        assertEquals(64, d.where(col("concept").equalTo(-1)).count(), "every unit against any object");
+        assertTrue(rows > 64, "and against the classes of the images: " + rows);
+        assertEquals(0, d.where(col("iou").lt(0).or(col("iou").gt(1))).count());
+        assertTrue(d.where(col("iou").gt(0)).count() > 0, "some unit overlaps some object");
+        DissectJob.run(spark, s, plan.card());
+        assertEquals(
+                rows,
+                spark.read()
+                        .format("delta")
+                        .load(Tables.UNIT_DISSECTION.path(warehouse))
+                        .count(),
+                "a rerun replaces");
+        SqlRunner.registerViews(spark, warehouse);
+        assertEquals(
+                64,
+                SqlRunner.run(spark, ROOT.resolve("notebooks-sql/dissection.sql"))
+                        .count());
+        java.nio.file.Path picture = DissectCommand.draw(spark, o, plan, s, outcome, tmp.resolve("dissection"));
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(picture.toFile());
+        assertEquals(4 + DissectJob.TOP_IMAGES * (128 + 4), img.getWidth(), "a row of a unit's strongest images");
+    }
+
+    @Test
+    void monteCarloDropoutGivesUncertaintyPerImageAndAModelWithoutDropoutSaysSo() throws Exception {
+        Warehouse w = fixture.copy("uncertainty");
+        String warehouse = w.path();
+        String[] args = {"--passes", "4"};
+        Dataset<Row> images = spark.read().format("delta").load(Tables.IMAGES.path(warehouse));
+        long all = images.count();
+        long bad = images.where(col("error").isNotNull()).count();
+        assertEquals(
+                all,
+                StageRunner.run(spark, UncertaintyCommand.stage(w.options(new UncertaintyCommand(), args)))
+                        .pending());
+        Dataset<Row> u = spark.read().format("delta").load(Tables.UNCERTAINTY.path(warehouse));
+        assertEquals(all - bad, u.where(col("error").isNull()).count());
+        assertEquals(bad, u.where(col("error").startsWith("image: ")).count(), "an image's error is its row's");
+        for (Row r : u.where(col("error").isNull()).collectAsList()) {
+            assertEquals(0.0, r.<Double>getAs("mutual_information"), 1e-5);
+            assertEquals(0.0, r.<Double>getAs("prob_std"), 1e-6);
+            assertTrue(r.<String>getAs("note").contains("has no dropout layer"), r.<String>getAs("note"));
+        }
+        assertEquals(
+                0,
+                StageRunner.run(spark, UncertaintyCommand.stage(w.options(new UncertaintyCommand(), args)))
+                        .pending(),
+                "a rerun does nothing");
+        // the shipped dropout variant: its passes differ
+        String[] dropout = {
+            "--passes",
+            "8",
+            "--model",
+            ROOT.resolve("models/fmnist-loc-cnn-dropout").toString()
+        };
+        StageRunner.run(spark, UncertaintyCommand.stage(w.options(new UncertaintyCommand(), dropout)));
+        Dataset<Row> d = spark.read()
+                .format("delta")
+                .load(Tables.UNCERTAINTY.path(warehouse))
+                .where(col("model_id")
+                        .equalTo("fmnist-loc-cnn-dropout")
+                        .and(col("error").isNull()));
+        assertEquals(all - bad, d.count());
+        assertEquals(0, d.where(col("note").isNotNull()).count());
+        assertTrue(d.where(col("mutual_information").gt(0)).count() > 0, "dropout passes disagree somewhere");
+        SqlRunner.registerViews(spark, warehouse);
+        assertTrue(SqlRunner.run(spark, ROOT.resolve("notebooks-sql/uncertainty.sql"))
+                        .count()
+                > 0);
+    }
+}

@@ -1,0 +1,239 @@
+package io.xaiscale.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xaiscale.jobs.Fixture.Warehouse;
+import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.it.Child;
+import io.xaiscale.jobs.spark.SqlRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The warehouse as analysts open it: every SQL notebook of the repository runs (JVM calls refused); a
+ * MERGE adds a column to an older table; maintenance compacts and turns on the change feed; tables
+ * registered in a metastore run every notebook by name from another JVM.
+ */
+class SqlAndCatalogScenario extends Scenario {
+    @Test
+    void everySqlFileOfTheRepositoryRuns() throws Exception {
+        Warehouse w = fixture.warehouse;
+        String warehouse = w.path();
+        SqlRunner.registerViews(spark, warehouse);
+        List<Path> files;
+        try (Stream<Path> s = Files.list(ROOT.resolve("notebooks-sql"))) {
+            files = s.filter(p -> p.toString().endsWith(".sql")).sorted().toList();
+        }
+        assertFalse(files.isEmpty());
+        for (Path f : files) {
+            List<Row> rows = SqlRunner.run(spark, f).collectAsList();
+            // misclassified.sql needs maps of the label (--target predicted,label): TargetsAndGeometryScenario;
+            // drift.sql two versions of a model: AuditScenario; outside_share.sql relevance_mass, which
+            // CleverHansIT computes (its report's classes page); over_training.sql unit visualisations,
+            // dissection.sql and uncertainty.sql: InternalsScenario. findings.sql: the fixture's audit
+            boolean later = f.endsWith("misclassified.sql")
+                    || f.endsWith("uncertainty.sql")
+                    || f.endsWith("over_training.sql")
+                    || f.endsWith("dissection.sql")
+                    || f.endsWith("drift.sql")
+                    || f.endsWith("outside_share.sql");
+            assertEquals(later, rows.isEmpty(), f + " returned no rows");
+        }
+        // user SQL cannot call JVM methods (system properties hold credentials)
+        for (String f : List.of("java_method", "reflect")) {
+            Exception refused = assertThrows(
+                    Exception.class,
+                    () -> spark.sql("SELECT " + f + "('java.lang.System', 'getProperty', 'user.home')")
+                            .collectAsList());
+            assertTrue(refused.getMessage().contains(f), refused.getMessage());
+        }
+        // the leaderboard has one row per (metric, method) with rank 1 for some method of every metric
+        List<Row> board = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/leaderboard.sql"))
+                .collectAsList();
+        assertEquals(11 * 6, board.size(), "4 + 7 metric outputs x 6 methods");
+        // robust ranking: per family, the methods by median rank; every family of the run has a first
+        List<Row> families = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/robust_ranking.sql"))
+                .collectAsList();
+        assertEquals(
+                java.util.Set.of("faithfulness", "localisation", "robustness", "sanity", "complexity"),
+                families.stream().map(r -> r.<String>getAs("family")).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(
+                5,
+                families.stream()
+                        .filter(r -> r.<Integer>getAs("family_rank") == 1)
+                        .map(r -> r.<String>getAs("family"))
+                        .distinct()
+                        .count());
+        // consistency and sufficiency of the dataset, from the maps' signatures
+        for (Row r : SqlRunner.run(spark, ROOT.resolve("notebooks-sql/consistency.sql"))
+                .collectAsList()) {
+            Double consistency = r.getAs("consistency");
+            assertTrue(consistency == null || (consistency >= 0 && consistency <= 1), r.toString());
+        }
+        List<Row> agreement = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/metric_agreement.sql"))
+                .collectAsList();
+        assertEquals(11 * 10 / 2, agreement.size(), "every pair of the 11 metric outputs");
+        assertTrue(agreement.stream()
+                .filter(r -> r.get(r.fieldIndex("rank_correlation")) != null)
+                .allMatch(r -> Math.abs(r.<Double>getAs("rank_correlation")) <= 1.0 + 1e-9));
+        assertEquals(
+                11,
+                board.stream()
+                        .filter(r -> r.<Integer>getAs("rank") == 1)
+                        .map(r -> r.<String>getAs("metric"))
+                        .distinct()
+                        .count());
+    }
+
+    @Test
+    void anUpdateClauseOnATableWrittenBeforeItsColumnExistedAddsTheColumn() throws Exception {
+        Path tmp = fixture.dir("old-table");
+        String path = tmp.resolve("old-table").toString();
+        org.apache.spark.sql.types.StructType old =
+                new org.apache.spark.sql.types.StructType().add("k", "string").add("a", "int");
+        spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create("x", 1)), old)
+                .write()
+                .format("delta")
+                .save(path);
+        org.apache.spark.sql.types.StructType now = old.add("b", "long");
+        long written = DeltaIO.insertOrUpdate(
+                spark,
+                spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create("x", 1, 7L)), now),
+                path,
+                List.of("k"),
+                List.of(new DeltaIO.Update("NOT (t.b <=> s.b)", List.of("b"))));
+        assertEquals(1, written);
+        Row r = spark.read().format("delta").load(path).first();
+        assertEquals(7L, r.<Long>getAs("b"));
+    }
+
+    @Test
+    void maintainCompactsTheTablesTurnsOnTheChangeFeedAndRefusesAnUnsafeVacuum() throws Exception {
+        Warehouse w = fixture.copy("maintain");
+        String warehouse = w.path();
+        assertEquals(
+                "Invalid --vacuum-hours: 1 (at least 168, Delta's safe default: a shorter retention deletes files that"
+                        + " readers of older versions and time travel need; add --force true if no job reads versions"
+                        + " older than that)",
+                assertThrows(IllegalArgumentException.class, () -> MaintainCommand.check(1, false))
+                        .getMessage());
+        long rows = w.count(Tables.EXPLANATIONS);
+        // no VACUUM here (only its refusal above): with it this test took 209 s on local[2]
+        List<MaintainCommand.Done> done = MaintainCommand.maintain(spark, warehouse, 0, false, true);
+        MaintainCommand.Done expl = done.stream()
+                .filter(d -> d.table().equals("explanations"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(expl.filesAfter() < expl.filesBefore(), "many small commits compacted: " + expl);
+        assertEquals(rows, w.count(Tables.EXPLANATIONS), "the same rows");
+        assertEquals(
+                "true",
+                spark.sql("SHOW TBLPROPERTIES delta.`" + Tables.EXPLANATIONS.path(warehouse)
+                                + "` (delta.enableChangeDataFeed)")
+                        .first()
+                        .getString(1));
+    }
+
+    /**
+     * A job run with {@code --database} registers the warehouse in an
+     * embedded Derby metastore (a child JVM), then a second JVM that knows only the metastore runs every
+     * notebook by table name; each gives as many rows as over this JVM's views of the warehouse.
+     */
+    @Test
+    void theTablesRegisteredInAMetastoreRunEveryNotebookByNameFromAnotherJvm() throws Exception {
+        Warehouse w = fixture.copy("catalog");
+        String warehouse = w.path();
+        Path tmp = fixture.dir("catalog");
+        Path metastore = tmp.resolve("catalog/metastore_db");
+        Path logs = tmp.resolve("catalog/logs");
+        Map<String, String> env = Map.of("SPARK_LOCAL_IP", "127.0.0.1", "OMP_NUM_THREADS", "1");
+        String cp = System.getProperty("java.class.path");
+        // any job registers after its run when given --database: here a query
+        try (Child job = Child.java(
+                "register",
+                logs,
+                catalogJvm(),
+                cp,
+                "io.xaiscale.jobs.Main",
+                List.of(
+                        "sql",
+                        "--query",
+                        "SELECT COUNT(*) FROM images",
+                        "--warehouse",
+                        warehouse,
+                        "--master",
+                        "local[1]",
+                        "--database",
+                        "xai_test",
+                        "--metastore",
+                        metastore.toString()),
+                env,
+                ROOT)) {
+            assertEquals(0, job.awaitExit(Duration.ofMinutes(4)), job.tail());
+            assertTrue(job.output().contains("[register] xai_test.explanations"), job.tail());
+        }
+        Map<String, Long> byName = new TreeMap<>();
+        Map<String, String> again = new TreeMap<>();
+        try (Child other = Child.java(
+                "notebooks",
+                logs,
+                catalogJvm(),
+                cp,
+                CatalogNotebooks.class.getName(),
+                List.of(
+                        metastore.toString(),
+                        "xai_test",
+                        ROOT.resolve("notebooks-sql").toString(),
+                        warehouse),
+                env,
+                ROOT)) {
+            assertEquals(0, other.awaitExit(Duration.ofMinutes(6)), other.tail());
+            for (String line : other.output().split("\n")) {
+                if (line.startsWith("notebook ")) {
+                    String[] f = line.trim().split(" ");
+                    byName.put(f[1], Long.parseLong(f[2]));
+                }
+                if (line.startsWith("again ")) {
+                    String[] f = line.trim().split(" ");
+                    again.put(f[1], f[2]);
+                }
+            }
+        }
+        SqlRunner.registerViews(spark, warehouse);
+        Map<String, Long> byPath = new TreeMap<>();
+        try (Stream<Path> s = Files.list(ROOT.resolve("notebooks-sql"))) {
+            for (Path f : s.filter(p -> p.toString().endsWith(".sql")).sorted().toList()) {
+                byPath.put(f.getFileName().toString(), SqlRunner.run(spark, f).count());
+            }
+        }
+        assertTrue(byPath.size() >= 19, byPath.toString());
+        assertEquals(byPath, byName, "every notebook by table name, as over the warehouse's paths");
+        assertTrue(byName.get("leaderboard.sql") > 0, byName.toString());
+        // registering again keeps every table in place (the views of tables not written yet are made again)
+        assertEquals(io.xaiscale.jobs.delta.Tables.ALL.size() + 2, again.size(), again.toString());
+        for (io.xaiscale.jobs.delta.Table t : io.xaiscale.jobs.delta.Tables.ALL) {
+            boolean written = io.xaiscale.jobs.delta.DeltaIO.exists(spark, t.path(warehouse));
+            assertEquals(written ? "kept" : "view", again.get(t.name()), t.name());
+        }
+    }
+
+    static List<String> catalogJvm() {
+        List<String> jvm = new ArrayList<>(
+                List.of(System.getProperty("xai.sparkFlags").trim().split("\\s+")));
+        jvm.add("-Xmx1g");
+        jvm.add("-Dlog4j2.configurationFile=" + ROOT.resolve("conf/log4j2.properties"));
+        return jvm;
+    }
+}
