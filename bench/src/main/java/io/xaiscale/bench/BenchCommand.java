@@ -16,8 +16,8 @@ import io.xaiscale.image.LocalizationBenchmark;
 import io.xaiscale.jobs.Command;
 import io.xaiscale.jobs.Main;
 import io.xaiscale.jobs.ingest.IngestJob;
-import io.xaiscale.jobs.spark.ModelRef;
-import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.runtime.ModelRef;
+import io.xaiscale.jobs.session.Sessions;
 import io.xaiscale.jobs.stage.ExplainStage;
 import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.jobs.stage.StageSettings;
@@ -374,7 +374,7 @@ public final class BenchCommand implements Command {
     /** A new warehouse of {@code images} benchmark canvases and the settings that explain them with {@code spec}. */
     static ExplainStage pipelineRun(SparkSession spark, Options o, ModelCard card, String spec, int images)
             throws IOException {
-        return pipelineRun(spark, o, card, List.of(spec), images, io.xaiscale.jobs.spark.Maps.Storage.DEFAULT, 64);
+        return pipelineRun(spark, o, card, List.of(spec), images, io.xaiscale.jobs.delta.Maps.Storage.DEFAULT, 64);
     }
 
     /**
@@ -387,7 +387,7 @@ public final class BenchCommand implements Command {
             ModelCard card,
             List<String> specs,
             int images,
-            io.xaiscale.jobs.spark.Maps.Storage storage,
+            io.xaiscale.jobs.delta.Maps.Storage storage,
             int canvas)
             throws IOException {
         Path wh = Files.createTempDirectory("xai-bench-warehouse");

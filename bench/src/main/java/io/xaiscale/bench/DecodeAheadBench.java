@@ -1,9 +1,9 @@
 package io.xaiscale.bench;
 
 import io.xaiscale.config.Options;
-import io.xaiscale.jobs.spark.DecodeAhead;
-import io.xaiscale.jobs.spark.Maps;
-import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.delta.Maps;
+import io.xaiscale.jobs.runtime.DecodeAhead;
+import io.xaiscale.jobs.session.Sessions;
 import io.xaiscale.jobs.stage.ExplainStage;
 import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.model.ModelCard;

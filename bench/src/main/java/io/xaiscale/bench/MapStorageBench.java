@@ -6,9 +6,9 @@ import static org.apache.spark.sql.functions.length;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Maps;
 import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.jobs.spark.Maps;
-import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.session.Sessions;
 import io.xaiscale.jobs.stage.EvaluateStage;
 import io.xaiscale.jobs.stage.ExplainStage;
 import io.xaiscale.jobs.stage.StageRunner;

@@ -1,10 +1,10 @@
 package io.xaiscale.bench;
 
 import io.xaiscale.config.Options;
+import io.xaiscale.jobs.delta.Maps;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ml.ImageExplainer;
-import io.xaiscale.jobs.spark.Maps;
-import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.session.Sessions;
 import io.xaiscale.jobs.stage.ExplainStage;
 import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.model.ModelCard;

@@ -2,6 +2,7 @@ package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.jobs.stage.AgreementStage;
+import io.xaiscale.jobs.stage.StageRunner;
 import java.util.List;
 
 /** {@code xai agreement}: the method-agreement table for the explanations of a model (also run by evaluate). */
@@ -29,7 +30,7 @@ public final class AgreementCommand implements Command {
     public void run(Options o) throws Exception {
         AgreementStage stage = stage(o);
         withSession(o, spark -> {
-            Plan.run(spark, List.of(stage));
+            StageRunner.runInOrder(spark, List.of(stage));
         });
     }
 }

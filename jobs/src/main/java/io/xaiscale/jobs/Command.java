@@ -1,7 +1,7 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
-import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.session.Sessions;
 import org.apache.spark.sql.SparkSession;
 
 /** One sub-command of the {@code xai} launcher. */

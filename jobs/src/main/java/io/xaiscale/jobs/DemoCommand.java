@@ -1,7 +1,8 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
-import io.xaiscale.jobs.spark.SqlRunner;
+import io.xaiscale.jobs.overlay.OverlayJob;
+import io.xaiscale.jobs.session.SqlRunner;
 import io.xaiscale.jobs.stage.Stage;
 import io.xaiscale.model.ModelCard;
 import java.nio.file.Path;

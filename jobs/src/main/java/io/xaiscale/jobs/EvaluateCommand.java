@@ -2,6 +2,7 @@ package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.jobs.stage.Stage;
+import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.metric.Metrics;
 import java.util.List;
 
@@ -37,7 +38,7 @@ public final class EvaluateCommand implements Command {
     public void run(Options o) throws Exception {
         List<Stage> stages = stages(o);
         withSession(o, spark -> {
-            Plan.run(spark, stages);
+            StageRunner.runInOrder(spark, stages);
         });
     }
 }

@@ -3,6 +3,7 @@ package io.xaiscale.jobs;
 import io.xaiscale.config.Options;
 import io.xaiscale.jobs.stage.ExplainKnobs;
 import io.xaiscale.jobs.stage.ExplainStage;
+import io.xaiscale.jobs.stage.StageRunner;
 import java.util.List;
 
 /** {@code xai explain}: the explanations table for a model and a list of methods. */
@@ -32,7 +33,7 @@ public final class ExplainCommand implements Command {
     public void run(Options o) throws Exception {
         ExplainStage stage = stage(o);
         withSession(o, spark -> {
-            Plan.run(spark, List.of(stage));
+            StageRunner.runInOrder(spark, List.of(stage));
         });
     }
 }

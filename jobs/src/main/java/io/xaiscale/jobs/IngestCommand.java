@@ -3,7 +3,7 @@ package io.xaiscale.jobs;
 import io.xaiscale.config.Options;
 import io.xaiscale.image.FashionMnist;
 import io.xaiscale.jobs.ingest.IngestJob;
-import io.xaiscale.jobs.spark.ModelFiles;
+import io.xaiscale.jobs.runtime.ModelFiles;
 import io.xaiscale.model.ModelCard;
 import java.util.List;
 

@@ -1,7 +1,8 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
-import io.xaiscale.jobs.spark.ModelFiles;
+import io.xaiscale.jobs.overlay.OverlayJob;
+import io.xaiscale.jobs.runtime.ModelFiles;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.render.Overlay;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import io.xaiscale.image.FashionMnist;
 import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.stage.ExplainKnobs;
 import io.xaiscale.jobs.stage.Stage;
+import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.metric.Metrics;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +78,7 @@ public final class PipelineCommand implements Command {
                     spark.sparkContext().defaultParallelism());
             System.out.printf("[ingest] Fashion-MNIST benchmark: %d new image row(s)%n", n);
         }
-        Plan.run(spark, stages);
+        StageRunner.runInOrder(spark, stages);
     }
 
     @Override

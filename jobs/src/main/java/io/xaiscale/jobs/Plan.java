@@ -4,15 +4,13 @@ import io.xaiscale.config.Options;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
 import io.xaiscale.explain.TargetRule;
-import io.xaiscale.jobs.spark.Maps;
-import io.xaiscale.jobs.spark.ModelIdentity;
-import io.xaiscale.jobs.spark.ModelRef;
+import io.xaiscale.jobs.delta.Maps;
+import io.xaiscale.jobs.runtime.ModelRef;
 import io.xaiscale.jobs.stage.AgreementStage;
 import io.xaiscale.jobs.stage.EvaluateStage;
 import io.xaiscale.jobs.stage.ExplainStage;
 import io.xaiscale.jobs.stage.Selection;
 import io.xaiscale.jobs.stage.Stage;
-import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.jobs.stage.StageSettings;
 import io.xaiscale.metric.Metric;
 import io.xaiscale.metric.Metrics;
@@ -20,7 +18,6 @@ import io.xaiscale.model.ModelCard;
 import io.xaiscale.util.MapCodec;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * The stages a command runs, built from its options on the driver before Spark starts: the model card
@@ -72,22 +69,6 @@ record Plan(ModelCard card, StageSettings settings) {
         List<Stage> out = new ArrayList<>(List.of(evaluate(o)));
         if (o.getFlag("agreement")) {
             out.add(agreement());
-        }
-        return out;
-    }
-
-    /** Runs {@code stages} in order in {@code spark}, each line of outcome printed; returns their results. */
-    static List<StageRunner.Result> run(SparkSession spark, List<? extends Stage> stages) throws Exception {
-        List<StageRunner.Result> out = new ArrayList<>();
-        stages.stream()
-                .map(st -> st.settings())
-                .filter(s -> s.model() != null)
-                .distinct()
-                .forEach(s -> ModelIdentity.checkWarehouse(spark, s.warehouse(), s.model()));
-        for (Stage st : stages) {
-            StageRunner.Result r = StageRunner.run(spark, st);
-            System.out.printf("[%s] %d new %s row(s) in %.1fs%n", st.name(), r.inserted(), st.rowNoun(), r.seconds());
-            out.add(r);
         }
         return out;
     }

@@ -2,7 +2,7 @@ package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.jobs.catalog.Catalog;
-import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.session.Sessions;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 

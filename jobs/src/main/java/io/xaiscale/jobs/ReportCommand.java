@@ -4,7 +4,7 @@ import io.xaiscale.config.Options;
 import io.xaiscale.config.Spec;
 import io.xaiscale.jobs.report.Destination;
 import io.xaiscale.jobs.report.Report;
-import io.xaiscale.jobs.spark.ModelFiles;
+import io.xaiscale.jobs.runtime.ModelFiles;
 import io.xaiscale.model.ModelCard;
 import java.nio.file.Path;
 import java.util.ArrayList;

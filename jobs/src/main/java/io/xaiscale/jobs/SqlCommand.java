@@ -2,8 +2,8 @@ package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.jobs.cli.Output;
-import io.xaiscale.jobs.spark.ReadOnlySql;
-import io.xaiscale.jobs.spark.SqlRunner;
+import io.xaiscale.jobs.session.ReadOnlySql;
+import io.xaiscale.jobs.session.SqlRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.internals.McDropout;
+import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.jobs.stage.UncertaintyStage;
 import io.xaiscale.model.Architectures;
 import java.util.List;
@@ -47,7 +48,7 @@ public final class UncertaintyCommand implements Command {
     public void run(Options o) throws Exception {
         UncertaintyStage stage = stage(o);
         withSession(o, spark -> {
-            Plan.run(spark, List.of(stage));
+            StageRunner.runInOrder(spark, List.of(stage));
         });
     }
 }

@@ -1,23 +1,16 @@
 package io.xaiscale.jobs;
 
-import static org.apache.spark.sql.functions.col;
-
 import io.xaiscale.config.Options;
-import io.xaiscale.image.ImageCodec;
 import io.xaiscale.internals.ActivationMaximisation;
-import io.xaiscale.jobs.delta.DeltaIO;
-import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.jobs.spark.ModelFiles;
+import io.xaiscale.jobs.internals.UnitGrids;
+import io.xaiscale.jobs.runtime.ModelFiles;
+import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.jobs.stage.VisualiseStage;
 import io.xaiscale.model.Classifier;
-import io.xaiscale.render.UnitGrid;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code xai visualise}: what units of the network respond to (activation maximisation), one row per
@@ -111,47 +104,12 @@ public final class VisualiseCommand implements Command {
     public void run(Options o) throws Exception {
         VisualiseStage stage = stage(o);
         withSession(o, spark -> {
-            Plan.run(spark, List.of(stage));
+            StageRunner.runInOrder(spark, List.of(stage));
             if (!o.get("out").isEmpty()) {
-                for (Path p : grids(spark, stage, Path.of(o.get("out")))) {
+                for (Path p : UnitGrids.write(spark, stage, Path.of(o.get("out")))) {
                     System.out.println("[visualise] wrote " + p);
                 }
             }
         });
-    }
-
-    /** One grid PNG per layer of the stage's units, from the table. */
-    static List<Path> grids(SparkSession spark, VisualiseStage stage, Path outDir) throws Exception {
-        VisualiseStage.Settings s = stage.visualisation();
-        List<Path> written = new ArrayList<>();
-        Files.createDirectories(outDir);
-        for (var e : s.units().entrySet()) {
-            List<Row> rows = DeltaIO.read(spark, s.stage().warehouse(), Tables.UNIT_VISUALISATIONS)
-                    .where(Tables.ofModel(stage.card())
-                            .and(col("layer").equalTo(e.getKey()))
-                            .and(col("spec").equalTo(s.spec()))
-                            .and(col("unit").isin(e.getValue().toArray()))
-                            .and(col("error").isNull()))
-                    .orderBy("unit")
-                    .select("unit", "image", "activation")
-                    .collectAsList();
-            if (rows.isEmpty()) {
-                continue;
-            }
-            List<UnitGrid.Tile> tiles = new ArrayList<>();
-            for (Row r : rows) {
-                tiles.add(new UnitGrid.Tile(
-                        r.getAs("image"),
-                        r.<Integer>getAs("unit") + String.format(": %.2f", r.<Double>getAs("activation"))));
-            }
-            Path p = outDir.resolve(
-                    io.xaiscale.util.FileNames.safe(
-                                    stage.card().id() + "-" + stage.card().version() + "-" + e.getKey()) + ".png");
-            Files.write(
-                    p,
-                    ImageCodec.png(UnitGrid.of(stage.card().key() + ", " + e.getKey() + ": " + s.spec(), tiles, 8, 2)));
-            written.add(p);
-        }
-        return written;
     }
 }

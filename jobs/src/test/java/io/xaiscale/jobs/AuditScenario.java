@@ -11,7 +11,7 @@ import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.audit.AuditConfig;
 import io.xaiscale.jobs.audit.Gates;
 import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.jobs.spark.SqlRunner;
+import io.xaiscale.jobs.session.SqlRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.jobs.catalog.Catalog;
-import io.xaiscale.jobs.spark.Sessions;
-import io.xaiscale.jobs.spark.SqlRunner;
+import io.xaiscale.jobs.session.Sessions;
+import io.xaiscale.jobs.session.SqlRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

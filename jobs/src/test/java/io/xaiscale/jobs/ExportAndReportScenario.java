@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.jobs.spark.SqlRunner;
+import io.xaiscale.jobs.session.SqlRunner;
 import io.xaiscale.util.MapCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.ingest.IngestReport;
-import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.session.Sessions;
 import io.xaiscale.jobs.stage.ExplainStage;
 import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.model.ModelCache;
@@ -216,7 +216,8 @@ final class Fixture {
 
         /** Evaluate with {@code metrics}, then method agreement (as the command runs them); the evaluate stage's result. */
         StageRunner.Result evaluate(String metrics) throws Exception {
-            return Plan.run(spark(), EvaluateCommand.stages(options(new EvaluateCommand(), "--metrics", metrics)))
+            return StageRunner.runInOrder(
+                            spark(), EvaluateCommand.stages(options(new EvaluateCommand(), "--metrics", metrics)))
                     .get(0);
         }
 
@@ -241,7 +242,7 @@ final class Fixture {
 
         int audit(String yaml, String runId, boolean full) throws Exception {
             AuditConfig config = AuditConfig.parse(yaml, "test.yaml");
-            return AuditCommand.audit(spark(), config, yaml, AuditCommand.prepare(config), runId, full);
+            return io.xaiscale.jobs.audit.Audit.run(spark(), config, yaml, AuditCommand.prepare(config), runId, full);
         }
     }
 }

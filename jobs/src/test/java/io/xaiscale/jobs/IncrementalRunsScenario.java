@@ -168,7 +168,7 @@ class IncrementalRunsScenario extends Scenario {
                 + " AND image_id = '" + nan + "'");
         spark.sql("DELETE FROM delta.`" + metrics + "` WHERE method = 'gradient' AND metric = 'deletion_auc'");
         String spec = "deletion_auc[steps=4]";
-        Plan.run(
+        StageRunner.runInOrder(
                 spark,
                 EvaluateCommand.stages(w.options(
                         new EvaluateCommand(), "--metrics", spec, "--agreement", "false", "--batch-size", "16")));
@@ -192,7 +192,7 @@ class IncrementalRunsScenario extends Scenario {
         StageRunner.Result e = StageRunner.run(spark, w.explainStage());
         assertEquals(3, e.inserted());
         long before = spark.read().format("delta").load(metrics).count();
-        List<StageRunner.Result> r = Plan.run(
+        List<StageRunner.Result> r = StageRunner.runInOrder(
                 spark,
                 EvaluateCommand.stages(w.options(
                         new EvaluateCommand(), "--metrics", spec, "--agreement", "false", "--retry-errors", "true")));
@@ -223,8 +223,8 @@ class IncrementalRunsScenario extends Scenario {
         io.xaiscale.config.Options o = new ExplainCommand()
                 .options()
                 .parse(new String[] {"--warehouse", warehouse, "--model", dir.toString(), "--methods", "gradient"});
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> Plan.run(spark, List.of(ExplainCommand.stage(o))));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> StageRunner.runInOrder(spark, List.of(ExplainCommand.stage(o))));
         assertTrue(
                 e.getMessage()
                         .startsWith("Model fmnist-loc-cnn@1 in " + warehouse + " was explained with weights"

@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.jobs.spark.SqlRunner;
+import io.xaiscale.jobs.internals.DissectJob;
+import io.xaiscale.jobs.session.SqlRunner;
 import io.xaiscale.jobs.stage.StageRunner;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,7 +71,7 @@ class InternalsScenario extends Scenario {
                 SqlRunner.run(spark, ROOT.resolve("notebooks-sql/over_training.sql"))
                         .count(),
                 "over_training.sql: the visualised layers");
-        List<java.nio.file.Path> grids = VisualiseCommand.grids(spark, stage, tmp.resolve("units"));
+        List<java.nio.file.Path> grids = io.xaiscale.jobs.internals.UnitGrids.write(spark, stage, tmp.resolve("units"));
         assertEquals(2, grids.size());
         for (java.nio.file.Path g : grids) {
             assertTrue(javax.imageio.ImageIO.read(g.toFile()).getWidth() > 3 * 128, g.toString());
@@ -121,7 +122,8 @@ class InternalsScenario extends Scenario {
                 64,
                 SqlRunner.run(spark, ROOT.resolve("notebooks-sql/dissection.sql"))
                         .count());
-        java.nio.file.Path picture = DissectCommand.draw(spark, o, plan, s, outcome, tmp.resolve("dissection"));
+        java.nio.file.Path picture = io.xaiscale.jobs.internals.DissectionPicture.draw(
+                spark, plan.card(), s, outcome, tmp.resolve("dissection"));
         java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(picture.toFile());
         assertEquals(4 + DissectJob.TOP_IMAGES * (128 + 4), img.getWidth(), "a row of a unit's strongest images");
     }

@@ -220,6 +220,7 @@ class MainTest {
         }
         assertEquals(
                 "Not found: s3a://***@bucket/x and file://***@host/y",
-                io.xaiscale.jobs.spark.Endpoints.redact("Not found: s3a://KEY:SECRET@bucket/x and file://u:p@host/y"));
+                io.xaiscale.jobs.session.Endpoints.redact(
+                        "Not found: s3a://KEY:SECRET@bucket/x and file://u:p@host/y"));
     }
 }

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xaiscale.jobs.Fixture.Warehouse;
+import io.xaiscale.jobs.delta.Maps;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ingest.IngestJob;
-import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.jobs.stage.ExplainStage;
 import io.xaiscale.jobs.stage.StageRunner;
 import java.util.List;

@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xaiscale.jobs.delta.Maps;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ml.ExplanationEvaluator;
 import io.xaiscale.jobs.ml.ImageExplainer;
-import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.metric.Metrics;
 import java.nio.file.Path;
 import java.util.HashMap;

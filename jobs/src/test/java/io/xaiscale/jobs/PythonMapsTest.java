@@ -3,7 +3,7 @@ package io.xaiscale.jobs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.xaiscale.jobs.spark.Maps;
+import io.xaiscale.jobs.delta.Maps;
 import io.xaiscale.util.MapCodec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

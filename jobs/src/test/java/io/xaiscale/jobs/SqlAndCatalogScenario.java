@@ -9,7 +9,7 @@ import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.it.Child;
-import io.xaiscale.jobs.spark.SqlRunner;
+import io.xaiscale.jobs.session.SqlRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -10,7 +10,8 @@ import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ingest.IngestJob;
-import io.xaiscale.jobs.spark.SqlRunner;
+import io.xaiscale.jobs.overlay.OverlayJob;
+import io.xaiscale.jobs.session.SqlRunner;
 import io.xaiscale.jobs.stage.ExplainStage;
 import io.xaiscale.jobs.stage.StageRunner;
 import java.nio.file.Files;
@@ -57,14 +58,14 @@ class TargetsAndGeometryScenario extends Scenario {
         IngestJob.ingestFiles(
                 spark, wh, photos.toString(), photos.resolve("manifest.csv").toString(), "test");
         String[] common = {"--warehouse", wh, "--model", model.toString(), "--agreement", "false"};
-        Plan.run(
+        StageRunner.runInOrder(
                 spark,
                 List.of(ExplainCommand.stage(new ExplainCommand()
                         .options()
                         .parse(Stream.concat(Stream.of(common), Stream.of("--methods", "gradient"))
                                 .filter(a -> !a.equals("--agreement") && !a.equals("false"))
                                 .toArray(String[]::new)))));
-        Plan.run(
+        StageRunner.runInOrder(
                 spark,
                 EvaluateCommand.stages(new EvaluateCommand()
                         .options()
@@ -84,7 +85,7 @@ class TargetsAndGeometryScenario extends Scenario {
                 edge.getAs("error"));
         assertEquals(1, m.where(col("value").isNotNull()).count(), "the centred box, moved to 16..48, is scored");
         // the leaderboard says over how many maps the mean is, and how many the metric did not apply to
-        io.xaiscale.jobs.spark.SqlRunner.registerViews(spark, wh);
+        io.xaiscale.jobs.session.SqlRunner.registerViews(spark, wh);
         Row lb = spark.sql("SELECT n, not_applicable FROM leaderboard WHERE metric = 'pointing_game'")
                 .first();
         assertEquals(List.of(1L, 1L), List.of(lb.getLong(0), lb.getLong(1)));

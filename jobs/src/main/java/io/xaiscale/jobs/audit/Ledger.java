@@ -5,7 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.jobs.spark.Endpoints;
+import io.xaiscale.jobs.session.Endpoints;
 import java.sql.Timestamp;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

@@ -10,7 +10,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import io.xaiscale.analysis.Spray;
 import io.xaiscale.jobs.delta.DeltaIO;
-import io.xaiscale.jobs.spark.Maps;
+import io.xaiscale.jobs.delta.Maps;
 import io.xaiscale.metric.localisation.RelevanceMass;
 import io.xaiscale.model.ModelCard;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.xaiscale.jobs.catalog;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.jobs.spark.SqlRunner;
+import io.xaiscale.jobs.session.SqlRunner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;

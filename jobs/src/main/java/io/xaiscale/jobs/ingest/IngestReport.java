@@ -1,6 +1,6 @@
 package io.xaiscale.jobs.ingest;
 
-import io.xaiscale.jobs.spark.Endpoints;
+import io.xaiscale.jobs.session.Endpoints;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

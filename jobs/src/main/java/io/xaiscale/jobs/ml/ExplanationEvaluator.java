@@ -3,10 +3,10 @@ package io.xaiscale.jobs.ml;
 import static org.apache.spark.sql.functions.col;
 
 import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Maps;
 import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.jobs.spark.GroundTruth;
-import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.jobs.stage.EvaluateStage;
+import io.xaiscale.jobs.warehouse.GroundTruth;
 import io.xaiscale.metric.Metric;
 import io.xaiscale.metric.Metrics;
 import io.xaiscale.model.ModelCard;

@@ -1,7 +1,7 @@
 package io.xaiscale.jobs.ml;
 
 import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.jobs.spark.ModelRef;
+import io.xaiscale.jobs.runtime.ModelRef;
 import io.xaiscale.jobs.stage.Stage;
 import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.jobs.stage.StageSettings;

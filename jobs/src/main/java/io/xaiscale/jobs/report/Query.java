@@ -1,6 +1,6 @@
 package io.xaiscale.jobs.report;
 
-import io.xaiscale.jobs.spark.SqlRunner;
+import io.xaiscale.jobs.session.SqlRunner;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;

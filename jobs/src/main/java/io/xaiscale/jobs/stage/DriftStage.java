@@ -3,8 +3,8 @@ package io.xaiscale.jobs.stage;
 import static org.apache.spark.sql.functions.col;
 
 import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Maps;
 import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.jobs.spark.Maps;
 import io.xaiscale.metric.Relevance;
 import io.xaiscale.metric.similarity.Similarity;
 import io.xaiscale.model.ModelCard;

@@ -2,7 +2,7 @@ package io.xaiscale.jobs.stage;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.explain.Explainers;
-import io.xaiscale.jobs.spark.Maps;
+import io.xaiscale.jobs.delta.Maps;
 import io.xaiscale.util.MapCodec;
 
 /**

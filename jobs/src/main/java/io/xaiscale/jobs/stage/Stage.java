@@ -2,9 +2,9 @@ package io.xaiscale.jobs.stage;
 
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
-import io.xaiscale.jobs.spark.DecodeAhead;
-import io.xaiscale.jobs.spark.DecodedBatch;
-import io.xaiscale.jobs.spark.TaskSetup;
+import io.xaiscale.jobs.runtime.DecodeAhead;
+import io.xaiscale.jobs.runtime.DecodedBatch;
+import io.xaiscale.jobs.runtime.TaskSetup;
 import java.io.Serializable;
 import java.sql.Timestamp;
 import java.util.List;

@@ -3,13 +3,14 @@ package io.xaiscale.jobs.stage;
 import static org.apache.spark.sql.functions.col;
 
 import io.xaiscale.jobs.delta.DeltaIO;
-import io.xaiscale.jobs.spark.Batches;
-import io.xaiscale.jobs.spark.Commits;
-import io.xaiscale.jobs.spark.DecodeAhead;
-import io.xaiscale.jobs.spark.ModelRef;
-import io.xaiscale.jobs.spark.Partitioning;
-import io.xaiscale.jobs.spark.Progress;
-import io.xaiscale.jobs.spark.TaskSetup;
+import io.xaiscale.jobs.runtime.Batches;
+import io.xaiscale.jobs.runtime.DecodeAhead;
+import io.xaiscale.jobs.runtime.ModelIdentity;
+import io.xaiscale.jobs.runtime.ModelRef;
+import io.xaiscale.jobs.runtime.Partitioning;
+import io.xaiscale.jobs.runtime.Progress;
+import io.xaiscale.jobs.runtime.TaskSetup;
+import io.xaiscale.jobs.warehouse.Commits;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -158,5 +159,21 @@ public final class StageRunner {
                 return out;
             });
         }
+    }
+
+    /** Runs {@code stages} in order in {@code spark}, each line of outcome printed; returns their results. */
+    public static List<Result> runInOrder(SparkSession spark, List<? extends Stage> stages) throws Exception {
+        List<Result> out = new ArrayList<>();
+        stages.stream()
+                .map(st -> st.settings())
+                .filter(s -> s.model() != null)
+                .distinct()
+                .forEach(s -> ModelIdentity.checkWarehouse(spark, s.warehouse(), s.model()));
+        for (Stage st : stages) {
+            Result r = run(spark, st);
+            System.out.printf("[%s] %d new %s row(s) in %.1fs%n", st.name(), r.inserted(), st.rowNoun(), r.seconds());
+            out.add(r);
+        }
+        return out;
     }
 }

@@ -1,6 +1,6 @@
 package io.xaiscale.jobs.stage;
 
-import io.xaiscale.jobs.spark.ModelRef;
+import io.xaiscale.jobs.runtime.ModelRef;
 import java.io.Serializable;
 
 /**

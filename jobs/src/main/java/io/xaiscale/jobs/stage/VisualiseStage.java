@@ -8,7 +8,7 @@ import io.xaiscale.internals.ActivationMaximisation;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.jobs.spark.Batches;
+import io.xaiscale.jobs.runtime.Batches;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.util.Errors;

@@ -9,7 +9,7 @@ import io.xaiscale.image.LocalizationBenchmark;
 import io.xaiscale.jobs.SampleCommand;
 import io.xaiscale.jobs.audit.Gates;
 import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.session.Sessions;
 import io.xaiscale.util.MapCodec;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;

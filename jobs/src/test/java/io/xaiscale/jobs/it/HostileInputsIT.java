@@ -8,7 +8,7 @@ import io.xaiscale.jobs.HostileCorpus;
 import io.xaiscale.jobs.HostileCorpus.Expected;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
-import io.xaiscale.jobs.spark.Sessions;
+import io.xaiscale.jobs.session.Sessions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

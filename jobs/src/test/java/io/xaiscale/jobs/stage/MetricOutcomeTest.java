@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xaiscale.image.Box;
-import io.xaiscale.jobs.spark.GroundTruth;
+import io.xaiscale.jobs.warehouse.GroundTruth;
 import io.xaiscale.metric.Metric;
 import io.xaiscale.metric.Metrics;
 import java.util.List;

@@ -1,0 +1,119 @@
+package io.xaiscale.jobs.session;
+
+import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Table;
+import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.metric.Metrics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+
+/** Runs the SQL files of {@code notebooks-sql/} against the Delta tables of a warehouse. */
+public final class SqlRunner {
+    private SqlRunner() {}
+
+    /**
+     * Registers every table of the project ({@link Tables#ALL}) as a view of the warehouse's table, or
+     * of an empty frame of its schema when the warehouse has none yet (so every notebook runs on any
+     * warehouse), then the views notebooks build on: {@code metric_families} and {@code leaderboard}
+     * (the first statement of {@code leaderboard.sql}); returns the tables found.
+     */
+    public static List<String> registerViews(SparkSession spark, String warehouse) {
+        List<String> found = new ArrayList<>();
+        for (Table t : Tables.ALL) {
+            String path = t.path(warehouse);
+            if (DeltaIO.exists(spark, path)) {
+                found.add(t.name());
+            }
+            DeltaIO.readOrEmpty(spark, warehouse, t).createOrReplaceTempView(t.name());
+        }
+        metricFamilies(spark).createOrReplaceTempView("metric_families");
+        spark.sql(statements(notebook("leaderboard.sql")).get(0));
+        return found;
+    }
+
+    /**
+     * Every output name a registered metric writes (with its default parameters), its metric and its
+     * family ({@link Metrics#family}): what the notebooks join the {@code metrics} table with.
+     */
+    public static Dataset<Row> metricFamilies(SparkSession spark) {
+        return spark.createDataFrame(
+                metricFamilyRows(),
+                DataTypes.createStructType(List.of(
+                        DataTypes.createStructField("output", DataTypes.StringType, false),
+                        DataTypes.createStructField("metric", DataTypes.StringType, false),
+                        DataTypes.createStructField("family", DataTypes.StringType, false))));
+    }
+
+    /** The rows of {@link #metricFamilies}: output, metric, family. */
+    public static List<Row> metricFamilyRows() {
+        List<Row> rows = new ArrayList<>();
+        for (String name : Metrics.names()) {
+            String family = Metrics.family(name);
+            for (String output : Metrics.fromString(name).outputs()) {
+                rows.add(RowFactory.create(output, name, family));
+            }
+        }
+        return rows;
+    }
+
+    /** A notebook shipped in the job jar ({@code notebooks-sql/}). */
+    public static String notebook(String file) {
+        try (java.io.InputStream in = SqlRunner.class.getResourceAsStream("/notebooks-sql/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("notebooks-sql/" + file + " is not in the job jar");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Statements of a SQL file: split at semicolons that end a line; {@code --} comments dropped. */
+    public static List<String> statements(String text) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            String l = line.strip();
+            if (l.startsWith("--")) {
+                continue;
+            }
+            cur.append(line).append('\n');
+            if (l.endsWith(";")) {
+                String s = cur.toString().strip();
+                out.add(s.substring(0, s.length() - 1));
+                cur.setLength(0);
+            }
+        }
+        if (!cur.toString().isBlank()) {
+            out.add(cur.toString().strip());
+        }
+        return out;
+    }
+
+    /** Runs every statement of {@code file}; returns the result of the last one. */
+    public static Dataset<Row> run(SparkSession spark, Path file) throws IOException {
+        return run(spark, file, s -> {});
+    }
+
+    /** {@link #run(SparkSession, Path)}, each statement given to {@code check} first (which may refuse it). */
+    public static Dataset<Row> run(SparkSession spark, Path file, java.util.function.Consumer<String> check)
+            throws IOException {
+        Dataset<Row> last = null;
+        for (String s : statements(Files.readString(file))) {
+            check.accept(s);
+            last = spark.sql(s);
+        }
+        if (last == null) {
+            throw new IllegalArgumentException("No SQL statement in " + file);
+        }
+        return last;
+    }
+}
