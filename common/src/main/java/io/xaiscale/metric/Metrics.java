@@ -19,6 +19,7 @@ import io.xaiscale.metric.faithfulness.MonotonicityCorrelation;
 import io.xaiscale.metric.faithfulness.Road;
 import io.xaiscale.metric.faithfulness.Selectivity;
 import io.xaiscale.metric.faithfulness.SensitivityN;
+import io.xaiscale.metric.faithfulness.Sufficiency;
 import io.xaiscale.metric.localisation.AttributionLocalisation;
 import io.xaiscale.metric.localisation.Focus;
 import io.xaiscale.metric.localisation.IoU;
@@ -97,6 +98,7 @@ public final class Metrics {
         register(ROBUSTNESS, Continuity.NAME, Continuity::new);
         register(AXIOMATIC, InputInvariance.NAME, InputInvariance::new);
         register(LOCALISATION, Focus.NAME, Focus::new);
+        register(FAITHFULNESS, Sufficiency.NAME, Sufficiency::new);
     }
 
     public static final String DEFAULT_METRICS = "deletion_auc,insertion_auc,iou,pointing_game";

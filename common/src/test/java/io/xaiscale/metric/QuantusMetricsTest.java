@@ -189,6 +189,26 @@ class QuantusMetricsTest {
     }
 
     @Test
+    void sufficiencyIsTheMeanLogitDropWhenOnlyTheTopPixelsAreKept() {
+        // zero substrate, logit output: keeping the K most relevant pixels of the exact contributions w x drops
+        // logit 0 by the sum of the others' contributions; ERASER's bins keep 1, 4, 7, 13 and 32 of 64 pixels
+        float[] exact = contributions(0);
+        float[] sorted = exact.clone();
+        java.util.Arrays.sort(sorted);
+        double expected = 0;
+        for (int kept : new int[] {1, 4, 7, 13, 32}) {
+            for (int r = 0; r < HW - kept; r++) {
+                expected += sorted[r]; // ascending: the HW - kept least relevant are replaced
+            }
+        }
+        expected /= 5;
+        assertEquals(expected, one("sufficiency[output=logit,substrate=zero]", exact, 0), 1e-4);
+        assertTrue(expected > 0.5, "a drop that a wrong bin count would change: " + expected);
+        // the reverse map keeps the least relevant pixels: a larger drop of the probability
+        assertTrue(one("sufficiency", exact, 0) < one("sufficiency", scaled(exact, -1f), 0));
+    }
+
+    @Test
     void roadImputesAPlaneExactlyAndRanksAFaithfulMapBelowItsReverse() {
         float[] plane = new float[HW];
         boolean[] gone = new boolean[HW];
