@@ -36,17 +36,17 @@ public final class MemoryProbe {
             int target = Autograd.argMax(model.logitsNoGrad(x))[0];
             e.attribute(model, x, new int[] {target}).toFloatArray(); // warm-up: libraries, per-model state
             StringBuilder row = new StringBuilder("| `" + e.spec() + "` |");
-            for (int b : BenchCommand.MEMORY_BATCHES) {
+            for (int b : MemorySection.MEMORY_BATCHES) {
                 try (NDManager s = m.newSubManager()) {
                     NDArray batch = x.repeat(0, b);
                     batch.attach(s);
                     int[] t = new int[b];
                     Arrays.fill(t, target);
                     System.gc();
-                    long before = BenchCommand.rssKb("VmRSS");
+                    long before = MemorySection.rssKb("VmRSS");
                     Files.writeString(Path.of("/proc/self/clear_refs"), "5");
                     e.attribute(model, batch, t).toFloatArray();
-                    long peak = BenchCommand.rssKb("VmHWM");
+                    long peak = MemorySection.rssKb("VmHWM");
                     row.append(String.format(" %.0f MB |", Math.max(0, peak - before) / 1024.0));
                 }
             }

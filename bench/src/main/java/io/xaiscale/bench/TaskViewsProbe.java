@@ -70,7 +70,7 @@ public final class TaskViewsProbe {
                     System.out.printf(
                             "| %d | %.0f MB | %d |%n",
                             done,
-                            BenchCommand.rssKb("VmRSS") / 1024.0,
+                            MemorySection.rssKb("VmRSS") / 1024.0,
                             loaded.manager().getManagedArrays().size());
                 }
             }

@@ -32,7 +32,7 @@ import org.apache.spark.sql.SparkSession;
  * explain and evaluate stages' throughput on Spark local[1], each relative to float32 at input
  * resolution measured in the same run.
  */
-final class MapStorageBench {
+final class StorageSection {
     static final List<Maps.Storage> STORAGES = List.of(
             Maps.Storage.DEFAULT,
             new Maps.Storage(MapCodec.Precision.FLOAT16, Maps.Resolution.INPUT),
@@ -46,7 +46,7 @@ final class MapStorageBench {
     /** Metrics that read every map and little else: what the storage changes is visible. */
     static final String METRICS = "iou,relevance_mass,sparseness";
 
-    private MapStorageBench() {}
+    private StorageSection() {}
 
     /** What one storage measured. */
     record Measured(Map<String, Double> mapBytes, double rowBytes, double explainRate, double evaluateRate) {}
@@ -92,7 +92,7 @@ final class MapStorageBench {
 
     static Measured measure(SparkSession spark, Options o, ModelCard card, Maps.Storage storage, int images)
             throws Exception {
-        ExplainStage explain = BenchCommand.pipelineRun(spark, o, card, METHODS, images, storage, 64);
+        ExplainStage explain = PipelineSection.pipelineRun(spark, o, card, METHODS, images, storage, 64);
         StageRunner.Result e = StageRunner.run(spark, explain);
         List<String> metrics =
                 Metrics.listFromString(METRICS).stream().map(Metric::spec).toList();

@@ -19,10 +19,10 @@ import org.apache.spark.sql.SparkSession;
  * bytes (the stage, the join back to the input rows, written to Spark's no-op sink), on Spark local[1]:
  * the stage's wrapper around the shared executor work should cost about what the job's does.
  */
-final class MlStagesBench {
+final class MlSection {
     static final List<String> METHODS = List.of("gradient", "grad_cam");
 
-    private MlStagesBench() {}
+    private MlSection() {}
 
     static String section(Options o, ModelCard card, int images) throws Exception {
         SparkSession spark = Sessions.create("xai-bench-ml", "local[1]");
@@ -48,7 +48,7 @@ final class MlStagesBench {
 
     /** Images x methods per second: the job's run, then the ML stage over the same images. */
     static double[] rates(SparkSession spark, Options o, ModelCard card, int images) throws Exception {
-        ExplainStage s = BenchCommand.pipelineRun(spark, o, card, METHODS, images, Maps.Storage.DEFAULT, 64);
+        ExplainStage s = PipelineSection.pipelineRun(spark, o, card, METHODS, images, Maps.Storage.DEFAULT, 64);
         StageRunner.Result job = StageRunner.run(spark, s);
         Dataset<Row> bytes = spark.read()
                 .format("delta")

@@ -16,11 +16,11 @@ import org.apache.spark.sql.SparkSession;
  * Spark local[1] (one task thread, one libtorch thread): small canvases (decoding is cheap next to the
  * model) and large ones resized to the model's input (decoding dominates, as on a GPU executor).
  */
-final class DecodeAheadBench {
+final class DecodeSection {
     static final List<Integer> CANVASES = List.of(64, 448);
     static final List<String> METHODS = List.of("gradient", "grad_cam");
 
-    private DecodeAheadBench() {}
+    private DecodeSection() {}
 
     static String section(Options o, ModelCard card, int images) throws Exception {
         SparkSession spark = Sessions.create("xai-bench-decode", "local[1]");
@@ -54,7 +54,7 @@ final class DecodeAheadBench {
     static double rate(SparkSession spark, Options o, ModelCard card, int canvas, int images, int ahead)
             throws Exception {
         spark.conf().set(DecodeAhead.CONF, String.valueOf(ahead));
-        ExplainStage s = BenchCommand.pipelineRun(spark, o, card, METHODS, images, Maps.Storage.DEFAULT, canvas);
+        ExplainStage s = PipelineSection.pipelineRun(spark, o, card, METHODS, images, Maps.Storage.DEFAULT, canvas);
         StageRunner.Result r = StageRunner.run(spark, s);
         return r.pending() / r.stageSeconds();
     }
