@@ -1,10 +1,15 @@
 package io.xaiscale;
 
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
+import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
@@ -15,7 +20,10 @@ import io.xaiscale.model.Classifier;
 import io.xaiscale.model.ModelCard;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Hand-built models with closed-form answers, and the shipped model. */
 public final class TestModels {
@@ -41,7 +49,7 @@ public final class TestModels {
     static ModelCard card(String id, int c, int h, int w, int classes, String camLayer) {
         float[] mean = new float[c];
         float[] std = new float[c];
-        java.util.Arrays.fill(std, 1f);
+        Arrays.fill(std, 1f);
         List<String> names = new ArrayList<>();
         for (int k = 0; k < classes; k++) {
             names.add("class" + k);
@@ -144,14 +152,14 @@ public final class TestModels {
      * random scale, shift and running statistics, so that folding it is really exercised.
      */
     public static Classifier random(String architecture, int seed, int side, int classes, boolean randomBatchNorm) {
-        ai.djl.engine.Engine.getInstance().setRandomSeed(seed);
+        Engine.getInstance().setRandomSeed(seed);
         Architectures.Built built = Architectures.build(architecture, classes);
         Model model = Model.newInstance("random-" + architecture, "PyTorch");
         model.setBlock(built.block());
         built.block().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, side, side));
         built.block().freezeParameters(true);
         if (randomBatchNorm) {
-            java.util.Random rnd = new java.util.Random(seed);
+            Random rnd = new Random(seed);
             for (var pair : built.block().getParameters()) {
                 String k = pair.getKey();
                 NDArray arr = pair.getValue().getArray();
@@ -194,14 +202,14 @@ public final class TestModels {
      * 3 channels with bias, ReLU, flatten, dense to 2 classes with bias; seeded weights.
      */
     public static Tiny tiny(long seed) {
-        java.util.Random rnd = new java.util.Random(seed);
+        Random rnd = new Random(seed);
         float[] convW = gaussian(rnd, 6);
         float[] convB = gaussian(rnd, 3);
         float[] denseW = gaussian(rnd, 24);
         float[] denseB = gaussian(rnd, 2);
         Conv2d conv =
                 Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(3).build();
-        SequentialBlock features = new SequentialBlock().add(conv).add(ai.djl.nn.Activation.reluBlock());
+        SequentialBlock features = new SequentialBlock().add(conv).add(Activation.reluBlock());
         Linear fc = Linear.builder().setUnits(2).build();
         SequentialBlock head =
                 new SequentialBlock().add(Blocks.batchFlattenBlock()).add(fc);
@@ -221,7 +229,7 @@ public final class TestModels {
         return new Tiny(c, convW, convB, denseW, denseB);
     }
 
-    private static float[] gaussian(java.util.Random rnd, int n) {
+    private static float[] gaussian(Random rnd, int n) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = (float) rnd.nextGaussian();
@@ -234,7 +242,7 @@ public final class TestModels {
      * global average pooling - dense (10), no bias anywhere and no BatchNorm: LRP-0 conserves exactly.
      */
     public static Classifier biasFree(int seed) {
-        ai.djl.engine.Engine.getInstance().setRandomSeed(seed);
+        Engine.getInstance().setRandomSeed(seed);
         SequentialBlock features = new SequentialBlock()
                 .add(Conv2d.builder()
                         .setKernelShape(new Shape(3, 3))
@@ -242,7 +250,7 @@ public final class TestModels {
                         .setFilters(8)
                         .optBias(false)
                         .build())
-                .add(ai.djl.nn.Activation.reluBlock())
+                .add(Activation.reluBlock())
                 .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
                 .add(Conv2d.builder()
                         .setKernelShape(new Shape(3, 3))
@@ -250,7 +258,7 @@ public final class TestModels {
                         .setFilters(16)
                         .optBias(false)
                         .build())
-                .add(ai.djl.nn.Activation.reluBlock());
+                .add(Activation.reluBlock());
         SequentialBlock head = new SequentialBlock()
                 .add(Pool.globalAvgPool2dBlock())
                 .add(Blocks.batchFlattenBlock())
@@ -267,21 +275,20 @@ public final class TestModels {
     }
 
     /** Calls left before the ReLU of {@link #faulty} throws; negative: never. */
-    public static final java.util.concurrent.atomic.AtomicInteger FAULT_AFTER =
-            new java.util.concurrent.atomic.AtomicInteger(-1);
+    public static final AtomicInteger FAULT_AFTER = new AtomicInteger(-1);
 
     /**
      * A small CNN on {@code 1 x 16 x 16} whose first ReLU throws once {@link #FAULT_AFTER} counts down
      * to zero: forces a failure in the middle of any method, forward or backward.
      */
     public static Classifier faulty(int seed) {
-        ai.djl.engine.Engine.getInstance().setRandomSeed(seed);
-        ai.djl.nn.LambdaBlock relu = new ai.djl.nn.LambdaBlock(
+        Engine.getInstance().setRandomSeed(seed);
+        LambdaBlock relu = new LambdaBlock(
                 list -> {
                     if (FAULT_AFTER.getAndDecrement() == 0) {
                         throw new IllegalStateException("injected fault");
                     }
-                    return new ai.djl.ndarray.NDList(list.singletonOrThrow().maximum(0f));
+                    return new NDList(list.singletonOrThrow().maximum(0f));
                 },
                 "ReLU");
         SequentialBlock features = new SequentialBlock()
@@ -336,7 +343,7 @@ public final class TestModels {
         return Classifier.of(card, model, built);
     }
 
-    static void set(ai.djl.nn.Block b, String name, float[] values) {
+    static void set(Block b, String name, float[] values) {
         for (var pair : b.getParameters()) {
             if (pair.getKey().equals(name) || pair.getKey().endsWith("_" + name)) {
                 Parameter p = pair.getValue();

@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,7 +159,7 @@ public final class BenchCommand implements Command {
             NDArray x = m.create(data, new Shape(n, model.channels(), model.height(), model.width()));
             // the specs as given: a spec that names the bench's own reference set would not run in a pipeline, which
             // draws its set from its warehouse
-            Map<Explainer, String> given = new java.util.IdentityHashMap<>();
+            Map<Explainer, String> given = new IdentityHashMap<>();
             methods.forEach(e -> given.put(e, e.spec()));
             methods.forEach(e -> withReferences(e, bench, model));
             int[] targets;

@@ -2,10 +2,12 @@ package io.xaiscale.bench;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.explain.TargetRule;
+import io.xaiscale.jobs.delta.Maps;
 import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.runtime.ModelRef;
 import io.xaiscale.jobs.session.Sessions;
 import io.xaiscale.jobs.stage.ExplainStage;
+import io.xaiscale.jobs.stage.Selection;
 import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.jobs.stage.StageSettings;
 import io.xaiscale.model.ModelCard;
@@ -104,7 +106,7 @@ final class PipelineSection {
     /** A new warehouse of {@code images} benchmark canvases and the settings that explain them with {@code spec}. */
     static ExplainStage pipelineRun(SparkSession spark, Options o, ModelCard card, String spec, int images)
             throws IOException {
-        return pipelineRun(spark, o, card, List.of(spec), images, io.xaiscale.jobs.delta.Maps.Storage.DEFAULT, 64);
+        return pipelineRun(spark, o, card, List.of(spec), images, Maps.Storage.DEFAULT, 64);
     }
 
     /**
@@ -117,7 +119,7 @@ final class PipelineSection {
             ModelCard card,
             List<String> specs,
             int images,
-            io.xaiscale.jobs.delta.Maps.Storage storage,
+            Maps.Storage storage,
             int canvas)
             throws IOException {
         Path wh = Files.createTempDirectory("xai-bench-warehouse");
@@ -130,8 +132,6 @@ final class PipelineSection {
                 Long.MAX_VALUE,
                 false);
         return new ExplainStage(
-                new ExplainStage.Settings(
-                        stage, specs, List.of(TargetRule.PREDICTED), io.xaiscale.jobs.stage.Selection.ALL, storage),
-                card);
+                new ExplainStage.Settings(stage, specs, List.of(TargetRule.PREDICTED), Selection.ALL, storage), card);
     }
 }

@@ -1,5 +1,6 @@
 package io.xaiscale.analysis;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -24,7 +25,7 @@ import org.apache.commons.math3.linear.EigenDecomposition;
  */
 public final class Spray {
     /** How maps are compared and clustered. */
-    public record Settings(int side, int neighbours, int maxClusters, long seed) implements java.io.Serializable {
+    public record Settings(int side, int neighbours, int maxClusters, long seed) implements Serializable {
         public static Settings defaults() {
             return new Settings(16, 10, 8, 7);
         }

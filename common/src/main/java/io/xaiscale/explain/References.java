@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.util.Hashing;
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
@@ -37,7 +38,7 @@ public record References(String id, int count, int channels, int height, int wid
     /** Reference {@code k} as {@code [1, C, H, W]} on {@code m}. */
     public NDArray one(NDManager m, int k) {
         int per = channels * height * width;
-        float[] v = java.util.Arrays.copyOfRange(pixels, k * per, (k + 1) * per);
+        float[] v = Arrays.copyOfRange(pixels, k * per, (k + 1) * per);
         return m.create(v, new Shape(1, channels, height, width));
     }
 

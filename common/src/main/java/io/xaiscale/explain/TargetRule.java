@@ -3,6 +3,7 @@ package io.xaiscale.explain;
 import io.xaiscale.config.Choices;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.config.Spec;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.Set;
  * written in the {@code target_rule} column and in the map's parameters (so in its key).
  * {@code top_k}'s first target is {@code predicted}: the same map as the {@code predicted} rule's.
  */
-public record TargetRule(Kind kind, int k) implements java.io.Serializable {
+public record TargetRule(Kind kind, int k) implements Serializable {
     public enum Kind {
         PREDICTED,
         LABEL,

@@ -46,8 +46,7 @@ public final class Targets {
             for (int c = 0; c < k; c++) {
                 order[c] = c;
             }
-            java.util.Arrays.sort(
-                    order, (a, b) -> v[row + a] != v[row + b] ? Float.compare(v[row + b], v[row + a]) : a - b);
+            Arrays.sort(order, (a, b) -> v[row + a] != v[row + b] ? Float.compare(v[row + b], v[row + a]) : a - b);
             classes[i] = order[rank - 1];
         }
         return new Targets(classes);

@@ -1,6 +1,8 @@
 package io.xaiscale.image;
 
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -15,7 +17,7 @@ import java.util.Locale;
  */
 public record Geometry(
         Mode mode, Resampler.Filter filter, boolean antialias, int resizeTo, int padValue, boolean upright)
-        implements java.io.Serializable {
+        implements Serializable {
     /** A geometry of an upright image: EXIF orientation applied before anything else (the default). */
     public Geometry(Mode mode, Resampler.Filter filter, boolean antialias, int resizeTo, int padValue) {
         this(mode, filter, antialias, resizeTo, padValue, true);
@@ -217,7 +219,7 @@ public record Geometry(
                 continue;
             }
             byte[] placed = new byte[t.outW() * t.outH()];
-            java.util.Arrays.fill(placed, (byte) padValue);
+            Arrays.fill(placed, (byte) padValue);
             for (int y = 0; y < t.outH(); y++) {
                 int sy = y - t.top();
                 if (sy < 0 || sy >= t.resizedH()) {

@@ -1,5 +1,6 @@
 package io.xaiscale.image;
 
+import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 import io.xaiscale.util.Errors;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
@@ -29,8 +30,7 @@ public final class ImageCodec {
         ImageIO.setUseCache(false);
         // Named, not left to the classpath scan: on a Spark executor the scan may run before the job jar
         // is the context class loader. TwelveMonkeys orders itself before the JDK's JPEG reader.
-        IIORegistry.getDefaultInstance()
-                .registerServiceProvider(new com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi());
+        IIORegistry.getDefaultInstance().registerServiceProvider(new JPEGImageReaderSpi());
         for (int v = 0; v < 256; v++) {
             UNIT[v] = v / 255f;
         }

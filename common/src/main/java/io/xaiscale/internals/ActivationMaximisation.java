@@ -15,6 +15,7 @@ import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
 import io.xaiscale.model.Scopes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.UnaryOperator;
@@ -260,7 +261,7 @@ public final class ActivationMaximisation extends Configured {
                 if (y >= 0) {
                     mask[base + Math.min(y, ah - 1) * aw + Math.min(x, aw - 1)] = 1f;
                 } else {
-                    java.util.Arrays.fill(mask, base, base + ah * aw, 1f / (ah * aw));
+                    Arrays.fill(mask, base, base + ah * aw, 1f / (ah * aw));
                 }
             }
             return a.mul(a.getManager().create(mask, s)).sum(new int[] {1, 2, 3});

@@ -18,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * A loaded image classifier: the DJL model with its {@code features}/{@code head} split, its card and
@@ -38,13 +40,13 @@ public final class Classifier implements AutoCloseable {
     private final String weightsSha256;
     private final int internalBatchSize;
     /** The views of {@link #withInputShift} by shift and internal batch size, shared by every view of the model. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Classifier> shifted;
+    private final ConcurrentHashMap<String, Classifier> shifted;
     /**
      * State derived from the weights and normalisation (the propagation walk, randomised copies), built
      * once and shared by every view of the same network: views of other internal batch sizes share it,
      * a view of another input shift has its own.
      */
-    private final java.util.concurrent.ConcurrentHashMap<Object, Object> derived;
+    private final ConcurrentHashMap<Object, Object> derived;
 
     /** The default of {@link #internalBatchSize()}: samples per model pass inside a method. */
     public static final int DEFAULT_INTERNAL_BATCH_SIZE = 64;
@@ -67,8 +69,8 @@ public final class Classifier implements AutoCloseable {
         this.std = model.getNDManager().create(card.preprocessing().std(), new Shape(1, c, 1, 1));
         this.weightsSha256 = weightsSha256;
         this.internalBatchSize = DEFAULT_INTERNAL_BATCH_SIZE;
-        this.shifted = new java.util.concurrent.ConcurrentHashMap<>();
-        this.derived = new java.util.concurrent.ConcurrentHashMap<>();
+        this.shifted = new ConcurrentHashMap<>();
+        this.derived = new ConcurrentHashMap<>();
     }
 
     private Classifier(Classifier like, int internalBatchSize) {
@@ -88,7 +90,7 @@ public final class Classifier implements AutoCloseable {
         this.weightsSha256 = like.weightsSha256;
         this.internalBatchSize = internalBatchSize;
         this.shifted = like.shifted;
-        this.derived = mean == like.mean ? like.derived : new java.util.concurrent.ConcurrentHashMap<>();
+        this.derived = mean == like.mean ? like.derived : new ConcurrentHashMap<>();
     }
 
     /** Loads the model described by {@code dir/model.json} on the CPU. */
@@ -242,7 +244,7 @@ public final class Classifier implements AutoCloseable {
      * stays flat over any number of tasks). {@code build} receives the view that first asked.
      */
     @SuppressWarnings("unchecked")
-    public <T> T derived(Object key, java.util.function.Function<Classifier, T> build) {
+    public <T> T derived(Object key, Function<Classifier, T> build) {
         return (T) derived.computeIfAbsent(key, k -> build.apply(this));
     }
 

@@ -10,6 +10,7 @@ import io.xaiscale.util.Hashing;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -155,7 +156,7 @@ public record ModelCard(
         Path p;
         try {
             p = Path.of(file);
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             return false;
         }
         Path n = p.normalize();

@@ -9,6 +9,7 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Heatmap overlays as in the literature: the map's magnitude, normalised by its 99th percentile,
@@ -56,7 +57,7 @@ public final class Overlay {
                 throw new IllegalArgumentException(
                         "Invalid --colors: " + name + " (valid: " + String.join(", ", NAMES) + ")");
             }
-            return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+            return valueOf(name.toUpperCase(Locale.ROOT));
         }
     }
 
@@ -76,7 +77,7 @@ public final class Overlay {
                 throw new IllegalArgumentException(
                         "Invalid --on: " + name + " (valid: " + String.join(", ", NAMES) + ")");
             }
-            return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+            return valueOf(name.toUpperCase(Locale.ROOT));
         }
     }
 

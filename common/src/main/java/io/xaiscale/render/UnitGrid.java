@@ -6,7 +6,11 @@ import java.awt.Graphics2D;
 import java.awt.Image;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
+import javax.imageio.ImageIO;
 
 /** A grid of unit visualisations: one tile per unit, its index and final activation under it. */
 public final class UnitGrid {
@@ -20,9 +24,9 @@ public final class UnitGrid {
 
     private static BufferedImage read(byte[] png) {
         try {
-            return javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return ImageIO.read(new ByteArrayInputStream(png));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -10,6 +10,7 @@ import io.xaiscale.TestModels;
 import io.xaiscale.model.Classifier;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -132,7 +133,7 @@ class ClosedFormTest {
         // gradient x input does move with the noise: its variance is positive wherever a weight is not zero
         float[] var = run("smoothgrad[base=gradient_x_input,samples=6,mode=vargrad]", x, t);
         for (float v : var) {
-            org.junit.jupiter.api.Assertions.assertTrue(v > 0, "variance of gradient x input under noise");
+            Assertions.assertTrue(v > 0, "variance of gradient x input under noise");
         }
     }
 
@@ -180,8 +181,8 @@ class ClosedFormTest {
 
     @Test
     void camRefusesAModelWithoutGlobalAveragePoolingNamingTheHead() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
-                IllegalArgumentException.class, () -> run("cam", input(11, 1), new int[] {0}));
+        IllegalArgumentException e =
+                Assertions.assertThrows(IllegalArgumentException.class, () -> run("cam", input(11, 1), new int[] {0}));
         assertEquals(
                 "cam needs a head of global average pooling then one dense layer, but linear@test has [Linear] "
                         + "(use grad_cam, which works on any head)",

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xaiscale.TestModels;
+import io.xaiscale.metric.Metric;
 import io.xaiscale.metric.Metrics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -108,10 +109,8 @@ class ExplainersTest {
                 Explainers.names(),
                 Explainers.listFromString(" all ").stream().map(Explainer::name).toList());
         assertEquals(
-                io.xaiscale.metric.Metrics.names(),
-                io.xaiscale.metric.Metrics.listFromString("all").stream()
-                        .map(io.xaiscale.metric.Metric::name)
-                        .toList());
+                Metrics.names(),
+                Metrics.listFromString("all").stream().map(Metric::name).toList());
     }
 
     @Test

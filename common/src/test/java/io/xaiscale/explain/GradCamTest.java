@@ -11,6 +11,7 @@ import io.xaiscale.TestModels;
 import io.xaiscale.explain.cam.GradCam;
 import io.xaiscale.model.Classifier;
 import java.util.Random;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class GradCamTest {
@@ -83,7 +84,7 @@ class GradCamTest {
             }
             int row = best / 16;
             int col = best % 16;
-            org.junit.jupiter.api.Assertions.assertTrue(
+            Assertions.assertTrue(
                     row >= 4 && row <= 7 && col >= 8 && col <= 11, "peak at row " + row + ", column " + col);
             // symmetric around the centre of the cell: rows 4..7 (5.5), columns 8..11 (9.5)
             assertEquals(up[5 * 16 + 9], up[5 * 16 + 10], 1e-6f);

@@ -16,6 +16,7 @@ import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,7 +126,7 @@ class RealCnnTest {
                 for (int i = 0; i < N; i++) {
                     float[] single = e.attribute(model, x.get(i + ":" + (i + 1)), new int[] {t[i]})
                             .toFloatArray();
-                    float[] part = java.util.Arrays.copyOfRange(batch, i * 4096, (i + 1) * 4096);
+                    float[] part = Arrays.copyOfRange(batch, i * 4096, (i + 1) * 4096);
                     assertArrayEquals(single, part, 1e-4f * (1 + maxAbs(single)), spec + " sample " + i);
                 }
             }
@@ -164,7 +165,7 @@ class RealCnnTest {
                     .attribute(model, x, t)
                     .toFloatArray();
             assertArrayEquals(a, b, 0f);
-            assertFalse(java.util.Arrays.equals(a, c), "another seed should give other noise");
+            assertFalse(Arrays.equals(a, c), "another seed should give other noise");
         }
     }
 

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import io.xaiscale.TestModels;
 import io.xaiscale.model.Classifier;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -156,7 +157,7 @@ class RegionMethodsTest {
             for (double p : phi) {
                 scale = Math.max(scale, Math.abs(p));
             }
-            assertTrue(scale > 0.1, "a game with something to share: " + java.util.Arrays.toString(phi));
+            assertTrue(scale > 0.1, "a game with something to share: " + Arrays.toString(phi));
             int h = cnn.height();
             int w = cnn.width();
             double[] kernel = cellValues(

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** The separable Gaussian blur against its definition: the kernel, the renormalised borders, the capped radius. */
@@ -16,7 +17,7 @@ class BlurTest {
             int side = 21;
             float[] v = new float[2 * side * side];
             v[10 * side + 10] = 1f; // channel 0: an impulse in the middle
-            java.util.Arrays.fill(v, side * side, 2 * side * side, 0.7f); // channel 1: constant
+            Arrays.fill(v, side * side, 2 * side * side, 0.7f); // channel 1: constant
             float[] out =
                     Blur.gaussian(m.create(v, new Shape(1, 2, side, side)), 1.5).toFloatArray();
             double sum = 0;

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -48,8 +50,7 @@ class CameraImagesTest {
         for (int c = 0; c < 3; c++) {
             assertTrue(
                     Math.abs(expected[c] - actual[c]) <= tolerance,
-                    where + ": expected " + java.util.Arrays.toString(expected) + ", got "
-                            + java.util.Arrays.toString(actual));
+                    where + ": expected " + Arrays.toString(expected) + ", got " + Arrays.toString(actual));
         }
     }
 
@@ -80,7 +81,7 @@ class CameraImagesTest {
 
     @Test
     void ignoringOrientationGivesTheStoredPixels() throws Exception {
-        Geometry ignore = Geometry.of(null, null, null, null, null, "ignore", new java.util.ArrayList<>());
+        Geometry ignore = Geometry.of(null, null, null, null, null, "ignore", new ArrayList<>());
         assertTrue(!ignore.upright());
         // orientation 6: stored 32x48 and turned clockwise to be shown, so the stored top-left is the
         // upright top-right (green) and the stored top-right the upright bottom-right (white)
@@ -89,7 +90,7 @@ class CameraImagesTest {
         assertColour(UPRIGHT.get("top_right"), rgb(t, H, W, H / 4, W / 4), 10, "stored top left");
         assertColour(UPRIGHT.get("bottom_right"), rgb(t, H, W, 3 * H / 4, W / 4), 10, "stored top right");
         assertColour(UPRIGHT.get("top_left"), rgb(t, H, W, H / 4, 3 * W / 4), 10, "stored bottom left");
-        List<String> problems = new java.util.ArrayList<>();
+        List<String> problems = new ArrayList<>();
         Geometry.of(null, null, null, null, null, "rotate", problems);
         assertEquals(
                 List.of("invalid field 'preprocessing.exif_orientation': rotate (valid: apply, ignore)"), problems);

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
@@ -83,10 +84,10 @@ class ImagesTest {
     @Test
     void aHeaderClaimingTooManyPixelsIsRefusedBeforeDecodingAndLargeImagesAreSubsampled() throws Exception {
         byte[] png = ImageCodec.greyPng(new byte[4], 2, 2);
-        java.nio.ByteBuffer.wrap(png, 16, 8).putInt(30000).putInt(30000);
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        ByteBuffer.wrap(png, 16, 8).putInt(30000).putInt(30000);
+        CRC32 crc = new CRC32();
         crc.update(png, 12, 17);
-        java.nio.ByteBuffer.wrap(png, 29, 4).putInt((int) crc.getValue());
+        ByteBuffer.wrap(png, 29, 4).putInt((int) crc.getValue());
         DecodeException e = assertThrows(DecodeException.class, () -> ImageCodec.info(png));
         assertEquals(
                 "png image of 30000x30000 = 900000000 pixels is above the limit of 100000000 pixels"

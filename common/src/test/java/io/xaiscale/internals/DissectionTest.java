@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import io.xaiscale.TestModels;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,9 +54,8 @@ class DissectionTest {
             float[][] sampled = new float[1][0];
             Random r = new Random(1);
             for (int i = 0; i < classes.size(); i++) {
-                float[] s = Dissection.sample(
-                        java.util.Arrays.copyOfRange(acts, i * S * S, (i + 1) * S * S), 1, S, S, 64, r)[0];
-                float[] all = java.util.Arrays.copyOf(sampled[0], sampled[0].length + s.length);
+                float[] s = Dissection.sample(Arrays.copyOfRange(acts, i * S * S, (i + 1) * S * S), 1, S, S, 64, r)[0];
+                float[] all = Arrays.copyOf(sampled[0], sampled[0].length + s.length);
                 System.arraycopy(s, 0, all, sampled[0].length, s.length);
                 sampled[0] = all;
             }
@@ -67,7 +67,7 @@ class DissectionTest {
                 regions.put(classes.get(i), classes.get(i) == 0 ? zero : one);
                 regions.put(Dissection.ANY_OBJECT, classes.get(i) == 0 ? zero : one);
                 Dissection.count(
-                        java.util.Arrays.copyOfRange(acts, i * S * S, (i + 1) * S * S),
+                        Arrays.copyOfRange(acts, i * S * S, (i + 1) * S * S),
                         1,
                         S,
                         S,

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import io.xaiscale.TestModels;
 import io.xaiscale.explain.Explainers;
 import io.xaiscale.model.Architectures;
+import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
 import java.util.Random;
@@ -41,10 +42,7 @@ class McDropoutTest {
                 assertEquals(r.entropy()[i], r.expectedEntropy()[i], 1e-5f);
             }
             try (GradMode off = GradMode.off()) {
-                assertArrayEquals(
-                        io.xaiscale.model.Autograd.argMax(shipped.logits(x)),
-                        r.predicted(),
-                        "the model's own prediction");
+                assertArrayEquals(Autograd.argMax(shipped.logits(x)), r.predicted(), "the model's own prediction");
             }
         }
     }

@@ -11,6 +11,7 @@ import io.xaiscale.TestModels;
 import io.xaiscale.image.Box;
 import io.xaiscale.metric.faithfulness.DeletionInsertion;
 import io.xaiscale.model.Classifier;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -83,9 +84,8 @@ class MetricsTest {
             }
             boxes[i] = box;
         }
-        double mean = java.util.Arrays.stream(eval("pointing_game", maps, boxes))
-                .average()
-                .orElseThrow();
+        double mean =
+                Arrays.stream(eval("pointing_game", maps, boxes)).average().orElseThrow();
         assertEquals(0.20, mean, 0.02); // 4000 draws: standard error 0.0063
     }
 
@@ -140,7 +140,7 @@ class MetricsTest {
         float[] map = {0.5f, -1f, 0.5f, Float.NaN, 0f, -0f, 2f, -1f, Float.NEGATIVE_INFINITY, 0f};
         assertArrayEquals(new int[] {3, 6, 0, 2, 4, 9, 5, 1, 7, 8}, Relevance.order(map));
         // the same order as sorting the indices with Float.compare, on random maps with many ties
-        java.util.Random rnd = new java.util.Random(3);
+        Random rnd = new Random(3);
         for (int trial = 0; trial < 20; trial++) {
             float[] m = new float[1000];
             for (int i = 0; i < m.length; i++) {
@@ -150,9 +150,8 @@ class MetricsTest {
             for (int i = 0; i < want.length; i++) {
                 want[i] = i;
             }
-            java.util.Arrays.sort(want, (a, b) -> Float.compare(m[b], m[a]));
-            assertArrayEquals(
-                    java.util.Arrays.stream(want).mapToInt(Integer::intValue).toArray(), Relevance.order(m));
+            Arrays.sort(want, (a, b) -> Float.compare(m[b], m[a]));
+            assertArrayEquals(Arrays.stream(want).mapToInt(Integer::intValue).toArray(), Relevance.order(m));
         }
     }
 
@@ -163,7 +162,7 @@ class MetricsTest {
         assertArrayEquals(
                 new boolean[] {true, false, true, true, false, false, true, false, false, false},
                 Relevance.top(map, 4));
-        java.util.Random rnd = new java.util.Random(5);
+        Random rnd = new Random(5);
         for (int trial = 0; trial < 200; trial++) {
             int n = 1 + rnd.nextInt(trial < 100 ? 40 : 5000);
             float[] m = new float[n];

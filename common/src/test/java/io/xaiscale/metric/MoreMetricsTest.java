@@ -9,9 +9,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.TestModels;
 import io.xaiscale.image.Box;
+import io.xaiscale.image.Region;
 import io.xaiscale.metric.faithfulness.Aopc;
 import io.xaiscale.metric.similarity.Similarity;
 import io.xaiscale.model.Classifier;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +28,7 @@ class MoreMetricsTest {
 
     static float[] constant(float v) {
         float[] m = new float[S * S];
-        java.util.Arrays.fill(m, v);
+        Arrays.fill(m, v);
         return m;
     }
 
@@ -35,7 +37,7 @@ class MoreMetricsTest {
     void constantMapsAgreeWithEachOtherAndWithNothingElse() {
         float[] zero = new float[16];
         float[] two = new float[16];
-        java.util.Arrays.fill(two, 2f);
+        Arrays.fill(two, 2f);
         float[] ramp = new float[16];
         for (int i = 0; i < 16; i++) {
             ramp[i] = i;
@@ -96,16 +98,16 @@ class MoreMetricsTest {
 
     @Test
     void aDilatedRegionIsTheBoxGrownOnEverySideAndClipped() {
-        io.xaiscale.image.Region r = io.xaiscale.image.Region.of(BOX, S, S).dilate(2);
-        assertArrayEquals(io.xaiscale.image.Region.of(new Box(0, 1, 9, 9), S, S).mask(), r.mask());
+        Region r = Region.of(BOX, S, S).dilate(2);
+        assertArrayEquals(Region.of(new Box(0, 1, 9, 9), S, S).mask(), r.mask());
         assertArrayEquals(
-                io.xaiscale.image.Region.of(new Box(0, 0, 10, 10), S, S).mask(),
-                io.xaiscale.image.Region.of(BOX, S, S).dilate(5).mask());
+                Region.of(new Box(0, 0, 10, 10), S, S).mask(),
+                Region.of(BOX, S, S).dilate(5).mask());
         // an L of two pixels grows into the union of two squares
         boolean[] l = new boolean[S * S];
         l[0] = true;
         l[2 * S + 2] = true;
-        boolean[] grown = new io.xaiscale.image.Region(l, S, S).dilate(1).mask();
+        boolean[] grown = new Region(l, S, S).dilate(1).mask();
         int n = 0;
         for (boolean b : grown) {
             n += b ? 1 : 0;
@@ -275,7 +277,7 @@ class MoreMetricsTest {
             for (int r = 0; r < count; r++) {
                 order[r] = r;
             }
-            java.util.Arrays.sort(order, (a, b) -> Double.compare(sums[b], sums[a]));
+            Arrays.sort(order, (a, b) -> Double.compare(sums[b], sums[a]));
             double[] morf = new double[2];
             for (int lerf = 0; lerf < 2; lerf++) {
                 double z = 0.3;

@@ -13,6 +13,7 @@ import io.xaiscale.image.LocalizationBenchmark;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.util.MapCodec;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,7 @@ class PrecisionTest {
                     float[][] exact = new float[n][];
                     float[][] coded = new float[n][];
                     for (int i = 0; i < n; i++) {
-                        exact[i] = java.util.Arrays.copyOfRange(flat, i * 4096, (i + 1) * 4096);
+                        exact[i] = Arrays.copyOfRange(flat, i * 4096, (i + 1) * 4096);
                         coded[i] = MapCodec.decode(MapCodec.encode(flat, i * 4096, 4096, p), p);
                     }
                     for (var e : TOLERANCE.entrySet()) {

@@ -10,9 +10,12 @@ import ai.djl.ndarray.types.Shape;
 import io.xaiscale.TestModels;
 import io.xaiscale.explain.Explainers;
 import io.xaiscale.image.Box;
+import io.xaiscale.image.Region;
 import io.xaiscale.metric.faithfulness.RoadTestAccess;
+import io.xaiscale.metric.robustness.Continuity;
 import io.xaiscale.metric.similarity.Similarity;
 import io.xaiscale.model.Classifier;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -94,7 +97,7 @@ class QuantusMetricsTest {
         Box box = new Box(2, 3, 7, 7); // 5 x 4 = 20 of 100 pixels on a 10 x 10 grid
         float[] inBox = MetricsTest.boxMap(box);
         float[] uniform = new float[100];
-        java.util.Arrays.fill(uniform, 1f);
+        Arrays.fill(uniform, 1f);
         assertEquals(1.0, MoreMetricsTest.one("top_k_intersection[k=0.1]", inBox, box), 1e-12);
         float[] outside = new float[100];
         for (int i = 0; i < 100; i++) {
@@ -113,7 +116,7 @@ class QuantusMetricsTest {
         assertEquals(0.07, MoreMetricsTest.one("effective_complexity", seven, box), 1e-12);
         // focus: on a mosaic (ground truth = two of the four quadrants) the share of positive relevance there
         Box[] tiles = {new Box(0, 0, 5, 5), new Box(5, 5, 10, 10)};
-        io.xaiscale.image.Region mosaic = io.xaiscale.image.Region.union(List.of(tiles), 10, 10);
+        Region mosaic = Region.union(List.of(tiles), 10, 10);
         float[] onTiles = new float[100];
         for (int i = 0; i < 100; i++) {
             onTiles[i] = mosaic.mask()[i] ? 3f : 1f; // 3 x 50 on the tiles, 1 x 50 elsewhere
@@ -121,8 +124,7 @@ class QuantusMetricsTest {
         Metric focus = Metrics.fromString("focus");
         assertEquals(
                 0.75,
-                focus.evaluate(EvalBatch.mapsOnly(
-                        new float[][] {onTiles}, new io.xaiscale.image.Region[] {mosaic}, 10, 10))[0],
+                focus.evaluate(EvalBatch.mapsOnly(new float[][] {onTiles}, new Region[] {mosaic}, 10, 10))[0],
                 1e-12);
         assertTrue(Double.isNaN(MoreMetricsTest.one("focus", onTiles, box)), "a plain box is not a mosaic");
     }
@@ -149,7 +151,7 @@ class QuantusMetricsTest {
         for (int p = 0; p < HW; p++) {
             idx[p] = p;
         }
-        java.util.Arrays.sort(idx, (a, b) -> {
+        Arrays.sort(idx, (a, b) -> {
             int c = Float.compare(signed[b], signed[a]);
             return c != 0 ? c : Integer.compare(a, b);
         });
@@ -194,7 +196,7 @@ class QuantusMetricsTest {
         // logit 0 by the sum of the others' contributions; ERASER's bins keep 1, 4, 7, 13 and 32 of 64 pixels
         float[] exact = contributions(0);
         float[] sorted = exact.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         double expected = 0;
         for (int kept : new int[] {1, 4, 7, 13, 32}) {
             for (int r = 0; r < HW - kept; r++) {
@@ -266,7 +268,7 @@ class QuantusMetricsTest {
             g1[p] = Math.abs(w[HW + p]);
             g0[p] = Math.abs(w[p]);
         }
-        float[] map1 = java.util.Arrays.copyOfRange(w, HW, 2 * HW);
+        float[] map1 = Arrays.copyOfRange(w, HW, 2 * HW);
         assertEquals(Similarity.ssim(g1, g0, S), all("random_logit", map1, 1, "gradient")[0], 1e-9);
         // the gradient does not move under noise: every stability is 0
         double[] still = all("stability[samples=4]", map1, 1, "gradient");
@@ -286,7 +288,7 @@ class QuantusMetricsTest {
 
     @Test
     void inputInvarianceAndContinuityOfExactAnswers() {
-        float[] gradient = java.util.Arrays.copyOfRange(w, HW, 2 * HW);
+        float[] gradient = Arrays.copyOfRange(w, HW, 2 * HW);
         // the shifted network computes the same function: the gradient does not move, gradient x input does by w c
         assertEquals(0.0, all("input_invariance[shift=0.2]", gradient, 1, "gradient")[0], 1e-5);
         double moved = 0;
@@ -302,7 +304,7 @@ class QuantusMetricsTest {
         double worst = 0;
         float[] before = x;
         for (int k = 1; k <= 4; k++) {
-            float[] now = io.xaiscale.metric.robustness.Continuity.translate(x, S, S, k * 0.25);
+            float[] now = Continuity.translate(x, S, S, k * 0.25);
             double de = 0;
             double dx = 0;
             for (int p = 0; p < HW; p++) {

@@ -16,11 +16,15 @@ import io.xaiscale.explain.Explainers;
 import io.xaiscale.image.Box;
 import io.xaiscale.image.FashionMnist;
 import io.xaiscale.image.LocalizationBenchmark;
+import io.xaiscale.metric.sanity.EfficientMprt;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.Randomized;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,7 +63,7 @@ class SanityAndRobustnessTest {
             float[] flat = e.attribute(model, x, t).toFloatArray();
             float[][] maps = new float[N][];
             for (int i = 0; i < N; i++) {
-                maps[i] = java.util.Arrays.copyOfRange(flat, i * 4096, (i + 1) * 4096);
+                maps[i] = Arrays.copyOfRange(flat, i * 4096, (i + 1) * 4096);
             }
             Metric metric = Metrics.fromString(metricSpec);
             return metric.evaluateAll(
@@ -122,16 +126,8 @@ class SanityAndRobustnessTest {
         for (int k = 0; k < 100; k++) {
             spread[k] = (k + 0.5f) / 100;
         }
-        assertEquals(
-                Math.log(100),
-                io.xaiscale.metric.sanity.EfficientMprt.histogramEntropy(spread, 100),
-                1e-12,
-                "one value per bin");
-        assertEquals(
-                0.0,
-                io.xaiscale.metric.sanity.EfficientMprt.histogramEntropy(new float[50], 100),
-                0.0,
-                "a constant map");
+        assertEquals(Math.log(100), EfficientMprt.histogramEntropy(spread, 100), 1e-12, "one value per bin");
+        assertEquals(0.0, EfficientMprt.histogramEntropy(new float[50], 100), 0.0, "a constant map");
         // gradient maps of the trained CNN concentrate on the garment; on a fully random model they are noise
         double ratio = mean(run("efficient_mprt", "gradient")[0]);
         assertTrue(ratio > 1, "entropy rises when the model is randomised: " + ratio);
@@ -154,7 +150,7 @@ class SanityAndRobustnessTest {
         IllegalStateException missing = assertThrows(IllegalStateException.class, () -> {
             try {
                 run("data_randomization[model=/nonexistent/shuffled]", "gradient");
-            } catch (java.io.UncheckedIOException e) {
+            } catch (UncheckedIOException e) {
                 throw new IllegalStateException(e.getMessage());
             }
         });
@@ -187,13 +183,13 @@ class SanityAndRobustnessTest {
     @Test
     void maxSensitivityOfTheGradientOfALinearModelIsZero() {
         float[] w = new float[2 * 36];
-        java.util.Random rnd = new java.util.Random(2);
+        Random rnd = new Random(2);
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) rnd.nextGaussian();
         }
         try (Classifier lin = TestModels.linear(w, new float[] {0f, 0f}, 1, 6, 6);
                 NDManager m = manager.newSubManager()) {
-            NDArray x = m.create(java.util.Arrays.copyOf(pixels, 36), new Shape(1, 1, 6, 6));
+            NDArray x = m.create(Arrays.copyOf(pixels, 36), new Shape(1, 1, 6, 6));
             Explainer g = Explainers.fromString("gradient");
             float[] map = g.attribute(lin, x, new int[] {1}).toFloatArray();
             EvalBatch b = EvalBatch.of(lin, x, new float[][] {map}, new int[] {1}, new Box[1])

@@ -19,8 +19,10 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -75,7 +77,7 @@ class ConcurrencyTest {
     }
 
     /** Runs {@code work(k)} for k = 0..THREADS-1 on THREADS threads released together; each thread's grad mode afterwards. */
-    static List<Object> concurrently(java.util.function.IntFunction<Object> work) throws Exception {
+    static List<Object> concurrently(IntFunction<Object> work) throws Exception {
         CyclicBarrier start = new CyclicBarrier(THREADS);
         List<Future<Object>> futures = new ArrayList<>();
         for (int k = 0; k < THREADS; k++) {
@@ -133,7 +135,7 @@ class ConcurrencyTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void noNativeMemoryIsKeptAfterManyConcurrentBatches() throws Exception {
         List<String> specs = List.of(
                 "gradient", "integrated_gradients[steps=4]", "lrp[composite=epsilon_plus]", "deeplift", "grad_cam");

@@ -13,6 +13,7 @@ import io.xaiscale.TestModels;
 import io.xaiscale.explain.ContractTest;
 import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
+import io.xaiscale.explain.Targets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -218,7 +219,7 @@ class ImportTest {
             assertEquals(
                     new Shape(2, 64, 64),
                     Explainers.fromString("gradient")
-                            .explain(ts, x, io.xaiscale.explain.Targets.predicted())
+                            .explain(ts, x, Targets.predicted())
                             .maps()
                             .getShape());
             // capabilities are honest: a method that says it runs on TorchScript passes the start checks and runs;

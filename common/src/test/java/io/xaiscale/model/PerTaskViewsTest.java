@@ -13,6 +13,7 @@ import io.xaiscale.image.Box;
 import io.xaiscale.metric.EvalBatch;
 import io.xaiscale.metric.Metric;
 import io.xaiscale.metric.Metrics;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,9 +39,7 @@ class PerTaskViewsTest {
                 float[] flat = e.attribute(view, x, t).toFloatArray();
                 if (spec.equals("guided_backprop")) {
                     int hw = view.height() * view.width();
-                    float[][] maps = {
-                        java.util.Arrays.copyOfRange(flat, 0, hw), java.util.Arrays.copyOfRange(flat, hw, 2 * hw)
-                    };
+                    float[][] maps = {Arrays.copyOfRange(flat, 0, hw), Arrays.copyOfRange(flat, hw, 2 * hw)};
                     randomization.evaluateAll(
                             EvalBatch.of(view, x, maps, t, new Box[2]).withMethod(e));
                 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xaiscale.image.Box;
 import java.awt.image.BufferedImage;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class OverlayTest {
     @Test
     void aSignedTileShowsTheImageWhereTheMapIsZeroAndColourWhereItIsNot() {
         float[] grey = new float[4 * 4];
-        java.util.Arrays.fill(grey, 0.5f);
+        Arrays.fill(grey, 0.5f);
         float[] map = new float[16];
         map[0] = 1f; // for
         map[15] = -1f; // against

@@ -11,6 +11,7 @@ import io.xaiscale.model.ModelCard;
 import io.xaiscale.render.UnitGrid;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,8 +45,8 @@ class TrainerTest {
             assertEquals("e1", tiles.get(0).label());
             assertEquals("e2", tiles.get(16).label());
             assertNotEquals(
-                    java.util.Arrays.toString(tiles.get(1).png()),
-                    java.util.Arrays.toString(tiles.get(17).png()),
+                    Arrays.toString(tiles.get(1).png()),
+                    Arrays.toString(tiles.get(17).png()),
                     "kernel 1 changed in epoch 2");
         }
     }

@@ -6,6 +6,8 @@ import io.xaiscale.image.ImageCodec;
 import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.ingest.Layout;
 import io.xaiscale.jobs.stage.Selection;
+import io.xaiscale.model.ModelCard;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Options shared by the Spark commands, with the embedded defaults of the demo. */
@@ -101,13 +103,13 @@ final class Defaults {
     /** The selection {@link #selection} describes; class names are the card's {@code classes}. */
     static Selection selection(Options o, List<String> classNames) {
         List<String> splits = Spec.items(o.get("splits"));
-        List<Integer> classes = new java.util.ArrayList<>();
+        List<Integer> classes = new ArrayList<>();
         for (String c : Spec.items(o.get("classes"))) {
             int k;
             try {
                 k = Integer.parseInt(c);
             } catch (NumberFormatException e) {
-                k = io.xaiscale.model.ModelCard.classIndex(classNames, c);
+                k = ModelCard.classIndex(classNames, c);
             }
             if (k < 0 || k >= classNames.size()) {
                 throw new IllegalArgumentException("Invalid --classes: " + c + " (valid: 0.." + (classNames.size() - 1)

@@ -1,6 +1,7 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
+import io.xaiscale.jobs.audit.Gates;
 import io.xaiscale.jobs.cli.Cli;
 import io.xaiscale.jobs.cli.Output;
 import io.xaiscale.jobs.cli.Version;
@@ -161,9 +162,9 @@ public final class Main {
                 RegisterCommand.register(o);
             }
             return 0;
-        } catch (io.xaiscale.jobs.audit.Gates.Failed e) {
+        } catch (Gates.Failed e) {
             System.err.println("xai " + c.name() + ": " + e.getMessage());
-            return io.xaiscale.jobs.audit.Gates.EXIT_GATED;
+            return Gates.EXIT_GATED;
         } catch (IllegalArgumentException | FileNotFoundException | NoSuchFileException e) {
             System.err.println("xai " + c.name() + ": " + Endpoints.redact(e.getMessage()));
             if (verbose) {

@@ -7,6 +7,8 @@ import io.xaiscale.jobs.session.SqlRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
@@ -56,7 +58,7 @@ public final class SqlCommand implements Command {
             if (!writes) {
                 ReadOnlySql.settings(spark);
             }
-            java.util.function.Consumer<String> check = writes ? s -> {} : s -> ReadOnlySql.check(spark, s);
+            Consumer<String> check = writes ? s -> {} : s -> ReadOnlySql.check(spark, s);
             if (!o.get("query").isBlank()) {
                 check.accept(o.get("query"));
                 Output.show(oneLineErrors("--query", () -> spark.sql(o.get("query"))), rows);
@@ -70,8 +72,7 @@ public final class SqlCommand implements Command {
     }
 
     /** A statement's result; Spark's error about it (an unknown column, a parse error) as one line. */
-    static Dataset<Row> oneLineErrors(String what, java.util.concurrent.Callable<Dataset<Row>> statement)
-            throws Exception {
+    static Dataset<Row> oneLineErrors(String what, Callable<Dataset<Row>> statement) throws Exception {
         try {
             return statement.call();
         } catch (Exception e) {

@@ -2,8 +2,10 @@ package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.image.FashionMnist;
+import io.xaiscale.model.Architectures;
 import io.xaiscale.train.Trainer;
 import java.nio.file.Path;
+import java.util.List;
 
 /** {@code xai train}: trains the small CNN on the Fashion-MNIST localisation benchmark (no Spark). */
 public final class TrainCommand implements Command {
@@ -61,11 +63,7 @@ public final class TrainCommand implements Command {
                 o.getFlag("shuffle-labels"),
                 o.getInt("watermark-class", -1, 9),
                 o.getFlag("checkpoints"),
-                o.getChoice(
-                        "architecture",
-                        java.util.List.of(
-                                io.xaiscale.model.Architectures.SMALL_CNN,
-                                io.xaiscale.model.Architectures.SMALL_CNN_DROPOUT)));
+                o.getChoice("architecture", List.of(Architectures.SMALL_CNN, Architectures.SMALL_CNN_DROPOUT)));
         Trainer.train(
                 Path.of(o.get("fashion-mnist")), Path.of(o.get("out")), s, msg -> System.out.println("[train] " + msg));
         System.out.println("[train] wrote " + Path.of(o.get("out")).toAbsolutePath());

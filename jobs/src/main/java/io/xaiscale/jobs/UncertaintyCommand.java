@@ -5,6 +5,7 @@ import io.xaiscale.internals.McDropout;
 import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.jobs.stage.UncertaintyStage;
 import io.xaiscale.model.Architectures;
+import io.xaiscale.model.ModelCard;
 import java.util.List;
 
 /** {@code xai uncertainty}: Monte-Carlo dropout over the images, into the {@code uncertainty} table. */
@@ -30,7 +31,7 @@ public final class UncertaintyCommand implements Command {
     static UncertaintyStage stage(Options o) throws Exception {
         Plan plan = Plan.of(o);
         var card = plan.card();
-        if (!io.xaiscale.model.ModelCard.TORCHSCRIPT.equals(card.format())
+        if (!ModelCard.TORCHSCRIPT.equals(card.format())
                 && McDropout.count(Architectures.build(card).block()) == 0) {
             System.out.println("[uncertainty] model " + card.key() + " has no dropout layer: every pass is the same,"
                     + " the spread and the mutual information will be 0 (the rows say so)");

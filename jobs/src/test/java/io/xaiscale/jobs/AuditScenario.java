@@ -7,17 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.delta.tables.DeltaTable;
 import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.audit.AuditConfig;
+import io.xaiscale.jobs.audit.Findings;
 import io.xaiscale.jobs.audit.Gates;
+import io.xaiscale.jobs.audit.Ledger;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.session.SqlRunner;
+import io.xaiscale.model.ModelCard;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,14 +58,12 @@ class AuditScenario extends Scenario {
         assertEquals(3, first.getList(first.fieldIndex("gates")).size());
         assertFalse(first.getList(first.fieldIndex("means")).isEmpty());
         // the ledger's commits carry the run id
-        List<Row> history = io.delta.tables.DeltaTable.forPath(spark, Tables.AUDIT_RUNS.path(warehouse))
+        List<Row> history = DeltaTable.forPath(spark, Tables.AUDIT_RUNS.path(warehouse))
                 .history()
                 .select("userMetadata")
                 .collectAsList();
         assertTrue(history.stream().anyMatch(r -> "xai-run run-1".equals(r.getString(0))), history.toString());
-        assertNull(spark.conf()
-                .getOption(io.xaiscale.jobs.audit.Ledger.USER_METADATA)
-                .getOrElse(() -> null));
+        assertNull(spark.conf().getOption(Ledger.USER_METADATA).getOrElse(() -> null));
 
         // an injected regression: the iou of gradient halves, and the change gate fails the run
         double mean = first.<Row>getList(first.fieldIndex("means")).stream()
@@ -69,13 +75,13 @@ class AuditScenario extends Scenario {
         spark.sql("UPDATE delta.`" + Tables.METRICS.path(warehouse)
                 + "` SET value = value * 0.5 WHERE metric = 'iou' AND method = 'gradient' AND value IS NOT NULL");
         // a driver killed mid-run leaves its row running; its config is kept without the credentials
-        io.xaiscale.jobs.audit.Ledger.start(
+        Ledger.start(
                 spark,
                 warehouse,
                 "killed-run",
                 AuditConfig.parse(ok, "x"),
                 ok + "# s3a://AKIAX:s3cr3t@bucket/images\n");
-        spark.conf().unset(io.xaiscale.jobs.audit.Ledger.USER_METADATA);
+        spark.conf().unset(Ledger.USER_METADATA);
         assertEquals(Gates.EXIT_GATED, w.audit(ok, "run-2"));
         Row killed = runs.where(col("run_id").equalTo("killed-run")).first();
         assertEquals("failed", killed.getAs("status"), "closed by the next run");
@@ -241,22 +247,21 @@ class AuditScenario extends Scenario {
     @Test
     void aClassWhoseRelevanceLiesOutsideTheObjectIsAFindingWithItsEvidence() throws Exception {
         // per image: method, class, share of relevance outside the object; class 3 far more outside
-        List<Row> rows = new java.util.ArrayList<>();
+        List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             int cls = i % 4 + 1;
             double outside = cls == 3 ? 0.7 + 0.01 * (i % 5) : 0.2 + 0.01 * (i % 5);
-            rows.add(org.apache.spark.sql.RowFactory.create("img" + i, "grad_cam", cls, outside));
+            rows.add(RowFactory.create("img" + i, "grad_cam", cls, outside));
         }
-        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+        StructType schema = new StructType()
                 .add("image_id", "string")
                 .add("method_spec", "string")
                 .add("label", "int")
                 .add("outside", "double");
-        io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
-        List<io.xaiscale.jobs.audit.Findings.Finding> found =
-                io.xaiscale.jobs.audit.Findings.cleverHans(spark.createDataFrame(rows, schema), card, 0);
+        ModelCard card = ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
+        List<Findings.Finding> found = Findings.cleverHans(spark.createDataFrame(rows, schema), card, 0);
         assertEquals(1, found.size(), found.toString());
-        io.xaiscale.jobs.audit.Findings.Finding f = found.get(0);
+        Findings.Finding f = found.get(0);
         assertEquals(3, f.cls());
         assertEquals("dress | grad_cam", f.subject());
         assertEquals(10, f.n());
@@ -268,11 +273,9 @@ class AuditScenario extends Scenario {
         assertTrue(f.evidence().contains("img14"), "the most outside images of the class: " + f.evidence());
         // every class alike: nothing found
         List<Row> alike = rows.stream()
-                .map(r -> org.apache.spark.sql.RowFactory.create(
-                        r.get(0), r.get(1), r.get(2), 0.3 + 0.01 * (r.getInt(2) % 2)))
+                .map(r -> RowFactory.create(r.get(0), r.get(1), r.get(2), 0.3 + 0.01 * (r.getInt(2) % 2)))
                 .toList();
-        assertEquals(
-                List.of(), io.xaiscale.jobs.audit.Findings.cleverHans(spark.createDataFrame(alike, schema), card, 0));
+        assertEquals(List.of(), Findings.cleverHans(spark.createDataFrame(alike, schema), card, 0));
     }
 
     /**
@@ -304,7 +307,7 @@ class AuditScenario extends Scenario {
         Files.copy(
                 ROOT.resolve("models/fmnist-loc-cnn-shuffled").resolve("fmnist-loc-cnn-shuffled-0000.params"),
                 dir.resolve("fmnist-loc-cnn-0000.params"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.REPLACE_EXISTING);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> w.audit(yaml, "in-place-3"));
         assertTrue(
                 e.getMessage().contains("Model in-place-cnn@1 in " + warehouse + " was explained with weights"),

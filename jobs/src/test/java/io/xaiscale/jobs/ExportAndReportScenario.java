@@ -6,14 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.report.Chromium;
+import io.xaiscale.jobs.report.Report;
 import io.xaiscale.jobs.session.SqlRunner;
+import io.xaiscale.model.ModelCard;
+import io.xaiscale.render.Overlay;
 import io.xaiscale.util.MapCodec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +42,7 @@ class ExportAndReportScenario extends Scenario {
         String warehouse = w.path();
         Path tmp = fixture.dir("export");
         Path out = tmp.resolve("export");
-        io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
+        ModelCard card = ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
         ExportCommand.Result r = ExportCommand.export(
                 spark,
                 warehouse,
@@ -39,27 +53,25 @@ class ExportAndReportScenario extends Scenario {
                 "target_class >= 0",
                 3,
                 2,
-                io.xaiscale.render.Overlay.Colors.MAGNITUDE,
-                io.xaiscale.render.Overlay.View.INPUT);
+                Overlay.Colors.MAGNITUDE,
+                Overlay.View.INPUT);
         assertEquals(3, r.images());
         assertEquals(2, r.methods());
-        List<String> entries = new java.util.ArrayList<>();
+        List<String> entries = new ArrayList<>();
         byte[] gradient = null;
-        try (java.util.zip.ZipFile zip =
-                new java.util.zip.ZipFile(out.resolve("maps.npz").toFile())) {
-            for (var e : java.util.Collections.list(zip.entries())) {
+        try (ZipFile zip = new ZipFile(out.resolve("maps.npz").toFile())) {
+            for (var e : Collections.list(zip.entries())) {
                 entries.add(e.getName());
                 if (e.getName().startsWith("gradient_")) {
                     gradient = zip.getInputStream(e).readAllBytes();
                 }
             }
             String ids = new String(
-                    zip.getInputStream(zip.getEntry("image_ids.npy")).readAllBytes(),
-                    java.nio.charset.StandardCharsets.US_ASCII);
+                    zip.getInputStream(zip.getEntry("image_ids.npy")).readAllBytes(), StandardCharsets.US_ASCII);
             assertTrue(ids.contains("'descr': '|S64'") && ids.contains("'shape': (3,)"), ids.substring(0, 80));
         }
         assertEquals(3, entries.size(), entries.toString());
-        String header = new String(gradient, 10, 118, java.nio.charset.StandardCharsets.US_ASCII);
+        String header = new String(gradient, 10, 118, StandardCharsets.US_ASCII);
         assertTrue(header.contains("'descr': '<f4'") && header.contains("'shape': (3, 64, 64)"), header);
         // the first image's gradient map, as stored in Delta, is the array's first slice
         Row first = spark.read()
@@ -69,8 +81,7 @@ class ExportAndReportScenario extends Scenario {
                 .orderBy("image_id")
                 .first();
         float[] stored = MapCodec.decode(first.getAs("map"));
-        java.nio.ByteBuffer b =
-                java.nio.ByteBuffer.wrap(gradient, 128, 4 * 64 * 64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.wrap(gradient, 128, 4 * 64 * 64).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < stored.length; i++) {
             assertEquals(stored[i], b.getFloat(), 0f);
         }
@@ -92,8 +103,8 @@ class ExportAndReportScenario extends Scenario {
                         "",
                         3,
                         0,
-                        io.xaiscale.render.Overlay.Colors.MAGNITUDE,
-                        io.xaiscale.render.Overlay.View.INPUT));
+                        Overlay.Colors.MAGNITUDE,
+                        Overlay.View.INPUT));
         assertEquals(
                 "No explanations of fmnist-loc-cnn@1 match the selection (methods 'lime', images '', where '')",
                 e.getMessage());
@@ -105,15 +116,11 @@ class ExportAndReportScenario extends Scenario {
         String warehouse = w.path();
         Path tmp = fixture.dir("report");
         Path out = tmp.resolve("report");
-        List<Path> pages = io.xaiscale.jobs.report.Report.write(
+        List<Path> pages = Report.write(
                 spark,
-                new io.xaiscale.jobs.report.Report.Settings(
-                        warehouse,
-                        out,
-                        List.of(io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"))),
-                        2));
+                new Report.Settings(warehouse, out, List.of(ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"))), 2));
         assertEquals(
-                io.xaiscale.jobs.report.Report.PAGES,
+                Report.PAGES,
                 pages.stream().map(p -> p.getFileName().toString()).toList());
 
         // the leaderboard's data and its charts' means are the notebook's
@@ -129,7 +136,7 @@ class ExportAndReportScenario extends Scenario {
         List<String> lines = Files.readAllLines(csv);
         assertEquals(sql.size() + 1, lines.size());
         for (int i = 0; i < sql.size(); i++) {
-            List<String> expected = new java.util.ArrayList<>();
+            List<String> expected = new ArrayList<>();
             for (int c = 0; c < sql.get(i).size(); c++) {
                 expected.add(
                         sql.get(i).isNullAt(c) ? "" : String.valueOf(sql.get(i).get(c)));
@@ -137,13 +144,12 @@ class ExportAndReportScenario extends Scenario {
             assertEquals(expected, csvFields(lines.get(i + 1)));
         }
         String leaderboard = Files.readString(out.resolve("leaderboard.html"));
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                        "<script type=\"application/json\" id=\"opt-c\\d+\">(.*?)</script>")
+        Matcher m = Pattern.compile("<script type=\"application/json\" id=\"opt-c\\d+\">(.*?)</script>")
                 .matcher(leaderboard);
         int boxes = 0;
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        ObjectMapper json = new ObjectMapper();
         while (m.find()) {
-            com.fasterxml.jackson.databind.JsonNode o = json.readTree(m.group(1));
+            JsonNode o = json.readTree(m.group(1));
             if (!o.path("series").get(0).path("type").asText().equals("boxplot")) {
                 continue;
             }
@@ -161,11 +167,10 @@ class ExportAndReportScenario extends Scenario {
         assertTrue(boxes > 0);
 
         // every page in a real browser: scripts ran, every chart drew, every image loaded, nothing left the folder
-        io.xaiscale.jobs.report.Chromium.require();
+        Chromium.require();
         Path shots = ROOT.resolve("jobs/target/report-screenshots");
         for (Path page : pages) {
-            io.xaiscale.jobs.report.Chromium.Visit v =
-                    io.xaiscale.jobs.report.Chromium.open(page, tmp.resolve("chromium"));
+            Chromium.Visit v = Chromium.open(page, tmp.resolve("chromium"));
             String source = Files.readString(page);
             int charts = source.split("class=\"plot\"", -1).length - 1;
             assertTrue(v.dom().contains("data-ready=\"true\""), page + ": its script did not finish\n" + v.dom());
@@ -173,12 +178,11 @@ class ExportAndReportScenario extends Scenario {
             assertTrue(v.dom().contains("data-charts=\"" + charts + "\""), page + " drew all " + charts + " charts");
             assertTrue(v.dom().split("<canvas", -1).length - 1 >= charts, page + ": a canvas per chart");
             assertEquals(List.of(), v.leaving(), page + " requested something outside its folder");
-            java.util.regex.Matcher img =
-                    java.util.regex.Pattern.compile("<img src=\"([^\"]+)\"").matcher(source);
+            Matcher img = Pattern.compile("<img src=\"([^\"]+)\"").matcher(source);
             while (img.find()) {
                 assertTrue(Files.exists(out.resolve(img.group(1))), page + " links " + img.group(1));
             }
-            io.xaiscale.jobs.report.Chromium.screenshot(
+            Chromium.screenshot(
                     page,
                     shots.resolve(page.getFileName().toString().replace(".html", ".png")),
                     tmp.resolve("chromium"));
@@ -190,7 +194,7 @@ class ExportAndReportScenario extends Scenario {
 
     /** A CSV line's fields (RFC 4180 quotes). */
     static List<String> csvFields(String line) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean quoted = false;
         for (int i = 0; i < line.length(); i++) {

@@ -3,7 +3,9 @@ package io.xaiscale.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.xaiscale.config.Options;
+import io.xaiscale.jobs.audit.Audit;
 import io.xaiscale.jobs.audit.AuditConfig;
+import io.xaiscale.jobs.audit.Gates;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ingest.IngestJob;
@@ -121,8 +123,7 @@ final class Fixture {
         s.sql(String.format(iou, "0.5"));
         int second = warehouse.audit(yaml, "fixture-2");
         s.sql(String.format(iou, "2"));
-        assertEquals(
-                List.of(0, io.xaiscale.jobs.audit.Gates.EXIT_GATED), List.of(first, second), "the fixture's audits");
+        assertEquals(List.of(0, Gates.EXIT_GATED), List.of(first, second), "the fixture's audits");
         return new Built(ingest, bench, raw, loads, explain, evaluate, more, List.of(first, second));
     }
 
@@ -242,7 +243,7 @@ final class Fixture {
 
         int audit(String yaml, String runId, boolean full) throws Exception {
             AuditConfig config = AuditConfig.parse(yaml, "test.yaml");
-            return io.xaiscale.jobs.audit.Audit.run(spark(), config, yaml, AuditCommand.prepare(config), runId, full);
+            return Audit.run(spark(), config, yaml, AuditCommand.prepare(config), runId, full);
         }
     }
 }

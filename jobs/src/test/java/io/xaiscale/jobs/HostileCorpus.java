@@ -2,10 +2,13 @@ package io.xaiscale.jobs;
 
 import io.xaiscale.image.ImageCodec;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -204,8 +207,7 @@ public final class HostileCorpus {
 
     /** A JPEG of four channels (what print workflows write as CMYK), which ImageIO cannot read as an image. */
     static byte[] cmykJpeg(int w, int h) throws IOException {
-        WritableRaster raster =
-                java.awt.image.Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE, w, h, 4, null);
+        WritableRaster raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, w, h, 4, null);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 raster.setPixel(x, y, new int[] {x * 10, y * 10, 50, 20});
@@ -249,10 +251,7 @@ public final class HostileCorpus {
     /** A valid 1x1 BMP whose header claims {@code w x h}. */
     static byte[] bmpClaiming(int w, int h) throws IOException {
         byte[] p = encode(grey8(1, 1), "bmp");
-        ByteBuffer.wrap(p, 18, 8)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                .putInt(w)
-                .putInt(h);
+        ByteBuffer.wrap(p, 18, 8).order(ByteOrder.LITTLE_ENDIAN).putInt(w).putInt(h);
         return p;
     }
 }

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xaiscale.config.Options;
 import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.ingest.IngestReport;
 import io.xaiscale.jobs.stage.StageRunner;
+import io.xaiscale.model.ModelCard;
+import io.xaiscale.util.Hashing;
 import io.xaiscale.util.MapCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +79,7 @@ class IncrementalRunsScenario extends Scenario {
         assertEquals(64 * 64, MapCodec.decode(map.getAs("map")).length);
         assertTrue(map.<String>getAs("params").contains("\"target\":\"predicted\""));
         // every row is traceable to the exact model: the card's hash and the weights' hash
-        io.xaiscale.model.ModelCard shipped = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
+        ModelCard shipped = ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
         assertEquals(shipped.sha256(), map.getAs("card_sha256"));
         assertEquals(shipped.weightsSha256(), map.getAs("weights_sha256"));
 
@@ -215,12 +218,10 @@ class IncrementalRunsScenario extends Scenario {
         weights[weights.length / 2] ^= 0x01;
         Files.write(dir.resolve("fmnist-loc-cnn-0000.params"), weights);
         String card = Files.readString(src.resolve("model.json"));
-        io.xaiscale.model.ModelCard shipped = io.xaiscale.model.ModelCard.read(src);
-        Files.writeString(
-                dir.resolve("model.json"),
-                card.replace(shipped.weightsSha256(), io.xaiscale.util.Hashing.sha256Hex(weights)));
+        ModelCard shipped = ModelCard.read(src);
+        Files.writeString(dir.resolve("model.json"), card.replace(shipped.weightsSha256(), Hashing.sha256Hex(weights)));
         long before = w.count(Tables.EXPLANATIONS);
-        io.xaiscale.config.Options o = new ExplainCommand()
+        Options o = new ExplainCommand()
                 .options()
                 .parse(new String[] {"--warehouse", warehouse, "--model", dir.toString(), "--methods", "gradient"});
         IllegalArgumentException e = assertThrows(

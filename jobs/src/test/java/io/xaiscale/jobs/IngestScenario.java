@@ -10,10 +10,17 @@ import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.ingest.IngestReport;
+import io.xaiscale.jobs.ingest.Layout;
+import io.xaiscale.jobs.ingest.ShapesTest;
+import io.xaiscale.jobs.stage.Selection;
 import io.xaiscale.jobs.stage.StageRunner;
+import io.xaiscale.model.ModelCard;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
+import javax.imageio.ImageIO;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -27,8 +34,8 @@ class IngestScenario extends Scenario {
     @Test
     void vocImageFolderAndCocoLayoutsIngestTheirClassesAndBoxesAndNameWhatIsWrong() throws Exception {
         Path tmp = fixture.dir("layouts");
-        java.util.List<String> classes = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"))
-                .classes();
+        List<String> classes =
+                ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn")).classes();
         // Pascal VOC: 1-based inclusive boxes, a difficult flag, an unknown class, a broken annotation
         Path voc = tmp.resolve("voc");
         Files.createDirectories(voc.resolve("Annotations"));
@@ -51,8 +58,8 @@ class IngestScenario extends Scenario {
             jpeg(voc.resolve("JPEGImages").resolve(f));
         }
         String vocWh = tmp.resolve("voc-warehouse").toString();
-        IngestReport r = IngestJob.ingestFiles(
-                spark, vocWh, layout(voc.toString(), "", "trainval", classes, io.xaiscale.jobs.ingest.Layout.VOC));
+        IngestReport r =
+                IngestJob.ingestFiles(spark, vocWh, layout(voc.toString(), "", "trainval", classes, Layout.VOC));
         assertEquals(7, r.listed());
         assertEquals(4, r.files("annotation"));
         assertEquals(2, r.files("image"));
@@ -82,10 +89,7 @@ class IngestScenario extends Scenario {
             jpeg(folder.resolve(f));
         }
         String ifWh = tmp.resolve("if-warehouse").toString();
-        r = IngestJob.ingestFiles(
-                spark,
-                ifWh,
-                layout(folder.toString(), "", "train", classes, io.xaiscale.jobs.ingest.Layout.IMAGEFOLDER));
+        r = IngestJob.ingestFiles(spark, ifWh, layout(folder.toString(), "", "train", classes, Layout.IMAGEFOLDER));
         assertEquals(3, r.files("image"));
         assertEquals(1, r.files("error_row"));
         assertEquals(1, imageRow(ifWh, "trouser/x.png").<Integer>getAs("label"));
@@ -109,16 +113,14 @@ class IngestScenario extends Scenario {
                         + " \"categories\": [{\"id\": 2, \"name\": \"trouser\"}, {\"id\": 9, \"name\": \"person\"}]}");
         String cocoWh = tmp.resolve("coco-warehouse").toString();
         r = IngestJob.ingestFiles(
-                spark,
-                cocoWh,
-                layout(coco.toString(), instances.toString(), "val", classes, io.xaiscale.jobs.ingest.Layout.COCO));
+                spark, cocoWh, layout(coco.toString(), instances.toString(), "val", classes, Layout.COCO));
         assertEquals(1, r.manifestRows("no_file"));
         Row img1 = imageRow(cocoWh, "/img1.png");
         assertEquals("[[10,20,26,31,1,trouser,false], [0,0,5,5,1,trouser,true]]", boxes(img1));
         assertEquals(1, img1.<Integer>getAs("label"), "one class: the image's label");
         assertEquals(
                 15 * 10,
-                io.xaiscale.jobs.ingest.ShapesTest.count(img1.getAs("segmentation"), 2),
+                ShapesTest.count(img1.getAs("segmentation"), 2),
                 "the polygon rasterised where the image was read, as class 1 + 1");
         assertTrue(imageRow(cocoWh, "img22.png")
                 .<String>getAs("error")
@@ -168,14 +170,10 @@ class IngestScenario extends Scenario {
         String header = "path,label,x0,y0,x1,y1\n";
         Files.writeString(dir.resolve("manifest.csv"), header + "a.png,3,0,0,8,8\n");
         String wh = tmp.resolve("twins-warehouse").toString();
-        List<String> classes = io.xaiscale.model.ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"))
-                .classes();
-        java.util.function.Supplier<IngestJob.Files> files = () -> layout(
-                dir.toString(),
-                dir.resolve("manifest.csv").toString(),
-                "sample",
-                classes,
-                io.xaiscale.jobs.ingest.Layout.FILES);
+        List<String> classes =
+                ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn")).classes();
+        Supplier<IngestJob.Files> files =
+                () -> layout(dir.toString(), dir.resolve("manifest.csv").toString(), "sample", classes, Layout.FILES);
         IngestJob.ingestFiles(spark, wh, files.get());
         // a second file with the same bytes and another label, added later
         Files.copy(dir.resolve("a.png"), dir.resolve("b.png"));
@@ -227,23 +225,22 @@ class IngestScenario extends Scenario {
         Dataset<Row> images = spark.read().format("delta").load(Tables.IMAGES.path(wh));
         assertEquals(1, images.count());
         assertNotNull(images.first().getAs("retired_at"));
-        assertEquals(0, io.xaiscale.jobs.stage.Selection.ALL.apply(images).count(), "never selected again");
+        assertEquals(0, Selection.ALL.apply(images).count(), "never selected again");
         Files.move(away.resolve("a.png"), dir.resolve("a.png"));
         IngestJob.ingestFiles(spark, wh, files.get());
         images = spark.read().format("delta").load(Tables.IMAGES.path(wh));
         assertNull(images.first().getAs("retired_at"), "back");
-        assertEquals(1, io.xaiscale.jobs.stage.Selection.ALL.apply(images).count());
+        assertEquals(1, Selection.ALL.apply(images).count());
     }
 
     static void jpeg(Path file) throws Exception {
         Files.createDirectories(file.getParent());
-        java.awt.image.BufferedImage img =
-                new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
         int h = file.getFileName().toString().hashCode();
         for (int i = 0; i < 64; i++) {
             img.setRGB(i, (h >>> 3) & 63, 0xffffff ^ h); // distinct bytes per file name
         }
-        javax.imageio.ImageIO.write(img, file.toString().endsWith(".png") ? "png" : "jpeg", file.toFile());
+        ImageIO.write(img, file.toString().endsWith(".png") ? "png" : "jpeg", file.toFile());
     }
 
     static Row imageRow(String wh, String suffix) {
@@ -254,8 +251,7 @@ class IngestScenario extends Scenario {
                 .first();
     }
 
-    static IngestJob.Files layout(
-            String source, String manifest, String split, List<String> classes, io.xaiscale.jobs.ingest.Layout layout) {
+    static IngestJob.Files layout(String source, String manifest, String split, List<String> classes, Layout layout) {
         return new IngestJob.Files(source, manifest, split, classes, 100_000_000L, 1L << 20, 0, false, layout);
     }
 

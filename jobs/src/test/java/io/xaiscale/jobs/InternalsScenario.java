@@ -6,13 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xaiscale.config.Options;
 import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.internals.DissectJob;
+import io.xaiscale.jobs.internals.DissectionPicture;
+import io.xaiscale.jobs.internals.UnitGrids;
 import io.xaiscale.jobs.session.SqlRunner;
 import io.xaiscale.jobs.stage.StageRunner;
+import io.xaiscale.jobs.stage.VisualiseStage;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -42,7 +49,7 @@ class InternalsScenario extends Scenario {
                         w.options(new VisualiseCommand(), "--layers", "relu3", "--units", "60-64")));
         assertEquals("Invalid unit of layer relu3 of fmnist-loc-cnn@1: 64 (valid: 0..63)", unit.getMessage());
         String[] args = {"--layers", "relu3,logits", "--units", "0-2", "--visualisation", "activation_max[steps=6]"};
-        io.xaiscale.jobs.stage.VisualiseStage stage = VisualiseCommand.stage(w.options(new VisualiseCommand(), args));
+        VisualiseStage stage = VisualiseCommand.stage(w.options(new VisualiseCommand(), args));
         assertEquals(6, StageRunner.run(spark, stage).pending());
         assertEquals(
                 0,
@@ -57,8 +64,7 @@ class InternalsScenario extends Scenario {
         assertEquals(6, rows.size());
         for (Row r : rows) {
             assertNull(r.getAs("error"));
-            java.awt.image.BufferedImage img =
-                    javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(r.<byte[]>getAs("image")));
+            BufferedImage img = ImageIO.read(new ByteArrayInputStream(r.<byte[]>getAs("image")));
             assertEquals(List.of(64, 64), List.of(img.getWidth(), img.getHeight()));
             List<Double> trace = r.getList(r.fieldIndex("trace"));
             assertEquals(6, trace.size());
@@ -71,10 +77,10 @@ class InternalsScenario extends Scenario {
                 SqlRunner.run(spark, ROOT.resolve("notebooks-sql/over_training.sql"))
                         .count(),
                 "over_training.sql: the visualised layers");
-        List<java.nio.file.Path> grids = io.xaiscale.jobs.internals.UnitGrids.write(spark, stage, tmp.resolve("units"));
+        List<Path> grids = UnitGrids.write(spark, stage, tmp.resolve("units"));
         assertEquals(2, grids.size());
-        for (java.nio.file.Path g : grids) {
-            assertTrue(javax.imageio.ImageIO.read(g.toFile()).getWidth() > 3 * 128, g.toString());
+        for (Path g : grids) {
+            assertTrue(ImageIO.read(g.toFile()).getWidth() > 3 * 128, g.toString());
         }
     }
 
@@ -95,8 +101,7 @@ class InternalsScenario extends Scenario {
                 () -> DissectCommand.settings(
                         w.options(new DissectCommand(), "--quantile", "1"), Plan.of(w.options(new DissectCommand()))));
         assertEquals("Invalid --quantile: 1 (must be in [0.5, 1.0))", q.getMessage());
-        io.xaiscale.config.Options o =
-                w.options(new DissectCommand(), "--layer", "relu3", "--quantile", "0.9", "--sample-images", "8");
+        Options o = w.options(new DissectCommand(), "--layer", "relu3", "--quantile", "0.9", "--sample-images", "8");
         Plan plan = Plan.of(o);
         DissectJob.Settings s = DissectCommand.settings(o, plan);
         DissectJob.Outcome outcome = DissectJob.run(spark, s, plan.card());
@@ -122,9 +127,8 @@ class InternalsScenario extends Scenario {
                 64,
                 SqlRunner.run(spark, ROOT.resolve("notebooks-sql/dissection.sql"))
                         .count());
-        java.nio.file.Path picture = io.xaiscale.jobs.internals.DissectionPicture.draw(
-                spark, plan.card(), s, outcome, tmp.resolve("dissection"));
-        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(picture.toFile());
+        Path picture = DissectionPicture.draw(spark, plan.card(), s, outcome, tmp.resolve("dissection"));
+        BufferedImage img = ImageIO.read(picture.toFile());
         assertEquals(4 + DissectJob.TOP_IMAGES * (128 + 4), img.getWidth(), "a row of a unit's strongest images");
     }
 

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xaiscale.jobs.cli.Output;
+import io.xaiscale.jobs.session.Endpoints;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,13 +27,13 @@ class MainTest {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        PrintStream oldData = io.xaiscale.jobs.cli.Output.use(new PrintStream(data, true, StandardCharsets.UTF_8));
+        PrintStream oldData = Output.use(new PrintStream(data, true, StandardCharsets.UTF_8));
         try {
             int code = Main.run(args);
             return new Outcome(code, buf.toString(StandardCharsets.UTF_8), data.toString(StandardCharsets.UTF_8));
         } finally {
             System.setErr(old);
-            io.xaiscale.jobs.cli.Output.use(oldData);
+            Output.use(oldData);
         }
     }
 
@@ -71,10 +74,10 @@ class MainTest {
         assertTrue(o.err().startsWith("Unknown command: frobnicate (valid: demo, pipeline, audit,"), o.err());
         // a boolean: --full, --full=true and --full true read alike (the file is what fails, after parsing)
         for (String[] full : new String[][] {{"--full"}, {"--full=true"}, {"--full", "true"}, {"--full", "false"}}) {
-            String[] args = java.util.stream.Stream.concat(
-                            java.util.stream.Stream.of(
+            String[] args = Stream.concat(
+                            Stream.of(
                                     "audit", "--file", tmp.resolve("none.yaml").toString()),
-                            java.util.stream.Stream.of(full))
+                            Stream.of(full))
                     .toArray(String[]::new);
             o = run(args);
             assertEquals(2, o.code(), String.join(" ", full));
@@ -220,7 +223,6 @@ class MainTest {
         }
         assertEquals(
                 "Not found: s3a://***@bucket/x and file://***@host/y",
-                io.xaiscale.jobs.session.Endpoints.redact(
-                        "Not found: s3a://KEY:SECRET@bucket/x and file://u:p@host/y"));
+                Endpoints.redact("Not found: s3a://KEY:SECRET@bucket/x and file://u:p@host/y"));
     }
 }

@@ -7,13 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.delta.tables.DeltaTable;
 import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.Maps;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ingest.IngestJob;
+import io.xaiscale.jobs.ingest.Mosaics;
 import io.xaiscale.jobs.stage.ExplainStage;
 import io.xaiscale.jobs.stage.StageRunner;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -60,7 +65,7 @@ class MetricStagesScenario extends Scenario {
                 .limit(2)
                 .as(Encoders.STRING())
                 .collectAsList();
-        io.delta.tables.DeltaTable.forPath(spark, Tables.METHOD_AGREEMENT.path(warehouse))
+        DeltaTable.forPath(spark, Tables.METHOD_AGREEMENT.path(warehouse))
                 .delete(col("image_id").isin(two.toArray()));
         assertEquals(8 * 15, agree.count());
         assertEquals(
@@ -159,8 +164,8 @@ class MetricStagesScenario extends Scenario {
         String warehouse = w.path();
         assertEquals(6, w.explain("--methods", "gradient").pending());
         // one mosaic (only trousers have two images here), its two trouser tiles as ground truth
-        assertEquals(1, io.xaiscale.jobs.ingest.Mosaics.build(spark, warehouse, 1, 32, 0));
-        assertEquals(0, io.xaiscale.jobs.ingest.Mosaics.build(spark, warehouse, 1, 32, 0), "a rerun adds nothing");
+        assertEquals(1, Mosaics.build(spark, warehouse, 1, 32, 0));
+        assertEquals(0, Mosaics.build(spark, warehouse, 1, 32, 0), "a rerun adds nothing");
         Row mosaic = spark.read()
                 .format("delta")
                 .load(Tables.IMAGES.path(warehouse))
@@ -303,8 +308,7 @@ class MetricStagesScenario extends Scenario {
         assertEquals(10, viaSql.size());
         for (Row r : viaSql) {
             assertEquals(64 * 64, r.getList(2).size(), "at input resolution, stored " + r.getInt(1));
-            java.awt.image.BufferedImage png =
-                    javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(r.<byte[]>getAs("png")));
+            BufferedImage png = ImageIO.read(new ByteArrayInputStream(r.<byte[]>getAs("png")));
             assertEquals(64, png.getWidth());
         }
         for (Row r : pairs) {

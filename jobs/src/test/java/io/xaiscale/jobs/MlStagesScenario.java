@@ -9,12 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Maps;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ml.ExplanationEvaluator;
 import io.xaiscale.jobs.ml.ImageExplainer;
 import io.xaiscale.metric.Metrics;
+import io.xaiscale.model.ModelCard;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +49,7 @@ class MlStagesScenario extends Scenario {
                 .format("delta")
                 .load(Tables.IMAGES.path(warehouse))
                 .select("image_id", "label", "boxes", "bbox", "width", "height");
-        return files.withColumn("image_id", sha2(col("content"), 256))
-                .join(truth, io.xaiscale.jobs.delta.DeltaIO.columns("image_id"), "left");
+        return files.withColumn("image_id", sha2(col("content"), 256)).join(truth, DeltaIO.columns("image_id"), "left");
     }
 
     static Pipeline pipeline(Path model) {
@@ -84,7 +86,7 @@ class MlStagesScenario extends Scenario {
         Map<String, String> out = new HashMap<>();
         for (Row r : rows) {
             String key = r.getAs("path") + "|" + r.getAs("params_hash") + "|" + r.getAs("metric");
-            String map = r.getAs("map") == null ? "-" : java.util.Arrays.toString(mapOf(r));
+            String map = r.getAs("map") == null ? "-" : Arrays.toString(mapOf(r));
             String value = r.getAs("target_class") + "|" + r.getAs("predicted_class") + "|" + r.getAs("error") + "|"
                     + r.getAs("value") + "|" + r.getAs("metric_error") + "|" + r.getAs("ground_truth") + "|" + map;
             assertNull(out.put(key, value), "one row per explanation and metric output: " + key);
@@ -99,7 +101,7 @@ class MlStagesScenario extends Scenario {
         Path tmp = fixture.dir("ml-stages");
         Path model = Fixture.MODEL;
         // the shipped model's rows only
-        io.xaiscale.model.ModelCard card = io.xaiscale.model.ModelCard.read(model);
+        ModelCard card = ModelCard.read(model);
         Dataset<Row> input = input(spark, source, warehouse);
         long files = input.count();
         List<Row> rows = pipeline(model).fit(input).transform(input).collectAsList();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.it.Child;
 import io.xaiscale.jobs.session.SqlRunner;
@@ -16,9 +17,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,8 +72,8 @@ class SqlAndCatalogScenario extends Scenario {
         List<Row> families = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/robust_ranking.sql"))
                 .collectAsList();
         assertEquals(
-                java.util.Set.of("faithfulness", "localisation", "robustness", "sanity", "complexity"),
-                families.stream().map(r -> r.<String>getAs("family")).collect(java.util.stream.Collectors.toSet()));
+                Set.of("faithfulness", "localisation", "robustness", "sanity", "complexity"),
+                families.stream().map(r -> r.<String>getAs("family")).collect(Collectors.toSet()));
         assertEquals(
                 5,
                 families.stream()
@@ -101,16 +106,15 @@ class SqlAndCatalogScenario extends Scenario {
     void anUpdateClauseOnATableWrittenBeforeItsColumnExistedAddsTheColumn() throws Exception {
         Path tmp = fixture.dir("old-table");
         String path = tmp.resolve("old-table").toString();
-        org.apache.spark.sql.types.StructType old =
-                new org.apache.spark.sql.types.StructType().add("k", "string").add("a", "int");
-        spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create("x", 1)), old)
+        StructType old = new StructType().add("k", "string").add("a", "int");
+        spark.createDataFrame(List.of(RowFactory.create("x", 1)), old)
                 .write()
                 .format("delta")
                 .save(path);
-        org.apache.spark.sql.types.StructType now = old.add("b", "long");
+        StructType now = old.add("b", "long");
         long written = DeltaIO.insertOrUpdate(
                 spark,
-                spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create("x", 1, 7L)), now),
+                spark.createDataFrame(List.of(RowFactory.create("x", 1, 7L)), now),
                 path,
                 List.of("k"),
                 List.of(new DeltaIO.Update("NOT (t.b <=> s.b)", List.of("b"))));
@@ -222,9 +226,9 @@ class SqlAndCatalogScenario extends Scenario {
         assertEquals(byPath, byName, "every notebook by table name, as over the warehouse's paths");
         assertTrue(byName.get("leaderboard.sql") > 0, byName.toString());
         // registering again keeps every table in place (the views of tables not written yet are made again)
-        assertEquals(io.xaiscale.jobs.delta.Tables.ALL.size() + 2, again.size(), again.toString());
-        for (io.xaiscale.jobs.delta.Table t : io.xaiscale.jobs.delta.Tables.ALL) {
-            boolean written = io.xaiscale.jobs.delta.DeltaIO.exists(spark, t.path(warehouse));
+        assertEquals(Tables.ALL.size() + 2, again.size(), again.toString());
+        for (Table t : Tables.ALL) {
+            boolean written = DeltaIO.exists(spark, t.path(warehouse));
             assertEquals(written ? "kept" : "view", again.get(t.name()), t.name());
         }
     }

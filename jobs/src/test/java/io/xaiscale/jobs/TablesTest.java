@@ -8,6 +8,7 @@ import io.xaiscale.jobs.delta.Tables;
 import java.sql.Timestamp;
 import java.util.List;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +25,8 @@ class TablesTest {
             case "boolean" -> true;
             case "binary" -> new byte[] {1};
             case "timestamp" -> new Timestamp(0);
-            case "struct" -> org.apache.spark.sql.RowFactory.create(0, 0, 1, 1);
-            case "array" -> new Row[] {org.apache.spark.sql.RowFactory.create(0, 0, 1, 1, null, null, null)};
+            case "struct" -> RowFactory.create(0, 0, 1, 1);
+            case "array" -> new Row[] {RowFactory.create(0, 0, 1, 1, null, null, null)};
             default -> throw new IllegalStateException("no sample for " + f);
         };
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xaiscale.image.ImageCodec;
 import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
@@ -14,12 +15,18 @@ import io.xaiscale.jobs.overlay.OverlayJob;
 import io.xaiscale.jobs.session.SqlRunner;
 import io.xaiscale.jobs.stage.ExplainStage;
 import io.xaiscale.jobs.stage.StageRunner;
+import io.xaiscale.model.ModelCard;
+import io.xaiscale.render.Overlay;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -45,12 +52,11 @@ class TargetsAndGeometryScenario extends Scenario {
                                 "\"geometry\" : \"resize_center_crop\", \"resize_to\" : 64,"));
         // two 128x64 photos: the centre crop keeps columns 32..95, so a box at the left edge is cut away
         Path photos = Files.createDirectories(tmp.resolve("wide"));
-        java.awt.image.BufferedImage img =
-                new java.awt.image.BufferedImage(128, 64, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        BufferedImage img = new BufferedImage(128, 64, BufferedImage.TYPE_BYTE_GRAY);
         img.getRaster().setSample(60, 30, 0, 200);
-        Files.write(photos.resolve("centre.png"), io.xaiscale.image.ImageCodec.png(img));
+        Files.write(photos.resolve("centre.png"), ImageCodec.png(img));
         img.getRaster().setSample(61, 30, 0, 200);
-        Files.write(photos.resolve("edge.png"), io.xaiscale.image.ImageCodec.png(img));
+        Files.write(photos.resolve("edge.png"), ImageCodec.png(img));
         Files.writeString(
                 photos.resolve("manifest.csv"),
                 "path,label,x0,y0,x1,y1\ncentre.png,1,48,16,80,48\nedge.png,1,0,16,20,48\n");
@@ -85,7 +91,7 @@ class TargetsAndGeometryScenario extends Scenario {
                 edge.getAs("error"));
         assertEquals(1, m.where(col("value").isNotNull()).count(), "the centred box, moved to 16..48, is scored");
         // the leaderboard says over how many maps the mean is, and how many the metric did not apply to
-        io.xaiscale.jobs.session.SqlRunner.registerViews(spark, wh);
+        SqlRunner.registerViews(spark, wh);
         Row lb = spark.sql("SELECT n, not_applicable FROM leaderboard WHERE metric = 'pointing_game'")
                 .first();
         assertEquals(List.of(1L, 1L), List.of(lb.getLong(0), lb.getLong(1)));
@@ -94,15 +100,14 @@ class TargetsAndGeometryScenario extends Scenario {
         List<Path> grids = OverlayJob.render(
                 spark,
                 wh,
-                io.xaiscale.model.ModelCard.read(model),
+                ModelCard.read(model),
                 tmp.resolve("wide-overlays"),
                 2,
                 2,
-                io.xaiscale.render.Overlay.Colors.SIGNED,
-                io.xaiscale.render.Overlay.View.ORIGINAL);
+                Overlay.Colors.SIGNED,
+                Overlay.View.ORIGINAL);
         assertEquals(2, grids.size());
-        java.awt.image.BufferedImage grid =
-                javax.imageio.ImageIO.read(grids.get(0).toFile());
+        BufferedImage grid = ImageIO.read(grids.get(0).toFile());
         assertEquals(4 + 2 * (128 + 4), grid.getWidth(), "the original tile is 128 wide, then one map tile");
         int tile = 4 + 128 + 4;
         int[] hatched = new int[2]; // left margin, centre: hatch-line pixels that are hatch grey
@@ -140,16 +145,16 @@ class TargetsAndGeometryScenario extends Scenario {
                 .where(col("method").equalTo("gradient").and(col("error").isNull()));
         Row image = images.where(col("source_uri").endsWith("fmnist-loc-test-00002.png"))
                 .first();
-        Map<String, Row> byTarget = new java.util.HashMap<>();
+        Map<String, Row> byTarget = new HashMap<>();
         for (Row r : expl.where(col("image_id").equalTo(image.<String>getAs("image_id")))
                 .collectAsList()) {
             byTarget.put(r.getAs("target_rule"), r);
         }
         int label = image.getAs("label");
-        assertEquals(java.util.Set.of("predicted", "top_2", "top_3", "label", "class_" + label), byTarget.keySet());
+        assertEquals(Set.of("predicted", "top_2", "top_3", "label", "class_" + label), byTarget.keySet());
         int predicted = byTarget.get("predicted").getAs("target_class");
         assertEquals(predicted, byTarget.get("top_2").<Integer>getAs("predicted_class"));
-        java.util.Set<Integer> top = java.util.Set.of(
+        Set<Integer> top = Set.of(
                 predicted,
                 byTarget.get("top_2").getAs("target_class"),
                 byTarget.get("top_3").getAs("target_class"));

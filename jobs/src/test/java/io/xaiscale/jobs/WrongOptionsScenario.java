@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xaiscale.explain.Explainers;
 import io.xaiscale.jobs.Fixture.Warehouse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,8 +22,7 @@ class WrongOptionsScenario extends Scenario {
                 IllegalArgumentException.class,
                 () -> ExplainCommand.stage(w.options(new ExplainCommand(), "--methods", "gradient,shap")));
         assertEquals(
-                "Unknown explanation method: shap (valid: " + String.join(", ", io.xaiscale.explain.Explainers.names())
-                        + ")",
+                "Unknown explanation method: shap (valid: " + String.join(", ", Explainers.names()) + ")",
                 e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,

@@ -16,6 +16,7 @@ import io.xaiscale.image.Slic;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.ModelCard;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -94,13 +95,13 @@ public final class Xrai extends Explainer {
         float[] out = new float[n * h * w];
         int grow = (int) Math.round(dilation * Math.max(h, w));
         for (int i = 0; i < n; i++) {
-            float[] own = java.util.Arrays.copyOfRange(pixels, i * c * h * w, (i + 1) * c * h * w);
+            float[] own = Arrays.copyOfRange(pixels, i * c * h * w, (i + 1) * c * h * w);
             List<int[]> masks = new ArrayList<>();
             for (int k = 0; k < scales; k++) {
                 int count = Math.max(2, segments >> k);
                 masks.addAll(segmentMasks(Slic.segment(own, c, h, w, count, 0.1, 10), h, w, grow));
             }
-            float[] attr = java.util.Arrays.copyOfRange(maps, i * h * w, (i + 1) * h * w);
+            float[] attr = Arrays.copyOfRange(maps, i * h * w, (i + 1) * h * w);
             System.arraycopy(rank(attr, masks, minPixels), 0, out, i * h * w, h * w);
         }
         NDArray result = inputs.getManager().create(out, new Shape(n, h, w)).toType(inputs.getDataType(), false);
@@ -153,7 +154,7 @@ public final class Xrai extends Explainer {
         float[] out = new float[size];
         boolean[] chosen = new boolean[size];
         boolean[] alive = new boolean[masks.size()];
-        java.util.Arrays.fill(alive, true);
+        Arrays.fill(alive, true);
         int left = masks.size();
         while (left > 0) {
             int best = -1;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.explain.gradient.Baseline;
 import io.xaiscale.image.Blur;
+import io.xaiscale.metric.Relevance;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import java.util.Arrays;
@@ -63,7 +64,7 @@ final class Perturbed {
 
     /** Pixel indices from least to most relevant (the reverse of {@code Relevance.order}). */
     static int[] ascending(float[] relevance) {
-        int[] desc = io.xaiscale.metric.Relevance.order(relevance);
+        int[] desc = Relevance.order(relevance);
         int[] out = new int[desc.length];
         for (int i = 0; i < desc.length; i++) {
             out[i] = desc[desc.length - 1 - i];

@@ -6,10 +6,12 @@ import io.xaiscale.config.ParamReader;
 import io.xaiscale.metric.CurveMetric;
 import io.xaiscale.metric.EvalBatch;
 import io.xaiscale.metric.Relevance;
+import io.xaiscale.model.Autograd;
 import io.xaiscale.util.Hashing;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * ROAD, remove and debias (Rong et al. 2022; Quantus's {@code ROAD}): for each of {@code steps}
@@ -78,7 +80,7 @@ public final class Road extends CurveMetric {
         if (output.equals("probability")) {
             return Perturbed.scores(b.model(), copies, b.targets(), steps, "probability");
         }
-        int[] predicted = io.xaiscale.model.Autograd.argMax(b.model().logitsNoGrad(copies));
+        int[] predicted = Autograd.argMax(b.model().logitsNoGrad(copies));
         float[][] out = new float[n][steps];
         for (int i = 0; i < n; i++) {
             for (int k = 0; k < steps; k++) {
@@ -122,8 +124,7 @@ public final class Road extends CurveMetric {
                 v[ch * hw + p] = gone[p] ? mean : image[ch * hw + p];
             }
         }
-        int[] holes =
-                java.util.stream.IntStream.range(0, hw).filter(p -> gone[p]).toArray();
+        int[] holes = IntStream.range(0, hw).filter(p -> gone[p]).toArray();
         double omega = 1.8;
         for (int sweep = 0; sweep < SWEEPS; sweep++) {
             double change = 0;

@@ -3,6 +3,7 @@ package io.xaiscale.metric.localisation;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.image.Region;
 import io.xaiscale.metric.Relevance;
+import java.util.List;
 
 /**
  * Attribution localisation (Kohlbrenner et al. 2020; Quantus's {@code AttributionLocalisation}): the
@@ -18,7 +19,7 @@ public final class AttributionLocalisation extends LocalizationMetric {
 
     public AttributionLocalisation(ParamReader p) {
         super(NAME, p, Relevance.Mode.POSITIVE);
-        this.weighted = Boolean.parseBoolean(p.getChoice("weighted", "true", java.util.List.of("true", "false")));
+        this.weighted = Boolean.parseBoolean(p.getChoice("weighted", "true", List.of("true", "false")));
     }
 
     @Override

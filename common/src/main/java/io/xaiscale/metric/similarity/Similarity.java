@@ -117,7 +117,7 @@ public final class Similarity {
         for (int i = 0; i < v.length; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, (x, y) -> v[x] != v[y] ? Float.compare(v[y], v[x]) : Integer.compare(x, y));
+        Arrays.sort(order, (x, y) -> v[x] != v[y] ? Float.compare(v[y], v[x]) : Integer.compare(x, y));
         boolean[] out = new boolean[v.length];
         for (int i = 0; i < Math.min(k, v.length); i++) {
             out[order[i]] = true;

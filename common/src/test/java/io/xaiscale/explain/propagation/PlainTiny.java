@@ -1,6 +1,7 @@
 package io.xaiscale.explain.propagation;
 
 import io.xaiscale.TestModels;
+import java.util.function.BiFunction;
 
 /**
  * A slow, plain re-implementation of every rule on {@link TestModels#tiny}, in double precision and
@@ -142,7 +143,7 @@ final class PlainTiny {
     }
 
     /** Gradient-like backward with a ReLU rule: {@code relu(z, g)} gives the signal at the ReLU input. */
-    double[] modifiedGradient(double[] x, int target, java.util.function.BiFunction<Double, Double, Double> relu) {
+    double[] modifiedGradient(double[] x, int target, BiFunction<Double, Double, Double> relu) {
         double[] z1 = affine(m1, b1, x);
         double[] g1 = new double[12];
         for (int j = 0; j < 12; j++) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.TestModels;
 import io.xaiscale.explain.Explainer;
@@ -20,8 +21,11 @@ import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BiFunction;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,7 +101,7 @@ class PropagationTest {
 
     // ---- every rule against its plain formula on the tiny network ----
 
-    void checkTiny(String spec, java.util.function.BiFunction<double[], Integer, double[]> expected) {
+    void checkTiny(String spec, BiFunction<double[], Integer, double[]> expected) {
         checkTiny(spec, 0f, expected);
     }
 
@@ -106,7 +110,7 @@ class PropagationTest {
      * formula; LRP's signal at the pixels (each input channel's relevance) is compared before the
      * channels are summed too, since a rule can be wrong per channel and right in their sum.
      */
-    void checkTiny(String spec, float shift, java.util.function.BiFunction<double[], Integer, double[]> expected) {
+    void checkTiny(String spec, float shift, BiFunction<double[], Integer, double[]> expected) {
         try (NDManager m = manager.newSubManager()) {
             NDArray x = random(m, 17, 2, 2, 2, 2).sub(shift);
             int[] targets = {0, 1};
@@ -127,7 +131,7 @@ class PropagationTest {
                 double[] want = PlainTiny.map(signal);
                 // an all-zero expectation (every ReLU dead on this input) would let any rule pass
                 assertTrue(
-                        java.util.Arrays.stream(want).anyMatch(v -> Math.abs(v) > 1e-3),
+                        Arrays.stream(want).anyMatch(v -> Math.abs(v) > 1e-3),
                         spec + ": the expected map of sample " + n + " is zero");
                 for (int p = 0; p < 4; p++) {
                     assertEquals(
@@ -197,7 +201,7 @@ class PropagationTest {
         checkTiny("deeplift", (x, t) -> plain.deeplift(x, new double[8], t, false));
         checkTiny("deeplift[rule=reveal_cancel]", (x, t) -> plain.deeplift(x, new double[8], t, true));
         double[] ones = new double[8];
-        java.util.Arrays.fill(ones, 1.0);
+        Arrays.fill(ones, 1.0);
         checkTiny("deeplift[baseline=one]", (x, t) -> plain.deeplift(x, ones, t, false));
     }
 
@@ -334,16 +338,12 @@ class PropagationTest {
                 long n = out.getShape().get(0);
                 sums.add(out.reshape(n, -1)
                         .sum(new int[] {1})
-                        .toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+                        .toType(DataType.FLOAT32, false)
                         .toFloatArray());
                 if (s.layer().kind() == Layer.Kind.RELU) {
                     afterRelu.add(new float[] {
-                        out.min()
-                                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                                .getFloat(),
-                        out.max()
-                                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                                .getFloat()
+                        out.min().toType(DataType.FLOAT32, false).getFloat(),
+                        out.max().toType(DataType.FLOAT32, false).getFloat()
                     });
                 }
                 return out;
@@ -391,7 +391,7 @@ class PropagationTest {
     void lrpWithoutBiasConservesAcrossResidualJoins() {
         try (Classifier dbl = TestModels.toDouble(resnet);
                 NDManager m = manager.newSubManager()) {
-            NDArray x = random(m, 9, 3, 1, 32, 32).toType(ai.djl.ndarray.types.DataType.FLOAT64, false);
+            NDArray x = random(m, 9, 3, 1, 32, 32).toType(DataType.FLOAT64, false);
             int[] t = {0, 4, 9};
             Recording rec = new Recording(((Lrp) Explainers.fromString("lrp[rule=zero,bias=false]")).rules());
             Propagation.Result r = Propagation.run(dbl, x, t, null, rec, Propagation.Start.TARGET_LOGIT);
@@ -443,8 +443,7 @@ class PropagationTest {
                         .signal()
                         .toFloatArray();
                 assertTrue(
-                        java.util.stream.IntStream.range(0, perSample.length)
-                                .anyMatch(i -> Math.abs(perSample[i]) > 1e-3),
+                        IntStream.range(0, perSample.length).anyMatch(i -> Math.abs(perSample[i]) > 1e-3),
                         model.card().id() + ": an all-zero signal");
                 assertClose(perSample, shared, 1e-5, model.card().id());
             }

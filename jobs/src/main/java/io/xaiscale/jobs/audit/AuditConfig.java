@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.xaiscale.analysis.Spray;
 import io.xaiscale.util.Hashing;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * An audit, as one YAML file versioned with the user's code: the dataset (warehouse, source, manifest,
@@ -63,9 +66,9 @@ public record AuditConfig(
             @JsonProperty("max_clusters") Integer maxClusters) {
         public static final int DEFAULT_MAX_MAPS = 300;
 
-        public io.xaiscale.analysis.Spray.Settings settings() {
-            io.xaiscale.analysis.Spray.Settings d = io.xaiscale.analysis.Spray.Settings.defaults();
-            return new io.xaiscale.analysis.Spray.Settings(
+        public Spray.Settings settings() {
+            Spray.Settings d = Spray.Settings.defaults();
+            return new Spray.Settings(
                     side == null ? d.side() : side,
                     neighbours == null ? d.neighbours() : neighbours,
                     maxClusters == null ? d.maxClusters() : maxClusters,
@@ -157,8 +160,8 @@ public record AuditConfig(
      * {@code dir}, the folder of the YAML file, as a user reading the file expects; absolute paths
      * and URIs ({@code s3a://...}) stay as written.
      */
-    public AuditConfig relativeTo(java.nio.file.Path dir) {
-        java.util.function.UnaryOperator<String> at =
+    public AuditConfig relativeTo(Path dir) {
+        UnaryOperator<String> at =
                 p -> p == null || p.isBlank() || p.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") || p.startsWith("/")
                         ? p
                         : dir.resolve(p).normalize().toString();

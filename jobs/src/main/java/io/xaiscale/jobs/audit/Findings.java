@@ -16,8 +16,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import scala.collection.JavaConverters;
@@ -159,7 +164,7 @@ public final class Findings {
             for (String params : mass.select("metric_params")
                     .distinct()
                     .orderBy("metric_params")
-                    .as(org.apache.spark.sql.Encoders.STRING())
+                    .as(Encoders.STRING())
                     .collectAsList()) {
                 out.addAll(cleverHans(
                         mass.where(col("metric_params").equalTo(params))
@@ -180,8 +185,7 @@ public final class Findings {
 
     /** The {@code margin} of a {@code relevance_mass} configuration's params (JSON), 0 without one. */
     static double margin(String metricParams) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"margin\"\\s*:\\s*([0-9.eE+-]+)")
-                .matcher(metricParams);
+        Matcher m = Pattern.compile("\"margin\"\\s*:\\s*([0-9.eE+-]+)").matcher(metricParams);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
@@ -229,7 +233,7 @@ public final class Findings {
                         .orderBy(col("outside").desc(), col("image_id"))
                         .limit(EVIDENCE)
                         .select("image_id")
-                        .as(org.apache.spark.sql.Encoders.STRING())
+                        .as(Encoders.STRING())
                         .collectAsList();
                 out.add(new Finding(
                         CLEVER_HANS,
@@ -299,9 +303,7 @@ public final class Findings {
      * gives each its images (e.g. {@link #worstImages}).
      */
     public static List<Finding> regressions(
-            List<Gates.Mean> now,
-            Ledger.Previous previous,
-            java.util.function.Function<Gates.Mean, List<String>> evidence) {
+            List<Gates.Mean> now, Ledger.Previous previous, Function<Gates.Mean, List<String>> evidence) {
         List<Finding> out = new ArrayList<>();
         for (Gates.Mean m : now) {
             Gates.Mean before =
@@ -349,7 +351,7 @@ public final class Findings {
                 .orderBy(m.higherIsBetter() ? col("value").asc() : col("value").desc(), col("image_id"))
                 .limit(EVIDENCE)
                 .select("image_id")
-                .as(org.apache.spark.sql.Encoders.STRING())
+                .as(Encoders.STRING())
                 .collectAsList();
     }
 
@@ -359,7 +361,7 @@ public final class Findings {
      * and the 95% interval of the difference (two proportions, normal approximation) lies above zero.
      */
     public static List<Finding> errorSpike(
-            long rows, long errors, Ledger.Previous previous, java.util.function.Supplier<List<String>> evidence) {
+            long rows, long errors, Ledger.Previous previous, Supplier<List<String>> evidence) {
         if (previous.checkedRows() == null
                 || previous.errorRows() == null
                 || previous.checkedRows() == 0
@@ -432,7 +434,7 @@ public final class Findings {
                     .orderBy("image_id")
                     .limit(EVIDENCE)
                     .select("image_id")
-                    .as(org.apache.spark.sql.Encoders.STRING())
+                    .as(Encoders.STRING())
                     .collectAsList();
             String name = cls == null ? "all classes" : a.className(cls);
             out.add(new Finding(

@@ -2,17 +2,22 @@ package io.xaiscale.jobs.audit;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.delta.tables.DeltaTable;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.session.Endpoints;
 import java.sql.Timestamp;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -45,7 +50,7 @@ public final class Ledger {
     /** A new run id: the UTC start time and a random suffix, sortable by time. */
     public static String newRunId() {
         return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
-                        .format(java.time.LocalDateTime.now(ZoneOffset.UTC))
+                        .format(LocalDateTime.now(ZoneOffset.UTC))
                 + "-" + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
     }
 
@@ -82,15 +87,14 @@ public final class Ledger {
         if (!DeltaIO.exists(spark, path)) {
             return;
         }
-        io.delta.tables.DeltaTable t = io.delta.tables.DeltaTable.forPath(spark, path);
-        org.apache.spark.sql.Column open =
-                col("audit").equalTo(audit).and(col("status").equalTo(RUNNING));
+        DeltaTable t = DeltaTable.forPath(spark, path);
+        Column open = col("audit").equalTo(audit).and(col("status").equalTo(RUNNING));
         if (t.toDF().where(open).isEmpty()) {
             return;
         }
         t.update(
                 open,
-                java.util.Map.of(
+                Map.of(
                         "status",
                         org.apache.spark.sql.functions.lit(FAILED),
                         "error",
@@ -176,7 +180,7 @@ public final class Ledger {
         }
         Row r = last.get(0);
         List<String> columns = List.of(runs.columns());
-        java.util.function.Function<String, Object> value =
+        Function<String, Object> value =
                 c -> columns.contains(c) && !r.isNullAt(r.fieldIndex(c)) ? r.get(r.fieldIndex(c)) : null;
         return new Previous(
                 r.getString(r.fieldIndex("run_id")),

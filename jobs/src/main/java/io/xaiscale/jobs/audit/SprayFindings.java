@@ -15,6 +15,7 @@ import io.xaiscale.metric.localisation.RelevanceMass;
 import io.xaiscale.model.ModelCard;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,8 +27,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import scala.collection.JavaConverters;
+import scala.collection.Seq;
 
 /**
  * SpRAy ({@link Spray}) over an audit's maps, distributed: per method configuration and explained
@@ -47,7 +50,7 @@ public final class SprayFindings {
     /** The least maps of a class to look for clusters in. */
     public static final int MIN_MAPS = 20;
 
-    private static final StructType CLUSTER = DataTypes.createStructType(new org.apache.spark.sql.types.StructField[] {
+    private static final StructType CLUSTER = DataTypes.createStructType(new StructField[] {
         DataTypes.createStructField("method_spec", DataTypes.StringType, false),
         DataTypes.createStructField("class", DataTypes.IntegerType, false),
         DataTypes.createStructField("maps", DataTypes.IntegerType, false),
@@ -58,7 +61,7 @@ public final class SprayFindings {
         DataTypes.createStructField("mean_map", DataTypes.createArrayType(DataTypes.FloatType, false), false),
     });
 
-    private static final StructType POOLED = DataTypes.createStructType(new org.apache.spark.sql.types.StructField[] {
+    private static final StructType POOLED = DataTypes.createStructType(new StructField[] {
         DataTypes.createStructField("method_spec", DataTypes.StringType, false),
         DataTypes.createStructField("class", DataTypes.IntegerType, false),
         DataTypes.createStructField("image_id", DataTypes.StringType, false),
@@ -101,7 +104,7 @@ public final class SprayFindings {
                         Encoders.row(CLUSTER));
     }
 
-    private static List<Row> analyse(java.util.Iterator<Row> rows, Spray.Settings s) {
+    private static List<Row> analyse(Iterator<Row> rows, Spray.Settings s) {
         List<String> ids = new ArrayList<>();
         List<float[]> maps = new ArrayList<>();
         String method = null;
@@ -142,7 +145,7 @@ public final class SprayFindings {
         return out;
     }
 
-    private static scala.collection.Seq<Float> boxed(float[] f) {
+    private static Seq<Float> boxed(float[] f) {
         List<Float> l = new ArrayList<>(f.length);
         for (float v : f) {
             l.add(v);

@@ -4,8 +4,12 @@ import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.session.SqlRunner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
@@ -41,7 +45,7 @@ public final class Catalog {
             throw new IllegalArgumentException("Invalid database name '" + name
                     + "': use letters, digits and underscores, starting with a letter (e.g. xai)");
         }
-        return name.toLowerCase(java.util.Locale.ROOT);
+        return name.toLowerCase(Locale.ROOT);
     }
 
     /** Creates or updates database {@code db} of {@code spark}'s catalog over the tables of {@code warehouse}. */
@@ -121,17 +125,15 @@ public final class Catalog {
             return p.getFileSystem(spark.sparkContext().hadoopConfiguration())
                     .makeQualified(p)
                     .toString();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     /** A query of no rows with the table's columns and types: the placeholder of a table not written yet. */
     static String emptyOf(Table t) {
         return "SELECT "
-                + java.util.Arrays.stream(t.schema().fields())
-                        .map(Catalog::nullOf)
-                        .collect(Collectors.joining(", "))
+                + Arrays.stream(t.schema().fields()).map(Catalog::nullOf).collect(Collectors.joining(", "))
                 + " WHERE 1 = 0";
     }
 

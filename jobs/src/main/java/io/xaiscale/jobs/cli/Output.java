@@ -3,6 +3,7 @@ package io.xaiscale.jobs.cli;
 import java.io.PrintStream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import scala.runtime.AbstractFunction0;
 
 /**
  * Data to standard output, everything else (progress, logs, outcome lines) to standard error, so
@@ -35,7 +36,7 @@ public final class Output {
 
     /** Prints {@code rows} rows of {@code ds} as Spark's table, to {@link #data}. */
     public static void show(Dataset<Row> ds, int rows) {
-        scala.Console$.MODULE$.withOut(data, new scala.runtime.AbstractFunction0<Object>() {
+        scala.Console$.MODULE$.withOut(data, new AbstractFunction0<Object>() {
             @Override
             public Object apply() {
                 ds.show(rows, false);

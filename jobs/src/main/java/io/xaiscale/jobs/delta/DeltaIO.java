@@ -1,13 +1,20 @@
 package io.xaiscale.jobs.delta;
 
+import io.delta.exceptions.DeltaConcurrentModificationException;
 import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import scala.collection.JavaConverters;
 import scala.collection.Seq;
@@ -110,7 +117,7 @@ public final class DeltaIO {
         for (int attempt = 1; ; attempt++) {
             try {
                 return mergeOnce(spark, unique, path, key, updates);
-            } catch (io.delta.exceptions.DeltaConcurrentModificationException e) {
+            } catch (DeltaConcurrentModificationException e) {
                 if (attempt > CONFLICT_RETRIES) {
                     throw e;
                 }
@@ -138,7 +145,7 @@ public final class DeltaIO {
             if (u.columns().isEmpty()) {
                 merge = merge.whenMatched(u.condition()).updateAll();
             } else {
-                java.util.Map<String, String> set = new java.util.LinkedHashMap<>();
+                Map<String, String> set = new LinkedHashMap<>();
                 u.columns().forEach(c -> set.put(c, "s." + c));
                 merge = merge.whenMatched(u.condition()).updateExpr(set);
             }
@@ -163,10 +170,10 @@ public final class DeltaIO {
      * evolution inside the MERGE would add them only for the rows it writes.
      */
     static void addMissingColumns(SparkSession spark, String path, StructType schema) {
-        java.util.Set<String> have = new java.util.HashSet<>(
+        Set<String> have = new HashSet<>(
                 List.of(spark.read().format("delta").load(path).schema().fieldNames()));
-        List<String> add = new java.util.ArrayList<>();
-        for (org.apache.spark.sql.types.StructField f : schema.fields()) {
+        List<String> add = new ArrayList<>();
+        for (StructField f : schema.fields()) {
             if (!have.contains(f.name())) {
                 add.add("`" + f.name() + "` " + f.dataType().sql());
             }

@@ -5,13 +5,20 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.struct;
 
 import io.xaiscale.config.Choices;
+import io.xaiscale.image.ImageCodec;
 import io.xaiscale.image.Upsample;
+import io.xaiscale.render.Colormap;
+import io.xaiscale.render.Overlay;
 import io.xaiscale.util.MapCodec;
+import java.awt.image.BufferedImage;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF6;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * How maps are stored and read. A row of the explanations table stores {@code map} as
@@ -137,34 +144,31 @@ public final class Maps {
      * at input resolution, {@code xai_map_png(...)} (same arguments) a PNG of its magnitude on the jet
      * scale, for notebooks.
      */
-    public static void register(org.apache.spark.sql.SparkSession spark) {
+    public static void register(SparkSession spark) {
         spark.udf()
                 .register(
                         "xai_map",
-                        (org.apache.spark.sql.api.java.UDF6<
-                                        byte[], String, Integer, Integer, Integer, Integer, float[]>)
+                        (UDF6<byte[], String, Integer, Integer, Integer, Integer, float[]>)
                                 (b, dtype, h, w, ih, iw) -> b == null ? null : decode(b, dtype, h, w, ih, iw),
-                        org.apache.spark.sql.types.DataTypes.createArrayType(
-                                org.apache.spark.sql.types.DataTypes.FloatType, false));
+                        DataTypes.createArrayType(DataTypes.FloatType, false));
         spark.udf()
                 .register(
                         "xai_map_png",
-                        (org.apache.spark.sql.api.java.UDF6<byte[], String, Integer, Integer, Integer, Integer, byte[]>)
+                        (UDF6<byte[], String, Integer, Integer, Integer, Integer, byte[]>)
                                 (b, dtype, h, w, ih, iw) -> b == null
                                         ? null
                                         : png(decode(b, dtype, h, w, ih, iw), ih == null ? h : ih, iw == null ? w : iw),
-                        org.apache.spark.sql.types.DataTypes.BinaryType);
+                        DataTypes.BinaryType);
     }
 
     /** A map's magnitude, scaled by its 99th percentile as the overlays are, on the jet scale, as a PNG. */
     static byte[] png(float[] map, int h, int w) {
-        float[] v = io.xaiscale.render.Overlay.normalise(map);
-        java.awt.image.BufferedImage img =
-                new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        float[] v = Overlay.normalise(map);
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int i = 0; i < v.length; i++) {
-            img.setRGB(i % w, i / w, io.xaiscale.render.Colormap.jet(v[i]));
+            img.setRGB(i % w, i / w, Colormap.jet(v[i]));
         }
-        return io.xaiscale.image.ImageCodec.png(img);
+        return ImageCodec.png(img);
     }
 
     /** The map of the {@link #column} struct in field {@code field} of {@code r}. */

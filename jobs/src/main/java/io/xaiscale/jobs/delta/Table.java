@@ -1,18 +1,24 @@
 package io.xaiscale.jobs.delta;
 
 import java.io.Serializable;
+import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
 
 /**
  * A Delta table of the project: its name under a warehouse root, its schema (snake_case) and the key
@@ -43,19 +49,19 @@ public record Table(String name, StructType schema, List<String> key) implements
      * Column {@code name} of {@code frame}, a frame of this table; a typed null when the frame was
      * written before the column existed (the next write adds it: sessions merge schemas).
      */
-    public Column column(org.apache.spark.sql.Dataset<Row> frame, String name) {
-        return java.util.Arrays.asList(frame.columns()).contains(name)
+    public Column column(Dataset<Row> frame, String name) {
+        return Arrays.asList(frame.columns()).contains(name)
                 ? frame.col(name)
                 : functions.lit(null).cast(schema.apply(name).dataType());
     }
 
     /** The value of an {@code array<double>} column from floats. */
-    public static scala.collection.Seq<Double> doubles(float[] values) {
-        java.util.List<Double> v = new java.util.ArrayList<>(values.length);
+    public static Seq<Double> doubles(float[] values) {
+        List<Double> v = new ArrayList<>(values.length);
         for (float f : values) {
             v.add((double) f);
         }
-        return scala.collection.JavaConverters.asScalaBuffer(v).toSeq();
+        return JavaConverters.asScalaBuffer(v).toSeq();
     }
 
     /** A builder of one row of this table. */
@@ -167,11 +173,11 @@ public record Table(String name, StructType schema, List<String> key) implements
             } else if (t.equals(DataTypes.BinaryType)) {
                 return v instanceof byte[];
             } else if (t.equals(DataTypes.TimestampType)) {
-                return v instanceof java.sql.Timestamp;
+                return v instanceof Timestamp;
             } else if (t instanceof StructType) {
                 return v instanceof Row;
-            } else if (t instanceof org.apache.spark.sql.types.ArrayType) {
-                return v instanceof scala.collection.Seq || v.getClass().isArray();
+            } else if (t instanceof ArrayType) {
+                return v instanceof Seq || v.getClass().isArray();
             }
             return true;
         }

@@ -12,6 +12,7 @@ import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.util.Errors;
 import io.xaiscale.util.Hashing;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,7 @@ import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import scala.collection.JavaConverters;
 
@@ -40,7 +42,7 @@ import scala.collection.JavaConverters;
  */
 final class FileRows implements MapPartitionsFunction<Row, Row> {
     /** One listed image file and its manifest values (null when the manifest names it not). */
-    static final StructType FILES = createStructType(new org.apache.spark.sql.types.StructField[] {
+    static final StructType FILES = createStructType(new StructField[] {
         createStructField("source_uri", StringType, false),
         createStructField("length", LongType, false),
         createStructField("modified", DataTypes.TimestampType, false),
@@ -111,8 +113,8 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
                     if (total > maxFileBytes) {
                         // too large to hold: its id is still the hash of all its bytes, read as a stream
                         InputStream whole = new SequenceInputStream(
-                                new java.io.ByteArrayInputStream(held.toByteArray()),
-                                new SequenceInputStream(new java.io.ByteArrayInputStream(block, 0, n), s));
+                                new ByteArrayInputStream(held.toByteArray()),
+                                new SequenceInputStream(new ByteArrayInputStream(block, 0, n), s));
                         long size = fs.getFileStatus(path).getLen();
                         return new Read(
                                 Hashing.sha256Hex(whole),

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import io.delta.tables.DeltaTable;
 import io.xaiscale.image.Box;
 import io.xaiscale.image.FashionMnist;
 import io.xaiscale.image.ImageCodec;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -45,6 +47,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import scala.collection.JavaConverters;
 
@@ -396,7 +399,7 @@ public final class IngestJob {
             return; // object stores have no links
         }
         Path dir = Path.of(fs.makeQualified(root).toUri());
-        try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(dir)) {
+        try (Stream<Path> all = java.nio.file.Files.walk(dir)) {
             for (Path p : (Iterable<Path>) all::iterator) {
                 if (java.nio.file.Files.isSymbolicLink(p) && !java.nio.file.Files.exists(p)) {
                     String uri = new org.apache.hadoop.fs.Path(p.toUri()).toString();
@@ -414,7 +417,7 @@ public final class IngestJob {
         }
     }
 
-    private static final org.apache.spark.sql.types.StructType SAME_BYTES = new org.apache.spark.sql.types.StructType()
+    private static final StructType SAME_BYTES = new StructType()
             .add("image_id", "string", false)
             .add("kept_uri", "string", false)
             .add("conflict", "string", true)
@@ -448,8 +451,8 @@ public final class IngestJob {
      * is present again. Only rows under {@code prefix} (this run's source) are considered.
      */
     private static void retire(SparkSession spark, String images, Dataset<Row> listed, String prefix, Timestamp now) {
-        io.delta.tables.DeltaTable t = io.delta.tables.DeltaTable.forPath(spark, images);
-        if (!java.util.Arrays.asList(t.toDF().columns()).contains("retired_at")) {
+        DeltaTable t = DeltaTable.forPath(spark, images);
+        if (!Arrays.asList(t.toDF().columns()).contains("retired_at")) {
             return; // a table written before the column existed gets it with its next insert
         }
         // a MERGE only when something changes: no empty commit on a run with nothing new
@@ -486,7 +489,7 @@ public final class IngestJob {
         if (conflicts.isEmpty()) {
             return;
         }
-        io.delta.tables.DeltaTable.forPath(spark, images)
+        DeltaTable.forPath(spark, images)
                 .as("t")
                 .merge(
                         spark.createDataFrame(conflicts, SAME_BYTES).as("s"),
@@ -581,7 +584,7 @@ public final class IngestJob {
      * for the same source URI in this run) are removed, the new bytes' row replacing them.
      */
     private static void dropStaleErrors(SparkSession spark, Dataset<Row> kept, String images) {
-        io.delta.tables.DeltaTable.forPath(spark, images)
+        DeltaTable.forPath(spark, images)
                 .as("t")
                 .merge(
                         kept.select("image_id", "source_uri").as("s"),

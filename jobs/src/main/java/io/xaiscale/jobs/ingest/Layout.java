@@ -4,17 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.xaiscale.image.DecodeException;
+import io.xaiscale.image.ImageCodec;
 import io.xaiscale.model.ModelCard;
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -105,7 +113,7 @@ public enum Layout {
             throws IOException {
         Path dir = new Path(root, "Annotations");
         if (!fs.exists(dir)) {
-            throw new java.io.FileNotFoundException(
+            throw new FileNotFoundException(
                     "No Annotations folder in " + root + " (a Pascal VOC tree has Annotations/ and JPEGImages/)");
         }
         List<FileStatus> xml = new ArrayList<>();
@@ -133,7 +141,7 @@ public enum Layout {
                     try (InputStream png = fs.open(mask)) {
                         row.put(
                                 Manifest.SEGMENTATION,
-                                java.util.Base64.getEncoder()
+                                Base64.getEncoder()
                                         .encodeToString(vocSegmentation(png.readAllBytes(), classes, maxPixels)));
                     }
                 }
@@ -188,16 +196,16 @@ public enum Layout {
      */
     static byte[] vocSegmentation(byte[] png, List<String> classes, long maxPixels) throws IOException {
         try {
-            io.xaiscale.image.ImageCodec.info(png, maxPixels); // the header's size first, never decoded above it
-        } catch (io.xaiscale.image.DecodeException e) {
+            ImageCodec.info(png, maxPixels); // the header's size first, never decoded above it
+        } catch (DecodeException e) {
             throw new IOException("SegmentationClass PNG: " + e.getMessage(), e);
         }
-        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
         if (img == null) {
             throw new IOException("SegmentationClass PNG does not decode");
         }
         int[] map = new int[256];
-        java.util.Arrays.fill(map, 255);
+        Arrays.fill(map, 255);
         map[0] = 0;
         for (int i = 0; i < VOC_CLASSES.size(); i++) {
             int k = classes == null ? -1 : ModelCard.classIndex(classes, VOC_CLASSES.get(i));
@@ -206,13 +214,13 @@ public enum Layout {
         int w = img.getWidth();
         int h = img.getHeight();
         byte[] labels = new byte[w * h];
-        java.awt.image.Raster r = img.getRaster();
+        Raster r = img.getRaster();
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 labels[y * w + x] = (byte) map[r.getSample(x, y, 0) & 0xff];
             }
         }
-        return io.xaiscale.image.ImageCodec.greyPng(labels, w, h);
+        return ImageCodec.greyPng(labels, w, h);
     }
 
     /** A VOC coordinate (1-based, inclusive; sometimes written as a decimal) shifted by {@code shift}. */

@@ -3,6 +3,8 @@ package io.xaiscale.jobs.ingest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xaiscale.image.Box;
 import io.xaiscale.model.ModelCard;
 import java.io.BufferedReader;
@@ -10,6 +12,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 
 /**
  * A manifest of labels, boxes and splits, read on the driver (CSV with a header, RFC 4180 quoting, or
@@ -93,10 +97,9 @@ final class Manifest {
     private final Map<String, List<Entry>> conflicts = new LinkedHashMap<>();
 
     /** How a row is named in messages: "manifest line 5", "annotation Annotations/x.xml", "COCO image 42". */
-    private final java.util.function.IntFunction<String> origin;
+    private final IntFunction<String> origin;
 
-    private Manifest(
-            String uri, SourcePaths paths, List<String> classes, java.util.function.IntFunction<String> origin) {
+    private Manifest(String uri, SourcePaths paths, List<String> classes, IntFunction<String> origin) {
         this.uri = uri;
         this.paths = paths;
         this.classes = classes;
@@ -107,8 +110,7 @@ final class Manifest {
      * An empty manifest that an annotation layout fills row by row ({@link #addRow}), each row named
      * in messages by {@code origin} (of its 1-based number), with the same checks as a manifest file.
      */
-    static Manifest of(
-            String uri, SourcePaths paths, List<String> classes, java.util.function.IntFunction<String> origin) {
+    static Manifest of(String uri, SourcePaths paths, List<String> classes, IntFunction<String> origin) {
         return new Manifest(uri, paths, classes, origin);
     }
 
@@ -324,9 +326,8 @@ final class Manifest {
                     origin.apply(line) + ": " + String.join("; ", problems));
         }
         // a layout's segmentation: a PNG label map already in the model's class indices, base64
-        byte[] segmentation = v.get(SEGMENTATION) == null
-                ? null
-                : java.util.Base64.getDecoder().decode(v.get(SEGMENTATION));
+        byte[] segmentation =
+                v.get(SEGMENTATION) == null ? null : Base64.getDecoder().decode(v.get(SEGMENTATION));
         return new Entry(
                 path, line, label, labelName, List.copyOf(boxes), segmentation, shapes(v.get(SHAPES)), split, null);
     }
@@ -337,12 +338,11 @@ final class Manifest {
             return null;
         }
         try {
-            com.fasterxml.jackson.databind.node.ArrayNode out = JSON.createArrayNode();
+            ArrayNode out = JSON.createArrayNode();
             for (JsonNode s : JSON.readTree(json)) {
                 Integer k = label(null, s.path("label_name").asText(), "", new ArrayList<>());
                 if (k != null) {
-                    com.fasterxml.jackson.databind.node.ObjectNode o =
-                            ((com.fasterxml.jackson.databind.node.ObjectNode) s).deepCopy();
+                    ObjectNode o = ((ObjectNode) s).deepCopy();
                     o.remove("label_name");
                     o.put("label", k);
                     out.add(o);

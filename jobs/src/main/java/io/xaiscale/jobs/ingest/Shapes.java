@@ -6,9 +6,12 @@ import io.xaiscale.image.DecodeException;
 import io.xaiscale.image.ImageCodec;
 import java.awt.Color;
 import java.awt.Graphics2D;
+import java.awt.Rectangle;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * COCO segmentations rasterised into the project's label map (class k + 1, 0 background) at the
@@ -87,7 +90,7 @@ final class Shapes {
 
     /** Paints {@code p} (a pixel is in when its centre is) within its bounding box clipped to the image. */
     private static void fill(Path2D.Double p, byte value, byte[] labels, int width, int height) {
-        java.awt.Rectangle box = p.getBounds().intersection(new java.awt.Rectangle(0, 0, width, height));
+        Rectangle box = p.getBounds().intersection(new Rectangle(0, 0, width, height));
         if (box.isEmpty()) {
             return;
         }
@@ -98,7 +101,7 @@ final class Shapes {
         g.translate(-box.x, -box.y);
         g.fill(p);
         g.dispose();
-        java.awt.image.Raster r = mask.getRaster();
+        Raster r = mask.getRaster();
         for (int y = 0; y < box.height; y++) {
             for (int x = 0; x < box.width; x++) {
                 if (r.getSample(x, y, 0) != 0) {
@@ -178,6 +181,6 @@ final class Shapes {
             }
             out[m++] = (int) x;
         }
-        return java.util.Arrays.copyOf(out, m);
+        return Arrays.copyOf(out, m);
     }
 }

@@ -20,14 +20,17 @@ import io.xaiscale.jobs.warehouse.GroundTruth;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
 import io.xaiscale.model.ModelCard;
+import java.io.Serializable;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -76,10 +79,10 @@ public final class DissectJob {
     /** What one dissection is run with. */
     public record Settings(
             String warehouse, ModelRef model, String layer, double quantile, int sampleImages, int batchSize)
-            implements java.io.Serializable {
+            implements Serializable {
         /** The settings that determine the values, as recorded in the table. */
         public String params() {
-            Map<String, Object> p = new java.util.TreeMap<>();
+            Map<String, Object> p = new TreeMap<>();
             p.put("layer", layer);
             p.put("quantile", quantile);
             p.put("sample_images", sampleImages);
@@ -206,7 +209,7 @@ public final class DissectJob {
                 int w = (int) sh.get(3);
                 float[] v = a.toFloatArray();
                 for (int i = 0; i < d.ok().size(); i++) {
-                    float[] one = java.util.Arrays.copyOfRange(v, i * k * h * w, (i + 1) * k * h * w);
+                    float[] one = Arrays.copyOfRange(v, i * k * h * w, (i + 1) * k * h * w);
                     fn.accept(model, d.ok().get(i), one, k, h, w);
                 }
             }
@@ -239,14 +242,14 @@ public final class DissectJob {
 
     private static Iterator<Row> counts(Iterator<Row> rows, Settings s, float[] thresholds) {
         Map<Long, long[]> sums = new LinkedHashMap<>(); // (unit, concept) -> inter, union, area, images
-        Map<Integer, java.util.TreeMap<Float, String>> peaks = new HashMap<>(); // unit -> strongest images
+        Map<Integer, TreeMap<Float, String>> peaks = new HashMap<>(); // unit -> strongest images
         activations(rows, s, (model, row, acts, k, h, w) -> {
             for (int u = 0; u < k; u++) {
                 float peak = Float.NEGATIVE_INFINITY;
                 for (int i = u * h * w; i < (u + 1) * h * w; i++) {
                     peak = Math.max(peak, acts[i]);
                 }
-                java.util.TreeMap<Float, String> best = peaks.computeIfAbsent(u, x -> new java.util.TreeMap<>());
+                TreeMap<Float, String> best = peaks.computeIfAbsent(u, x -> new TreeMap<>());
                 best.putIfAbsent(peak, row.getAs("image_id"));
                 if (best.size() > TOP_IMAGES) {
                     best.pollFirstEntry();

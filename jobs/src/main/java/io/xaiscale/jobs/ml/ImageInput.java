@@ -3,9 +3,12 @@ package io.xaiscale.jobs.ml;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.sha2;
 
+import io.xaiscale.jobs.delta.Tables;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -82,7 +85,7 @@ final class ImageInput {
      * type; that type's null when the frame has no such column.
      */
     static Column orNull(Dataset<Row> frame, String name, String as) {
-        DataType type = io.xaiscale.jobs.delta.Tables.IMAGES.schema().apply(as).dataType();
+        DataType type = Tables.IMAGES.schema().apply(as).dataType();
         if (!Arrays.asList(frame.columns()).contains(name)) {
             return functions.lit(null).cast(type).as(as);
         }
@@ -113,7 +116,7 @@ final class ImageInput {
                 c == 1
                         ? BufferedImage.TYPE_BYTE_GRAY
                         : c == 3 ? BufferedImage.TYPE_3BYTE_BGR : BufferedImage.TYPE_4BYTE_ABGR);
-        byte[] target = ((java.awt.image.DataBufferByte) img.getRaster().getDataBuffer()).getData();
+        byte[] target = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
         if (c < 4) {
             System.arraycopy(data, 0, target, 0, h * w * c);
         } else {
@@ -128,7 +131,7 @@ final class ImageInput {
             ImageIO.write(img, "png", out);
             return out.toByteArray();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -8,6 +8,9 @@ import io.xaiscale.jobs.stage.StageSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Function;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
@@ -191,7 +194,7 @@ public abstract class ModelStage<T extends ModelStage<T>> extends Transformer im
     }
 
     /** {@code parse} of param {@code p}'s value; its error becomes one naming the param ({@link #invalid}). */
-    protected <V> V parsed(Param<String> p, java.util.function.Function<String, V> parse) {
+    protected <V> V parsed(Param<String> p, Function<String, V> parse) {
         String value = getOrDefault(p);
         try {
             return parse.apply(value);
@@ -277,8 +280,8 @@ public abstract class ModelStage<T extends ModelStage<T>> extends Transformer im
     }
 
     /** Fails when {@code schema} has none of {@code columns}: the output would overwrite them. */
-    protected void checkNoClash(StructType schema, java.util.Collection<String> columns, String hint) {
-        java.util.List<String> clash =
+    protected void checkNoClash(StructType schema, Collection<String> columns, String hint) {
+        List<String> clash =
                 Arrays.stream(schema.fieldNames()).filter(columns::contains).toList();
         if (!clash.isEmpty()) {
             throw new IllegalArgumentException("Input column(s) " + clash + " of " + uid

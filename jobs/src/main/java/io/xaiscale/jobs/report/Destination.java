@@ -1,6 +1,7 @@
 package io.xaiscale.jobs.report;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -27,7 +28,7 @@ public final class Destination {
         if (remote(out)) {
             return new Destination(out, Files.createTempDirectory("xai-report-"));
         }
-        String path = out.startsWith("file:") ? java.net.URI.create(out).getPath() : out;
+        String path = out.startsWith("file:") ? URI.create(out).getPath() : out;
         return new Destination(null, Path.of(path));
     }
 

@@ -1,6 +1,10 @@
 package io.xaiscale.jobs.session;
 
 import io.xaiscale.jobs.delta.Maps;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -32,13 +36,12 @@ public final class Sessions {
         SparkConf conf = UserProperties.sparkConf();
         SparkSession.Builder b = builder(appName, defaultMaster, conf).enableHiveSupport();
         if (!conf.contains("spark.hadoop.hive.metastore.uris") && !conf.contains(METASTORE_URL)) {
-            java.nio.file.Path dir =
-                    java.nio.file.Path.of(metastore).toAbsolutePath().normalize();
+            Path dir = Path.of(metastore).toAbsolutePath().normalize();
             b.config(METASTORE_URL, "jdbc:derby:;databaseName=" + dir + ";create=true");
             try {
-                java.nio.file.Files.createDirectories(dir.getParent());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("Cannot create the metastore's directory " + dir.getParent(), e);
+                Files.createDirectories(dir.getParent());
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot create the metastore's directory " + dir.getParent(), e);
             }
             if (System.getProperty("derby.stream.error.file") == null) {
                 // Derby's log beside its database, not in the working directory

@@ -5,10 +5,14 @@ import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.metric.Metrics;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -66,13 +70,13 @@ public final class SqlRunner {
 
     /** A notebook shipped in the job jar ({@code notebooks-sql/}). */
     public static String notebook(String file) {
-        try (java.io.InputStream in = SqlRunner.class.getResourceAsStream("/notebooks-sql/" + file)) {
+        try (InputStream in = SqlRunner.class.getResourceAsStream("/notebooks-sql/" + file)) {
             if (in == null) {
                 throw new IllegalStateException("notebooks-sql/" + file + " is not in the job jar");
             }
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -104,8 +108,7 @@ public final class SqlRunner {
     }
 
     /** {@link #run(SparkSession, Path)}, each statement given to {@code check} first (which may refuse it). */
-    public static Dataset<Row> run(SparkSession spark, Path file, java.util.function.Consumer<String> check)
-            throws IOException {
+    public static Dataset<Row> run(SparkSession spark, Path file, Consumer<String> check) throws IOException {
         Dataset<Row> last = null;
         for (String s : statements(Files.readString(file))) {
             check.accept(s);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.SparkConf;
 
 /**
@@ -19,8 +20,7 @@ import org.apache.spark.SparkConf;
 public final class UserProperties {
     public static final String ENV = "XAI_SPARK_PROPERTIES";
 
-    private static final java.util.concurrent.atomic.AtomicBoolean WARNED =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     private UserProperties() {}
 

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -218,7 +219,7 @@ public final class EvaluateStage implements Stage {
         private final Classifier model;
         private final NDManager scope;
         // read by the decoding thread too
-        private final Map<String, Metric> metrics = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, Metric> metrics = new ConcurrentHashMap<>();
         private final Map<String, Explainer> methods = new HashMap<>();
 
         private final Geometry geometry;

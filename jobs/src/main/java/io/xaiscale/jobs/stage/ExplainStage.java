@@ -37,10 +37,13 @@ import io.xaiscale.util.Errors;
 import java.io.Serializable;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 import org.apache.spark.SparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -165,7 +168,7 @@ public final class ExplainStage implements Stage {
      */
     public Dataset<Row> items(SparkSession spark, Dataset<Row> images) {
         String warehouse = s.stage().warehouse();
-        java.util.LinkedHashSet<String> fixed = new java.util.LinkedHashSet<>();
+        LinkedHashSet<String> fixed = new LinkedHashSet<>();
         s.targets().forEach(t -> fixed.addAll(t.fixedTargets()));
         boolean labels = s.targets().contains(TargetRule.LABELS);
         int numClasses = card.classes().size();
@@ -328,8 +331,7 @@ public final class ExplainStage implements Stage {
                 return out;
             }
             // one bad image cannot fail the others: a failed batch is retried one image at a time
-            List<Integer> all =
-                    java.util.stream.IntStream.range(0, d.ok().size()).boxed().toList();
+            List<Integer> all = IntStream.range(0, d.ok().size()).boxed().toList();
             out.addAll(Batches.isolating(
                     all,
                     at -> explainDecoded(method, at.stream().map(d.ok()::get).toList(), d.pixelsOf(at), now),
@@ -406,7 +408,7 @@ public final class ExplainStage implements Stage {
             int c = TargetRule.classOf(target);
             if (c >= 0) {
                 int[] classes = new int[rows.size()];
-                java.util.Arrays.fill(classes, c);
+                Arrays.fill(classes, c);
                 return Targets.of(classes);
             }
             int rank = TargetRule.rankOf(target);

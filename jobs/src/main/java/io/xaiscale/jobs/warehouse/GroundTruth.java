@@ -4,10 +4,15 @@ import io.xaiscale.image.Box;
 import io.xaiscale.image.Geometry;
 import io.xaiscale.image.Orientation;
 import io.xaiscale.image.Region;
+import io.xaiscale.image.Resampler;
 import io.xaiscale.jobs.delta.Tables;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import javax.imageio.ImageIO;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -155,10 +160,10 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
      */
     static GroundTruth segmentation(
             byte[] png, Integer target, Geometry geometry, Orientation turn, int outW, int outH) {
-        java.awt.image.BufferedImage img;
+        BufferedImage img;
         try {
-            img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
-        } catch (java.io.IOException e) {
+            img = ImageIO.read(new ByteArrayInputStream(png));
+        } catch (IOException e) {
             img = null;
         }
         if (img == null) {
@@ -168,8 +173,7 @@ public record GroundTruth(Region region, List<Box> boxes, String used, String mi
         int h = img.getHeight();
         byte[] labels = new byte[w * h];
         img.getRaster().getDataElements(0, 0, w, h, labels);
-        Geometry nearest = new Geometry(
-                geometry.mode(), io.xaiscale.image.Resampler.Filter.NEAREST, false, geometry.resizeTo(), 0);
+        Geometry nearest = new Geometry(geometry.mode(), Resampler.Filter.NEAREST, false, geometry.resizeTo(), 0);
         byte[] moved =
                 nearest.apply(new byte[][] {turn.toStored(labels, w, h)}, stored(nearest, turn, w, h, outW, outH))[0];
         TreeSet<Integer> present = new TreeSet<>();

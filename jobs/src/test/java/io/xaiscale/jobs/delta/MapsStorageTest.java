@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.xaiscale.util.MapCodec;
 import java.sql.Timestamp;
+import java.util.Arrays;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +33,7 @@ class MapsStorageTest {
         for (int k = 0; k < values.length; k++) {
             values[k] = r.get(k);
         }
-        return new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(values, Tables.EXPLANATIONS.schema());
+        return new GenericRowWithSchema(values, Tables.EXPLANATIONS.schema());
     }
 
     @Test
@@ -49,7 +51,7 @@ class MapsStorageTest {
             Row r = stored(half, maps, i);
             assertEquals("float32", r.getAs("map_dtype"), "map " + i);
             float[] back = MapCodec.decode(r.getAs("map"), r.<String>getAs("map_dtype"));
-            assertArrayEquals(java.util.Arrays.copyOfRange(maps, 4 * i, 4 * i + 4), back, 0f, "map " + i);
+            assertArrayEquals(Arrays.copyOfRange(maps, 4 * i, 4 * i + 4), back, 0f, "map " + i);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.xaiscale.jobs.ingest;
 
+import io.xaiscale.image.ImageCodec;
 import java.io.IOException;
 import java.util.List;
 
@@ -8,6 +9,6 @@ public final class LayoutAccess {
     private LayoutAccess() {}
 
     public static byte[] vocSegmentation(byte[] png, List<String> classes) throws IOException {
-        return Layout.vocSegmentation(png, classes, io.xaiscale.image.ImageCodec.DEFAULT_MAX_PIXELS);
+        return Layout.vocSegmentation(png, classes, ImageCodec.DEFAULT_MAX_PIXELS);
     }
 }

@@ -8,6 +8,11 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.xaiscale.image.DecodeException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -109,14 +114,12 @@ public class ShapesTest {
 
     /** A PNG header claiming {@code w x h} pixels, with no pixel data (a decompression bomb's header). */
     static byte[] pngHeader(int w, int h) {
-        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17);
-        ihdr.put("IHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-                .putInt(w)
-                .putInt(h);
+        ByteBuffer ihdr = ByteBuffer.allocate(17);
+        ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(w).putInt(h);
         ihdr.put((byte) 8).put((byte) 3).put((byte) 0).put((byte) 0).put((byte) 0);
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        CRC32 crc = new CRC32();
         crc.update(ihdr.array());
-        java.nio.ByteBuffer png = java.nio.ByteBuffer.allocate(8 + 4 + 17 + 4);
+        ByteBuffer png = ByteBuffer.allocate(8 + 4 + 17 + 4);
         png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10})
                 .putInt(13)
                 .put(ihdr.array());
@@ -127,9 +130,9 @@ public class ShapesTest {
     /** A VOC SegmentationClass PNG is decoded on the driver: its header's size is checked first. */
     @Test
     void aVocMaskAboveThePixelLimitIsRefusedFromItsHeader() {
-        java.io.IOException e = assertThrows(
-                java.io.IOException.class,
-                () -> Layout.vocSegmentation(pngHeader(100_000, 100_000), java.util.List.of("cat"), 1_000_000));
+        IOException e = assertThrows(
+                IOException.class,
+                () -> Layout.vocSegmentation(pngHeader(100_000, 100_000), List.of("cat"), 1_000_000));
         assertEquals(
                 "SegmentationClass PNG: png image of 100000x100000 = 10000000000 pixels is above the limit of 1000000"
                         + " pixels (raise it with --max-pixels)",

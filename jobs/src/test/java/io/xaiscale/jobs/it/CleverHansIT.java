@@ -12,10 +12,12 @@ import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.session.Sessions;
 import io.xaiscale.util.MapCodec;
 import java.awt.image.BufferedImage;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +46,7 @@ class CleverHansIT {
     void theAuditFlagsTheShortcutOfTheModelThatLearnedItAndNotOfTheCleanOne() throws Exception {
         if (Files.exists(WORK)) {
             try (Stream<Path> s = Files.walk(WORK)) {
-                s.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         Path images = WORK.resolve("images");
@@ -175,9 +176,7 @@ class CleverHansIT {
                     .select("map", "map_width", "source_uri")
                     .collectAsList()) {
                 sum += shareOnSquare(
-                        MapCodec.decode(m.getAs(0)),
-                        m.getInt(1),
-                        square(ImageIO.read(new java.net.URL(m.getString(2)))));
+                        MapCodec.decode(m.getAs(0)), m.getInt(1), square(ImageIO.read(new URL(m.getString(2)))));
             }
             best = Math.max(best, sum / ids.size());
         }

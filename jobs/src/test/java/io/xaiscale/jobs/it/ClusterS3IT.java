@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xaiscale.jobs.audit.Gates;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import java.io.File;
@@ -20,6 +23,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -521,7 +526,7 @@ class ClusterS3IT {
         spark.sql("UPDATE delta.`" + metrics + "` SET value = value * 0.5 WHERE metric = 'iou' AND value IS NOT NULL");
         String output;
         try (Child job = submit("audit-2", new String[] {"audit", "--file", config})) {
-            assertEquals(io.xaiscale.jobs.audit.Gates.EXIT_GATED, job.awaitExit(Duration.ofMinutes(8)), job.tail());
+            assertEquals(Gates.EXIT_GATED, job.awaitExit(Duration.ofMinutes(8)), job.tail());
             output = job.output();
         }
         assertTrue(output.contains("[explain] model fmnist-loc-cnn@1: 1 method(s) x images -> 2 pending"), output);
@@ -561,12 +566,11 @@ class ClusterS3IT {
     }
 
     /** The completed drivers the master reports: id to final state. */
-    static java.util.Map<String, String> completedDrivers() throws IOException {
+    static Map<String, String> completedDrivers() throws IOException {
         HttpURLConnection c = (HttpURLConnection)
                 URI.create("http://127.0.0.1:" + masterUi + "/json/").toURL().openConnection();
-        com.fasterxml.jackson.databind.JsonNode json =
-                new com.fasterxml.jackson.databind.ObjectMapper().readTree(c.getInputStream());
-        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        JsonNode json = new ObjectMapper().readTree(c.getInputStream());
+        Map<String, String> out = new TreeMap<>();
         json.path("completeddrivers")
                 .forEach(d -> out.put(d.get("id").asText(), d.get("state").asText()));
         return out;
@@ -595,7 +599,7 @@ class ClusterS3IT {
 
     /** Submits a command in cluster mode and waits for its driver to complete; returns the driver's final state. */
     static String clusterDriver(String name, String... appArgs) throws Exception {
-        java.util.Set<String> before = completedDrivers().keySet();
+        Set<String> before = completedDrivers().keySet();
         try (Child submitter = submit(name, "cluster", appArgs)) {
             submitter.awaitExit(Duration.ofMinutes(2));
             long end = System.nanoTime() + Duration.ofMinutes(5).toNanos();

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,8 +81,7 @@ class HostileInputsIT {
     void everyInputIsAccountedForAt2GbAndTheSecondRunAddsNothing() throws Exception {
         if (Files.exists(WORK)) {
             try (Stream<Path> s = Files.walk(WORK)) {
-                s.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         Path corpus = WORK.resolve("corpus");

@@ -1,5 +1,6 @@
 package io.xaiscale.jobs.it;
 
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,7 @@ public final class JarCommands {
             int code;
             try {
                 code = (Integer) run.invoke(null, (Object) c.toArray(new String[0]));
-            } catch (java.lang.reflect.InvocationTargetException e) {
+            } catch (InvocationTargetException e) {
                 e.getCause().printStackTrace();
                 code = 1;
             }

@@ -12,12 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
@@ -203,16 +206,15 @@ class JobJarIT {
     void everyCommandThatWritesRunsFromTheJar() throws Exception {
         Path work = ROOT.resolve("jobs/target/it-work/jar-commands");
         if (Files.exists(work)) {
-            try (java.util.stream.Stream<Path> s = Files.walk(work)) {
-                s.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
+            try (Stream<Path> s = Files.walk(work)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         String wh = work.resolve("wh").toString();
         String model = ROOT.resolve("models/fmnist-loc-cnn").toString();
         String master = "local[2]";
         List<String> args = new ArrayList<>();
-        java.util.function.Consumer<List<String>> then = c -> {
+        Consumer<List<String>> then = c -> {
             if (!args.isEmpty()) {
                 args.add("--then");
             }
@@ -391,7 +393,7 @@ class JobJarIT {
                 "unit_visualisations")) {
             assertTrue(Files.isDirectory(work.resolve("wh").resolve(t).resolve("_delta_log")), t + " table:\n" + out);
         }
-        try (java.util.stream.Stream<Path> s = Files.list(work.resolve("filters"))) {
+        try (Stream<Path> s = Files.list(work.resolve("filters"))) {
             assertTrue(s.anyMatch(p -> p.toString().endsWith(".png")), "filters drew kernels");
         }
     }

@@ -11,9 +11,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.config.Spec;
+import io.xaiscale.explain.Attribution;
 import io.xaiscale.explain.Capabilities;
 import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.Explainer;
+import io.xaiscale.explain.Targets;
 import io.xaiscale.jobs.delta.Maps;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.runtime.TaskSetup;
@@ -72,9 +74,8 @@ class ExplainBatchTest {
         }
 
         @Override
-        protected io.xaiscale.explain.Attribution compute(
-                Classifier model, NDArray inputs, io.xaiscale.explain.Targets targets) {
-            io.xaiscale.explain.Attribution a = super.compute(model, inputs, targets);
+        protected Attribution compute(Classifier model, NDArray inputs, Targets targets) {
+            Attribution a = super.compute(model, inputs, targets);
             if (calls > 1) {
                 return a;
             }
@@ -82,7 +83,7 @@ class ExplainBatchTest {
             Arrays.fill(nan, Float.NaN);
             NDArray logits =
                     inputs.getManager().create(nan, new Shape(inputs.getShape().get(0), model.numClasses()));
-            return new io.xaiscale.explain.Attribution(a.maps(), a.targets(), logits);
+            return new Attribution(a.maps(), a.targets(), logits);
         }
     }
 

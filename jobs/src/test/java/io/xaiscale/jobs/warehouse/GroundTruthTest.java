@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.xaiscale.image.Box;
 import io.xaiscale.image.Geometry;
+import io.xaiscale.image.ImageCodec;
 import io.xaiscale.image.Orientation;
+import io.xaiscale.image.Resampler;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.ingest.LayoutAccess;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -76,8 +79,7 @@ class GroundTruthTest {
     void boxesOfTheUprightImageFollowAModelThatSeesTheStoredPixels() {
         // upright 128x64, stored 64x128 turned clockwise (EXIF 6); the box is the upright top-left corner
         Row photo = orientedImage(6, 1, box(0, 0, 20, 10, null));
-        Geometry ignore =
-                new Geometry(Geometry.Mode.STRETCH, io.xaiscale.image.Resampler.Filter.BILINEAR, true, 0, 0, false);
+        Geometry ignore = new Geometry(Geometry.Mode.STRETCH, Resampler.Filter.BILINEAR, true, 0, 0, false);
         // the model sees the upright image stretched to 64x64: x halves
         assertEquals(
                 List.of(new Box(0, 0, 10, 10)),
@@ -98,8 +100,7 @@ class GroundTruthTest {
             }
         }
         List<String> classes = List.of("dog", "Person", "cat"); // the model's: person is 1, cat is 2
-        byte[] labels = io.xaiscale.jobs.ingest.LayoutAccess.vocSegmentation(
-                io.xaiscale.image.ImageCodec.greyPng(voc, 128, 64), classes);
+        byte[] labels = LayoutAccess.vocSegmentation(ImageCodec.greyPng(voc, 128, 64), classes);
         GroundTruth cat = GroundTruth.segmentation(labels, 2, Geometry.STRETCH, Orientation.NORMAL, 64, 64);
         assertEquals("segmentation of class 2", cat.used());
         assertEquals(16 * 60, cat.region().area(), "columns 0..31 halved, rows 4..63");
@@ -110,8 +111,7 @@ class GroundTruthTest {
                 GroundTruth.segmentation(labels, 0, Geometry.STRETCH, Orientation.NORMAL, 64, 64)
                         .missing());
         // resize_center_crop to 64 keeps columns 32..95: the cat is cropped away, the person stays
-        Geometry crop = new Geometry(
-                Geometry.Mode.RESIZE_CENTER_CROP, io.xaiscale.image.Resampler.Filter.BILINEAR, true, 64, 0);
+        Geometry crop = new Geometry(Geometry.Mode.RESIZE_CENTER_CROP, Resampler.Filter.BILINEAR, true, 64, 0);
         assertEquals(
                 "not applicable: the segmented object lies outside the model's input (cropped away by"
                         + " resize_center_crop)",
