@@ -102,18 +102,31 @@ final class Fixture {
         built = build();
     }
 
+    /** Milliseconds since the last call, printed with the step's name (stderr): where the fixture's time goes. */
+    private long lap(String step, long since) {
+        long now = System.nanoTime();
+        System.err.printf("[fixture] %s: %.1f s%n", step, (now - since) / 1e9);
+        return now;
+    }
+
     private Built build() throws Exception {
+        long t = System.nanoTime();
         SparkSession s = session();
+        t = lap("Spark session", t);
         String wh = warehouse.path();
         IngestReport ingest = IngestJob.ingestFiles(
                 s, wh, source.toString(), source.resolve("manifest.csv").toString(), "sample");
         long bench = IngestJob.ingestBenchmark(s, wh, FASHION_MNIST, "test", 3, 64, 5, 2);
         long raw = IngestJob.ingestRawFashionMnist(s, wh, FASHION_MNIST, "test", 2, 1);
+        t = lap("ingest", t);
         int loadsBefore = ModelCache.loads();
         StageRunner.Result explain = warehouse.explain();
         int loads = ModelCache.loads() - loadsBefore;
+        t = lap("explain", t);
         StageRunner.Result evaluate = warehouse.evaluate(METRICS);
+        t = lap("evaluate", t);
         StageRunner.Result more = warehouse.evaluate(MORE_METRICS);
+        t = lap("evaluate (robustness, sanity, complexity)", t);
         // the nightly audit: green, then gated by gradient's iou halved (a regression finding), then mended
         String yaml = warehouse.auditYaml(
                 "fixture-nightly", "  - {gate: metric_change, metric: iou, method: gradient, max_worsening: 0.05}\n");
@@ -123,6 +136,7 @@ final class Fixture {
         s.sql(String.format(iou, "0.5"));
         int second = warehouse.audit(yaml, "fixture-2");
         s.sql(String.format(iou, "2"));
+        lap("two audits", t);
         assertEquals(List.of(0, Gates.EXIT_GATED), List.of(first, second), "the fixture's audits");
         return new Built(ingest, bench, raw, loads, explain, evaluate, more, List.of(first, second));
     }

@@ -23,6 +23,7 @@ import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.jobs.stage.StageSettings;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.util.Errors;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -43,7 +44,25 @@ import org.apache.spark.sql.SparkSession;
  * since its last run, that run's results taken as this run's.
  */
 public final class Audit {
-    private Audit() {}
+    private final SparkSession spark;
+    private final AuditConfig config;
+    private final String warehouse;
+    private final String runId;
+    /** The ledger's stage rows: model, stage, rows pending, rows written, seconds. */
+    private final List<Row> stages = new ArrayList<>();
+    /** What the run found, and those findings as rows of {@code audit_findings}. */
+    private final List<Findings.Finding> found = new ArrayList<>();
+
+    private final List<Row> findingRows = new ArrayList<>();
+    /** When the findings were found (after the stages). */
+    private Timestamp now;
+
+    private Audit(SparkSession spark, AuditConfig config, String warehouse, String runId) {
+        this.spark = spark;
+        this.config = config;
+        this.warehouse = warehouse;
+        this.runId = runId;
+    }
 
     /** A model's part of the audit: its card, the settings its stages share, and its stages (explain first). */
     public record ModelRun(ModelCard card, StageSettings settings, List<Stage> stages) {}
@@ -175,7 +194,6 @@ public final class Audit {
                 runId,
                 ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
         try (InputBytes input = InputBytes.count(spark.sparkContext())) {
-            List<Row> stages = new ArrayList<>();
             List<Row> models = new ArrayList<>();
             // each model as loaded: its card and the hash of the weights file read (not the card's optional one)
             List<Inputs.Model> loaded = new ArrayList<>();
@@ -194,170 +212,39 @@ public final class Audit {
             if (!full && inputs.equals(last.inputsSha256())) {
                 return reuse(spark, config, warehouse, runId, ledger, last, baseline, inputs, before, models, input);
             }
-            if (!files.source().isBlank()) {
-                long t0 = System.nanoTime();
-                var report = IngestJob.ingestFiles(spark, warehouse, files);
-                report.lines().forEach(System.out::println);
-                long read = report.files("image") + report.files("error_row") + report.files("duplicate_content");
-                stages.add(RowFactory.create(null, "ingest", read, report.written(), (System.nanoTime() - t0) / 1e9));
-            }
-            String images = Tables.IMAGES.path(warehouse);
-            if (!DeltaIO.exists(spark, images)) {
-                throw new IllegalArgumentException(
-                        "No images table at " + images + " (give the audit a source, or ingest first)");
-            }
-            ledger.set(
-                    "images_version",
-                    DeltaTable.forPath(spark, images).history(1).first().getLong(0));
-            for (ModelRun run : runs) {
-                ModelCard card = run.card();
-                List<StageRunner.Result> results = StageRunner.runInOrder(spark, run.stages());
-                for (int i = 0; i < results.size(); i++) {
-                    StageRunner.Result r = results.get(i);
-                    stages.add(RowFactory.create(
-                            card.key(), run.stages().get(i).name(), r.pending(), r.inserted(), r.seconds()));
-                }
-            }
+            Audit audit = new Audit(spark, config, warehouse, runId);
+            audit.ingest(files);
+            ledger.set("images_version", audit.imagesVersion());
+            audit.runStages(runs);
             Selection selection = ((ExplainStage) runs.get(0).stages().get(0)).selection();
             Dataset<Row> selected = selection
                     .apply(DeltaIO.read(spark, warehouse, Tables.IMAGES))
                     .select("image_id")
                     .cache();
             long selectedCount = selected.count();
-            List<Row> findingRows = new ArrayList<>();
-            Timestamp now = new Timestamp(System.currentTimeMillis());
-            List<Findings.Finding> found = new ArrayList<>();
-            // drift between consecutive versions of one model, in the config's order
-            for (int i = 1; i < runs.size(); i++) {
-                ModelCard a = runs.get(i - 1).card();
-                ModelCard b = runs.get(i).card();
-                if (a.id().equals(b.id()) && !a.version().equals(b.version())) {
-                    DriftStage drift = new DriftStage(runs.get(i).settings(), a, b);
-                    StageRunner.Result r =
-                            StageRunner.runInOrder(spark, List.of(drift)).get(0);
-                    stages.add(RowFactory.create(
-                            a.key() + " -> " + b.version(), drift.name(), r.pending(), r.inserted(), r.seconds()));
-                    List<Findings.Finding> f = Findings.predictionDrift(
-                            DeltaIO.read(spark, warehouse, Tables.MODEL_DRIFT)
-                                    .where(col("model_id")
-                                            .equalTo(a.id())
-                                            .and(col("version_a").equalTo(a.version()))
-                                            .and(col("version_b").equalTo(b.version())))
-                                    .join(selected, "image_id"),
-                            a,
-                            b);
-                    report(f);
-                    found.addAll(f);
-                    findingRows.addAll(Findings.rows(runId, config.name(), a.key() + " -> " + b.version(), f, now));
-                }
-            }
+            audit.now = new Timestamp(System.currentTimeMillis());
+            audit.drift(runs, selected);
             List<Gates.Mean> means = new ArrayList<>();
             List<Dataset<Row>> errorRows = new ArrayList<>();
             long rows = 0;
             long errors = 0;
             for (ModelRun run : runs) {
-                ModelCard card = run.card();
-                Dataset<Row> expl = DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS)
-                        .where(Tables.ofModel(card))
-                        .join(selected, "image_id");
-                Dataset<Row> metrics = DeltaIO.readOrEmpty(spark, warehouse, Tables.METRICS)
-                        .where(Tables.ofModel(card))
-                        .join(selected, "image_id");
-                Row e = expl.agg(count(lit(1)), count(col("error"))).first();
-                Row m = metrics.agg(
-                                count(lit(1)),
-                                sum(when(
-                                                col("error")
-                                                        .isNotNull()
-                                                        .and(not(col("error").startsWith("not applicable"))),
-                                                1)
-                                        .otherwise(0)))
-                        .first();
-                rows += e.getLong(0) + m.getLong(0);
-                errors += e.getLong(1) + (m.isNullAt(1) ? 0 : m.getLong(1));
-                // the values of the maps of the predicted class, with their method (and the items the metric
-                // declared not applicable, counted next to the means): one join for the means and the findings
-                Dataset<Row> predicted = expl.where(col("target_rule").equalTo("predicted"));
-                Dataset<Row> outcomes = metrics.where(
-                                col("value").isNotNull().or(col("error").startsWith("not applicable")))
-                        .join(
-                                predicted.select("image_id", "params_hash", "method_spec"),
-                                DeltaIO.columns("image_id", "params_hash"));
-                Dataset<Row> scored = outcomes.where(col("value").isNotNull());
-                List<Gates.Mean> mine = new ArrayList<>();
-                for (Row r : outcomes.groupBy("method_spec", "metric")
-                        .agg(
-                                count(col("value")).as("n"),
-                                avg("value"),
-                                first("higher_is_better"),
-                                stddev_samp("value"),
-                                sum(when(col("value").isNull(), 1).otherwise(0)))
-                        .where(col("n").gt(0)) // a method whose every item was not applicable has no mean
-                        .orderBy("method_spec", "metric")
-                        .collectAsList()) {
-                    long na = r.getLong(6);
-                    mine.add(new Gates.Mean(
-                            card.key(),
-                            r.getString(0),
-                            r.getString(1),
-                            r.getLong(2),
-                            r.getDouble(3),
-                            r.getBoolean(4),
-                            r.isNullAt(5) ? null : r.getDouble(5),
-                            na));
-                    if (na > 0) {
-                        System.out.printf(
-                                Locale.ROOT,
-                                "[audit] %s: %s of %s: %d value(s), %d not applicable (%.0f%%)%n",
-                                card.key(),
-                                r.getString(1),
-                                r.getString(0),
-                                r.getLong(2),
-                                na,
-                                100.0 * na / (na + r.getLong(2)));
-                    }
-                }
-                means.addAll(mine);
-                errorRows.add(expl.where(col("error").isNotNull()).select("image_id"));
-                List<Findings.Finding> f = new ArrayList<>(Findings.find(spark, warehouse, card, scored));
-                f.addAll(Findings.regressions(mine, baseline, x -> Findings.worstImages(scored, x)));
-                if (config.spray() != null) {
-                    f.addAll(SprayFindings.find(predicted, scored, card, config.spray()));
-                }
-                f.addAll(Findings.recomputed(((ExplainStage) run.stages().get(0)).recomputedBatches()));
-                f.sort(Findings.SEVERITY);
-                report(f);
-                found.addAll(f);
-                findingRows.addAll(Findings.rows(runId, config.name(), card.key(), f, now));
+                Scored scored = audit.score(run, selected, baseline);
+                means.addAll(scored.means());
+                errorRows.add(scored.errorImages());
+                rows += scored.rows();
+                errors += scored.errors();
             }
-            final long checked = rows;
-            final long failed = errors;
-            List<Findings.Finding> spike = Findings.errorSpike(
-                    checked,
-                    failed,
-                    baseline,
-                    () -> errorRows.stream()
-                            .reduce(Dataset::union)
-                            .orElseThrow()
-                            .distinct()
-                            .orderBy("image_id")
-                            .limit(5)
-                            .as(Encoders.STRING())
-                            .collectAsList());
-            report(spike);
-            found.addAll(spike);
-            findingRows.addAll(Findings.rows(runId, config.name(), "all", spike, now));
-            if (!findingRows.isEmpty()) {
-                DeltaIO.mergeInsert(
-                        spark,
-                        spark.createDataFrame(findingRows, Tables.AUDIT_FINDINGS.schema()),
-                        warehouse,
-                        Tables.AUDIT_FINDINGS);
-            }
+            audit.errorSpike(rows, errors, baseline, errorRows);
+            audit.writeFindings();
             selected.unpersist();
             double errorRate = rows == 0 ? 0 : (double) errors / rows;
             List<Row> gates = Gates.evaluate(
-                    config.gates() == null ? List.of() : config.gates(), errorRate, means, baseline.means(), found);
+                    config.gates() == null ? List.of() : config.gates(),
+                    errorRate,
+                    means,
+                    baseline.means(),
+                    audit.found);
             boolean passed = gates.stream().allMatch(g -> g.getBoolean(1));
             printGates(gates);
             Map<String, Long> after = Inputs.versions(conf, warehouse);
@@ -374,7 +261,7 @@ public final class Audit {
                     .set("checked_rows", rows)
                     .set("error_rows", errors)
                     .setRows("models", models)
-                    .setRows("stages", stages)
+                    .setRows("stages", audit.stages)
                     .setRows("means", means.stream().map(Gates.Mean::row).toList())
                     .setRows("gates", gates)
                     .finish(passed ? Ledger.SUCCEEDED : Ledger.GATED, null);
@@ -385,7 +272,7 @@ public final class Audit {
                     runId,
                     passed ? Ledger.SUCCEEDED : Ledger.GATED,
                     selectedCount,
-                    found.size(),
+                    audit.found.size(),
                     gates.size(),
                     errorRate,
                     bytesRead / 1e6);
@@ -393,6 +280,179 @@ public final class Audit {
         } catch (Exception | Error e) {
             ledger.finish(Ledger.FAILED, Errors.describe(e));
             throw e;
+        }
+    }
+
+    /** Ingests the audit's files (none when it names no source), a stage row of the ledger. */
+    private void ingest(IngestJob.Files files) throws IOException {
+        if (!files.source().isBlank()) {
+            long t0 = System.nanoTime();
+            var report = IngestJob.ingestFiles(spark, warehouse, files);
+            report.lines().forEach(System.out::println);
+            long read = report.files("image") + report.files("error_row") + report.files("duplicate_content");
+            stages.add(RowFactory.create(null, "ingest", read, report.written(), (System.nanoTime() - t0) / 1e9));
+        }
+    }
+
+    /** The version of the images table the run reads; fails when there is none. */
+    private long imagesVersion() {
+        String images = Tables.IMAGES.path(warehouse);
+        if (!DeltaIO.exists(spark, images)) {
+            throw new IllegalArgumentException(
+                    "No images table at " + images + " (give the audit a source, or ingest first)");
+        }
+        return DeltaTable.forPath(spark, images).history(1).first().getLong(0);
+    }
+
+    /** Each model's stages in order, a stage row of the ledger each. */
+    private void runStages(List<ModelRun> runs) throws Exception {
+        for (ModelRun run : runs) {
+            ModelCard card = run.card();
+            List<StageRunner.Result> results = StageRunner.runInOrder(spark, run.stages());
+            for (int i = 0; i < results.size(); i++) {
+                StageRunner.Result r = results.get(i);
+                stages.add(RowFactory.create(
+                        card.key(), run.stages().get(i).name(), r.pending(), r.inserted(), r.seconds()));
+            }
+        }
+    }
+
+    /**
+     * The drift between consecutive versions of one model id, in the config's order, on the selected images:
+     * a stage row each and their prediction-drift findings.
+     */
+    private void drift(List<ModelRun> runs, Dataset<Row> selected) throws Exception {
+        for (int i = 1; i < runs.size(); i++) {
+            ModelCard a = runs.get(i - 1).card();
+            ModelCard b = runs.get(i).card();
+            if (a.id().equals(b.id()) && !a.version().equals(b.version())) {
+                DriftStage drift = new DriftStage(runs.get(i).settings(), a, b);
+                StageRunner.Result r =
+                        StageRunner.runInOrder(spark, List.of(drift)).get(0);
+                stages.add(RowFactory.create(
+                        a.key() + " -> " + b.version(), drift.name(), r.pending(), r.inserted(), r.seconds()));
+                List<Findings.Finding> f = Findings.predictionDrift(
+                        DeltaIO.read(spark, warehouse, Tables.MODEL_DRIFT)
+                                .where(col("model_id")
+                                        .equalTo(a.id())
+                                        .and(col("version_a").equalTo(a.version()))
+                                        .and(col("version_b").equalTo(b.version())))
+                                .join(selected, "image_id"),
+                        a,
+                        b);
+                report(f);
+                found.addAll(f);
+                findingRows.addAll(Findings.rows(runId, config.name(), a.key() + " -> " + b.version(), f, now));
+            }
+        }
+    }
+
+    /** What one model's rows gave: its means, the images of its error rows, the rows checked and the errors. */
+    private record Scored(List<Gates.Mean> means, Dataset<Row> errorImages, long rows, long errors) {}
+
+    /**
+     * One model's rows on the selected images: error counts, the means of its predicted-class maps per method
+     * and metric (with their not-applicable counts), and its findings (Clever Hans, regressions against
+     * {@code baseline}, SpRAy, recomputed batches).
+     */
+    private Scored score(ModelRun run, Dataset<Row> selected, Ledger.Previous baseline) {
+        ModelCard card = run.card();
+        Dataset<Row> expl = DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS)
+                .where(Tables.ofModel(card))
+                .join(selected, "image_id");
+        Dataset<Row> metrics = DeltaIO.readOrEmpty(spark, warehouse, Tables.METRICS)
+                .where(Tables.ofModel(card))
+                .join(selected, "image_id");
+        Row e = expl.agg(count(lit(1)), count(col("error"))).first();
+        Row m = metrics.agg(
+                        count(lit(1)),
+                        sum(when(col("error").isNotNull().and(not(col("error").startsWith("not applicable"))), 1)
+                                .otherwise(0)))
+                .first();
+        long rows = e.getLong(0) + m.getLong(0);
+        long errors = e.getLong(1) + (m.isNullAt(1) ? 0 : m.getLong(1));
+        // the values of the maps of the predicted class, with their method (and the items the metric
+        // declared not applicable, counted next to the means): one join for the means and the findings
+        Dataset<Row> predicted = expl.where(col("target_rule").equalTo("predicted"));
+        Dataset<Row> outcomes = metrics.where(
+                        col("value").isNotNull().or(col("error").startsWith("not applicable")))
+                .join(
+                        predicted.select("image_id", "params_hash", "method_spec"),
+                        DeltaIO.columns("image_id", "params_hash"));
+        Dataset<Row> scored = outcomes.where(col("value").isNotNull());
+        List<Gates.Mean> mine = new ArrayList<>();
+        for (Row r : outcomes.groupBy("method_spec", "metric")
+                .agg(
+                        count(col("value")).as("n"),
+                        avg("value"),
+                        first("higher_is_better"),
+                        stddev_samp("value"),
+                        sum(when(col("value").isNull(), 1).otherwise(0)))
+                .where(col("n").gt(0)) // a method whose every item was not applicable has no mean
+                .orderBy("method_spec", "metric")
+                .collectAsList()) {
+            long na = r.getLong(6);
+            mine.add(new Gates.Mean(
+                    card.key(),
+                    r.getString(0),
+                    r.getString(1),
+                    r.getLong(2),
+                    r.getDouble(3),
+                    r.getBoolean(4),
+                    r.isNullAt(5) ? null : r.getDouble(5),
+                    na));
+            if (na > 0) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "[audit] %s: %s of %s: %d value(s), %d not applicable (%.0f%%)%n",
+                        card.key(),
+                        r.getString(1),
+                        r.getString(0),
+                        r.getLong(2),
+                        na,
+                        100.0 * na / (na + r.getLong(2)));
+            }
+        }
+        List<Findings.Finding> f = new ArrayList<>(Findings.find(spark, warehouse, card, scored));
+        f.addAll(Findings.regressions(mine, baseline, x -> Findings.worstImages(scored, x)));
+        if (config.spray() != null) {
+            f.addAll(SprayFindings.find(predicted, scored, card, config.spray()));
+        }
+        f.addAll(Findings.recomputed(((ExplainStage) run.stages().get(0)).recomputedBatches()));
+        f.sort(Findings.SEVERITY);
+        report(f);
+        found.addAll(f);
+        findingRows.addAll(Findings.rows(runId, config.name(), card.key(), f, now));
+        return new Scored(mine, expl.where(col("error").isNotNull()).select("image_id"), rows, errors);
+    }
+
+    /** The error-spike finding against {@code baseline}, from the rows checked and the errors of every model. */
+    private void errorSpike(long rows, long errors, Ledger.Previous baseline, List<Dataset<Row>> errorRows) {
+        List<Findings.Finding> spike = Findings.errorSpike(
+                rows,
+                errors,
+                baseline,
+                () -> errorRows.stream()
+                        .reduce(Dataset::union)
+                        .orElseThrow()
+                        .distinct()
+                        .orderBy("image_id")
+                        .limit(5)
+                        .as(Encoders.STRING())
+                        .collectAsList());
+        report(spike);
+        found.addAll(spike);
+        findingRows.addAll(Findings.rows(runId, config.name(), "all", spike, now));
+    }
+
+    /** Writes the run's findings to {@code audit_findings} (one MERGE, none when nothing was found). */
+    private void writeFindings() {
+        if (!findingRows.isEmpty()) {
+            DeltaIO.mergeInsert(
+                    spark,
+                    spark.createDataFrame(findingRows, Tables.AUDIT_FINDINGS.schema()),
+                    warehouse,
+                    Tables.AUDIT_FINDINGS);
         }
     }
 }

@@ -122,34 +122,9 @@ final class OverviewPage extends ReportPage {
                     "findings",
                     "Findings",
                     "What each audit's latest run found by itself, most severe first (README, \"Scheduled audits\").");
-            found.table(
-                    "Findings",
-                    List.of(
-                            "audit",
-                            "model",
-                            "rank",
-                            "kind",
-                            "subject",
-                            "value",
-                            "effect_size",
-                            "ci_low",
-                            "ci_high",
-                            "n"),
-                    cells(
-                            f,
-                            List.of(
-                                    "audit",
-                                    "model",
-                                    "rank",
-                                    "kind",
-                                    "subject",
-                                    "value",
-                                    "effect_size",
-                                    "ci_low",
-                                    "ci_high",
-                                    "n")),
-                    csv("findings", f),
-                    f.query());
+            List<String> columns = List.of(
+                    "audit", "model", "rank", "kind", "subject", "value", "effect_size", "ci_low", "ci_high", "n");
+            found.table("Findings", columns, cells(f, columns), csv("findings", f), f.query());
             // the evidence of the first three findings of each kind per model and audit
             Map<String, Integer> shown = new LinkedHashMap<>();
             for (Row r : f.rows()) {
