@@ -1,11 +1,7 @@
 package io.xaiscale.bench;
 
-import static io.xaiscale.bench.FormatsSection.formats;
 import static io.xaiscale.bench.Machine.cpuModel;
 import static io.xaiscale.bench.Machine.nativeAllocator;
-import static io.xaiscale.bench.MemorySection.memory;
-import static io.xaiscale.bench.MetricsSection.metricCosts;
-import static io.xaiscale.bench.PipelineSection.pipeline;
 import static io.xaiscale.bench.Timing.interleavedMedianMs;
 import static io.xaiscale.bench.Timing.medianMsFor;
 import static io.xaiscale.bench.Timing.scoped;
@@ -235,13 +231,13 @@ public final class BenchCommand implements Command {
                             + "'ideal passes' is what the method needs at the least: forward+backward passes (fb) for gradient methods, "
                             + "forward passes (f) for perturbation methods.\n");
             if (sections.contains("memory")) {
-                md.append(memory(model, o.get("model"), methods));
+                md.append(MemorySection.section(model, o.get("model"), methods));
             }
             if (sections.contains("metrics")) {
-                md.append(metricCosts(model, x, targets, o.get("metrics"), forward, repeats));
+                md.append(MetricsSection.section(model, x, targets, o.get("metrics"), forward, repeats));
             }
             if (sections.contains("formats")) {
-                md.append(formats(Path.of(o.get("torchscript-resnet18")), repeats));
+                md.append(FormatsSection.section(Path.of(o.get("torchscript-resnet18")), repeats));
             }
             if (sections.contains("storage")) {
                 md.append(StorageSection.section(o, model.card(), o.getInt("storage-images", 64, 100000)));
@@ -256,7 +252,7 @@ public final class BenchCommand implements Command {
             if (pipelineSeconds > 0 && sections.contains("pipeline")) {
                 // the in-process rate is measured again right before and after each pipeline run: the machine's speed
                 // drifts
-                md.append(pipeline(o, inProcess, pipelineSeconds, spec -> {
+                md.append(PipelineSection.section(o, inProcess, pipelineSeconds, spec -> {
                     Explainer e = withReferences(Explainers.fromString(spec), bench, model);
                     double ms = medianMsFor(3000, () -> scoped(x, xs -> e.attribute(model, xs, targets)));
                     return n / (ms / 1000);

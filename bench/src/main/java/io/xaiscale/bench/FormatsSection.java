@@ -43,7 +43,7 @@ final class FormatsSection {
      * project's imported (state-dict) DJL blocks and, when the traced file exists, of the same
      * architecture as a TorchScript module; then the propagation methods' cost on the imported one.
      */
-    static String formats(Path torchscript, int repeats) throws Exception {
+    static String section(Path torchscript, int repeats) throws Exception {
         StringBuilder md = new StringBuilder(String.format("%n## Model formats: ResNet-18 at 224x224%n%n"));
         int n = 8;
         List<String> classes = new ArrayList<>();

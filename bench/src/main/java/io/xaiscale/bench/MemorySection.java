@@ -20,7 +20,7 @@ final class MemorySection {
      * Peak resident memory added by one batch, per batch size, for the heaviest methods: the kernel's
      * peak-RSS mark is reset ({@code /proc/self/clear_refs}) before each run and read after it.
      */
-    static String memory(Classifier model, String modelDir, List<Explainer> methods) {
+    static String section(Classifier model, String modelDir, List<Explainer> methods) {
         if (!Files.isWritable(Path.of("/proc/self/clear_refs"))) {
             return "";
         }

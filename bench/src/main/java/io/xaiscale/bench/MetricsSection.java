@@ -24,7 +24,7 @@ final class MetricsSection {
      * (metrics that re-run the method re-run the gradient; data randomisation uses the shipped
      * shuffled-label model).
      */
-    static String metricCosts(Classifier model, NDArray x, int[] targets, String spec, double forward, int repeats) {
+    static String section(Classifier model, NDArray x, int[] targets, String spec, double forward, int repeats) {
         if (spec.isBlank()) {
             return "";
         }

@@ -33,7 +33,7 @@ final class PipelineSection {
      * The same methods through the whole explain stage (decode, explain, Delta MERGE) on Spark
      * local[1], one task thread like the in-process run, over benchmark canvases.
      */
-    static String pipeline(Options o, Map<String, Double> inProcess, int seconds, ToDoubleFunction<String> inProcessNow)
+    static String section(Options o, Map<String, Double> inProcess, int seconds, ToDoubleFunction<String> inProcessNow)
             throws Exception {
         SparkSession spark = Sessions.create("xai-bench", "local[1]");
         StringBuilder md = new StringBuilder();

@@ -74,7 +74,7 @@ class ScheduleTemplatesTest {
     void theAirflowDagAndTheCrontabSubmitTheAudit() throws Exception {
         String dag = Files.readString(DIR.resolve("airflow_dag.py"));
         assertTrue(dag.contains("SparkSubmitOperator("));
-        assertTrue(dag.contains("java_class=\"Main\""));
+        assertTrue(dag.contains("java_class=\"io.xaiscale.jobs.Main\""));
         assertTrue(dag.contains("application=\"/opt/xaiscale/xaiscale-jobs-job.jar\""));
         assertTrue(dag.contains("properties_file=\"/opt/xaiscale/conf/spark-defaults.conf\""));
         assertTrue(dag.contains("application_args=[\"audit\", \"--file\", "));
