@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.export.MapsExport;
 import io.xaiscale.jobs.report.Chromium;
 import io.xaiscale.jobs.report.Report;
 import io.xaiscale.jobs.session.SqlRunner;
@@ -43,7 +44,7 @@ class ExportAndReportScenario extends Scenario {
         Path tmp = fixture.dir("export");
         Path out = tmp.resolve("export");
         ModelCard card = ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn"));
-        ExportCommand.Result r = ExportCommand.export(
+        MapsExport.Result r = MapsExport.write(
                 spark,
                 warehouse,
                 card,
@@ -93,7 +94,7 @@ class ExportAndReportScenario extends Scenario {
                         .count());
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> ExportCommand.export(
+                () -> MapsExport.write(
                         spark,
                         warehouse,
                         card,

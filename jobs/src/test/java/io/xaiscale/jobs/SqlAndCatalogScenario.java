@@ -9,6 +9,7 @@ import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.delta.Upkeep;
 import io.xaiscale.jobs.it.Child;
 import io.xaiscale.jobs.session.SqlRunner;
 import java.nio.file.Files;
@@ -131,12 +132,12 @@ class SqlAndCatalogScenario extends Scenario {
                 "Invalid --vacuum-hours: 1 (at least 168, Delta's safe default: a shorter retention deletes files that"
                         + " readers of older versions and time travel need; add --force true if no job reads versions"
                         + " older than that)",
-                assertThrows(IllegalArgumentException.class, () -> MaintainCommand.check(1, false))
+                assertThrows(IllegalArgumentException.class, () -> Upkeep.check(1, false))
                         .getMessage());
         long rows = w.count(Tables.EXPLANATIONS);
         // no VACUUM here (only its refusal above): with it this test took 209 s on local[2]
-        List<MaintainCommand.Done> done = MaintainCommand.maintain(spark, warehouse, 0, false, true);
-        MaintainCommand.Done expl = done.stream()
+        List<Upkeep.Done> done = Upkeep.run(spark, warehouse, 0, false, true);
+        Upkeep.Done expl = done.stream()
                 .filter(d -> d.table().equals("explanations"))
                 .findFirst()
                 .orElseThrow();
