@@ -2,11 +2,9 @@ package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
 import io.xaiscale.image.FashionMnist;
-import io.xaiscale.image.ImageCodec;
 import io.xaiscale.image.LocalizationBenchmark;
-import java.nio.file.Files;
+import io.xaiscale.image.SampleFolder;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -43,7 +41,6 @@ public final class SampleCommand implements Command {
     @Override
     public void run(Options o) throws Exception {
         Path out = Path.of(o.get("out"));
-        Files.createDirectories(out);
         String split = o.getChoice("split", List.of("train", "test"));
         LocalizationBenchmark bench = new LocalizationBenchmark(
                 FashionMnist.read(Path.of(o.get("fashion-mnist")), split),
@@ -51,39 +48,10 @@ public final class SampleCommand implements Command {
                 o.getLong("seed"),
                 o.getInt("watermark-class", -1, 9));
         int count = o.getInt("count", 1, 100000);
-        StringBuilder manifest = new StringBuilder("path,label,label_name,x0,y0,x1,y1,split\n");
-        for (int i = 0; i < count; i++) {
-            LocalizationBenchmark.Sample s = bench.sample(i);
-            String name = String.format("fmnist-loc-%s-%05d.png", split, i);
-            Files.write(out.resolve(name), ImageCodec.greyPng(s.pixels(), s.side(), s.side()));
-            manifest.append(String.format(
-                    "%s,%d,%s,%d,%d,%d,%d,%s%n",
-                    name,
-                    s.label(),
-                    FashionMnist.CLASS_NAMES.get(s.label()),
-                    s.box().x0(),
-                    s.box().y0(),
-                    s.box().x1(),
-                    s.box().y1(),
-                    split));
-        }
-        if (!o.getFlag("no-corrupt")) {
-            LocalizationBenchmark.Sample s = bench.sample(count);
-            byte[] png = ImageCodec.greyPng(s.pixels(), s.side(), s.side());
-            Files.write(out.resolve("truncated.png"), Arrays.copyOf(png, png.length / 3));
-            manifest.append(String.format(
-                    "truncated.png,%d,%s,%d,%d,%d,%d,%s%n",
-                    s.label(),
-                    FashionMnist.CLASS_NAMES.get(s.label()),
-                    s.box().x0(),
-                    s.box().y0(),
-                    s.box().x1(),
-                    s.box().y1(),
-                    split));
-        }
-        Files.writeString(out.resolve("manifest.csv"), manifest.toString());
+        boolean corrupt = !o.getFlag("no-corrupt");
+        SampleFolder.write(bench, out, split, count, corrupt);
         System.out.printf(
                 "[make-sample] %d canvases%s + manifest.csv in %s%n",
-                count, o.getFlag("no-corrupt") ? "" : " + truncated.png", out.toAbsolutePath());
+                count, corrupt ? " + truncated.png" : "", out.toAbsolutePath());
     }
 }
