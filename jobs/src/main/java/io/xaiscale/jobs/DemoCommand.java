@@ -5,6 +5,7 @@ import io.xaiscale.jobs.overlay.OverlayJob;
 import io.xaiscale.jobs.session.SqlRunner;
 import io.xaiscale.jobs.stage.Stage;
 import io.xaiscale.model.ModelCard;
+import io.xaiscale.render.Overlay;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -47,7 +48,14 @@ public final class DemoCommand implements Command {
             System.out.println("[errors] rows that carry an error (nothing is dropped):");
             SqlRunner.run(spark, Path.of("notebooks-sql/errors.sql")).show(20, false);
             List<Path> files = OverlayJob.render(
-                    spark, warehouse, card, Path.of(o.get("overlays")), o.getInt("overlay-count", 0, 10000), 3);
+                    spark,
+                    warehouse,
+                    card,
+                    Path.of(o.get("overlays")),
+                    o.getInt("overlay-count", 0, 10000),
+                    3,
+                    Overlay.Colors.MAGNITUDE,
+                    Overlay.View.INPUT);
             System.out.printf(
                     "%n[demo] Delta tables: %s/{images,explanations,metrics,method_agreement}%n",
                     Path.of(warehouse).toAbsolutePath());

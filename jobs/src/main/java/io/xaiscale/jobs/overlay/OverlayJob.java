@@ -31,15 +31,9 @@ import org.apache.spark.sql.SparkSession;
 public final class OverlayJob {
     private OverlayJob() {}
 
-    public static List<Path> render(
-            SparkSession spark, String warehouse, ModelCard card, Path outDir, int count, int scale)
-            throws IOException {
-        return render(spark, warehouse, card, outDir, count, scale, Overlay.Colors.MAGNITUDE, Overlay.View.INPUT);
-    }
-
     /**
-     * {@link #render(SparkSession, String, ModelCard, Path, int, int)} coloured by {@code colors}, drawn on
-     * {@code view}.
+     * One grid per image for the first {@code count} images (by id) with maps of {@code card}, coloured by
+     * {@code colors}, drawn on {@code view}, and an index.
      */
     public static List<Path> render(
             SparkSession spark,
@@ -57,13 +51,6 @@ public final class OverlayJob {
                 .where(Tables.ofModel(card).and(col("error").isNull()));
         var ids = expl.select("image_id").distinct().orderBy("image_id").limit(count);
         return render(spark, warehouse, card, expl.join(ids, "image_id"), outDir, scale, colors, view);
-    }
-
-    /** One grid per image of {@code expl} (rows of the explanations table, already selected). */
-    public static List<Path> render(
-            SparkSession spark, String warehouse, ModelCard card, Dataset<Row> expl, Path outDir, int scale)
-            throws IOException {
-        return render(spark, warehouse, card, expl, outDir, scale, Overlay.Colors.MAGNITUDE, Overlay.View.INPUT);
     }
 
     /** One grid per image of {@code expl}, coloured by {@code colors}, drawn on {@code view}, and an index. */
