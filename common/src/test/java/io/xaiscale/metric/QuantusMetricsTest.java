@@ -287,6 +287,45 @@ class QuantusMetricsTest {
     }
 
     @Test
+    void relativeOutputStabilityDividesByTheChangeOfTheLogits() {
+        // gradient x input on f(x) = W x + b: the map moves by (x' - x) / x relative to itself and the logits by
+        // W (x' - x); ROS = max over the copies of ||(x' - x) / x||_2 / ||W (x' - x)||_2 (Agarwal et al. 2022)
+        float[] map = contributions(1);
+        try (NDManager m = manager.newSubManager()) {
+            NDArray in = m.create(x, new Shape(1, 1, S, S));
+            EvalBatch b = EvalBatch.of(linear, in, new float[][] {map}, new int[] {1}, new Box[] {null})
+                    .withMethod(Explainers.fromString("gradient_x_input"));
+            Perturbations copies = Perturbations.uniform(b, 4, 0.02, 0);
+            double expected = 0;
+            double relativeLogits = 0;
+            for (int q = 0; q < 4; q++) {
+                double rel = 0;
+                double[] dh = new double[2];
+                double[] h = new double[2];
+                for (int p = 0; p < HW; p++) {
+                    double d = copies.copies()[q * HW + p] - x[p];
+                    rel += (d / x[p]) * (d / x[p]);
+                    for (int t = 0; t < 2; t++) {
+                        dh[t] += w[t * HW + p] * d;
+                        h[t] += w[t * HW + p] * x[p];
+                    }
+                }
+                h[0] += 0.1;
+                h[1] -= 0.2;
+                double diff = Math.hypot(dh[0], dh[1]);
+                double relH = Math.hypot(dh[0] / h[0], dh[1] / h[1]);
+                expected = Math.max(expected, Math.sqrt(rel) / diff);
+                relativeLogits = Math.max(relativeLogits, Math.sqrt(rel) / relH);
+            }
+            double ros = Metrics.fromString("stability[samples=4]").evaluateAll(b)[3][0];
+            assertEquals(expected, ros, 1e-3 * expected);
+            double old = Metrics.fromString("stability[samples=4,ros=relative]").evaluateAll(b)[3][0];
+            assertEquals(relativeLogits, old, 1e-3 * relativeLogits);
+            assertTrue(Math.abs(expected - relativeLogits) > 0.1 * expected, expected + " vs " + relativeLogits);
+        }
+    }
+
+    @Test
     void inputInvarianceAndContinuityOfExactAnswers() {
         float[] gradient = Arrays.copyOfRange(w, HW, 2 * HW);
         // the shifted network computes the same function: the gradient does not move, gradient x input does by w c

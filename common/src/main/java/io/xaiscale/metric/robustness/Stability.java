@@ -17,12 +17,17 @@ import java.util.List;
  *       {@code max ||e(x) - e(x')||_2 / ||x - x'||_2};
  *   <li>{@code stability_avg_sensitivity}: average sensitivity (Yeh et al. 2019), the mean of
  *       {@code ||e(x) - e(x')||_2 / ||e(x)||_2} (max-sensitivity is its maximum);
- *   <li>{@code stability_ris}, {@code stability_ros}, {@code stability_rrs}: relative input, output
- *       and representation stability (Agarwal et al. 2022), {@code max ||(e - e') / e||_2} over the
- *       relative change of the input, of the logits, or of the activations of feature layer
- *       {@code layer} ({@code auto}: the last), each denominator at least {@code eps_min}; elementwise
- *       divisions by zero take {@code eps_min} instead, as in Quantus.
+ *   <li>{@code stability_ris}, {@code stability_rrs}: relative input and representation stability
+ *       (Agarwal et al. 2022), {@code max ||(e - e') / e||_2} over the relative change of the input
+ *       {@code ||(x - x') / x||_2}, or of the activations of feature layer {@code layer} ({@code auto}: the
+ *       last);
+ *   <li>{@code stability_ros}: relative output stability, the same over the change of the logits
+ *       {@code ||h(x) - h(x')||_2} ({@code ros=difference}, the paper's and Quantus's formula); rows
+ *       written before 2026-12-07 divided by the relative change {@code ||(h - h') / h||_2}, which
+ *       {@code ros=relative} still computes, so those rows keep their own spec and hash.
  * </ul>
+ * Each denominator is at least {@code eps_min}; elementwise divisions by zero take {@code eps_min}
+ * instead, as in Quantus.
  * Lower is better for all five. All copies of a batch are explained in one call.
  */
 public final class Stability extends Metric {
@@ -34,6 +39,7 @@ public final class Stability extends Metric {
     private final String layer;
     private final double epsMin;
     private final long seed;
+    private final boolean rosRelative;
 
     public Stability(ParamReader p) {
         super(NAME, p);
@@ -42,6 +48,8 @@ public final class Stability extends Metric {
         this.layer = p.getString("layer", "auto");
         this.epsMin = p.getDouble("eps_min", 1e-6, 0.0, true, 1.0);
         this.seed = p.getLong("seed", 0L);
+        this.rosRelative = p.getChoice("ros", "difference", List.of("difference", "relative"))
+                .equals("relative");
     }
 
     @Override
@@ -113,7 +121,10 @@ public final class Stability extends Metric {
                 lipschitz = Math.max(lipschitz, de / Math.max(Math.sqrt(dx), epsMin));
                 avg += norm == 0 ? 0 : de / norm / samples;
                 ris = Math.max(ris, rel / Math.max(Math.sqrt(relX), epsMin));
-                ros = Math.max(ros, rel / Math.max(relative(logits, i * k, logitsCopies, c * k, k), epsMin));
+                double dh = rosRelative
+                        ? relative(logits, i * k, logitsCopies, c * k, k)
+                        : difference(logits, i * k, logitsCopies, c * k, k);
+                ros = Math.max(ros, rel / Math.max(dh, epsMin));
                 rrs = Math.max(rrs, rel / Math.max(relative(rep0, i * r, repCopies, c * r, r), epsMin));
             }
             out[0][i] = lipschitz;
@@ -131,6 +142,16 @@ public final class Stability extends Metric {
         for (int j = 0; j < len; j++) {
             double v = a[offA + j];
             double d = (changed[offC + j] - v) / (v == 0 ? epsMin : v);
+            sum += d * d;
+        }
+        return Math.sqrt(sum);
+    }
+
+    /** {@code ||a' - a||_2} over {@code len} values from the given offsets. */
+    private static double difference(float[] a, int offA, float[] changed, int offC, int len) {
+        double sum = 0;
+        for (int j = 0; j < len; j++) {
+            double d = changed[offC + j] - a[offA + j];
             sum += d * d;
         }
         return Math.sqrt(sum);
