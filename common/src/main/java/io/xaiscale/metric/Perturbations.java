@@ -18,7 +18,7 @@ public record Perturbations(float[] pixels, float[] copies, int samples, int[] t
 
     /** Uniform noise in the L-infinity ball of {@code radius}, clipped to [0, 1]. */
     public static Perturbations uniform(EvalBatch b, int samples, double radius, long seed) {
-        return of(b, samples, seed, (own, rnd, lo, hi, out, off) -> {
+        return of(b, samples, seed, false, (own, rnd, lo, hi, out, off) -> {
             for (int j = 0; j < own.length; j++) {
                 double v = own[j] + radius * (2 * rnd.nextDouble() - 1);
                 out[off + j] = (float) Math.min(1, Math.max(0, v));
@@ -28,11 +28,23 @@ public record Perturbations(float[] pixels, float[] copies, int samples, int[] t
 
     /** Gaussian noise of standard deviation {@code noise * (max - min)} of the image (SmoothGrad's), not clipped. */
     public static Perturbations gaussian(EvalBatch b, int samples, double noise, long seed) {
-        return of(b, samples, seed, (own, rnd, lo, hi, out, off) -> {
+        return of(b, samples, seed, false, gaussianDraw(noise));
+    }
+
+    /**
+     * {@link #gaussian} copies of which the last of each image is the image itself, noise-free (Quantus's
+     * smoothing in SmoothMPRT: one sample is the plain map).
+     */
+    public static Perturbations smoothing(EvalBatch b, int samples, double noise, long seed) {
+        return of(b, samples, seed, true, gaussianDraw(noise));
+    }
+
+    private static Draw gaussianDraw(double noise) {
+        return (own, rnd, lo, hi, out, off) -> {
             for (int j = 0; j < own.length; j++) {
                 out[off + j] = (float) (own[j] + noise * (hi - lo) * rnd.nextGaussian());
             }
-        });
+        };
     }
 
     /** How one copy of an image is drawn into {@code out} at {@code off}. */
@@ -40,7 +52,7 @@ public record Perturbations(float[] pixels, float[] copies, int samples, int[] t
         void draw(float[] own, SplittableRandom rnd, float lo, float hi, float[] out, int off);
     }
 
-    private static Perturbations of(EvalBatch b, int samples, long seed, Draw draw) {
+    private static Perturbations of(EvalBatch b, int samples, long seed, boolean lastClean, Draw draw) {
         NDArray x = b.inputs();
         Shape s = x.getShape();
         int n = b.size();
@@ -59,7 +71,11 @@ public record Perturbations(float[] pixels, float[] copies, int samples, int[] t
             SplittableRandom rnd = new SplittableRandom(Hashing.seedOf(seed, own));
             for (int k = 0; k < samples; k++) {
                 rep[i * samples + k] = b.targets()[i];
-                draw.draw(own, rnd, lo, hi, stack, (i * samples + k) * per);
+                if (lastClean && k == samples - 1) {
+                    System.arraycopy(own, 0, stack, (i * samples + k) * per, per);
+                } else {
+                    draw.draw(own, rnd, lo, hi, stack, (i * samples + k) * per);
+                }
             }
         }
         NDArray array = x.getManager()

@@ -17,6 +17,7 @@ import io.xaiscale.image.Box;
 import io.xaiscale.image.FashionMnist;
 import io.xaiscale.image.LocalizationBenchmark;
 import io.xaiscale.metric.sanity.EfficientMprt;
+import io.xaiscale.metric.similarity.Similarity;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.Randomized;
@@ -134,6 +135,57 @@ class SanityAndRobustnessTest {
         double smooth = mean(run("smooth_mprt[depth=4,samples=4]", "gradient")[0]);
         double robust = mean(run("robustness[perturbation=noise,level=0.01]", "gradient")[1]);
         assertTrue(smooth < 0.5 && smooth < robust, "denoised maps still decorrelate: " + smooth);
+    }
+
+    @Test
+    void smoothMprtDrawsFreshNoisePerModelAndKeepsOneNoiseFreeSample() {
+        // the reference estimator put together by hand: each model averages its own draws, the last one the image
+        int samples = 4;
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = m.create(pixels, new Shape(N, 1, 64, 64));
+            Explainer e = Explainers.fromString("gradient");
+            int[] t = Autograd.argMax(model.logitsNoGrad(x));
+            float[] flat = e.attribute(model, x, t).toFloatArray();
+            float[][] maps = new float[N][];
+            for (int i = 0; i < N; i++) {
+                maps[i] = Arrays.copyOfRange(flat, i * 4096, (i + 1) * 4096);
+            }
+            EvalBatch b = EvalBatch.of(model, x, maps, t, new Box[N]).withMethod(e);
+            Perturbations forTrained = Perturbations.smoothing(b, samples, 0.1, 0);
+            Perturbations forRandom = Perturbations.smoothing(b, samples, 0.1, 1);
+            float[] trained = forTrained.explain(b, model);
+            float[] randomised = forRandom.explain(b, Randomized.of(model, 4, true, 0));
+            double[] fresh =
+                    Metrics.fromString("smooth_mprt[depth=4,samples=4]").evaluateAll(b)[0];
+            double[] shared = Metrics.fromString("smooth_mprt[depth=4,noise_draws=shared,samples=4]")
+                    .evaluateAll(b)[0];
+            double apart = 0;
+            for (int i = 0; i < N; i++) {
+                assertArrayEquals(
+                        Arrays.copyOfRange(pixels, i * 4096, (i + 1) * 4096),
+                        Arrays.copyOfRange(
+                                forTrained.copies(),
+                                (i * samples + samples - 1) * 4096,
+                                (i * samples + samples) * 4096),
+                        0f,
+                        "the last sample is the image");
+                float[] a = new float[4096];
+                float[] r = new float[4096];
+                for (int k = 0; k < samples; k++) {
+                    for (int p = 0; p < 4096; p++) {
+                        a[p] += trained[(i * samples + k) * 4096 + p] / samples;
+                        r[p] += randomised[(i * samples + k) * 4096 + p] / samples;
+                    }
+                }
+                for (int p = 0; p < 4096; p++) {
+                    a[p] = Math.abs(a[p]);
+                    r[p] = Math.abs(r[p]);
+                }
+                assertEquals(Similarity.spearman(a, r), fresh[i], 1e-6, "image " + i);
+                apart += Math.abs(fresh[i] - shared[i]) / N;
+            }
+            assertTrue(apart > 1e-3, "shared noise is another estimator: " + apart);
+        }
     }
 
     @Test

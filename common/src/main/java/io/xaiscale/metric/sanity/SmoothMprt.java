@@ -15,6 +15,11 @@ import java.util.List;
  * Gaussian noise of {@code noise * (max - min)}, which removes the shattered-gradient noise that makes
  * plain MPRT's similarities unreliable; outputs {@code smooth_mprt_spearman} and
  * {@code smooth_mprt_ssim} between the two averages. Lower is better (maps should change).
+ *
+ * <p>{@code noise_draws=fresh} (the reference estimator, Quantus's): each model's average draws its own
+ * noise, and its last sample is the image itself, noise-free. {@code noise_draws=shared}: both models
+ * explain the same noisy copies, none noise-free: what rows written before 2026-12-07 hold (they keep that
+ * spec and hash); shared noise makes the two averages more alike than the reference's.
  */
 public final class SmoothMprt extends MapComparison {
     public static final String NAME = "smooth_mprt";
@@ -23,6 +28,7 @@ public final class SmoothMprt extends MapComparison {
     private final int samples;
     private final double noise;
     private final long seed;
+    private final boolean shared;
 
     public SmoothMprt(ParamReader p) {
         super(NAME, p, List.of("spearman", "ssim"), false);
@@ -30,14 +36,25 @@ public final class SmoothMprt extends MapComparison {
         this.samples = p.getInt("samples", 8, 1, 10_000);
         this.noise = p.getDouble("noise", 0.1, 0.0, true, 1.0);
         this.seed = p.getLong("seed", 0L);
+        this.shared =
+                p.getChoice("noise_draws", "fresh", List.of("fresh", "shared")).equals("shared");
     }
 
     @Override
     public double[][] evaluateAll(EvalBatch b) {
-        Perturbations copies = Perturbations.gaussian(b, samples, noise, seed);
         Classifier random = Randomized.of(b.model(), depth, true, seed);
-        float[][] trained = averaged(b, copies.explain(b, b.model()));
-        float[][] randomised = averaged(b, copies.explain(b, random));
+        float[][] trained;
+        float[][] randomised;
+        if (shared) {
+            Perturbations copies = Perturbations.gaussian(b, samples, noise, seed);
+            trained = averaged(b, copies.explain(b, b.model()));
+            randomised = averaged(b, copies.explain(b, random));
+        } else {
+            trained =
+                    averaged(b, Perturbations.smoothing(b, samples, noise, seed).explain(b, b.model()));
+            randomised = averaged(
+                    b, Perturbations.smoothing(b, samples, noise, seed + 1).explain(b, random));
+        }
         EvalBatch smoothed = new EvalBatch(
                 b.model(), b.inputs(), trained, b.targets(), b.truths(), b.height(), b.width(), b.method());
         return compare(smoothed, randomised);
