@@ -72,13 +72,16 @@ class QuantusMetricsTest {
         return out;
     }
 
+    /** The image in {@code m} with {@code map} for {@code target}, explained by {@code method} (null: none). */
+    static EvalBatch batch(NDManager m, float[] map, int target, String method) {
+        NDArray in = m.create(x, new Shape(1, 1, S, S));
+        EvalBatch b = EvalBatch.of(linear, in, new float[][] {map}, new int[] {target}, new Box[] {null});
+        return method == null ? b : b.withMethod(Explainers.fromString(method));
+    }
+
     static double[] all(String spec, float[] map, int target, String method) {
         try (NDManager m = manager.newSubManager()) {
-            NDArray in = m.create(x, new Shape(1, 1, S, S));
-            EvalBatch b = EvalBatch.of(linear, in, new float[][] {map}, new int[] {target}, new Box[] {null});
-            if (method != null) {
-                b = b.withMethod(Explainers.fromString(method));
-            }
+            EvalBatch b = batch(m, map, target, method);
             double[][] v = Metrics.fromString(spec).evaluateAll(b);
             double[] out = new double[v.length];
             for (int k = 0; k < v.length; k++) {
@@ -292,9 +295,7 @@ class QuantusMetricsTest {
         // W (x' - x); ROS = max over the copies of ||(x' - x) / x||_2 / ||W (x' - x)||_2 (Agarwal et al. 2022)
         float[] map = contributions(1);
         try (NDManager m = manager.newSubManager()) {
-            NDArray in = m.create(x, new Shape(1, 1, S, S));
-            EvalBatch b = EvalBatch.of(linear, in, new float[][] {map}, new int[] {1}, new Box[] {null})
-                    .withMethod(Explainers.fromString("gradient_x_input"));
+            EvalBatch b = batch(m, map, 1, "gradient_x_input");
             Perturbations copies = Perturbations.uniform(b, 4, 0.02, 0);
             double expected = 0;
             double relativeLogits = 0;

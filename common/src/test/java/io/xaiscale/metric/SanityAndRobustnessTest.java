@@ -58,18 +58,21 @@ class SanityAndRobustnessTest {
     /** Runs {@code metricSpec} on the maps of {@code methodSpec} for the predicted classes. */
     static double[][] run(String metricSpec, String methodSpec) {
         try (NDManager m = manager.newSubManager()) {
-            NDArray x = m.create(pixels, new Shape(N, 1, 64, 64));
-            Explainer e = Explainers.fromString(methodSpec);
-            int[] t = Autograd.argMax(model.logitsNoGrad(x));
-            float[] flat = e.attribute(model, x, t).toFloatArray();
-            float[][] maps = new float[N][];
-            for (int i = 0; i < N; i++) {
-                maps[i] = Arrays.copyOfRange(flat, i * 4096, (i + 1) * 4096);
-            }
-            Metric metric = Metrics.fromString(metricSpec);
-            return metric.evaluateAll(
-                    EvalBatch.of(model, x, maps, t, new Box[N]).withMethod(e));
+            return Metrics.fromString(metricSpec).evaluateAll(batch(m, methodSpec));
         }
+    }
+
+    /** The images in {@code m} with the maps of {@code methodSpec} for their predicted classes. */
+    static EvalBatch batch(NDManager m, String methodSpec) {
+        NDArray x = m.create(pixels, new Shape(N, 1, 64, 64));
+        Explainer e = Explainers.fromString(methodSpec);
+        int[] t = Autograd.argMax(model.logitsNoGrad(x));
+        float[] flat = e.attribute(model, x, t).toFloatArray();
+        float[][] maps = new float[N][];
+        for (int i = 0; i < N; i++) {
+            maps[i] = Arrays.copyOfRange(flat, i * 4096, (i + 1) * 4096);
+        }
+        return EvalBatch.of(model, x, maps, t, new Box[N]).withMethod(e);
     }
 
     static double mean(double[] v) {
@@ -142,15 +145,7 @@ class SanityAndRobustnessTest {
         // the reference estimator put together by hand: each model averages its own draws, the last one the image
         int samples = 4;
         try (NDManager m = manager.newSubManager()) {
-            NDArray x = m.create(pixels, new Shape(N, 1, 64, 64));
-            Explainer e = Explainers.fromString("gradient");
-            int[] t = Autograd.argMax(model.logitsNoGrad(x));
-            float[] flat = e.attribute(model, x, t).toFloatArray();
-            float[][] maps = new float[N][];
-            for (int i = 0; i < N; i++) {
-                maps[i] = Arrays.copyOfRange(flat, i * 4096, (i + 1) * 4096);
-            }
-            EvalBatch b = EvalBatch.of(model, x, maps, t, new Box[N]).withMethod(e);
+            EvalBatch b = batch(m, "gradient");
             Perturbations forTrained = Perturbations.smoothing(b, samples, 0.1, 0);
             Perturbations forRandom = Perturbations.smoothing(b, samples, 0.1, 1);
             float[] trained = forTrained.explain(b, model);
