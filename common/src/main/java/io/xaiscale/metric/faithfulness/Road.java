@@ -11,27 +11,27 @@ import io.xaiscale.util.Hashing;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 
 /**
  * ROAD, remove and debias (Rong et al. 2022; Quantus's {@code ROAD}): for each of {@code steps}
  * shares of the pixels (1/(steps+1) ... steps/(steps+1): 10% ... 90% by default), the most relevant
  * ({@code order=morf}) or the least relevant ({@code order=lerf}) are removed and filled by noisy
  * linear imputation: every removed pixel is the weighted mean of its 8 neighbours (1/6 for the four
- * beside it, 1/12 for the diagonals), solved over all removed pixels together (successive
- * over-relaxation), plus Gaussian noise of {@code noise}. Unlike a constant fill, the filled area
+ * beside it, 1/12 for the diagonals), solved over all removed pixels together ({@code
+ * imputation=solve}: to a relative residual of 1e-10, as the reference's direct solve; {@code
+ * sweeps}: the 200 over-relaxation sweeps of rows written before 2026-12-07, see {@link
+ * LinearImputation}), plus Gaussian noise of {@code noise}. Unlike a constant fill, the filled area
  * carries no trace of which pixels were removed. The value is the mean over the steps of
  * {@code output}: {@code accuracy} (1 where the model still predicts the target, Quantus's) or the
  * target {@code probability}. MoRF: lower is better; LeRF: higher is better.
  */
 public final class Road extends CurveMetric {
     public static final String NAME = "road";
-    private static final int SWEEPS = 200;
-
     private final String order;
     private final int steps;
     private final double noise;
     private final String output;
+    private final String imputation;
     private final long seed;
 
     public Road(ParamReader p) {
@@ -40,6 +40,7 @@ public final class Road extends CurveMetric {
         this.steps = p.getInt("steps", 9, 1, 1000);
         this.noise = p.getDouble("noise", 0.01, 0.0, false, 1.0);
         this.output = p.getChoice("output", "accuracy", List.of("accuracy", "probability"));
+        this.imputation = p.getChoice("imputation", "solve", LinearImputation.CHOICES);
         this.seed = p.getLong("seed", 0L);
     }
 
@@ -68,7 +69,7 @@ public final class Road extends CurveMetric {
                 for (int r = 0; r < removed; r++) {
                     gone[order.equals("morf") ? ranked[r] : ranked[hw - 1 - r]] = true;
                 }
-                float[] filled = impute(own, gone, h, w, noise, rnd);
+                float[] filled = impute(own, gone, h, w, imputation, noise, rnd);
                 System.arraycopy(filled, 0, stack, (i * steps + k) * per, per);
             }
         }
@@ -101,68 +102,23 @@ public final class Road extends CurveMetric {
     }
 
     /**
-     * Noisy linear imputation of the {@code gone} pixels of {@code image} ({@code C x H x W}): each is
-     * the weighted mean of its in-image neighbours (1/6 beside, 1/12 diagonal, renormalised at the
-     * border), all solved together by successive over-relaxation from the kept pixels' mean, then
-     * Gaussian noise of standard deviation {@code noise} is added. Kept pixels are unchanged.
+     * Noisy linear imputation of the {@code gone} pixels of {@code image} ({@code C x H x W}): the
+     * {@code imputation} of {@link LinearImputation}, then Gaussian noise of standard deviation
+     * {@code noise} on the removed pixels. Kept pixels are unchanged.
      */
-    static float[] impute(float[] image, boolean[] gone, int h, int w, double noise, SplittableRandom rnd) {
-        int hw = h * w;
-        int c = image.length / hw;
-        double[] v = new double[image.length];
-        for (int ch = 0; ch < c; ch++) {
-            double mean = 0;
-            int kept = 0;
-            for (int p = 0; p < hw; p++) {
-                if (!gone[p]) {
-                    mean += image[ch * hw + p];
-                    kept++;
-                }
-            }
-            mean = kept == 0 ? 0.5 : mean / kept;
-            for (int p = 0; p < hw; p++) {
-                v[ch * hw + p] = gone[p] ? mean : image[ch * hw + p];
-            }
-        }
-        int[] holes = IntStream.range(0, hw).filter(p -> gone[p]).toArray();
-        double omega = 1.8;
-        for (int sweep = 0; sweep < SWEEPS; sweep++) {
-            double change = 0;
-            for (int ch = 0; ch < c; ch++) {
-                int base = ch * hw;
-                for (int p : holes) {
-                    int y = p / w;
-                    int x = p % w;
-                    double sum = 0;
-                    double weight = 0;
-                    for (int dy = -1; dy <= 1; dy++) {
-                        for (int dx = -1; dx <= 1; dx++) {
-                            int yy = y + dy;
-                            int xx = x + dx;
-                            if ((dy == 0 && dx == 0) || yy < 0 || yy >= h || xx < 0 || xx >= w) {
-                                continue;
-                            }
-                            double wt = dy == 0 || dx == 0 ? 1.0 / 6 : 1.0 / 12;
-                            sum += wt * v[base + yy * w + xx];
-                            weight += wt;
-                        }
-                    }
-                    double next = v[base + p] + omega * (sum / weight - v[base + p]);
-                    change = Math.max(change, Math.abs(next - v[base + p]));
-                    v[base + p] = next;
-                }
-            }
-            if (change < 1e-5) {
-                break;
-            }
-        }
+    static float[] impute(
+            float[] image, boolean[] gone, int h, int w, String imputation, double noise, SplittableRandom rnd) {
+        double[] v = LinearImputation.fill(image, gone, h, w, imputation);
         float[] out = new float[image.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = (float) v[i];
         }
-        for (int ch = 0; ch < c; ch++) {
-            for (int p : holes) {
-                out[ch * hw + p] += (float) (noise * rnd.nextGaussian());
+        int hw = h * w;
+        for (int ch = 0; ch < image.length / hw; ch++) {
+            for (int p = 0; p < hw; p++) {
+                if (gone[p]) {
+                    out[ch * hw + p] += (float) (noise * rnd.nextGaussian());
+                }
             }
         }
         return out;

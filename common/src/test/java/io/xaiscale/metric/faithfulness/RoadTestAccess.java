@@ -7,6 +7,6 @@ public final class RoadTestAccess {
     private RoadTestAccess() {}
 
     public static float[] impute(float[] image, boolean[] gone, int h, int w, double noise, long seed) {
-        return Road.impute(image, gone, h, w, noise, new SplittableRandom(seed));
+        return Road.impute(image, gone, h, w, "solve", noise, new SplittableRandom(seed));
     }
 }
