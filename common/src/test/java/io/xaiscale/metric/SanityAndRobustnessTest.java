@@ -149,7 +149,7 @@ class SanityAndRobustnessTest {
             Perturbations forTrained = Perturbations.smoothing(b, samples, 0.1, 0);
             Perturbations forRandom = Perturbations.smoothing(b, samples, 0.1, 1);
             float[] trained = forTrained.explain(b, model);
-            float[] randomised = forRandom.explain(b, Randomized.of(model, 4, true, 0));
+            float[] randomised = forRandom.explain(b, Randomized.of(model, 4, true, 0, Randomized.Reset.PYTORCH));
             double[] fresh =
                     Metrics.fromString("smooth_mprt[depth=4,samples=4]").evaluateAll(b)[0];
             double[] shared = Metrics.fromString("smooth_mprt[depth=4,noise_draws=shared,samples=4]")
@@ -211,7 +211,7 @@ class SanityAndRobustnessTest {
 
     @Test
     void randomisingTheTopLayerKeepsEveryOtherWeight() {
-        Classifier r = Randomized.of(model, 1, true, 3);
+        Classifier r = Randomized.of(model, 1, true, 3, Randomized.Reset.PYTORCH);
         List<Block> before = Randomized.weightLayers(model.model().getBlock());
         List<Block> after = Randomized.weightLayers(r.model().getBlock());
         assertEquals(4, after.size());
@@ -224,7 +224,7 @@ class SanityAndRobustnessTest {
                 assertNotEquals(a[0], b[0], "the dense layer is re-drawn");
             }
         }
-        assertTrue(r == Randomized.of(model, 1, true, 3), "one copy per setting");
+        assertTrue(r == Randomized.of(model, 1, true, 3, Randomized.Reset.PYTORCH), "one copy per setting");
     }
 
     @Test

@@ -66,8 +66,8 @@ class PerTaskViewsTest {
             assertEquals(derived, shipped.derivedCount(), "derived states of the network (walk, random copies)");
             assertEquals(ownArrays, manager.getManagedArrays().size(), "arrays kept by the callers' scope");
             // the randomised copy is the network's, whichever view asks, at the view's internal batch size
-            Classifier a = Randomized.of(shipped.withInternalBatchSize(16), 2, true, 0);
-            Classifier b = Randomized.of(shipped.withInternalBatchSize(256), 2, true, 0);
+            Classifier a = Randomized.of(shipped.withInternalBatchSize(16), 2, true, 0, Randomized.Reset.PYTORCH);
+            Classifier b = Randomized.of(shipped.withInternalBatchSize(256), 2, true, 0, Randomized.Reset.PYTORCH);
             assertSame(a.model(), b.model());
             assertEquals(256, b.internalBatchSize());
         }

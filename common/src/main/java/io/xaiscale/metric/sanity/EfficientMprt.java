@@ -22,12 +22,14 @@ public final class EfficientMprt extends ScalarMetric {
     private final int depth;
     private final int bins;
     private final long seed;
+    private final Randomized.Reset reset;
 
     public EfficientMprt(ParamReader p) {
         super(NAME, p);
         this.depth = p.getInt("depth", 0, 0, 1000);
         this.bins = p.getInt("bins", 100, 2, 100_000);
         this.seed = p.getLong("seed", 0L);
+        this.reset = RandomModel.reset(p);
     }
 
     @Override
@@ -43,7 +45,7 @@ public final class EfficientMprt extends ScalarMetric {
     @Override
     protected double[] values(EvalBatch b) {
         int layers = Randomized.weightLayers(b.model().model().getBlock()).size();
-        Classifier random = Randomized.of(b.model(), depth == 0 ? layers : depth, true, seed);
+        Classifier random = Randomized.of(b.model(), depth == 0 ? layers : depth, true, seed, reset);
         float[] flat = b.method()
                 .attribute(random, b.inputs(), b.targets())
                 .toType(DataType.FLOAT32, false)

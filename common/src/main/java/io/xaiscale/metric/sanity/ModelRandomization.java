@@ -21,17 +21,19 @@ public final class ModelRandomization extends MapComparison {
     private final int depth;
     private final boolean cascade;
     private final long seed;
+    private final Randomized.Reset reset;
 
     public ModelRandomization(ParamReader p) {
         super(NAME, p, List.of("spearman", "ssim"), false);
         this.depth = p.getInt("depth", 1, 1, 1000);
         this.cascade = Boolean.parseBoolean(p.getChoice("cascade", "true", List.of("true", "false")));
         this.seed = p.getLong("seed", 0L);
+        this.reset = RandomModel.reset(p);
     }
 
     @Override
     public double[][] evaluateAll(EvalBatch b) {
-        Classifier random = Randomized.of(b.model(), depth, cascade, seed);
+        Classifier random = Randomized.of(b.model(), depth, cascade, seed, reset);
         return compare(b, maps(b, random, b.inputs()));
     }
 }

@@ -28,6 +28,7 @@ public final class SmoothMprt extends MapComparison {
     private final int samples;
     private final double noise;
     private final long seed;
+    private final Randomized.Reset reset;
     private final boolean shared;
 
     public SmoothMprt(ParamReader p) {
@@ -36,13 +37,14 @@ public final class SmoothMprt extends MapComparison {
         this.samples = p.getInt("samples", 8, 1, 10_000);
         this.noise = p.getDouble("noise", 0.1, 0.0, true, 1.0);
         this.seed = p.getLong("seed", 0L);
+        this.reset = RandomModel.reset(p);
         this.shared =
                 p.getChoice("noise_draws", "fresh", List.of("fresh", "shared")).equals("shared");
     }
 
     @Override
     public double[][] evaluateAll(EvalBatch b) {
-        Classifier random = Randomized.of(b.model(), depth, true, seed);
+        Classifier random = Randomized.of(b.model(), depth, true, seed, reset);
         float[][] trained;
         float[][] randomised;
         if (shared) {
