@@ -2,11 +2,12 @@
 """Writes the PyTorch fixtures of the model-import tests (run by hand, not by CI; Debian's
 python3-torch 1.13 and python3-torchvision 0.14: apt-get install python3-torch python3-torchvision).
 
-    /usr/bin/python3 common/src/test/python/make_fixtures.py common/src/test/resources/fixtures
+    /usr/bin/python3 common/src/test/python/make_fixtures.py common/src/test/resources/fixtures [--vit]
 
 torchvision architectures (resnet18/34/50, vgg11(_bn), vgg16(_bn), 10 classes): every parameter and
 buffer is set by pattern() below, which the Java test reproduces bit for bit, so only the expected
-logits and input gradients are committed (the weights would be hundreds of MB). The custom CNN gets
+logits and input gradients are committed (the weights would be hundreds of MB). The same holds for
+the ViTs (a small one and vit_b_16 at 224x224; --vit writes only those). The custom CNN gets
 PyTorch's own random initialisation and is committed as a state_dict in .npz and .safetensors, with
 a model card, plus its expected logits and gradients.
 """
@@ -40,10 +41,10 @@ def value(key, shape, batch_norm):
     """The deterministic value of one state-dict entry (float64, then float32)."""
     n = int(np.prod(shape))
     h = pattern(key, n)
-    leaf = key.rsplit(".", 1)[1]
+    leaf = key.rsplit(".", 1)[-1]
     if leaf == "weight" and batch_norm:
         v = 0.8 + 0.4 * h
-    elif leaf == "weight":
+    elif leaf in ("weight", "in_proj_weight"):
         fan_in = n // shape[0]
         v = (h - 0.5) * (2.0 * math.sqrt(6.0 / fan_in))
     elif leaf == "running_var":
@@ -53,8 +54,29 @@ def value(key, shape, batch_norm):
     return v.astype(np.float32).reshape(shape)
 
 
-def inputs():
-    return torch.from_numpy(pattern("input", 2 * 3 * SIDE * SIDE).astype(np.float32).reshape(2, 3, SIDE, SIDE))
+def inputs(side=SIDE):
+    return torch.from_numpy(pattern("input", 2 * 3 * side * side).astype(np.float32).reshape(2, 3, side, side))
+
+
+# torchvision VisionTransformer configs: the small one of the tests (and of the shipped ViT's shape) and vit_b_16
+VITS = {
+    "vit_small": dict(image_size=SIDE, patch_size=8, num_layers=2, num_heads=4, hidden_dim=32, mlp_dim=64),
+    "vit_b_16": dict(image_size=224, patch_size=16, num_layers=12, num_heads=12, hidden_dim=768, mlp_dim=3072),
+}
+
+
+def vit_fixtures(out):
+    """ViTs with pattern weights (LayerNorm weights as BatchNorm's): expected logits and input gradients."""
+    for name, config in VITS.items():
+        model = torchvision.models.VisionTransformer(**config, num_classes=10)
+        norms = {n for n, mod in model.named_modules() if isinstance(mod, torch.nn.LayerNorm)}
+        with torch.no_grad():
+            for key, t in model.state_dict().items():
+                t.copy_(torch.from_numpy(value(key, tuple(t.shape), key.rsplit(".", 1)[0] in norms)))
+        logits, grad = expected(model, inputs(config["image_size"]), MEAN, STD)
+        np.savez(os.path.join(out, "torchvision", name + "-expected.npz"), logits=logits, gradient=grad,
+                 targets=np.array(TARGETS, dtype=np.int32))
+        print(name, "logits", logits[0, :4])
 
 
 def expected(model, x, mean, std):
@@ -203,5 +225,9 @@ if __name__ == "__main__":
         sys.exit(0)
     out = sys.argv[1] if len(sys.argv) > 1 else "common/src/test/resources/fixtures"
     os.makedirs(os.path.join(out, "torchvision"), exist_ok=True)
+    if len(sys.argv) > 2 and sys.argv[2] == "--vit":
+        vit_fixtures(out)  # only the ViTs (the others are committed)
+        sys.exit(0)
     custom_fixtures(out)
     torchvision_fixtures(out)
+    vit_fixtures(out)

@@ -18,6 +18,7 @@ import ai.djl.nn.pooling.Pool;
 import io.xaiscale.model.Architectures;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.ModelCard;
+import io.xaiscale.model.Vit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -192,6 +193,37 @@ public final class TestModels {
                         null),
                 model,
                 built);
+    }
+
+    /**
+     * A randomly initialised small Vision Transformer on one-channel {@code side x side} inputs: patches of
+     * 8 pixels, 2 encoder layers of 4 heads, hidden 32, MLP 64 (DJL's initialisation, seeded).
+     */
+    public static Classifier randomVit(int seed, int side, int classes) {
+        Engine.getInstance().setRandomSeed(seed);
+        ModelCard plain = card("random-vit", 1, side, side, classes, null);
+        ModelCard card = new ModelCard(
+                plain.id(),
+                plain.version(),
+                plain.format(),
+                Vit.VIT,
+                null,
+                new Vit.Config(8, 2, 4, 32, 64),
+                null,
+                plain.weights(),
+                null,
+                plain.input(),
+                new ModelCard.Preprocessing("bilinear", new float[] {0.3f}, new float[] {0.4f}),
+                plain.classes(),
+                null,
+                null,
+                null);
+        Architectures.Built built = Architectures.build(card);
+        Model model = Model.newInstance("random-vit", "PyTorch");
+        model.setBlock(built.block());
+        built.block().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, side, side));
+        built.block().freezeParameters(true);
+        return Classifier.of(card, model, built);
     }
 
     /** Weights of {@link #tiny}: a 1x1 convolution (3 filters over 2 channels) and a dense layer 12 -> 2. */

@@ -92,6 +92,7 @@ final class FormatsSection {
                                 null,
                                 null,
                                 null,
+                                null,
                                 "model.pt",
                                 null,
                                 in,

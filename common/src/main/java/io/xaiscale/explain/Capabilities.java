@@ -18,6 +18,14 @@ public record Capabilities(boolean gradients, boolean layerStructure, boolean fe
         return !layerStructure;
     }
 
+    /**
+     * Whether the method runs on a Vision Transformer: forward and backward passes only, no walk over
+     * convolutional layers and no spatial feature maps (its features are tokens).
+     */
+    public boolean runsOnTransformer() {
+        return !layerStructure && !featureSplit;
+    }
+
     /** Both methods' needs: for a method built from two others. */
     public Capabilities and(Capabilities o) {
         return new Capabilities(

@@ -39,6 +39,11 @@ public abstract class Explainer extends Configured {
         if (capabilities().layerStructure()) {
             card.requireLayers(name());
         }
+        if (card.isTransformer() && !capabilities().runsOnTransformer()) {
+            throw new IllegalArgumentException(name() + " needs a convolutional network's layers or feature maps, but "
+                    + card.key() + " is a Vision Transformer (architecture " + card.architecture()
+                    + "); the methods that run on it: " + String.join(", ", Explainers.runningOnTransformers()));
+        }
     }
 
     /**

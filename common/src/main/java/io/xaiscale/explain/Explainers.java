@@ -74,6 +74,13 @@ public final class Explainers {
         return REGISTRY.names();
     }
 
+    /** The methods that run on a Vision Transformer with their defaults ({@link Capabilities#runsOnTransformer}). */
+    public static List<String> runningOnTransformers() {
+        return names().stream()
+                .filter(n -> fromString(n).capabilities().runsOnTransformer())
+                .toList();
+    }
+
     /** Parses one spec, e.g. {@code smoothgrad[base=integrated_gradients[steps=8],samples=8]}. */
     public static Explainer fromString(String text) {
         return REGISTRY.fromString(text);

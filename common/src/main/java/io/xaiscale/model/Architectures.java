@@ -26,9 +26,12 @@ public final class Architectures {
     public static final String SMALL_CNN_DROPOUT = "small_cnn_dropout";
 
     public static final String CUSTOM = "custom";
-    public static final List<String> NAMES = Stream.concat(
+    public static final List<String> NAMES = Stream.of(
                     Stream.of(SMALL_CNN, SMALL_CNN_DROPOUT, SMALL_RESNET),
-                    Stream.concat(Torchvision.NAMES.stream(), Stream.of(CUSTOM)))
+                    Torchvision.NAMES.stream(),
+                    Vit.PRESETS.keySet().stream().sorted(),
+                    Stream.of(Vit.VIT, CUSTOM))
+            .flatMap(x -> x)
             .toList();
 
     /**
@@ -63,6 +66,14 @@ public final class Architectures {
         if (CUSTOM.equals(card.architecture())) {
             return CustomCnn.build(card.layers(), card.classes().size());
         }
+        Vit.Config vit = Vit.VIT.equals(card.architecture()) ? card.vit() : Vit.PRESETS.get(card.architecture());
+        if (vit != null) {
+            return Vit.build(
+                    vit,
+                    card.input().height(),
+                    card.input().width(),
+                    card.classes().size());
+        }
         return build(card.architecture(), card.classes().size());
     }
 
@@ -79,9 +90,12 @@ public final class Architectures {
         if (Torchvision.NAMES.contains(name)) {
             return Torchvision.build(name, classes);
         }
-        if (CUSTOM.equals(name)) {
-            throw new IllegalArgumentException(
-                    "Architecture 'custom' is built from the card's 'layers' (use build(card))");
+        if (Vit.PRESETS.containsKey(name)) {
+            return Vit.build(Vit.PRESETS.get(name), 224, 224, classes);
+        }
+        if (CUSTOM.equals(name) || Vit.VIT.equals(name)) {
+            throw new IllegalArgumentException("Architecture '" + name + "' is built from the card's '"
+                    + (CUSTOM.equals(name) ? "layers" : "vit") + "' (use build(card))");
         }
         throw new IllegalArgumentException(
                 "Unknown architecture: " + name + " (valid: " + String.join(", ", NAMES) + ")");

@@ -1,5 +1,6 @@
 package io.xaiscale.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -28,6 +29,7 @@ public record ModelCard(
         @JsonProperty("format") String format,
         @JsonProperty("architecture") String architecture,
         @JsonProperty("layers") List<Map<String, Object>> layers,
+        @JsonProperty("vit") Vit.Config vit,
         @JsonProperty("script_methods") Map<String, String> scriptMethods,
         @JsonProperty("weights") String weights,
         @JsonProperty("weights_sha256") String weightsSha256,
@@ -63,6 +65,7 @@ public record ModelCard(
                 version,
                 format,
                 architecture,
+                null,
                 null,
                 null,
                 weights,
@@ -200,6 +203,18 @@ public record ModelCard(
         } else if (layers != null) {
             p.add("unexpected field 'layers': only architecture 'custom' takes a layer list");
         }
+        if (Vit.VIT.equals(architecture)) {
+            if (vit == null) {
+                p.add("missing field 'vit' (architecture 'vit' takes patch_size, num_layers, num_heads, hidden_dim,"
+                        + " mlp_dim; or name a preset: "
+                        + String.join(
+                                ", ", Vit.PRESETS.keySet().stream().sorted().toList()) + ")");
+            } else if (input != null) {
+                p.addAll(vit.problems(input.height(), input.width()));
+            }
+        } else if (vit != null) {
+            p.add("unexpected field 'vit': only architecture 'vit' takes it");
+        }
         if (weights == null || weights.isBlank()) {
             p.add("missing field 'weights'");
         } else if (!insideItsDirectory(weights)) {
@@ -265,6 +280,12 @@ public record ModelCard(
                     + " is an opaque TorchScript module: supply its weights as a state_dict instead (format state_dict with a "
                     + "torchvision or custom architecture; see models/README.md)");
         }
+    }
+
+    /** Whether this card describes a Vision Transformer (architecture {@code vit} or a ViT preset). */
+    @JsonIgnore
+    public boolean isTransformer() {
+        return Vit.VIT.equals(architecture) || Vit.PRESETS.containsKey(architecture);
     }
 
     /** How an image of any size becomes this model's input (validated when the card is read). */

@@ -10,6 +10,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.LayerNorm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +32,9 @@ public final class Randomized {
          * As the reference implementations (Quantus's randomisation calls each PyTorch module's
          * {@code reset_parameters}): convolution and dense weights and biases uniform in +-1/sqrt(fan_in)
          * (PyTorch's default initialisation), and every normalisation layer in the re-drawn part reset
-         * too (scale 1, shift 0, running mean 0, running variance 1).
+         * too (scale 1, shift 0, running mean 0, running variance 1). As in the reference, what has no
+         * {@code reset_parameters} in PyTorch keeps its values: a ViT's attention input projection, class
+         * token and position embedding.
          */
         PYTORCH,
         /**
@@ -63,7 +66,9 @@ public final class Randomized {
     }
 
     private static void collect(Block b, List<Block> out, boolean norms) {
-        if (b instanceof Conv2d || b instanceof Linear || (norms && b instanceof BatchNorm)) {
+        if (b instanceof Conv2d
+                || b instanceof Linear
+                || (norms && (b instanceof BatchNorm || b instanceof LayerNorm))) {
             out.add(b);
         } else if (b instanceof SequentialBlock || b instanceof ParallelBlock) {
             for (Block c : b.getChildren().values()) {
@@ -169,7 +174,7 @@ public final class Randomized {
      * first dimension; a BatchNorm's scale 1, shift 0, running mean 0, running variance 1.
      */
     private static void pytorch(Block layer, SplittableRandom rnd) {
-        if (layer instanceof BatchNorm) {
+        if (layer instanceof BatchNorm || layer instanceof LayerNorm) {
             for (var p : layer.getParameters()) {
                 NDArray arr = p.getValue().getArray();
                 float value = p.getKey().equals("gamma") || p.getKey().equals("runningVar") ? 1f : 0f;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.LayerNorm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -20,11 +21,12 @@ import java.util.TreeSet;
  * Imports a PyTorch {@code state_dict} (saved as {@code .npz} or safetensors, PyTorch parameter and
  * buffer names) into a built architecture whose modules are registered by their PyTorch path.
  * Convolution and dense layers take {@code weight} and {@code bias}; BatchNorm takes {@code weight},
- * {@code bias}, {@code running_mean}, {@code running_var} ({@code num_batches_tracked} is ignored).
+ * {@code bias}, {@code running_mean}, {@code running_var} ({@code num_batches_tracked} is ignored);
+ * LayerNorm {@code weight} and {@code bias}; other blocks their parameters' own names.
  * A missing key, an unexpected key or a shape mismatch fails naming the key.
  */
 public final class StateDict {
-    private static final Map<String, String> BATCH_NORM =
+    private static final Map<String, String> NORM =
             Map.of("gamma", "weight", "beta", "bias", "runningMean", "running_mean", "runningVar", "running_var");
 
     private StateDict() {}
@@ -46,18 +48,22 @@ public final class StateDict {
         return out;
     }
 
-    /** A state-dict entry the architecture expects: its PyTorch key, the DJL array it fills, whether it belongs to a BatchNorm. */
-    public record Entry(String key, NDArray target, boolean batchNorm) {}
+    /**
+     * A state-dict entry the architecture expects: its PyTorch key, the DJL array it fills, whether it
+     * belongs to a normalisation layer (BatchNorm, LayerNorm).
+     */
+    public record Entry(String key, NDArray target, boolean norm) {}
 
-    /** Every entry {@code built} expects, in module order. */
+    /** Every entry {@code built} expects, in module order; a module at the root path ({@code ""}) names its parameters alone. */
     public static List<Entry> entries(Architectures.Built built) {
         List<Entry> out = new ArrayList<>();
         for (Map.Entry<String, Block> m : built.modules().entrySet()) {
-            boolean bn = m.getValue() instanceof BatchNorm;
+            boolean norm = m.getValue() instanceof BatchNorm || m.getValue() instanceof LayerNorm;
             for (var p : m.getValue().getParameters()) {
                 String djl = p.getKey();
-                String torch = bn ? BATCH_NORM.getOrDefault(djl, djl) : djl;
-                out.add(new Entry(m.getKey() + "." + torch, p.getValue().getArray(), bn));
+                String torch = norm ? NORM.getOrDefault(djl, djl) : djl;
+                String key = m.getKey().isEmpty() ? torch : m.getKey() + "." + torch;
+                out.add(new Entry(key, p.getValue().getArray(), norm));
             }
         }
         return out;

@@ -63,7 +63,7 @@ class ImportTest {
             double v;
             if (leaf.equals("weight") && batchNorm) {
                 v = 0.8 + 0.4 * h[i];
-            } else if (leaf.equals("weight")) {
+            } else if (leaf.equals("weight") || leaf.equals("in_proj_weight")) {
                 v = (h[i] - 0.5) * scale;
             } else if (leaf.equals("running_var")) {
                 v = 0.5 + h[i];
@@ -77,12 +77,17 @@ class ImportTest {
 
     /** The fixture script's inputs(): two 3 x 64 x 64 images from the pattern. */
     static NDArray inputs(NDManager m) {
-        double[] px = pattern("input", 2 * 3 * 64 * 64);
+        return inputs(m, 64);
+    }
+
+    /** The fixture script's inputs(side): two 3 x side x side images from the pattern. */
+    static NDArray inputs(NDManager m, int side) {
+        double[] px = pattern("input", 2L * 3 * side * side);
         float[] pixels = new float[px.length];
         for (int i = 0; i < px.length; i++) {
             pixels[i] = (float) px[i];
         }
-        return m.create(pixels, new Shape(2, 3, 64, 64));
+        return m.create(pixels, new Shape(2, 3, side, side));
     }
 
     static ModelCard card(String architecture, int classes) {
@@ -123,30 +128,11 @@ class ImportTest {
     @ParameterizedTest
     @ValueSource(strings = {"resnet18", "resnet34", "resnet50", "vgg11", "vgg11_bn", "vgg16", "vgg16_bn"})
     void torchvisionArchitecturesGivePyTorchsLogitsAndGradients(String arch) throws IOException {
-        Architectures.Built built = Architectures.build(arch, 10);
         try (Model model = Model.newInstance(arch, "PyTorch");
                 NDManager m = NDManager.newBaseManager()) {
-            model.setBlock(built.block());
-            built.block().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 64, 64));
-            Map<String, NDArray> sd = new HashMap<>();
-            for (StateDict.Entry e : StateDict.entries(built)) {
-                sd.put(
-                        e.key(),
-                        m.create(
-                                value(e.key(), e.target().getShape(), e.batchNorm()),
-                                e.target().getShape()));
-            }
-            StateDict.copy(sd, built, "pattern", arch);
-            built.block().freezeParameters(true);
-            Classifier c = Classifier.of(card(arch, 10), model, built);
-            Map<String, NDArray> want = expected(m, FIXTURES.resolve("torchvision/" + arch + "-expected.npz"));
+            Classifier c = withPatternWeights(card(arch, 10), model, m);
             NDArray x = inputs(m);
-            assertClose(want.get("logits").toFloatArray(), c.logitsNoGrad(x).toFloatArray(), 1e-4, arch + " logits");
-            assertClose(
-                    want.get("gradient").toFloatArray(),
-                    c.inputGradient(x, new int[] {3, 7}).toFloatArray(),
-                    1e-4,
-                    arch + " gradient");
+            assertLikePyTorch(arch, c, x, m);
             // every white-box method walks the imported model
             assertEquals(
                     new Shape(2, 64, 64),
@@ -154,6 +140,77 @@ class ImportTest {
                             .attribute(c, x, new int[] {3, 7})
                             .getShape());
         }
+    }
+
+    /** The card's architecture with every parameter set by the fixture script's pattern, as a classifier. */
+    static Classifier withPatternWeights(ModelCard card, Model model, NDManager m) {
+        Architectures.Built built = Architectures.build(card);
+        model.setBlock(built.block());
+        built.block()
+                .initialize(
+                        model.getNDManager(),
+                        DataType.FLOAT32,
+                        new Shape(1, 3, card.input().height(), card.input().width()));
+        Map<String, NDArray> sd = new HashMap<>();
+        for (StateDict.Entry e : StateDict.entries(built)) {
+            sd.put(
+                    e.key(),
+                    m.create(
+                            value(e.key(), e.target().getShape(), e.norm()),
+                            e.target().getShape()));
+        }
+        StateDict.copy(sd, built, "pattern", card.architecture());
+        built.block().freezeParameters(true);
+        return Classifier.of(card, model, built);
+    }
+
+    /** Logits and input gradients (targets 3 and 7) of {@code c} on {@code x} against the fixture {@code name}. */
+    static void assertLikePyTorch(String name, Classifier c, NDArray x, NDManager m) throws IOException {
+        Map<String, NDArray> want = expected(m, FIXTURES.resolve("torchvision/" + name + "-expected.npz"));
+        assertClose(want.get("logits").toFloatArray(), c.logitsNoGrad(x).toFloatArray(), 1e-4, name + " logits");
+        assertClose(
+                want.get("gradient").toFloatArray(),
+                c.inputGradient(x, new int[] {3, 7}).toFloatArray(),
+                1e-4,
+                name + " gradient");
+    }
+
+    /**
+     * torchvision's VisionTransformer by state dict: the small config of the tests (64 x 64, patches of 8,
+     * 2 layers of 4 heads, hidden 32, MLP 64) and vit_b_16 at 224 x 224, pattern weights in both.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"vit_small", "vit_b_16"})
+    void visionTransformersGivePyTorchsLogitsAndGradients(String name) throws IOException {
+        ModelCard card = name.equals("vit_b_16") ? vitCard("vit_b_16", null, 224) : vitCard(Vit.VIT, SMALL_VIT, 64);
+        try (Model model = Model.newInstance(name, "PyTorch");
+                NDManager m = NDManager.newBaseManager()) {
+            Classifier c = withPatternWeights(card, model, m);
+            assertLikePyTorch(name, c, inputs(m, card.input().height()), m);
+        }
+    }
+
+    /** The small ViT of the tests. */
+    static final Vit.Config SMALL_VIT = new Vit.Config(8, 2, 4, 32, 64);
+
+    static ModelCard vitCard(String architecture, Vit.Config config, int side) {
+        ModelCard base = card(architecture, 10);
+        return new ModelCard(
+                base.id(),
+                base.version(),
+                base.format(),
+                architecture,
+                null,
+                config,
+                null,
+                base.weights(),
+                null,
+                new ModelCard.Input(3, side, side),
+                base.preprocessing(),
+                base.classes(),
+                null,
+                null,
+                null);
     }
 
     Path customCopy(String weights) throws IOException {
@@ -295,7 +352,7 @@ class ImportTest {
         assertTrue(
                 msg.contains(
                         "invalid field 'architecture': resnet99 (valid: small_cnn, small_cnn_dropout, small_resnet, resnet18, resnet34, resnet50, "
-                                + "vgg11, vgg11_bn, vgg16, vgg16_bn, custom)"),
+                                + "vgg11, vgg11_bn, vgg16, vgg16_bn, vit_b_16, vit_b_32, vit_l_16, vit, custom)"),
                 msg);
 
         Files.writeString(card, good.replace("\"version\": \"1\",", ""));
