@@ -79,6 +79,80 @@ def vit_fixtures(out):
         print(name, "logits", logits[0, :4])
 
 
+def small_vit():
+    """The small ViT of the tests with pattern weights, in eval mode."""
+    model = torchvision.models.VisionTransformer(**VITS["vit_small"], num_classes=10)
+    norms = {n for n, mod in model.named_modules() if isinstance(mod, torch.nn.LayerNorm)}
+    with torch.no_grad():
+        for key, t in model.state_dict().items():
+            t.copy_(torch.from_numpy(value(key, tuple(t.shape), key.rsplit(".", 1)[0] in norms)))
+    return model.eval()
+
+
+def attention_fixtures(out):
+    """The small ViT's attention (torch's own nn.MultiheadAttention weights, per head), attention rollout
+    (Abnar and Zuidema 2020: heads fused, lowest share discarded per sample except entry (0, 0), (A + I) / 2
+    renormalised, multiplied over the layers) and Chefer et al.'s generic attention map (ICCV 2021: R = I,
+    R += mean_heads((grad * A)^+) R per layer), each as the class token's row over the 8 x 8 patches."""
+    model = small_vit()
+    captured = []
+
+    def block_forward(self, x_in):
+        # the attention written out (as Chefer et al.'s code does) so its probabilities keep their gradient;
+        # checked against torch's own nn.MultiheadAttention output and weights
+        y = self.ln_1(x_in)
+        mha = self.self_attention
+        b, t, d = y.shape
+        h = mha.num_heads
+        q, k, v = torch.nn.functional.linear(y, mha.in_proj_weight, mha.in_proj_bias).chunk(3, dim=-1)
+        q, k, v = (z.reshape(b, t, h, d // h).transpose(1, 2) for z in (q, k, v))
+        weights = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(d // h), dim=-1)
+        weights.retain_grad()
+        captured.append(weights)
+        out = mha.out_proj((weights @ v).transpose(1, 2).reshape(b, t, d))
+        with torch.no_grad():
+            ref, ref_weights = mha(y, y, y, need_weights=True, average_attn_weights=False)
+            assert torch.allclose(out, ref, atol=1e-5) and torch.allclose(weights, ref_weights, atol=1e-6)
+        x = out + x_in
+        return x + self.mlp(self.ln_2(x))
+
+    for layer in model.encoder.layers:
+        layer.forward = block_forward.__get__(layer)
+    x = inputs().requires_grad_(True)
+    m = torch.tensor(MEAN).reshape(1, -1, 1, 1)
+    s = torch.tensor(STD).reshape(1, -1, 1, 1)
+    logits = model((x - m) / s)
+    logits[torch.arange(2), torch.tensor(TARGETS)].sum().backward()
+    n, t = 2, captured[0].shape[-1]
+    eye = torch.eye(t).expand(n, t, t)
+
+    def rollout(fusion, discard):
+        result = eye.clone()
+        for a in captured:
+            a = a.detach()
+            fused = {"mean": a.mean(1), "max": a.max(1).values, "min": a.min(1).values}[fusion].clone()
+            flat = fused.view(n, -1)
+            k = int(flat.shape[-1] * discard)
+            for i in range(n):
+                low = torch.argsort(flat[i], stable=True)[:k]
+                low = low[low != 0]
+                flat[i, low] = 0
+            a = (fused + eye) / 2
+            a = a / a.sum(dim=-1, keepdim=True)
+            result = torch.bmm(a, result)
+        return result[:, 0, 1:].reshape(n, 8, 8).numpy()
+
+    r = eye.clone()
+    for a in captured:
+        cam = (a.grad * a.detach()).clamp(min=0).mean(1)
+        r = r + torch.bmm(cam, r)
+    generic = r[:, 0, 1:].reshape(n, 8, 8).numpy()
+    np.savez(os.path.join(out, "torchvision", "vit_small-attention.npz"),
+             attention0=captured[0].detach().numpy(), rollout_mean=rollout("mean", 0.0),
+             rollout_max_discard=rollout("max", 0.5), generic=generic, targets=np.array(TARGETS, dtype=np.int32))
+    print("rollout", rollout("mean", 0.0)[0, 0, :4], "generic", generic[0, 0, :4])
+
+
 def expected(model, x, mean, std):
     """Logits and the input gradient of each sample's target logit, in pixel space."""
     model.eval()
@@ -227,7 +301,9 @@ if __name__ == "__main__":
     os.makedirs(os.path.join(out, "torchvision"), exist_ok=True)
     if len(sys.argv) > 2 and sys.argv[2] == "--vit":
         vit_fixtures(out)  # only the ViTs (the others are committed)
+        attention_fixtures(out)
         sys.exit(0)
     custom_fixtures(out)
     torchvision_fixtures(out)
     vit_fixtures(out)
+    attention_fixtures(out)

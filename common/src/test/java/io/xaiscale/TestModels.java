@@ -4,6 +4,7 @@ import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -18,11 +19,14 @@ import ai.djl.nn.pooling.Pool;
 import io.xaiscale.model.Architectures;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.ModelCard;
+import io.xaiscale.model.StateDict;
 import io.xaiscale.model.Vit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -200,9 +204,49 @@ public final class TestModels {
      * 8 pixels, 2 encoder layers of 4 heads, hidden 32, MLP 64 (DJL's initialisation, seeded).
      */
     public static Classifier randomVit(int seed, int side, int classes) {
+        ModelCard card = vitCard("random-vit", side, classes);
         Engine.getInstance().setRandomSeed(seed);
-        ModelCard plain = card("random-vit", 1, side, side, classes, null);
-        ModelCard card = new ModelCard(
+        Architectures.Built built = Architectures.build(card);
+        Model model = Model.newInstance("random-vit", "PyTorch");
+        model.setBlock(built.block());
+        built.block().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, side, side));
+        built.block().freezeParameters(true);
+        return Classifier.of(card, model, built);
+    }
+
+    /**
+     * {@link #randomVit} (16 x 16, 4 classes) with a block before its encoder that throws "injected
+     * fault" once {@link #FAULT_AFTER} reaches 0 (counted down per call), like {@link #faulty}.
+     */
+    public static Classifier faultyVit(int seed) {
+        ModelCard card = vitCard("faulty-vit", 16, 4);
+        Engine.getInstance().setRandomSeed(seed);
+        Architectures.Built vit = Architectures.build(card);
+        LambdaBlock fault = new LambdaBlock(
+                list -> {
+                    if (FAULT_AFTER.getAndDecrement() == 0) {
+                        throw new IllegalStateException("injected fault");
+                    }
+                    return list;
+                },
+                "fault");
+        List<Block> children = new ArrayList<>(vit.features().getChildren().values());
+        SequentialBlock features = new SequentialBlock().add(children.get(0)).add(fault);
+        children.subList(1, children.size()).forEach(features::add);
+        List<String> names = new ArrayList<>(vit.featureLayers());
+        names.add(1, "fault");
+        SequentialBlock block = new SequentialBlock().add(features).add(vit.head());
+        Model model = Model.newInstance("faulty-vit", "PyTorch");
+        model.setBlock(block);
+        block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 16, 16));
+        block.freezeParameters(true);
+        return Classifier.of(card, model, new Architectures.Built(block, features, vit.head(), names, vit.modules()));
+    }
+
+    /** The card of a small random ViT: one channel, patches of 8, 2 layers of 4 heads, hidden 32, MLP 64. */
+    static ModelCard vitCard(String id, int side, int classes) {
+        ModelCard plain = card(id, 1, side, side, classes, null);
+        return new ModelCard(
                 plain.id(),
                 plain.version(),
                 plain.format(),
@@ -218,10 +262,65 @@ public final class TestModels {
                 null,
                 null,
                 null);
+    }
+
+    /** The fixture script's pattern(): n values in [0, 1), a multiplicative hash of the index seeded by the name. */
+    public static double[] pattern(String name, long n) {
+        long seed = 0;
+        for (char ch : name.toCharArray()) {
+            seed = (seed * 31 + ch) % (1L << 32);
+        }
+        double[] out = new double[(int) n];
+        for (long i = 0; i < n; i++) {
+            out[(int) i] = ((i * 2654435761L + seed) & 0xFFFFFFFFL) / 4294967296.0;
+        }
+        return out;
+    }
+
+    /** The fixture script's value(): the deterministic content of one state-dict entry. */
+    public static float[] value(String key, Shape shape, boolean batchNorm) {
+        double[] h = pattern(key, shape.size());
+        String leaf = key.substring(key.lastIndexOf('.') + 1);
+        float[] out = new float[h.length];
+        double scale = 2.0 * Math.sqrt(6.0 / (shape.size() / shape.get(0)));
+        for (int i = 0; i < h.length; i++) {
+            double v;
+            if (leaf.equals("weight") && batchNorm) {
+                v = 0.8 + 0.4 * h[i];
+            } else if (leaf.equals("weight") || leaf.equals("in_proj_weight")) {
+                v = (h[i] - 0.5) * scale;
+            } else if (leaf.equals("running_var")) {
+                v = 0.5 + h[i];
+            } else {
+                v = (h[i] - 0.5) * 0.2;
+            }
+            out[i] = (float) v;
+        }
+        return out;
+    }
+
+    /** The card's architecture with every parameter set by the fixture script's pattern, as a classifier. */
+    public static Classifier withPatternWeights(ModelCard card, Model model, NDManager m) {
         Architectures.Built built = Architectures.build(card);
-        Model model = Model.newInstance("random-vit", "PyTorch");
         model.setBlock(built.block());
-        built.block().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, side, side));
+        built.block()
+                .initialize(
+                        model.getNDManager(),
+                        DataType.FLOAT32,
+                        new Shape(
+                                1,
+                                card.input().channels(),
+                                card.input().height(),
+                                card.input().width()));
+        Map<String, NDArray> sd = new HashMap<>();
+        for (StateDict.Entry e : StateDict.entries(built)) {
+            sd.put(
+                    e.key(),
+                    m.create(
+                            value(e.key(), e.target().getShape(), e.norm()),
+                            e.target().getShape()));
+        }
+        StateDict.copy(sd, built, "pattern", card.architecture());
         built.block().freezeParameters(true);
         return Classifier.of(card, model, built);
     }

@@ -19,6 +19,7 @@ import io.xaiscale.jobs.Command;
 import io.xaiscale.jobs.Main;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
+import io.xaiscale.model.ModelCard;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -141,7 +142,7 @@ public final class BenchCommand implements Command {
                 : outFor(o.get("out"), modelDir, modelDir.getFileName().toString(), sections);
         int n = o.getInt("batch-size", 1, 4096);
         int repeats = o.getInt("repeats", 1, 1000);
-        List<Explainer> methods = Explainers.listFromString(o.get("methods"));
+        List<Explainer> methods = Explainers.listFor(o.get("methods"), ModelCard.read(Path.of(o.get("model"))));
         LocalizationBenchmark bench =
                 new LocalizationBenchmark(FashionMnist.read(Path.of(o.get("fashion-mnist")), "test"), 64, 1);
         try (Classifier loaded = Classifier.load(Path.of(o.get("model")));

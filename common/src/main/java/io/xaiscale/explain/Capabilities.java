@@ -3,11 +3,17 @@ package io.xaiscale.explain;
 /**
  * What a method needs from the model, queried instead of guessed (Captum's {@code multipliesByInputs}
  * style): backward passes, the model's layer structure (a walk over
- * its DJL blocks, which an opaque TorchScript module has not), and a features/head split (CAM family:
- * a state-dict model or a TorchScript module exporting {@code features} and {@code head}).
+ * its DJL blocks, which an opaque TorchScript module has not), a features/head split (CAM family:
+ * a state-dict model or a TorchScript module exporting {@code features} and {@code head}), and a
+ * Vision Transformer's attention ({@code attention}: the attention methods, on nothing else).
  * Wrappers pass the capabilities of what they wrap through.
  */
-public record Capabilities(boolean gradients, boolean layerStructure, boolean featureSplit) {
+public record Capabilities(boolean gradients, boolean layerStructure, boolean featureSplit, boolean attention) {
+    /** A method for convolutional and transformer models alike. */
+    public Capabilities(boolean gradients, boolean layerStructure, boolean featureSplit) {
+        this(gradients, layerStructure, featureSplit, false);
+    }
+
     /** Forward passes only, on any model (black-box methods). */
     public static final Capabilities BLACK_BOX = new Capabilities(false, false, false);
     /** Input gradients, on any model (TorchScript included). */
@@ -19,16 +25,19 @@ public record Capabilities(boolean gradients, boolean layerStructure, boolean fe
     }
 
     /**
-     * Whether the method runs on a Vision Transformer: forward and backward passes only, no walk over
-     * convolutional layers and no spatial feature maps (its features are tokens).
+     * Whether the method runs on a Vision Transformer: an attention method, or forward and backward
+     * passes only (no walk over convolutional layers, no spatial feature maps: its features are tokens).
      */
     public boolean runsOnTransformer() {
-        return !layerStructure && !featureSplit;
+        return attention || (!layerStructure && !featureSplit);
     }
 
     /** Both methods' needs: for a method built from two others. */
     public Capabilities and(Capabilities o) {
         return new Capabilities(
-                gradients || o.gradients, layerStructure || o.layerStructure, featureSplit || o.featureSplit);
+                gradients || o.gradients,
+                layerStructure || o.layerStructure,
+                featureSplit || o.featureSplit,
+                attention || o.attention);
     }
 }

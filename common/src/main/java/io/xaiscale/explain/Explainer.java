@@ -39,6 +39,10 @@ public abstract class Explainer extends Configured {
         if (capabilities().layerStructure()) {
             card.requireLayers(name());
         }
+        if (capabilities().attention() && !card.isTransformer()) {
+            throw new IllegalArgumentException(name() + " reads a Vision Transformer's attention, but " + card.key()
+                    + " is not one (architecture " + card.architecture() + "): use it with a vit model");
+        }
         if (card.isTransformer() && !capabilities().runsOnTransformer()) {
             throw new IllegalArgumentException(name() + " needs a convolutional network's layers or feature maps, but "
                     + card.key() + " is a Vision Transformer (architecture " + card.architecture()

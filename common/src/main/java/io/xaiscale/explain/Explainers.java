@@ -2,6 +2,8 @@ package io.xaiscale.explain;
 
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.config.Registry;
+import io.xaiscale.explain.attention.AttentionRollout;
+import io.xaiscale.explain.attention.GenericAttention;
 import io.xaiscale.explain.cam.Cam;
 import io.xaiscale.explain.cam.Fem;
 import io.xaiscale.explain.cam.GradCam;
@@ -28,6 +30,9 @@ import io.xaiscale.explain.propagation.DeepLiftShap;
 import io.xaiscale.explain.propagation.GuidedBackprop;
 import io.xaiscale.explain.propagation.Lrp;
 import io.xaiscale.explain.region.Xrai;
+import io.xaiscale.model.Architectures;
+import io.xaiscale.model.ModelCard;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -62,7 +67,9 @@ public final class Explainers {
             .register(DeepLiftShap.NAME, DeepLiftShap::new)
             .register(BlurIntegratedGradients.NAME, BlurIntegratedGradients::new)
             .register(GuidedIntegratedGradients.NAME, GuidedIntegratedGradients::new)
-            .register(Xrai.NAME, p -> new Xrai(p, base(p, Xrai.DEFAULT_BASE)));
+            .register(Xrai.NAME, p -> new Xrai(p, base(p, Xrai.DEFAULT_BASE)))
+            .register(AttentionRollout.NAME, AttentionRollout::new)
+            .register(GenericAttention.NAME, GenericAttention::new);
 
     /** The methods the demo and the default job run. */
     public static final String DEFAULT_METHODS =
@@ -72,6 +79,29 @@ public final class Explainers {
 
     public static List<String> names() {
         return REGISTRY.names();
+    }
+
+    /**
+     * {@link #listFromString} for a model with this card: {@code all} is every method with its defaults
+     * that runs on it (the attention methods on a ViT, the layer-walking ones on a CNN state-dict, ...);
+     * a list is parsed as given (and checked against the card by its caller).
+     */
+    public static List<Explainer> listFor(String text, ModelCard card) {
+        if (text == null || !text.trim().equals(Registry.ALL)) {
+            return listFromString(text);
+        }
+        List<String> layers = Architectures.featureLayers(card);
+        List<Explainer> out = new ArrayList<>();
+        for (String name : names()) {
+            Explainer e = fromString(name);
+            try {
+                e.check(card, layers);
+                out.add(e);
+            } catch (IllegalArgumentException refused) {
+                // not for this model
+            }
+        }
+        return out;
     }
 
     /** The methods that run on a Vision Transformer with their defaults ({@link Capabilities#runsOnTransformer}). */
@@ -86,7 +116,7 @@ public final class Explainers {
         return REGISTRY.fromString(text);
     }
 
-    /** Parses a comma-separated list of specs ({@code all}: every method with its defaults); duplicates are rejected. */
+    /** Parses a comma-separated list of specs ({@code all}: every method with its defaults, see {@link #listFor}); duplicates are rejected. */
     public static List<Explainer> listFromString(String text) {
         return REGISTRY.listFromString(text);
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -37,16 +38,29 @@ public final class Autograd {
 
     /** {@link #targetGradient} with the scores of the same pass; {@code targets} null takes each sample's highest score. */
     public static Pass gradient(UnaryOperator<NDArray> f, NDArray x, int[] targets) {
+        NDArray[] r = gradientThen(f, x, targets, () -> new NDArray[0]);
+        return new Pass(r[0], r[1]);
+    }
+
+    /**
+     * {@link #gradient}, then {@code after} inside the pass's scope, where the gradients of leaves the
+     * forward pass made (an {@link AttentionCapture}'s) are readable: returns the input gradient, the
+     * scores, then {@code after}'s arrays (detached, on {@code x}'s manager).
+     */
+    public static NDArray[] gradientThen(
+            UnaryOperator<NDArray> f, NDArray x, int[] targets, Supplier<NDArray[]> after) {
         if (targets != null && targets.length != x.getShape().get(0)) {
             throw new IllegalArgumentException("Invalid targets: " + targets.length + " targets for a batch of "
                     + x.getShape().get(0) + " (need one per sample)");
         }
-        NDArray[] r = backward(x, leaf -> {
-            NDArray scores = f.apply(leaf);
-            int[] t = targets != null ? targets : argMax(scores);
-            return new NDArray[] {scores.mul(oneHot(scores, t)).sum(), scores};
-        });
-        return new Pass(r[0], r[1]);
+        return backward(
+                x,
+                leaf -> {
+                    NDArray scores = f.apply(leaf);
+                    int[] t = targets != null ? targets : argMax(scores);
+                    return new NDArray[] {scores.mul(oneHot(scores, t)).sum(), scores};
+                },
+                after);
     }
 
     /**
@@ -55,17 +69,18 @@ public final class Autograd {
      * With {@code cotangent} all ones it is the gradient of the sum of {@code f}'s outputs.
      */
     public static NDArray vjp(UnaryOperator<NDArray> f, NDArray x, NDArray cotangent) {
-        return backward(x, leaf -> new NDArray[] {f.apply(leaf).mul(cotangent).sum()})[0];
+        return backward(x, leaf -> new NDArray[] {f.apply(leaf).mul(cotangent).sum()}, () -> new NDArray[0])[0];
     }
 
     /**
      * The one backward pass: with grad mode on for this thread, {@code body} runs on a fresh leaf copy
      * of {@code x} (so gradients never accumulate across calls) and returns a scalar to differentiate
-     * first, then any arrays to keep. Returns the leaf's gradient followed by those arrays (detached),
+     * first, then any arrays to keep; {@code after} runs after the backward, inside the scope, with grad
+     * mode off. Returns the leaf's gradient followed by those arrays and {@code after}'s (detached),
      * all moved to {@code x}'s manager; the graph's arrays live in a temporary scope freed when the
      * pass ends, and the thread's grad mode is restored also when the body throws.
      */
-    private static NDArray[] backward(NDArray x, Function<NDArray, NDArray[]> body) {
+    private static NDArray[] backward(NDArray x, Function<NDArray, NDArray[]> body, Supplier<NDArray[]> after) {
         try (NDManager tmp = x.getManager().newSubManager();
                 GradMode on = GradMode.on()) {
             NDArray leaf = x.duplicate();
@@ -73,10 +88,17 @@ public final class Autograd {
             leaf.setRequiresGradient(true);
             NDArray[] out = body.apply(leaf);
             JniUtils.backward((PtNDArray) out[0], (PtNDArray) out[0].onesLike(), false, false);
-            NDArray[] result = new NDArray[out.length];
+            NDArray[] later;
+            try (GradMode off = GradMode.off()) {
+                later = after.get();
+            }
+            NDArray[] result = new NDArray[out.length + later.length];
             result[0] = leaf.getGradient().duplicate();
             for (int i = 1; i < out.length; i++) {
                 result[i] = out[i].stopGradient();
+            }
+            for (int i = 0; i < later.length; i++) {
+                result[out.length + i] = later[i].stopGradient();
             }
             for (NDArray r : result) {
                 r.attach(x.getManager());

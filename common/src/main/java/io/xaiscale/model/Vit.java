@@ -81,6 +81,11 @@ public final class Vit {
         }
     }
 
+    /** The shape of the ViT a card describes (its {@code vit} object or its preset's), or null for another model. */
+    public static Config configOf(ModelCard card) {
+        return VIT.equals(card.architecture()) ? card.vit() : PRESETS.get(card.architecture());
+    }
+
     /** The architecture for {@code config} on {@code height x width} inputs, with {@code classes} outputs. */
     static Architectures.Built build(Config config, int height, int width, int classes) {
         int tokens = (height / config.patchSize()) * (width / config.patchSize()) + 1;
@@ -162,9 +167,10 @@ public final class Vit {
             NDArray x = inputs.singletonOrThrow();
             Shape s = x.getShape();
             NDArray patches = x.reshape(s.get(0), s.get(1), s.get(2) * s.get(3)).transpose(0, 2, 1);
-            NDArray cls = store.getValue(token, x.getDevice(), training)
-                    .toType(x.getDataType(), false)
-                    .broadcast(new Shape(s.get(0), 1, s.get(1)));
+            // made on the input's manager: an array made from the parameter alone would belong to the model's
+            NDArray cls = x.getManager()
+                    .zeros(new Shape(s.get(0), 1, s.get(1)), x.getDataType())
+                    .add(store.getValue(token, x.getDevice(), training));
             return new NDList(cls.concat(patches, 1));
         }
 
@@ -205,7 +211,9 @@ public final class Vit {
     /**
      * Multi-head self-attention before its output projection, as {@code nn.MultiheadAttention}:
      * {@code q, k, v = x W^T + b} split from the stacked {@code in_proj_weight} / {@code in_proj_bias},
-     * heads split after, {@code softmax(q k^T / sqrt(d)) v}, heads merged back to {@code [N, T, D]}.
+     * heads split after, {@code softmax(q k^T / sqrt(d)) v}, heads merged back to {@code [N, T, D]}. The
+     * attention probabilities go through {@link AttentionCapture#record} (a capture open on this thread
+     * keeps them).
      */
     static final class SelfAttention extends AbstractBlock {
         private final int heads;
@@ -244,7 +252,8 @@ public final class Vit {
             NDArray q = split.get(0).reshape(n, t, heads, head).transpose(0, 2, 1, 3);
             NDArray k = split.get(1).reshape(n, t, heads, head).transpose(0, 2, 3, 1);
             NDArray v = split.get(2).reshape(n, t, heads, head).transpose(0, 2, 1, 3);
-            NDArray attention = q.div(Math.sqrt(head)).matMul(k).softmax(-1);
+            NDArray attention =
+                    AttentionCapture.record(q.div(Math.sqrt(head)).matMul(k).softmax(-1));
             return new NDList(attention.matMul(v).transpose(0, 2, 1, 3).reshape(n, t, d));
         }
 

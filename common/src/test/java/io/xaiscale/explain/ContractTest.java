@@ -61,6 +61,7 @@ public class ContractTest {
     static Classifier resnet;
     static Classifier vit;
     static Classifier faulty;
+    static Classifier faultyVit;
 
     @BeforeAll
     static void setUp() throws IOException {
@@ -69,6 +70,7 @@ public class ContractTest {
         resnet = TestModels.random(Architectures.SMALL_RESNET, 21, 32, 10, true);
         vit = TestModels.randomVit(22, 32, 10);
         faulty = TestModels.faulty(4);
+        faultyVit = TestModels.faultyVit(4);
     }
 
     @AfterAll
@@ -79,6 +81,7 @@ public class ContractTest {
         resnet.close();
         vit.close();
         faulty.close();
+        faultyVit.close();
     }
 
     /**
@@ -161,13 +164,24 @@ public class ContractTest {
     }
 
     /** The methods whose maps are upsampled from a feature layer's resolution. */
-    static final Set<String> COARSE = Set.of("cam", "grad_cam", "grad_cam_plus_plus", "score_cam", "fem");
+    static final Set<String> COARSE = Set.of(
+            "cam", "grad_cam", "grad_cam_plus_plus", "score_cam", "fem", "attention_rollout", "generic_attention");
 
     @ParameterizedTest
     @MethodSource("methods")
     void shapeBatchEqualsSingleDeterministicAndPredictedPath(String name) {
-        List<Classifier> models = new ArrayList<>(List.of(shipped, resnet));
-        if (method(name).capabilities().runsOnTransformer()) {
+        Capabilities caps = method(name).capabilities();
+        List<Classifier> models = new ArrayList<>(caps.attention() ? List.of() : List.of(shipped, resnet));
+        if (caps.attention()) {
+            IllegalArgumentException refused = assertThrows(
+                    IllegalArgumentException.class, () -> method(name).check(shipped.card(), shipped.featureLayers()));
+            assertTrue(
+                    refused.getMessage()
+                            .endsWith("reads a Vision Transformer's attention, but fmnist-loc-cnn@1 is not"
+                                    + " one (architecture small_cnn): use it with a vit model"),
+                    refused.getMessage());
+        }
+        if (caps.runsOnTransformer()) {
             models.add(vit);
         } else {
             IllegalArgumentException refused = assertThrows(
@@ -260,20 +274,28 @@ public class ContractTest {
     void noNativeMemoryIsKeptAcross25Batches(String name) {
         Explainer e = method(name);
         int[] t = {0, 7};
+        Classifier model = e.capabilities().attention() ? vit : shipped;
+        noNativeMemoryIsKept(e, model, t);
+        if (e.capabilities().runsOnTransformer() && model != vit) {
+            noNativeMemoryIsKept(method(name), vit, t); // a fresh instance: a reference set is drawn per input size
+        }
+    }
+
+    static void noNativeMemoryIsKept(Explainer e, Classifier model, int[] t) {
         Runnable batch = () -> {
             try (NDManager m = manager.newSubManager()) {
-                e.attribute(shipped, images(m, 2, 2, 64), t);
+                e.attribute(model, images(m, 2, 2, model.height()), t);
             }
         };
         batch.run(); // first use builds per-model state (the propagation walk, folded weights)
-        int modelArrays = shipped.manager().getManagedArrays().size();
+        int modelArrays = model.manager().getManagedArrays().size();
         int ownArrays = manager.getManagedArrays().size();
         for (int i = 0; i < 24; i++) { // one array kept per batch would already show: 24 of them
             batch.run();
         }
         assertEquals(
                 modelArrays,
-                shipped.manager().getManagedArrays().size(),
+                model.manager().getManagedArrays().size(),
                 e.spec() + ": arrays kept by the model's scope");
         assertEquals(ownArrays, manager.getManagedArrays().size(), e.spec() + ": arrays kept by the caller's scope");
     }
@@ -282,6 +304,7 @@ public class ContractTest {
     @MethodSource("methods")
     void theThreadsGradModeIsRestoredAfterAFailureInjectedMidMethod(String name) {
         Explainer e = method(name);
+        Classifier faulty = e.capabilities().attention() ? faultyVit : ContractTest.faulty;
         int failures = 0;
         for (int after : new int[] {0, 1, 2, 5}) {
             try (NDManager m = manager.newSubManager()) {

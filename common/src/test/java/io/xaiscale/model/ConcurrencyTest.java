@@ -38,6 +38,8 @@ class ConcurrencyTest {
     static NDManager manager;
     static Classifier shipped;
     static Classifier faulty;
+    static Classifier vit;
+    static Classifier faultyVit;
     static ExecutorService pool;
 
     @BeforeAll
@@ -45,6 +47,8 @@ class ConcurrencyTest {
         manager = NDManager.newBaseManager();
         shipped = Classifier.load(TestModels.shipped());
         faulty = TestModels.faulty(4);
+        vit = TestModels.randomVit(22, 32, 10);
+        faultyVit = TestModels.faultyVit(4);
         pool = Executors.newFixedThreadPool(THREADS);
     }
 
@@ -55,6 +59,8 @@ class ConcurrencyTest {
         manager.close();
         shipped.close();
         faulty.close();
+        vit.close();
+        faultyVit.close();
     }
 
     /** Every registered method that runs backward passes, with the contract's light settings. */
@@ -105,15 +111,18 @@ class ConcurrencyTest {
     @MethodSource("gradientMethods")
     void concurrentThreadsGiveTheMapsOfOneThreadAndAFaultStaysInItsThread(String name) throws Exception {
         Explainer e = ContractTest.method(name);
+        // the attention methods on a ViT (each thread records its own attention), the others on the shipped CNN
+        Classifier model = e.capabilities().attention() ? vit : shipped;
+        Classifier failing = e.capabilities().attention() ? faultyVit : faulty;
         // task threads start with recording on (Spark's pooled threads); the explain stage switches it off
         GradMode.offForThisThread();
         List<float[]> alone = new ArrayList<>();
         for (int k = 0; k < THREADS; k++) {
-            alone.add(maps(e, shipped, k));
+            alone.add(maps(e, model, k));
         }
         List<Object> together = concurrently(k -> {
             GradMode.offForThisThread();
-            return maps(ContractTest.method(name), shipped, k);
+            return maps(ContractTest.method(name), model, k);
         });
         for (int k = 0; k < THREADS; k++) {
             assertArrayEquals(alone.get(k), (float[]) together.get(k), 1e-5f, name + ": thread " + k);
@@ -123,7 +132,7 @@ class ConcurrencyTest {
         try {
             List<Object> mixed = concurrently(k -> {
                 GradMode.offForThisThread();
-                return maps(ContractTest.method(name), k == 0 ? faulty : shipped, k);
+                return maps(ContractTest.method(name), k == 0 ? failing : model, k);
             });
             assertTrue(mixed.get(0) instanceof RuntimeException, name + ": the faulty thread fails: " + mixed.get(0));
             for (int k = 1; k < THREADS; k++) {

@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,41 +39,6 @@ class ImportTest {
     @TempDir
     Path tmp;
 
-    /** The fixture script's pattern(): n values in [0, 1), a multiplicative hash of the index seeded by the name. */
-    static double[] pattern(String name, long n) {
-        long seed = 0;
-        for (char ch : name.toCharArray()) {
-            seed = (seed * 31 + ch) % (1L << 32);
-        }
-        double[] out = new double[(int) n];
-        for (long i = 0; i < n; i++) {
-            out[(int) i] = ((i * 2654435761L + seed) & 0xFFFFFFFFL) / 4294967296.0;
-        }
-        return out;
-    }
-
-    /** The fixture script's value(): the deterministic content of one state-dict entry. */
-    static float[] value(String key, Shape shape, boolean batchNorm) {
-        double[] h = pattern(key, shape.size());
-        String leaf = key.substring(key.lastIndexOf('.') + 1);
-        float[] out = new float[h.length];
-        double scale = 2.0 * Math.sqrt(6.0 / (shape.size() / shape.get(0)));
-        for (int i = 0; i < h.length; i++) {
-            double v;
-            if (leaf.equals("weight") && batchNorm) {
-                v = 0.8 + 0.4 * h[i];
-            } else if (leaf.equals("weight") || leaf.equals("in_proj_weight")) {
-                v = (h[i] - 0.5) * scale;
-            } else if (leaf.equals("running_var")) {
-                v = 0.5 + h[i];
-            } else {
-                v = (h[i] - 0.5) * 0.2;
-            }
-            out[i] = (float) v;
-        }
-        return out;
-    }
-
     /** The fixture script's inputs(): two 3 x 64 x 64 images from the pattern. */
     static NDArray inputs(NDManager m) {
         return inputs(m, 64);
@@ -82,7 +46,7 @@ class ImportTest {
 
     /** The fixture script's inputs(side): two 3 x side x side images from the pattern. */
     static NDArray inputs(NDManager m, int side) {
-        double[] px = pattern("input", 2L * 3 * side * side);
+        double[] px = TestModels.pattern("input", 2L * 3 * side * side);
         float[] pixels = new float[px.length];
         for (int i = 0; i < px.length; i++) {
             pixels[i] = (float) px[i];
@@ -130,7 +94,7 @@ class ImportTest {
     void torchvisionArchitecturesGivePyTorchsLogitsAndGradients(String arch) throws IOException {
         try (Model model = Model.newInstance(arch, "PyTorch");
                 NDManager m = NDManager.newBaseManager()) {
-            Classifier c = withPatternWeights(card(arch, 10), model, m);
+            Classifier c = TestModels.withPatternWeights(card(arch, 10), model, m);
             NDArray x = inputs(m);
             assertLikePyTorch(arch, c, x, m);
             // every white-box method walks the imported model
@@ -140,28 +104,6 @@ class ImportTest {
                             .attribute(c, x, new int[] {3, 7})
                             .getShape());
         }
-    }
-
-    /** The card's architecture with every parameter set by the fixture script's pattern, as a classifier. */
-    static Classifier withPatternWeights(ModelCard card, Model model, NDManager m) {
-        Architectures.Built built = Architectures.build(card);
-        model.setBlock(built.block());
-        built.block()
-                .initialize(
-                        model.getNDManager(),
-                        DataType.FLOAT32,
-                        new Shape(1, 3, card.input().height(), card.input().width()));
-        Map<String, NDArray> sd = new HashMap<>();
-        for (StateDict.Entry e : StateDict.entries(built)) {
-            sd.put(
-                    e.key(),
-                    m.create(
-                            value(e.key(), e.target().getShape(), e.norm()),
-                            e.target().getShape()));
-        }
-        StateDict.copy(sd, built, "pattern", card.architecture());
-        built.block().freezeParameters(true);
-        return Classifier.of(card, model, built);
     }
 
     /** Logits and input gradients (targets 3 and 7) of {@code c} on {@code x} against the fixture {@code name}. */
@@ -185,7 +127,7 @@ class ImportTest {
         ModelCard card = name.equals("vit_b_16") ? vitCard("vit_b_16", null, 224) : vitCard(Vit.VIT, SMALL_VIT, 64);
         try (Model model = Model.newInstance(name, "PyTorch");
                 NDManager m = NDManager.newBaseManager()) {
-            Classifier c = withPatternWeights(card, model, m);
+            Classifier c = TestModels.withPatternWeights(card, model, m);
             assertLikePyTorch(name, c, inputs(m, card.input().height()), m);
         }
     }

@@ -34,7 +34,7 @@ class VitTest {
     }
 
     @Test
-    void theMethodsOfForwardAndBackwardPassesRunOnAViTAndTheRestAreNamedWhenRefused() {
+    void theMethodsOfForwardAndBackwardPassesAndTheAttentionMethodsRunOnAViTAndTheRestAreNamedWhenRefused() {
         assertEquals(
                 List.of(
                         "gradient",
@@ -52,7 +52,9 @@ class VitTest {
                         "gradient_shap",
                         "blur_ig",
                         "guided_ig",
-                        "xrai"),
+                        "xrai",
+                        "attention_rollout",
+                        "generic_attention"),
                 Explainers.runningOnTransformers());
         for (String refused : List.of("grad_cam", "lrp", "guided_backprop", "smoothgrad[base=lrp]")) {
             IllegalArgumentException e = assertThrows(

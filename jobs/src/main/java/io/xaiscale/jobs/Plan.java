@@ -41,7 +41,7 @@ record Plan(ModelCard card, StageSettings settings) {
 
     /** The explain stage of {@code --methods} and {@code --target}. */
     ExplainStage explain(Options o) {
-        List<Explainer> methods = Explainers.listFromString(o.get("methods"));
+        List<Explainer> methods = Explainers.listFor(o.get("methods"), card);
         List<TargetRule> targets = TargetRule.parseList(o.get("target"));
         ExplainStage.validate(methods, targets, card);
         List<String> specs = methods.stream().map(Explainer::spec).toList();

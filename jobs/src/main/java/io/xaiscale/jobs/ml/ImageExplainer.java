@@ -127,7 +127,7 @@ public final class ImageExplainer extends ModelStage<ImageExplainer> {
         List<Explainer> parsed = new ArrayList<>();
         for (String spec : getMethods()) {
             try {
-                parsed.addAll(Explainers.listFromString(spec));
+                parsed.addAll(Explainers.listFor(spec, checked().model().card()));
             } catch (IllegalArgumentException e) {
                 throw invalid(methods, spec, e.getMessage());
             }

@@ -34,8 +34,8 @@ public final class ExplainKnobs {
         return o.add(
                         "methods",
                         Explainers.DEFAULT_METHODS,
-                        "methods, e.g. 'gradient,integrated_gradients[steps=64]' (valid: "
-                                + String.join(", ", Explainers.names()) + ")")
+                        "methods, e.g. 'gradient,integrated_gradients[steps=64]', or 'all' (every method that runs on"
+                                + " the model) (valid: " + String.join(", ", Explainers.names()) + ")")
                 .add("target", DEFAULT_TARGET, TARGET_HELP);
     }
 

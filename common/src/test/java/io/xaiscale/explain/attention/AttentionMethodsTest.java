@@ -1,0 +1,208 @@
+package io.xaiscale.explain.attention;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.xaiscale.TestModels;
+import io.xaiscale.explain.Attribution;
+import io.xaiscale.explain.Explainers;
+import io.xaiscale.explain.Targets;
+import io.xaiscale.model.AttentionCapture;
+import io.xaiscale.model.Classifier;
+import io.xaiscale.model.GradMode;
+import io.xaiscale.model.ModelCard;
+import io.xaiscale.model.StateDict;
+import io.xaiscale.model.Vit;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The attention methods against PyTorch and closed forms (issue 33 item 3). Parity: the small ViT of
+ * the fixtures (pattern weights, 64 x 64, 8 x 8 patches) gives torch's own attention probabilities,
+ * the rollout and Chefer et al.'s generic map of {@code make_fixtures.py} on its two pattern images.
+ * Closed forms: uniform attention rolls out to a uniform map of known value; attention that goes to
+ * one patch rolls out to that patch alone.
+ */
+class AttentionMethodsTest {
+    static final Path FIXTURES = TestModels.locate("common/src/test/resources/fixtures");
+    static NDManager manager;
+    static Model model;
+    static Classifier vit;
+    static Map<String, NDArray> want;
+    static NDArray x;
+
+    @BeforeAll
+    static void load() throws IOException {
+        manager = NDManager.newBaseManager();
+        model = Model.newInstance("vit_small", "PyTorch");
+        vit = TestModels.withPatternWeights(smallVitCard(), model, manager);
+        want = StateDict.read(FIXTURES.resolve("torchvision/vit_small-attention.npz"), manager);
+        double[] px = TestModels.pattern("input", 2L * 3 * 64 * 64);
+        float[] pixels = new float[px.length];
+        for (int i = 0; i < px.length; i++) {
+            pixels[i] = (float) px[i];
+        }
+        x = manager.create(pixels, new Shape(2, 3, 64, 64));
+    }
+
+    @AfterAll
+    static void close() {
+        manager.close();
+        model.close();
+    }
+
+    static ModelCard smallVitCard() {
+        return new ModelCard(
+                "vit_small",
+                "test",
+                ModelCard.STATE_DICT,
+                Vit.VIT,
+                null,
+                new Vit.Config(8, 2, 4, 32, 64),
+                null,
+                "pattern.npz",
+                null,
+                new ModelCard.Input(3, 64, 64),
+                new ModelCard.Preprocessing(
+                        "bilinear", new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}),
+                List.of("c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9"),
+                null,
+                null,
+                null);
+    }
+
+    static void assertClose(float[] expected, float[] actual, double rel, String what) {
+        double scale = 1e-12;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], rel * scale, what + " at " + i + " (scale " + scale + ")");
+        }
+    }
+
+    @Test
+    void theAttentionOfTheFirstBlockIsTorchs() {
+        try (NDManager m = manager.newSubManager();
+                GradMode off = GradMode.off();
+                AttentionCapture capture = AttentionCapture.open(false)) {
+            vit.logits(x.duplicate());
+            assertEquals(2, capture.maps().size(), "one map per encoder layer");
+            assertClose(
+                    want.get("attention0").toFloatArray(), capture.maps().get(0).toFloatArray(), 1e-5, "attention");
+        }
+    }
+
+    @Test
+    void rolloutAndTheGenericMapEqualTheReferenceComputedInPyTorch() {
+        int[] targets = {3, 7};
+        Attribution rollout = Explainers.fromString("attention_rollout").explain(vit, x, Targets.of(targets));
+        assertEquals(new Shape(2, 8, 8), rollout.coarse().getShape());
+        assertEquals(new Shape(2, 64, 64), rollout.maps().getShape());
+        assertClose(want.get("rollout_mean").toFloatArray(), rollout.coarse().toFloatArray(), 1e-4, "rollout");
+        Attribution discarded = Explainers.fromString("attention_rollout[discard=0.5,head_fusion=max]")
+                .explain(vit, x, Targets.of(targets));
+        assertClose(
+                want.get("rollout_max_discard").toFloatArray(),
+                discarded.coarse().toFloatArray(),
+                1e-4,
+                "rollout, max fusion, half discarded");
+        Attribution generic = Explainers.fromString("generic_attention").explain(vit, x, Targets.of(targets));
+        assertClose(want.get("generic").toFloatArray(), generic.coarse().toFloatArray(), 1e-4, "generic attention");
+        // class-specific: another class gives another map
+        Attribution other = Explainers.fromString("generic_attention").explain(vit, x, Targets.of(0, 1));
+        assertTrue(
+                Math.abs(other.coarse().toFloatArray()[5] - generic.coarse().toFloatArray()[5]) > 1e-6,
+                "another class, another map");
+    }
+
+    /**
+     * Zero weights everywhere except what is set: LayerNorm scales 1, the queries' bias and the keys'
+     * weight on feature 0, and the position embedding. All tokens are then equal (and their queries and
+     * keys 0: uniform attention) unless a position embedding marks one.
+     */
+    static Classifier handBuilt(int layers, int heads, int markedToken, NDManager m) {
+        ModelCard card = new ModelCard(
+                "hand-vit",
+                "test",
+                ModelCard.STATE_DICT,
+                Vit.VIT,
+                null,
+                new Vit.Config(8, layers, heads, 32, 8),
+                null,
+                "none.npz",
+                null,
+                new ModelCard.Input(1, 32, 32),
+                new ModelCard.Preprocessing("bilinear", new float[] {0f}, new float[] {1f}),
+                List.of("a", "b"),
+                null,
+                null,
+                null);
+        Classifier c = TestModels.withPatternWeights(card, Model.newInstance("hand-vit", "PyTorch"), m);
+        for (var p : c.model().getBlock().getParameters()) {
+            NDArray a = p.getValue().getArray();
+            String k = p.getKey();
+            a.set(a.zerosLike().toFloatArray());
+            if (k.endsWith("gamma")) {
+                a.set(a.onesLike().toFloatArray());
+            } else if (markedToken >= 0 && k.endsWith("pos_embedding")) {
+                float[] v = new float[(int) a.size()];
+                v[markedToken * 32] = 1f; // token markedToken, feature 0
+                a.set(v);
+            } else if (markedToken >= 0 && k.endsWith("in_proj_bias")) {
+                float[] v = new float[(int) a.size()];
+                v[0] = 100f; // every query: 100 on feature 0
+                a.set(v);
+            } else if (markedToken >= 0 && k.endsWith("in_proj_weight")) {
+                float[] v = new float[(int) a.size()];
+                v[32 * 32] = 1f; // key feature 0 = normalised feature 0
+                a.set(v);
+            }
+        }
+        return c;
+    }
+
+    @Test
+    void uniformAttentionRollsOutToAUniformMapOfKnownValue() {
+        try (NDManager m = manager.newSubManager()) {
+            Classifier c = handBuilt(2, 4, -1, m);
+            NDArray img = m.randomUniform(0f, 1f, new Shape(2, 1, 32, 32));
+            float[] coarse = Explainers.fromString("attention_rollout")
+                    .explain(c, img, Targets.of(0, 1))
+                    .coarse()
+                    .toFloatArray();
+            // a = (I + J/T) / 2 with J/T idempotent, so a^L = I / 2^L + (1 - 1/2^L) J/T: off-diagonal (1 - 1/4) / 17
+            for (float v : coarse) {
+                assertEquals(0.75 / 17, v, 1e-6);
+            }
+            c.close();
+        }
+    }
+
+    @Test
+    void attentionToOnePatchRollsOutToThatPatchAlone() {
+        try (NDManager m = manager.newSubManager()) {
+            int patch = 6; // token 7: row 1, column 2 of the 4 x 4 grid
+            Classifier c = handBuilt(1, 1, patch + 1, m);
+            NDArray img = m.zeros(new Shape(1, 1, 32, 32));
+            float[] coarse = Explainers.fromString("attention_rollout")
+                    .explain(c, img, Targets.of(0))
+                    .coarse()
+                    .toFloatArray();
+            for (int p = 0; p < 16; p++) {
+                assertEquals(p == patch ? 0.5 : 0.0, coarse[p], 1e-4, "patch " + p);
+            }
+            c.close();
+        }
+    }
+}
