@@ -87,7 +87,7 @@ public final class Vit {
     }
 
     /** The architecture for {@code config} on {@code height x width} inputs, with {@code classes} outputs. */
-    static Architectures.Built build(Config config, int height, int width, int classes) {
+    public static Architectures.Built build(Config config, int height, int width, int classes) {
         int tokens = (height / config.patchSize()) * (width / config.patchSize()) + 1;
         int d = config.hiddenDim();
         Map<String, Block> modules = new LinkedHashMap<>();

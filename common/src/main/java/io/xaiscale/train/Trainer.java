@@ -17,6 +17,7 @@ import io.xaiscale.model.Architectures;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
 import io.xaiscale.model.ModelCard;
+import io.xaiscale.model.Vit;
 import io.xaiscale.util.Hashing;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,6 +67,21 @@ public final class Trainer {
         }
     }
 
+    /** What {@code xai train} trains: the small CNN (with dropout for Monte-Carlo dropout) and a small ViT. */
+    public static final List<String> ARCHITECTURES =
+            List.of(Architectures.SMALL_CNN, Architectures.SMALL_CNN_DROPOUT, Vit.VIT);
+
+    /**
+     * The shape of the ViT {@code xai train --architecture vit} trains on 64 x 64 canvases: patches of 8
+     * (an 8 x 8 grid), 4 layers of 4 heads, hidden 64, MLP 128.
+     */
+    public static final Vit.Config VIT = new Vit.Config(8, 4, 4, 64, 128);
+
+    /** The learning rate of an architecture when none is given: 2e-3 for the CNNs, 1e-3 for the ViT. */
+    public static float defaultLearningRate(String architecture) {
+        return Vit.VIT.equals(architecture) ? 1e-3f : 2e-3f;
+    }
+
     private Trainer() {}
 
     /**
@@ -98,11 +114,13 @@ public final class Trainer {
         float std = (float) Math.sqrt(sq / trainX.length - mean * mean);
 
         Engine.getInstance().setRandomSeed((int) s.seed());
-        if (!List.of(Architectures.SMALL_CNN, Architectures.SMALL_CNN_DROPOUT).contains(s.architecture())) {
+        if (!ARCHITECTURES.contains(s.architecture())) {
             throw new IllegalArgumentException("Invalid architecture to train: " + s.architecture() + " (valid: "
-                    + Architectures.SMALL_CNN + ", " + Architectures.SMALL_CNN_DROPOUT + ")");
+                    + String.join(", ", ARCHITECTURES) + ")");
         }
-        Architectures.Built built = Architectures.build(s.architecture(), FashionMnist.CLASS_NAMES.size());
+        Architectures.Built built = Vit.VIT.equals(s.architecture())
+                ? Vit.build(VIT, s.canvas(), s.canvas(), FashionMnist.CLASS_NAMES.size())
+                : Architectures.build(s.architecture(), FashionMnist.CLASS_NAMES.size());
         try (Model model = Model.newInstance(s.modelId(), "PyTorch")) {
             model.setBlock(built.block());
             DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
@@ -199,12 +217,18 @@ public final class Trainer {
                         + (s.shuffleLabels() ? " --shuffle-labels" : "")
                         + (s.watermarkClass() >= 0 ? " --watermark-class " + s.watermarkClass() : "")
                         + (!s.architecture().equals(d.architecture()) ? " --architecture " + s.architecture() : "")
+                        + (s.learningRate() != defaultLearningRate(s.architecture())
+                                ? " --learning-rate " + s.learningRate()
+                                : "")
                         + (s.checkpoints() ? " --checkpoints" : ""));
         ModelCard card = new ModelCard(
                 s.modelId(),
                 version,
                 "djl",
                 s.architecture(),
+                null,
+                Vit.VIT.equals(s.architecture()) ? VIT : null,
+                null,
                 weightsFile,
                 sha,
                 new ModelCard.Input(1, s.canvas(), s.canvas()),
@@ -229,6 +253,9 @@ public final class Trainer {
                 card.version(),
                 card.format(),
                 card.architecture(),
+                null,
+                card.vit(),
+                null,
                 card.weights(),
                 card.weightsSha256(),
                 card.input(),
