@@ -75,6 +75,10 @@ public final class Explainers {
     public static final String DEFAULT_METHODS =
             "gradient,gradient_x_input,integrated_gradients," + "smoothgrad,grad_cam,occlusion";
 
+    /** The defaults on a Vision Transformer: Grad-CAM's place goes to the two attention methods. */
+    public static final String DEFAULT_TRANSFORMER_METHODS = "gradient,gradient_x_input,integrated_gradients,"
+            + "smoothgrad,attention_rollout,generic_attention,occlusion";
+
     private Explainers() {}
 
     public static List<String> names() {
@@ -84,9 +88,13 @@ public final class Explainers {
     /**
      * {@link #listFromString} for a model with this card: {@code all} is every method with its defaults
      * that runs on it (the attention methods on a ViT, the layer-walking ones on a CNN state-dict, ...);
-     * a list is parsed as given (and checked against the card by its caller).
+     * the default list is {@link #DEFAULT_TRANSFORMER_METHODS} on a ViT; any other list is parsed as
+     * given (and checked against the card by its caller).
      */
     public static List<Explainer> listFor(String text, ModelCard card) {
+        if (text != null && text.equals(DEFAULT_METHODS) && card.isTransformer()) {
+            return listFromString(DEFAULT_TRANSFORMER_METHODS);
+        }
         if (text == null || !text.trim().equals(Registry.ALL)) {
             return listFromString(text);
         }

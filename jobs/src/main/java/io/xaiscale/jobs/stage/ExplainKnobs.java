@@ -35,7 +35,8 @@ public final class ExplainKnobs {
                         "methods",
                         Explainers.DEFAULT_METHODS,
                         "methods, e.g. 'gradient,integrated_gradients[steps=64]', or 'all' (every method that runs on"
-                                + " the model) (valid: " + String.join(", ", Explainers.names()) + ")")
+                                + " the model; the default on a ViT: " + Explainers.DEFAULT_TRANSFORMER_METHODS
+                                + ") (valid: " + String.join(", ", Explainers.names()) + ")")
                 .add("target", DEFAULT_TARGET, TARGET_HELP);
     }
 

@@ -1,0 +1,113 @@
+package io.xaiscale.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xaiscale.config.Options;
+import io.xaiscale.jobs.Fixture.Warehouse;
+import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.session.SqlRunner;
+import io.xaiscale.jobs.stage.StageRunner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Vision Transformer beside the CNN (issue 33): the shipped small ViT explains the fixture's images with
+ * the attention methods and a gradient and a perturbation method, its maps stored at the patch grid where
+ * a method has one; the same metrics score them, and the leaderboard ranks the methods of both models
+ * side by side. A layer-walking method is refused at start on the ViT, naming the methods that run.
+ */
+class TransformerScenario extends Scenario {
+    static final String VIT = ROOT.resolve("models/fmnist-loc-vit").toString();
+    static final String VIT_METHODS = "attention_rollout,generic_attention,gradient,occlusion[window=16,stride=16]";
+
+    static Options parse(Options options, String... args) {
+        return options.parse(args);
+    }
+
+    @Test
+    void aViTIsExplainedWithTheAttentionMethodsAndRankedBesideTheCnn() throws Exception {
+        Warehouse w = fixture.copy("vit");
+        String wh = w.path();
+        String[] common = {"--warehouse", wh, "--model", VIT};
+        StageRunner.runInOrder(
+                spark,
+                List.of(ExplainCommand.stage(parse(
+                        new ExplainCommand().options(),
+                        Stream.concat(
+                                        Stream.of(common),
+                                        Stream.of("--methods", VIT_METHODS, "--map-resolution", "native"))
+                                .toArray(String[]::new)))));
+        List<String> metrics = new ArrayList<>(List.of(common));
+        metrics.addAll(List.of("--metrics", METRICS + ",model_randomization[depth=1]", "--agreement", "false"));
+        StageRunner.runInOrder(
+                spark, EvaluateCommand.stages(parse(new EvaluateCommand().options(), metrics.toArray(String[]::new))));
+
+        Dataset<Row> expl = w.read(Tables.EXPLANATIONS).where(col("model_id").equalTo("fmnist-loc-vit"));
+        long images = w.read(Tables.IMAGES).count();
+        assertEquals(images * 4, expl.count(), "every image once per method");
+        long errors = expl.where(col("error").isNotNull()).count();
+        assertEquals(
+                4,
+                errors,
+                "the truncated file, once per method: "
+                        + expl.where(col("error").isNotNull()).select("error").collectAsList());
+        // the attention methods' maps are stored at the 8 x 8 patch grid, the others' at the input
+        List<Row> sizes = expl.where(col("error").isNull())
+                .select(col("method"), col("map_height"), col("map_width"))
+                .distinct()
+                .collectAsList();
+        for (Row r : sizes) {
+            int side = r.getString(0).contains("attention") ? 8 : 64;
+            assertEquals(side, r.getInt(1), r.toString());
+            assertEquals(side, r.getInt(2), r.toString());
+        }
+        Dataset<Row> m = w.read(Tables.METRICS).where(col("model_id").equalTo("fmnist-loc-vit"));
+        assertEquals(
+                0,
+                m.where(col("error").isNotNull().and(functions.not(col("error").like("not applicable%"))))
+                        .count(),
+                "no metric failed: "
+                        + m.where(col("error").isNotNull())
+                                .select("error")
+                                .limit(3)
+                                .collectAsList());
+        assertTrue(
+                m.where(col("metric").equalTo("model_randomization_spearman")).count() > 0);
+
+        // side by side: the leaderboard ranks the methods of each model on the same metrics
+        SqlRunner.registerViews(spark, wh);
+        List<Row> board = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/leaderboard.sql"))
+                .collectAsList();
+        Set<String> models =
+                board.stream().map(r -> r.<String>getAs("model_id")).collect(Collectors.toSet());
+        assertEquals(Set.of("fmnist-loc-cnn", "fmnist-loc-vit"), models);
+        assertTrue(
+                board.stream()
+                        .anyMatch(r -> r.<String>getAs("model_id").equals("fmnist-loc-vit")
+                                && r.<String>getAs("method_spec").startsWith("attention_rollout")
+                                && r.<String>getAs("metric").equals("iou")),
+                "attention rollout ranked on iou");
+
+        // a method that walks convolutional layers is refused before any work, naming the methods that run
+        IllegalArgumentException refused = assertThrows(
+                IllegalArgumentException.class,
+                () -> ExplainCommand.stage(parse(
+                        new ExplainCommand().options(), "--warehouse", wh, "--model", VIT, "--methods", "grad_cam")));
+        assertTrue(
+                refused.getMessage()
+                        .startsWith(
+                                "grad_cam needs a convolutional network's layers or feature maps, but"
+                                        + " fmnist-loc-vit@1 is a Vision Transformer (architecture vit); the methods that run on it:"),
+                refused.getMessage());
+    }
+}
