@@ -136,6 +136,16 @@ public final class Vit {
         return new Architectures.Built(block, features, head, List.copyOf(names), modules);
     }
 
+    /** A learned embedding parameter, normal with sd 0.02 (torchvision starts the class token at 0). */
+    static Parameter embedding(String name, Shape shape) {
+        return Parameter.builder()
+                .setName(name)
+                .setType(Parameter.Type.WEIGHT)
+                .optInitializer(new NormalInitializer(0.02f))
+                .optShape(shape)
+                .build();
+    }
+
     private static LayerNorm norm() {
         return LayerNorm.builder().axis(2).optEpsilon(EPSILON).build();
     }
@@ -153,12 +163,7 @@ public final class Vit {
         private final Parameter token;
 
         ClassToken(int hidden) {
-            token = addParameter(Parameter.builder()
-                    .setName("class_token")
-                    .setType(Parameter.Type.WEIGHT)
-                    .optInitializer(new NormalInitializer(0.02f))
-                    .optShape(new Shape(1, 1, hidden))
-                    .build());
+            token = addParameter(embedding("class_token", new Shape(1, 1, hidden)));
         }
 
         @Override
@@ -186,12 +191,7 @@ public final class Vit {
         private final Parameter embedding;
 
         PositionEmbedding(int tokens, int hidden) {
-            embedding = addParameter(Parameter.builder()
-                    .setName("pos_embedding")
-                    .setType(Parameter.Type.WEIGHT)
-                    .optInitializer(new NormalInitializer(0.02f))
-                    .optShape(new Shape(1, tokens, hidden))
-                    .build());
+            embedding = addParameter(Vit.embedding("pos_embedding", new Shape(1, tokens, hidden)));
         }
 
         @Override

@@ -103,24 +103,25 @@ class VitTest {
             }
         }
         assertEquals(5, norms, "ln_1, ln_2 of two layers and encoder.ln");
-        float[] inProj = vit.model().getBlock().getParameters().stream()
-                .filter(p -> p.getKey().endsWith("in_proj_weight"))
-                .findFirst()
-                .orElseThrow()
-                .getValue()
-                .getArray()
-                .toFloatArray();
-        float[] inProjAfter = random.model().getBlock().getParameters().stream()
-                .filter(p -> p.getKey().endsWith("in_proj_weight"))
-                .findFirst()
-                .orElseThrow()
-                .getValue()
-                .getArray()
-                .toFloatArray();
-        assertArrayEquals(inProj, inProjAfter, 0f, "nn.MultiheadAttention's in_proj has no reset_parameters");
+        assertArrayEquals(
+                firstInProjection(vit),
+                firstInProjection(random),
+                0f,
+                "nn.MultiheadAttention's in_proj has no reset_parameters");
         assertNotEquals(
                 before.get(0).getParameters().get("weight").getArray().getFloat(0, 0, 0, 0),
                 after.get(0).getParameters().get("weight").getArray().getFloat(0, 0, 0, 0),
                 "conv_proj re-drawn");
+    }
+
+    /** The first attention block's stacked q, k, v weights. */
+    static float[] firstInProjection(Classifier c) {
+        return c.model().getBlock().getParameters().stream()
+                .filter(p -> p.getKey().endsWith("in_proj_weight"))
+                .findFirst()
+                .orElseThrow()
+                .getValue()
+                .getArray()
+                .toFloatArray();
     }
 }

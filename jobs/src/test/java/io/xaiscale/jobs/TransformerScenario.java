@@ -98,6 +98,16 @@ class TransformerScenario extends Scenario {
                                 && r.<String>getAs("metric").equals("iou")),
                 "attention rollout ranked on iou");
 
+        // the methods both models ran, ranked under each: gradient and occlusion on every metric
+        List<Row> pairs = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/models_side_by_side.sql"))
+                .collectAsList();
+        assertEquals(
+                Set.of("gradient", "occlusion[fill=0.0,stride=16,window=16]"),
+                pairs.stream().map(r -> r.<String>getAs("method_spec")).collect(Collectors.toSet()));
+        assertTrue(pairs.stream()
+                .allMatch(r -> r.<String>getAs("model_a").equals("fmnist-loc-cnn")
+                        && r.<String>getAs("model_b").equals("fmnist-loc-vit")));
+
         // a method that walks convolutional layers is refused before any work, naming the methods that run
         IllegalArgumentException refused = assertThrows(
                 IllegalArgumentException.class,

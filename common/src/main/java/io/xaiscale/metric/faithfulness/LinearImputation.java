@@ -56,17 +56,13 @@ final class LinearImputation {
         int[] known = new int[n * 8];
         double[] knownWeight = new double[n * 8];
         int[] knownCount = new int[n];
+        int[] near = new int[8];
+        double[] nearWeight = new double[8];
         for (int i = 0; i < n; i++) {
-            int y = holes[i] / w;
-            int x = holes[i] % w;
-            for (int[] o : OFFSETS) {
-                int yy = y + o[0];
-                int xx = x + o[1];
-                if (yy < 0 || yy >= h || xx < 0 || xx >= w) {
-                    continue;
-                }
-                double wt = o[0] == 0 || o[1] == 0 ? 1.0 / 6 : 1.0 / 12;
-                int q = yy * w + xx;
+            int found = neighbours(holes[i], h, w, near, nearWeight);
+            for (int j = 0; j < found; j++) {
+                double wt = nearWeight[j];
+                int q = near[j];
                 diagonal[i] += wt;
                 if (gone[q]) {
                     neighbour[i * 8 + count[i]] = index[q];
@@ -166,6 +162,25 @@ final class LinearImputation {
                 + " conjugate-gradient steps over " + n + " pixels; this is a bug, please report it");
     }
 
+    /**
+     * Pixel {@code p}'s in-image neighbours into {@code q} and their weights (1/6 beside, 1/12 diagonal)
+     * into {@code weight}, in {@link #OFFSETS} order; returns how many.
+     */
+    private static int neighbours(int p, int h, int w, int[] q, double[] weight) {
+        int y = p / w;
+        int x = p % w;
+        int k = 0;
+        for (int[] o : OFFSETS) {
+            int yy = y + o[0];
+            int xx = x + o[1];
+            if (yy >= 0 && yy < h && xx >= 0 && xx < w) {
+                q[k] = yy * w + xx;
+                weight[k++] = o[0] == 0 || o[1] == 0 ? 1.0 / 6 : 1.0 / 12;
+            }
+        }
+        return k;
+    }
+
     /** The image with each removed pixel at its channel's kept mean (0.5 if nothing is kept). */
     private static double[] base(float[] image, boolean[] gone, int hw) {
         int c = image.length / hw;
@@ -197,24 +212,19 @@ final class LinearImputation {
         int c = image.length / hw;
         double[] v = base(image, gone, hw);
         int[] holes = IntStream.range(0, hw).filter(p -> gone[p]).toArray();
+        int[] near = new int[8];
+        double[] nearWeight = new double[8];
         for (int sweep = 0; sweep < SWEEPS; sweep++) {
             double change = 0;
             for (int ch = 0; ch < c; ch++) {
                 int offset = ch * hw;
                 for (int p : holes) {
-                    int y = p / w;
-                    int x = p % w;
+                    int found = neighbours(p, h, w, near, nearWeight);
                     double sum = 0;
                     double total = 0;
-                    for (int[] o : OFFSETS) {
-                        int yy = y + o[0];
-                        int xx = x + o[1];
-                        if (yy < 0 || yy >= h || xx < 0 || xx >= w) {
-                            continue;
-                        }
-                        double wt = o[0] == 0 || o[1] == 0 ? 1.0 / 6 : 1.0 / 12;
-                        sum += wt * v[offset + yy * w + xx];
-                        total += wt;
+                    for (int j = 0; j < found; j++) {
+                        sum += nearWeight[j] * v[offset + near[j]];
+                        total += nearWeight[j];
                     }
                     double next = v[offset + p] + OMEGA * (sum / total - v[offset + p]);
                     change = Math.max(change, Math.abs(next - v[offset + p]));
