@@ -1,6 +1,7 @@
 package io.xaiscale.jobs;
 
 import io.xaiscale.config.Options;
+import io.xaiscale.explain.Explainers;
 import io.xaiscale.jobs.audit.Audit;
 import io.xaiscale.jobs.audit.AuditConfig;
 import io.xaiscale.jobs.audit.Gates;
@@ -11,12 +12,15 @@ import io.xaiscale.jobs.report.Destination;
 import io.xaiscale.jobs.report.Report;
 import io.xaiscale.jobs.runtime.ModelFiles;
 import io.xaiscale.jobs.session.Endpoints;
+import io.xaiscale.model.Architectures;
 import io.xaiscale.model.ModelCard;
 import java.io.FileNotFoundException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -58,24 +62,72 @@ public final class AuditCommand implements Command {
         List<Audit.ModelRun> runs = new ArrayList<>();
         IngestJob.Files files = null;
         String master = null;
+        // a method runs on the models it applies to (attention methods on ViTs, ...); one that applies to none fails
+        Map<String, List<String>> refusals = new LinkedHashMap<>();
         for (int i = 0; i < config.models().size(); i++) {
-            List<String> args = config.pipelineArgs(config.models().get(i), i == 0);
-            Options o;
-            try {
-                o = new PipelineCommand().options().parse(args.toArray(new String[0]));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "audit " + config.name() + ", model " + config.models().get(i) + ": " + e.getMessage(), e);
-            }
+            String model = config.models().get(i);
+            Options o = pipelineOptions(config, model, config.pipelineArgs(model, i == 0));
             Endpoints.checkReachable(ModelFiles.driverConf(), o.resolved().values());
             Plan plan = Plan.of(o);
+            List<String> kept = applicable(config, plan.card(), refusals);
+            if (kept == null) {
+                throw new IllegalArgumentException("audit " + config.name() + ", model " + model
+                        + ": none of the audit's methods runs on it: " + String.join("; ", refusalsOf(refusals)));
+            }
+            if (config.methods() != null && kept.size() < config.methods().size()) {
+                o = pipelineOptions(config, model, config.pipelineArgs(model, i == 0, kept));
+                plan = Plan.of(o);
+            }
             runs.add(new Audit.ModelRun(plan.card(), plan.settings(), PipelineCommand.stages(o, plan)));
             if (i == 0) {
                 files = Defaults.files(o, plan.card().classes());
                 master = o.get("master");
             }
         }
+        for (var refused : refusals.entrySet()) {
+            if (refused.getValue().size() == config.models().size()) {
+                throw new IllegalArgumentException("audit " + config.name() + ": method " + refused.getKey()
+                        + " runs on none of its models: " + String.join("; ", refused.getValue()));
+            }
+            System.out.printf(
+                    "[audit] %s: skipped where it does not run: %s%n",
+                    refused.getKey(), String.join("; ", refused.getValue()));
+        }
         return new Audit.Prepared(files, runs, master);
+    }
+
+    private static Options pipelineOptions(AuditConfig config, String model, List<String> args) {
+        try {
+            return new PipelineCommand().options().parse(args.toArray(new String[0]));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "audit " + config.name() + ", model " + model + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The audit's methods that run on a model with this card (all of them when the config names none: the
+     * defaults are chosen per model); each refused one's reason joins {@code refusals}. Null when none runs.
+     */
+    private static List<String> applicable(AuditConfig config, ModelCard card, Map<String, List<String>> refusals) {
+        if (config.methods() == null) {
+            return List.of();
+        }
+        List<String> layers = Architectures.featureLayers(card);
+        List<String> kept = new ArrayList<>();
+        for (String spec : config.methods()) {
+            try {
+                Explainers.fromString(spec).check(card, layers);
+                kept.add(spec);
+            } catch (IllegalArgumentException e) {
+                refusals.computeIfAbsent(spec, k -> new ArrayList<>()).add(e.getMessage());
+            }
+        }
+        return kept.isEmpty() ? null : kept;
+    }
+
+    private static List<String> refusalsOf(Map<String, List<String>> refusals) {
+        return refusals.values().stream().flatMap(List::stream).distinct().toList();
     }
 
     static String read(String uri) throws Exception {

@@ -108,6 +108,28 @@ class TransformerScenario extends Scenario {
                 .allMatch(r -> r.<String>getAs("model_a").equals("fmnist-loc-cnn")
                         && r.<String>getAs("model_b").equals("fmnist-loc-vit")));
 
+        // an audit of both models: each method runs on the models it applies to (rollout on the ViT alone)
+        String both = w.auditYaml("side-by-side", "  - {gate: error_rate, max: 0.5}\n")
+                .replace("models: [" + Fixture.MODEL + "]", "models: [" + Fixture.MODEL + ", " + VIT + "]")
+                .replace("methods: [gradient]", "methods: [gradient, attention_rollout]");
+        assertEquals(0, w.audit(both, "side-by-side-1"));
+        Dataset<Row> rollout = w.read(Tables.EXPLANATIONS).where(col("method").equalTo("attention_rollout"));
+        assertEquals(Set.of("fmnist-loc-vit"), modelsOf(rollout));
+        assertEquals(
+                Set.of("fmnist-loc-cnn", "fmnist-loc-vit"),
+                modelsOf(w.read(Tables.EXPLANATIONS).where(col("method").equalTo("gradient"))));
+        // ... and a method that runs on none of the audit's models fails at start, naming why
+        IllegalArgumentException none = assertThrows(
+                IllegalArgumentException.class,
+                () -> AuditCommand.prepare(io.xaiscale.jobs.audit.AuditConfig.parse(
+                        w.auditYaml("cnn-only", "").replace("methods: [gradient]", "methods: [attention_rollout]"),
+                        "test.yaml")));
+        assertTrue(
+                none.getMessage()
+                        .contains("none of the audit's methods runs on it: attention_rollout reads a Vision"
+                                + " Transformer's attention"),
+                none.getMessage());
+
         // a method that walks convolutional layers is refused before any work, naming the methods that run
         IllegalArgumentException refused = assertThrows(
                 IllegalArgumentException.class,
@@ -119,5 +141,11 @@ class TransformerScenario extends Scenario {
                                 "grad_cam needs a convolutional network's layers or feature maps, but"
                                         + " fmnist-loc-vit@1 is a Vision Transformer (architecture vit); the methods that run on it:"),
                 refused.getMessage());
+    }
+
+    static Set<String> modelsOf(Dataset<Row> rows) {
+        return rows.select("model_id").distinct().collectAsList().stream()
+                .map(r -> r.getString(0))
+                .collect(Collectors.toSet());
     }
 }

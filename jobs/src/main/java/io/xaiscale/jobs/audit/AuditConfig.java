@@ -205,6 +205,11 @@ public record AuditConfig(
      * ({@code ingest}), the others only explain and evaluate. {@code options} come last and win.
      */
     public List<String> pipelineArgs(String model, boolean ingest) {
+        return pipelineArgs(model, ingest, methods);
+    }
+
+    /** {@link #pipelineArgs(String, boolean)} with these of the audit's methods (those that run on the model). */
+    public List<String> pipelineArgs(String model, boolean ingest, List<String> methods) {
         Map<String, String> a = new LinkedHashMap<>();
         put(a, "warehouse", warehouse);
         put(a, "source", ingest ? source : null);
