@@ -209,7 +209,8 @@ public final class TestModels {
         Architectures.Built built = Architectures.build(card);
         Model model = Model.newInstance("random-vit", "PyTorch");
         model.setBlock(built.block());
-        built.block().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, side, side));
+        built.block()
+                .initialize(model.getNDManager(), DataType.FLOAT32, card.input().shape(1));
         built.block().freezeParameters(true);
         return Classifier.of(card, model, built);
     }
@@ -238,7 +239,7 @@ public final class TestModels {
         SequentialBlock block = new SequentialBlock().add(features).add(vit.head());
         Model model = Model.newInstance("faulty-vit", "PyTorch");
         model.setBlock(block);
-        block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 16, 16));
+        block.initialize(model.getNDManager(), DataType.FLOAT32, card.input().shape(1));
         block.freezeParameters(true);
         return Classifier.of(card, model, new Architectures.Built(block, features, vit.head(), names, vit.modules()));
     }
@@ -304,14 +305,7 @@ public final class TestModels {
         Architectures.Built built = Architectures.build(card);
         model.setBlock(built.block());
         built.block()
-                .initialize(
-                        model.getNDManager(),
-                        DataType.FLOAT32,
-                        new Shape(
-                                1,
-                                card.input().channels(),
-                                card.input().height(),
-                                card.input().width()));
+                .initialize(model.getNDManager(), DataType.FLOAT32, card.input().shape(1));
         Map<String, NDArray> sd = new HashMap<>();
         for (StateDict.Entry e : StateDict.entries(built)) {
             sd.put(
@@ -453,14 +447,7 @@ public final class TestModels {
         Model model = Model.newInstance(card.id() + "-f64", "PyTorch");
         model.setBlock(built.block());
         built.block()
-                .initialize(
-                        model.getNDManager(),
-                        DataType.FLOAT64,
-                        new Shape(
-                                1,
-                                card.input().channels(),
-                                card.input().height(),
-                                card.input().width()));
+                .initialize(model.getNDManager(), DataType.FLOAT64, card.input().shape(1));
         built.block().freezeParameters(true);
         var from = src.model().getBlock().getParameters();
         var to = built.block().getParameters();

@@ -33,7 +33,9 @@ import io.xaiscale.explain.region.Xrai;
 import io.xaiscale.model.Architectures;
 import io.xaiscale.model.ModelCard;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The registry of explanation methods: an explicit map from name to factory, and a parser. A spec
@@ -98,18 +100,30 @@ public final class Explainers {
         if (text == null || !text.trim().equals(Registry.ALL)) {
             return listFromString(text);
         }
+        return fit(names(), card).runs();
+    }
+
+    /** Methods split by a model: those that run on it, and why each other one does not (by its spec as given). */
+    public record Fit(List<Explainer> runs, Map<String, String> refused) {}
+
+    /**
+     * {@code specs} parsed (a wrong spec fails here) and checked against a model with this card: the ones
+     * that run, in order, and the refusal of each other one.
+     */
+    public static Fit fit(List<String> specs, ModelCard card) {
         List<String> layers = Architectures.featureLayers(card);
-        List<Explainer> out = new ArrayList<>();
-        for (String name : names()) {
-            Explainer e = fromString(name);
+        List<Explainer> runs = new ArrayList<>();
+        Map<String, String> refused = new LinkedHashMap<>();
+        for (String spec : specs) {
+            Explainer e = fromString(spec);
             try {
                 e.check(card, layers);
-                out.add(e);
-            } catch (IllegalArgumentException refused) {
-                // not for this model
+                runs.add(e);
+            } catch (IllegalArgumentException why) {
+                refused.put(spec, why.getMessage());
             }
         }
-        return out;
+        return new Fit(runs, refused);
     }
 
     /** The methods that run on a Vision Transformer with their defaults ({@link Capabilities#runsOnTransformer}). */

@@ -66,7 +66,7 @@ public final class Architectures {
         if (CUSTOM.equals(card.architecture())) {
             return CustomCnn.build(card.layers(), card.classes().size());
         }
-        Vit.Config vit = Vit.VIT.equals(card.architecture()) ? card.vit() : Vit.PRESETS.get(card.architecture());
+        Vit.Config vit = Vit.configOf(card);
         if (vit != null) {
             return Vit.build(
                     vit,

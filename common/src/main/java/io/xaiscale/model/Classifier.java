@@ -131,13 +131,7 @@ public final class Classifier implements AutoCloseable {
         if (ModelCard.STATE_DICT.equals(card.format())) {
             built.block()
                     .initialize(
-                            model.getNDManager(),
-                            DataType.FLOAT32,
-                            new Shape(
-                                    1,
-                                    card.input().channels(),
-                                    card.input().height(),
-                                    card.input().width()));
+                            model.getNDManager(), DataType.FLOAT32, card.input().shape(1));
             try (NDManager tmp = model.getNDManager().newSubManager()) {
                 StateDict.copy(StateDict.read(weights, tmp), built, weights.toString(), card.architecture());
             } catch (RuntimeException | IOException e) {

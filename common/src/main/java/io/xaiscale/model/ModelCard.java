@@ -1,5 +1,6 @@
 package io.xaiscale.model;
 
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -82,7 +83,12 @@ public record ModelCard(
     public record Input(
             @JsonProperty("channels") int channels,
             @JsonProperty("height") int height,
-            @JsonProperty("width") int width) {}
+            @JsonProperty("width") int width) {
+        /** The shape of a batch of {@code n} such inputs. */
+        public Shape shape(long n) {
+            return new Shape(n, channels, height, width);
+        }
+    }
 
     /**
      * Pixels are read as {@code value/255} in [0, 1] (the space explanations live in); the model then

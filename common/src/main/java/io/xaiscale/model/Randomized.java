@@ -98,14 +98,7 @@ public final class Randomized {
                 card.id() + "-randomized", base.model().getNDManager().getDevice(), "PyTorch");
         model.setBlock(built.block());
         built.block()
-                .initialize(
-                        model.getNDManager(),
-                        DataType.FLOAT32,
-                        new Shape(
-                                1,
-                                card.input().channels(),
-                                card.input().height(),
-                                card.input().width()));
+                .initialize(model.getNDManager(), DataType.FLOAT32, card.input().shape(1));
         built.block().freezeParameters(true);
         var from = base.model().getBlock().getParameters();
         var to = built.block().getParameters();

@@ -77,9 +77,9 @@ public final class Trainer {
      */
     public static final Vit.Config VIT = new Vit.Config(8, 4, 4, 64, 128);
 
-    /** The learning rate of an architecture when none is given: 2e-3 for the CNNs, 1e-3 for the ViT. */
+    /** The learning rate of an architecture when none is given: the defaults' (2e-3) for the CNNs, 1e-3 for the ViT. */
     public static float defaultLearningRate(String architecture) {
-        return Vit.VIT.equals(architecture) ? 1e-3f : 2e-3f;
+        return Vit.VIT.equals(architecture) ? 1e-3f : Settings.defaults().learningRate();
     }
 
     private Trainer() {}

@@ -12,7 +12,6 @@ import io.xaiscale.jobs.report.Destination;
 import io.xaiscale.jobs.report.Report;
 import io.xaiscale.jobs.runtime.ModelFiles;
 import io.xaiscale.jobs.session.Endpoints;
-import io.xaiscale.model.Architectures;
 import io.xaiscale.model.ModelCard;
 import java.io.FileNotFoundException;
 import java.io.InputStream;
@@ -69,14 +68,22 @@ public final class AuditCommand implements Command {
             Options o = pipelineOptions(config, model, config.pipelineArgs(model, i == 0));
             Endpoints.checkReachable(ModelFiles.driverConf(), o.resolved().values());
             Plan plan = Plan.of(o);
-            List<String> kept = applicable(config, plan.card(), refusals);
-            if (kept == null) {
-                throw new IllegalArgumentException("audit " + config.name() + ", model " + model
-                        + ": none of the audit's methods runs on it: " + String.join("; ", refusalsOf(refusals)));
-            }
-            if (config.methods() != null && kept.size() < config.methods().size()) {
-                o = pipelineOptions(config, model, config.pipelineArgs(model, i == 0, kept));
-                plan = Plan.of(o);
+            // the config's methods, or none named: the defaults, chosen per model by the explain stage
+            if (config.methods() != null) {
+                Explainers.Fit fit = Explainers.fit(config.methods(), plan.card());
+                if (fit.runs().isEmpty()) {
+                    throw new IllegalArgumentException("audit " + config.name() + ", model " + model
+                            + ": none of the audit's methods runs on it: "
+                            + String.join("; ", fit.refused().values()));
+                }
+                if (!fit.refused().isEmpty()) { // the plan stays: it depends on the model, not on the methods
+                    fit.refused()
+                            .forEach((spec, why) -> refusals.computeIfAbsent(spec, k -> new ArrayList<>())
+                                    .add(why));
+                    List<String> kept = new ArrayList<>(config.methods());
+                    kept.removeAll(fit.refused().keySet());
+                    o = pipelineOptions(config, model, config.pipelineArgs(model, i == 0, kept));
+                }
             }
             runs.add(new Audit.ModelRun(plan.card(), plan.settings(), PipelineCommand.stages(o, plan)));
             if (i == 0) {
@@ -103,31 +110,6 @@ public final class AuditCommand implements Command {
             throw new IllegalArgumentException(
                     "audit " + config.name() + ", model " + model + ": " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * The audit's methods that run on a model with this card (all of them when the config names none: the
-     * defaults are chosen per model); each refused one's reason joins {@code refusals}. Null when none runs.
-     */
-    private static List<String> applicable(AuditConfig config, ModelCard card, Map<String, List<String>> refusals) {
-        if (config.methods() == null) {
-            return List.of();
-        }
-        List<String> layers = Architectures.featureLayers(card);
-        List<String> kept = new ArrayList<>();
-        for (String spec : config.methods()) {
-            try {
-                Explainers.fromString(spec).check(card, layers);
-                kept.add(spec);
-            } catch (IllegalArgumentException e) {
-                refusals.computeIfAbsent(spec, k -> new ArrayList<>()).add(e.getMessage());
-            }
-        }
-        return kept.isEmpty() ? null : kept;
-    }
-
-    private static List<String> refusalsOf(Map<String, List<String>> refusals) {
-        return refusals.values().stream().flatMap(List::stream).distinct().toList();
     }
 
     static String read(String uri) throws Exception {
