@@ -42,6 +42,7 @@ public final class Main {
                 new FiltersCommand(),
                 new DissectCommand(),
                 new UncertaintyCommand(),
+                new PredictCommand(),
                 new RegisterCommand())) {
             m.put(c.name(), c);
         }

@@ -17,15 +17,20 @@ import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.jobs.stage.VisualiseStage;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
 /**
- * Inside the network: units of a layer visualised on the executors and drawn as a grid; network
+ * What the model does and what is inside it: its top classes per image (accuracy, confusion and
+ * calibration in SQL); units of a layer visualised on the executors and drawn as a grid; network
  * dissection of every unit against every class; Monte Carlo dropout uncertainty per image.
  */
 class InternalsScenario extends Scenario {
@@ -178,5 +183,84 @@ class InternalsScenario extends Scenario {
         assertTrue(SqlRunner.run(spark, ROOT.resolve("notebooks-sql/uncertainty.sql"))
                         .count()
                 > 0);
+    }
+
+    @Test
+    void predictionsGiveEachImagesTopClassesAsTheExplainStageSawThem() throws Exception {
+        Warehouse w = fixture.copy("predictions");
+        String warehouse = w.path();
+        String[] args = {"--top-k", "3"};
+        Dataset<Row> images = spark.read().format("delta").load(Tables.IMAGES.path(warehouse));
+        long all = images.count();
+        long bad = images.where(col("error").isNotNull()).count();
+        assertTrue(bad > 0, "the fixture has images that failed to decode");
+        assertEquals(
+                all,
+                StageRunner.run(spark, PredictCommand.stage(w.options(new PredictCommand(), args)))
+                        .pending());
+        Dataset<Row> p = spark.read().format("delta").load(Tables.PREDICTIONS.path(warehouse));
+        assertEquals(bad, p.where(col("error").startsWith("image: ")).count(), "an image's error is its row's");
+        List<Row> ok = p.where(col("error").isNull()).collectAsList();
+        assertEquals(all - bad, ok.size());
+        // the explain stage computed the same model's prediction on its own path: the same class and probability
+        Map<String, Row> explained = new HashMap<>();
+        for (Row e : spark.read()
+                .format("delta")
+                .load(Tables.EXPLANATIONS.path(warehouse))
+                .where(col("error")
+                        .isNull()
+                        .and(col("model_id").equalTo(ok.get(0).<String>getAs("model_id")))
+                        .and(col("model_version").equalTo(ok.get(0).<String>getAs("model_version"))))
+                .collectAsList()) {
+            explained.put(e.getAs("image_id") + " " + e.getAs("model_id") + "@" + e.getAs("model_version"), e);
+        }
+        int compared = 0;
+        int correct = 0;
+        for (Row r : ok) {
+            List<Integer> top = r.getList(r.fieldIndex("top_classes"));
+            List<Double> probs = r.getList(r.fieldIndex("top_probs"));
+            assertEquals(3, top.size());
+            assertEquals(3, new HashSet<>(top).size(), "three different classes");
+            assertTrue(probs.get(0) >= probs.get(1) && probs.get(1) >= probs.get(2), probs.toString());
+            assertTrue(probs.get(0) + probs.get(1) + probs.get(2) <= 1 + 1e-6, probs.toString());
+            assertEquals(top.get(0), r.<Integer>getAs("predicted_class"));
+            assertEquals(probs.get(0) - probs.get(1), r.<Double>getAs("margin"), 1e-9);
+            double entropy = r.<Double>getAs("entropy");
+            assertTrue(entropy >= 0 && entropy <= Math.log(10) + 1e-6, "entropy " + entropy);
+            Integer label = r.getAs("label");
+            assertEquals(label == null ? null : label.equals(top.get(0)), r.getAs("correct"));
+            correct += Boolean.TRUE.equals(r.getAs("correct")) ? 1 : 0;
+            Row e = explained.get(r.getAs("image_id") + " " + r.getAs("model_id") + "@" + r.getAs("model_version"));
+            if (e != null) {
+                assertEquals(e.<Integer>getAs("predicted_class"), r.getAs("predicted_class"));
+                assertEquals(e.<Double>getAs("predicted_prob"), r.<Double>getAs("predicted_prob"), 1e-5);
+                compared++;
+            }
+        }
+        assertTrue(compared > 0);
+        assertEquals(explained.size(), compared, "every explained image compared with the explain stage's prediction");
+        assertEquals(
+                0,
+                StageRunner.run(spark, PredictCommand.stage(w.options(new PredictCommand(), args)))
+                        .pending(),
+                "a rerun does nothing");
+        // the notebook: per class accuracy (first statement) adds up to the rows' accuracy; calibration last
+        SqlRunner.registerViews(spark, warehouse);
+        List<String> statements = SqlRunner.statements(Files.readString(ROOT.resolve("notebooks-sql/predictions.sql")));
+        assertEquals(3, statements.size());
+        long counted = 0;
+        double right = 0;
+        for (Row c : spark.sql(statements.get(0)).collectAsList()) {
+            counted += c.<Long>getAs("images");
+            right += c.<Long>getAs("images") * c.<Double>getAs("accuracy");
+        }
+        assertEquals(ok.stream().filter(r -> r.getAs("label") != null).count(), counted);
+        assertEquals(correct, right, 0.01 * counted);
+        List<Row> bins = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/predictions.sql"))
+                .collectAsList();
+        assertEquals(
+                counted, bins.stream().mapToLong(b -> b.<Long>getAs("images")).sum());
+        double ece = bins.get(0).<Double>getAs("ece");
+        assertTrue(ece >= 0 && ece <= 1, "ece " + ece);
     }
 }

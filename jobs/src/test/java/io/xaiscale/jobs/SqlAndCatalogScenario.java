@@ -48,11 +48,13 @@ class SqlAndCatalogScenario extends Scenario {
             // misclassified.sql needs maps of the label (--target predicted,label): TargetsAndGeometryScenario;
             // drift.sql two versions of a model: AuditScenario; outside_share.sql relevance_mass, which
             // CleverHansIT computes (its report's classes page); over_training.sql unit visualisations,
-            // dissection.sql and uncertainty.sql: InternalsScenario; models_side_by_side.sql two models:
+            // dissection.sql, uncertainty.sql and predictions.sql: InternalsScenario; models_side_by_side.sql two
+            // models:
             // TransformerScenario. findings.sql: the fixture's audit
             boolean later = f.endsWith("misclassified.sql")
                     || f.endsWith("models_side_by_side.sql")
                     || f.endsWith("uncertainty.sql")
+                    || f.endsWith("predictions.sql")
                     || f.endsWith("over_training.sql")
                     || f.endsWith("dissection.sql")
                     || f.endsWith("drift.sql")

@@ -64,6 +64,15 @@ public record Table(String name, StructType schema, List<String> key) implements
         return JavaConverters.asScalaBuffer(v).toSeq();
     }
 
+    /** The value of an {@code array<int>} column. */
+    public static Seq<Integer> ints(int[] values) {
+        List<Integer> v = new ArrayList<>(values.length);
+        for (int i : values) {
+            v.add(i);
+        }
+        return JavaConverters.asScalaBuffer(v).toSeq();
+    }
+
     /** A builder of one row of this table. */
     public RowBuilder row() {
         return new RowBuilder(this);

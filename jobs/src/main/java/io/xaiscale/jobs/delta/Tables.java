@@ -403,6 +403,34 @@ public final class Tables {
     public static final Table UNCERTAINTY = new Table(
             "uncertainty", UNCERTAINTY_SCHEMA, List.of("image_id", "model_id", "model_version", "params_hash"));
 
+    /**
+     * Per image, model and setting (top_k): the model's most probable classes, one forward pass
+     * ({@code xai predict}); {@code correct} is null for an image without a label.
+     */
+    private static final StructType PREDICTIONS_SCHEMA = createStructType(new StructField[] {
+        createStructField("image_id", StringType, false),
+        createStructField("model_id", StringType, false),
+        createStructField("model_version", StringType, false),
+        createStructField("weights_sha256", StringType, true),
+        createStructField("params", StringType, false),
+        createStructField("params_hash", StringType, false),
+        createStructField("label", IntegerType, true),
+        createStructField("top_classes", DataTypes.createArrayType(IntegerType, false), true),
+        createStructField("top_probs", DataTypes.createArrayType(DoubleType, false), true),
+        createStructField("predicted_class", IntegerType, true),
+        createStructField("predicted_prob", DoubleType, true),
+        // the first probability less the second
+        createStructField("margin", DoubleType, true),
+        // of the softmax over every class, in nats
+        createStructField("entropy", DoubleType, true),
+        createStructField("correct", BooleanType, true),
+        createStructField("error", StringType, true),
+        createStructField("computed_at", TimestampType, false),
+    });
+
+    public static final Table PREDICTIONS = new Table(
+            "predictions", PREDICTIONS_SCHEMA, List.of("image_id", "model_id", "model_version", "params_hash"));
+
     public static final List<Table> ALL = List.of(
             IMAGES,
             INGEST_REJECTS,
@@ -415,7 +443,8 @@ public final class Tables {
             REFERENCE_SETS,
             UNIT_VISUALISATIONS,
             UNIT_DISSECTION,
-            UNCERTAINTY);
+            UNCERTAINTY,
+            PREDICTIONS);
 
     private Tables() {}
 

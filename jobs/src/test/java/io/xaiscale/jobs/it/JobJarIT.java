@@ -301,6 +301,7 @@ class JobJarIT {
                 "2",
                 "--master",
                 master));
+        then.accept(List.of("predict", "--warehouse", wh, "--top-k", "2", "--master", master));
         then.accept(List.of(
                 "dissect",
                 "--warehouse",
@@ -389,6 +390,7 @@ class JobJarIT {
                 "metrics",
                 "method_agreement",
                 "uncertainty",
+                "predictions",
                 "unit_dissection",
                 "unit_visualisations")) {
             assertTrue(Files.isDirectory(work.resolve("wh").resolve(t).resolve("_delta_log")), t + " table:\n" + out);
