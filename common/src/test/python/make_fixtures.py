@@ -93,9 +93,11 @@ def attention_fixtures(out):
     """The small ViT's attention (torch's own nn.MultiheadAttention weights, per head), attention rollout
     (Abnar and Zuidema 2020: heads fused, lowest share discarded per sample except entry (0, 0), (A + I) / 2
     renormalised, multiplied over the layers) and Chefer et al.'s generic attention map (ICCV 2021: R = I,
-    R += mean_heads((grad * A)^+) R per layer), each as the class token's row over the 8 x 8 patches."""
+    R += mean_heads((grad * A)^+) R per layer), each as the class token's row over the 8 x 8 patches; LeGrad's
+    maps (64 x 64) and Grad-CAM on the first block's output tokens (8 x 8)."""
     model = small_vit()
     captured = []
+    outputs = []
 
     def block_forward(self, x_in):
         # the attention written out (as Chefer et al.'s code does) so its probabilities keep their gradient;
@@ -114,7 +116,9 @@ def attention_fixtures(out):
             ref, ref_weights = mha(y, y, y, need_weights=True, average_attn_weights=False)
             assert torch.allclose(out, ref, atol=1e-5) and torch.allclose(weights, ref_weights, atol=1e-6)
         x = out + x_in
-        return x + self.mlp(self.ln_2(x))
+        x = x + self.mlp(self.ln_2(x))
+        outputs.append(x)
+        return x
 
     for layer in model.encoder.layers:
         layer.forward = block_forward.__get__(layer)
@@ -122,8 +126,33 @@ def attention_fixtures(out):
     m = torch.tensor(MEAN).reshape(1, -1, 1, 1)
     s = torch.tensor(STD).reshape(1, -1, 1, 1)
     logits = model((x - m) / s)
-    logits[torch.arange(2), torch.tensor(TARGETS)].sum().backward()
     n, t = 2, captured[0].shape[-1]
+    rows = torch.arange(n)
+    target = torch.tensor(TARGETS)
+
+    # LeGrad (Bousselham et al. 2024): each block's output through the final norm and the head, the gradient of
+    # its target score at that block's attention, positive part, averaged over heads and query tokens; summed
+    # over the blocks, upsampled (bilinear, half-pixel) and min-max scaled per image
+    legrad = 0
+    for a, z in zip(captured, outputs):
+        score = model.heads(model.encoder.ln(z)[:, 0])[rows, target].sum()
+        g = torch.autograd.grad(score, a, retain_graph=True)[0]
+        legrad = legrad + g.clamp(min=0).mean(1).mean(1)[:, 1:].reshape(n, 8, 8)
+    up = torch.nn.functional.interpolate(legrad[:, None], scale_factor=8, mode="bilinear", align_corners=False)[:, 0]
+    lo = up.amin(dim=(1, 2), keepdim=True)
+    legrad_maps = ((up - lo) / (up.amax(dim=(1, 2), keepdim=True) - lo)).detach().numpy()
+
+    # Grad-CAM on the tokens of the first block's output (the last block's input): patch tokens as the 8 x 8
+    # grid of hidden_dim channels, weights the grid mean of the target logit's gradient there
+    tokens = outputs[0]
+    g = torch.autograd.grad(logits[rows, target].sum(), tokens, retain_graph=True)[0]
+    grid = tokens[:, 1:].reshape(n, 8, 8, -1).permute(0, 3, 1, 2)
+    grid_g = g[:, 1:].reshape(n, 8, 8, -1).permute(0, 3, 1, 2)
+    token_cam = (grid_g.mean(dim=(2, 3))[:, :, None, None] * grid).sum(1).clamp(min=0).detach().numpy()
+
+    for a in captured:
+        a.grad = None  # retain_grad's hook also fills .grad during autograd.grad: only the logits' backward counts
+    logits[rows, target].sum().backward()
     eye = torch.eye(t).expand(n, t, t)
 
     def rollout(fusion, discard):
@@ -149,7 +178,8 @@ def attention_fixtures(out):
     generic = r[:, 0, 1:].reshape(n, 8, 8).numpy()
     np.savez(os.path.join(out, "torchvision", "vit_small-attention.npz"),
              attention0=captured[0].detach().numpy(), rollout_mean=rollout("mean", 0.0),
-             rollout_max_discard=rollout("max", 0.5), generic=generic, targets=np.array(TARGETS, dtype=np.int32))
+             rollout_max_discard=rollout("max", 0.5), generic=generic, legrad=legrad_maps, token_grad_cam=token_cam,
+             targets=np.array(TARGETS, dtype=np.int32))
     print("rollout", rollout("mean", 0.0)[0, 0, :4], "generic", generic[0, 0, :4])
 
 

@@ -4,14 +4,17 @@ package io.xaiscale.explain;
  * What a method needs from the model, queried instead of guessed (Captum's {@code multipliesByInputs}
  * style): backward passes, the model's layer structure (a walk over
  * its DJL blocks, which an opaque TorchScript module has not), a features/head split (CAM family:
- * a state-dict model or a TorchScript module exporting {@code features} and {@code head}), and a
- * Vision Transformer's attention ({@code attention}: the attention methods, on nothing else).
+ * a state-dict model or a TorchScript module exporting {@code features} and {@code head}), a Vision
+ * Transformer's attention ({@code attention}: the attention methods, on nothing else), and whether the
+ * feature maps it reads may be a transformer's patch tokens laid out on their grid ({@code
+ * patchTokens}: Grad-CAM on tokens, as pytorch-grad-cam's {@code reshape_transform}).
  * Wrappers pass the capabilities of what they wrap through.
  */
-public record Capabilities(boolean gradients, boolean layerStructure, boolean featureSplit, boolean attention) {
+public record Capabilities(
+        boolean gradients, boolean layerStructure, boolean featureSplit, boolean attention, boolean patchTokens) {
     /** A method for convolutional and transformer models alike. */
     public Capabilities(boolean gradients, boolean layerStructure, boolean featureSplit) {
-        this(gradients, layerStructure, featureSplit, false);
+        this(gradients, layerStructure, featureSplit, false, false);
     }
 
     /** Forward passes only, on any model (black-box methods). */
@@ -19,25 +22,37 @@ public record Capabilities(boolean gradients, boolean layerStructure, boolean fe
     /** Input gradients, on any model (TorchScript included). */
     public static final Capabilities GRADIENTS = new Capabilities(true, false, false);
 
+    /** These needs, reading a Vision Transformer's attention (and so running on nothing else). */
+    public Capabilities withAttention() {
+        return new Capabilities(gradients, layerStructure, featureSplit, true, patchTokens);
+    }
+
+    /** These needs, with feature maps that may be a transformer's patch tokens on their grid. */
+    public Capabilities withPatchTokens() {
+        return new Capabilities(gradients, layerStructure, featureSplit, attention, true);
+    }
+
     /** Whether the method runs on an opaque TorchScript module. */
     public boolean runsOnTorchScript() {
         return !layerStructure;
     }
 
     /**
-     * Whether the method runs on a Vision Transformer: an attention method, or forward and backward
-     * passes only (no walk over convolutional layers, no spatial feature maps: its features are tokens).
+     * Whether the method runs on a Vision Transformer: an attention method, one that reads patch tokens
+     * as feature maps, or forward and backward passes only (no walk over convolutional layers, no
+     * spatial feature maps: its features are tokens).
      */
     public boolean runsOnTransformer() {
-        return attention || (!layerStructure && !featureSplit);
+        return attention || patchTokens || (!layerStructure && !featureSplit);
     }
 
-    /** Both methods' needs: for a method built from two others. */
+    /** Both methods' needs: for a method built from two others (patch tokens only if both read them). */
     public Capabilities and(Capabilities o) {
         return new Capabilities(
                 gradients || o.gradients,
                 layerStructure || o.layerStructure,
                 featureSplit || o.featureSplit,
-                attention || o.attention);
+                attention || o.attention,
+                patchTokens && o.patchTokens);
     }
 }

@@ -4,6 +4,7 @@ import io.xaiscale.config.ParamReader;
 import io.xaiscale.config.Registry;
 import io.xaiscale.explain.attention.AttentionRollout;
 import io.xaiscale.explain.attention.GenericAttention;
+import io.xaiscale.explain.attention.LeGrad;
 import io.xaiscale.explain.cam.Cam;
 import io.xaiscale.explain.cam.Fem;
 import io.xaiscale.explain.cam.GradCam;
@@ -71,7 +72,8 @@ public final class Explainers {
             .register(GuidedIntegratedGradients.NAME, GuidedIntegratedGradients::new)
             .register(Xrai.NAME, p -> new Xrai(p, base(p, Xrai.DEFAULT_BASE)))
             .register(AttentionRollout.NAME, AttentionRollout::new)
-            .register(GenericAttention.NAME, GenericAttention::new);
+            .register(GenericAttention.NAME, GenericAttention::new)
+            .register(LeGrad.NAME, LeGrad::new);
 
     /** The methods the demo and the default job run. */
     public static final String DEFAULT_METHODS =
@@ -79,7 +81,7 @@ public final class Explainers {
 
     /** The defaults on a Vision Transformer: Grad-CAM's place goes to the two attention methods. */
     public static final String DEFAULT_TRANSFORMER_METHODS = "gradient,gradient_x_input,integrated_gradients,"
-            + "smoothgrad,attention_rollout,generic_attention,occlusion";
+            + "smoothgrad,grad_cam,attention_rollout,generic_attention,legrad,occlusion";
 
     private Explainers() {}
 

@@ -298,6 +298,20 @@ public final class Classifier implements AutoCloseable {
         return cur.singletonOrThrow();
     }
 
+    /**
+     * Feature layer {@code layer} alone, on the activations of the layer before it (a transformer's
+     * block on its input tokens, say); not on TorchScript.
+     */
+    public NDArray layerForward(NDArray activations, String layer) {
+        if (scripted != null) {
+            throw new IllegalStateException("Model " + card.key() + " is TorchScript: its layers cannot run alone");
+        }
+        return featureBlocks()
+                .get(layerIndex(layer))
+                .forward(parameters, new NDList(activations), false)
+                .singletonOrThrow();
+    }
+
     /** Logits from the activations after feature layer {@code layer}: the rest of the net. */
     public NDArray logitsFrom(NDArray activations, String layer) {
         int start = layerIndex(layer) + 1;
@@ -312,7 +326,10 @@ public final class Classifier implements AutoCloseable {
         return head.forward(parameters, cur, false).singletonOrThrow();
     }
 
-    /** Name of the last feature layer: the default layer of CAM methods unless the card names one. */
+    /**
+     * The default layer of CAM methods unless the card names one: the last feature layer, or a Vision
+     * Transformer's last block's input (its final tokens reach the class only through the class token).
+     */
     public String defaultCamLayer() {
         if (card.camLayer() != null) {
             return card.camLayer();
@@ -322,6 +339,11 @@ public final class Classifier implements AutoCloseable {
                     + (scripted != null
                             ? " (export 'features' and 'head' methods from the TorchScript module and name them in the card's 'script_methods')"
                             : ""));
+        }
+        List<Integer> blocks = Vit.configOf(card) != null ? Vit.blocks(featureLayers) : List.of();
+        if (!blocks.isEmpty()) {
+            // the last block's input: the last block's patch tokens reach the class only through its class token
+            return featureLayers.get(blocks.get(blocks.size() - 1) - 1);
         }
         return featureLayers.get(featureLayers.size() - 1);
     }

@@ -41,6 +41,8 @@ public final class Vit {
             "vit_b_16", new Config(16, 12, 12, 768, 3072),
             "vit_b_32", new Config(32, 12, 12, 768, 3072),
             "vit_l_16", new Config(16, 24, 16, 1024, 4096));
+    /** The path (and feature layer name) of encoder block N, less N. */
+    public static final String BLOCK = "encoder.layers.encoder_layer_";
     /** torchvision's ViT LayerNorm epsilon. */
     static final float EPSILON = 1e-6f;
 
@@ -81,6 +83,17 @@ public final class Vit {
         }
     }
 
+    /** The positions of the encoder blocks among a ViT's feature layers, in order. */
+    public static List<Integer> blocks(List<String> featureLayers) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < featureLayers.size(); i++) {
+            if (featureLayers.get(i).startsWith(BLOCK)) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
     /** The shape of the ViT a card describes (its {@code vit} object or its preset's), or null for another model. */
     public static Config configOf(ModelCard card) {
         return VIT.equals(card.architecture()) ? card.vit() : PRESETS.get(card.architecture());
@@ -100,7 +113,7 @@ public final class Vit {
         features.add(embedding);
         names.add("embedding");
         for (int i = 0; i < config.numLayers(); i++) {
-            String prefix = "encoder.layers.encoder_layer_" + i;
+            String prefix = BLOCK + i;
             SequentialBlock attention = new SequentialBlock()
                     .add(named(modules, prefix + ".ln_1", norm()))
                     .add(named(modules, prefix + ".self_attention", new SelfAttention(d, config.numHeads())))

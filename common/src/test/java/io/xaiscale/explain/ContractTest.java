@@ -165,7 +165,14 @@ public class ContractTest {
 
     /** The methods whose maps are upsampled from a feature layer's resolution. */
     static final Set<String> COARSE = Set.of(
-            "cam", "grad_cam", "grad_cam_plus_plus", "score_cam", "fem", "attention_rollout", "generic_attention");
+            "cam",
+            "grad_cam",
+            "grad_cam_plus_plus",
+            "score_cam",
+            "fem",
+            "attention_rollout",
+            "generic_attention",
+            "legrad");
 
     @ParameterizedTest
     @MethodSource("methods")

@@ -41,6 +41,8 @@ class VitTest {
                         "gradient_x_input",
                         "integrated_gradients",
                         "smoothgrad",
+                        "grad_cam",
+                        "grad_cam_plus_plus",
                         "occlusion",
                         "lime",
                         "rise",
@@ -54,9 +56,11 @@ class VitTest {
                         "guided_ig",
                         "xrai",
                         "attention_rollout",
-                        "generic_attention"),
+                        "generic_attention",
+                        "legrad"),
                 Explainers.runningOnTransformers());
-        for (String refused : List.of("grad_cam", "lrp", "guided_backprop", "smoothgrad[base=lrp]")) {
+        for (String refused :
+                List.of("cam", "score_cam", "lrp", "guided_backprop", "guided_grad_cam", "smoothgrad[base=lrp]")) {
             IllegalArgumentException e = assertThrows(
                     IllegalArgumentException.class,
                     () -> Explainers.fromString(refused).check(vit.card(), vit.featureLayers()));

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  */
 class TransformerScenario extends Scenario {
     static final String VIT = ROOT.resolve("models/fmnist-loc-vit").toString();
-    static final String VIT_METHODS = "attention_rollout,generic_attention,gradient,occlusion[window=16,stride=16]";
+    static final String VIT_METHODS =
+            "attention_rollout,generic_attention,legrad,grad_cam,gradient,occlusion[window=16,stride=16]";
 
     static Options parse(Options options, String... args) {
         return options.parse(args);
@@ -54,20 +55,20 @@ class TransformerScenario extends Scenario {
 
         Dataset<Row> expl = w.read(Tables.EXPLANATIONS).where(col("model_id").equalTo("fmnist-loc-vit"));
         long images = w.read(Tables.IMAGES).count();
-        assertEquals(images * 4, expl.count(), "every image once per method");
+        assertEquals(images * 6, expl.count(), "every image once per method");
         long errors = expl.where(col("error").isNotNull()).count();
         assertEquals(
-                4,
+                6,
                 errors,
                 "the truncated file, once per method: "
                         + expl.where(col("error").isNotNull()).select("error").collectAsList());
-        // the attention methods' maps are stored at the 8 x 8 patch grid, the others' at the input
+        // the attention methods' and Grad-CAM's maps are stored at the 8 x 8 patch grid, the others' at the input
         List<Row> sizes = expl.where(col("error").isNull())
                 .select(col("method"), col("map_height"), col("map_width"))
                 .distinct()
                 .collectAsList();
         for (Row r : sizes) {
-            int side = r.getString(0).contains("attention") ? 8 : 64;
+            int side = Set.of("gradient", "occlusion").contains(r.getString(0)) ? 64 : 8;
             assertEquals(side, r.getInt(1), r.toString());
             assertEquals(side, r.getInt(2), r.toString());
         }
@@ -98,11 +99,12 @@ class TransformerScenario extends Scenario {
                                 && r.<String>getAs("metric").equals("iou")),
                 "attention rollout ranked on iou");
 
-        // the methods both models ran, ranked under each: gradient and occlusion on every metric
+        // the methods both models ran, ranked under each: gradient, Grad-CAM (on the CNN's feature maps and the
+        // ViT's patch tokens) and occlusion on every metric
         List<Row> pairs = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/models_side_by_side.sql"))
                 .collectAsList();
         assertEquals(
-                Set.of("gradient", "occlusion[fill=0.0,stride=16,window=16]"),
+                Set.of("gradient", "grad_cam[layer=auto]", "occlusion[fill=0.0,stride=16,window=16]"),
                 pairs.stream().map(r -> r.<String>getAs("method_spec")).collect(Collectors.toSet()));
         assertTrue(pairs.stream()
                 .allMatch(r -> r.<String>getAs("model_a").equals("fmnist-loc-cnn")
@@ -133,12 +135,12 @@ class TransformerScenario extends Scenario {
         // a method that walks convolutional layers is refused before any work, naming the methods that run
         IllegalArgumentException refused = assertThrows(
                 IllegalArgumentException.class,
-                () -> ExplainCommand.stage(parse(
-                        new ExplainCommand().options(), "--warehouse", wh, "--model", VIT, "--methods", "grad_cam")));
+                () -> ExplainCommand.stage(
+                        parse(new ExplainCommand().options(), "--warehouse", wh, "--model", VIT, "--methods", "lrp")));
         assertTrue(
                 refused.getMessage()
                         .startsWith(
-                                "grad_cam needs a convolutional network's layers or feature maps, but"
+                                "lrp needs a convolutional network's layers or feature maps, but"
                                         + " fmnist-loc-vit@1 is a Vision Transformer (architecture vit); the methods that run on it:"),
                 refused.getMessage());
     }

@@ -27,7 +27,7 @@ public abstract class AttentionExplainer extends Explainer {
     /** A ViT's attention blocks (not TorchScript, not a CNN). */
     @Override
     public final Capabilities capabilities() {
-        return new Capabilities(gradients(), true, false, true);
+        return new Capabilities(gradients(), true, false).withAttention();
     }
 
     /** Fails naming the model when its forward pass recorded no attention (a model that is not a ViT). */

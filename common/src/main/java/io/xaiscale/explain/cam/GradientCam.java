@@ -20,10 +20,10 @@ public abstract class GradientCam extends LayerCam {
         super(name, p);
     }
 
-    /** Any model with a features/head split, TorchScript included. */
+    /** Any model with a features/head split, TorchScript included; a ViT's patch tokens as the maps. */
     @Override
     public Capabilities capabilities() {
-        return new Capabilities(true, false, true);
+        return new Capabilities(true, false, true).withPatchTokens();
     }
 
     @Override
@@ -39,7 +39,9 @@ public abstract class GradientCam extends LayerCam {
         String l = layerFor(model);
         NDArray acts = activations(model, inputs, l);
         Autograd.Pass p = Autograd.gradient(a -> model.logitsFrom(a, l), acts, targets.givenOrNull());
-        NDArray coarse = weighted(weights(acts, p.gradient()), acts).maximum(0f);
+        NDArray maps = grid(model, acts);
+        NDArray coarse =
+                weighted(weights(maps, grid(model, p.gradient())), maps).maximum(0f);
         return attribution(model, coarse, targets.from(p.scores()), p.scores());
     }
 }

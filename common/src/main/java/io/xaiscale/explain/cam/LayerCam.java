@@ -13,6 +13,7 @@ import io.xaiscale.image.Upsample;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
 import io.xaiscale.model.ModelCard;
+import io.xaiscale.model.Vit;
 import java.util.List;
 
 /**
@@ -51,6 +52,23 @@ public abstract class LayerCam extends Explainer {
         try (GradMode off = GradMode.off()) {
             return model.activations(inputs, layer);
         }
+    }
+
+    /**
+     * Feature maps {@code [N, K, h, w]} as they are, or a Vision Transformer's tokens {@code [N, 1 + h w,
+     * D]} as the maps of their patch grid {@code [N, D, h, w]}: the class token dropped, the patch tokens
+     * in their row-major order (pytorch-grad-cam's {@code reshape_transform}).
+     */
+    protected static NDArray grid(Classifier model, NDArray acts) {
+        Vit.Config c = Vit.configOf(model.card());
+        if (c == null || acts.getShape().dimension() != 3) {
+            return acts;
+        }
+        long n = acts.getShape().get(0);
+        long d = acts.getShape().get(2);
+        return acts.get(":, 1:, :")
+                .reshape(n, model.height() / c.patchSize(), model.width() / c.patchSize(), d)
+                .transpose(0, 3, 1, 2);
     }
 
     /** {@code sum_k weights[n, k] * acts[n, k]} for weights {@code [N, K]}: maps {@code [N, h, w]}. */

@@ -1,6 +1,7 @@
 package io.xaiscale.explain.attention;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
@@ -11,6 +12,7 @@ import io.xaiscale.TestModels;
 import io.xaiscale.explain.Attribution;
 import io.xaiscale.explain.Explainers;
 import io.xaiscale.explain.Targets;
+import io.xaiscale.explain.cam.LayerCam;
 import io.xaiscale.model.AttentionCapture;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
@@ -124,6 +126,43 @@ class AttentionMethodsTest {
         assertTrue(
                 Math.abs(other.coarse().toFloatArray()[5] - generic.coarse().toFloatArray()[5]) > 1e-6,
                 "another class, another map");
+    }
+
+    @Test
+    void leGradAndGradCamOnTokensEqualTheReferenceComputedInPyTorch() {
+        int[] targets = {3, 7};
+        Attribution legrad = Explainers.fromString("legrad").explain(vit, x, Targets.of(targets));
+        assertEquals(new Shape(2, 64, 64), legrad.maps().getShape());
+        assertClose(want.get("legrad").toFloatArray(), legrad.maps().toFloatArray(), 1e-4, "legrad");
+        float[] maps = legrad.maps().toFloatArray();
+        for (int i = 0; i < 2; i++) {
+            float lo = Float.MAX_VALUE;
+            float hi = -Float.MAX_VALUE;
+            for (int p = i * 4096; p < (i + 1) * 4096; p++) {
+                lo = Math.min(lo, maps[p]);
+                hi = Math.max(hi, maps[p]);
+            }
+            assertEquals(0, lo, 1e-6, "min-max scaled");
+            assertEquals(1, hi, 1e-6, "min-max scaled");
+        }
+        // the patch grid (what native-resolution storage keeps) upsampled is the map
+        assertClose(maps, LayerCam.upsample(legrad.coarse(), 64, 64).toFloatArray(), 1e-6, "legrad's grid upsampled");
+        // the last block alone is another map; a block that does not exist fails naming the valid ones
+        Attribution last = Explainers.fromString("legrad[from_layer=-1]").explain(vit, x, Targets.of(targets));
+        assertTrue(Math.abs(last.maps().toFloatArray()[100] - maps[100]) > 1e-4, "the last block alone differs");
+        IllegalArgumentException bad = assertThrows(
+                IllegalArgumentException.class,
+                () -> Explainers.fromString("legrad[from_layer=2]").check(vit.card(), vit.featureLayers()));
+        assertEquals(
+                "Invalid from_layer for legrad: 2 (valid for " + vit.card().key() + " of 2 blocks: -2..1)",
+                bad.getMessage());
+        // Grad-CAM by default on the last block's input: the first block's output tokens on their 8 x 8 grid
+        Attribution cam = Explainers.fromString("grad_cam").explain(vit, x, Targets.of(targets));
+        assertEquals(new Shape(2, 8, 8), cam.coarse().getShape());
+        assertClose(want.get("token_grad_cam").toFloatArray(), cam.coarse().toFloatArray(), 1e-4, "grad_cam on tokens");
+        Attribution named = Explainers.fromString("grad_cam[layer=encoder.layers.encoder_layer_0]")
+                .explain(vit, x, Targets.of(targets));
+        assertClose(want.get("token_grad_cam").toFloatArray(), named.coarse().toFloatArray(), 1e-4, "the layer named");
     }
 
     /**
