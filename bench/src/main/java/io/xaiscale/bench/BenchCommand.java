@@ -69,6 +69,7 @@ public final class BenchCommand implements Command {
                         "bench-out/resnet18.pt",
                         "traced torchvision ResNet-18 for the model-format comparison "
                                 + "(written by: /usr/bin/python3 common/src/test/python/make_fixtures.py --bench bench-out); skipped if absent")
+                .path("vit", "models/fmnist-loc-vit", "the small ViT of the transformers section")
                 .path("fashion-mnist", FashionMnist.DEFAULT_DIR.toString(), "directory of the Fashion-MNIST idx files")
                 .add(
                         "pipeline-seconds",
@@ -93,7 +94,7 @@ public final class BenchCommand implements Command {
 
     /** The sections of a bench run, in the order of the file. */
     static final List<String> SECTIONS =
-            List.of("methods", "memory", "metrics", "formats", "storage", "decode", "ml", "pipeline");
+            List.of("methods", "memory", "metrics", "formats", "transformers", "storage", "decode", "ml", "pipeline");
 
     /** The repository's file: written only with the shipped model and every section. */
     static final Path REPOSITORY_FILE = Path.of("docs/benchmarks.md");
@@ -239,6 +240,9 @@ public final class BenchCommand implements Command {
             }
             if (sections.contains("formats")) {
                 md.append(FormatsSection.section(Path.of(o.get("torchscript-resnet18")), repeats));
+            }
+            if (sections.contains("transformers")) {
+                md.append(TransformersSection.section(Path.of(o.get("vit")), bench, repeats));
             }
             if (sections.contains("storage")) {
                 md.append(StorageSection.section(o, model.card(), o.getInt("storage-images", 64, 100000)));
