@@ -33,18 +33,37 @@ import org.junit.jupiter.api.Test;
  * registered in a metastore run every notebook by name from another JVM.
  */
 class SqlAndCatalogScenario extends Scenario {
+    private static Map<String, List<Row>> notebooks;
+
+    /**
+     * Every notebook of the repository run over the fixture warehouse's paths, by file name: once for
+     * both tests that need it (the fixture is read-only, and the catalog test's copy holds the same rows).
+     */
+    static synchronized Map<String, List<Row>> notebooksOverPaths() throws Exception {
+        if (notebooks == null) {
+            SqlRunner.registerViews(spark, fixture.warehouse.path());
+            Map<String, List<Row>> out = new TreeMap<>();
+            try (Stream<Path> s = Files.list(ROOT.resolve("notebooks-sql"))) {
+                for (Path f :
+                        s.filter(p -> p.toString().endsWith(".sql")).sorted().toList()) {
+                    out.put(f.getFileName().toString(), SqlRunner.run(spark, f).collectAsList());
+                }
+            }
+            notebooks = out;
+        }
+        return notebooks;
+    }
+
     @Test
     void everySqlFileOfTheRepositoryRuns() throws Exception {
         Warehouse w = fixture.warehouse;
         String warehouse = w.path();
+        Map<String, List<Row>> results = notebooksOverPaths();
+        assertFalse(results.isEmpty());
         SqlRunner.registerViews(spark, warehouse);
-        List<Path> files;
-        try (Stream<Path> s = Files.list(ROOT.resolve("notebooks-sql"))) {
-            files = s.filter(p -> p.toString().endsWith(".sql")).sorted().toList();
-        }
-        assertFalse(files.isEmpty());
-        for (Path f : files) {
-            List<Row> rows = SqlRunner.run(spark, f).collectAsList();
+        for (Map.Entry<String, List<Row>> e : results.entrySet()) {
+            String f = e.getKey();
+            List<Row> rows = e.getValue();
             // misclassified.sql needs maps of the label (--target predicted,label): TargetsAndGeometryScenario;
             // drift.sql two versions of a model: AuditScenario; outside_share.sql relevance_mass, which
             // CleverHansIT computes (its report's classes page); over_training.sql unit visualisations,
@@ -220,13 +239,9 @@ class SqlAndCatalogScenario extends Scenario {
                 }
             }
         }
-        SqlRunner.registerViews(spark, warehouse);
+        // the copy's rows are the fixture's: the notebooks over its paths
         Map<String, Long> byPath = new TreeMap<>();
-        try (Stream<Path> s = Files.list(ROOT.resolve("notebooks-sql"))) {
-            for (Path f : s.filter(p -> p.toString().endsWith(".sql")).sorted().toList()) {
-                byPath.put(f.getFileName().toString(), SqlRunner.run(spark, f).count());
-            }
-        }
+        notebooksOverPaths().forEach((f, rows) -> byPath.put(f, (long) rows.size()));
         assertTrue(byPath.size() >= 19, byPath.toString());
         assertEquals(byPath, byName, "every notebook by table name, as over the warehouse's paths");
         assertTrue(byName.get("leaderboard.sql") > 0, byName.toString());

@@ -33,6 +33,7 @@ public final class Child implements AutoCloseable {
             throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jitFlags());
         cmd.addAll(jvmArgs);
         if (classpath != null) {
             cmd.add("-cp");
@@ -50,6 +51,12 @@ public final class Child implements AutoCloseable {
             pb.directory(workDir.toFile());
         }
         return new Child(name, pb.start(), log);
+    }
+
+    /** The JIT flags of every JVM a test starts (the pom's {@code test.child.jit.flags}: C1 alone). */
+    public static List<String> jitFlags() {
+        String flags = System.getProperty("xai.childJitFlags", "").strip();
+        return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+"));
     }
 
     public String output() {

@@ -304,6 +304,12 @@ class ClusterS3IT {
                 "spark.executorEnv.DJL_CACHE_DIR=" + ROOT.resolve(".djl-cache"),
                 "--conf",
                 "spark.sql.shuffle.partitions=4",
+                // the executors' and cluster-mode drivers' JIT as every test JVM's (Child.jitFlags), before
+                // spark-defaults.conf's extraJavaOptions
+                "--conf",
+                "spark.executor.defaultJavaOptions=" + String.join(" ", Child.jitFlags()),
+                "--conf",
+                "spark.driver.defaultJavaOptions=" + String.join(" ", Child.jitFlags()),
                 "--conf",
                 // tables of a few dozen files: Delta's default of 50 tasks per log replay is most of a tiny job
                 "spark.databricks.delta.snapshotPartitions=4"));
