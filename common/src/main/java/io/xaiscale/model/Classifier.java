@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -133,7 +134,11 @@ public final class Classifier implements AutoCloseable {
                     .initialize(
                             model.getNDManager(), DataType.FLOAT32, card.input().shape(1));
             try (NDManager tmp = model.getNDManager().newSubManager()) {
-                StateDict.copy(StateDict.read(weights, tmp), built, weights.toString(), card.architecture());
+                Map<String, NDArray> arrays = StateDict.read(weights, tmp);
+                if (Vit.configOf(card) != null) {
+                    arrays = Vit.torchvisionNames(arrays);
+                }
+                StateDict.copy(arrays, built, weights.toString(), card.architecture());
             } catch (RuntimeException | IOException e) {
                 model.close();
                 throw e;

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * torchvision's {@code VisionTransformer} as DJL blocks, every module registered under its PyTorch
@@ -82,6 +84,64 @@ public final class Vit {
             return p;
         }
     }
+
+    /**
+     * A state dict under timm's ViT/DeiT names ({@code cls_token}, {@code pos_embed},
+     * {@code patch_embed.proj}, {@code blocks.N.norm1 / attn.qkv / attn.proj / norm2 / mlp.fc1 / mlp.fc2},
+     * {@code norm}, {@code head}) renamed to torchvision's, which it equals module for module (timm's
+     * {@code qkv} stacks q, k, v as {@code in_proj} does; LayerNorm epsilon 1e-6 in both); a state dict
+     * under torchvision's names is returned as it is. What timm has and torchvision has not (a
+     * distillation token, layer scale, a pooled-feature norm) keeps its name, so the import fails naming
+     * it as an unexpected key.
+     */
+    public static Map<String, NDArray> torchvisionNames(Map<String, NDArray> arrays) {
+        if (!arrays.containsKey("cls_token")) {
+            return arrays;
+        }
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        arrays.forEach((k, v) -> out.put(timmToTorchvision(k), v));
+        return out;
+    }
+
+    private static String timmToTorchvision(String key) {
+        switch (key) {
+            case "cls_token":
+                return "class_token";
+            case "pos_embed":
+                return "encoder.pos_embedding";
+            default:
+                break;
+        }
+        if (key.startsWith("patch_embed.proj.")) {
+            return "conv_proj." + key.substring("patch_embed.proj.".length());
+        }
+        if (key.startsWith("norm.")) {
+            return "encoder.ln." + key.substring("norm.".length());
+        }
+        if (key.startsWith("head.")) {
+            return "heads.head." + key.substring("head.".length());
+        }
+        Matcher m = TIMM_BLOCK.matcher(key);
+        if (m.matches()) {
+            String part = TIMM_PARTS.get(m.group(2));
+            if (part != null) {
+                // nn.MultiheadAttention's stacked projection is a parameter pair, in_proj_weight / in_proj_bias
+                String tail = part.endsWith("in_proj") ? "_" + m.group(3).substring(1) : m.group(3);
+                return BLOCK + m.group(1) + "." + part + tail;
+            }
+        }
+        return key;
+    }
+
+    private static final Pattern TIMM_BLOCK =
+            Pattern.compile("blocks\\.(\\d+)\\.(norm1|attn\\.qkv|attn\\.proj|norm2|mlp\\.fc1|mlp\\.fc2)(\\..+)");
+    private static final Map<String, String> TIMM_PARTS = Map.of(
+            "norm1", "ln_1",
+            "attn.qkv", "self_attention.in_proj",
+            "attn.proj", "self_attention.out_proj",
+            "norm2", "ln_2",
+            "mlp.fc1", "mlp.0",
+            "mlp.fc2", "mlp.3");
 
     /** The positions of the encoder blocks among a ViT's feature layers, in order. */
     public static List<Integer> blocks(List<String> featureLayers) {

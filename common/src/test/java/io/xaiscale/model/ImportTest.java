@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -15,6 +16,7 @@ import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.Explainers;
 import io.xaiscale.explain.Targets;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -129,6 +131,78 @@ class ImportTest {
                 NDManager m = NDManager.newBaseManager()) {
             Classifier c = TestModels.withPatternWeights(card, model, m);
             assertLikePyTorch(name, c, inputs(m, card.input().height()), m);
+        }
+    }
+
+    /**
+     * The same pattern weights written under timm's ViT names (cls_token, pos_embed, patch_embed.proj,
+     * blocks.N.{norm1, attn.qkv, attn.proj, norm2, mlp.fc1, mlp.fc2}, norm, head) load into the same
+     * model: the logits of the torchvision-named import, exactly; a timm key torchvision has not (a
+     * distillation token) fails naming it.
+     */
+    @Test
+    void aStateDictUnderTimmsNamesImportsAsTorchvisionsDoes() throws Exception {
+        ModelCard card = vitCard(Vit.VIT, SMALL_VIT, 64);
+        Map<String, String> blockParts = Map.of(
+                "ln_1", "norm1",
+                "self_attention.in_proj", "attn.qkv",
+                "self_attention.out_proj", "attn.proj",
+                "ln_2", "norm2",
+                "mlp.0", "mlp.fc1",
+                "mlp.3", "mlp.fc2");
+        try (Model model = Model.newInstance("timm", "PyTorch");
+                NDManager m = NDManager.newBaseManager()) {
+            Classifier torchvision = TestModels.withPatternWeights(card, model, m);
+            NDList timm = new NDList();
+            Architectures.Built shapes = Architectures.build(card);
+            shapes.block().initialize(m, DataType.FLOAT32, card.input().shape(1));
+            for (StateDict.Entry e : StateDict.entries(shapes)) {
+                String k = e.key();
+                String name = k.equals("class_token")
+                        ? "cls_token"
+                        : k.equals("encoder.pos_embedding")
+                                ? "pos_embed"
+                                : k.replace("conv_proj.", "patch_embed.proj.")
+                                        .replace("encoder.ln.", "norm.")
+                                        .replace("heads.head.", "head.");
+                if (k.startsWith(Vit.BLOCK)) {
+                    String[] parts = k.substring(Vit.BLOCK.length()).split("\\.", 2);
+                    String rest = parts[1];
+                    for (Map.Entry<String, String> p : blockParts.entrySet()) {
+                        if (rest.startsWith(p.getKey() + ".") || rest.startsWith(p.getKey() + "_")) {
+                            String tail = rest.substring(p.getKey().length()).replaceFirst("^_", ".");
+                            name = "blocks." + parts[0] + "." + p.getValue() + tail;
+                        }
+                    }
+                }
+                NDArray a = m.create(
+                        TestModels.value(k, e.target().getShape(), e.norm()),
+                        e.target().getShape());
+                a.setName(name);
+                timm.add(a);
+            }
+            assertTrue(timm.stream().anyMatch(a -> a.getName().equals("blocks.1.attn.qkv.weight")));
+            Path dir = Files.createDirectories(tmp.resolve("timm"));
+            card.write(dir);
+            try (OutputStream out = Files.newOutputStream(dir.resolve(card.weights()))) {
+                timm.encode(out, NDList.Encoding.NPZ);
+            }
+            NDArray x = inputs(m, 64);
+            try (Classifier loaded = Classifier.load(dir)) {
+                assertClose(
+                        torchvision.logitsNoGrad(x).toFloatArray(),
+                        loaded.logitsNoGrad(x).toFloatArray(),
+                        1e-6,
+                        "timm names");
+            }
+            NDArray dist = m.zeros(new Shape(1, 1, 32));
+            dist.setName("dist_token");
+            timm.add(dist);
+            try (OutputStream out = Files.newOutputStream(dir.resolve(card.weights()))) {
+                timm.encode(out, NDList.Encoding.NPZ);
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Classifier.load(dir));
+            assertTrue(e.getMessage().contains("unexpected key 'dist_token'"), e.getMessage());
         }
     }
 
