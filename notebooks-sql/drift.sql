@@ -13,7 +13,7 @@ GROUP BY d.model_id, d.version_a, d.version_b, d.method_spec, class
 ORDER BY d.model_id, d.version_a, d.version_b, d.method_spec, mean_pearson;
 
 -- Per-metric change between the versions, paired by image and method configuration: the mean delta
--- (b - a) with a 95% confidence interval (normal approximation of the paired mean), and a sign test's
+-- (b - a) with a 95% confidence interval (Student's t of the paired mean, t_quantiles), and a sign test's
 -- counts (images better, worse, equal in the metric's own direction).
 WITH paired AS (
   SELECT d.model_id, d.version_a, d.version_b, d.method_spec, ma.metric,
@@ -27,13 +27,18 @@ WITH paired AS (
                  AND mb.metric_params_hash = ma.metric_params_hash AND mb.metric = ma.metric
   WHERE ma.value IS NOT NULL AND mb.value IS NOT NULL
 )
-SELECT model_id, version_a, version_b, method_spec, metric, COUNT(*) AS n,
-       ROUND(AVG(delta), 4) AS mean_delta,
-       ROUND(AVG(delta) - 1.96 * COALESCE(STDDEV_SAMP(delta), 0) / SQRT(COUNT(*)), 4) AS ci95_low,
-       ROUND(AVG(delta) + 1.96 * COALESCE(STDDEV_SAMP(delta), 0) / SQRT(COUNT(*)), 4) AS ci95_high,
-       SUM(CASE WHEN gain > 0 THEN 1 ELSE 0 END) AS better,
-       SUM(CASE WHEN gain < 0 THEN 1 ELSE 0 END) AS worse,
-       SUM(CASE WHEN gain = 0 THEN 1 ELSE 0 END) AS equal
-FROM paired
-GROUP BY model_id, version_a, version_b, method_spec, metric
-ORDER BY model_id, version_a, version_b, metric, method_spec;
+SELECT s.model_id, s.version_a, s.version_b, s.method_spec, s.metric, s.n, ROUND(s.mean, 4) AS mean_delta,
+       ROUND(s.mean - COALESCE(q.t975, 1.96) * s.sd / SQRT(s.n), 4) AS ci95_low,
+       ROUND(s.mean + COALESCE(q.t975, 1.96) * s.sd / SQRT(s.n), 4) AS ci95_high,
+       s.better, s.worse, s.equal
+FROM (
+  SELECT model_id, version_a, version_b, method_spec, metric, COUNT(*) AS n, AVG(delta) AS mean,
+         COALESCE(STDDEV_SAMP(delta), 0) AS sd,
+         SUM(CASE WHEN gain > 0 THEN 1 ELSE 0 END) AS better,
+         SUM(CASE WHEN gain < 0 THEN 1 ELSE 0 END) AS worse,
+         SUM(CASE WHEN gain = 0 THEN 1 ELSE 0 END) AS equal
+  FROM paired
+  GROUP BY model_id, version_a, version_b, method_spec, metric
+) s
+LEFT JOIN t_quantiles q ON q.df = s.n - 1
+ORDER BY s.model_id, s.version_a, s.version_b, s.metric, s.method_spec;

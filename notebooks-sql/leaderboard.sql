@@ -1,5 +1,6 @@
 -- Leaderboard: for each model and metric, every method configuration with its mean, a 95%
--- confidence interval (normal approximation: mean +- 1.96 sd / sqrt(n)) and its rank among the
+-- confidence interval (Student's t: mean +- t975(n - 1) sd / sqrt(n), t975 from the view t_quantiles,
+-- 1.96 beyond its 1000 degrees of freedom) and its rank among the
 -- methods of that model (1 = best; deletion_auc ranks lower-is-better, as recorded in
 -- higher_is_better). Methods are told apart by their full spec (params_hash), so two
 -- configurations of one method get two rows, and so do two configurations of one metric
@@ -28,11 +29,12 @@ per_method AS (
 )
 SELECT model_id, model_version, metric, metric_params, target, method_spec, n, not_applicable,
        ROUND(mean, 4) AS mean,
-       ROUND(mean - 1.96 * sd / SQRT(n), 4) AS ci95_low,
-       ROUND(mean + 1.96 * sd / SQRT(n), 4) AS ci95_high,
+       ROUND(mean - COALESCE(q.t975, 1.96) * sd / SQRT(n), 4) AS ci95_low,
+       ROUND(mean + COALESCE(q.t975, 1.96) * sd / SQRT(n), 4) AS ci95_high,
        RANK() OVER (PARTITION BY model_id, model_version, metric, metric_params, target
                     ORDER BY CASE WHEN higher_is_better THEN -mean ELSE mean END) AS rank
-FROM per_method;
+FROM per_method
+LEFT JOIN t_quantiles q ON q.df = n - 1;
 
 SELECT * FROM leaderboard
 ORDER BY model_id, model_version, metric, metric_params, target, rank;

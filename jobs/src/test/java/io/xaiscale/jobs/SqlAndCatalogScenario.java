@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xaiscale.analysis.StudentT;
 import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
@@ -22,6 +23,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
@@ -92,6 +94,30 @@ class SqlAndCatalogScenario extends Scenario {
         List<Row> board = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/leaderboard.sql"))
                 .collectAsList();
         assertEquals(11 * 6, board.size(), "4 + 7 metric outputs x 6 methods");
+        // each interval is Student's t of its own values (t975(n - 1) sd / sqrt(n)), not the normal 1.96
+        for (Row r : board) {
+            List<Double> values = spark.sql("SELECT m.value FROM metrics m JOIN (SELECT DISTINCT model_id,"
+                            + " model_version, params_hash, method_spec FROM explanations) e ON e.model_id = m.model_id"
+                            + " AND e.model_version = m.model_version AND e.params_hash = m.params_hash"
+                            + " WHERE m.value IS NOT NULL AND m.metric = '" + r.getAs("metric")
+                            + "' AND m.metric_params = '"
+                            + r.<String>getAs("metric_params").replace("'", "\\'") + "' AND e.method_spec = '"
+                            + r.getAs("method_spec") + "' AND m.model_id = '" + r.getAs("model_id") + "'")
+                    .as(Encoders.DOUBLE())
+                    .collectAsList();
+            long n = r.<Long>getAs("n");
+            assertEquals(values.size(), n, r.toString());
+            if (n < 3) {
+                continue;
+            }
+            double mean =
+                    values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double var =
+                    values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / (n - 1);
+            double half = StudentT.t975(n - 1) * Math.sqrt(var / n);
+            assertEquals(mean - half, r.<Double>getAs("ci95_low"), 6e-5, r.toString());
+            assertEquals(mean + half, r.<Double>getAs("ci95_high"), 6e-5, r.toString());
+        }
         // robust ranking: per family, the methods by median rank; every family of the run has a first
         List<Row> families = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/robust_ranking.sql"))
                 .collectAsList();
@@ -246,7 +272,7 @@ class SqlAndCatalogScenario extends Scenario {
         assertEquals(byPath, byName, "every notebook by table name, as over the warehouse's paths");
         assertTrue(byName.get("leaderboard.sql") > 0, byName.toString());
         // registering again keeps every table in place (the views of tables not written yet are made again)
-        assertEquals(Tables.ALL.size() + 2, again.size(), again.toString());
+        assertEquals(Tables.ALL.size() + 3, again.size(), again.toString());
         for (Table t : Tables.ALL) {
             boolean written = DeltaIO.exists(spark, t.path(warehouse));
             assertEquals(written ? "kept" : "view", again.get(t.name()), t.name());

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import io.xaiscale.analysis.StudentT;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.metric.localisation.RelevanceMass;
@@ -221,9 +222,13 @@ public final class Findings {
             }
             double mean = sum / n;
             double rest = rsum / rn;
-            double se = Math.sqrt(variance(n, sum, sq) / n + variance(rn, rsum, rsq) / rn);
+            double v = variance(n, sum, sq);
+            double rv = variance(rn, rsum, rsq);
+            double se = Math.sqrt(v / n + rv / rn);
             double effect = mean - rest;
-            double low = effect - 1.96 * se;
+            // Welch's interval of the difference of the two means (unequal variances)
+            double half = StudentT.t975(StudentT.welchDf(v, n, rv, rn)) * se;
+            double low = effect - half;
             if (low > 0 && effect >= MIN_EFFECT) {
                 int cls = s.getInt(1);
                 String name = card.className(cls);
@@ -244,7 +249,7 @@ public final class Findings {
                         mean,
                         effect,
                         low,
-                        effect + 1.96 * se,
+                        effect + half,
                         n,
                         evidence,
                         String.format(
@@ -271,7 +276,7 @@ public final class Findings {
                 .collectAsList()) {
             long n = s.getLong(1);
             double mean = s.getDouble(2) / n;
-            double half = 1.96 * Math.sqrt(variance(n, s.getDouble(2), s.getDouble(3)) / n);
+            double half = StudentT.halfWidth(n, variance(n, s.getDouble(2), s.getDouble(3)));
             if (n >= MIN_IMAGES && mean >= MAX_RANDOMIZATION_SPEARMAN) {
                 out.add(new Finding(
                         SANITY_FAILURE,
@@ -312,7 +317,7 @@ public final class Findings {
                 continue;
             }
             double worse = m.worseningFrom(before);
-            double half = 1.96 * m.sd() / Math.sqrt(m.n());
+            double half = StudentT.halfWidth(m.n(), m.sd() * m.sd());
             double d = m.sd() > 0 ? worse / m.sd() : worse > 0 ? Double.POSITIVE_INFINITY : 0;
             if (worse - half > 0 && d >= MIN_REGRESSION_D) {
                 out.add(new Finding(

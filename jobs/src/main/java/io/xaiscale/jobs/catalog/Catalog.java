@@ -64,6 +64,8 @@ public final class Catalog {
         try {
             spark.sql("CREATE OR REPLACE VIEW `" + database + "`.metric_families AS " + metricFamilies());
             out.add(new Entry("metric_families", "view", null));
+            spark.sql("CREATE OR REPLACE VIEW `" + database + "`.t_quantiles AS " + tQuantiles());
+            out.add(new Entry("t_quantiles", "view", null));
             spark.sql("CREATE OR REPLACE VIEW `" + database + "`.leaderboard AS " + leaderboardQuery());
             out.add(new Entry("leaderboard", "view", null));
         } finally {
@@ -149,6 +151,15 @@ public final class Catalog {
                                 + quote(r.getString(2)) + "')")
                         .collect(Collectors.joining(", "))
                 + " AS t(output, metric, family)";
+    }
+
+    /** Student's t quantiles by degrees of freedom ({@link SqlRunner#tQuantileRows}) as a VALUES query. */
+    static String tQuantiles() {
+        return "SELECT * FROM VALUES "
+                + SqlRunner.tQuantileRows().stream()
+                        .map(r -> "(" + r.getInt(0) + ", " + Double.toString(r.getDouble(1)) + "D)")
+                        .collect(Collectors.joining(", "))
+                + " AS t(df, t975)";
     }
 
     /** The query of the view {@code leaderboard.sql} defines first (as a temporary view). */

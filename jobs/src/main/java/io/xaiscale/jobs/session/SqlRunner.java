@@ -1,5 +1,6 @@
 package io.xaiscale.jobs.session;
 
+import io.xaiscale.analysis.StudentT;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
@@ -26,7 +27,7 @@ public final class SqlRunner {
     /**
      * Registers every table of the project ({@link Tables#ALL}) as a view of the warehouse's table, or
      * of an empty frame of its schema when the warehouse has none yet (so every notebook runs on any
-     * warehouse), then the views notebooks build on: {@code metric_families} and {@code leaderboard}
+     * warehouse), then the views notebooks build on: {@code metric_families}, {@code t_quantiles} and {@code leaderboard}
      * (the first statement of {@code leaderboard.sql}); returns the tables found.
      */
     public static List<String> registerViews(SparkSession spark, String warehouse) {
@@ -39,8 +40,29 @@ public final class SqlRunner {
             DeltaIO.readOrEmpty(spark, warehouse, t).createOrReplaceTempView(t.name());
         }
         metricFamilies(spark).createOrReplaceTempView("metric_families");
+        tQuantiles(spark).createOrReplaceTempView("t_quantiles");
         spark.sql(statements(notebook("leaderboard.sql")).get(0));
         return found;
+    }
+
+    /**
+     * Student's t quantile {@code t975} for {@code df} = 1 .. {@link StudentT#TABLE_DF}: the notebooks'
+     * 95% intervals of means take {@code t975} at {@code n - 1} (1.96 beyond the table, 0.12% off).
+     */
+    public static Dataset<Row> tQuantiles(SparkSession spark) {
+        return spark.createDataFrame(
+                tQuantileRows(),
+                DataTypes.createStructType(List.of(
+                        DataTypes.createStructField("df", DataTypes.IntegerType, false),
+                        DataTypes.createStructField("t975", DataTypes.DoubleType, false))));
+    }
+
+    public static List<Row> tQuantileRows() {
+        List<Row> rows = new ArrayList<>();
+        for (int df = 1; df <= StudentT.TABLE_DF; df++) {
+            rows.add(RowFactory.create(df, StudentT.t975(df)));
+        }
+        return rows;
     }
 
     /**

@@ -33,8 +33,9 @@ class FindingsTest {
         Findings.Finding r = f.get(0);
         assertEquals("iou | gradient", r.subject());
         assertEquals(1.0, r.effect(), 1e-9, "worse by 0.1 with sd 0.1: d = 1");
-        assertEquals(0.1 - 1.96 * 0.01, r.ciLow(), 1e-9);
-        assertEquals(0.1 + 1.96 * 0.01, r.ciHigh(), 1e-9);
+        // Student's t with 99 degrees of freedom (the tables' 1.984217), not the normal 1.96
+        assertEquals(0.1 - 1.984217 * 0.01, r.ciLow(), 1e-8);
+        assertEquals(0.1 + 1.984217 * 0.01, r.ciHigh(), 1e-8);
         assertEquals(List.of("img-iou"), r.evidence());
         // lower is better: a rise is the regression
         assertEquals(
