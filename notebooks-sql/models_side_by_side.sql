@@ -1,5 +1,24 @@
 -- Models side by side (LATEC-style: a CNN and a Vision Transformer explained on the same images, or
--- two versions of one model): each method's rank per metric among the methods of its model
+-- two versions of one model). First, for each pair of models, the first eight images (by id) both
+-- explained for their predicted class: what the report's models page draws side by side.
+WITH explained AS (
+  SELECT DISTINCT model_id, model_version, image_id FROM explanations
+  WHERE error IS NULL AND target_rule = 'predicted'
+),
+pairs AS (
+  SELECT a.model_id AS model_a, a.model_version AS version_a, b.model_id AS model_b,
+         b.model_version AS version_b, a.image_id,
+         ROW_NUMBER() OVER (PARTITION BY a.model_id, a.model_version, b.model_id, b.model_version
+                            ORDER BY a.image_id) AS n
+  FROM explained a
+  JOIN explained b
+    ON a.image_id = b.image_id
+   AND (a.model_id < b.model_id OR (a.model_id = b.model_id AND a.model_version < b.model_version))
+)
+SELECT model_a, version_a, model_b, version_b, image_id FROM pairs WHERE n <= 8
+ORDER BY model_a, version_a, model_b, version_b, image_id;
+
+-- Then each method's rank per metric among the methods of its model
 -- (leaderboard.sql), normalised to [0, 1] (0 = best, 1 = worst) so that models explained with
 -- different method sets compare; then, for each pair of models, every method both ran, with its
 -- mean and rank under each, and rank_shift, how far it moved (positive: worse under model_b).

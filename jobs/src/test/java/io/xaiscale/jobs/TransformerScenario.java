@@ -8,13 +8,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xaiscale.config.Options;
 import io.xaiscale.jobs.Fixture.Warehouse;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.report.Report;
 import io.xaiscale.jobs.session.SqlRunner;
 import io.xaiscale.jobs.stage.StageRunner;
+import io.xaiscale.model.ModelCard;
+import io.xaiscale.util.FileNames;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -109,6 +118,25 @@ class TransformerScenario extends Scenario {
         assertTrue(pairs.stream()
                 .allMatch(r -> r.<String>getAs("model_a").equals("fmnist-loc-cnn")
                         && r.<String>getAs("model_b").equals("fmnist-loc-vit")));
+        // ... and so does the report's models page, with both models' maps of the same images (attention maps too)
+        Path out = fixture.dir("transformer-report").resolve("report");
+        Report.write(
+                spark,
+                new Report.Settings(
+                        wh,
+                        out,
+                        List.of(ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn")), ModelCard.read(Path.of(VIT))),
+                        1));
+        String page = Files.readString(out.resolve("models.html"));
+        assertTrue(page.contains("fmnist-loc-cnn@1 and fmnist-loc-vit@1"), "a section for the pair");
+        assertTrue(page.contains("Rank shift from fmnist-loc-cnn@1 to fmnist-loc-vit@1"), "its chart");
+        for (String model : List.of("fmnist-loc-cnn@1", "fmnist-loc-vit@1")) {
+            Matcher img = Pattern.compile("<img src=\"(img/" + Pattern.quote(FileNames.safe(model)) + "/[^\"]+)\"")
+                    .matcher(page);
+            assertTrue(img.find(), "a gallery of " + model);
+            BufferedImage grid = ImageIO.read(out.resolve(img.group(1)).toFile());
+            assertTrue(grid.getWidth() > grid.getHeight(), model + ": the image and its maps in a row");
+        }
 
         // an audit of both models: each method runs on the models it applies to (rollout on the ViT alone)
         String both = w.auditYaml("side-by-side", "  - {gate: error_rate, max: 0.5}\n")

@@ -17,7 +17,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * A self-contained HTML report of a warehouse, from its Delta tables alone: {@code index.html}
  * (overview and findings), {@code leaderboard.html}, {@code classes.html}, {@code methods.html},
- * {@code versions.html}, {@code worst.html}, with ECharts (copied from its WebJar into
+ * {@code versions.html}, {@code models.html}, {@code worst.html}, with ECharts (copied from its WebJar into
  * {@code assets/}), one CSV per chart or table in {@code data/} and the notebooks that computed them
  * in {@code sql/}. Opening it makes no network request. Every number comes from a statement of a
  * notebook in {@code notebooks-sql/} (aggregated by Spark, so the report's size does not grow with
@@ -25,8 +25,14 @@ import org.apache.spark.sql.SparkSession;
  * for the models whose card is given.
  */
 public final class Report {
-    public static final List<String> PAGES =
-            List.of("index.html", "leaderboard.html", "classes.html", "methods.html", "versions.html", "worst.html");
+    public static final List<String> PAGES = List.of(
+            "index.html",
+            "leaderboard.html",
+            "classes.html",
+            "methods.html",
+            "versions.html",
+            "models.html",
+            "worst.html");
 
     static final String ECHARTS = "/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
     static final int MAX_CLASSES = 30;
@@ -55,6 +61,7 @@ public final class Report {
                 new ClassesPage(run),
                 new MethodsPage(run),
                 new VersionsPage(run),
+                new ModelsPage(run),
                 new WorstPage(run))) {
             pages.add(page.build());
         }
