@@ -53,6 +53,12 @@ public final class Child implements AutoCloseable {
         return new Child(name, pb.start(), log);
     }
 
+    /**
+     * For a JVM that computes for a minute or more (an audit of hundreds of images, a chain of every
+     * command): the full tiered JIT again, after {@link #jitFlags} (the last flag wins).
+     */
+    public static final String FULL_JIT = "-XX:TieredStopAtLevel=4";
+
     /** The JIT flags of every JVM a test starts (the pom's {@code test.child.jit.flags}: C1 alone). */
     public static List<String> jitFlags() {
         String flags = System.getProperty("xai.childJitFlags", "").strip();

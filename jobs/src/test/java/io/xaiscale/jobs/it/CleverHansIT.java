@@ -87,6 +87,7 @@ class CleverHansIT {
                 List.of(System.getProperty("xai.sparkFlags").trim().split("\\s+")));
         jvm.add("-Xmx2g");
         jvm.add("-Dlog4j2.configurationFile=" + ClusterS3IT.ROOT.resolve("conf/log4j2.properties"));
+        jvm.add(Child.FULL_JIT); // two audits of 200 images: compiled code pays off
         String output;
         try (Child c = Child.java(
                 "clever-hans",

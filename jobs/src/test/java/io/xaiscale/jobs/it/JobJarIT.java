@@ -171,6 +171,26 @@ class JobJarIT {
         return Child.java(name, LOGS, jvm, cp, "io.xaiscale.jobs.Main", List.of(args), Map.of(), ROOT);
     }
 
+    /** Commands of the jar's Main run one after the other in one JVM ({@link JarCommands}). */
+    static Child jarCommands(String name, List<String> args, String... moreJvm) throws IOException {
+        String cp = ClusterS3IT.jobJarClasspath() + File.pathSeparator + ROOT.resolve("jobs/target/test-classes");
+        List<String> jvm = new ArrayList<>(
+                List.of(System.getProperty("xai.sparkFlags").trim().split("\\s+")));
+        jvm.add("-Dai.djl.offline=true");
+        jvm.add("-Dai.djl.pytorch.num_threads=1");
+        jvm.add("-Dlog4j2.configurationFile=" + ROOT.resolve("conf/log4j2.properties"));
+        jvm.addAll(List.of(moreJvm));
+        return Child.java(
+                name,
+                LOGS,
+                jvm,
+                cp,
+                "io.xaiscale.jobs.it.JarCommands",
+                args,
+                Map.of("SPARK_LOCAL_IP", "127.0.0.1", "OMP_NUM_THREADS", "1"),
+                ROOT);
+    }
+
     /** Every command the jar's Main lists answers --help from the jar (exit 0, its options). */
     @Test
     void everyCommandOfMainAnswersHelpFromTheJar() throws Exception {
@@ -186,13 +206,29 @@ class JobJarIT {
                         && !c.equals("completion")) // not commands of Main: the bench module's, picocli's
                 .toList();
         assertTrue(commands.containsAll(List.of("pipeline", "audit", "report", "sql", "register", "demo")), listing);
-        assertEquals(20, commands.size(), "the commands of Main: " + commands);
+        assertEquals(21, commands.size(), "the commands of Main: " + commands);
+        // every command's help in one JVM of the jar (JarCommands: Main.run per command, a marker line after each)
+        List<String> args = new ArrayList<>();
         for (String c : commands) {
-            try (Child h = main("help-" + c, c, "--help")) {
-                assertEquals(0, h.awaitExit(Duration.ofMinutes(1)), c + ":\n" + h.tail());
-                assertTrue(h.output().lines().anyMatch(l -> l.startsWith(c + ": ")), c + ":\n" + h.tail());
-                assertTrue(h.output().contains("--"), c + " lists its options:\n" + h.tail());
+            if (!args.isEmpty()) {
+                args.add("--then");
             }
+            args.addAll(List.of(c, "--help"));
+        }
+        String out;
+        try (Child h = jarCommands("help-each", args)) {
+            assertEquals(0, h.awaitExit(Duration.ofMinutes(3)), h.tail());
+            out = h.output();
+        }
+        int from = 0;
+        for (String c : commands) {
+            String marker = "[jar-commands] " + c + " exit 0";
+            int at = out.indexOf(marker, from);
+            assertTrue(at >= 0, c + " answered --help with exit 0:\n" + out.substring(from));
+            String help = out.substring(from, at);
+            assertTrue(help.lines().anyMatch(l -> l.startsWith(c + ": ")), c + ":\n" + help);
+            assertTrue(help.contains("--"), c + " lists its options:\n" + help);
+            from = at + marker.length();
         }
     }
 
@@ -353,22 +389,8 @@ class JobJarIT {
                 master));
         then.accept(List.of(
                 "sql", "--warehouse", wh, "--query", "SELECT COUNT(*) AS n FROM explanations", "--master", master));
-        String cp = ClusterS3IT.jobJarClasspath() + File.pathSeparator + ROOT.resolve("jobs/target/test-classes");
-        List<String> jvm = new ArrayList<>(
-                List.of(System.getProperty("xai.sparkFlags").trim().split("\\s+")));
-        jvm.add("-Dai.djl.offline=true");
-        jvm.add("-Dai.djl.pytorch.num_threads=1");
-        jvm.add("-Dlog4j2.configurationFile=" + ROOT.resolve("conf/log4j2.properties"));
         String out;
-        try (Child c = Child.java(
-                "jar-commands",
-                LOGS,
-                jvm,
-                cp,
-                "io.xaiscale.jobs.it.JarCommands",
-                args,
-                Map.of("SPARK_LOCAL_IP", "127.0.0.1", "OMP_NUM_THREADS", "1"),
-                ROOT)) {
+        try (Child c = jarCommands("jar-commands", args, Child.FULL_JIT)) { // every command: a minute of work
             int code = c.awaitExit(Duration.ofMinutes(12));
             out = c.output();
             assertEquals(0, code, out.length() > 20000 ? out.substring(out.length() - 20000) : out);
