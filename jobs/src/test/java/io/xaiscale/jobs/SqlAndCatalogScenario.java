@@ -17,13 +17,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
@@ -94,26 +94,30 @@ class SqlAndCatalogScenario extends Scenario {
         List<Row> board = SqlRunner.run(spark, ROOT.resolve("notebooks-sql/leaderboard.sql"))
                 .collectAsList();
         assertEquals(11 * 6, board.size(), "4 + 7 metric outputs x 6 methods");
-        // each interval is Student's t of its own values (t975(n - 1) sd / sqrt(n)), not the normal 1.96
+        // each interval is Student's t of its own values (t975(n - 1) sd / sqrt(n)), not the normal 1.96: the
+        // values read once, grouped here
+        Map<String, List<Double>> values = new HashMap<>();
+        for (Row v : spark.sql("SELECT m.model_id, m.metric, m.metric_params, e.method_spec, m.value FROM metrics m"
+                        + " JOIN (SELECT DISTINCT model_id, model_version, params_hash, method_spec FROM explanations) e"
+                        + " ON e.model_id = m.model_id AND e.model_version = m.model_version"
+                        + " AND e.params_hash = m.params_hash WHERE m.value IS NOT NULL")
+                .collectAsList()) {
+            values.computeIfAbsent(
+                            v.getString(0) + " " + v.getString(1) + " " + v.getString(2) + " " + v.getString(3),
+                            k -> new ArrayList<>())
+                    .add(v.getDouble(4));
+        }
         for (Row r : board) {
-            List<Double> values = spark.sql("SELECT m.value FROM metrics m JOIN (SELECT DISTINCT model_id,"
-                            + " model_version, params_hash, method_spec FROM explanations) e ON e.model_id = m.model_id"
-                            + " AND e.model_version = m.model_version AND e.params_hash = m.params_hash"
-                            + " WHERE m.value IS NOT NULL AND m.metric = '" + r.getAs("metric")
-                            + "' AND m.metric_params = '"
-                            + r.<String>getAs("metric_params").replace("'", "\\'") + "' AND e.method_spec = '"
-                            + r.getAs("method_spec") + "' AND m.model_id = '" + r.getAs("model_id") + "'")
-                    .as(Encoders.DOUBLE())
-                    .collectAsList();
+            List<Double> own = values.get(r.getAs("model_id") + " " + r.getAs("metric") + " " + r.getAs("metric_params")
+                    + " " + r.getAs("method_spec"));
             long n = r.<Long>getAs("n");
-            assertEquals(values.size(), n, r.toString());
+            assertEquals(own.size(), n, r.toString());
             if (n < 3) {
                 continue;
             }
             double mean =
-                    values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-            double var =
-                    values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / (n - 1);
+                    own.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double var = own.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / (n - 1);
             double half = StudentT.t975(n - 1) * Math.sqrt(var / n);
             assertEquals(mean - half, r.<Double>getAs("ci95_low"), 6e-5, r.toString());
             assertEquals(mean + half, r.<Double>getAs("ci95_high"), 6e-5, r.toString());

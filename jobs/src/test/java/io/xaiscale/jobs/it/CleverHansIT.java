@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * ends the run {@code gated} with exit code 3.
  */
 class CleverHansIT {
-    static final Path WORK = ClusterS3IT.WORK.resolve("clever-hans");
+    static final Path WORK = ClusterS3IT.IT_WORK.resolve("clever-hans");
     static final int COAT = 4;
     static final String WATERMARKED = "fmnist-loc-cnn-watermark@1";
     static final String CLEAN = "fmnist-loc-cnn@1";
@@ -91,7 +91,7 @@ class CleverHansIT {
         String output;
         try (Child c = Child.java(
                 "clever-hans",
-                ClusterS3IT.LOGS,
+                WORK.resolve("logs"),
                 jvm,
                 ClusterS3IT.jobJarClasspath(),
                 "io.xaiscale.jobs.Main",

@@ -56,7 +56,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ClusterS3IT {
     static final Path ROOT =
             Path.of(System.getProperty("xai.root", "..")).toAbsolutePath().normalize();
-    static final Path WORK = ROOT.resolve("jobs/target/it-work");
+    /** Where the integration tests work, each in a folder of its own: failsafe runs two at once. */
+    static final Path IT_WORK = ROOT.resolve("jobs/target/it-work");
+
+    static final Path WORK = IT_WORK.resolve("cluster");
     static final Path LOGS = WORK.resolve("logs");
     static final String ACCESS = "it-access";
     static final String SECRET = "it-secret-" + UUID.randomUUID();

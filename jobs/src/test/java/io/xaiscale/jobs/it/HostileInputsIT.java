@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * untouched, the second run adds nothing.
  */
 class HostileInputsIT {
-    static final Path WORK = ClusterS3IT.WORK.resolve("hostile");
+    static final Path WORK = ClusterS3IT.IT_WORK.resolve("hostile");
     static final String METHODS = "gradient,grad_cam,occlusion[window=16,stride=16]";
 
     static Child pipeline(String name, Path corpus, Path warehouse, String... more) throws IOException {
@@ -62,7 +62,7 @@ class HostileInputsIT {
         Map<String, String> env = new HashMap<>(Map.of("SPARK_LOCAL_IP", "127.0.0.1", "OMP_NUM_THREADS", "1"));
         return Child.java(
                 name,
-                ClusterS3IT.LOGS,
+                WORK.resolve("logs"),
                 jvm,
                 ClusterS3IT.jobJarClasspath(),
                 "io.xaiscale.jobs.Main",
