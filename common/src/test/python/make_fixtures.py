@@ -183,6 +183,56 @@ def attention_fixtures(out):
     print("rollout", rollout("mean", 0.0)[0, 0, :4], "generic", generic[0, 0, :4])
 
 
+def lrp_fixtures(out):
+    """The small ViT's LRP relevance of the normalised input z (z * dy/dz, summed over channels) with the
+    transformer rules written out: LayerNorm divided by its standard deviation held constant, GELU as x
+    times its gate held constant, q k^T and attention times values split evenly between their factors
+    ((a b.detach() + a.detach() b) / 2), the softmax as it is (AttnLRP, Achtibat et al. 2024) or held
+    constant with all relevance through the values (CP-LRP, Ali et al. 2022)."""
+
+    def norm(mod, x):
+        centred = x - x.mean(-1, keepdim=True)
+        std = (centred.pow(2).mean(-1, keepdim=True) + mod.eps).sqrt().detach()
+        return centred / std * mod.weight + mod.bias
+
+    def even(a, b):
+        return 0.5 * (a @ b.detach() + a.detach() @ b)
+
+    def relevance(mode):
+        model = small_vit()
+
+        def block_forward(self, x_in):
+            y = norm(self.ln_1, x_in)
+            mha = self.self_attention
+            b, t, d = y.shape
+            h = mha.num_heads
+            q, k, v = torch.nn.functional.linear(y, mha.in_proj_weight, mha.in_proj_bias).chunk(3, dim=-1)
+            q, k, v = (z.reshape(b, t, h, d // h).transpose(1, 2) for z in (q, k, v))
+            a = torch.softmax(even(q / math.sqrt(d // h), k.transpose(-2, -1)), dim=-1)
+            o = a.detach() @ v if mode == "detach" else even(a, v)
+            x = mha.out_proj(o.transpose(1, 2).reshape(b, t, d)) + x_in
+            hidden = self.mlp[0](norm(self.ln_2, x))
+            gate = (0.5 * (1 + torch.erf(hidden / math.sqrt(2)))).detach()
+            return x + self.mlp[3](hidden * gate)
+
+        for layer in model.encoder.layers:
+            layer.forward = block_forward.__get__(layer)
+        final = model.encoder.ln
+        final.forward = lambda x: norm(final, x)
+        m = torch.tensor(MEAN).reshape(1, -1, 1, 1)
+        s = torch.tensor(STD).reshape(1, -1, 1, 1)
+        z = ((inputs() - m) / s).requires_grad_(True)
+        logits = model(z)
+        logits[torch.arange(2), torch.tensor(TARGETS)].sum().backward()
+        return (z * z.grad).sum(1).detach().numpy(), logits.detach().numpy()
+
+    taylor, logits = relevance("taylor")
+    detach, _ = relevance("detach")
+    np.savez(os.path.join(out, "torchvision", "vit_small-lrp.npz"), attn_lrp=taylor, cp_lrp=detach, logits=logits,
+             targets=np.array(TARGETS, dtype=np.int32))
+    print("attn_lrp", taylor[0, 0, :3], "cp_lrp", detach[0, 0, :3])
+
+
 def expected(model, x, mean, std):
     """Logits and the input gradient of each sample's target logit, in pixel space."""
     model.eval()
@@ -332,8 +382,10 @@ if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[2] == "--vit":
         vit_fixtures(out)  # only the ViTs (the others are committed)
         attention_fixtures(out)
+        lrp_fixtures(out)
         sys.exit(0)
     custom_fixtures(out)
     torchvision_fixtures(out)
     vit_fixtures(out)
     attention_fixtures(out)
+    lrp_fixtures(out)

@@ -3,6 +3,7 @@ package io.xaiscale.explain;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.config.Registry;
 import io.xaiscale.explain.attention.AttentionRollout;
+import io.xaiscale.explain.attention.AttnLrp;
 import io.xaiscale.explain.attention.GenericAttention;
 import io.xaiscale.explain.attention.LeGrad;
 import io.xaiscale.explain.cam.Cam;
@@ -73,7 +74,8 @@ public final class Explainers {
             .register(Xrai.NAME, p -> new Xrai(p, base(p, Xrai.DEFAULT_BASE)))
             .register(AttentionRollout.NAME, AttentionRollout::new)
             .register(GenericAttention.NAME, GenericAttention::new)
-            .register(LeGrad.NAME, LeGrad::new);
+            .register(LeGrad.NAME, LeGrad::new)
+            .register(AttnLrp.NAME, AttnLrp::new);
 
     /** The methods the demo and the default job run. */
     public static final String DEFAULT_METHODS =

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.LambdaBlock;
@@ -187,7 +186,7 @@ public final class Vit {
                             modules,
                             prefix + ".mlp.0",
                             Linear.builder().setUnits(config.mlpDim()).build()))
-                    .add(Activation.geluBlock())
+                    .add(TransformerLrp.gelu())
                     .add(named(
                             modules,
                             prefix + ".mlp.3",
@@ -220,7 +219,7 @@ public final class Vit {
     }
 
     private static LayerNorm norm() {
-        return LayerNorm.builder().axis(2).optEpsilon(EPSILON).build();
+        return new TransformerLrp.Norm(EPSILON);
     }
 
     private static <B extends Block> B named(Map<String, Block> modules, String path, B block) {
@@ -325,9 +324,19 @@ public final class Vit {
             NDArray q = split.get(0).reshape(n, t, heads, head).transpose(0, 2, 1, 3);
             NDArray k = split.get(1).reshape(n, t, heads, head).transpose(0, 2, 3, 1);
             NDArray v = split.get(2).reshape(n, t, heads, head).transpose(0, 2, 1, 3);
-            NDArray attention =
-                    AttentionCapture.record(q.div(Math.sqrt(head)).matMul(k).softmax(-1));
-            return new NDList(attention.matMul(v).transpose(0, 2, 1, 3).reshape(n, t, d));
+            TransformerLrp lrp = TransformerLrp.current();
+            NDArray scaled = q.div(Math.sqrt(head));
+            NDArray scores = lrp == null ? scaled.matMul(k) : TransformerLrp.evenProduct(scaled, k);
+            NDArray attention = AttentionCapture.record(scores.softmax(-1));
+            NDArray out;
+            if (lrp == null) {
+                out = attention.matMul(v);
+            } else if (lrp.softmax() == TransformerLrp.Softmax.DETACH) {
+                out = attention.stopGradient().matMul(v);
+            } else {
+                out = TransformerLrp.evenProduct(attention, v);
+            }
+            return new NDList(out.transpose(0, 2, 1, 3).reshape(n, t, d));
         }
 
         @Override

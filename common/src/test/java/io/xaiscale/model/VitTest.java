@@ -57,7 +57,8 @@ class VitTest {
                         "xrai",
                         "attention_rollout",
                         "generic_attention",
-                        "legrad"),
+                        "legrad",
+                        "attn_lrp"),
                 Explainers.runningOnTransformers());
         for (String refused :
                 List.of("cam", "score_cam", "lrp", "guided_backprop", "guided_grad_cam", "smoothgrad[base=lrp]")) {

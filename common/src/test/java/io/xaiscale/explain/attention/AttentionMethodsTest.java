@@ -18,6 +18,7 @@ import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.model.StateDict;
+import io.xaiscale.model.TransformerLrp;
 import io.xaiscale.model.Vit;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -163,6 +164,84 @@ class AttentionMethodsTest {
         Attribution named = Explainers.fromString("grad_cam[layer=encoder.layers.encoder_layer_0]")
                 .explain(vit, x, Targets.of(targets));
         assertClose(want.get("token_grad_cam").toFloatArray(), named.coarse().toFloatArray(), 1e-4, "the layer named");
+    }
+
+    /**
+     * AttnLRP and CP-LRP equal the relevance of the rules written out in PyTorch ({@code make_fixtures.py}:
+     * LayerNorm's deviation and GELU's gate detached, products split evenly, the softmax kept or
+     * detached), and the rules leave the logits as they are.
+     */
+    @Test
+    void attnLrpAndCpLrpEqualTheRulesWrittenOutInPyTorch() throws IOException {
+        Map<String, NDArray> lrp = StateDict.read(FIXTURES.resolve("torchvision/vit_small-lrp.npz"), manager);
+        int[] targets = {3, 7};
+        try (GradMode off = GradMode.off()) {
+            float[] plain = vit.logits(x).toFloatArray();
+            try (TransformerLrp rules = TransformerLrp.open(TransformerLrp.Softmax.TAYLOR)) {
+                assertClose(plain, vit.logits(x).toFloatArray(), 1e-6, "the logits under the rules");
+            }
+            assertClose(lrp.get("logits").toFloatArray(), plain, 1e-4, "the logits");
+        }
+        Attribution taylor = Explainers.fromString("attn_lrp").explain(vit, x, Targets.of(targets));
+        assertEquals(new Shape(2, 64, 64), taylor.maps().getShape());
+        assertClose(lrp.get("attn_lrp").toFloatArray(), taylor.maps().toFloatArray(), 1e-4, "attn_lrp");
+        Attribution detach = Explainers.fromString("attn_lrp[softmax=detach]").explain(vit, x, Targets.of(targets));
+        assertClose(lrp.get("cp_lrp").toFloatArray(), detach.maps().toFloatArray(), 1e-4, "attn_lrp[softmax=detach]");
+        assertTrue(
+                Math.abs(taylor.maps().toFloatArray()[100] - detach.maps().toFloatArray()[100]) > 1e-7,
+                "the softmax's rule matters");
+    }
+
+    /**
+     * Without biases, class token and position embedding, CP-LRP's relevance sums to the target logit
+     * (every layer then passes all of it on); AttnLRP's softmax rule keeps it from summing to it.
+     */
+    @Test
+    void cpLrpConservesTheTargetLogitOfAViTWithoutBiases() {
+        try (Classifier v = TestModels.randomVit(11, 32, 4);
+                NDManager m = NDManager.newBaseManager()) {
+            for (var p : v.model().getBlock().getParameters()) {
+                String name = p.getKey();
+                if (name.endsWith("bias")
+                        || name.endsWith("beta")
+                        || name.endsWith("class_token")
+                        || name.endsWith("pos_embedding")) {
+                    NDArray a = p.getValue().getArray();
+                    StateDict.write(a, a.zerosLike());
+                }
+            }
+            NDArray in = m.randomUniform(0f, 1f, new Shape(3, 1, 32, 32));
+            int[] t = {0, 1, 3};
+            float[] logits = v.logitsNoGrad(in).toFloatArray();
+            float[] detach = Explainers.fromString("attn_lrp[softmax=detach]")
+                    .explain(v, in, Targets.of(t))
+                    .maps()
+                    .toFloatArray();
+            float[] taylor = Explainers.fromString("attn_lrp")
+                    .explain(v, in, Targets.of(t))
+                    .maps()
+                    .toFloatArray();
+            double off = 0;
+            double largest = 0;
+            for (int i = 0; i < 3; i++) {
+                double sum = 0;
+                double sumTaylor = 0;
+                for (int p = i * 1024; p < (i + 1) * 1024; p++) {
+                    sum += detach[p];
+                    sumTaylor += taylor[p];
+                }
+                double logit = logits[i * 4 + t[i]];
+                assertEquals(
+                        logit,
+                        sum,
+                        1e-4 * Math.max(1, Math.abs(logit)),
+                        "image " + i + ": relevance sums to the logit");
+                off = Math.max(off, Math.abs(sumTaylor - logit));
+                largest = Math.max(largest, Math.abs(logit));
+            }
+            assertTrue(largest > 0.1, "logits large enough for the sums to mean something: " + largest);
+            assertTrue(off > 1e-3, "AttnLRP's softmax rule is not conservative by itself: " + off);
+        }
     }
 
     /**
