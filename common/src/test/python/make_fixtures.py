@@ -198,19 +198,30 @@ def lrp_fixtures(out):
     def even(a, b):
         return 0.5 * (a @ b.detach() + a.detach() @ b)
 
-    def relevance(mode):
+    def relevance(mode, rules=True):
         model = small_vit()
+        attention = []
 
         def block_forward(self, x_in):
-            y = norm(self.ln_1, x_in)
+            y = norm(self.ln_1, x_in) if rules else self.ln_1(x_in)
             mha = self.self_attention
             b, t, d = y.shape
             h = mha.num_heads
             q, k, v = torch.nn.functional.linear(y, mha.in_proj_weight, mha.in_proj_bias).chunk(3, dim=-1)
             q, k, v = (z.reshape(b, t, h, d // h).transpose(1, 2) for z in (q, k, v))
-            a = torch.softmax(even(q / math.sqrt(d // h), k.transpose(-2, -1)), dim=-1)
-            o = a.detach() @ v if mode == "detach" else even(a, v)
+            if rules:
+                a = torch.softmax(even(q / math.sqrt(d // h), k.transpose(-2, -1)), dim=-1)
+            else:
+                a = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(d // h), dim=-1)
+            a.retain_grad()
+            attention.append(a)
+            if not rules:
+                o = a @ v
+            else:
+                o = a.detach() @ v if mode == "detach" else even(a, v)
             x = mha.out_proj(o.transpose(1, 2).reshape(b, t, d)) + x_in
+            if not rules:
+                return x + self.mlp(self.ln_2(x))
             hidden = self.mlp[0](norm(self.ln_2, x))
             gate = (0.5 * (1 + torch.erf(hidden / math.sqrt(2)))).detach()
             return x + self.mlp[3](hidden * gate)
@@ -218,18 +229,29 @@ def lrp_fixtures(out):
         for layer in model.encoder.layers:
             layer.forward = block_forward.__get__(layer)
         final = model.encoder.ln
-        final.forward = lambda x: norm(final, x)
+        if rules:
+            final.forward = lambda x: norm(final, x)
         m = torch.tensor(MEAN).reshape(1, -1, 1, 1)
         s = torch.tensor(STD).reshape(1, -1, 1, 1)
         z = ((inputs() - m) / s).requires_grad_(True)
         logits = model(z)
         logits[torch.arange(2), torch.tensor(TARGETS)].sum().backward()
-        return (z * z.grad).sum(1).detach().numpy(), logits.detach().numpy()
+        return (z * z.grad).sum(1).detach().numpy(), logits.detach().numpy(), attention
 
-    taylor, logits = relevance("taylor")
-    detach, _ = relevance("detach")
+    taylor, logits, lrp_attention = relevance("taylor")
+    detach, _, _ = relevance("detach")
+    # Chefer, Gur and Wolf (CVPR 2021, "transformer attribution"), relevance from the rules above: per block the
+    # attention's relevance R_A = A * dy_lrp/dA, weighted by the plain gradient dy/dA, positive part, heads
+    # averaged, rolled out from the identity as the generic map is
+    _, _, plain = relevance("taylor", rules=False)
+    n, t = 2, plain[0].shape[-1]
+    r = torch.eye(t).expand(n, t, t)
+    for a, b in zip(plain, lrp_attention):
+        weighted = (a.grad * (b.detach() * b.grad)).clamp(min=0).mean(1)
+        r = r + torch.bmm(weighted, r)
+    chefer = r[:, 0, 1:].reshape(n, 8, 8).numpy()
     np.savez(os.path.join(out, "torchvision", "vit_small-lrp.npz"), attn_lrp=taylor, cp_lrp=detach, logits=logits,
-             targets=np.array(TARGETS, dtype=np.int32))
+             transformer_attribution=chefer, targets=np.array(TARGETS, dtype=np.int32))
     print("attn_lrp", taylor[0, 0, :3], "cp_lrp", detach[0, 0, :3])
 
 

@@ -6,6 +6,7 @@ import io.xaiscale.explain.attention.AttentionRollout;
 import io.xaiscale.explain.attention.AttnLrp;
 import io.xaiscale.explain.attention.GenericAttention;
 import io.xaiscale.explain.attention.LeGrad;
+import io.xaiscale.explain.attention.TransformerAttribution;
 import io.xaiscale.explain.cam.Cam;
 import io.xaiscale.explain.cam.Fem;
 import io.xaiscale.explain.cam.GradCam;
@@ -75,7 +76,8 @@ public final class Explainers {
             .register(AttentionRollout.NAME, AttentionRollout::new)
             .register(GenericAttention.NAME, GenericAttention::new)
             .register(LeGrad.NAME, LeGrad::new)
-            .register(AttnLrp.NAME, AttnLrp::new);
+            .register(AttnLrp.NAME, AttnLrp::new)
+            .register(TransformerAttribution.NAME, TransformerAttribution::new);
 
     /** The methods the demo and the default job run. */
     public static final String DEFAULT_METHODS =

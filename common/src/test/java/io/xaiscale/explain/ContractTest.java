@@ -172,7 +172,8 @@ public class ContractTest {
             "fem",
             "attention_rollout",
             "generic_attention",
-            "legrad");
+            "legrad",
+            "transformer_attribution");
 
     @ParameterizedTest
     @MethodSource("methods")

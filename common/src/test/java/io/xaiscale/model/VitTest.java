@@ -58,7 +58,8 @@ class VitTest {
                         "attention_rollout",
                         "generic_attention",
                         "legrad",
-                        "attn_lrp"),
+                        "attn_lrp",
+                        "transformer_attribution"),
                 Explainers.runningOnTransformers());
         for (String refused :
                 List.of("cam", "score_cam", "lrp", "guided_backprop", "guided_grad_cam", "smoothgrad[base=lrp]")) {

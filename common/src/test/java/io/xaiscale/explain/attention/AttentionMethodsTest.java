@@ -190,6 +190,15 @@ class AttentionMethodsTest {
         assertTrue(
                 Math.abs(taylor.maps().toFloatArray()[100] - detach.maps().toFloatArray()[100]) > 1e-7,
                 "the softmax's rule matters");
+        // Chefer et al. (CVPR 2021): each block's attention relevance under the rules times its plain gradient, rolled
+        // out
+        Attribution chefer = Explainers.fromString("transformer_attribution").explain(vit, x, Targets.of(targets));
+        assertEquals(new Shape(2, 8, 8), chefer.coarse().getShape());
+        assertClose(
+                lrp.get("transformer_attribution").toFloatArray(),
+                chefer.coarse().toFloatArray(),
+                1e-4,
+                "transformer_attribution");
     }
 
     /**
