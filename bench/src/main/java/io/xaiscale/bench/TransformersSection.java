@@ -38,6 +38,8 @@ final class TransformersSection {
             "attention_rollout",
             "generic_attention",
             "legrad",
+            "attn_lrp",
+            "transformer_attribution",
             "integrated_gradients[steps=8]",
             "occlusion[window=56,stride=56]");
 

@@ -9,6 +9,7 @@ import io.xaiscale.explain.Explainer;
 import io.xaiscale.explain.cam.LayerCam;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.Vit;
+import java.util.List;
 
 /**
  * Base of the attention methods: maps read from a Vision Transformer's attention, one value per patch
@@ -43,6 +44,18 @@ public abstract class AttentionExplainer extends Explainer {
         Shape s = like.getShape();
         long t = s.get(s.dimension() - 1);
         return like.getManager().eye((int) t).toType(like.getDataType(), false).broadcast(new Shape(s.get(0), t, t));
+    }
+
+    /**
+     * Chefer et al.'s rollout of weighted attention maps {@code [N, T, T]} in forward order: {@code R = I},
+     * then {@code R += A_bar R} per block.
+     */
+    static NDArray rollout(List<NDArray> weighted) {
+        NDArray r = identity(weighted.get(0));
+        for (NDArray a : weighted) {
+            r = r.add(a.matMul(r));
+        }
+        return r;
     }
 
     /**

@@ -8,6 +8,7 @@ import io.xaiscale.explain.Targets;
 import io.xaiscale.model.AttentionCapture;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -50,10 +51,7 @@ public final class GenericAttention extends AttentionExplainer {
         }
         NDArray scores = pass[1];
         requireAttention(model, pass.length - 2);
-        NDArray relevance = identity(pass[2]);
-        for (int l = 2; l < pass.length; l++) {
-            relevance = relevance.add(pass[l].matMul(relevance));
-        }
+        NDArray relevance = rollout(Arrays.asList(pass).subList(2, pass.length));
         return attribution(model, relevance, targets.from(scores), scores);
     }
 }

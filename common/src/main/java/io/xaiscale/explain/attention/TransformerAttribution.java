@@ -9,6 +9,7 @@ import io.xaiscale.model.AttentionCapture;
 import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.TransformerLrp;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -63,11 +64,10 @@ public final class TransformerAttribution extends AttentionExplainer {
                 return r;
             });
         }
-        NDArray rolled = identity(plain[2]);
+        List<NDArray> weighted = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
-            NDArray weighted = plain[2 + l].mul(relevance[2 + l]).maximum(0f).mean(new int[] {1});
-            rolled = rolled.add(weighted.matMul(rolled));
+            weighted.add(plain[2 + l].mul(relevance[2 + l]).maximum(0f).mean(new int[] {1}));
         }
-        return attribution(model, rolled, t, scores);
+        return attribution(model, rollout(weighted), t, scores);
     }
 }

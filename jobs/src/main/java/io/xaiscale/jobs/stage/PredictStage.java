@@ -1,12 +1,8 @@
 package io.xaiscale.jobs.stage;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.xaiscale.config.Params;
-import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.runtime.DecodedBatch;
@@ -69,23 +65,8 @@ public final class PredictStage implements Stage {
 
     @Override
     public Dataset<Row> pending(SparkSession spark) {
-        String params = s.params();
-        Dataset<Row> images = s.selection()
-                .apply(DeltaIO.read(spark, s.stage().warehouse(), Tables.IMAGES))
-                .select(
-                        col("image_id"),
-                        col("content"),
-                        col("label"),
-                        col("error").as("image_error"),
-                        lit(params).as("params"),
-                        lit(Params.hash("predict", params)).as("params_hash"));
-        Dataset<Row> done = DeltaIO.readOrEmpty(spark, s.stage().warehouse(), Tables.PREDICTIONS)
-                .where(
-                        s.stage().retryErrors()
-                                ? Tables.ofModel(card).and(col("error").isNull())
-                                : Tables.ofModel(card))
-                .select("image_id", "params_hash");
-        return images.join(done, DeltaIO.columns("image_id", "params_hash"), "left_anti");
+        return ImagesOfAModel.pending(
+                spark, s.stage(), s.selection(), Tables.PREDICTIONS, card, "predict", s.params(), "label");
     }
 
     @Override
@@ -108,10 +89,7 @@ public final class PredictStage implements Stage {
 
         @Override
         public DecodedBatch decode(List<Row> batch) {
-            return DecodedBatch.of(batch, model, r -> {
-                String e = r.getAs("image_error");
-                return e == null ? null : "image: " + e;
-            });
+            return ImagesOfAModel.decode(batch, model);
         }
 
         @Override

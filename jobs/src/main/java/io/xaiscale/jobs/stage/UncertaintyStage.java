@@ -1,14 +1,10 @@
 package io.xaiscale.jobs.stage;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.xaiscale.config.Params;
 import io.xaiscale.internals.McDropout;
-import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.runtime.DecodedBatch;
@@ -78,21 +74,8 @@ public final class UncertaintyStage implements Stage {
 
     @Override
     public Dataset<Row> pending(SparkSession spark) {
-        String params = s.params();
-        Dataset<Row> stored = s.selection().apply(DeltaIO.read(spark, s.stage().warehouse(), Tables.IMAGES));
-        Dataset<Row> images = stored.select(
-                col("image_id"),
-                col("content"),
-                col("error").as("image_error"),
-                lit(params).as("params"),
-                lit(Params.hash("mc_dropout", params)).as("params_hash"));
-        Dataset<Row> done = DeltaIO.readOrEmpty(spark, s.stage().warehouse(), Tables.UNCERTAINTY)
-                .where(
-                        s.stage().retryErrors()
-                                ? Tables.ofModel(card).and(col("error").isNull())
-                                : Tables.ofModel(card))
-                .select("image_id", "params_hash");
-        return images.join(done, DeltaIO.columns("image_id", "params_hash"), "left_anti");
+        return ImagesOfAModel.pending(
+                spark, s.stage(), s.selection(), Tables.UNCERTAINTY, card, "mc_dropout", s.params());
     }
 
     @Override
@@ -115,10 +98,7 @@ public final class UncertaintyStage implements Stage {
 
         @Override
         public DecodedBatch decode(List<Row> batch) {
-            return DecodedBatch.of(batch, model, r -> {
-                String e = r.getAs("image_error");
-                return e == null ? null : "image: " + e;
-            });
+            return ImagesOfAModel.decode(batch, model);
         }
 
         @Override
