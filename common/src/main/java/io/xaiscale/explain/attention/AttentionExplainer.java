@@ -63,10 +63,14 @@ public abstract class AttentionExplainer extends Explainer {
      * patches, as the patch grid {@code [N, h/p, w/p]}, upsampled to the input.
      */
     static Attribution attribution(Classifier model, NDArray relevance, int[] targets, NDArray logits) {
-        Vit.Config c = Vit.configOf(model.card());
-        int gh = model.height() / c.patchSize();
-        int gw = model.width() / c.patchSize();
-        NDArray coarse = relevance.get(":, 0, 1:").reshape(relevance.getShape().get(0), gh, gw);
+        NDArray coarse = patchGrid(model, relevance.get(":, 0, :"));
         return new Attribution(LayerCam.upsample(coarse, model.height(), model.width()), targets, logits, coarse);
+    }
+
+    /** One value per token {@code [N, T]} (class token first) as the patch grid {@code [N, h/p, w/p]}. */
+    static NDArray patchGrid(Classifier model, NDArray tokens) {
+        Vit.Config c = Vit.configOf(model.card());
+        return tokens.get(":, 1:")
+                .reshape(tokens.getShape().get(0), model.height() / c.patchSize(), model.width() / c.patchSize());
     }
 }

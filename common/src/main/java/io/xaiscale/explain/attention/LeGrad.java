@@ -98,9 +98,7 @@ public final class LeGrad extends AttentionExplainer {
             }
             sum = sum == null ? pass[2] : sum.add(pass[2]);
         }
-        Vit.Config c = Vit.configOf(model.card());
-        NDArray coarse = sum.get(":, 1:")
-                .reshape(inputs.getShape().get(0), model.height() / c.patchSize(), model.width() / c.patchSize());
+        NDArray coarse = patchGrid(model, sum);
         // scaled to 0..1 by the extremes of the input-size map, and the map upsampled from the scaled grid:
         // what native-resolution storage keeps (the grid) upsampled on read is the map, bit for bit
         NDArray up = LayerCam.upsample(coarse, model.height(), model.width());

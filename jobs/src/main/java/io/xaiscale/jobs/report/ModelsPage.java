@@ -64,18 +64,8 @@ final class ModelsPage extends ReportPage {
                             file,
                             ranks.query());
             List<String> cols = List.of("metric", "method_spec", "mean_a", "rank_a", "mean_b", "rank_b", "rank_shift");
-            List<List<String>> top = new ArrayList<>();
-            for (Row r : g.getValue()) {
-                if (top.size() == TOP) {
-                    break;
-                }
-                List<String> c = new ArrayList<>();
-                for (String col : cols) {
-                    String s = ranks.string(r, col);
-                    c.add(s == null ? "" : s);
-                }
-                top.add(c);
-            }
+            List<Row> pair = g.getValue();
+            List<List<String>> top = cells(ranks, pair.subList(0, Math.min(TOP, pair.size())), cols);
             section.table(
                     "Where the two models disagree most about a method (" + a + " is a, " + b + " is b)",
                     cols,

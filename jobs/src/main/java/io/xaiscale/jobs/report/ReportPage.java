@@ -48,8 +48,13 @@ abstract class ReportPage {
 
     /** The values of {@code columns} of every row, as text ("" for null). */
     static List<List<String>> cells(Query.Result r, List<String> columns) {
+        return cells(r, r.rows(), columns);
+    }
+
+    /** The values of {@code columns} of {@code rows} (rows of {@code r}), as text ("" for null). */
+    static List<List<String>> cells(Query.Result r, List<Row> rows, List<String> columns) {
         List<List<String>> out = new ArrayList<>();
-        for (Row row : r.rows()) {
+        for (Row row : rows) {
             List<String> c = new ArrayList<>();
             for (String col : columns) {
                 String v = r.string(row, col);
