@@ -29,4 +29,12 @@ public final class Params {
     public static String hash(String name, String json) {
         return Hashing.sha256Hex(name + "|" + json).substring(0, 16);
     }
+
+    /**
+     * {@link #hash(String, String)} of an implementation at {@code revision}: the same at revision 1 (rows
+     * written before revisions existed keep their keys), the name tagged with the revision from 2 on.
+     */
+    public static String hash(String name, int revision, String json) {
+        return hash(revision == 1 ? name : name + "@revision" + revision, json);
+    }
 }

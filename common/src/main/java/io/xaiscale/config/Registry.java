@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -14,6 +15,7 @@ import java.util.function.Function;
 public final class Registry<T extends Configured> {
     private final String kind;
     private final Map<String, Function<ParamReader, T>> factories = new LinkedHashMap<>();
+    private final Map<String, Integer> raised = new ConcurrentHashMap<>();
 
     /** @param kind what the things are called in messages, e.g. "explanation method" */
     public Registry(String kind) {
@@ -23,6 +25,21 @@ public final class Registry<T extends Configured> {
     public Registry<T> register(String name, Function<ParamReader, T> factory) {
         factories.put(name, factory);
         return this;
+    }
+
+    /**
+     * Raises the revision of what {@code name}, a registered name, builds by {@code by} until the returned
+     * handle is closed, as a fix of its class would (tests: the same method at its next revision, to
+     * see exactly its rows recomputed). Every thread of the JVM sees it, Spark's local-mode executors
+     * included.
+     */
+    public AutoCloseable raiseRevision(String name, int by) {
+        if (!factories.containsKey(name)) {
+            throw new IllegalArgumentException(
+                    "Unknown " + kind + ": " + name + " (valid: " + String.join(", ", names()) + ")");
+        }
+        raised.put(name, by);
+        return () -> raised.remove(name);
     }
 
     /** The list that means every registered name with its defaults. */
@@ -43,6 +60,7 @@ public final class Registry<T extends Configured> {
         ParamReader reader = new ParamReader(spec);
         T t = factory.apply(reader);
         reader.finish();
+        t.raise(raised.getOrDefault(spec.name(), 0));
         return t;
     }
 

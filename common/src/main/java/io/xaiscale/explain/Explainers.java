@@ -139,6 +139,11 @@ public final class Explainers {
                 .toList();
     }
 
+    /** {@link Registry#raiseRevision}: what {@code name} builds is at its next revision until the handle is closed (tests). */
+    public static AutoCloseable raiseRevision(String name) {
+        return REGISTRY.raiseRevision(name, 1);
+    }
+
     /** Parses one spec, e.g. {@code smoothgrad[base=integrated_gradients[steps=8],samples=8]}. */
     public static Explainer fromString(String text) {
         return REGISTRY.fromString(text);

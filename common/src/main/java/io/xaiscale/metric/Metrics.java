@@ -124,6 +124,11 @@ public final class Metrics {
         return best == null ? "other" : FAMILIES.get(best);
     }
 
+    /** {@link Registry#raiseRevision}: what {@code name} builds is at its next revision until the handle is closed (tests). */
+    public static AutoCloseable raiseRevision(String name) {
+        return REGISTRY.raiseRevision(name, 1);
+    }
+
     public static Metric fromString(String text) {
         return REGISTRY.fromString(text);
     }

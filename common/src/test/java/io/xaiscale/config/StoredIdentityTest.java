@@ -26,7 +26,7 @@ class StoredIdentityTest {
         List<String> out = new ArrayList<>();
         for (String n : Explainers.names()) {
             Explainer e = Explainers.fromString(n);
-            out.add("method " + e.spec() + " " + Params.hash(e.name(), Params.json(e.params())));
+            out.add("method " + e.spec() + " " + e.hash(Params.json(e.params())));
         }
         for (String n : Metrics.names()) {
             Metric m = Metrics.fromString(n);
@@ -36,7 +36,7 @@ class StoredIdentityTest {
             }
             // a spec holding a path of this checkout (data_randomization's model) depends on where it is
             String cwd = Path.of("").toAbsolutePath().toString();
-            String hash = m.spec().contains(cwd) ? "(path)" : Params.hash(m.name(), Params.json(m.params()));
+            String hash = m.spec().contains(cwd) ? "(path)" : m.hash(Params.json(m.params()));
             String traits = " model=" + m.needsModel() + " method=" + m.needsMethod() + " higher=" + m.higherIsBetter()
                     + " ground_truth=" + m.usesGroundTruth();
             out.add("metric " + m.spec().replace(cwd, "<cwd>") + " " + hash + families + traits);

@@ -4,7 +4,7 @@ import io.xaiscale.config.Options;
 import io.xaiscale.jobs.audit.Gates;
 import io.xaiscale.jobs.cli.Cli;
 import io.xaiscale.jobs.cli.Output;
-import io.xaiscale.jobs.cli.Version;
+import io.xaiscale.jobs.delta.Provenance;
 import io.xaiscale.jobs.runtime.ModelFiles;
 import io.xaiscale.jobs.session.Endpoints;
 import java.io.FileNotFoundException;
@@ -91,7 +91,7 @@ public final class Main {
             return 0;
         }
         if (parsed.isVersionHelpRequested()) {
-            Output.data().println(Version.line());
+            Output.data().println(Provenance.line());
             return 0;
         }
         CommandLine.ParseResult sub = parsed.subcommand();

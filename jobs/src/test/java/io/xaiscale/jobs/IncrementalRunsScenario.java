@@ -7,17 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xaiscale.config.Options;
+import io.xaiscale.explain.Explainers;
 import io.xaiscale.jobs.Fixture.Warehouse;
+import io.xaiscale.jobs.delta.Provenance;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.ingest.IngestReport;
+import io.xaiscale.jobs.session.SqlRunner;
 import io.xaiscale.jobs.stage.StageRunner;
+import io.xaiscale.metric.Metrics;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.util.Hashing;
 import io.xaiscale.util.MapCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -203,6 +208,106 @@ class IncrementalRunsScenario extends Scenario {
         assertEquals(3, r.get(0).inserted(), "and replaced");
         assertEquals(before, spark.read().format("delta").load(metrics).count());
         assertEquals(10, scored.where(col("value").isNotNull()).count());
+    }
+
+    /**
+     * A fix of a method raises its revision: the next explain run computes exactly its rows again (and
+     * those of the methods built on it), moves the old ones, with the metric and agreement rows computed
+     * from them, to the superseded tables, and evaluate scores only the new ones; a metric's fix alike.
+     * Every row says which build wrote it, and provenance.sql shows what predates the revision.
+     */
+    @Test
+    void aMethodsNextRevisionRecomputesExactlyItsRowsAndSupersedesTheOldOnes() throws Exception {
+        Warehouse w = fixture.copy("revision");
+        String warehouse = w.path();
+        Dataset<Row> expl = w.read(Tables.EXPLANATIONS);
+        long explanations = expl.count();
+        long metrics = w.count(Tables.METRICS);
+        long agreement = w.count(Tables.METHOD_AGREEMENT);
+        Row before = expl.where(col("method").equalTo("gradient")).first();
+        assertEquals(1, before.<Integer>getAs("method_revision"));
+        assertEquals(Provenance.BUILD, before.getAs("xai_version"));
+        assertTrue(
+                Provenance.BUILD.matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\([0-9a-f]{7,}(\\+changes)?\\)"),
+                Provenance.BUILD);
+        // smoothgrad[samples=2] is built on gradient: its rows go with gradient's
+        Column fixed = col("method").isin("gradient", "smoothgrad");
+        long fixedRows = expl.where(fixed).count();
+        long fixedMetrics = w.read(Tables.METRICS).where(fixed).count();
+        long fixedPairs = w.read(Tables.METHOD_AGREEMENT)
+                .where(col("method_a")
+                        .isin("gradient", "smoothgrad")
+                        .or(col("method_b").isin("gradient", "smoothgrad")))
+                .count();
+        assertEquals(22, fixedRows);
+        assertTrue(fixedMetrics > 0 && fixedPairs > 0);
+        long iou = w.read(Tables.METRICS).where(col("metric").equalTo("iou")).count();
+        long fixedIou = w.read(Tables.METRICS)
+                .where(fixed.and(col("metric").equalTo("iou")))
+                .count();
+        // a fix of gradient and one of iou, run together
+        try (AutoCloseable fix = Explainers.raiseRevision("gradient");
+                AutoCloseable fixMetric = Metrics.raiseRevision("iou")) {
+            SqlRunner.registerViews(spark, warehouse);
+            List<Row> predate = spark.sql(
+                            SqlRunner.statements(Files.readString(ROOT.resolve("notebooks-sql/provenance.sql")))
+                                    .get(0))
+                    .collectAsList();
+            assertEquals(3, predate.size(), "gradient's, smoothgrad's and iou's rows predate revision 2: " + predate);
+            assertTrue(predate.stream().allMatch(r -> r.<Integer>getAs("current_revision") == 2), predate.toString());
+
+            StageRunner.Result e = w.explain();
+            assertEquals(fixedRows, e.pending(), "exactly gradient's and smoothgrad's rows");
+            assertEquals(explanations, w.count(Tables.EXPLANATIONS), "the old rows moved, the new ones in");
+            assertEquals(fixedRows, w.count(Tables.SUPERSEDED_EXPLANATIONS));
+            assertEquals(fixedMetrics, w.count(Tables.SUPERSEDED_METRICS));
+            assertEquals(fixedPairs, w.count(Tables.SUPERSEDED_METHOD_AGREEMENT));
+            assertEquals(metrics - fixedMetrics, w.count(Tables.METRICS));
+            assertEquals(agreement - fixedPairs, w.count(Tables.METHOD_AGREEMENT));
+            assertEquals(
+                    fixedRows,
+                    w.read(Tables.EXPLANATIONS)
+                            .where(fixed.and(col("method_revision").equalTo(2)))
+                            .count());
+            Row moved = w.read(Tables.SUPERSEDED_EXPLANATIONS).first();
+            assertEquals(1, moved.<Integer>getAs("method_revision"));
+            assertEquals("method revision 2 of the same spec and target", moved.getAs("superseded_because"));
+            // the new rows scored (4 metrics), and iou again on the others' rows; only they
+            assertEquals(10 * 2 * 4 + (iou - fixedIou), scoreOnly(w, METRICS));
+            assertEquals(fixedMetrics + (iou - fixedIou), w.count(Tables.SUPERSEDED_METRICS));
+            assertEquals(
+                    iou,
+                    w.read(Tables.METRICS)
+                            .where(col("metric")
+                                    .equalTo("iou")
+                                    .and(col("metric_revision").equalTo(2)))
+                            .count());
+            SqlRunner.registerViews(spark, warehouse);
+            List<String> statements =
+                    SqlRunner.statements(Files.readString(ROOT.resolve("notebooks-sql/provenance.sql")));
+            assertEquals(List.of(), spark.sql(statements.get(0)).collectAsList(), "nothing predates its revision now");
+            assertEquals(
+                    2,
+                    spark.sql(statements.get(1))
+                            .where(col("table_name").equalTo("explanations"))
+                            .count(),
+                    "gradient's and smoothgrad's rows superseded");
+        }
+        // run by a build before the fix, explain leaves the newer rows be (and computes none to supersede)
+        assertEquals(
+                0,
+                StageRunner.run(spark, ExplainCommand.stage(w.options(new ExplainCommand(), "--methods", "gradient")))
+                        .pending());
+    }
+
+    /** The evaluate stage alone (no agreement) with {@code metrics}; its pending values. */
+    static long scoreOnly(Warehouse w, String metrics) throws Exception {
+        return StageRunner.runInOrder(
+                        spark,
+                        EvaluateCommand.stages(
+                                w.options(new EvaluateCommand(), "--metrics", metrics, "--agreement", "false")))
+                .get(0)
+                .pending();
     }
 
     @Test

@@ -66,16 +66,17 @@ class TablesTest {
                 .set("metric_params", "{}")
                 .set("metric_params_hash", "h")
                 .set("higher_is_better", true)
+                .set("metric_revision", 1)
                 .absent("error", "ground_truth", "ground_truth_hash", "curve")
                 .set("evaluated_at", new Timestamp(0));
         IllegalStateException unset = assertThrows(IllegalStateException.class, b.copy()::build);
         assertEquals(
                 "Row of metrics without a value for: value (set each column, or mark it absent)", unset.getMessage());
-        assertEquals(15, b.copy().set("value", 0.5).build().size());
+        assertEquals(17, b.copy().set("value", 0.5).build().size());
         assertEquals(
                 "Unknown column of metrics: score (valid: image_id, model_id, model_version, method, params_hash, metric, "
                         + "metric_params, metric_params_hash, value, higher_is_better, error, evaluated_at, ground_truth, "
-                        + "ground_truth_hash, curve)",
+                        + "ground_truth_hash, curve, metric_revision, xai_version)",
                 assertThrows(IllegalArgumentException.class, () -> b.copy().set("score", 0.5))
                         .getMessage());
         assertEquals(

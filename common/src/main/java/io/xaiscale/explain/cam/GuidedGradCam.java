@@ -29,6 +29,12 @@ public final class GuidedGradCam extends LayerCam {
         this.guided = new GuidedBackprop(new ParamReader(new Spec(GuidedBackprop.NAME, Map.of())));
     }
 
+    /** Its parts' revisions beyond their first add to its own. */
+    @Override
+    public int revision() {
+        return revisionWith(super.revision(), gradCam, guided);
+    }
+
     @Override
     public Capabilities capabilities() {
         return guided.capabilities().and(gradCam.capabilities());

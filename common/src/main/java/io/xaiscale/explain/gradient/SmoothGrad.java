@@ -61,6 +61,12 @@ public final class SmoothGrad extends Explainer {
     }
 
     /** As capable as the method it wraps. */
+    /** Its parts' revisions beyond their first add to its own. */
+    @Override
+    public int revision() {
+        return revisionWith(super.revision(), base);
+    }
+
     @Override
     public Capabilities capabilities() {
         return base.capabilities();

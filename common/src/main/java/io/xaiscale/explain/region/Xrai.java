@@ -56,6 +56,12 @@ public final class Xrai extends Explainer {
         this.minPixels = p.getInt("min_pixels", 50, 1, 1_000_000);
     }
 
+    /** Its parts' revisions beyond their first add to its own. */
+    @Override
+    public int revision() {
+        return revisionWith(super.revision(), base);
+    }
+
     @Override
     public Capabilities capabilities() {
         return base.capabilities();

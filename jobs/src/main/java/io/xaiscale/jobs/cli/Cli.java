@@ -1,6 +1,7 @@
 package io.xaiscale.jobs.cli;
 
 import io.xaiscale.config.Options;
+import io.xaiscale.jobs.delta.Provenance;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -24,7 +25,7 @@ public final class Cli {
     /** The root {@code xai} with one subcommand per {@code subs}. */
     public static CommandLine root(List<Sub> subs) {
         CommandSpec root =
-                CommandSpec.create().name("xai").mixinStandardHelpOptions(true).version(Version.line());
+                CommandSpec.create().name("xai").mixinStandardHelpOptions(true).version(Provenance.line());
         root.usageMessage().description("Explaining image classifiers at dataset scale on Spark");
         CommandLine line = new CommandLine(root);
         for (Sub s : subs) {

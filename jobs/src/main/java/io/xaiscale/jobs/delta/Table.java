@@ -91,8 +91,9 @@ public record Table(String name, StructType schema, List<String> key) implements
     /**
      * Values of one row, set by column name. Every column must be set, to null where the column
      * allows it ({@link #absent}), so a column added to the schema fails every builder that does not
-     * say what goes in it. A builder can be copied, so rows that share columns (an explanation and the
-     * error row of the same image and method) set them once.
+     * say what goes in it; {@code xai_version} is set from the start, to the build that writes the row
+     * ({@link Provenance#BUILD}). A builder can be copied, so rows that share columns (an explanation and
+     * the error row of the same image and method) set them once.
      */
     public static final class RowBuilder {
         private final Table table;
@@ -102,6 +103,9 @@ public record Table(String name, StructType schema, List<String> key) implements
 
         private RowBuilder(Table table) {
             this(table, table.indexes(), new Object[table.schema.size()], new boolean[table.schema.size()]);
+            if (index.containsKey(Provenance.COLUMN)) {
+                set(Provenance.COLUMN, Provenance.BUILD); // every row says which build wrote it
+            }
         }
 
         private RowBuilder(Table table, Map<String, Integer> index, Object[] values, boolean[] set) {

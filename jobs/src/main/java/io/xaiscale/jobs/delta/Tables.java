@@ -100,6 +100,11 @@ public final class Tables {
         // layer's resolution (--map-resolution native), upsampled bilinearly on read (null: the same)
         createStructField("input_height", IntegerType, true),
         createStructField("input_width", IntegerType, true),
+        // the method's implementation revision (Configured.revision; null: 1, before the column): a bump
+        // changes params_hash, so the next run recomputes the rows and moves the old ones to superseded_explanations
+        createStructField("method_revision", IntegerType, true),
+        // the build of the project that wrote the row (Provenance.BUILD: version and commit; null: before the column)
+        createStructField("xai_version", StringType, true),
     });
     public static final Table EXPLANATIONS = new Table(
             "explanations", EXPLANATIONS_SCHEMA, List.of("image_id", "model_id", "model_version", "params_hash"));
@@ -123,6 +128,10 @@ public final class Tables {
         createStructField("ground_truth_hash", StringType, true),
         // the curve the value is read off (deletion, insertion, AOPC, selectivity, IROF, ROAD, monotonicity)
         createStructField("curve", DataTypes.createArrayType(DoubleType, false), true),
+        // the metric's implementation revision (null: 1), part of metric_params_hash from 2 on
+        createStructField("metric_revision", IntegerType, true),
+        // the build of the project that wrote the row (Provenance.BUILD: version and commit; null: before the column)
+        createStructField("xai_version", StringType, true),
     });
     public static final Table METRICS = new Table(
             "metrics",
@@ -149,6 +158,8 @@ public final class Tables {
         createStructField("auc_a", DoubleType, true),
         createStructField("auc_b", DoubleType, true),
         createStructField("computed_at", TimestampType, false),
+        // the build of the project that wrote the row (Provenance.BUILD: version and commit; null: before the column)
+        createStructField("xai_version", StringType, true),
     });
 
     public static final Table METHOD_AGREEMENT = new Table(
@@ -199,6 +210,8 @@ public final class Tables {
         createStructField("ssim", DoubleType, true),
         createStructField("top_iou", DoubleType, true),
         createStructField("computed_at", TimestampType, false),
+        // the build of the project that wrote the row (Provenance.BUILD: version and commit; null: before the column)
+        createStructField("xai_version", StringType, true),
     });
 
     public static final Table MODEL_DRIFT = new Table(
@@ -271,6 +284,8 @@ public final class Tables {
         createStructField("means", DataTypes.createArrayType(RUN_MEAN, false), true),
         createStructField("gates", DataTypes.createArrayType(RUN_GATE, false), true),
         createStructField("error", StringType, true),
+        // the build of the project that wrote the row (Provenance.BUILD: version and commit; null: before the column)
+        createStructField("xai_version", StringType, true),
     });
 
     public static final Table AUDIT_RUNS = new Table("audit_runs", AUDIT_RUNS_SCHEMA, List.of("run_id"));
@@ -300,6 +315,8 @@ public final class Tables {
         createStructField("rank", IntegerType, false),
         createStructField("detail", StringType, true),
         createStructField("found_at", TimestampType, false),
+        // the build of the project that wrote the row (Provenance.BUILD: version and commit; null: before the column)
+        createStructField("xai_version", StringType, true),
     });
 
     public static final Table AUDIT_FINDINGS =
@@ -431,6 +448,23 @@ public final class Tables {
     public static final Table PREDICTIONS = new Table(
             "predictions", PREDICTIONS_SCHEMA, List.of("image_id", "model_id", "model_version", "params_hash"));
 
+    /**
+     * Where the rows of {@code table} go when rows of a newer revision of their method or metric
+     * replace them (io.xaiscale.jobs.warehouse.Superseded): the same columns and key, plus when they were
+     * moved and why. They stay readable there: {@code notebooks-sql/provenance.sql}.
+     */
+    public static Table superseded(Table table) {
+        StructType schema = table.schema()
+                .add(createStructField("superseded_at", TimestampType, false))
+                .add(createStructField("superseded_because", StringType, false));
+        return new Table("superseded_" + table.name(), schema, table.key());
+    }
+
+    public static final Table SUPERSEDED_EXPLANATIONS = superseded(EXPLANATIONS);
+    public static final Table SUPERSEDED_METRICS = superseded(METRICS);
+    public static final Table SUPERSEDED_METHOD_AGREEMENT = superseded(METHOD_AGREEMENT);
+    public static final Table SUPERSEDED_MODEL_DRIFT = superseded(MODEL_DRIFT);
+
     public static final List<Table> ALL = List.of(
             IMAGES,
             INGEST_REJECTS,
@@ -444,7 +478,11 @@ public final class Tables {
             UNIT_VISUALISATIONS,
             UNIT_DISSECTION,
             UNCERTAINTY,
-            PREDICTIONS);
+            PREDICTIONS,
+            SUPERSEDED_EXPLANATIONS,
+            SUPERSEDED_METRICS,
+            SUPERSEDED_METHOD_AGREEMENT,
+            SUPERSEDED_MODEL_DRIFT);
 
     private Tables() {}
 

@@ -20,6 +20,7 @@ import io.xaiscale.jobs.runtime.DecodedBatch;
 import io.xaiscale.jobs.runtime.TaskSetup;
 import io.xaiscale.jobs.warehouse.GroundTruth;
 import io.xaiscale.jobs.warehouse.ReferenceSets;
+import io.xaiscale.jobs.warehouse.Superseded;
 import io.xaiscale.metric.EvalBatch;
 import io.xaiscale.metric.Metric;
 import io.xaiscale.metric.Metrics;
@@ -135,16 +136,22 @@ public final class EvaluateStage implements Stage {
                 .join(images, "image_id");
     }
 
+    /** Moves aside the rows of this model that a newer revision replaced ({@link Superseded}). */
+    @Override
+    public void settle(SparkSession spark) {
+        Superseded.metrics(spark, s.stage().warehouse(), card);
+    }
+
     /**
-     * A row per metric of the stage (name, spec, params JSON and hash); adds the params hashes of the
+     * A row per metric of the stage (name, spec, params JSON and hash, revision); adds the params hashes of the
      * metrics scored against ground truth to {@code truthSpecs}.
      */
     public Dataset<Row> metricRows(SparkSession spark, List<String> truthSpecs) {
         List<Row> rows = new ArrayList<>();
         for (Metric m : Metrics.listFromString(String.join(",", s.metricSpecs()))) {
             String json = Params.json(m.params());
-            String hash = Params.hash(m.name(), json);
-            rows.add(RowFactory.create(m.name(), m.spec(), json, hash));
+            String hash = m.hash(json);
+            rows.add(RowFactory.create(m.name(), m.spec(), json, hash, m.revision()));
             if (m.usesGroundTruth()) {
                 truthSpecs.add(hash);
             }
@@ -155,7 +162,8 @@ public final class EvaluateStage implements Stage {
                         DataTypes.createStructField("metric", DataTypes.StringType, false),
                         DataTypes.createStructField("metric_spec", DataTypes.StringType, false),
                         DataTypes.createStructField("metric_params", DataTypes.StringType, false),
-                        DataTypes.createStructField("metric_params_hash", DataTypes.StringType, false))));
+                        DataTypes.createStructField("metric_params_hash", DataTypes.StringType, false),
+                        DataTypes.createStructField("metric_revision", DataTypes.IntegerType, false))));
     }
 
     /** The columns of an explanation row the executors read: its keys, method, target class and map ({@link Maps#column}). */
@@ -382,7 +390,8 @@ public final class EvaluateStage implements Stage {
                             "method",
                             "params_hash",
                             "metric_params",
-                            "metric_params_hash")
+                            "metric_params_hash",
+                            "metric_revision")
                     .set("metric", output)
                     .set("value", value)
                     .set("higher_is_better", metric.higherIsBetter(output))

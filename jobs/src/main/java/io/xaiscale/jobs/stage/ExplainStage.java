@@ -1,6 +1,7 @@
 package io.xaiscale.jobs.stage;
 
 import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
@@ -28,6 +29,7 @@ import io.xaiscale.jobs.runtime.Batches;
 import io.xaiscale.jobs.runtime.DecodedBatch;
 import io.xaiscale.jobs.runtime.TaskSetup;
 import io.xaiscale.jobs.warehouse.ReferenceSets;
+import io.xaiscale.jobs.warehouse.Superseded;
 import io.xaiscale.metric.Signature;
 import io.xaiscale.model.Architectures;
 import io.xaiscale.model.Autograd;
@@ -46,6 +48,7 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.apache.spark.SparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -151,13 +154,30 @@ public final class ExplainStage implements Stage {
                 col("error").as("image_error"),
                 Tables.IMAGES.column(stored, "boxes").as("boxes"));
         Dataset<Row> items = items(spark, images);
-        Dataset<Row> done = DeltaIO.readOrEmpty(spark, warehouse, Tables.EXPLANATIONS)
+        Dataset<Row> explained = DeltaIO.readOrEmpty(spark, warehouse, Tables.EXPLANATIONS);
+        Dataset<Row> done = explained
                 .where(
                         s.stage().retryErrors()
                                 ? Tables.ofModel(card).and(col("error").isNull())
                                 : Tables.ofModel(card))
-                .select("image_id", "params_hash");
-        return items.join(done, DeltaIO.columns("image_id", "params_hash"), "left_anti");
+                .select(
+                        col("image_id").as("done_image"),
+                        col("params_hash").as("done_hash"),
+                        col("method_spec").as("done_spec"),
+                        col("target_rule").as("done_target"),
+                        coalesce(Tables.EXPLANATIONS.column(explained, "method_revision"), lit(1))
+                                .as("done_revision"));
+        // done: the item's own row, or a row of a newer revision of its method that a later build wrote (an
+        // older build run after it leaves that row be, rather than computing one that would be superseded)
+        Column isDone = col("image_id")
+                .equalTo(col("done_image"))
+                .and(col("params_hash")
+                        .equalTo(col("done_hash"))
+                        .or(col("method_spec")
+                                .equalTo(col("done_spec"))
+                                .and(col("target").equalTo(col("done_target")))
+                                .and(col("done_revision").gt(col("method_revision")))));
+        return items.join(done, isDone, "left_anti");
     }
 
     /**
@@ -199,13 +219,13 @@ public final class ExplainStage implements Stage {
         return items.drop("boxes");
     }
 
-    /** A row per method and target: the method, its spec, params JSON and hash, and the target. */
+    /** A row per method and target: the method, its spec, params JSON and hash, its revision, and the target. */
     private static Dataset<Row> methodRows(SparkSession spark, List<Explainer> explainers, List<String> targets) {
         List<Row> rows = new ArrayList<>();
         for (Explainer e : explainers) {
             for (String t : targets) {
                 String pj = paramsJson(e, t);
-                rows.add(RowFactory.create(e.name(), e.spec(), pj, Params.hash(e.name(), pj), t));
+                rows.add(RowFactory.create(e.name(), e.spec(), pj, e.hash(pj), e.revision(), t));
             }
         }
         return spark.createDataFrame(
@@ -215,7 +235,14 @@ public final class ExplainStage implements Stage {
                         DataTypes.createStructField("method_spec", DataTypes.StringType, false),
                         DataTypes.createStructField("params", DataTypes.StringType, false),
                         DataTypes.createStructField("params_hash", DataTypes.StringType, false),
+                        DataTypes.createStructField("method_revision", DataTypes.IntegerType, false),
                         DataTypes.createStructField("target", DataTypes.StringType, false))));
+    }
+
+    /** Moves aside the rows of this model that a newer revision replaced ({@link Superseded}). */
+    @Override
+    public void settle(SparkSession spark) {
+        Superseded.explanations(spark, s.stage().warehouse(), card);
     }
 
     /** Prints the per-method timing summary of the rows this run wrote; returns their explainer seconds. */
@@ -425,7 +452,7 @@ public final class ExplainStage implements Stage {
             ModelCard c = model.card();
             return Tables.EXPLANATIONS
                     .row()
-                    .copy(in, "image_id", "method", "method_spec", "params", "params_hash")
+                    .copy(in, "image_id", "method", "method_spec", "params", "params_hash", "method_revision")
                     .set("model_id", c.id())
                     .set("model_version", c.version())
                     .set("weights_sha256", model.weightsSha256())

@@ -95,6 +95,13 @@ public interface Stage {
         return List.of();
     }
 
+    /**
+     * After the work is committed (and on a run with nothing pending, which finishes what a killed run
+     * left): rows of the output that the new ones supersede are moved aside (the rows of an older
+     * revision of a method or metric, io.xaiscale.jobs.warehouse.Superseded). Nothing by default.
+     */
+    default void settle(SparkSession spark) {}
+
     /** Said after the work is committed (e.g. time per method); returns the in-task seconds of the stage's own work, 0 if untimed. */
     default double summarize(SparkSession spark, Timestamp started) {
         return 0;

@@ -49,6 +49,7 @@ public final class StageRunner {
         long total = pending.count();
         System.out.printf("[%s] %s -> %d pending %s%n", stage.name(), stage.describe(), total, stage.unit());
         if (total == 0) {
+            stage.settle(spark);
             // the time it took to know: on a nightly run with nothing new, that is the stage's whole cost
             return new Result(0, 0, (System.currentTimeMillis() - started.getTime()) / 1e3, 0, 0);
         }
@@ -73,6 +74,7 @@ public final class StageRunner {
                             updates);
                 }));
         System.out.println(progress.line());
+        stage.settle(spark);
         double workSeconds = stage.summarize(spark, started);
         return new Result(
                 total, inserted, progress.elapsedSeconds(), progress.times().longestStageSeconds(), workSeconds);

@@ -25,4 +25,30 @@ class GatesTest {
         assertFalse(r.getBoolean(1));
         assertEquals("mean over 50 image(s), at least 0.3", r.getString(4));
     }
+
+    /** A gate about a metric or method the run does not have (a typo in the config) fails rather than passes. */
+    @Test
+    void aGateAboutValuesTheRunDoesNotHaveFails() {
+        Gates.Mean iou = new Gates.Mean("m@1", "gradient", "iou", 5, 0.5, true, null);
+        List<AuditConfig.Gate> typos = List.of(
+                new AuditConfig.Gate("metric", null, 0.0, "iuo", "gradient", null, null),
+                new AuditConfig.Gate("metric", null, 0.0, "iou", "gradeint", null, null),
+                new AuditConfig.Gate("metric_change", null, null, "iuo", "gradient", 0.05, null));
+        List<Row> out = Gates.evaluate(typos, 0, List.of(iou), List.of(iou), List.of());
+        assertEquals(3, out.size());
+        for (Row r : out) {
+            assertFalse(r.getBoolean(1), r.toString());
+        }
+        assertEquals("metric iuo of gradient", out.get(0).getString(0));
+        assertEquals(
+                "the run has no value of metric iuo for method gradient",
+                out.get(0).getString(4));
+        assertEquals(
+                "the run has no value of metric iou for method gradeint",
+                out.get(1).getString(4));
+        // the same gates with the names right pass
+        assertTrue(Gates.evaluate(List.of(MIN_IOU), 0, List.of(iou), List.of(), List.of())
+                .get(0)
+                .getBoolean(1));
+    }
 }

@@ -101,10 +101,11 @@ class ExplainBatchTest {
             DataTypes.createStructField("method_spec", DataTypes.StringType, false),
             DataTypes.createStructField("params", DataTypes.StringType, false),
             DataTypes.createStructField("params_hash", DataTypes.StringType, false),
+            DataTypes.createStructField("method_revision", DataTypes.IntegerType, false),
             DataTypes.createStructField("target", DataTypes.StringType, false)));
 
     static Row item(String id) {
-        return new GenericRowWithSchema(new Object[] {id, "flaky", "flaky", "{}", "h", "class_3"}, ITEM);
+        return new GenericRowWithSchema(new Object[] {id, "flaky", "flaky", "{}", "h", 1, "class_3"}, ITEM);
     }
 
     @Test
