@@ -181,6 +181,29 @@ class SqlAndCatalogScenario extends Scenario {
     void maintainCompactsTheTablesTurnsOnTheChangeFeedAndRefusesAnUnsafeVacuum() throws Exception {
         Warehouse w = fixture.copy("maintain");
         String warehouse = w.path();
+        // as created: the change feed on from the first version, liquid clustering, every column commented
+        String explanations = "delta.`" + Tables.EXPLANATIONS.path(warehouse) + "`";
+        assertEquals(
+                "true",
+                spark.sql("SHOW TBLPROPERTIES " + explanations + " (delta.enableChangeDataFeed)")
+                        .first()
+                        .getString(1));
+        Row detail = spark.sql("DESCRIBE DETAIL " + explanations).first();
+        assertEquals(List.of("model_id", "method"), detail.getList(detail.fieldIndex("clusteringColumns")));
+        assertEquals(Tables.EXPLANATIONS.description(), detail.getAs("description"));
+        assertTrue(
+                detail.<String>getAs("description").endsWith("(key: image_id, model_id, model_version, params_hash)"));
+        for (Table t : Tables.ALL) {
+            if (DeltaIO.exists(spark, t.path(warehouse))) {
+                for (Row c : spark.sql("DESCRIBE TABLE delta.`" + t.path(warehouse) + "`")
+                        .collectAsList()) {
+                    if (c.getString(0).isEmpty() || c.getString(0).startsWith("#")) {
+                        break; // the columns end here (clustering information follows)
+                    }
+                    assertEquals(t.comment(c.getString(0)), c.getString(2), t.name() + "." + c.getString(0));
+                }
+            }
+        }
         assertEquals(
                 "Invalid --vacuum-hours: 1 (at least 168, Delta's safe default: a shorter retention deletes files that"
                         + " readers of older versions and time travel need; add --force true if no job reads versions"
@@ -196,12 +219,6 @@ class SqlAndCatalogScenario extends Scenario {
                 .orElseThrow();
         assertTrue(expl.filesAfter() < expl.filesBefore(), "many small commits compacted: " + expl);
         assertEquals(rows, w.count(Tables.EXPLANATIONS), "the same rows");
-        assertEquals(
-                "true",
-                spark.sql("SHOW TBLPROPERTIES delta.`" + Tables.EXPLANATIONS.path(warehouse)
-                                + "` (delta.enableChangeDataFeed)")
-                        .first()
-                        .getString(1));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.xaiscale.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
@@ -87,6 +88,22 @@ class TablesTest {
                 "Column metrics.value is double, not Float (0.5)",
                 assertThrows(IllegalArgumentException.class, () -> b.copy().set("value", 0.5f))
                         .getMessage());
+    }
+
+    /** DESCRIBE TABLE explains every column of every table, and the table itself with its key. */
+    @Test
+    void everyColumnOfEveryTableHasItsCommentAndEveryTableItsDescription() {
+        for (Table t : Tables.ALL) {
+            for (StructField f : t.schema().fields()) {
+                assertTrue(f.getComment().isDefined(), t.name() + "." + f.name() + " has no comment (ColumnComments)");
+                assertEquals(t.comment(f.name()), f.getComment().get());
+            }
+            assertTrue(t.description().endsWith("(key: " + String.join(", ", t.key()) + ")"), t.description());
+        }
+        assertEquals(
+                "SHA-256 of the image file's bytes: the image's key in every table", Tables.IMAGES.comment("image_id"));
+        assertEquals("why the file cannot be used (null: usable)", Tables.IMAGES.comment("error"));
+        assertEquals("when the row was moved here", Tables.SUPERSEDED_METRICS.comment("superseded_at"));
     }
 
     @Test

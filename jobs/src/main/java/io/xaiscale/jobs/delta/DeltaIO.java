@@ -3,6 +3,7 @@ package io.xaiscale.jobs.delta;
 import io.delta.exceptions.DeltaConcurrentModificationException;
 import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaTableBuilder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -131,8 +132,12 @@ public final class DeltaIO {
     private static long mergeOnce(
             SparkSession spark, Dataset<Row> unique, String path, List<String> key, List<Update> updates) {
         if (!exists(spark, path)) {
-            unique.write().format("delta").mode("append").save(path);
-            return spark.read().format("delta").load(path).count();
+            Table projectTable = Tables.at(path);
+            if (projectTable == null) {
+                unique.write().format("delta").mode("append").save(path);
+                return spark.read().format("delta").load(path).count();
+            }
+            create(spark, path, projectTable, unique.schema());
         }
         if (!updates.isEmpty()) {
             addMissingColumns(spark, path, unique.schema());
@@ -162,6 +167,26 @@ public final class DeltaIO {
         }
         scala.collection.Map<String, String> m = last.getMap(2);
         return metric(m, "numTargetRowsInserted") + metric(m, "numTargetRowsUpdated");
+    }
+
+    /**
+     * Creates {@code table} at {@code path} with the columns of {@code schema} (what its first write
+     * holds), each with its comment, the table's description as its comment, the change data feed on from
+     * its first version, and liquid clustering by {@link Tables#CLUSTER_BY} where the table has one.
+     */
+    static void create(SparkSession spark, String path, Table table, StructType schema) {
+        DeltaTableBuilder b = DeltaTable.createIfNotExists(spark)
+                .location(path)
+                .addColumns(ColumnComments.commented(table.name(), schema).asNullable())
+                .property("delta.enableChangeDataFeed", "true");
+        if (table.description() != null) {
+            b = b.comment(table.description());
+        }
+        List<String> cluster = Tables.CLUSTER_BY.get(table.name());
+        if (cluster != null && List.of(schema.fieldNames()).containsAll(cluster)) {
+            b = b.clusterBy(cluster.toArray(new String[0]));
+        }
+        b.execute();
     }
 
     /**

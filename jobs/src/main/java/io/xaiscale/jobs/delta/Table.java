@@ -33,6 +33,17 @@ public record Table(String name, StructType schema, List<String> key) implements
             schema.fieldIndex(k); // fails on a key that is not a column
         }
         key = List.copyOf(key);
+        schema = ColumnComments.commented(name, schema);
+    }
+
+    /** What the table holds and its key: its Delta table comment (null for a table of no project's). */
+    public String description() {
+        return ColumnComments.table(this);
+    }
+
+    /** The comment of each column (Delta keeps it in the table's schema; DESCRIBE TABLE shows it). */
+    public String comment(String column) {
+        return ColumnComments.of(name, column);
     }
 
     /** Path of this table under {@code warehouse} (a local directory or an {@code s3a://} prefix). */

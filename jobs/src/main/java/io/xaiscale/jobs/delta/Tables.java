@@ -13,6 +13,7 @@ import static org.apache.spark.sql.types.DataTypes.createStructType;
 
 import io.xaiscale.model.ModelCard;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -485,6 +486,24 @@ public final class Tables {
             SUPERSEDED_MODEL_DRIFT);
 
     private Tables() {}
+
+    /**
+     * The columns a table is clustered by, the ones its readers filter on: liquid clustering from the
+     * table's creation (Delta 3.3; OPTIMIZE then clusters incrementally), ZORDER for a table created
+     * before (upkeep leaves an existing table's protocol as it is).
+     */
+    public static final Map<String, List<String>> CLUSTER_BY = Map.of(
+            EXPLANATIONS.name(), List.of("model_id", "method"),
+            METRICS.name(), List.of("model_id", "metric"),
+            METHOD_AGREEMENT.name(), List.of("model_id"),
+            MODEL_DRIFT.name(), List.of("model_id"));
+
+    /** The project's table stored at {@code path} (its last segment is the table's name), or null. */
+    public static Table at(String path) {
+        String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        String name = p.substring(p.lastIndexOf('/') + 1);
+        return ALL.stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
+    }
 
     /** The rows of one model: its id and version (the first columns of every key but the images'). */
     public static Column ofModel(ModelCard card) {

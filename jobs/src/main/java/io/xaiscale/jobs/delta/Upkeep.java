@@ -2,13 +2,15 @@ package io.xaiscale.jobs.delta;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
 
 /**
  * Table upkeep after many nightly runs. Each run commits small files; OPTIMIZE compacts them, clustered
- * (ZORDER) by the columns the notebooks and the stages filter on; VACUUM deletes files no version within the
+ * by the columns the notebooks and the stages filter on ({@link Tables#CLUSTER_BY}: liquid clustering for a
+ * table created with it, ZORDER for one created before); columns of a table written before they had
+ * comments get theirs; VACUUM deletes files no version within the
  * retention needs (never less than Delta's safe default of 7 days unless forced: a shorter one breaks time
  * travel and readers of older versions); the change data feed lets downstream jobs read only what changed.
  */
@@ -17,13 +19,6 @@ public final class Upkeep {
 
     /** Delta's default retention: VACUUM keeps every file a version of the last 7 days needs. */
     public static final int SAFE_RETENTION_HOURS = 168;
-
-    /** The columns each table is clustered by (ZORDER), the ones its readers filter on. */
-    static final Map<String, List<String>> ZORDER = Map.of(
-            Tables.EXPLANATIONS.name(), List.of("model_id", "method"),
-            Tables.METRICS.name(), List.of("model_id", "metric"),
-            Tables.METHOD_AGREEMENT.name(), List.of("model_id"),
-            Tables.MODEL_DRIFT.name(), List.of("model_id"));
 
     /** What upkeep did to one table. */
     public record Done(String table, long filesBefore, long filesAfter) {}
@@ -48,8 +43,13 @@ public final class Upkeep {
             }
             String table = "delta.`" + path + "`";
             long before = files(spark, table);
-            List<String> z = ZORDER.get(t.name());
-            spark.sql("OPTIMIZE " + table + (z == null ? "" : " ZORDER BY (" + String.join(", ", z) + ")"));
+            Row detail = spark.sql("DESCRIBE DETAIL " + table).first();
+            List<String> clustered = detail.getList(detail.fieldIndex("clusteringColumns"));
+            List<String> z = Tables.CLUSTER_BY.get(t.name());
+            // a liquid-clustered table (created so) clusters incrementally; one created before by ZORDER
+            spark.sql("OPTIMIZE " + table
+                    + (z == null || !clustered.isEmpty() ? "" : " ZORDER BY (" + String.join(", ", z) + ")"));
+            comment(spark, table, t, detail.getAs("description"));
             if (cdf) {
                 spark.sql("ALTER TABLE " + table + " SET TBLPROPERTIES (delta.enableChangeDataFeed = true)");
             }
@@ -66,6 +66,26 @@ public final class Upkeep {
             out.add(new Done(t.name(), before, files(spark, table)));
         }
         return out;
+    }
+
+    /**
+     * Gives the columns of a table written before they had comments theirs, and the table its
+     * description: one metadata commit per column that lacks one (once; a table created since has them).
+     */
+    static void comment(SparkSession spark, String table, Table t, String description) {
+        for (StructField f : spark.table(table).schema().fields()) {
+            String c = t.comment(f.name());
+            if (c != null && f.getComment().isEmpty()) {
+                spark.sql("ALTER TABLE " + table + " ALTER COLUMN `" + f.name() + "` COMMENT '" + quote(c) + "'");
+            }
+        }
+        if (t.description() != null && !t.description().equals(description)) {
+            spark.sql("ALTER TABLE " + table + " SET TBLPROPERTIES ('comment' = '" + quote(t.description()) + "')");
+        }
+    }
+
+    private static String quote(String s) {
+        return s.replace("\\", "\\\\").replace("'", "\\'");
     }
 
     private static long files(SparkSession spark, String table) {

@@ -136,10 +136,15 @@ public final class EvaluateStage implements Stage {
                 .join(images, "image_id");
     }
 
-    /** Moves aside the rows of this model that a newer revision replaced ({@link Superseded}). */
+    /**
+     * Moves aside the values of this model that a newer revision of their metric replaced ({@link
+     * Superseded}): only with a metric past its first revision, so the usual run costs nothing here.
+     */
     @Override
     public void settle(SparkSession spark) {
-        Superseded.metrics(spark, s.stage().warehouse(), card);
+        if (Metrics.listFromString(String.join(",", s.metricSpecs())).stream().anyMatch(m -> m.revision() > 1)) {
+            Superseded.metrics(spark, s.stage().warehouse(), card);
+        }
     }
 
     /**

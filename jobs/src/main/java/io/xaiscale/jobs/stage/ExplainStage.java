@@ -239,10 +239,17 @@ public final class ExplainStage implements Stage {
                         DataTypes.createStructField("target", DataTypes.StringType, false))));
     }
 
-    /** Moves aside the rows of this model that a newer revision replaced ({@link Superseded}). */
+    /**
+     * Moves aside the rows of this model that a newer revision replaced ({@link Superseded}): only a stage
+     * with a method past its first revision can have written rows that supersede others (or left such a
+     * move unfinished), so the usual run costs nothing here.
+     */
     @Override
     public void settle(SparkSession spark) {
-        Superseded.explanations(spark, s.stage().warehouse(), card);
+        if (Explainers.listFromString(String.join(",", s.methodSpecs())).stream()
+                .anyMatch(e -> e.revision() > 1)) {
+            Superseded.explanations(spark, s.stage().warehouse(), card);
+        }
     }
 
     /** Prints the per-method timing summary of the rows this run wrote; returns their explainer seconds. */
