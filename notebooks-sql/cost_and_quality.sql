@@ -7,7 +7,7 @@ WITH cost AS (
   GROUP BY model_id, model_version, params_hash, method_spec
 )
 SELECT c.model_id, c.model_version, c.method_spec, c.images, ROUND(c.ms_per_image, 2) AS ms_per_image,
-       m.metric, ROUND(AVG(m.value), 4) AS mean
+       m.metric, ROUND(AVG(m.value), 4) AS mean, BOOL_AND(m.higher_is_better) AS higher_is_better
 FROM cost c
 JOIN metrics m ON m.model_id = c.model_id AND m.model_version = c.model_version AND m.params_hash = c.params_hash
 WHERE m.value IS NOT NULL

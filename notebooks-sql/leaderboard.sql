@@ -32,7 +32,8 @@ SELECT model_id, model_version, metric, metric_params, target, method_spec, n, n
        ROUND(mean - COALESCE(q.t975, 1.96) * sd / SQRT(n), 4) AS ci95_low,
        ROUND(mean + COALESCE(q.t975, 1.96) * sd / SQRT(n), 4) AS ci95_high,
        RANK() OVER (PARTITION BY model_id, model_version, metric, metric_params, target
-                    ORDER BY CASE WHEN higher_is_better THEN -mean ELSE mean END) AS rank
+                    ORDER BY CASE WHEN higher_is_better THEN -mean ELSE mean END) AS rank,
+       higher_is_better
 FROM per_method
 LEFT JOIN t_quantiles q ON q.df = n - 1;
 

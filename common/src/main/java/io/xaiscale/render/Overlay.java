@@ -4,9 +4,11 @@ import io.xaiscale.image.Box;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -17,11 +19,18 @@ import java.util.Locale;
  * ground-truth box) first and one tile per method, each titled.
  */
 public final class Overlay {
-    /** One tile of a grid: a title and a map ({@code height x width}, row-major). */
-    /** A tile: its title, its map, and how it is coloured (null: as the grid says). */
-    public record Tile(String title, float[] map, Colors colors) {
+    /**
+     * A tile of a grid: its title, its map ({@code height x width}, row-major), how it is coloured (null: as
+     * the grid says) and the map value its colour scale ends at ({@link #scale}; NaN: unknown, no colour
+     * bar).
+     */
+    public record Tile(String title, float[] map, Colors colors, float scale) {
         public Tile(String title, float[] map) {
-            this(title, map, null);
+            this(title, map, null, Float.NaN);
+        }
+
+        public Tile(String title, float[] map, Colors colors) {
+            this(title, map, colors, Float.NaN);
         }
     }
 
@@ -100,18 +109,27 @@ public final class Overlay {
         return colors.of(map) == Colors.SIGNED ? normaliseSigned(map) : normalise(map);
     }
 
+    /**
+     * The map value a tile's colour scale ends at: the 99th percentile of the map's magnitude (its largest
+     * magnitude when that is 0), which {@link #normalise} maps to 1; what the colour bar says.
+     */
+    public static float scale(float[] map) {
+        float[] sorted = new float[map.length];
+        for (int i = 0; i < map.length; i++) {
+            sorted[i] = Math.abs(map[i]);
+        }
+        Arrays.sort(sorted);
+        float hi = sorted[Math.min(sorted.length - 1, (int) Math.floor(0.99 * (sorted.length - 1)))];
+        return hi <= 0 ? sorted[sorted.length - 1] : hi;
+    }
+
     /** Magnitudes scaled to [0, 1] by the 99th percentile (robust to a few extreme pixels). */
     public static float[] normalise(float[] map) {
         float[] mag = new float[map.length];
         for (int i = 0; i < map.length; i++) {
             mag[i] = Math.abs(map[i]);
         }
-        float[] sorted = mag.clone();
-        Arrays.sort(sorted);
-        float hi = sorted[Math.min(sorted.length - 1, (int) Math.floor(0.99 * (sorted.length - 1)))];
-        if (hi <= 0) {
-            hi = sorted[sorted.length - 1];
-        }
+        float hi = scale(map);
         for (int i = 0; i < mag.length; i++) {
             mag[i] = hi > 0 ? Math.min(1f, mag[i] / hi) : 0f;
         }
@@ -146,7 +164,7 @@ public final class Overlay {
             rgb[p] = (v << 16) | (v << 8) | v;
         }
         List<Tile> scaled = tiles.stream()
-                .map(t -> new Tile(t.title(), normalise(t.map(), colors), colors.of(t.map())))
+                .map(t -> new Tile(t.title(), normalise(t.map(), colors), colors.of(t.map()), scale(t.map())))
                 .toList();
         return draw(caption, "input", rgb, width, height, boxes, scaled, scale, colors);
     }
@@ -174,7 +192,15 @@ public final class Overlay {
         return draw(caption, "original", rgb, width, height, boxes, tiles, 1, colors);
     }
 
-    /** A caption, the background with its boxes, then one tile per (normalised) map. */
+    /** Height of a colour bar with its labels under a tile. */
+    private static final int BAR = 22;
+
+    /**
+     * A caption, the background with its boxes, then one tile per (normalised) map, each titled with its
+     * full title (wrapped over as many lines as it needs, never cut) and, under it, its colour bar: the
+     * scale's colours with the map values at its ends (signed: the diverging scale from -s through 0 to s;
+     * magnitude: jet from 0 to s).
+     */
     private static BufferedImage draw(
             String caption,
             String first,
@@ -188,43 +214,115 @@ public final class Overlay {
         int tw = width * scale;
         int th = height * scale;
         int cols = tiles.size() + 1;
-        BufferedImage out = new BufferedImage(cols * (tw + 4) + 4, th + 2 * TITLE + 8, BufferedImage.TYPE_INT_RGB);
+        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D pg = probe.createGraphics();
+        pg.setFont(font);
+        List<List<String>> titles = new ArrayList<>();
+        int lines = 1;
+        for (Tile t : tiles) {
+            // a title may use the gap beside its tile; tiles under 60 pixels wide (tests) share that width
+            List<String> wrapped = wrap(t.title(), Math.max(tw, 60), pg.getFontMetrics());
+            titles.add(wrapped);
+            lines = Math.max(lines, wrapped.size());
+        }
+        pg.dispose();
+        boolean bars = tiles.stream().anyMatch(t -> Float.isFinite(t.scale()));
+        int top = TITLE + lines * TITLE;
+        BufferedImage out =
+                new BufferedImage(cols * (tw + 4) + 4, top + th + (bars ? BAR : 0) + 8, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, out.getWidth(), out.getHeight());
         g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        g.setFont(font);
         g.drawString(caption, 4, TITLE - 2);
-        drawTile(out, 4, 2 * TITLE, rgb, null, width, height, scale, colors);
+        drawTile(out, 4, top, rgb, null, width, height, scale, colors);
         g.setColor(Color.BLACK);
-        g.drawString(first, 4, 2 * TITLE - 3);
+        g.drawString(first, 4, top - 3);
         for (Box box : boxes) {
             g.setColor(Color.GREEN);
             g.setStroke(new BasicStroke(2));
-            g.drawRect(
-                    4 + box.x0() * scale,
-                    2 * TITLE + box.y0() * scale,
-                    box.width() * scale - 1,
-                    box.height() * scale - 1);
+            g.drawRect(4 + box.x0() * scale, top + box.y0() * scale, box.width() * scale - 1, box.height() * scale - 1);
         }
         for (int t = 0; t < tiles.size(); t++) {
             int x0 = 4 + (t + 1) * (tw + 4);
-            Colors c = tiles.get(t).colors() != null ? tiles.get(t).colors() : colors;
-            drawTile(out, x0, 2 * TITLE, rgb, tiles.get(t).map(), width, height, scale, c);
+            Tile tile = tiles.get(t);
+            Colors c = tile.colors() != null ? tile.colors() : colors;
+            drawTile(out, x0, top, rgb, tile.map(), width, height, scale, c);
             g.setColor(Color.BLACK);
-            g.drawString(shorten(tiles.get(t).title(), tw, g), x0, 2 * TITLE - 3);
+            List<String> title = titles.get(t);
+            for (int l = 0; l < title.size(); l++) {
+                // bottom-aligned: the last line just above the tile
+                g.drawString(title.get(l), x0, top - 3 - (title.size() - 1 - l) * TITLE);
+            }
+            if (Float.isFinite(tile.scale())) {
+                drawBar(out, g, x0, top + th + 3, tw, c, tile.scale());
+            }
         }
         g.dispose();
         return out;
     }
 
-    private static String shorten(String s, int width, Graphics2D g) {
-        String t = s;
-        while (t.length() > 3 && g.getFontMetrics().stringWidth(t) > width) {
-            t = t.substring(0, t.length() - 2);
+    /** The colour bar of a tile: its colours from end to end, the map values at the ends (and 0 for signed). */
+    private static void drawBar(BufferedImage out, Graphics2D g, int x0, int y0, int width, Colors colors, float s) {
+        boolean signed = colors == Colors.SIGNED;
+        for (int x = 0; x < width; x++) {
+            double v = width == 1 ? 1 : (double) x / (width - 1);
+            int c = signed ? Colormap.diverging(2 * v - 1) : Colormap.jet(v);
+            for (int y = 0; y < 6; y++) {
+                out.setRGB(x0 + x, y0 + y, c);
+            }
         }
-        return t.equals(s) ? s : t + "…";
+        g.setColor(Color.DARK_GRAY);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 9));
+        List<String> labels = barLabels(s, colors);
+        int base = y0 + 6 + 10;
+        g.drawString(labels.get(0), x0, base);
+        String last = labels.get(labels.size() - 1);
+        g.drawString(last, x0 + width - g.getFontMetrics().stringWidth(last), base);
+        if (labels.size() == 3) {
+            g.drawString(labels.get(1), x0 + (width - g.getFontMetrics().stringWidth(labels.get(1))) / 2, base);
+        }
+    }
+
+    /**
+     * What a colour bar says at its ends (and middle): {@code 0} and {@code s} for a magnitude map, {@code
+     * -s}, {@code 0} and {@code s} for a signed one, {@code s} with 3 significant digits.
+     */
+    public static List<String> barLabels(float s, Colors colors) {
+        String v = String.format(Locale.ROOT, "%.3g", s);
+        return colors == Colors.SIGNED ? List.of("-" + v, "0", v) : List.of("0", v);
+    }
+
+    /**
+     * {@code title} in lines no wider than {@code width}: broken after a comma, an opening bracket or a
+     * space where one fits, anywhere else when none does; nothing is cut.
+     */
+    static List<String> wrap(String title, int width, FontMetrics fm) {
+        List<String> lines = new ArrayList<>();
+        String rest = title;
+        while (!rest.isEmpty() && fm.stringWidth(rest) > width) {
+            int fit = 1;
+            while (fit < rest.length() && fm.stringWidth(rest.substring(0, fit + 1)) <= width) {
+                fit++;
+            }
+            int cut = fit;
+            for (int k = fit; k > 0; k--) {
+                char ch = rest.charAt(k - 1);
+                if (ch == ',' || ch == '[' || ch == ' ' || ch == '|') {
+                    cut = k;
+                    break;
+                }
+            }
+            lines.add(rest.substring(0, cut).stripTrailing());
+            rest = rest.substring(cut).stripLeading();
+        }
+        if (!rest.isEmpty() || lines.isEmpty()) {
+            lines.add(rest);
+        }
+        return lines;
     }
 
     /**

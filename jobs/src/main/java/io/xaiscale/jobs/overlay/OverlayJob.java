@@ -124,7 +124,7 @@ public final class OverlayJob {
                     > 1;
             List<Overlay.Tile> tiles = new ArrayList<>();
             for (Row r : e.getValue()) {
-                // the class first: a long method spec is shortened from its end
+                // the class first, then the full spec (wrapped over lines, never cut)
                 String title = (targets ? card.classes().get(r.<Integer>getAs("target_class")) + " | " : "")
                         + r.<String>getAs("method_spec");
                 tiles.add(new Overlay.Tile(title, Maps.of(r, "map")));
@@ -193,7 +193,10 @@ public final class OverlayJob {
         List<Overlay.Tile> back = new ArrayList<>();
         for (Overlay.Tile tile : tiles) {
             back.add(new Overlay.Tile(
-                    tile.title(), t.toSource(Overlay.normalise(tile.map(), colors), dw, dh), colors.of(tile.map())));
+                    tile.title(),
+                    t.toSource(Overlay.normalise(tile.map(), colors), dw, dh),
+                    colors.of(tile.map()),
+                    Overlay.scale(tile.map())));
         }
         // the boxes on the frame the geometry read (identity geometry), scaled to the display
         Geometry same =

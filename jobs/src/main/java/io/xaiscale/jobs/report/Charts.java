@@ -33,13 +33,30 @@ final class Charts {
         return m;
     }
 
-    private static Map<String, Object> base(int categories) {
+    private static Map<String, Object> base(List<String> categories) {
         return map(
                 "animation", false,
                 "tooltip", map("trigger", "item"),
-                "grid", map("left", 60, "right", 30, "top", 30, "bottom", categories > 3 ? 110 : 60));
+                "grid", map("left", 70, "right", 30, "top", 30, "bottom", bottom(categories)));
     }
 
+    /** About the width of a label of 11-pixel text, in pixels. */
+    static int textWidth(List<String> labels) {
+        return (int)
+                Math.ceil(6.2 * labels.stream().mapToInt(String::length).max().orElse(0));
+    }
+
+    /** Room under the plot for the category labels, whole (slanted by 30 degrees when there are more than 3). */
+    static int bottom(List<String> categories) {
+        return categories.size() > 3 ? 40 + textWidth(categories) / 2 : 60;
+    }
+
+    /** The height of a heatmap chart: {@code row} pixels per row of {@code ys}, and room for the labels of {@code xs}. */
+    static int heatmapHeight(List<String> xs, List<String> ys, int row) {
+        return Math.max(240, 30 + row * ys.size() + 60 + bottom(xs));
+    }
+
+    /** A category axis whose labels are the full names, never cut (slanted when there are more than 3). */
     private static Map<String, Object> categoryAxis(List<String> names) {
         return map(
                 "type",
@@ -47,17 +64,17 @@ final class Charts {
                 "data",
                 names,
                 "axisLabel",
-                map(
-                        "interval",
-                        0,
-                        "rotate",
-                        names.size() > 3 ? 30 : 0,
-                        "fontSize",
-                        11,
-                        "width",
-                        150,
-                        "overflow",
-                        "truncate"));
+                map("interval", 0, "rotate", names.size() > 3 ? 30 : 0, "fontSize", 11, "overflow", "none"));
+    }
+
+    /** A value axis named along its side (out of the legend's way). */
+    private static Map<String, Object> valueAxis(String name) {
+        return map("type", "value", "name", name, "nameLocation", "middle", "nameGap", 50, "scale", true);
+    }
+
+    /** What a metric's axis says of its direction. */
+    static String direction(Boolean higherIsBetter) {
+        return higherIsBetter == null ? "" : higherIsBetter ? " (higher is better)" : " (lower is better)";
     }
 
     /**
@@ -65,14 +82,15 @@ final class Charts {
      * end with the mean as its middle line (a boxplot series carrying {@code [low, low, mean, high,
      * high]}).
      */
-    static Map<String, Object> intervals(List<String> names, List<double[]> lowMeanHigh, String valueName) {
+    static Map<String, Object> intervals(
+            List<String> names, List<double[]> lowMeanHigh, String valueName, Boolean higherIsBetter) {
         List<List<Double>> data = new ArrayList<>();
         for (double[] v : lowMeanHigh) {
             data.add(List.of(v[0], v[0], v[1], v[2], v[2]));
         }
-        Map<String, Object> o = base(names.size());
+        Map<String, Object> o = base(names);
         o.put("xAxis", categoryAxis(names));
-        o.put("yAxis", map("type", "value", "name", "mean", "scale", true));
+        o.put("yAxis", valueAxis("mean" + direction(higherIsBetter)));
         o.put(
                 "series",
                 List.of(map(
@@ -87,7 +105,16 @@ final class Charts {
         return o;
     }
 
-    /** A heatmap of {@code values[y][x]} (null: no value) over the given categories. */
+    /** Blue through white (0) to red: a signed quantity. */
+    static final List<String> DIVERGING = List.of("#2166ac", "#92c5de", "#f7f7f7", "#f4a582", "#b2182b");
+
+    /** Light to dark: a non-negative quantity. */
+    static final List<String> SEQUENTIAL = List.of("#fff7ec", "#fdbb84", "#ef6548", "#990000");
+
+    /**
+     * A heatmap of {@code values[y][x]} (null: no value) over the given categories, on a diverging scale
+     * centred at 0 when {@code min < 0 < max}, else on a sequential one.
+     */
     static Map<String, Object> heatmap(
             List<String> xs, List<String> ys, Double[][] values, double min, double max, String valueName) {
         List<List<Object>> data = new ArrayList<>();
@@ -98,8 +125,10 @@ final class Charts {
                 }
             }
         }
-        Map<String, Object> o = base(xs.size());
-        o.put("grid", map("left", 170, "right", 30, "top", 30, "bottom", xs.size() > 3 ? 170 : 90));
+        Map<String, Object> o = base(xs);
+        o.put(
+                "grid",
+                map("left", Math.min(480, 20 + textWidth(ys)), "right", 30, "top", 30, "bottom", 60 + bottom(xs)));
         o.put("xAxis", categoryAxis(xs));
         o.put(
                 "yAxis",
@@ -111,7 +140,7 @@ final class Charts {
                         "inverse",
                         true,
                         "axisLabel",
-                        map("interval", 0, "fontSize", 11, "width", 160, "overflow", "truncate")));
+                        map("interval", 0, "fontSize", 11, "overflow", "none")));
         o.put(
                 "visualMap",
                 map(
@@ -128,7 +157,11 @@ final class Charts {
                         "bottom",
                         0,
                         "text",
-                        List.of(valueName, "")));
+                        List.of(valueName, ""),
+                        "inRange",
+                        // a signed quantity (a correlation, a shift) on a diverging scale, white at 0, so that
+                        // -0.14 does not read as agreement; a share or a magnitude on a sequential one
+                        map("color", min < 0 && max > 0 ? DIVERGING : SEQUENTIAL)));
         o.put(
                 "series",
                 List.of(map(
@@ -153,26 +186,92 @@ final class Charts {
                 name,
                 "data",
                 pts.stream().map(p -> List.of(p[0], p[1])).toList())));
-        Map<String, Object> o = base(0);
+        Map<String, Object> o = base(List.of());
         o.put("tooltip", map("trigger", "axis"));
         o.put("legend", map("type", "scroll", "top", 0));
-        o.put("grid", map("left", 60, "right", 30, "top", 40, "bottom", 50));
+        o.put("grid", map("left", 70, "right", 30, "top", 40, "bottom", 50));
         o.put("xAxis", map("type", "value", "name", xName, "nameLocation", "middle", "nameGap", 28, "scale", true));
-        o.put("yAxis", map("type", "value", "name", yName, "scale", true));
+        o.put("yAxis", valueAxis(yName));
+        o.put("series", series);
+        return o;
+    }
+
+    /**
+     * One mean curve per series name over a numeric x axis with its interval as a shaded band ({@code
+     * points}: [x, mean, low, high]): the band is two stacked series, the low end (no line) and the width up
+     * to the high end (shaded), so it shows in the legend under the curve's own name.
+     */
+    static Map<String, Object> bands(String xName, String yName, Map<String, List<double[]>> points) {
+        List<Object> series = new ArrayList<>();
+        int k = 0;
+        for (var e : points.entrySet()) {
+            String stack = "band" + (k++);
+            List<double[]> pts = e.getValue();
+            series.add(map(
+                    "type",
+                    "line",
+                    "name",
+                    e.getKey(),
+                    "showSymbol",
+                    false,
+                    "data",
+                    pts.stream().map(p -> List.of(p[0], p[1])).toList()));
+            series.add(map(
+                    "type",
+                    "line",
+                    "name",
+                    e.getKey(),
+                    "stack",
+                    stack,
+                    "showSymbol",
+                    false,
+                    "silent",
+                    true,
+                    "lineStyle",
+                    map("opacity", 0),
+                    "data",
+                    pts.stream().map(p -> List.of(p[0], p[2])).toList()));
+            series.add(map(
+                    "type",
+                    "line",
+                    "name",
+                    e.getKey(),
+                    "stack",
+                    stack,
+                    "showSymbol",
+                    false,
+                    "silent",
+                    true,
+                    "lineStyle",
+                    map("opacity", 0),
+                    "areaStyle",
+                    map("opacity", 0.15),
+                    "data",
+                    pts.stream().map(p -> List.of(p[0], p[3] - p[2])).toList()));
+        }
+        Map<String, Object> o = base(List.of());
+        o.put("tooltip", map("trigger", "axis"));
+        o.put("legend", map("type", "scroll", "top", 0));
+        o.put("grid", map("left", 70, "right", 30, "top", 40, "bottom", 50));
+        o.put(
+                "xAxis",
+                map("type", "value", "name", xName, "nameLocation", "middle", "nameGap", 28, "min", 0, "max", 1));
+        o.put("yAxis", valueAxis(yName));
         o.put("series", series);
         return o;
     }
 
     /** One point per series name ({@code points}: [x, y]), e.g. cost against quality per method. */
-    static Map<String, Object> scatter(String xName, String yName, Map<String, double[]> points) {
+    static Map<String, Object> scatter(
+            String xName, String yName, Boolean higherIsBetter, Map<String, double[]> points) {
         List<Object> series = new ArrayList<>();
         points.forEach((name, p) -> series.add(
                 map("type", "scatter", "name", name, "symbolSize", 12, "data", List.of(List.of(p[0], p[1])))));
-        Map<String, Object> o = base(0);
+        Map<String, Object> o = base(List.of());
         o.put("legend", map("type", "scroll", "top", 0));
-        o.put("grid", map("left", 60, "right", 30, "top", 40, "bottom", 50));
+        o.put("grid", map("left", 70, "right", 30, "top", 40, "bottom", 50));
         o.put("xAxis", map("type", "log", "name", xName, "nameLocation", "middle", "nameGap", 28));
-        o.put("yAxis", map("type", "value", "name", yName, "scale", true));
+        o.put("yAxis", valueAxis(yName + direction(higherIsBetter)));
         o.put("series", series);
         return o;
     }

@@ -54,7 +54,7 @@ final class ClassesPage extends ReportPage {
                             "Share of relevance outside the object",
                             "per class (rows) and method (columns)",
                             Charts.heatmap(methodList, classes, v, 0, 1, "outside share"),
-                            Math.max(320, 22 * classes.size() + 200),
+                            Charts.heatmapHeight(methodList, classes, 22),
                             file,
                             r.query());
         }

@@ -101,8 +101,8 @@ final class LeaderboardPage extends ReportPage {
                                         .reduce((a, b) -> a + "/" + b)
                                         .orElse("")
                                 + notApplicable(lb, rows),
-                        Charts.intervals(names, v, m),
-                        names.size() > 6 ? 420 : 320,
+                        Charts.intervals(names, v, m, higherIsBetter(lb, rows)),
+                        (names.size() > 6 ? 300 : 230) + Charts.bottom(names),
                         lbCsv,
                         lb.query());
             }
@@ -120,7 +120,7 @@ final class LeaderboardPage extends ReportPage {
                         "Spearman correlation of the methods' means between two metrics, in each metric's better"
                                 + " direction (1: the same order; below 0: they disagree)",
                         Charts.heatmap(metricList, metricList, agree, -1, 1, "Spearman"),
-                        Math.max(320, 40 * metricList.size() + 160),
+                        Charts.heatmapHeight(metricList, metricList, 40),
                         lbCsv,
                         lb.query());
             }
@@ -162,5 +162,13 @@ final class LeaderboardPage extends ReportPage {
                 .distinct()
                 .toList();
         return k.isEmpty() ? "" : ", not applicable: " + String.join("/", k);
+    }
+
+    /** The direction of the rows' metric (null: not said, a warehouse written before the column). */
+    static Boolean higherIsBetter(Query.Result result, List<Row> rows) {
+        String v = rows.isEmpty() || !result.columns().contains("higher_is_better")
+                ? null
+                : result.string(rows.get(0), "higher_is_better");
+        return v == null ? null : Boolean.valueOf(v);
     }
 }

@@ -43,7 +43,7 @@ final class MethodsPage extends ReportPage {
                             "Mean Spearman correlation of the maps of two methods",
                             "per image, then averaged",
                             Charts.heatmap(ms, ms, v, -1, 1, "Spearman"),
-                            Math.max(320, 34 * ms.size() + 200),
+                            Charts.heatmapHeight(ms, ms, 34),
                             agreementCsv,
                             agreement.query());
         }
@@ -64,10 +64,42 @@ final class MethodsPage extends ReportPage {
                             "Milliseconds per image against the mean of "
                                     + g.getKey().substring(g.getKey().lastIndexOf(' ') + 1),
                             "one point per method configuration",
-                            Charts.scatter("ms per image (log)", "mean", points),
+                            Charts.scatter(
+                                    "ms per image (log)",
+                                    "mean",
+                                    LeaderboardPage.higherIsBetter(cost, g.getValue()),
+                                    points),
                             360,
                             costCsv,
                             cost.query());
+        }
+
+        Query.Result curves = run("curves.sql", 0);
+        if (!curves.rows().isEmpty()) {
+            String file = csv("curves", curves);
+            for (var g : group(curves, "model_id", "model_version", "metric", "metric_params")
+                    .entrySet()) {
+                Map<String, List<double[]>> bands = new TreeMap<>();
+                for (Row r : g.getValue()) {
+                    bands.computeIfAbsent(curves.string(r, "method_spec"), k -> new ArrayList<>())
+                            .add(new double[] {
+                                curves.number(r, "fraction"),
+                                curves.number(r, "mean"),
+                                curves.number(r, "ci95_low"),
+                                curves.number(r, "ci95_high")
+                            });
+                }
+                String metric = curves.string(g.getValue().get(0), "metric");
+                p.section("curve-" + chart, "Curve of " + g.getKey(), null)
+                        .chart(
+                                "v" + (++chart),
+                                "The target's score along the " + metric + " curve, per method (mean, 95% band)",
+                                "the metric's value is read off these curves; x: the fraction of the steps done",
+                                Charts.bands("fraction of the steps", "mean target score", bands),
+                                360,
+                                file,
+                                curves.query());
+            }
         }
 
         Query.Result robust = run("robustness.sql", 0);

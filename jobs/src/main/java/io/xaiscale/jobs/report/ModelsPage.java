@@ -60,7 +60,7 @@ final class ModelsPage extends ReportPage {
                             "per metric and method both ran: the normalised rank under " + b + " less the one under "
                                     + a + " (positive: the method ranks worse under " + b + ")",
                             Charts.heatmap(ms, ys, v, -1, 1, "rank shift"),
-                            Math.max(320, 22 * ys.size() + 200),
+                            Charts.heatmapHeight(ms, ys, 22),
                             file,
                             ranks.query());
             List<String> cols = List.of("metric", "method_spec", "mean_a", "rank_a", "mean_b", "rank_b", "rank_shift");

@@ -50,7 +50,7 @@ final class VersionsPage extends ReportPage {
                             "Mean Pearson correlation of the maps of the two versions",
                             "per class (the classes whose maps moved most first) and method",
                             Charts.heatmap(ms, classes, v, -1, 1, "Pearson"),
-                            Math.max(320, 22 * classes.size() + 200),
+                            Charts.heatmapHeight(ms, classes, 22),
                             file,
                             perClass.query());
         }
