@@ -216,38 +216,16 @@ final class Charts {
                     false,
                     "data",
                     pts.stream().map(p -> List.of(p[0], p[1])).toList()));
-            series.add(map(
-                    "type",
-                    "line",
-                    "name",
+            series.add(bandEdge(
                     e.getKey(),
-                    "stack",
                     stack,
-                    "showSymbol",
-                    false,
-                    "silent",
-                    true,
-                    "lineStyle",
-                    map("opacity", 0),
-                    "data",
-                    pts.stream().map(p -> List.of(p[0], p[2])).toList()));
-            series.add(map(
-                    "type",
-                    "line",
-                    "name",
+                    pts.stream().map(p -> List.of(p[0], p[2])).toList(),
+                    false));
+            series.add(bandEdge(
                     e.getKey(),
-                    "stack",
                     stack,
-                    "showSymbol",
-                    false,
-                    "silent",
-                    true,
-                    "lineStyle",
-                    map("opacity", 0),
-                    "areaStyle",
-                    map("opacity", 0.15),
-                    "data",
-                    pts.stream().map(p -> List.of(p[0], p[3] - p[2])).toList()));
+                    pts.stream().map(p -> List.of(p[0], p[3] - p[2])).toList(),
+                    true));
         }
         Map<String, Object> o = base(List.of());
         o.put("tooltip", map("trigger", "axis"));
@@ -259,6 +237,29 @@ final class Charts {
         o.put("yAxis", valueAxis(yName));
         o.put("series", series);
         return o;
+    }
+
+    /** A band's low end ({@code shaded} false: no line, no area) or its width stacked on it (shaded). */
+    private static Map<String, Object> bandEdge(String name, String stack, List<List<Double>> data, boolean shaded) {
+        Map<String, Object> m = map(
+                "type",
+                "line",
+                "name",
+                name,
+                "stack",
+                stack,
+                "showSymbol",
+                false,
+                "silent",
+                true,
+                "lineStyle",
+                map("opacity", 0),
+                "data",
+                data);
+        if (shaded) {
+            m.put("areaStyle", map("opacity", 0.15));
+        }
+        return m;
     }
 
     /** One point per series name ({@code points}: [x, y]), e.g. cost against quality per method. */

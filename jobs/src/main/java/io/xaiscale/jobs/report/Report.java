@@ -12,6 +12,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -54,17 +58,14 @@ public final class Report {
         }
         assets(s.out());
         ReportRun run = new ReportRun(spark, s, tables);
-        List<Page> pages = new ArrayList<>();
-        for (ReportPage page : List.of(
+        List<Page> pages = build(List.of(
                 new OverviewPage(run),
                 new LeaderboardPage(run),
                 new ClassesPage(run),
                 new MethodsPage(run),
                 new VersionsPage(run),
                 new ModelsPage(run),
-                new WorstPage(run))) {
-            pages.add(page.build());
-        }
+                new WorstPage(run)));
         List<Path> out = new ArrayList<>();
         for (Page p : pages) {
             out.add(render(p, pages, s.warehouse(), s.out()));
@@ -73,6 +74,48 @@ public final class Report {
             Files.writeString(s.out().resolve("sql").resolve(n), Query.text(n));
         }
         return out;
+    }
+
+    /**
+     * Pages built at once: their queries run as concurrent Spark jobs, so planning, Delta log reads and
+     * the driver's waits overlap: as many as the driver has cores, at most 4 (system property {@code
+     * xai.report.threads}; 1: one page after another). On the 2-core machines of the tests it gains nothing
+     * measurable (docs/benchmarks.md): the report's work there is CPU-bound.
+     */
+    static final int PAGE_THREADS = Integer.getInteger(
+            "xai.report.threads", Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+    /** Builds {@code pages} on {@link #PAGE_THREADS} threads; their pages in order, or the first failure. */
+    static List<Page> build(List<ReportPage> pages) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(PAGE_THREADS, pages.size())), r -> {
+            Thread t = new Thread(r, "report-page");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Page>> built = new ArrayList<>();
+            for (ReportPage p : pages) {
+                built.add(pool.submit(p::build));
+            }
+            List<Page> out = new ArrayList<>();
+            for (Future<Page> f : built) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the report's pages were built", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Writes page {@code p} (with the navigation of {@code pages}) into {@code out}. */

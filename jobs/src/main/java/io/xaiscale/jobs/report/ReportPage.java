@@ -3,6 +3,7 @@ package io.xaiscale.jobs.report;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -36,9 +37,13 @@ abstract class ReportPage {
         return report.run(file, statement);
     }
 
-    /** Writes rows as a CSV in {@code data/}; returns its link. */
+    /** This page's CSVs so far: they are numbered per page, so the pages can be built at once. */
+    private int csvs;
+
+    /** Writes rows as a CSV in {@code data/} ({@code <page>-<nn>-<name>.csv}); returns its link. */
     String csv(String name, Query.Result r) throws IOException {
-        return report.csv(name, r);
+        String page = getClass().getSimpleName().replace("Page", "").toLowerCase(Locale.ROOT);
+        return report.csv(page + "-" + String.format(Locale.ROOT, "%02d", ++csvs) + "-" + name, r);
     }
 
     /** Overlay grids of {@code ids} for {@code model} (see {@link ReportRun#images}). */

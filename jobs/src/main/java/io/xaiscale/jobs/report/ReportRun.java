@@ -13,26 +13,28 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * What the pages of one report share while it is written: the session, the settings, the warehouse's
- * tables, the notebooks run (copied to {@code sql/} at the end), the CSVs' numbering and the drawn
- * images (each drawn once, whichever page asks first).
+ * tables, the notebooks run (copied to {@code sql/} at the end) and the drawn images (each drawn once,
+ * whichever page asks first). The pages are built at once, each on a thread of its own: what they share
+ * is safe to use from several.
  */
 final class ReportRun {
     private final SparkSession spark;
     private final Report.Settings s;
     private final List<String> tables;
     private final Map<String, ModelCard> cards = new LinkedHashMap<>();
-    private final List<String> notebooks = new ArrayList<>();
-    private int csvs;
+    private final Set<String> notebooks = Collections.synchronizedSet(new LinkedHashSet<>());
 
     ReportRun(SparkSession spark, Report.Settings s, List<String> tables) {
         this.spark = spark;
@@ -53,22 +55,22 @@ final class ReportRun {
         return tables;
     }
 
-    /** The notebooks whose statements ran, in order. */
+    /** The notebooks whose statements ran. */
     List<String> notebooks() {
-        return notebooks;
+        synchronized (notebooks) {
+            return List.copyOf(notebooks);
+        }
     }
 
-    /** Runs a notebook statement, keeps the notebook for the report's {@code sql/} folder. */
+    /** Runs a notebook statement, keeps the notebook for the report's {@code sql/} folder (any thread). */
     Query.Result run(String file, int statement) {
-        if (!notebooks.contains(file)) {
-            notebooks.add(file);
-        }
+        notebooks.add(file);
         return new Query(file, statement).run(spark);
     }
 
-    /** Writes rows as a CSV in {@code data/}; returns its link. */
+    /** Writes rows as a CSV in {@code data/} (a name unique in the report); returns its link. */
     String csv(String name, Query.Result r) throws IOException {
-        String file = String.format(Locale.ROOT, "data/%02d-%s.csv", ++csvs, FileNames.safe(name));
+        String file = "data/" + FileNames.safe(name) + ".csv";
         Files.writeString(s.out().resolve(file), r.csv(), StandardCharsets.UTF_8);
         return file;
     }
@@ -78,7 +80,7 @@ final class ReportRun {
      * original image, signed maps on the diverging scale and non-negative (CAM-style) ones as jet of
      * their magnitude; a note when the model's card was not given.
      */
-    List<Map<String, Object>> images(String model, List<String> ids) throws IOException {
+    synchronized List<Map<String, Object>> images(String model, List<String> ids) throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
         ModelCard card = cards.get(model);
         List<String> chosen = ids.subList(0, Math.min(s.gallery(), ids.size()));

@@ -34,32 +34,24 @@ import org.apache.spark.sql.expressions.WindowSpec;
 public final class Superseded {
     private Superseded() {}
 
-    /** A row written before revisions were recorded is at revision 1. */
-    private static Column revision(Dataset<Row> frame, Table table, String column) {
-        return coalesce(table.column(frame, column), lit(1));
-    }
-
     /**
      * Moves the explanations of {@code card}'s model that a newer revision of their method replaced (same
      * image, method spec and target), with every metric, agreement and drift row of theirs. Returns the
      * explanation rows moved; 0, after one small aggregate, when no method spec has two revisions.
      */
     public static long explanations(SparkSession spark, String warehouse, ModelCard card) {
-        if (!DeltaIO.exists(spark, Tables.EXPLANATIONS.path(warehouse))) {
+        Dataset<Row> old = older(
+                spark,
+                warehouse,
+                card,
+                Tables.EXPLANATIONS,
+                "method_revision",
+                "method_spec",
+                List.of("image_id", "method_spec", "target_rule"),
+                List.of("image_id", "model_id", "model_version", "params_hash"));
+        if (old == null) {
             return 0;
         }
-        Dataset<Row> all = DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS).where(Tables.ofModel(card));
-        Dataset<Row> e = all.withColumn("r", revision(all, Tables.EXPLANATIONS, "method_revision"));
-        List<String> specs = twoRevisions(e, "method_spec");
-        if (specs.isEmpty()) {
-            return 0;
-        }
-        WindowSpec sameItem = Window.partitionBy("image_id", "method_spec", "target_rule");
-        Dataset<Row> old = e.where(col("method_spec").isin(specs.toArray()))
-                .withColumn("latest", max("r").over(sameItem))
-                .where(col("r").lt(col("latest")))
-                .select(col("image_id"), col("model_id"), col("model_version"), col("params_hash"), col("latest"))
-                .cache();
         try {
             long n = old.count();
             if (n == 0) {
@@ -104,22 +96,19 @@ public final class Superseded {
      * when no metric has two revisions.
      */
     public static long metrics(SparkSession spark, String warehouse, ModelCard card) {
-        if (!DeltaIO.exists(spark, Tables.METRICS.path(warehouse))) {
-            return 0;
-        }
-        Dataset<Row> all = DeltaIO.read(spark, warehouse, Tables.METRICS).where(Tables.ofModel(card));
-        Dataset<Row> m = all.withColumn("r", revision(all, Tables.METRICS, "metric_revision"));
-        List<String> metrics = twoRevisions(m, "metric");
-        if (metrics.isEmpty()) {
-            return 0;
-        }
-        WindowSpec sameValue = Window.partitionBy("image_id", "params_hash", "metric", "metric_params");
         List<String> key = Tables.METRICS.key();
-        Dataset<Row> old = m.where(col("metric").isin(metrics.toArray()))
-                .withColumn("latest", max("r").over(sameValue))
-                .where(col("r").lt(col("latest")))
-                .select(keyAnd(key, "latest"))
-                .cache();
+        Dataset<Row> old = older(
+                spark,
+                warehouse,
+                card,
+                Tables.METRICS,
+                "metric_revision",
+                "metric",
+                List.of("image_id", "params_hash", "metric", "metric_params"),
+                key);
+        if (old == null) {
+            return 0;
+        }
         try {
             long n = old.count();
             if (n > 0) {
@@ -136,6 +125,38 @@ public final class Superseded {
         } finally {
             old.unpersist();
         }
+    }
+
+    /**
+     * The rows of {@code card}'s model in {@code table} that a row of a newer revision (column {@code
+     * revision}) of the same {@code item} replaced: their {@code keep} columns and {@code latest}, the newer
+     * revision (cached: moving them reads them more than once); null, after one small aggregate, when no
+     * value of {@code by} has two revisions, or the table does not exist.
+     */
+    private static Dataset<Row> older(
+            SparkSession spark,
+            String warehouse,
+            ModelCard card,
+            Table table,
+            String revision,
+            String by,
+            List<String> item,
+            List<String> keep) {
+        if (!DeltaIO.exists(spark, table.path(warehouse))) {
+            return null;
+        }
+        Dataset<Row> all = DeltaIO.read(spark, warehouse, table).where(Tables.ofModel(card));
+        Dataset<Row> rows = all.withColumn("r", coalesce(table.column(all, revision), lit(1)));
+        List<String> twice = twoRevisions(rows, by);
+        if (twice.isEmpty()) {
+            return null;
+        }
+        WindowSpec sameItem = Window.partitionBy(item.stream().map(c -> col(c)).toArray(Column[]::new));
+        return rows.where(col(by).isin(twice.toArray()))
+                .withColumn("latest", max("r").over(sameItem))
+                .where(col("r").lt(col("latest")))
+                .select(keyAnd(keep, "latest"))
+                .cache();
     }
 
     /** The values of {@code column} (a method spec, a metric) with rows at two revisions or more ({@code r}). */
