@@ -5,18 +5,19 @@
 -- revision (Configured.revision); rows written before the provenance columns read as revision 1 and
 -- build 'before provenance'.
 
--- 1. Rows whose method or metric has a newer revision in this build: not yet recomputed.
-SELECT 'explanations' AS table_name, e.model_id, e.model_version, e.method_spec AS name,
-       COALESCE(e.method_revision, 1) AS revision, r.revision AS current_revision, COUNT(*) AS rows
-FROM explanations e JOIN revisions r ON r.kind = 'method' AND r.name = e.method_spec
-WHERE COALESCE(e.method_revision, 1) < r.revision
-GROUP BY e.model_id, e.model_version, e.method_spec, COALESCE(e.method_revision, 1), r.revision
+-- 1. Rows whose method or metric has a newer revision in this build (xai_revision): not yet recomputed.
+SELECT 'explanations' AS table_name, model_id, model_version, method_spec AS name,
+       COALESCE(method_revision, 1) AS revision, xai_revision('method', method_spec) AS current_revision,
+       COUNT(*) AS rows
+FROM explanations
+WHERE COALESCE(method_revision, 1) < xai_revision('method', method_spec)
+GROUP BY model_id, model_version, method_spec, COALESCE(method_revision, 1)
 UNION ALL
-SELECT 'metrics', m.model_id, m.model_version, m.metric, COALESCE(m.metric_revision, 1), r.revision, COUNT(*)
+SELECT 'metrics', m.model_id, m.model_version, m.metric, COALESCE(m.metric_revision, 1),
+       xai_revision('metric', f.metric), COUNT(*)
 FROM metrics m JOIN metric_families f ON f.output = m.metric
-JOIN revisions r ON r.kind = 'metric' AND r.name = f.metric
-WHERE COALESCE(m.metric_revision, 1) < r.revision
-GROUP BY m.model_id, m.model_version, m.metric, COALESCE(m.metric_revision, 1), r.revision
+WHERE COALESCE(m.metric_revision, 1) < xai_revision('metric', f.metric)
+GROUP BY m.model_id, m.model_version, m.metric, COALESCE(m.metric_revision, 1), f.metric
 ORDER BY table_name, model_id, model_version, name;
 
 -- 2. Rows a newer revision superseded, by when and why.

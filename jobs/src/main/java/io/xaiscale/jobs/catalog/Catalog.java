@@ -66,9 +66,6 @@ public final class Catalog {
             out.add(new Entry("metric_families", "view", null));
             spark.sql("CREATE OR REPLACE VIEW `" + database + "`.t_quantiles AS " + tQuantiles());
             out.add(new Entry("t_quantiles", "view", null));
-            spark.sql("CREATE OR REPLACE VIEW `" + database + "`.revisions AS "
-                    + revisions(SqlRunner.storedSpecs(spark, warehouse)));
-            out.add(new Entry("revisions", "view", null));
             spark.sql("CREATE OR REPLACE VIEW `" + database + "`.leaderboard AS " + leaderboardQuery());
             out.add(new Entry("leaderboard", "view", null));
         } finally {
@@ -154,15 +151,6 @@ public final class Catalog {
                                 + quote(r.getString(2)) + "')")
                         .collect(Collectors.joining(", "))
                 + " AS t(output, metric, family)";
-    }
-
-    /** {@link SqlRunner#revisions} as a VALUES query: this build's revisions, of the specs stored when registered. */
-    static String revisions(List<String> specs) {
-        return "SELECT * FROM VALUES "
-                + SqlRunner.revisionRows(specs).stream()
-                        .map(r -> "('" + r.getString(0) + "', '" + quote(r.getString(1)) + "', " + r.getInt(2) + ")")
-                        .collect(Collectors.joining(", "))
-                + " AS t(kind, name, revision)";
     }
 
     /** Student's t quantiles by degrees of freedom ({@link SqlRunner#tQuantileRows}) as a VALUES query. */

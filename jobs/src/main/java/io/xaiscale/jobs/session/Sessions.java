@@ -83,6 +83,7 @@ public final class Sessions {
         s.sparkContext().setLogLevel("WARN");
         dropReflection(s);
         Maps.register(s);
+        SqlRunner.registerFunctions(s);
         return s;
     }
 

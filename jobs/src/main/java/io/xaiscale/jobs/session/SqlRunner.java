@@ -13,14 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.types.DataTypes;
 
 /** Runs the SQL files of {@code notebooks-sql/} against the Delta tables of a warehouse. */
@@ -30,8 +29,8 @@ public final class SqlRunner {
     /**
      * Registers every table of the project ({@link Tables#ALL}) as a view of the warehouse's table, or
      * of an empty frame of its schema when the warehouse has none yet (so every notebook runs on any
-     * warehouse), then the views notebooks build on: {@code metric_families}, {@code t_quantiles}, {@code
-     * revisions} and {@code leaderboard}
+     * warehouse), then the views notebooks build on: {@code metric_families}, {@code t_quantiles} and {@code
+     * leaderboard}
      * (the first statement of {@code leaderboard.sql}); returns the tables found.
      */
     public static List<String> registerViews(SparkSession spark, String warehouse) {
@@ -45,7 +44,6 @@ public final class SqlRunner {
         }
         metricFamilies(spark).createOrReplaceTempView("metric_families");
         tQuantiles(spark).createOrReplaceTempView("t_quantiles");
-        revisions(spark, storedSpecs(spark, warehouse)).createOrReplaceTempView("revisions");
         spark.sql(statements(notebook("leaderboard.sql")).get(0));
         return found;
     }
@@ -84,52 +82,31 @@ public final class SqlRunner {
     }
 
     /**
-     * The revision of every method spec of {@code specs} and of the registry's defaults (kind {@code
-     * method}, name the spec: a wrapper's revision adds its base's) and of every metric (kind {@code
-     * metric}, name the metric's) in this build: rows of a lower revision predate a fix and the next run
-     * recomputes them ({@code notebooks-sql/provenance.sql}).
+     * Registers {@code xai_revision(kind, name)} in {@code spark} (every session of the project): this
+     * build's revision of a method spec ({@code kind} {@code method}; a wrapper's adds its base's) or of a
+     * metric ({@code metric}, by the metric's name), null for one this build does not know. Rows of a
+     * lower revision predate a fix and the next run recomputes them ({@code notebooks-sql/provenance.sql}).
+     * A function rather than a view of every stored spec: it costs nothing until a query calls it.
      */
-    public static Dataset<Row> revisions(SparkSession spark, List<String> specs) {
-        return spark.createDataFrame(
-                revisionRows(specs),
-                DataTypes.createStructType(List.of(
-                        DataTypes.createStructField("kind", DataTypes.StringType, false),
-                        DataTypes.createStructField("name", DataTypes.StringType, false),
-                        DataTypes.createStructField("revision", DataTypes.IntegerType, false))));
+    public static void registerFunctions(SparkSession spark) {
+        spark.udf()
+                .register("xai_revision", (UDF2<String, String, Integer>) SqlRunner::revision, DataTypes.IntegerType);
     }
 
-    /** The rows of {@link #revisions}: kind, name, revision; a spec this build does not know is left out. */
-    public static List<Row> revisionRows(List<String> specs) {
-        Set<String> methods = new LinkedHashSet<>();
-        Explainers.names().forEach(n -> methods.add(Explainers.fromString(n).spec()));
-        methods.addAll(specs);
-        List<Row> rows = new ArrayList<>();
-        for (String spec : methods) {
-            try {
-                rows.add(RowFactory.create(
-                        "method", spec, Explainers.fromString(spec).revision()));
-            } catch (IllegalArgumentException unknown) {
-                // written by another build, under a name or parameter this one does not have
-            }
+    /** {@code xai_revision}: the revision of {@code name} of {@code kind} in this build, or null. */
+    static Integer revision(String kind, String name) {
+        if (kind == null || name == null) {
+            return null;
         }
-        for (String name : Metrics.names()) {
-            rows.add(RowFactory.create("metric", name, Metrics.fromString(name).revision()));
+        try {
+            return switch (kind) {
+                case "method" -> Explainers.fromString(name).revision();
+                case "metric" -> Metrics.fromString(name).revision();
+                default -> null;
+            };
+        } catch (IllegalArgumentException unknown) {
+            return null; // written by another build, under a name or parameter this one does not have
         }
-        return rows;
-    }
-
-    /** The method specs of {@code warehouse}'s explanations (none when it has no table yet). */
-    public static List<String> storedSpecs(SparkSession spark, String warehouse) {
-        if (!DeltaIO.exists(spark, Tables.EXPLANATIONS.path(warehouse))) {
-            return List.of();
-        }
-        return DeltaIO.read(spark, warehouse, Tables.EXPLANATIONS)
-                .select("method_spec")
-                .distinct()
-                .collectAsList()
-                .stream()
-                .map(r -> r.getString(0))
-                .toList();
     }
 
     /** The rows of {@link #metricFamilies}: output, metric, family. */
