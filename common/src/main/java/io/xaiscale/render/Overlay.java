@@ -92,12 +92,7 @@ public final class Overlay {
 
     /** The map scaled by the 99th percentile of its magnitude into [-1, 1], its sign kept. */
     public static float[] normaliseSigned(float[] map) {
-        float[] mag = normalise(map);
-        float[] out = new float[map.length];
-        for (int i = 0; i < map.length; i++) {
-            out[i] = map[i] < 0 ? -mag[i] : mag[i];
-        }
-        return out;
+        return normalised(map, scale(map), true);
     }
 
     private static final int TITLE = 14;
@@ -106,7 +101,18 @@ public final class Overlay {
 
     /** The map scaled for {@code colors}: {@link #normaliseSigned} or {@link #normalise}. */
     public static float[] normalise(float[] map, Colors colors) {
-        return colors.of(map) == Colors.SIGNED ? normaliseSigned(map) : normalise(map);
+        return normalised(map, scale(map), colors.of(map) == Colors.SIGNED);
+    }
+
+    /**
+     * A tile of {@code map} ready to draw: the map scaled for its colours ({@link #normalise(float[],
+     * Colors)}), the colours {@code colors} gives it, and the scale its colour bar states, the map's
+     * magnitudes sorted once for both.
+     */
+    public static Tile scaled(String title, float[] map, Colors colors) {
+        float hi = scale(map);
+        Colors c = colors.of(map);
+        return new Tile(title, normalised(map, hi, c == Colors.SIGNED), c, hi);
     }
 
     /**
@@ -125,15 +131,17 @@ public final class Overlay {
 
     /** Magnitudes scaled to [0, 1] by the 99th percentile (robust to a few extreme pixels). */
     public static float[] normalise(float[] map) {
-        float[] mag = new float[map.length];
+        return normalised(map, scale(map), false);
+    }
+
+    /** {@code |map| / hi} clamped to 1 (0 where {@code hi} is 0), with the map's signs when {@code signed}. */
+    private static float[] normalised(float[] map, float hi, boolean signed) {
+        float[] out = new float[map.length];
         for (int i = 0; i < map.length; i++) {
-            mag[i] = Math.abs(map[i]);
+            float mag = hi > 0 ? Math.min(1f, Math.abs(map[i]) / hi) : 0f;
+            out[i] = signed && map[i] < 0 ? -mag : mag;
         }
-        float hi = scale(map);
-        for (int i = 0; i < mag.length; i++) {
-            mag[i] = hi > 0 ? Math.min(1f, mag[i] / hi) : 0f;
-        }
-        return mag;
+        return out;
     }
 
     /**
@@ -163,9 +171,8 @@ public final class Overlay {
             int v = Math.round(Math.max(0, Math.min(1, grey[p])) * 255);
             rgb[p] = (v << 16) | (v << 8) | v;
         }
-        List<Tile> scaled = tiles.stream()
-                .map(t -> new Tile(t.title(), normalise(t.map(), colors), colors.of(t.map()), scale(t.map())))
-                .toList();
+        List<Tile> scaled =
+                tiles.stream().map(t -> scaled(t.title(), t.map(), colors)).toList();
         return draw(caption, "input", rgb, width, height, boxes, scaled, scale, colors);
     }
 

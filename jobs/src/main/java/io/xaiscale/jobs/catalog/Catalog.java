@@ -51,8 +51,8 @@ public final class Catalog {
     /** Creates or updates database {@code db} of {@code spark}'s catalog over the tables of {@code warehouse}. */
     public static List<Entry> register(SparkSession spark, String warehouse, String db) {
         String database = database(db);
-        spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "` COMMENT 'xaiscale tables of " + quote(warehouse)
-                + "'");
+        spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "` COMMENT 'xaiscale tables of "
+                + DeltaIO.sqlString(warehouse) + "'");
         SessionCatalog catalog = spark.sessionState().catalog();
         List<Entry> out = new ArrayList<>();
         for (Table t : Tables.ALL) {
@@ -102,7 +102,7 @@ public final class Catalog {
                 action = "moved";
             }
         }
-        spark.sql("CREATE TABLE IF NOT EXISTS " + name + " USING DELTA LOCATION '" + quote(location) + "'");
+        spark.sql("CREATE TABLE IF NOT EXISTS " + name + " USING DELTA LOCATION '" + DeltaIO.sqlString(location) + "'");
         return new Entry(t.name(), action, location);
     }
 
@@ -147,8 +147,8 @@ public final class Catalog {
     static String metricFamilies() {
         return "SELECT * FROM VALUES "
                 + SqlRunner.metricFamilyRows().stream()
-                        .map(r -> "('" + quote(r.getString(0)) + "', '" + quote(r.getString(1)) + "', '"
-                                + quote(r.getString(2)) + "')")
+                        .map(r -> "('" + DeltaIO.sqlString(r.getString(0)) + "', '" + DeltaIO.sqlString(r.getString(1))
+                                + "', '" + DeltaIO.sqlString(r.getString(2)) + "')")
                         .collect(Collectors.joining(", "))
                 + " AS t(output, metric, family)";
     }
@@ -171,9 +171,5 @@ public final class Catalog {
             throw new IllegalStateException("leaderboard.sql no longer starts with '" + head + "'");
         }
         return first.substring(head.length());
-    }
-
-    private static String quote(String s) {
-        return s.replace("\\", "\\\\").replace("'", "\\'");
     }
 }

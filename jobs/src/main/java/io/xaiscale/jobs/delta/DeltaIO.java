@@ -49,6 +49,11 @@ public final class DeltaIO {
         return mergeInsert(spark, rows, table.path(warehouse), table.key());
     }
 
+    /** {@code s} as the inside of a single-quoted SQL string literal (backslashes and quotes escaped). */
+    public static String sqlString(String s) {
+        return s.replace("\\", "\\\\").replace("'", "\\'");
+    }
+
     public static boolean exists(SparkSession spark, String path) {
         return DeltaTable.isDeltaTable(spark, path);
     }

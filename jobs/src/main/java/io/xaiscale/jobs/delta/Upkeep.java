@@ -76,16 +76,14 @@ public final class Upkeep {
         for (StructField f : spark.table(table).schema().fields()) {
             String c = t.comment(f.name());
             if (c != null && f.getComment().isEmpty()) {
-                spark.sql("ALTER TABLE " + table + " ALTER COLUMN `" + f.name() + "` COMMENT '" + quote(c) + "'");
+                spark.sql("ALTER TABLE " + table + " ALTER COLUMN `" + f.name() + "` COMMENT '" + DeltaIO.sqlString(c)
+                        + "'");
             }
         }
         if (t.description() != null && !t.description().equals(description)) {
-            spark.sql("ALTER TABLE " + table + " SET TBLPROPERTIES ('comment' = '" + quote(t.description()) + "')");
+            spark.sql("ALTER TABLE " + table + " SET TBLPROPERTIES ('comment' = '" + DeltaIO.sqlString(t.description())
+                    + "')");
         }
-    }
-
-    private static String quote(String s) {
-        return s.replace("\\", "\\\\").replace("'", "\\'");
     }
 
     private static long files(SparkSession spark, String table) {

@@ -192,11 +192,9 @@ public final class OverlayJob {
                 geometry.transform(w, h, card.input().width(), card.input().height());
         List<Overlay.Tile> back = new ArrayList<>();
         for (Overlay.Tile tile : tiles) {
+            Overlay.Tile scaled = Overlay.scaled(tile.title(), tile.map(), colors);
             back.add(new Overlay.Tile(
-                    tile.title(),
-                    t.toSource(Overlay.normalise(tile.map(), colors), dw, dh),
-                    colors.of(tile.map()),
-                    Overlay.scale(tile.map())));
+                    scaled.title(), t.toSource(scaled.map(), dw, dh), scaled.colors(), scaled.scale()));
         }
         // the boxes on the frame the geometry read (identity geometry), scaled to the display
         Geometry same =

@@ -163,12 +163,4 @@ final class LeaderboardPage extends ReportPage {
                 .toList();
         return k.isEmpty() ? "" : ", not applicable: " + String.join("/", k);
     }
-
-    /** The direction of the rows' metric (null: not said, a warehouse written before the column). */
-    static Boolean higherIsBetter(Query.Result result, List<Row> rows) {
-        String v = rows.isEmpty() || !result.columns().contains("higher_is_better")
-                ? null
-                : result.string(rows.get(0), "higher_is_better");
-        return v == null ? null : Boolean.valueOf(v);
-    }
 }

@@ -64,11 +64,7 @@ final class MethodsPage extends ReportPage {
                             "Milliseconds per image against the mean of "
                                     + g.getKey().substring(g.getKey().lastIndexOf(' ') + 1),
                             "one point per method configuration",
-                            Charts.scatter(
-                                    "ms per image (log)",
-                                    "mean",
-                                    LeaderboardPage.higherIsBetter(cost, g.getValue()),
-                                    points),
+                            Charts.scatter("ms per image (log)", "mean", higherIsBetter(cost, g.getValue()), points),
                             360,
                             costCsv,
                             cost.query());

@@ -51,6 +51,14 @@ abstract class ReportPage {
         return report.images(model, ids);
     }
 
+    /** The direction of the rows' metric (null: not said, a warehouse written before the column). */
+    static Boolean higherIsBetter(Query.Result result, List<Row> rows) {
+        String v = rows.isEmpty() || !result.columns().contains("higher_is_better")
+                ? null
+                : result.string(rows.get(0), "higher_is_better");
+        return v == null ? null : Boolean.valueOf(v);
+    }
+
     /** The values of {@code columns} of every row, as text ("" for null). */
     static List<List<String>> cells(Query.Result r, List<String> columns) {
         return cells(r, r.rows(), columns);
