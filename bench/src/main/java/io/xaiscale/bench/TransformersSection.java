@@ -39,6 +39,8 @@ final class TransformersSection {
             "generic_attention",
             "legrad",
             "attn_lrp",
+            "lrp",
+            "lrp[composite=epsilon_plus]",
             "transformer_attribution",
             "integrated_gradients[steps=8]",
             "occlusion[window=56,stride=56]");

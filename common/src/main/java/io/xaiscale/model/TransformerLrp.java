@@ -46,7 +46,7 @@ public final class TransformerLrp implements AutoCloseable {
         return CURRENT.get();
     }
 
-    Softmax softmax() {
+    public Softmax softmax() {
         return softmax;
     }
 
@@ -71,7 +71,7 @@ public final class TransformerLrp implements AutoCloseable {
     }
 
     /** A LayerNorm over the last axis that, under the rules, holds its standard deviation constant. */
-    static final class Norm extends LayerNorm {
+    public static final class Norm extends LayerNorm {
         Norm(float epsilon) {
             super(LayerNorm.builder().axis(2).optEpsilon(epsilon));
         }

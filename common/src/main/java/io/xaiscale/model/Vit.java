@@ -231,7 +231,7 @@ public final class Vit {
      * The patch grid flattened to tokens ({@code [N, D, h, w]} to {@code [N, h w, D]}, row-major as
      * torchvision's {@code flatten(2).transpose(1, 2)}) with the learned {@code class_token} in front.
      */
-    static final class ClassToken extends AbstractBlock {
+    public static final class ClassToken extends AbstractBlock {
         private final Parameter token;
 
         ClassToken(int hidden) {
@@ -259,7 +259,7 @@ public final class Vit {
     }
 
     /** Adds the learned {@code pos_embedding} ({@code [1, tokens, D]}) to the tokens. */
-    static final class PositionEmbedding extends AbstractBlock {
+    public static final class PositionEmbedding extends AbstractBlock {
         private final Parameter embedding;
 
         PositionEmbedding(int tokens, int hidden) {
@@ -285,9 +285,10 @@ public final class Vit {
      * {@code q, k, v = x W^T + b} split from the stacked {@code in_proj_weight} / {@code in_proj_bias},
      * heads split after, {@code softmax(q k^T / sqrt(d)) v}, heads merged back to {@code [N, T, D]}. The
      * attention probabilities go through {@link AttentionCapture#record} (a capture open on this thread
-     * keeps them).
+     * keeps them). The propagation engine walks it as two layers: the stacked projection, a linear
+     * layer of its own, then {@link #attend}.
      */
-    static final class SelfAttention extends AbstractBlock {
+    public static final class SelfAttention extends AbstractBlock {
         private final int heads;
         private final Parameter weight;
         private final Parameter bias;
@@ -310,33 +311,42 @@ public final class Vit {
         protected NDList forwardInternal(
                 ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
             NDArray x = inputs.singletonOrThrow();
-            Shape s = x.getShape();
-            long n = s.get(0);
-            long t = s.get(1);
-            long d = s.get(2);
-            long head = d / heads;
             NDArray qkv = Linear.linear(
                             x,
                             store.getValue(weight, x.getDevice(), training),
                             store.getValue(bias, x.getDevice(), training))
                     .singletonOrThrow();
+            TransformerLrp lrp = TransformerLrp.current();
+            return new NDList(attend(qkv, lrp == null ? null : lrp.softmax()));
+        }
+
+        /**
+         * The attention over stacked queries, keys and values {@code [N, T, 3 D]}: {@code [N, T, D]}, the
+         * heads merged. With {@code rules} null, the plain forward; else the same values under the LRP
+         * rules of {@link TransformerLrp} (products split evenly, the softmax by {@code rules}).
+         */
+        public NDArray attend(NDArray qkv, TransformerLrp.Softmax rules) {
+            Shape s = qkv.getShape();
+            long n = s.get(0);
+            long t = s.get(1);
+            long d = s.get(2) / 3;
+            long head = d / heads;
             NDList split = qkv.split(3, 2);
             NDArray q = split.get(0).reshape(n, t, heads, head).transpose(0, 2, 1, 3);
             NDArray k = split.get(1).reshape(n, t, heads, head).transpose(0, 2, 3, 1);
             NDArray v = split.get(2).reshape(n, t, heads, head).transpose(0, 2, 1, 3);
-            TransformerLrp lrp = TransformerLrp.current();
             NDArray scaled = q.div(Math.sqrt(head));
-            NDArray scores = lrp == null ? scaled.matMul(k) : TransformerLrp.evenProduct(scaled, k);
+            NDArray scores = rules == null ? scaled.matMul(k) : TransformerLrp.evenProduct(scaled, k);
             NDArray attention = AttentionCapture.record(scores.softmax(-1));
             NDArray out;
-            if (lrp == null) {
+            if (rules == null) {
                 out = attention.matMul(v);
-            } else if (lrp.softmax() == TransformerLrp.Softmax.DETACH) {
+            } else if (rules == TransformerLrp.Softmax.DETACH) {
                 out = attention.stopGradient().matMul(v);
             } else {
                 out = TransformerLrp.evenProduct(attention, v);
             }
-            return new NDList(out.transpose(0, 2, 1, 3).reshape(n, t, d));
+            return out.transpose(0, 2, 1, 3).reshape(n, t, d);
         }
 
         @Override

@@ -42,6 +42,7 @@ class VitTest {
                         "integrated_gradients",
                         "smoothgrad",
                         "grad_cam",
+                        "lrp",
                         "grad_cam_plus_plus",
                         "occlusion",
                         "lime",
@@ -61,8 +62,8 @@ class VitTest {
                         "attn_lrp",
                         "transformer_attribution"),
                 Explainers.runningOnTransformers());
-        for (String refused :
-                List.of("cam", "score_cam", "lrp", "guided_backprop", "guided_grad_cam", "smoothgrad[base=lrp]")) {
+        for (String refused : List.of(
+                "cam", "score_cam", "guided_backprop", "guided_grad_cam", "deeplift", "smoothgrad[base=deconvnet]")) {
             IllegalArgumentException e = assertThrows(
                     IllegalArgumentException.class,
                     () -> Explainers.fromString(refused).check(vit.card(), vit.featureLayers()));
@@ -72,8 +73,9 @@ class VitTest {
                                     + "gradient, gradient_x_input,"),
                     e.getMessage());
         }
-        // a wrapper over a method that runs, runs
+        // a wrapper over a method that runs, runs; LRP's rules cover a transformer's layers
         Explainers.fromString("smoothgrad[base=integrated_gradients]").check(vit.card(), vit.featureLayers());
+        Explainers.fromString("smoothgrad[base=lrp[composite=epsilon_plus]]").check(vit.card(), vit.featureLayers());
     }
 
     @Test

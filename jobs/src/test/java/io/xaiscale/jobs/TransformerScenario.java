@@ -163,12 +163,18 @@ class TransformerScenario extends Scenario {
         // a method that walks convolutional layers is refused before any work, naming the methods that run
         IllegalArgumentException refused = assertThrows(
                 IllegalArgumentException.class,
-                () -> ExplainCommand.stage(
-                        parse(new ExplainCommand().options(), "--warehouse", wh, "--model", VIT, "--methods", "lrp")));
+                () -> ExplainCommand.stage(parse(
+                        new ExplainCommand().options(),
+                        "--warehouse",
+                        wh,
+                        "--model",
+                        VIT,
+                        "--methods",
+                        "guided_backprop")));
         assertTrue(
                 refused.getMessage()
                         .startsWith(
-                                "lrp needs a convolutional network's layers or feature maps, but"
+                                "guided_backprop needs a convolutional network's layers or feature maps, but"
                                         + " fmnist-loc-vit@1 is a Vision Transformer (architecture vit); the methods that run on it:"),
                 refused.getMessage());
     }

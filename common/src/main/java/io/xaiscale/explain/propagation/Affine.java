@@ -145,13 +145,17 @@ public final class Affine extends Layer {
     }
 
     /**
-     * Inputs {@code [N, C, ...]} side by side along the channel axis, group by group (each filter of a
-     * grouped convolution sees its group's channels of every input): {@code [N, k C, ...]}. One input
-     * is returned as it is.
+     * Inputs side by side along the feature axis: a convolution's channels {@code [N, k C, ...]}, group
+     * by group (each filter of a grouped convolution sees its group's channels of every input); a dense
+     * layer's last axis ({@code [..., k D]}: its input may have token axes, as a transformer's). One
+     * input is returned as it is.
      */
     public NDArray stack(NDArray... inputs) {
         if (inputs.length == 1) {
             return inputs[0];
+        }
+        if (!conv) {
+            return NDArrays.concat(new NDList(inputs), -1);
         }
         Shape s = inputs[0].getShape();
         NDList grouped = new NDList();
@@ -161,12 +165,17 @@ public final class Affine extends Layer {
         return NDArrays.concat(grouped, 2).reshape(perChannel(s, inputs.length));
     }
 
-    /** {@code sum_k r_k} of an array laid out as {@link #stack} lays out {@code k} inputs: {@code [N, C, ...]}. */
+    /** {@code sum_k r_k} of an array laid out as {@link #stack} lays out {@code k} inputs. */
     public NDArray unstackSum(NDArray stacked, int k) {
         if (k == 1) {
             return stacked;
         }
         Shape s = stacked.getShape();
+        if (!conv) {
+            long[] lead = s.slice(0, s.dimension() - 1).getShape();
+            Shape parts = new Shape(concatDims(lead, new long[] {k, s.get(s.dimension() - 1) / k}));
+            return stacked.reshape(parts).sum(new int[] {s.dimension() - 1});
+        }
         long[] rest = s.slice(2).getShape();
         NDArray byPart =
                 stacked.reshape(new Shape(concatDims(new long[] {s.get(0), groups, k, s.get(1) / k / groups}, rest)));

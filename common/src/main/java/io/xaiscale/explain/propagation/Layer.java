@@ -7,6 +7,8 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.MaxPool;
+import io.xaiscale.model.TransformerLrp;
+import io.xaiscale.model.Vit;
 
 /**
  * One step of a {@link Walk}: a layer of the model seen by the propagation engine, with its kind
@@ -27,7 +29,23 @@ public abstract class Layer {
         /** Flatten: reshapes only. */
         RESHAPE,
         /** Sum of branches fed the same input. */
-        RESIDUAL
+        RESIDUAL,
+        /** A transformer's token bookkeeping: the class token put before the patch tokens, or taken for the head. */
+        TOKENS,
+        /** Adds a learned constant to the tokens (the position embedding): a bias without weights. */
+        POSITION,
+        /**
+         * LayerNorm over the token's features. Its chain rule holds the standard deviation constant
+         * (AttnLRP's identity rule for the normalisation), so the layer is linear in its input.
+         */
+        NORM,
+        /**
+         * Multi-head attention over stacked queries, keys and values; its chain rule splits the two
+         * products of activations evenly between their factors (AttnLRP's uniform rule).
+         */
+        ATTENTION,
+        /** GELU: its gate held constant, relevance passes it unchanged (AttnLRP's identity rule). */
+        GELU
     }
 
     private final Kind kind;
@@ -82,6 +100,52 @@ public abstract class Layer {
         @Override
         public int tilingWindow(Shape input) {
             return block instanceof MaxPool pool ? pool.tilingWindow(input) : 0;
+        }
+    }
+
+    /**
+     * A transformer block run under {@link TransformerLrp}'s rules: the same values as the model's
+     * forward, with the chain rule of LRP's (a LayerNorm's deviation, GELU's gate held constant).
+     */
+    static final class UnderRules extends Layer {
+        private final Block block;
+        private final ParameterStore store;
+
+        UnderRules(Kind kind, String name, Block block, ParameterStore store) {
+            super(kind, name);
+            this.block = block;
+            this.store = store;
+        }
+
+        @Override
+        public NDArray forward(NDArray input) {
+            try (TransformerLrp rules = TransformerLrp.open(TransformerLrp.Softmax.TAYLOR)) {
+                return block.forward(store, new NDList(input), false).singletonOrThrow();
+            }
+        }
+    }
+
+    /**
+     * The attention of a ViT block after its stacked projection (which the walk has as a linear layer
+     * of its own): {@code [N, T, 3 D]} to {@code [N, T, D]}. Its forward carries AttnLRP's graph (the
+     * softmax taken as it is); {@link #forward(NDArray, TransformerLrp.Softmax)} the other softmax rule.
+     */
+    public static final class Attention extends Layer {
+        private final Vit.SelfAttention block;
+
+        Attention(String name, Vit.SelfAttention block) {
+            super(Kind.ATTENTION, name);
+            this.block = block;
+        }
+
+        @Override
+        public NDArray forward(NDArray qkv) {
+            return forward(qkv, TransformerLrp.Softmax.TAYLOR);
+        }
+
+        /** The attention whose chain rule passes the softmax by {@code softmax}. */
+        public NDArray forward(NDArray qkv, TransformerLrp.Softmax softmax) {
+            return block.attend(qkv, softmax);
         }
     }
 

@@ -5,6 +5,7 @@ import io.xaiscale.config.Choices;
 import io.xaiscale.config.ParamReader;
 import io.xaiscale.explain.Cost;
 import io.xaiscale.explain.propagation.rules.AlphaBeta;
+import io.xaiscale.explain.propagation.rules.AttentionSplit;
 import io.xaiscale.explain.propagation.rules.Bounded;
 import io.xaiscale.explain.propagation.rules.Chain;
 import io.xaiscale.explain.propagation.rules.Epsilon;
@@ -12,6 +13,7 @@ import io.xaiscale.explain.propagation.rules.Gamma;
 import io.xaiscale.explain.propagation.rules.PassThrough;
 import io.xaiscale.explain.propagation.rules.Stable;
 import io.xaiscale.model.Classifier;
+import io.xaiscale.model.TransformerLrp;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -36,6 +38,15 @@ import java.util.function.Predicate;
  * the positive part of the bias: alpha-beta with alpha 1, beta 0 here). The
  * output records the resolved {@code conv}, {@code dense}, {@code first} rules and only the numbers
  * those rules use.
+ *
+ * <p>On a Vision Transformer the same rules apply to its linear layers (the patch embedding is a
+ * convolution and the first layer; the stacked q, k, v projection, the attention's output projection,
+ * the MLP and the head are dense layers), and AttnLRP's rules (Achtibat et al. 2024) to the rest:
+ * LayerNorm with its deviation held constant and the position embedding as linear layers with a bias
+ * (LRP-0), GELU passes relevance on, the attention splits each product of activations evenly and passes
+ * the softmax by {@code softmax=taylor} (AttnLRP) or holds it constant ({@code softmax=detach}:
+ * CP-LRP). The class token takes what relevance reaches it, like a bias. {@code softmax} is recorded
+ * only when not the default.
  */
 public final class Lrp extends PropagationExplainer {
     public static final String NAME = "lrp";
@@ -94,6 +105,7 @@ public final class Lrp extends PropagationExplainer {
     private final double alpha;
     private final double beta;
     private final boolean bias;
+    private final TransformerLrp.Softmax softmax;
     private final RuleSet rules;
 
     public Lrp(ParamReader p) {
@@ -126,6 +138,10 @@ public final class Lrp extends PropagationExplainer {
         this.alpha = p.getDouble("alpha", c == null ? 2.0 : c.alpha(), 1.0, false, 1e6);
         this.beta = p.getDouble("beta", c == null ? 1.0 : c.beta(), 0.0, false, 1e6);
         this.bias = Boolean.parseBoolean(p.getChoice("bias", "true", List.of("true", "false")));
+        this.softmax = p.getEnum("softmax", TransformerLrp.Softmax.TAYLOR, TransformerLrp.Softmax.class);
+        if (softmax == TransformerLrp.Softmax.TAYLOR) {
+            p.forget("softmax"); // the stored identity of every CNN's lrp spec stays as it was
+        }
         if (!used.contains(RuleName.EPSILON)) {
             p.forget("epsilon");
         }
@@ -187,8 +203,18 @@ public final class Lrp extends PropagationExplainer {
                     "relu_pointwise",
                     Map.entry(
                             s -> s.layer().kind() == Layer.Kind.RELU
-                                    || s.layer().kind() == Layer.Kind.POINTWISE,
+                                    || s.layer().kind() == Layer.Kind.POINTWISE
+                                    || s.layer().kind() == Layer.Kind.GELU,
                             PassThrough.INSTANCE));
+            byLayer.put("tokens", Map.entry(s -> s.layer().kind() == Layer.Kind.TOKENS, Chain.INSTANCE));
+            byLayer.put(
+                    "norm_position",
+                    Map.entry(
+                            s -> s.layer().kind() == Layer.Kind.NORM
+                                    || s.layer().kind() == Layer.Kind.POSITION,
+                            new Epsilon(1e-9, true)));
+            byLayer.put(
+                    "attention", Map.entry(s -> s.layer().kind() == Layer.Kind.ATTENTION, new AttentionSplit(softmax)));
         }
 
         @Override
@@ -216,6 +242,11 @@ public final class Lrp extends PropagationExplainer {
     @Override
     protected RuleSet rules() {
         return rules;
+    }
+
+    @Override
+    protected boolean coversTransformers() {
+        return true;
     }
 
     /**

@@ -20,10 +20,19 @@ public abstract class PropagationExplainer extends Explainer {
         super(name, reader);
     }
 
-    /** The engine walks the model's DJL blocks: no opaque TorchScript module. */
+    /**
+     * The engine walks the model's DJL blocks: no opaque TorchScript module; a Vision Transformer's
+     * too when the method's rules cover its layers.
+     */
     @Override
     public final Capabilities capabilities() {
-        return new Capabilities(true, true, false);
+        Capabilities walks = new Capabilities(true, true, false);
+        return coversTransformers() ? walks.withTransformerLayers() : walks;
+    }
+
+    /** Whether {@link #rules} have a rule for each layer kind of a Vision Transformer (LRP). */
+    protected boolean coversTransformers() {
+        return false;
     }
 
     /** The chain rule with a modified signal: one forward and one backward walk; rules that need more say so. */

@@ -14,6 +14,8 @@ import io.xaiscale.model.Autograd;
 import io.xaiscale.model.Classifier;
 import io.xaiscale.model.GradMode;
 import io.xaiscale.model.Residual;
+import io.xaiscale.model.TransformerLrp;
+import io.xaiscale.model.Vit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,10 +35,12 @@ public final class Walk {
             "avgPool2d", Layer.Kind.AVG_POOL,
             "globalAvgPool2d", Layer.Kind.AVG_POOL,
             "adaptiveAvgPool2d", Layer.Kind.AVG_POOL,
-            "batchFlatten", Layer.Kind.RESHAPE);
+            "batchFlatten", Layer.Kind.RESHAPE,
+            "class_token", Layer.Kind.TOKENS);
 
     public static final String SUPPORTED = "Conv2d, Linear, BatchNorm, ReLU, max and average pooling (also global), "
-            + "flatten, identity, residual blocks";
+            + "flatten, identity, residual blocks, and a Vision Transformer's (patch embedding, class token, position "
+            + "embedding, LayerNorm, multi-head attention, GELU)";
 
     private final List<Layer> layers;
     private final NDArray low;
@@ -113,6 +117,18 @@ public final class Walk {
                         ? param(dense, "bias", model)
                         : model.manager().zeros(new Shape(w.getShape().get(0)), w.getDataType());
                 out.add(Affine.dense(name, w, bias));
+            } else if (b instanceof TransformerLrp.Norm) {
+                out.add(new Layer.UnderRules(Layer.Kind.NORM, name, b, ps));
+            } else if (b instanceof Vit.SelfAttention attention) {
+                out.add(Affine.dense(
+                        name + ".in_proj", param(b, "in_proj_weight", model), param(b, "in_proj_bias", model)));
+                out.add(new Layer.Attention(name, attention));
+            } else if (b instanceof Vit.ClassToken) {
+                out.add(new Layer.OfBlock(Layer.Kind.TOKENS, name, b, ps));
+            } else if (b instanceof Vit.PositionEmbedding) {
+                out.add(new Layer.OfBlock(Layer.Kind.POSITION, name, b, ps));
+            } else if (b instanceof LambdaBlock lambda && "GELU".equals(lambda.getName())) {
+                out.add(new Layer.UnderRules(Layer.Kind.GELU, name, b, ps));
             } else if (b instanceof BatchNorm) {
                 out.add(new Layer.OfBlock(Layer.Kind.POINTWISE, name, b, ps));
             } else if (b instanceof Residual res) {

@@ -202,8 +202,40 @@ class AttentionMethodsTest {
     }
 
     /**
+     * LRP-0 on the propagation engine, layer by layer (relevance divided by each layer's output, passed
+     * back by its rule, times its input), equals the same rules as one gradient-times-input pass under
+     * {@link TransformerLrp}: two derivations of AttnLRP and CP-LRP that share no code past the model's
+     * blocks. The engine then takes any composite: epsilon on dense layers changes the map.
+     */
+    @Test
+    void lrpOnTheEngineEqualsTheRulesAsOneGradientTimesInputPass() {
+        int[] targets = {3, 7};
+        for (String softmax : List.of("taylor", "detach")) {
+            float[] engine = Explainers.fromString("lrp[rule=zero,softmax=" + softmax + "]")
+                    .attribute(vit, x, targets)
+                    .toFloatArray();
+            float[] pass = Explainers.fromString("attn_lrp[softmax=" + softmax + "]")
+                    .attribute(vit, x, targets)
+                    .toFloatArray();
+            assertClose(pass, engine, 1e-4, "lrp[rule=zero,softmax=" + softmax + "] on the engine");
+        }
+        float[] zero = Explainers.fromString("lrp[rule=zero]")
+                .attribute(vit, x, targets)
+                .toFloatArray();
+        float[] epsilon = Explainers.fromString("lrp[rule=epsilon,epsilon=0.5]")
+                .attribute(vit, x, targets)
+                .toFloatArray();
+        assertTrue(Math.abs(zero[100] - epsilon[100]) > 1e-6, "the dense layers' rule matters");
+        assertEquals(
+                "lrp[bias=true,conv=epsilon,dense=epsilon,epsilon=1.0E-6,first=same]",
+                Explainers.fromString("lrp[softmax=taylor]").spec(),
+                "the default softmax rule is not recorded: a CNN's lrp keeps its stored identity");
+    }
+
+    /**
      * Without biases, class token and position embedding, CP-LRP's relevance sums to the target logit
-     * (every layer then passes all of it on); AttnLRP's softmax rule keeps it from summing to it.
+     * (every layer then passes all of it on), as one gradient-times-input pass and on the propagation
+     * engine, LRP-0 or Zennit's epsilon_plus; AttnLRP's softmax rule keeps it from summing to it.
      */
     @Test
     void cpLrpConservesTheTargetLogitOfAViTWithoutBiases() {
@@ -230,8 +262,31 @@ class AttentionMethodsTest {
                     .explain(v, in, Targets.of(t))
                     .maps()
                     .toFloatArray();
+            float[] engine = Explainers.fromString("lrp[rule=zero,softmax=detach]")
+                    .explain(v, in, Targets.of(t))
+                    .maps()
+                    .toFloatArray();
+            // z+ on the patch embedding, epsilon on every dense layer (Zennit's epsilon_plus): conservative up to
+            // epsilon
+            float[] plus = Explainers.fromString("lrp[composite=epsilon_plus,softmax=detach]")
+                    .explain(v, in, Targets.of(t))
+                    .maps()
+                    .toFloatArray();
+            // z+ everywhere: the dense layers' positive and negative inputs side by side on the feature axis
+            float[] zplus = Explainers.fromString("lrp[rule=zplus,softmax=detach]")
+                    .explain(v, in, Targets.of(t))
+                    .maps()
+                    .toFloatArray();
             double off = 0;
             double largest = 0;
+            for (int i = 0; i < 3; i++) {
+                double logit = logits[i * 4 + t[i]];
+                assertEquals(logit, sum(zplus, i, 1024), 1e-3 * Math.max(1, Math.abs(logit)), "zplus, image " + i);
+                assertEquals(logit, sum(engine, i, 1024), 1e-4 * Math.max(1, Math.abs(logit)), "lrp, image " + i);
+                assertEquals(
+                        logit, sum(plus, i, 1024), 1e-3 * Math.max(1, Math.abs(logit)), "epsilon_plus, image " + i);
+            }
+            assertTrue(Math.abs(plus[100] - engine[100]) > 1e-6, "z+ on the patch embedding is another map than LRP-0");
             for (int i = 0; i < 3; i++) {
                 double sum = 0;
                 double sumTaylor = 0;
@@ -251,6 +306,14 @@ class AttentionMethodsTest {
             assertTrue(largest > 0.1, "logits large enough for the sums to mean something: " + largest);
             assertTrue(off > 1e-3, "AttnLRP's softmax rule is not conservative by itself: " + off);
         }
+    }
+
+    private static double sum(float[] maps, int image, int size) {
+        double sum = 0;
+        for (int p = image * size; p < (image + 1) * size; p++) {
+            sum += maps[p];
+        }
+        return sum;
     }
 
     /**
