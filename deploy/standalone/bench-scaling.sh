@@ -15,7 +15,7 @@ METHODS="${2:-integrated_gradients[steps=16],occlusion[window=8,stride=8]}"
 # JVM options of the executors besides conf/spark-defaults.conf's (e.g. -XX:TieredStopAtLevel=1, docs/sizing.md)
 EXECUTOR_JAVA_OPTIONS="${XAI_EXECUTOR_JAVA_OPTIONS:-}"
 cd "$ROOT"
-[ -f jobs/target/xaiscale-jobs-0.1.0-SNAPSHOT-job.jar ] || mvn -B -q install -DskipTests
+ls jobs/target/xaiscale-jobs-*-job.jar >/dev/null 2>&1 || mvn -B -q install -DskipTests
 ALLOCATOR="$(LD_PRELOAD= ; . deploy/allocator.sh; xai_preload_tcmalloc; case "${LD_PRELOAD:-}" in *tcmalloc*) echo tcmalloc ;; *) echo "glibc malloc" ;; esac)"
 declare -A SECONDS_FOR STAGE_FOR CPU_FOR SHARE_FOR RSS_FOR
 # the largest resident set of any executor JVM while the file $1 exists, sampled every second, into $1.max

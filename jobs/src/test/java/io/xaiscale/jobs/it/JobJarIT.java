@@ -106,6 +106,98 @@ class JobJarIT {
      */
     @Test
     void everyClassTheProjectNamesResolvesOnTheJarAndWhatTheClusterProvides() throws IOException {
+        assertEquals(
+                Map.of(),
+                missingClasses(jar, provided),
+                "classes named by the project but absent from the job jar and the cluster's jars");
+    }
+
+    /**
+     * The platform jar is the job jar less Delta: every class the project names resolves once the
+     * platform's Delta jars are added to what a Spark cluster provides, and not before; one chain of
+     * commands (ingest, explain, SQL) runs from it on that classpath.
+     */
+    @Test
+    void thePlatformJarLeavesDeltaToThePlatformAndRunsOnIts() throws Exception {
+        Path platform = Path.of(System.getProperty("xai.platformJar"));
+        List<String> delta = List.of(Files.readString(Path.of(System.getProperty("xai.deltaClasspath")))
+                .strip()
+                .split(File.pathSeparator));
+        assertTrue(delta.stream().anyMatch(p -> p.contains("delta-spark_2.12")), delta.toString());
+        try (ZipFile z = new ZipFile(platform.toFile())) {
+            assertEquals(
+                    List.of(),
+                    z.stream()
+                            .map(ZipEntry::getName)
+                            .filter(n -> n.startsWith("io/delta/"))
+                            .limit(3)
+                            .toList(),
+                    "no Delta class in the platform jar");
+        }
+        assertTrue(
+                missingClasses(platform, provided).keySet().stream().anyMatch(c -> c.startsWith("io/delta/")),
+                "without the platform's Delta, Delta's classes are missing (the check can fail)");
+        List<String> platformDelta = new ArrayList<>(provided);
+        platformDelta.addAll(delta);
+        assertEquals(
+                Map.of(),
+                missingClasses(platform, platformDelta),
+                "classes named by the project but absent from the platform jar, the cluster's and Delta's jars");
+
+        Path work = ROOT.resolve("jobs/target/it-work/platform-jar");
+        clear(work);
+        String wh = work.resolve("wh").toString();
+        String master = "local[2]";
+        List<String> args = List.of(
+                "make-sample",
+                "--out",
+                work.resolve("sample").toString(),
+                "--count",
+                "4",
+                "--then",
+                "ingest",
+                "--source",
+                work.resolve("sample").toString(),
+                "--manifest",
+                work.resolve("sample/manifest.csv").toString(),
+                "--warehouse",
+                wh,
+                "--master",
+                master,
+                "--then",
+                "explain",
+                "--warehouse",
+                wh,
+                "--model",
+                ROOT.resolve("models/fmnist-loc-cnn").toString(),
+                "--methods",
+                "gradient",
+                "--master",
+                master,
+                "--then",
+                "sql",
+                "--warehouse",
+                wh,
+                "--query",
+                "SELECT COUNT(*) AS n FROM explanations",
+                "--master",
+                master);
+        String cp = String.join(
+                File.pathSeparator,
+                platform.toString(),
+                String.join(File.pathSeparator, platformDelta),
+                ROOT.resolve("jobs/target/test-classes").toString());
+        try (Child c = commands("platform-jar", cp, args)) {
+            int code = c.awaitExit(Duration.ofMinutes(5));
+            String out = c.output();
+            assertEquals(0, code, out);
+            assertTrue(out.contains("[jar-commands] Main from file:" + platform), out);
+            assertTrue(Files.isDirectory(work.resolve("wh/explanations/_delta_log")), out);
+        }
+    }
+
+    /** The classes a project class in {@code jar} names that neither the jar, {@code classpath} nor the JDK has. */
+    static Map<String, Set<String>> missingClasses(Path jar, List<String> classpath) throws IOException {
         Set<String> available = new HashSet<>();
         Map<String, Set<String>> wanted = new TreeMap<>();
         try (ZipFile z = new ZipFile(jar.toFile())) {
@@ -121,7 +213,7 @@ class JobJarIT {
             }
         }
         assertTrue(wanted.size() > 500, "the project's classes were read: " + wanted.size());
-        for (String p : provided) {
+        for (String p : classpath) {
             if (p.endsWith(".jar") && Files.isRegularFile(Path.of(p))) {
                 try (ZipFile z = new ZipFile(p)) {
                     z.stream().map(ZipEntry::getName).forEach(available::add);
@@ -135,8 +227,7 @@ class JobJarIT {
                 missing.put(c, from);
             }
         });
-        assertEquals(
-                Map.of(), missing, "classes named by the project but absent from the job jar and the cluster's jars");
+        return missing;
     }
 
     /** What the report copies into every report folder, and the notebooks it runs. */
@@ -174,6 +265,10 @@ class JobJarIT {
     /** Commands of the jar's Main run one after the other in one JVM ({@link JarCommands}). */
     static Child jarCommands(String name, List<String> args, String... moreJvm) throws IOException {
         String cp = ClusterS3IT.jobJarClasspath() + File.pathSeparator + ROOT.resolve("jobs/target/test-classes");
+        return commands(name, cp, args, moreJvm);
+    }
+
+    static Child commands(String name, String classpath, List<String> args, String... moreJvm) throws IOException {
         List<String> jvm = new ArrayList<>(
                 List.of(System.getProperty("xai.sparkFlags").trim().split("\\s+")));
         jvm.add("-Dai.djl.offline=true");
@@ -184,11 +279,19 @@ class JobJarIT {
                 name,
                 LOGS,
                 jvm,
-                cp,
+                classpath,
                 "io.xaiscale.jobs.it.JarCommands",
                 args,
                 Map.of("SPARK_LOCAL_IP", "127.0.0.1", "OMP_NUM_THREADS", "1"),
                 ROOT);
+    }
+
+    static void clear(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     /** Every command the jar's Main lists answers --help from the jar (exit 0, its options). */
@@ -241,11 +344,7 @@ class JobJarIT {
     @Test
     void everyCommandThatWritesRunsFromTheJar() throws Exception {
         Path work = ROOT.resolve("jobs/target/it-work/jar-commands");
-        if (Files.exists(work)) {
-            try (Stream<Path> s = Files.walk(work)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        clear(work);
         String wh = work.resolve("wh").toString();
         String model = ROOT.resolve("models/fmnist-loc-cnn").toString();
         String master = "local[2]";
