@@ -37,7 +37,19 @@ final class Charts {
         return map(
                 "animation", false,
                 "tooltip", map("trigger", "item"),
-                "grid", map("left", 70, "right", 30, "top", 30, "bottom", bottom(categories)));
+                "grid", grid(categories));
+    }
+
+    /**
+     * The plot's margins. Slanted category labels reach left of their tick by most of their length, so
+     * the first ones would be cut at the chart's edge: the grid then contains its labels (ECharts'
+     * {@code containLabel}), its margins measured from the labels' far edges.
+     */
+    private static Map<String, Object> grid(List<String> categories) {
+        if (categories.size() > 3) {
+            return map("left", 75, "right", 30, "top", 30, "bottom", 10, "containLabel", true);
+        }
+        return map("left", 70, "right", 30, "top", 30, "bottom", bottom(categories));
     }
 
     /** About the width of a label of 11-pixel text, in pixels. */
