@@ -5,9 +5,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
+import org.apache.commons.math3.ml.clustering.CentroidCluster;
+import org.apache.commons.math3.ml.clustering.Clusterable;
+import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
+import org.apache.commons.math3.ml.clustering.MultiKMeansPlusPlusClusterer;
+import org.apache.commons.math3.ml.distance.EuclideanDistance;
+import org.apache.commons.math3.random.Well19937c;
+import org.apache.commons.math3.util.MathArrays;
 
 /**
  * Spectral relevance analysis (SpRAy, Lapuschkin et al. 2019, "Unmasking Clever Hans predictors"):
@@ -170,7 +176,7 @@ public final class Spray {
                 }
             }
         }
-        int[] labels = KMeans.cluster(embedding, k, new SplittableRandom(s.seed()), 10);
+        int[] labels = kMeans(embedding, k, s.seed());
         List<Cluster> clusters = new ArrayList<>();
         for (int c = 0; c < k; c++) {
             List<Integer> members = new ArrayList<>();
@@ -192,12 +198,44 @@ public final class Spray {
                     mean[p] += maps.get(i)[p] / members.size();
                 }
             }
-            members.sort(Comparator.comparingDouble((Integer i) -> KMeans.distance(embedding[i], centre))
+            members.sort(Comparator.comparingDouble((Integer i) -> MathArrays.distance(embedding[i], centre))
                     .thenComparingInt(i -> i));
             clusters.add(
                     new Cluster(members.stream().mapToInt(Integer::intValue).toArray(), mean, s.side()));
         }
         clusters.sort(Comparator.comparingInt((Cluster c) -> -c.size()));
         return new Result(smallest, k, gap, clusters);
+    }
+
+    /** A row of the spectral embedding, with its position. */
+    private record Point(int index, double[] coordinates) implements Clusterable {
+        @Override
+        public double[] getPoint() {
+            return coordinates;
+        }
+    }
+
+    /**
+     * The cluster (0..k-1) of each row: commons-math3's k-means++ (Lloyd's iterations, at most 100),
+     * the best of 10 seeded starts by the sum of the clusters' variances.
+     */
+    static int[] kMeans(double[][] rows, int k, long seed) {
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < rows.length; i++) {
+            points.add(new Point(i, rows[i]));
+        }
+        int[] labels = new int[rows.length];
+        if (k <= 1) {
+            return labels;
+        }
+        KMeansPlusPlusClusterer<Point> once =
+                new KMeansPlusPlusClusterer<>(k, 100, new EuclideanDistance(), new Well19937c(seed));
+        List<CentroidCluster<Point>> clusters = new MultiKMeansPlusPlusClusterer<>(once, 10).cluster(points);
+        for (int c = 0; c < clusters.size(); c++) {
+            for (Point p : clusters.get(c).getPoints()) {
+                labels[p.index()] = c;
+            }
+        }
+        return labels;
     }
 }

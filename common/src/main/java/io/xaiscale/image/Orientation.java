@@ -1,8 +1,17 @@
 package io.xaiscale.image;
 
+import com.twelvemonkeys.imageio.metadata.CompoundDirectory;
+import com.twelvemonkeys.imageio.metadata.Directory;
+import com.twelvemonkeys.imageio.metadata.Entry;
+import com.twelvemonkeys.imageio.metadata.tiff.TIFF;
+import com.twelvemonkeys.imageio.metadata.tiff.TIFFReader;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * The EXIF orientation of a photo (TIFF tag 0x0112, values 1 to 8): how the pixels as stored must be
@@ -31,8 +40,6 @@ public enum Orientation {
     TRANSVERSE,
     /** 8: the stored image turned 90 degrees counter-clockwise is upright. */
     ROTATE_90_CCW;
-
-    private static final int TAG = 0x0112;
 
     /** The EXIF value, 1 to 8. */
     public int value() {
@@ -184,34 +191,19 @@ public enum Orientation {
         return 1;
     }
 
-    /** The orientation entry of the first IFD of the TIFF structure at {@code [start, end)}. */
+    /**
+     * The orientation entry of the first IFD of the TIFF structure at {@code [start, end)}, read by
+     * TwelveMonkeys' TIFF reader (the metadata library of the JPEG plugin the project already ships).
+     */
     private static int tiff(byte[] b, int start, int end) {
-        boolean little = b[start] == 'I';
-        if (!(little ? b[start + 1] == 'I' : b[start] == 'M' && b[start + 1] == 'M')
-                || u16(b, start + 2, little) != 42) {
-            return 1;
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(b, start, end - start))) {
+            Directory ifds = new TIFFReader().read(in);
+            Directory first = ifds instanceof CompoundDirectory c ? c.getDirectory(0) : ifds;
+            Entry e = first == null ? null : first.getEntryById(TIFF.TAG_ORIENTATION);
+            return e != null && e.getValue() instanceof Number n ? n.intValue() : 1;
+        } catch (IOException | RuntimeException e) {
+            return 1; // no readable TIFF structure: the decoder will say what is wrong with the file
         }
-        long ifd = start + u32(b, start + 4, little);
-        if (ifd + 2 > end) {
-            return 1;
-        }
-        int entries = u16(b, (int) ifd, little);
-        for (int i = 0; i < entries; i++) {
-            int e = (int) ifd + 2 + 12 * i;
-            if (e + 12 > end) {
-                return 1;
-            }
-            if (u16(b, e, little) == TAG) {
-                return u16(b, e + 8, little); // type SHORT, count 1: the value sits in the entry
-            }
-        }
-        return 1;
-    }
-
-    private static int u16(byte[] b, int at, boolean little) {
-        int a = b[at] & 0xff;
-        int c = b[at + 1] & 0xff;
-        return little ? a | (c << 8) : (a << 8) | c;
     }
 
     private static long u32(byte[] b, int at, boolean little) {

@@ -61,6 +61,35 @@ class CameraImagesTest {
         assertColour(UPRIGHT.get("bottom_right"), rgb(t, W, H, 3 * W / 4, 3 * H / 4), 10, name + " bottom right");
     }
 
+    /**
+     * A TIFF's orientation, read from its first IFD in either byte order; a header cut short, an IFD
+     * offset past the end and bytes of no known format state none.
+     */
+    @Test
+    void aTiffStatesItsOrientationAndBrokenHeadersStateNone() {
+        for (java.nio.ByteOrder order : List.of(java.nio.ByteOrder.LITTLE_ENDIAN, java.nio.ByteOrder.BIG_ENDIAN)) {
+            java.nio.ByteBuffer t = java.nio.ByteBuffer.allocate(8 + 2 + 12 + 4).order(order);
+            t.put(order == java.nio.ByteOrder.LITTLE_ENDIAN ? new byte[] {'I', 'I'} : new byte[] {'M', 'M'});
+            t.putShort((short) 42).putInt(8).putShort((short) 1);
+            t.putShort((short) 0x0112)
+                    .putShort((short) 3)
+                    .putInt(1)
+                    .putShort((short) 3)
+                    .putShort((short) 0);
+            t.putInt(0);
+            byte[] tiff = t.array();
+            assertEquals(Orientation.ROTATE_180, Orientation.read(tiff), order.toString());
+            assertEquals(Orientation.NORMAL, Orientation.read(Arrays.copyOf(tiff, 14)), order + ", cut in its IFD");
+            byte[] far = tiff.clone();
+            java.nio.ByteBuffer.wrap(far).order(order).putInt(4, 1 << 20);
+            assertEquals(Orientation.NORMAL, Orientation.read(far), order + ", an IFD past the end");
+        }
+        byte[] noise = new byte[64];
+        new java.util.Random(3).nextBytes(noise);
+        noise[0] = 'x';
+        assertEquals(Orientation.NORMAL, Orientation.read(noise));
+    }
+
     @Test
     void everyExifOrientationIsTurnedUpright() throws Exception {
         for (int n = 1; n <= 8; n++) {
