@@ -71,7 +71,12 @@ public final class Audit {
      * What an audit runs, checked before Spark starts: the files it ingests, each model's run, and the Spark
      * master its options name (used when not run by spark-submit).
      */
-    public record Prepared(IngestJob.Files files, List<ModelRun> models, String master) {
+    public record Prepared(IngestJob.Files files, List<ModelRun> models, String master, double readyAt) {
+        /** Prepared now: {@code readyAt} is the JVM's uptime in seconds. */
+        public Prepared(IngestJob.Files files, List<ModelRun> models, String master) {
+            this(files, models, master, uptime());
+        }
+
         /** The warehouse every model's stages write to. */
         public String warehouse() {
             return models.get(0).settings().warehouse();
@@ -158,6 +163,11 @@ public final class Audit {
         return passed ? 0 : Gates.EXIT_GATED;
     }
 
+    /** Seconds since the JVM started. */
+    static double uptime() {
+        return ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
+    }
+
     private static void printGates(List<Row> gates) {
         for (Row g : gates) {
             System.out.printf(
@@ -186,13 +196,21 @@ public final class Audit {
         List<ModelRun> runs = prepared.models();
         IngestJob.Files files = prepared.files();
         String warehouse = prepared.warehouse();
+        double sessionAt = uptime();
         Ledger ledger = Ledger.start(spark, warehouse, runId, config, text);
+        double startedAt = uptime();
+        // where a slow start went: reading the config and the model cards (from object storage, say), the
+        // Spark session (a cluster's executors), the ledger's Delta table
         System.out.printf(
                 Locale.ROOT,
-                "[audit] %s: run %s (started %.1f s after the JVM: config, models, Spark, ledger)%n",
+                "[audit] %s: run %s (started %.1f s after the JVM: config and models %.1f s, Spark %.1f s,"
+                        + " ledger %.1f s)%n",
                 config.name(),
                 runId,
-                ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
+                startedAt,
+                prepared.readyAt(),
+                sessionAt - prepared.readyAt(),
+                startedAt - sessionAt);
         try (InputBytes input = InputBytes.count(spark.sparkContext())) {
             List<Row> models = new ArrayList<>();
             // each model as loaded: its card and the hash of the weights file read (not the card's optional one)
