@@ -28,7 +28,8 @@ record Query(String file, int statement) {
         var df = spark.sql(sql());
         List<Row> rows = df.limit(MAX_ROWS + 1).collectAsList();
         boolean cut = rows.size() > MAX_ROWS;
-        return new Result(this, List.of(df.columns()), new ArrayList<>(cut ? rows.subList(0, MAX_ROWS) : rows), cut);
+        // shared by the pages that ask for it (ReportRun): read-only
+        return new Result(this, List.of(df.columns()), List.copyOf(cut ? rows.subList(0, MAX_ROWS) : rows), cut);
     }
 
     /** A query's rows. */

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -94,13 +95,28 @@ public final class Report {
         });
         try {
             List<Future<Page>> built = new ArrayList<>();
-            for (ReportPage p : pages) {
-                built.add(pool.submit(p::build));
+            double[] seconds = new double[pages.size()];
+            for (int i = 0; i < pages.size(); i++) {
+                ReportPage p = pages.get(i);
+                int at = i;
+                built.add(pool.submit(() -> {
+                    long t0 = System.nanoTime();
+                    Page page = p.build();
+                    seconds[at] = (System.nanoTime() - t0) / 1e9;
+                    return page;
+                }));
             }
             List<Page> out = new ArrayList<>();
             for (Future<Page> f : built) {
                 out.add(f.get());
             }
+            // each page's own time (pages built at once overlap: these add up to more than the report's)
+            StringBuilder line = new StringBuilder("[report] pages:");
+            for (int i = 0; i < out.size(); i++) {
+                line.append(String.format(
+                        Locale.ROOT, " %s %.1f s%s", out.get(i).file, seconds[i], i + 1 < out.size() ? "," : ""));
+            }
+            System.out.println(line);
             return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -19,6 +19,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -62,10 +66,33 @@ final class ReportRun {
         }
     }
 
-    /** Runs a notebook statement, keeps the notebook for the report's {@code sql/} folder (any thread). */
+    /** Each statement's result, computed once whichever pages ask (the overview and the methods page share one). */
+    private final ConcurrentMap<Query, FutureTask<Query.Result>> results = new ConcurrentHashMap<>();
+
+    /**
+     * Runs a notebook statement once per report (a page that asks while another computes it waits for
+     * that result), keeps the notebook for the report's {@code sql/} folder (any thread).
+     */
     Query.Result run(String file, int statement) {
         notebooks.add(file);
-        return new Query(file, statement).run(spark);
+        Query q = new Query(file, statement);
+        FutureTask<Query.Result> mine = new FutureTask<>(() -> q.run(spark));
+        FutureTask<Query.Result> task = results.putIfAbsent(q, mine);
+        if (task == null) {
+            task = mine;
+            task.run();
+        }
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + file + " ran", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Writes rows as a CSV in {@code data/} (a name unique in the report); returns its link. */
