@@ -58,6 +58,11 @@ public final class AuditCommand implements Command {
 
     /** The audit's config and each model's run, every option validated (fails naming the value). */
     static Audit.Prepared prepare(AuditConfig config) throws Exception {
+        return prepare(config, Audit.uptime());
+    }
+
+    /** {@link #prepare(AuditConfig)} for a command that began (read its config) at JVM uptime {@code begunAt}. */
+    static Audit.Prepared prepare(AuditConfig config, double begunAt) throws Exception {
         List<Audit.ModelRun> runs = new ArrayList<>();
         IngestJob.Files files = null;
         String master = null;
@@ -100,7 +105,7 @@ public final class AuditCommand implements Command {
                     "[audit] %s: skipped where it does not run: %s%n",
                     refused.getKey(), String.join("; ", refused.getValue()));
         }
-        return new Audit.Prepared(files, runs, master);
+        return new Audit.Prepared(files, runs, master, begunAt);
     }
 
     private static Options pipelineOptions(AuditConfig config, String model, List<String> args) {
@@ -129,13 +134,14 @@ public final class AuditCommand implements Command {
 
     @Override
     public void run(Options o) throws Exception {
+        double begun = Audit.uptime();
         String text = read(o.get("file"));
         AuditConfig parsed = AuditConfig.parse(text, o.get("file"));
         AuditConfig config = o.get("file").contains("://")
                 ? parsed
                 : parsed.relativeTo(
                         java.nio.file.Path.of(o.get("file")).toAbsolutePath().getParent());
-        Audit.Prepared prepared = prepare(config);
+        Audit.Prepared prepared = prepare(config, begun);
         String warehouse = prepared.warehouse();
         try {
             Command.withSession("xai-audit " + config.name(), prepared.master(), spark -> {

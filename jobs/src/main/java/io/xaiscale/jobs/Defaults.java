@@ -5,6 +5,7 @@ import io.xaiscale.config.Spec;
 import io.xaiscale.image.ImageCodec;
 import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.ingest.Layout;
+import io.xaiscale.jobs.ingest.TableSource;
 import io.xaiscale.jobs.stage.Selection;
 import io.xaiscale.model.ModelCard;
 import java.util.ArrayList;
@@ -64,7 +65,26 @@ final class Defaults {
                         "layout",
                         "files",
                         "where labels and boxes come from: files (the manifest, if any), imagefolder (root/<class>/...),"
-                                + " voc (Annotations/*.xml + JPEGImages/), coco (--manifest instances.json)")
+                                + " voc (Annotations/*.xml + JPEGImages/), coco (--manifest instances.json), parquet (a"
+                                + " Parquet or Delta table of images: --image-column, --key-column, --label-column)")
+                .add(
+                        "image-column",
+                        TableSource.Columns.DEFAULT.image(),
+                        "--layout parquet: the column of image bytes (binary, or a struct with a bytes field as"
+                                + " Hugging Face datasets write)")
+                .add(
+                        "key-column",
+                        TableSource.Columns.DEFAULT.key(),
+                        "--layout parquet: a column that names each row (its source_uri is <source>#<key>; blank:"
+                                + " the SHA-256 of its bytes)")
+                .add(
+                        "label-column",
+                        TableSource.Columns.DEFAULT.label(),
+                        "--layout parquet: the label column, a class index or a class name (used when present)")
+                .add(
+                        "split-column",
+                        TableSource.Columns.DEFAULT.split(),
+                        "--layout parquet: the split column (used when present)")
                 .add("split", "unspecified", "split recorded for files the manifest does not assign")
                 .add(
                         "max-pixels",
@@ -88,7 +108,9 @@ final class Defaults {
                 o.getLong("max-file-bytes", 1, Integer.MAX_VALUE - 64),
                 0,
                 o.getFlag("retry-errors"),
-                Layout.parse(o.get("layout")));
+                Layout.parse(o.get("layout")),
+                new TableSource.Columns(
+                        o.get("image-column"), o.get("key-column"), o.get("label-column"), o.get("split-column")));
     }
 
     /** Which images the explain stage works on (explain, pipeline, demo, audit): all by default. */

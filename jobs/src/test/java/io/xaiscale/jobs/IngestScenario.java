@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xaiscale.jobs.Fixture.Warehouse;
@@ -12,17 +13,24 @@ import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.ingest.IngestReport;
 import io.xaiscale.jobs.ingest.Layout;
 import io.xaiscale.jobs.ingest.ShapesTest;
+import io.xaiscale.jobs.ingest.TableSource;
 import io.xaiscale.jobs.stage.Selection;
 import io.xaiscale.jobs.stage.StageRunner;
 import io.xaiscale.model.ModelCard;
+import io.xaiscale.util.Hashing;
 import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -210,7 +218,8 @@ class IngestScenario extends Scenario {
                         f.maxFileBytes(),
                         0,
                         true,
-                        f.layout()));
+                        f.layout(),
+                        f.columns()));
         Row mended = spark.read().format("delta").load(Tables.IMAGES.path(wh)).first();
         assertNull(mended.getAs("error"));
         assertEquals(3, mended.<Integer>getAs("label"));
@@ -233,6 +242,132 @@ class IngestScenario extends Scenario {
         assertEquals(1, Selection.ALL.apply(images).count());
     }
 
+    /**
+     * A Parquet table of images as Hugging Face datasets write it ({@code image: struct<bytes, path>},
+     * {@code label: int}, {@code split}), read on the executors, every row accounted for: two images, the
+     * same bytes again (one key: {@code duplicate_key}), corrupt bytes, no bytes and a label outside the
+     * model's classes as error rows; the next run reads nothing; a row that leaves the table is retired
+     * and a new one read. A Delta table with a key column and class names; a wrong column fails at start
+     * naming the table's columns.
+     */
+    @Test
+    void aParquetTableOfImagesIsReadOnTheExecutorsWithEveryRowAccountedFor() throws Exception {
+        Path tmp = fixture.dir("parquet");
+        List<String> classes =
+                ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn")).classes();
+        byte[] a = png(tmp, "a.png");
+        byte[] b = png(tmp, "b.png");
+        byte[] c = png(tmp, "c.png");
+        StructType image = new StructType().add("bytes", DataTypes.BinaryType).add("path", DataTypes.StringType);
+        StructType schema = new StructType()
+                .add("image", image)
+                .add("label", DataTypes.IntegerType)
+                .add("split", DataTypes.StringType);
+        List<Row> rows = new ArrayList<>(List.of(
+                RowFactory.create(RowFactory.create(a, "a.png"), 1, "train"),
+                RowFactory.create(RowFactory.create(b, "b.png"), 2, "test"),
+                RowFactory.create(RowFactory.create(a, "a-again.png"), 1, "train"),
+                RowFactory.create(RowFactory.create("not an image".getBytes(StandardCharsets.UTF_8), "x.png"), 3, null),
+                RowFactory.create(RowFactory.create(null, "none.png"), 3, "train"),
+                RowFactory.create(RowFactory.create(c, "c.png"), 42, "train")));
+        String table = tmp.resolve("table").toString();
+        spark.createDataFrame(rows, schema).write().parquet(table);
+        String wh = tmp.resolve("wh").toString();
+        Supplier<IngestJob.Files> files = () -> layout(table, "", "unspecified", classes, Layout.PARQUET);
+        IngestReport r = IngestJob.ingestFiles(spark, wh, files.get());
+        assertEquals(6, r.listed(), r.lines().toString());
+        assertEquals(2, r.files("image"), r.lines().toString());
+        assertEquals(3, r.files("error_row"), r.lines().toString());
+        assertEquals(1, r.files("duplicate_key"), r.lines().toString());
+        Row first = imageRow(wh, "#sha256:" + Hashing.sha256Hex(a));
+        assertEquals(1, first.<Integer>getAs("label"));
+        assertEquals(classes.get(1), first.getAs("label_name"));
+        assertEquals("train", first.getAs("split"));
+        assertEquals(64, first.<Integer>getAs("width"));
+        assertNull(first.getAs("error"));
+        assertEquals(
+                "unspecified",
+                imageRow(wh, "#sha256:" + Hashing.sha256Hex("not an image".getBytes(StandardCharsets.UTF_8)))
+                        .getAs("split"));
+        assertEquals(
+                "no image bytes (the image column is null or empty)",
+                imageRow(wh, "#no-bytes").getAs("error"));
+        assertEquals(
+                "label: label 42 is not a class of the model (0.." + (classes.size() - 1) + ")",
+                imageRow(wh, "#sha256:" + Hashing.sha256Hex(c)).getAs("error"));
+
+        // the next run reads nothing; then b leaves the table and d comes
+        r = IngestJob.ingestFiles(spark, wh, files.get());
+        assertEquals(5, r.files("unchanged"), r.lines().toString());
+        assertEquals(0, r.written());
+        byte[] d = png(tmp, "d.png");
+        rows.remove(1);
+        rows.add(RowFactory.create(RowFactory.create(d, "d.png"), 4, "train"));
+        spark.createDataFrame(rows, schema).write().mode("overwrite").parquet(table);
+        r = IngestJob.ingestFiles(spark, wh, files.get());
+        assertEquals(1, r.files("image"), r.lines().toString());
+        assertEquals(4, r.files("unchanged"), r.lines().toString());
+        assertNotNull(imageRow(wh, "#sha256:" + Hashing.sha256Hex(b)).getAs("retired_at"), "b left the table");
+        assertNull(imageRow(wh, "#sha256:" + Hashing.sha256Hex(d)).getAs("retired_at"));
+
+        // a Delta table: rows named by a key column, labels by class name
+        String deltaTable = tmp.resolve("delta-table").toString();
+        spark.createDataFrame(
+                        List.of(RowFactory.create("k1", a, classes.get(5)), RowFactory.create("k2", b, "person")),
+                        new StructType()
+                                .add("id", DataTypes.StringType)
+                                .add("img", DataTypes.BinaryType)
+                                .add("cls", DataTypes.StringType))
+                .write()
+                .format("delta")
+                .save(deltaTable);
+        String wh2 = tmp.resolve("wh2").toString();
+        IngestJob.Files named = new IngestJob.Files(
+                deltaTable,
+                "",
+                "val",
+                classes,
+                100_000_000L,
+                1L << 20,
+                0,
+                false,
+                Layout.PARQUET,
+                new TableSource.Columns("img", "id", "cls", "split"));
+        r = IngestJob.ingestFiles(spark, wh2, named);
+        assertEquals(1, r.files("image"), r.lines().toString());
+        assertEquals(5, imageRow(wh2, "#k1").<Integer>getAs("label"));
+        assertEquals("val", imageRow(wh2, "#k1").getAs("split"));
+        assertTrue(imageRow(wh2, "#k2").<String>getAs("error").contains("label_name 'person' is not a class"));
+
+        // a column the table has not: refused before any row is read, naming the table's columns
+        IllegalArgumentException wrong = assertThrows(
+                IllegalArgumentException.class,
+                () -> IngestJob.ingestFiles(
+                        spark,
+                        wh2,
+                        new IngestJob.Files(
+                                deltaTable,
+                                "",
+                                "val",
+                                classes,
+                                100_000_000L,
+                                1L << 20,
+                                0,
+                                false,
+                                Layout.PARQUET,
+                                new TableSource.Columns("picture", "id", "cls", "split"))));
+        assertTrue(
+                wrong.getMessage().startsWith("Invalid --image-column for --layout parquet: picture (columns of "),
+                wrong.getMessage());
+        assertTrue(wrong.getMessage().endsWith(": id, img, cls)"), wrong.getMessage());
+    }
+
+    static byte[] png(Path dir, String name) throws Exception {
+        Path file = dir.resolve("png").resolve(name);
+        jpeg(file);
+        return Files.readAllBytes(file);
+    }
+
     static void jpeg(Path file) throws Exception {
         Files.createDirectories(file.getParent());
         BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
@@ -252,7 +387,17 @@ class IngestScenario extends Scenario {
     }
 
     static IngestJob.Files layout(String source, String manifest, String split, List<String> classes, Layout layout) {
-        return new IngestJob.Files(source, manifest, split, classes, 100_000_000L, 1L << 20, 0, false, layout);
+        return new IngestJob.Files(
+                source,
+                manifest,
+                split,
+                classes,
+                100_000_000L,
+                1L << 20,
+                0,
+                false,
+                layout,
+                TableSource.Columns.DEFAULT);
     }
 
     static String boxes(Row image) {

@@ -71,10 +71,11 @@ public final class Audit {
      * What an audit runs, checked before Spark starts: the files it ingests, each model's run, and the Spark
      * master its options name (used when not run by spark-submit).
      */
-    public record Prepared(IngestJob.Files files, List<ModelRun> models, String master, double readyAt) {
-        /** Prepared now: {@code readyAt} is the JVM's uptime in seconds. */
-        public Prepared(IngestJob.Files files, List<ModelRun> models, String master) {
-            this(files, models, master, uptime());
+    public record Prepared(
+            IngestJob.Files files, List<ModelRun> models, String master, double begunAt, double readyAt) {
+        /** Prepared from {@code begunAt} until now (the JVM's uptime in seconds). */
+        public Prepared(IngestJob.Files files, List<ModelRun> models, String master, double begunAt) {
+            this(files, models, master, begunAt, uptime());
         }
 
         /** The warehouse every model's stages write to. */
@@ -164,7 +165,7 @@ public final class Audit {
     }
 
     /** Seconds since the JVM started. */
-    static double uptime() {
+    public static double uptime() {
         return ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
     }
 
@@ -208,7 +209,7 @@ public final class Audit {
                 config.name(),
                 runId,
                 startedAt,
-                prepared.readyAt(),
+                prepared.readyAt() - prepared.begunAt(),
                 sessionAt - prepared.readyAt(),
                 startedAt - sessionAt);
         try (InputBytes input = InputBytes.count(spark.sparkContext())) {

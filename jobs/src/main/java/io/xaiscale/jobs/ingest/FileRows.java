@@ -56,6 +56,8 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
         createStructField("split", StringType, true),
         createStructField("manifest_error", StringType, true),
         createStructField("manifest_line", IntegerType, true),
+        // the image's bytes when its source holds them (a table's row, read by this very task); null: read the file
+        createStructField("content", DataTypes.BinaryType, true),
     });
 
     /** The images row plus the manifest line its values came from (dropped before the write). */
@@ -85,7 +87,8 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
             @Override
             public Row next() {
                 Row f = in.next();
-                Read read = read(f.getAs("source_uri"), conf);
+                byte[] held = f.getAs("content");
+                Read read = held != null ? held(f.getAs("source_uri"), held) : read(f.getAs("source_uri"), conf);
                 Row row = row(f, read, now);
                 Object[] values = new Object[OUT.size()];
                 for (int i = 0; i < row.size(); i++) {
@@ -99,6 +102,28 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
 
     /** A file's bytes (null when not held), their id, and why the file cannot be used (null when it can be decoded). */
     record Read(String id, byte[] content, String error) {}
+
+    /**
+     * Bytes a table's row held: read like a file's (above the size limit an error, hashed whole); none
+     * (a null or empty value) is an error row named by its input, as an unreadable file is.
+     */
+    Read held(String uri, byte[] content) {
+        if (content.length == 0) {
+            return new Read(
+                    Hashing.sha256Hex("unreadable " + uri), null, "no image bytes (the image column is null or empty)");
+        }
+        if (content.length > maxFileBytes) {
+            return new Read(
+                    Hashing.sha256Hex(content),
+                    null,
+                    String.format(
+                            Locale.ROOT,
+                            "image of %d bytes is above the limit of %d bytes (raise it with --max-file-bytes)",
+                            content.length,
+                            maxFileBytes));
+        }
+        return new Read(Hashing.sha256Hex(content), content, null);
+    }
 
     Read read(String uri, Configuration conf) {
         Path path = new Path(uri);

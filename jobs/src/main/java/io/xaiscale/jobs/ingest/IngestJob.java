@@ -71,6 +71,7 @@ public final class IngestJob {
      * @param maxFileBytes a larger file is an error row, hashed as a stream, never held in memory
      * @param partitions tasks that read the files (0: one per 256 files, at least Spark's parallelism)
      * @param retryErrors images rows with an error are replaced by this run's outcome of the same file
+     * @param columns where a table's images and labels are ({@code --layout parquet})
      */
     public record Files(
             String source,
@@ -81,7 +82,8 @@ public final class IngestJob {
             long maxFileBytes,
             int partitions,
             boolean retryErrors,
-            Layout layout)
+            Layout layout,
+            TableSource.Columns columns)
             implements Serializable {
         public static final long DEFAULT_MAX_FILE_BYTES = 256L << 20;
 
@@ -96,7 +98,8 @@ public final class IngestJob {
                     DEFAULT_MAX_FILE_BYTES,
                     0,
                     false,
-                    Layout.FILES);
+                    Layout.FILES,
+                    TableSource.Columns.DEFAULT);
         }
     }
 
@@ -142,6 +145,9 @@ public final class IngestJob {
 
     /** Ingests the image files of {@code f.source()}; says where each input went. */
     public static IngestReport ingestFiles(SparkSession spark, String warehouse, Files f) throws IOException {
+        if (f.layout() == Layout.PARQUET) {
+            return TableSource.ingest(spark, warehouse, f);
+        }
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(f.source());
         FileSystem fs = root.getFileSystem(conf);
@@ -184,9 +190,6 @@ public final class IngestJob {
         }
         Timestamp now = new Timestamp(System.currentTimeMillis());
         Listing listing = list(fs, root, paths, manifestUri, manifest, f.layout(), imageFolder, f.defaultSplit());
-        List<Reject> rejects = new ArrayList<>(listing.rejects);
-        Map<String, Long> fileOutcomes = new TreeMap<>(listing.skipped);
-
         int partitions = f.partitions() > 0
                 ? f.partitions()
                 : Math.max(spark.sparkContext().defaultParallelism(), (listing.files.size() + 255) / 256);
@@ -194,6 +197,65 @@ public final class IngestJob {
                 JavaSparkContext.fromSparkContext(spark.sparkContext())
                         .parallelize(listing.files, Math.max(1, Math.min(partitions, listing.files.size()))),
                 FileRows.FILES);
+        Map<String, Long> manifestOutcomes = new TreeMap<>();
+        long manifestRows = 0;
+        if (manifest != null) {
+            manifestOutcomes.putAll(manifest.rows);
+            long entries = manifestOutcomes.getOrDefault("entry", 0L);
+            manifestOutcomes.remove("entry");
+            manifestOutcomes.put("matched", entries - listing.unmatched);
+            manifestOutcomes.merge("no_file", (long) listing.unmatched, Long::sum);
+            manifestRows =
+                    manifest.rows.values().stream().mapToLong(Long::longValue).sum();
+        }
+        return write(
+                spark,
+                warehouse,
+                f,
+                new Found(
+                        listed,
+                        listing.files.size(),
+                        Math.max(1, Math.min(partitions, listing.files.size())),
+                        listing.listed,
+                        listing.rejects,
+                        listing.skipped,
+                        paths.prefix(),
+                        paths.prefix(),
+                        manifestUri,
+                        manifestRows,
+                        manifestOutcomes),
+                now);
+    }
+
+    /**
+     * What a source's front end found, for the write every layout shares: the listed inputs as
+     * {@link FileRows#FILES} rows ({@code fileRows} of them, read in {@code partitions} tasks) of
+     * {@code listed} inputs in all, the inputs already rejected and the outcomes already counted, the
+     * source as reported, the prefix of the source's {@code source_uri}s (what is no longer listed under
+     * it is retired), and the manifest's rows by outcome.
+     */
+    record Found(
+            Dataset<Row> files,
+            long fileRows,
+            int partitions,
+            long listed,
+            List<Reject> rejects,
+            Map<String, Long> outcomes,
+            String source,
+            String retirePrefix,
+            String manifestUri,
+            long manifestRows,
+            Map<String, Long> manifestOutcomes) {}
+
+    /**
+     * The shared back end of every layout: reads what changed since the last ingest (on the executors),
+     * decides between rows of the same bytes, writes the images and the rejects, retires what left the
+     * source; says where every input went.
+     */
+    static IngestReport write(SparkSession spark, String warehouse, Files f, Found found, Timestamp now) {
+        List<Reject> rejects = new ArrayList<>(found.rejects());
+        Map<String, Long> fileOutcomes = new TreeMap<>(found.outcomes());
+        Dataset<Row> listed = found.files();
         // files read before, unchanged since (path, size, time, manifest values) and kept: not read again
         String images = Tables.IMAGES.path(warehouse);
         Dataset<Row> tasks = listed;
@@ -206,10 +268,10 @@ public final class IngestJob {
                             Tables.IMAGES.column(stored, "source_modified").as("modified"),
                             Tables.IMAGES.column(stored, "source_entry_hash").as("entry_hash"));
             tasks = listed.join(known, DeltaIO.columns("source_uri", "length", "modified", "entry_hash"), "left_anti")
-                    .repartition(Math.max(1, Math.min(partitions, listing.files.size())));
+                    .repartition(found.partitions());
         }
         long pending = tasks.count();
-        fileOutcomes.put("unchanged", listing.files.size() - pending);
+        fileOutcomes.put("unchanged", found.fileRows() - pending);
         Dataset<Row> read = tasks.mapPartitions(
                         new FileRows(f.defaultSplit(), f.maxPixels(), f.maxFileBytes()), Encoders.row(FileRows.OUT))
                 .persist(StorageLevel.DISK_ONLY());
@@ -239,7 +301,7 @@ public final class IngestJob {
             updates.add(SOURCE);
             long written = DeltaIO.insertOrUpdate(spark, kept, images, Tables.IMAGES.key(), updates);
             markStoredConflicts(spark, images, decided);
-            retire(spark, images, listed, paths.prefix(), now);
+            retire(spark, images, listed, found.retirePrefix(), now);
             if (f.retryErrors()) {
                 dropStaleErrors(spark, kept, images);
             }
@@ -247,30 +309,18 @@ public final class IngestJob {
                     spark,
                     spark.createDataFrame(
                             rejects.stream()
-                                    .map(r -> r.toRow(paths.prefix(), now))
+                                    .map(r -> r.toRow(found.source(), now))
                                     .toList(),
                             Tables.INGEST_REJECTS.schema()),
                     warehouse,
                     Tables.INGEST_REJECTS);
-            Map<String, Long> manifestOutcomes = new TreeMap<>();
-            long manifestRows = 0;
-            if (manifest != null) {
-                manifestOutcomes.putAll(manifest.rows);
-                long entries = manifestOutcomes.getOrDefault("entry", 0L);
-                manifestOutcomes.remove("entry");
-                manifestOutcomes.put("matched", entries - listing.unmatched);
-                manifestOutcomes.merge("no_file", (long) listing.unmatched, Long::sum);
-                manifestRows = manifest.rows.values().stream()
-                        .mapToLong(Long::longValue)
-                        .sum();
-            }
             return new IngestReport(
-                    paths.prefix(),
-                    listing.listed,
+                    found.source(),
+                    found.listed(),
                     fileOutcomes,
-                    manifestUri,
-                    manifestRows,
-                    manifestOutcomes,
+                    found.manifestUri(),
+                    found.manifestRows(),
+                    found.manifestOutcomes(),
                     written,
                     rejectsWritten);
         } finally {
@@ -369,7 +419,8 @@ public final class IngestJob {
                     e == null ? null : e.shapes(),
                     e == null ? null : e.split(),
                     e == null ? null : e.error(),
-                    e == null ? null : e.line()));
+                    e == null ? null : e.line(),
+                    null));
         }
         brokenLinks(fs, root, paths, out);
         for (Manifest.Entry e : entries.values()) {

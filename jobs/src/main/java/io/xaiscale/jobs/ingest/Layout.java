@@ -37,7 +37,8 @@ import org.w3c.dom.NodeList;
  * Where an image's labels and boxes come from: {@code files} (a manifest or none), {@code imagefolder}
  * (torchvision's ImageFolder: {@code root/<class>/<image>}), {@code voc} (Pascal VOC:
  * {@code Annotations/*.xml} next to {@code JPEGImages/}) or {@code coco} (a COCO instances JSON given
- * as the manifest, file names relative to the source). Every layout fills the same {@link Manifest}
+ * as the manifest, file names relative to the source), or {@code parquet} (a table of images, read by the
+ * executors: {@link TableSource}). Every file layout fills the same {@link Manifest}
  * rows, so class names are checked against the model card the same way (unknown names are errors,
  * never guessed) and every row has one outcome.
  */
@@ -45,7 +46,9 @@ public enum Layout {
     FILES,
     IMAGEFOLDER,
     VOC,
-    COCO;
+    COCO,
+    /** A Parquet or Delta table with a column of image bytes (and label and split columns): {@link TableSource}. */
+    PARQUET;
 
     public static final List<String> NAMES =
             Arrays.stream(values()).map(l -> l.name().toLowerCase(Locale.ROOT)).toList();

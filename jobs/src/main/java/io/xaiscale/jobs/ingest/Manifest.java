@@ -359,6 +359,12 @@ final class Manifest {
      * the name is given; each problem is added, prefixed by {@code where}.
      */
     private Integer label(Integer label, String labelName, String where, List<String> problems) {
+        return checkedLabel(label, labelName, classes, where, problems);
+    }
+
+    /** {@link #label} for any source of labels (a table's label column): {@code classes} null when no model is given. */
+    static Integer checkedLabel(
+            Integer label, String labelName, List<String> classes, String where, List<String> problems) {
         if (label != null && label < 0) {
             problems.add(where + "label " + label + " is negative");
         } else if (label != null && classes != null && label >= classes.size()) {
