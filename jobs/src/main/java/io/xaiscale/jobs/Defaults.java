@@ -66,7 +66,8 @@ final class Defaults {
                         "files",
                         "where labels and boxes come from: files (the manifest, if any), imagefolder (root/<class>/...),"
                                 + " voc (Annotations/*.xml + JPEGImages/), coco (--manifest instances.json), parquet (a"
-                                + " Parquet or Delta table of images: --image-column, --key-column, --label-column)")
+                                + " Parquet or Delta table of images: --image-column, --key-column, --label-column),"
+                                + " webdataset (tar shards: key.jpg + key.cls / key.json)")
                 .add(
                         "image-column",
                         TableSource.Columns.DEFAULT.image(),

@@ -23,7 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.Dataset;
@@ -246,8 +248,8 @@ class IngestScenario extends Scenario {
      * A Parquet table of images as Hugging Face datasets write it ({@code image: struct<bytes, path>},
      * {@code label: int}, {@code split}), read on the executors, every row accounted for: two images, the
      * same bytes again (one key: {@code duplicate_key}), corrupt bytes, no bytes and a label outside the
-     * model's classes as error rows; the next run reads nothing; a row that leaves the table is retired
-     * and a new one read. A Delta table with a key column and class names; a wrong column fails at start
+     * model's classes as error rows; on the next run a row that leaves the table is retired, a new one
+     * read and nothing else. A Delta table with a key column and class names; a wrong column fails at start
      * naming the table's columns.
      */
     @Test
@@ -296,10 +298,7 @@ class IngestScenario extends Scenario {
                 "label: label 42 is not a class of the model (0.." + (classes.size() - 1) + ")",
                 imageRow(wh, "#sha256:" + Hashing.sha256Hex(c)).getAs("error"));
 
-        // the next run reads nothing; then b leaves the table and d comes
-        r = IngestJob.ingestFiles(spark, wh, files.get());
-        assertEquals(5, r.files("unchanged"), r.lines().toString());
-        assertEquals(0, r.written());
+        // b leaves the table and d comes: the next run reads d alone, the rest unchanged
         byte[] d = png(tmp, "d.png");
         rows.remove(1);
         rows.add(RowFactory.create(RowFactory.create(d, "d.png"), 4, "train"));
@@ -360,6 +359,86 @@ class IngestScenario extends Scenario {
                 wrong.getMessage().startsWith("Invalid --image-column for --layout parquet: picture (columns of "),
                 wrong.getMessage());
         assertTrue(wrong.getMessage().endsWith(": id, img, cls)"), wrong.getMessage());
+    }
+
+    /**
+     * WebDataset shards streamed by the executors, every sample accounted for: labels from .cls and
+     * .json, a sample without an image and a corrupt image as error rows, the same bytes in another shard
+     * as duplicate content, and a shard cut short inside a member: its samples before are kept, the
+     * damage is an error row naming it.
+     */
+    @Test
+    void webDatasetShardsAreStreamedOnTheExecutorsAndACutShardIsAnErrorRow() throws Exception {
+        Path tmp = fixture.dir("webdataset");
+        List<String> classes =
+                ModelCard.read(ROOT.resolve("models/fmnist-loc-cnn")).classes();
+        byte[] a = png(tmp, "a.png");
+        byte[] b = png(tmp, "b.png");
+        byte[] e = png(tmp, "e.png");
+        byte[] f = png(tmp, "f.png");
+        Path shards = Files.createDirectories(tmp.resolve("shards"));
+        Files.write(
+                shards.resolve("000000.tar"),
+                tar(List.of(
+                        Map.entry("a.png", a),
+                        Map.entry("a.cls", "1\n".getBytes(StandardCharsets.UTF_8)),
+                        Map.entry("b.png", b),
+                        Map.entry(
+                                "b.json",
+                                "{\"label\": \"trouser\", \"split\": \"val\"}".getBytes(StandardCharsets.UTF_8)),
+                        Map.entry("c.cls", "2".getBytes(StandardCharsets.UTF_8)),
+                        Map.entry("d.png", "not an image".getBytes(StandardCharsets.UTF_8)))));
+        byte[] second = tar(List.of(Map.entry("a.png", a), Map.entry("e.png", e), Map.entry("f.png", f)));
+        // cut inside f.png's data: its header is read, its bytes end early
+        int cut = 3 * 512 + padded(a.length) + padded(e.length) + f.length / 2;
+        Files.write(shards.resolve("000001.tar"), Arrays.copyOf(second, cut));
+        String wh = tmp.resolve("wh").toString();
+        IngestReport r =
+                IngestJob.ingestFiles(spark, wh, layout(shards.toString(), "", "train", classes, Layout.WEBDATASET));
+        assertEquals(7, r.listed(), r.lines().toString());
+        assertEquals(3, r.files("image"), r.lines().toString());
+        assertEquals(1, r.files("duplicate_content"), r.lines().toString());
+        assertEquals(3, r.files("error_row"), r.lines().toString());
+        Row first = imageRow(wh, "000000.tar#a");
+        assertEquals(1, first.<Integer>getAs("label"));
+        assertEquals("train", first.getAs("split"));
+        Row named = imageRow(wh, "000000.tar#b");
+        assertEquals(ModelCard.classIndex(classes, "trouser"), named.<Integer>getAs("label"));
+        assertEquals("val", named.getAs("split"));
+        assertEquals(
+                "no image member (members: c.cls)", imageRow(wh, "000000.tar#c").getAs("error"));
+        assertNotNull(imageRow(wh, "000000.tar#d").getAs("error"));
+        assertNull(imageRow(wh, "000001.tar#e").getAs("error"), "the cut shard's samples before the cut are kept");
+        assertTrue(
+                imageRow(wh, "000001.tar#(unreadable after 2 sample(s))")
+                        .<String>getAs("error")
+                        .startsWith("unreadable shard after 2 sample(s): "),
+                r.lines().toString());
+        // nothing changed: nothing read again
+        r = IngestJob.ingestFiles(spark, wh, layout(shards.toString(), "", "train", classes, Layout.WEBDATASET));
+        assertEquals(0, r.written(), r.lines().toString());
+    }
+
+    /** A tar member's data as stored: padded to 512-byte records. */
+    static int padded(int bytes) {
+        return (bytes + 511) / 512 * 512;
+    }
+
+    /** A tar of these members, in order. */
+    static byte[] tar(List<Map.Entry<String, byte[]>> members) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream t =
+                new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
+            for (Map.Entry<String, byte[]> m : members) {
+                org.apache.commons.compress.archivers.tar.TarArchiveEntry entry =
+                        new org.apache.commons.compress.archivers.tar.TarArchiveEntry(m.getKey());
+                entry.setSize(m.getValue().length);
+                t.putArchiveEntry(entry);
+                t.write(m.getValue());
+                t.closeArchiveEntry();
+            }
+        }
+        return out.toByteArray();
     }
 
     static byte[] png(Path dir, String name) throws Exception {

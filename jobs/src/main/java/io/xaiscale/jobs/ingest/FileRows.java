@@ -88,7 +88,9 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
             public Row next() {
                 Row f = in.next();
                 byte[] held = f.getAs("content");
-                Read read = held != null ? held(f.getAs("source_uri"), held) : read(f.getAs("source_uri"), conf);
+                Read read = held != null
+                        ? held(f.<String>getAs("source_uri"), held, f.<String>getAs("manifest_error"))
+                        : read(f.getAs("source_uri"), conf);
                 Row row = row(f, read, now);
                 Object[] values = new Object[OUT.size()];
                 for (int i = 0; i < row.size(); i++) {
@@ -107,10 +109,12 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
      * Bytes a table's row held: read like a file's (above the size limit an error, hashed whole); none
      * (a null or empty value) is an error row named by its input, as an unreadable file is.
      */
-    Read held(String uri, byte[] content) {
+    Read held(String uri, byte[] content, String why) {
         if (content.length == 0) {
             return new Read(
-                    Hashing.sha256Hex("unreadable " + uri), null, "no image bytes (the image column is null or empty)");
+                    Hashing.sha256Hex("unreadable " + uri),
+                    null,
+                    why != null ? why : "no image bytes (the image column is null or empty)");
         }
         if (content.length > maxFileBytes) {
             return new Read(

@@ -145,7 +145,7 @@ public final class IngestJob {
 
     /** Ingests the image files of {@code f.source()}; says where each input went. */
     public static IngestReport ingestFiles(SparkSession spark, String warehouse, Files f) throws IOException {
-        if (f.layout() == Layout.PARQUET) {
+        if (f.layout() == Layout.PARQUET || f.layout() == Layout.WEBDATASET) {
             return TableSource.ingest(spark, warehouse, f);
         }
         Configuration conf = spark.sparkContext().hadoopConfiguration();

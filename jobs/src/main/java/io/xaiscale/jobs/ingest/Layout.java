@@ -48,7 +48,9 @@ public enum Layout {
     VOC,
     COCO,
     /** A Parquet or Delta table with a column of image bytes (and label and split columns): {@link TableSource}. */
-    PARQUET;
+    PARQUET,
+    /** WebDataset tar shards (key.jpg, key.cls, key.json), streamed by the executors: {@link WebDataset}. */
+    WEBDATASET;
 
     public static final List<String> NAMES =
             Arrays.stream(values()).map(l -> l.name().toLowerCase(Locale.ROOT)).toList();

@@ -71,30 +71,11 @@ public final class TableSource {
             throw new FileNotFoundException("Image table not found: " + f.source());
         }
         String source = fs.makeQualified(root).toString().replaceAll("/+$", "");
-        boolean delta = fs.exists(new Path(root, "_delta_log"));
-        Dataset<Row> table =
-                delta ? spark.read().format("delta").load(source) : spark.read().parquet(source);
+        boolean shards = f.layout() == Layout.WEBDATASET;
+        boolean delta = !shards && fs.exists(new Path(root, "_delta_log"));
         Columns c = f.columns();
-        Column bytes = bytesOf(table, c.image(), source);
-        Column key = c.key().isBlank() ? concat(lit("sha256:"), sha2(bytes, 256)) : keyOf(table, c.key(), source);
-        Column label = optional(table, c.label(), Columns.DEFAULT.label(), source, "label");
-        Column split = optional(table, c.split(), Columns.DEFAULT.split(), source, "split");
-        Column labelIsName = lit(label != null && isString(table, c.label()));
-        Dataset<Row> rows = table.select(
-                        concat(lit(source + "#"), key.cast("string")).as("source_uri"),
-                        bytes.as("content"),
-                        label == null
-                                ? lit(null).cast("string").as("label")
-                                : label.cast("string").as("label"),
-                        labelIsName.as("label_is_name"),
-                        split == null
-                                ? lit(null).cast("string").as("split")
-                                : split.cast("string").as("split"))
-                // a row without bytes has none to hash: its key says which row it was, if there is a key column
-                .withColumn(
-                        "source_uri",
-                        when(col("source_uri").isNull(), lit(source + "#no-bytes"))
-                                .otherwise(col("source_uri")));
+        Dataset<Row> rows =
+                shards ? WebDataset.rows(spark, fs, root, f.maxFileBytes()) : table(spark, source, delta, c);
         // one row per key, the same on every run: only keys seen twice are ranked (their rows alone are shuffled with
         // their bytes); the rest pass as they are
         Dataset<Row> hashed = rows.withColumn("content_sha", sha2(col("content"), 256));
@@ -132,8 +113,15 @@ public final class TableSource {
             Map<String, Long> outcomes = new TreeMap<>();
             outcomes.put("duplicate_key", total - keys);
             System.out.printf(
-                    "[ingest] table %s (%s): %d row(s), %d key(s), image bytes from column %s%n",
-                    source, delta ? "delta" : "parquet", total, keys, c.image());
+                    "[ingest] %s %s: %d %s, %d key(s)%s%n",
+                    shards ? "WebDataset" : "table",
+                    source,
+                    total,
+                    shards ? "sample(s)" : "row(s)",
+                    keys,
+                    shards
+                            ? ""
+                            : " (" + (delta ? "delta" : "parquet") + ", image bytes from column " + c.image() + ")");
             return IngestJob.write(
                     spark,
                     warehouse,
@@ -154,6 +142,33 @@ public final class TableSource {
         } finally {
             perKey.unpersist();
         }
+    }
+
+    /** A table's rows as {@link WebDataset#ROWS}: each named {@code <source>#<key>}, with its bytes, label and split. */
+    private static Dataset<Row> table(SparkSession spark, String source, boolean delta, Columns c) {
+        Dataset<Row> table =
+                delta ? spark.read().format("delta").load(source) : spark.read().parquet(source);
+        Column bytes = bytesOf(table, c.image(), source);
+        Column key = c.key().isBlank() ? concat(lit("sha256:"), sha2(bytes, 256)) : keyOf(table, c.key(), source);
+        Column label = optional(table, c.label(), Columns.DEFAULT.label(), source, "label");
+        Column split = optional(table, c.split(), Columns.DEFAULT.split(), source, "split");
+        Column labelIsName = lit(label != null && isString(table, c.label()));
+        return table.select(
+                        concat(lit(source + "#"), key.cast("string")).as("source_uri"),
+                        bytes.as("content"),
+                        label == null
+                                ? lit(null).cast("string").as("label")
+                                : label.cast("string").as("label"),
+                        labelIsName.as("label_is_name"),
+                        split == null
+                                ? lit(null).cast("string").as("split")
+                                : split.cast("string").as("split"),
+                        lit(null).cast("string").as("problem"))
+                // a row without bytes has none to hash: its key says which row it was, if there is a key column
+                .withColumn(
+                        "source_uri",
+                        when(col("source_uri").isNull(), lit(source + "#no-bytes"))
+                                .otherwise(col("source_uri")));
     }
 
     /** The image bytes: a binary column, or the {@code bytes} field of a struct column (Hugging Face's Image feature). */
@@ -246,6 +261,12 @@ public final class TableSource {
                     String value = r.getAs("label");
                     boolean named = r.<Boolean>getAs("label_is_name");
                     List<String> problems = new ArrayList<>();
+                    String problem = r.getAs("problem");
+                    if (problem != null) {
+                        problems.add(problem);
+                    } else if (content == null) {
+                        problems.add("no image bytes (the image column is null or empty)");
+                    }
                     Integer label = null;
                     String labelName = null;
                     if (value != null && named) {
