@@ -188,7 +188,8 @@ public final class BenchCommand implements Command {
                 String ideal = ideal(e, model);
                 inProcess.put(given.get(e), n / (ms / 1000));
                 String row = String.format(
-                        "| `%s` | %.1f | %.1f | %.2f | %s |", e.spec(), n / (ms / 1000), ms / t[0], ms / t[1], ideal);
+                        "| `%s` | %s | %.1f | %.2f | %s |",
+                        e.spec(), Timing.sig3(n / (ms / 1000)), ms / t[0], ms / t[1], ideal);
                 rows.add(row);
                 System.out.println(row);
             }

@@ -39,7 +39,9 @@ final class DecodeSection {
             for (int canvas : CANVASES) {
                 double off = rate(spark, o, card, canvas, images, 0);
                 double on = rate(spark, o, card, canvas, images, 1);
-                String row = String.format("| %dx%d | %.1f /s | %.1f /s | %.2f |", canvas, canvas, off, on, on / off);
+                String row = String.format(
+                        "| %dx%d | %s /s | %s /s | %.2f |",
+                        canvas, canvas, Timing.sig3(off), Timing.sig3(on), on / off);
                 System.out.println(row);
                 md.append(row).append('\n');
             }

@@ -30,7 +30,8 @@ final class MlSection {
             System.out.println("[bench] warm-up ml runs (not recorded)");
             rates(spark, o, card, 64);
             double[] r = rates(spark, o, card, images);
-            String row = String.format("| %d | %.1f /s | %.1f /s | %.2f |", images, r[0], r[1], r[1] / r[0]);
+            String row = String.format(
+                    "| %d | %s /s | %s /s | %.2f |", images, Timing.sig3(r[0]), Timing.sig3(r[1]), r[1] / r[0]);
             System.out.println(row);
             return String.format(
                     "%n## The Spark ML stage against the explain job%n%n"

@@ -75,4 +75,15 @@ final class Timing {
         Arrays.sort(t);
         return t[repeats / 2];
     }
+
+    /** {@code v} with three significant digits, as plain text: 0.347, 12.3, 1230 (slow methods read 0.347, not 0.3). */
+    static String sig3(double v) {
+        if (!Double.isFinite(v) || v == 0) {
+            return String.valueOf(v);
+        }
+        return new java.math.BigDecimal(v)
+                .round(new java.math.MathContext(3))
+                .stripTrailingZeros()
+                .toPlainString();
+    }
 }

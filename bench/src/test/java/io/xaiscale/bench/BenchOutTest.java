@@ -34,4 +34,13 @@ class BenchOutTest {
                         + " auto to write bench-out/benchmarks-resnet50.md)",
                 e.getMessage());
     }
+
+    /** Rates keep three significant digits: a slow method reads 0.347 images/s, not 0.3. */
+    @Test
+    void ratesHaveThreeSignificantDigits() {
+        assertEquals("0.347", Timing.sig3(0.34712));
+        assertEquals("12.3", Timing.sig3(12.3456));
+        assertEquals("1230", Timing.sig3(1234.5));
+        assertEquals("0.0012", Timing.sig3(0.0012));
+    }
 }
