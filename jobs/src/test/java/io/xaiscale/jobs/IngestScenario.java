@@ -321,17 +321,8 @@ class IngestScenario extends Scenario {
                 .format("delta")
                 .save(deltaTable);
         String wh2 = tmp.resolve("wh2").toString();
-        IngestJob.Files named = new IngestJob.Files(
-                deltaTable,
-                "",
-                "val",
-                classes,
-                100_000_000L,
-                1L << 20,
-                0,
-                false,
-                Layout.PARQUET,
-                new TableSource.Columns("img", "id", "cls", "split"));
+        IngestJob.Files named =
+                layout(deltaTable, "val", classes, new TableSource.Columns("img", "id", "cls", "split"));
         r = IngestJob.ingestFiles(spark, wh2, named);
         assertEquals(1, r.files("image"), r.lines().toString());
         assertEquals(5, imageRow(wh2, "#k1").<Integer>getAs("label"));
@@ -344,17 +335,7 @@ class IngestScenario extends Scenario {
                 () -> IngestJob.ingestFiles(
                         spark,
                         wh2,
-                        new IngestJob.Files(
-                                deltaTable,
-                                "",
-                                "val",
-                                classes,
-                                100_000_000L,
-                                1L << 20,
-                                0,
-                                false,
-                                Layout.PARQUET,
-                                new TableSource.Columns("picture", "id", "cls", "split"))));
+                        layout(deltaTable, "val", classes, new TableSource.Columns("picture", "id", "cls", "split"))));
         assertTrue(
                 wrong.getMessage().startsWith("Invalid --image-column for --layout parquet: picture (columns of "),
                 wrong.getMessage());
@@ -463,6 +444,12 @@ class IngestScenario extends Scenario {
                 .load(Tables.IMAGES.path(wh))
                 .where(col("source_uri").endsWith(suffix))
                 .first();
+    }
+
+    /** A table of images read with these columns ({@code --layout parquet}). */
+    static IngestJob.Files layout(String table, String split, List<String> classes, TableSource.Columns columns) {
+        return new IngestJob.Files(
+                table, "", split, classes, 100_000_000L, 1L << 20, 0, false, Layout.PARQUET, columns);
     }
 
     static IngestJob.Files layout(String source, String manifest, String split, List<String> classes, Layout layout) {

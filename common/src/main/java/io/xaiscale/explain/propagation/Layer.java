@@ -82,7 +82,7 @@ public abstract class Layer {
     }
 
     /** A parameterless DJL block (activation, pooling, flatten) or an unfolded BatchNorm. */
-    static final class OfBlock extends Layer {
+    static class OfBlock extends Layer {
         private final Block block;
         private final ParameterStore store;
 
@@ -107,20 +107,15 @@ public abstract class Layer {
      * A transformer block run under {@link TransformerLrp}'s rules: the same values as the model's
      * forward, with the chain rule of LRP's (a LayerNorm's deviation, GELU's gate held constant).
      */
-    static final class UnderRules extends Layer {
-        private final Block block;
-        private final ParameterStore store;
-
+    static final class UnderRules extends OfBlock {
         UnderRules(Kind kind, String name, Block block, ParameterStore store) {
-            super(kind, name);
-            this.block = block;
-            this.store = store;
+            super(kind, name, block, store);
         }
 
         @Override
         public NDArray forward(NDArray input) {
             try (TransformerLrp rules = TransformerLrp.open(TransformerLrp.Softmax.TAYLOR)) {
-                return block.forward(store, new NDList(input), false).singletonOrThrow();
+                return super.forward(input);
             }
         }
     }

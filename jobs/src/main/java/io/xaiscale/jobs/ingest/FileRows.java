@@ -12,6 +12,7 @@ import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.util.Errors;
 import io.xaiscale.util.Hashing;
+import io.xaiscale.util.Iterators;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -78,28 +79,19 @@ final class FileRows implements MapPartitionsFunction<Row, Row> {
         Configuration conf =
                 SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf());
         Timestamp now = new Timestamp(System.currentTimeMillis());
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return in.hasNext();
+        return Iterators.map(in, f -> {
+            byte[] held = f.getAs("content");
+            Read read = held != null
+                    ? held(f.<String>getAs("source_uri"), held, f.<String>getAs("manifest_error"))
+                    : read(f.getAs("source_uri"), conf);
+            Row row = row(f, read, now);
+            Object[] values = new Object[OUT.size()];
+            for (int i = 0; i < row.size(); i++) {
+                values[i] = row.get(i);
             }
-
-            @Override
-            public Row next() {
-                Row f = in.next();
-                byte[] held = f.getAs("content");
-                Read read = held != null
-                        ? held(f.<String>getAs("source_uri"), held, f.<String>getAs("manifest_error"))
-                        : read(f.getAs("source_uri"), conf);
-                Row row = row(f, read, now);
-                Object[] values = new Object[OUT.size()];
-                for (int i = 0; i < row.size(); i++) {
-                    values[i] = row.get(i);
-                }
-                values[row.size()] = f.getAs("manifest_line");
-                return RowFactory.create(values);
-            }
-        };
+            values[row.size()] = f.getAs("manifest_line");
+            return RowFactory.create(values);
+        });
     }
 
     /** A file's bytes (null when not held), their id, and why the file cannot be used (null when it can be decoded). */

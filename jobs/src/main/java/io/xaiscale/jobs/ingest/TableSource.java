@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.util.Hashing;
+import io.xaiscale.util.Iterators;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
@@ -248,72 +249,59 @@ public final class TableSource {
 
         @Override
         public Iterator<Row> call(Iterator<Row> in) {
-            return new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return in.hasNext();
-                }
+            return Iterators.map(in, this::listed);
+        }
 
-                @Override
-                public Row next() {
-                    Row r = in.next();
-                    byte[] content = r.getAs("content");
-                    String value = r.getAs("label");
-                    boolean named = r.<Boolean>getAs("label_is_name");
-                    List<String> problems = new ArrayList<>();
-                    String problem = r.getAs("problem");
-                    if (problem != null) {
-                        problems.add(problem);
-                    } else if (content == null) {
-                        problems.add("no image bytes (the image column is null or empty)");
-                    }
-                    Integer label = null;
-                    String labelName = null;
-                    if (value != null && named) {
-                        labelName = value;
-                    } else if (value != null) {
-                        try {
-                            label = Integer.valueOf(value);
-                        } catch (NumberFormatException e) {
-                            problems.add(labelColumn + ": label " + value + " is not a class index");
-                        }
-                    }
-                    label = Manifest.checkedLabel(label, labelName, classes, labelColumn + ": ", problems);
-                    if (label != null && labelName == null && classes != null && label >= 0 && label < classes.size()) {
-                        labelName = classes.get(label);
-                    }
-                    String error = problems.isEmpty() ? null : String.join("; ", problems);
-                    String split = r.getAs("split");
-                    String entryHash = Hashing.sha256Hex(FileRows.entryHash(
-                                    label,
-                                    labelName,
-                                    List.of(),
-                                    null,
-                                    null,
-                                    split != null ? split : defaultSplit,
-                                    error)
-                            + "|" + (content == null ? "" : Hashing.sha256Hex(content)));
-                    // with its schema: Spark hands this very object to the next stage's function (FileRows reads by
-                    // name)
-                    return new GenericRowWithSchema(
-                            new Object[] {
-                                r.getAs("source_uri"),
-                                content == null ? 0L : (long) content.length,
-                                NO_TIME,
-                                entryHash,
-                                label,
-                                labelName,
-                                null,
-                                null,
-                                null,
-                                split,
-                                error,
-                                null,
-                                content == null ? new byte[0] : content // no bytes: FileRows makes it an error row
-                            },
-                            FileRows.FILES);
+        private Row listed(Row r) {
+            byte[] content = r.getAs("content");
+            String value = r.getAs("label");
+            boolean named = r.<Boolean>getAs("label_is_name");
+            List<String> problems = new ArrayList<>();
+            String problem = r.getAs("problem");
+            if (problem != null) {
+                problems.add(problem);
+            } else if (content == null) {
+                problems.add("no image bytes (the image column is null or empty)");
+            }
+            Integer label = null;
+            String labelName = null;
+            if (value != null && named) {
+                labelName = value;
+            } else if (value != null) {
+                try {
+                    label = Integer.valueOf(value);
+                } catch (NumberFormatException e) {
+                    problems.add(labelColumn + ": label " + value + " is not a class index");
                 }
-            };
+            }
+            label = Manifest.checkedLabel(label, labelName, classes, labelColumn + ": ", problems);
+            if (label != null && labelName == null && classes != null && label >= 0 && label < classes.size()) {
+                labelName = classes.get(label);
+            }
+            String error = problems.isEmpty() ? null : String.join("; ", problems);
+            String split = r.getAs("split");
+            String entryHash = Hashing.sha256Hex(FileRows.entryHash(
+                            label, labelName, List.of(), null, null, split != null ? split : defaultSplit, error)
+                    + "|" + (content == null ? "" : Hashing.sha256Hex(content)));
+            // with its schema: Spark hands this very object to the next stage's function (FileRows reads by
+            // name)
+            return new GenericRowWithSchema(
+                    new Object[] {
+                        r.getAs("source_uri"),
+                        content == null ? 0L : (long) content.length,
+                        NO_TIME,
+                        entryHash,
+                        label,
+                        labelName,
+                        null,
+                        null,
+                        null,
+                        split,
+                        error,
+                        null,
+                        content == null ? new byte[0] : content // no bytes: FileRows makes it an error row
+                    },
+                    FileRows.FILES);
         }
     }
 }
