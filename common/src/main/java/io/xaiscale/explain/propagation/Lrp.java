@@ -192,12 +192,21 @@ public final class Lrp extends PropagationExplainer {
                             s -> s.layer().kind() == Layer.Kind.LINEAR && ((Affine) s.layer()).isConv(),
                             rule.get(composite.conv())));
             byLayer.put("dense", Map.entry(s -> s.layer().kind() == Layer.Kind.LINEAR, rule.get(composite.dense())));
-            byLayer.put("avg_pool", Map.entry(s -> s.layer().kind() == Layer.Kind.AVG_POOL, new Epsilon(1e-9, true)));
+            // linear maps without weights of their own, LRP-0 stabilised: average pooling, and a transformer's
+            // LayerNorm (its deviation held constant) and position embedding (a bias)
             byLayer.put(
-                    "max_pool_reshape",
+                    "avg_pool_norm_position",
+                    Map.entry(
+                            s -> s.layer().kind() == Layer.Kind.AVG_POOL
+                                    || s.layer().kind() == Layer.Kind.NORM
+                                    || s.layer().kind() == Layer.Kind.POSITION,
+                            new Epsilon(1e-9, true)));
+            byLayer.put(
+                    "max_pool_reshape_tokens",
                     Map.entry(
                             s -> s.layer().kind() == Layer.Kind.MAX_POOL
-                                    || s.layer().kind() == Layer.Kind.RESHAPE,
+                                    || s.layer().kind() == Layer.Kind.RESHAPE
+                                    || s.layer().kind() == Layer.Kind.TOKENS,
                             Chain.INSTANCE));
             byLayer.put(
                     "relu_pointwise",
@@ -206,13 +215,6 @@ public final class Lrp extends PropagationExplainer {
                                     || s.layer().kind() == Layer.Kind.POINTWISE
                                     || s.layer().kind() == Layer.Kind.GELU,
                             PassThrough.INSTANCE));
-            byLayer.put("tokens", Map.entry(s -> s.layer().kind() == Layer.Kind.TOKENS, Chain.INSTANCE));
-            byLayer.put(
-                    "norm_position",
-                    Map.entry(
-                            s -> s.layer().kind() == Layer.Kind.NORM
-                                    || s.layer().kind() == Layer.Kind.POSITION,
-                            new Epsilon(1e-9, true)));
             byLayer.put(
                     "attention", Map.entry(s -> s.layer().kind() == Layer.Kind.ATTENTION, new AttentionSplit(softmax)));
         }

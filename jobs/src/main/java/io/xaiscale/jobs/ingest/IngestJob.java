@@ -190,9 +190,7 @@ public final class IngestJob {
         }
         Timestamp now = new Timestamp(System.currentTimeMillis());
         Listing listing = list(fs, root, paths, manifestUri, manifest, f.layout(), imageFolder, f.defaultSplit());
-        int partitions = f.partitions() > 0
-                ? f.partitions()
-                : Math.max(spark.sparkContext().defaultParallelism(), (listing.files.size() + 255) / 256);
+        int partitions = partitions(spark, f, listing.files.size());
         Dataset<Row> listed = spark.createDataFrame(
                 JavaSparkContext.fromSparkContext(spark.sparkContext())
                         .parallelize(listing.files, Math.max(1, Math.min(partitions, listing.files.size()))),
@@ -214,6 +212,7 @@ public final class IngestJob {
                 f,
                 new Found(
                         listed,
+                        "file(s) listed",
                         listing.files.size(),
                         Math.max(1, Math.min(partitions, listing.files.size())),
                         listing.listed,
@@ -227,15 +226,23 @@ public final class IngestJob {
                 now);
     }
 
+    /** Tasks that read {@code inputs} inputs: {@code f.partitions()}, else one per 256, at least Spark's parallelism. */
+    static int partitions(SparkSession spark, Files f, long inputs) {
+        return f.partitions() > 0
+                ? f.partitions()
+                : (int) Math.max(spark.sparkContext().defaultParallelism(), Math.min(100_000, (inputs + 255) / 256));
+    }
+
     /**
-     * What a source's front end found, for the write every layout shares: the listed inputs as
-     * {@link FileRows#FILES} rows ({@code fileRows} of them, read in {@code partitions} tasks) of
+     * What a source's front end found, for the write every layout shares: the listed inputs (what they
+     * are, as the report says it) as {@link FileRows#FILES} rows ({@code fileRows} of them, read in {@code partitions} tasks) of
      * {@code listed} inputs in all, the inputs already rejected and the outcomes already counted, the
      * source as reported, the prefix of the source's {@code source_uri}s (what is no longer listed under
      * it is retired), and the manifest's rows by outcome.
      */
     record Found(
             Dataset<Row> files,
+            String inputs,
             long fileRows,
             int partitions,
             long listed,
@@ -316,6 +323,7 @@ public final class IngestJob {
                     Tables.INGEST_REJECTS);
             return new IngestReport(
                     found.source(),
+                    found.inputs(),
                     found.listed(),
                     fileOutcomes,
                     found.manifestUri(),

@@ -10,6 +10,8 @@ import java.util.TreeMap;
  * Where every input of a file ingest went: each listed file and each manifest row has exactly one
  * outcome, and the outcomes add up to the inputs (checked, a mismatch is a bug).
  *
+ * @param inputs what the inputs are, as the report's first line says it: {@code file(s) listed}, or a table's or
+ *     shards' {@code row(s) read}
  * @param files listed files (or a table's rows) by outcome: {@code image}, {@code error_row}, {@code duplicate_content},
  *     {@code duplicate_key} (a table's row whose key an earlier row has),
  *     {@code not_an_image}, {@code hidden}, {@code manifest} (the manifest itself, under the source),
@@ -21,6 +23,7 @@ import java.util.TreeMap;
  */
 public record IngestReport(
         String source,
+        String inputs,
         long listed,
         Map<String, Long> files,
         String manifest,
@@ -51,11 +54,8 @@ public record IngestReport(
     /** The lines ingest prints. */
     public List<String> lines() {
         List<String> out = new ArrayList<>();
-        // a table's inputs are its rows (TableSource: the only source that counts duplicate keys)
-        boolean table = files.containsKey("duplicate_key");
         out.add(String.format(
-                "[ingest] %s: %d %s: %s; %d images row(s) written",
-                source, listed, table ? "row(s) read" : "file(s) listed", describe(files), written));
+                "[ingest] %s: %d %s: %s; %d images row(s) written", source, listed, inputs, describe(files), written));
         if (manifest != null) {
             out.add(String.format(
                     "[ingest] manifest %s: %d row(s): %s", manifest, manifestRowsRead, describe(manifestRows)));

@@ -104,9 +104,7 @@ public final class TableSource {
                 unique = hashed.join(small, DeltaIO.columns("source_uri"), "left_anti")
                         .unionByName(chosen);
             }
-            int partitions = f.partitions() > 0
-                    ? f.partitions()
-                    : (int) Math.max(spark.sparkContext().defaultParallelism(), Math.min(100_000, (keys + 255) / 256));
+            int partitions = IngestJob.partitions(spark, f, keys);
             Dataset<Row> listed = unique.drop("content_sha")
                     .repartition(partitions)
                     .mapPartitions(
@@ -129,6 +127,7 @@ public final class TableSource {
                     f,
                     new IngestJob.Found(
                             listed,
+                            "row(s) read",
                             keys,
                             partitions,
                             total,
