@@ -145,8 +145,17 @@ public final class AuditCommand implements Command {
         String warehouse = prepared.warehouse();
         try {
             Command.withSession("xai-audit " + config.name(), prepared.master(), spark -> {
-                int code = Audit.run(spark, config, text, prepared, Ledger.newRunId(), o.getFlag("full"));
-                if (config.report() != null) {
+                Audit.Outcome outcome = Audit.run(spark, config, text, prepared, Ledger.newRunId(), o.getFlag("full"));
+                int code = outcome.exitCode();
+                String kept = outcome.reusedRun() == null || config.report() == null
+                        ? null
+                        : Destination.existing(
+                                config.report(), spark.sparkContext().hadoopConfiguration());
+                if (kept != null) {
+                    // what the report shows is what the reused run's report showed (but this run's ledger row)
+                    System.out.println("[audit] report: " + kept + " (left as it was: nothing it shows changed"
+                            + " since run " + outcome.reusedRun() + ")");
+                } else if (config.report() != null) {
                     // the report of the warehouse as this run left it, gated or not: what the run's reader
                     // opens
                     Destination out = Destination.of(config.report());

@@ -13,6 +13,8 @@ import io.xaiscale.jobs.audit.AuditConfig;
 import io.xaiscale.jobs.audit.Findings;
 import io.xaiscale.jobs.audit.Gates;
 import io.xaiscale.jobs.audit.Ledger;
+import io.xaiscale.jobs.delta.DriverReads;
+import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.session.SqlRunner;
 import io.xaiscale.model.ModelCard;
@@ -20,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
@@ -34,6 +37,43 @@ import org.junit.jupiter.api.Test;
  * is a finding with its evidence; weights replaced in place are never taken for the old ones.
  */
 class AuditScenario extends Scenario {
+    /**
+     * What an audit reads before any Spark job (whether anything changed, the last runs, the findings to
+     * take) comes from Delta Kernel on the driver: the same rows as Spark reads, nested structs, arrays
+     * and timestamps included; a column the table lacks is null, a missing table has no rows.
+     */
+    @Test
+    void theLedgerAndFindingsReadOnTheDriverAloneAreWhatSparkReads() throws Exception {
+        org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+        for (Table t : List.of(Tables.AUDIT_RUNS, Tables.AUDIT_FINDINGS)) {
+            String path = t.path(fixture.warehouse.path());
+            List<Row> bySpark = spark.read().format("delta").load(path).collectAsList();
+            List<Row> byKernel = DriverReads.rows(conf, path, t.schema());
+            assertFalse(bySpark.isEmpty(), t.name());
+            assertEquals(new HashSet<>(bySpark), new HashSet<>(byKernel), t.name());
+        }
+        // the fixture's ledger: a green and a gated run, the gated one never the baseline
+        Ledger.History history = Ledger.History.read(conf, fixture.warehouse.path(), "fixture-nightly");
+        assertEquals("fixture-2", history.lastFinished().runId());
+        assertEquals("gated", history.lastFinished().status());
+        assertEquals("fixture-1", history.baseline().runId());
+        assertFalse(history.baseline().means().isEmpty());
+        assertEquals(List.of(), history.running());
+        assertEquals(
+                List.of(),
+                Ledger.History.read(conf, fixture.warehouse.path(), "another-audit")
+                        .runs());
+
+        StructType more = Tables.AUDIT_RUNS.schema().add("added_later", "string");
+        Row r = DriverReads.rows(conf, Tables.AUDIT_RUNS.path(fixture.warehouse.path()), more)
+                .get(0);
+        assertNull(r.getAs("added_later"));
+        assertEquals(
+                List.of(),
+                DriverReads.rows(
+                        conf, fixture.dir("no-table").resolve("audit_runs").toString(), more));
+    }
+
     @Test
     void anAuditRecordsItsRunTagsItsCommitsAndFailsItsGates() throws Exception {
         Warehouse w = fixture.copy("audit");
@@ -80,7 +120,8 @@ class AuditScenario extends Scenario {
                 warehouse,
                 "killed-run",
                 AuditConfig.parse(ok, "x"),
-                ok + "# s3a://AKIAX:s3cr3t@bucket/images\n");
+                ok + "# s3a://AKIAX:s3cr3t@bucket/images\n",
+                Ledger.History.NONE);
         spark.conf().unset(Ledger.USER_METADATA);
         assertEquals(Gates.EXIT_GATED, w.audit(ok, "run-2"));
         Row killed = runs.where(col("run_id").equalTo("killed-run")).first();

@@ -257,7 +257,8 @@ final class Fixture {
 
         int audit(String yaml, String runId, boolean full) throws Exception {
             AuditConfig config = AuditConfig.parse(yaml, "test.yaml");
-            return Audit.run(spark(), config, yaml, AuditCommand.prepare(config), runId, full);
+            return Audit.run(spark(), config, yaml, AuditCommand.prepare(config), runId, full)
+                    .exitCode();
         }
     }
 }

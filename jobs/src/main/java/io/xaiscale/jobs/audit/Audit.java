@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
 import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.DriverReads;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.ingest.IngestJob;
 import io.xaiscale.jobs.runtime.InputBytes;
@@ -36,6 +37,8 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * The work of a scheduled audit ({@code xai audit}) in one Spark application: ingest once, each
@@ -102,28 +105,36 @@ public final class Audit {
             String inputs,
             Map<String, Long> versions,
             List<Row> models,
-            InputBytes input) {
+            InputBytes input)
+            throws IOException {
         long t0 = System.nanoTime();
         System.out.printf(
                 "[audit] %s: nothing the audit reads changed since run %s (sources, models, tables):"
                         + " its results are this run's (--full recomputes them)%n",
                 config.name(), previous.runId());
+        // the earlier run's findings under this run's id (read on the driver; written only when there are some)
         Timestamp now = new Timestamp(System.currentTimeMillis());
-        Dataset<Row> copied = DeltaIO.readOrEmpty(spark, warehouse, Tables.AUDIT_FINDINGS)
-                .where(col("run_id")
-                        .equalTo(previous.runId())
-                        .and(not(col("kind").isin(Findings.AGAINST_PREVIOUS.toArray())))
-                        .and(not(col("kind").isin(Findings.OF_THE_COMPUTATION.toArray()))))
-                .withColumn("run_id", lit(runId))
-                .withColumn("found_at", lit(now))
-                .select(Tables.AUDIT_FINDINGS.columns())
-                .cache();
-        List<Findings.Finding> found =
-                copied.collectAsList().stream().map(Findings::of).toList();
-        if (!found.isEmpty()) {
-            DeltaIO.mergeInsert(spark, copied, warehouse, Tables.AUDIT_FINDINGS);
+        StructType schema = Tables.AUDIT_FINDINGS.schema();
+        List<Row> copied = new ArrayList<>();
+        for (Row r : DriverReads.rows(
+                spark.sparkContext().hadoopConfiguration(), Tables.AUDIT_FINDINGS.path(warehouse), schema)) {
+            String kind = r.getAs("kind");
+            if (previous.runId().equals(r.getAs("run_id"))
+                    && !Findings.AGAINST_PREVIOUS.contains(kind)
+                    && !Findings.OF_THE_COMPUTATION.contains(kind)) {
+                Object[] values = new Object[schema.size()];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = r.get(i);
+                }
+                values[schema.fieldIndex("run_id")] = runId;
+                values[schema.fieldIndex("found_at")] = now;
+                copied.add(new GenericRowWithSchema(values, schema));
+            }
         }
-        copied.unpersist();
+        List<Findings.Finding> found = copied.stream().map(Findings::of).toList();
+        if (!found.isEmpty()) {
+            DeltaIO.mergeInsert(spark, spark.createDataFrame(copied, schema), warehouse, Tables.AUDIT_FINDINGS);
+        }
         long checked = previous.checkedRows() == null ? 0 : previous.checkedRows();
         long errors = previous.errorRows() == null ? 0 : previous.errorRows();
         double errorRate = checked == 0 ? 0 : (double) errors / checked;
@@ -186,33 +197,24 @@ public final class Audit {
         }
     }
 
+    /** How a run ended: its exit code (0, or {@link Gates#EXIT_GATED}) and the run whose results it took, if any. */
+    public record Outcome(int exitCode, String reusedRun) {}
+
     /**
-     * Runs the audit in {@code spark} as run {@code runId}; returns 0, or {@link Gates#EXIT_GATED}. When
-     * nothing it reads changed since the last run ({@link Inputs}) and not {@code full}, it takes that
-     * run's results.
+     * Runs the audit in {@code spark} as run {@code runId}. When nothing it reads changed since the last
+     * run ({@link Inputs}) and not {@code full}, it takes that run's results.
      */
-    public static int run(
+    public static Outcome run(
             SparkSession spark, AuditConfig config, String text, Prepared prepared, String runId, boolean full)
             throws Exception {
         List<ModelRun> runs = prepared.models();
         IngestJob.Files files = prepared.files();
         String warehouse = prepared.warehouse();
         double sessionAt = uptime();
-        Ledger ledger = Ledger.start(spark, warehouse, runId, config, text);
-        double startedAt = uptime();
-        // where a slow start went: reading the config and the model cards (from object storage, say), the
-        // Spark session (a cluster's executors), the ledger's Delta table
-        System.out.printf(
-                Locale.ROOT,
-                "[audit] %s: run %s (started %.1f s after the JVM: config and models %.1f s, Spark %.1f s,"
-                        + " ledger %.1f s)%n",
-                config.name(),
-                runId,
-                startedAt,
-                prepared.readyAt() - prepared.begunAt(),
-                sessionAt - prepared.readyAt(),
-                startedAt - sessionAt);
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
         try (InputBytes input = InputBytes.count(spark.sparkContext())) {
+            // whether anything the audit reads changed since its last run: the source's listing, the tables'
+            // logs and the ledger, all read on the driver (no Spark job: nothing waits for executors)
             List<Row> models = new ArrayList<>();
             // each model as loaded: its card and the hash of the weights file read (not the card's optional one)
             List<Inputs.Model> loaded = new ArrayList<>();
@@ -222,84 +224,144 @@ public final class Audit {
                 models.add(RowFactory.create(card.id(), card.version(), weights));
                 loaded.add(new Inputs.Model(card, weights));
             }
-            Configuration conf = spark.sparkContext().hadoopConfiguration();
             String listing = Inputs.listing(conf, files.source(), files.manifest());
             Map<String, Long> before = Inputs.versions(conf, warehouse);
-            Ledger.Previous last = Ledger.lastFinished(spark, warehouse, config.name());
-            Ledger.Previous baseline = Ledger.baseline(spark, warehouse, config.name());
+            Ledger.History history = Ledger.History.read(conf, warehouse, config.name());
+            Ledger.Previous last = history.lastFinished();
             String inputs = Inputs.hash(config, loaded, listing, before);
-            if (!full && inputs.equals(last.inputsSha256())) {
-                return reuse(spark, config, warehouse, runId, ledger, last, baseline, inputs, before, models, input);
-            }
-            Audit audit = new Audit(spark, config, warehouse, runId);
-            audit.ingest(files);
-            ledger.set("images_version", audit.imagesVersion());
-            audit.runStages(runs);
-            Selection selection = ((ExplainStage) runs.get(0).stages().get(0)).selection();
-            Dataset<Row> selected = selection
-                    .apply(DeltaIO.read(spark, warehouse, Tables.IMAGES))
-                    .select("image_id")
-                    .cache();
-            long selectedCount = selected.count();
-            audit.now = new Timestamp(System.currentTimeMillis());
-            audit.drift(runs, selected);
-            List<Gates.Mean> means = new ArrayList<>();
-            List<Dataset<Row>> errorRows = new ArrayList<>();
-            long rows = 0;
-            long errors = 0;
-            for (ModelRun run : runs) {
-                Scored scored = audit.score(run, selected, baseline);
-                means.addAll(scored.means());
-                errorRows.add(scored.errorImages());
-                rows += scored.rows();
-                errors += scored.errors();
-            }
-            audit.errorSpike(rows, errors, baseline, errorRows);
-            audit.writeFindings();
-            selected.unpersist();
-            double errorRate = rows == 0 ? 0 : (double) errors / rows;
-            List<Row> gates = Gates.evaluate(
-                    config.gates() == null ? List.of() : config.gates(),
-                    errorRate,
-                    means,
-                    baseline.means(),
-                    audit.found);
-            boolean passed = gates.stream().allMatch(g -> g.getBoolean(1));
-            printGates(gates);
-            Map<String, Long> after = Inputs.versions(conf, warehouse);
-            // the next run may take these results only if no other writer committed while this one ran
-            ledger.set(
-                    "inputs_sha256",
-                    Inputs.onlyOwnCommits(conf, warehouse, before, after, runId)
-                            ? Inputs.hash(config, loaded, listing, after)
-                            : null);
-            long bytesRead = input.total();
-            ledger.set("selection", selection.describe())
-                    .set("images_selected", selectedCount)
-                    .set("bytes_read", bytesRead)
-                    .set("checked_rows", rows)
-                    .set("error_rows", errors)
-                    .setRows("models", models)
-                    .setRows("stages", audit.stages)
-                    .setRows("means", means.stream().map(Gates.Mean::row).toList())
-                    .setRows("gates", gates)
-                    .finish(passed ? Ledger.SUCCEEDED : Ledger.GATED, null);
+            boolean unchanged = !full && inputs.equals(last.inputsSha256());
+            double checkedAt = uptime();
+            Ledger ledger = unchanged
+                    ? Ledger.open(spark, warehouse, runId, config, text, history)
+                    : Ledger.start(spark, warehouse, runId, config, text, history);
+            double startedAt = uptime();
+            // where a slow start went: reading the config and the model cards (from object storage, say), the
+            // Spark session (a cluster's executors), the inputs' check, the ledger's Delta table
             System.out.printf(
                     Locale.ROOT,
-                    "[audit] %s: run %s %s (%d image(s) selected, %d finding(s), %d gate(s), error rate %.4f, %.1f MB read)%n",
+                    "[audit] %s: run %s (started %.1f s after the JVM: config and models %.1f s, Spark %.1f s,"
+                            + " inputs check %.1f s, ledger %.1f s)%n",
                     config.name(),
                     runId,
-                    passed ? Ledger.SUCCEEDED : Ledger.GATED,
-                    selectedCount,
-                    audit.found.size(),
-                    gates.size(),
-                    errorRate,
-                    bytesRead / 1e6);
-            return passed ? 0 : Gates.EXIT_GATED;
-        } catch (Exception | Error e) {
-            ledger.finish(Ledger.FAILED, Errors.describe(e));
-            throw e;
+                    startedAt,
+                    prepared.readyAt() - prepared.begunAt(),
+                    sessionAt - prepared.readyAt(),
+                    checkedAt - sessionAt,
+                    startedAt - checkedAt);
+            try {
+                if (unchanged) {
+                    int code = reuse(
+                            spark,
+                            config,
+                            warehouse,
+                            runId,
+                            ledger,
+                            last,
+                            history.baseline(),
+                            inputs,
+                            before,
+                            models,
+                            input);
+                    return new Outcome(code, last.runId());
+                }
+                int code = compute(
+                        spark,
+                        config,
+                        prepared,
+                        runId,
+                        ledger,
+                        history.baseline(),
+                        loaded,
+                        listing,
+                        before,
+                        models,
+                        input);
+                return new Outcome(code, null);
+            } catch (Exception | Error e) {
+                ledger.finish(Ledger.FAILED, Errors.describe(e));
+                throw e;
+            }
         }
+    }
+
+    /** The audit computed: ingest, each model's stages, drift, scores, findings and gates, then the ledger's row. */
+    private static int compute(
+            SparkSession spark,
+            AuditConfig config,
+            Prepared prepared,
+            String runId,
+            Ledger ledger,
+            Ledger.Previous baseline,
+            List<Inputs.Model> loaded,
+            String listing,
+            Map<String, Long> before,
+            List<Row> models,
+            InputBytes input)
+            throws Exception {
+        List<ModelRun> runs = prepared.models();
+        String warehouse = prepared.warehouse();
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        Audit audit = new Audit(spark, config, warehouse, runId);
+        audit.ingest(prepared.files());
+        ledger.set("images_version", audit.imagesVersion());
+        audit.runStages(runs);
+        Selection selection = ((ExplainStage) runs.get(0).stages().get(0)).selection();
+        Dataset<Row> selected = selection
+                .apply(DeltaIO.read(spark, warehouse, Tables.IMAGES))
+                .select("image_id")
+                .cache();
+        long selectedCount = selected.count();
+        audit.now = new Timestamp(System.currentTimeMillis());
+        audit.drift(runs, selected);
+        List<Gates.Mean> means = new ArrayList<>();
+        List<Dataset<Row>> errorRows = new ArrayList<>();
+        long rows = 0;
+        long errors = 0;
+        for (ModelRun run : runs) {
+            Scored scored = audit.score(run, selected, baseline);
+            means.addAll(scored.means());
+            errorRows.add(scored.errorImages());
+            rows += scored.rows();
+            errors += scored.errors();
+        }
+        audit.errorSpike(rows, errors, baseline, errorRows);
+        audit.writeFindings();
+        selected.unpersist();
+        double errorRate = rows == 0 ? 0 : (double) errors / rows;
+        List<Row> gates = Gates.evaluate(
+                config.gates() == null ? List.of() : config.gates(), errorRate, means, baseline.means(), audit.found);
+        boolean passed = gates.stream().allMatch(g -> g.getBoolean(1));
+        printGates(gates);
+        Map<String, Long> after = Inputs.versions(conf, warehouse);
+        // the next run may take these results only if no other writer committed while this one ran
+        ledger.set(
+                "inputs_sha256",
+                Inputs.onlyOwnCommits(conf, warehouse, before, after, runId)
+                        ? Inputs.hash(config, loaded, listing, after)
+                        : null);
+        long bytesRead = input.total();
+        ledger.set("selection", selection.describe())
+                .set("images_selected", selectedCount)
+                .set("bytes_read", bytesRead)
+                .set("checked_rows", rows)
+                .set("error_rows", errors)
+                .setRows("models", models)
+                .setRows("stages", audit.stages)
+                .setRows("means", means.stream().map(Gates.Mean::row).toList())
+                .setRows("gates", gates)
+                .finish(passed ? Ledger.SUCCEEDED : Ledger.GATED, null);
+        System.out.printf(
+                Locale.ROOT,
+                "[audit] %s: run %s %s (%d image(s) selected, %d finding(s), %d gate(s), error rate %.4f, %.1f MB read)%n",
+                config.name(),
+                runId,
+                passed ? Ledger.SUCCEEDED : Ledger.GATED,
+                selectedCount,
+                audit.found.size(),
+                gates.size(),
+                errorRate,
+                bytesRead / 1e6);
+        return passed ? 0 : Gates.EXIT_GATED;
     }
 
     /** Ingests the audit's files (none when it names no source), a stage row of the ledger. */

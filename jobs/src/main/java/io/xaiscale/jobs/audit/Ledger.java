@@ -4,19 +4,22 @@ import static org.apache.spark.sql.functions.col;
 
 import io.delta.tables.DeltaTable;
 import io.xaiscale.jobs.delta.DeltaIO;
+import io.xaiscale.jobs.delta.DriverReads;
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
 import io.xaiscale.jobs.session.Endpoints;
+import java.io.IOException;
 import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Function;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -40,6 +43,11 @@ public final class Ledger {
     private final SparkSession spark;
     private final String warehouse;
     private final Table.RowBuilder row;
+    /**
+     * Whether the run's one row is appended: opened without a {@code running} row, in a ledger that
+     * exists. Otherwise each write is a MERGE on the run id (which creates the table on first use).
+     */
+    private boolean append;
 
     private Ledger(SparkSession spark, String warehouse, Table.RowBuilder row) {
         this.spark = spark;
@@ -57,12 +65,36 @@ public final class Ledger {
     /**
      * Opens run {@code runId} of {@code config}: its ledger row ({@code running}) and the commits'
      * metadata. The config is kept with credentials in URIs redacted. Rows of the same audit still
-     * {@code running} (a driver killed before it could close its row) are closed as {@code failed},
-     * naming this run: audits of one name run one at a time.
+     * {@code running} in {@code history} (a driver killed before it could close its row) are closed as
+     * {@code failed}, naming this run: audits of one name run one at a time.
      */
     public static Ledger start(
-            SparkSession spark, String warehouse, String runId, AuditConfig config, String configText) {
-        closeAbandoned(spark, warehouse, config.name(), runId);
+            SparkSession spark,
+            String warehouse,
+            String runId,
+            AuditConfig config,
+            String configText,
+            History history) {
+        Ledger l = open(spark, warehouse, runId, config, configText, history);
+        l.append = false;
+        l.write(RUNNING);
+        return l;
+    }
+
+    /**
+     * {@link #start} without the {@code running} row: for a run that ends at once (its results taken
+     * from an earlier run), whose only row is written by {@link #finish}.
+     */
+    public static Ledger open(
+            SparkSession spark,
+            String warehouse,
+            String runId,
+            AuditConfig config,
+            String configText,
+            History history) {
+        if (!history.running().isEmpty()) {
+            closeAbandoned(spark, warehouse, config.name(), runId);
+        }
         spark.conf().set(USER_METADATA, "xai-run " + runId);
         Table.RowBuilder row = Tables.AUDIT_RUNS
                 .row()
@@ -77,21 +109,14 @@ public final class Ledger {
                 .absent("means")
                 .absent("gates", "error");
         Ledger l = new Ledger(spark, warehouse, row);
-        l.write(RUNNING);
+        l.append = !history.runs().isEmpty();
         return l;
     }
 
     /** Closes the {@code running} rows of {@code audit} left by drivers that ended without closing them. */
     static void closeAbandoned(SparkSession spark, String warehouse, String audit, String runId) {
-        String path = Tables.AUDIT_RUNS.path(warehouse);
-        if (!DeltaIO.exists(spark, path)) {
-            return;
-        }
-        DeltaTable t = DeltaTable.forPath(spark, path);
+        DeltaTable t = DeltaTable.forPath(spark, Tables.AUDIT_RUNS.path(warehouse));
         Column open = col("audit").equalTo(audit).and(col("status").equalTo(RUNNING));
-        if (t.toDF().where(open).isEmpty()) {
-            return;
-        }
         t.update(
                 open,
                 Map.of(
@@ -124,14 +149,20 @@ public final class Ledger {
         }
     }
 
+    /**
+     * Writes the run's row: a MERGE on the run id that replaces its {@code running} row, or, for a run
+     * opened without one, an append (its id is new: one row, one Spark job, no join).
+     */
     private void write(String status) {
         Row r = row.set("status", status).build();
-        DeltaIO.insertOrUpdate(
-                spark,
-                spark.createDataFrame(List.of(r), Tables.AUDIT_RUNS.schema()),
-                Tables.AUDIT_RUNS.path(warehouse),
-                Tables.AUDIT_RUNS.key(),
-                List.of(new DeltaIO.Update("true", List.of())));
+        Dataset<Row> rows = spark.createDataFrame(List.of(r), Tables.AUDIT_RUNS.schema());
+        String path = Tables.AUDIT_RUNS.path(warehouse);
+        if (append) {
+            rows.write().format("delta").mode("append").save(path);
+        } else {
+            DeltaIO.insertOrUpdate(
+                    spark, rows, path, Tables.AUDIT_RUNS.key(), List.of(new DeltaIO.Update("true", List.of())));
+        }
     }
 
     /**
@@ -152,49 +183,66 @@ public final class Ledger {
     }
 
     /**
-     * The last run of {@code audit} that ended {@link #SUCCEEDED}: the baseline that
-     * {@code metric_change} gates, regressions and error spikes compare with. A gated run never becomes
-     * the baseline, so a regression stays a regression night after night until a run passes.
+     * The runs of one audit as the ledger's Delta log holds them, read on the driver alone
+     * ({@link DriverReads}: no Spark job, so an audit knows whether anything changed before it waits for
+     * executors or compiles a query).
      */
-    public static Previous baseline(SparkSession spark, String warehouse, String audit) {
-        return last(spark, warehouse, audit, List.of(SUCCEEDED));
-    }
+    public record History(List<Row> runs) {
+        public static final History NONE = new History(List.of());
 
-    /**
-     * The last run of {@code audit} that ended, succeeded or gated: the one whose results a run with
-     * the same inputs takes (and its gate outcomes with them).
-     */
-    public static Previous lastFinished(SparkSession spark, String warehouse, String audit) {
-        return last(spark, warehouse, audit, List.of(SUCCEEDED, GATED));
-    }
-
-    private static Previous last(SparkSession spark, String warehouse, String audit, List<String> statuses) {
-        Dataset<Row> runs = DeltaIO.readOrEmpty(spark, warehouse, Tables.AUDIT_RUNS);
-        List<Row> last = runs.where(
-                        col("audit").equalTo(audit).and(col("status").isin(statuses.toArray())))
-                .orderBy(col("started_at").desc())
-                .limit(1)
-                .collectAsList();
-        if (last.isEmpty()) {
-            return Previous.NONE;
+        public static History read(Configuration conf, String warehouse, String audit) throws IOException {
+            return new History(
+                    DriverReads.rows(conf, Tables.AUDIT_RUNS.path(warehouse), Tables.AUDIT_RUNS.schema()).stream()
+                            .filter(r -> audit.equals(r.getAs("audit")))
+                            .toList());
         }
-        Row r = last.get(0);
-        List<String> columns = List.of(runs.columns());
-        Function<String, Object> value =
-                c -> columns.contains(c) && !r.isNullAt(r.fieldIndex(c)) ? r.get(r.fieldIndex(c)) : null;
-        return new Previous(
-                r.getString(r.fieldIndex("run_id")),
-                r.getString(r.fieldIndex("status")),
-                r.isNullAt(r.fieldIndex("means"))
-                        ? List.of()
-                        : r.<Row>getList(r.fieldIndex("means")).stream()
-                                .map(Gates.Mean::of)
-                                .toList(),
-                (Long) value.apply("checked_rows"),
-                (Long) value.apply("error_rows"),
-                (Long) value.apply("images_selected"),
-                (String) value.apply("selection"),
-                (String) value.apply("inputs_sha256"),
-                r.isNullAt(r.fieldIndex("gates")) ? null : List.copyOf(r.<Row>getList(r.fieldIndex("gates"))));
+
+        /**
+         * The last run that ended {@link #SUCCEEDED}: the baseline that {@code metric_change} gates,
+         * regressions and error spikes compare with. A gated run never becomes the baseline, so a
+         * regression stays a regression night after night until a run passes.
+         */
+        public Previous baseline() {
+            return last(List.of(SUCCEEDED));
+        }
+
+        /**
+         * The last run that ended, succeeded or gated: the one whose results a run with the same inputs
+         * takes (and its gate outcomes with them).
+         */
+        public Previous lastFinished() {
+            return last(List.of(SUCCEEDED, GATED));
+        }
+
+        /** The ids of the runs still {@code running}: none, unless a driver was killed or lost. */
+        public List<String> running() {
+            return runs.stream()
+                    .filter(r -> RUNNING.equals(r.getAs("status")))
+                    .map(r -> r.<String>getAs("run_id"))
+                    .toList();
+        }
+
+        private Previous last(List<String> statuses) {
+            return runs.stream()
+                    .filter(r -> statuses.contains(r.<String>getAs("status")))
+                    .max(Comparator.comparing(r -> r.<Timestamp>getAs("started_at")))
+                    .map(History::previous)
+                    .orElse(Previous.NONE);
+        }
+
+        private static Previous previous(Row r) {
+            List<Row> means = r.getAs("means") == null ? List.of() : r.getList(r.fieldIndex("means"));
+            List<Row> gates = r.getAs("gates") == null ? null : List.copyOf(r.getList(r.fieldIndex("gates")));
+            return new Previous(
+                    r.getAs("run_id"),
+                    r.getAs("status"),
+                    means.stream().map(Gates.Mean::of).toList(),
+                    r.getAs("checked_rows"),
+                    r.getAs("error_rows"),
+                    r.getAs("images_selected"),
+                    r.getAs("selection"),
+                    r.getAs("inputs_sha256"),
+                    gates);
+        }
     }
 }

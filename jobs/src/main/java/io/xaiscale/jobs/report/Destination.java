@@ -32,6 +32,18 @@ public final class Destination {
         return new Destination(null, Path.of(path));
     }
 
+    /** Where the {@code index.html} of a report written to {@code out} earlier is; null when there is none. */
+    public static String existing(String out, Configuration conf) throws IOException {
+        String index = out.replaceAll("/+$", "") + "/index.html";
+        if (remote(out)) {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(index);
+            return p.getFileSystem(conf).exists(p) ? index : null;
+        }
+        Path local = Path.of(out.startsWith("file:") ? URI.create(out).getPath() : out)
+                .resolve("index.html");
+        return Files.exists(local) ? local.toAbsolutePath().toString() : null;
+    }
+
     /** Whether {@code out} names a filesystem other than the local one (a scheme other than file:). */
     static boolean remote(String out) {
         return out.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") && !out.startsWith("file:");
