@@ -115,13 +115,14 @@ class AuditScenario extends Scenario {
         spark.sql("UPDATE delta.`" + Tables.METRICS.path(warehouse)
                 + "` SET value = value * 0.5 WHERE metric = 'iou' AND method = 'gradient' AND value IS NOT NULL");
         // a driver killed mid-run leaves its row running; its config is kept without the credentials
-        Ledger.start(
-                spark,
-                warehouse,
-                "killed-run",
-                AuditConfig.parse(ok, "x"),
-                ok + "# s3a://AKIAX:s3cr3t@bucket/images\n",
-                Ledger.History.NONE);
+        Ledger.open(
+                        spark,
+                        warehouse,
+                        "killed-run",
+                        AuditConfig.parse(ok, "x"),
+                        ok + "# s3a://AKIAX:s3cr3t@bucket/images\n",
+                        Ledger.History.NONE)
+                .running();
         spark.conf().unset(Ledger.USER_METADATA);
         assertEquals(Gates.EXIT_GATED, w.audit(ok, "run-2"));
         Row killed = runs.where(col("run_id").equalTo("killed-run")).first();

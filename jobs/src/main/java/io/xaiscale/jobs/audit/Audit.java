@@ -231,9 +231,10 @@ public final class Audit {
             String inputs = Inputs.hash(config, loaded, listing, before);
             boolean unchanged = !full && inputs.equals(last.inputsSha256());
             double checkedAt = uptime();
-            Ledger ledger = unchanged
-                    ? Ledger.open(spark, warehouse, runId, config, text, history)
-                    : Ledger.start(spark, warehouse, runId, config, text, history);
+            Ledger ledger = Ledger.open(spark, warehouse, runId, config, text, history);
+            if (!unchanged) {
+                ledger.running();
+            }
             double startedAt = uptime();
             // where a slow start went: reading the config and the model cards (from object storage, say), the
             // Spark session (a cluster's executors), the inputs' check, the ledger's Delta table

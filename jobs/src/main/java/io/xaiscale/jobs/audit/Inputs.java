@@ -2,6 +2,7 @@ package io.xaiscale.jobs.audit;
 
 import io.xaiscale.jobs.delta.Table;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.runtime.FileListing;
 import io.xaiscale.model.ModelCard;
 import io.xaiscale.util.Hashing;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 
@@ -72,9 +72,9 @@ public final class Inputs {
                 lines.add("missing " + root);
                 continue;
             }
-            RemoteIterator<LocatedFileStatus> it = fs.listFiles(p, true);
+            RemoteIterator<FileStatus> it = FileListing.files(fs, p);
             while (it.hasNext()) {
-                LocatedFileStatus f = it.next();
+                FileStatus f = it.next();
                 lines.add(f.getPath() + "|" + f.getLen() + "|" + f.getModificationTime());
             }
         }

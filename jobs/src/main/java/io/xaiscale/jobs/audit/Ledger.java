@@ -63,27 +63,11 @@ public final class Ledger {
     }
 
     /**
-     * Opens run {@code runId} of {@code config}: its ledger row ({@code running}) and the commits'
-     * metadata. The config is kept with credentials in URIs redacted. Rows of the same audit still
-     * {@code running} in {@code history} (a driver killed before it could close its row) are closed as
-     * {@code failed}, naming this run: audits of one name run one at a time.
-     */
-    public static Ledger start(
-            SparkSession spark,
-            String warehouse,
-            String runId,
-            AuditConfig config,
-            String configText,
-            History history) {
-        Ledger l = open(spark, warehouse, runId, config, configText, history);
-        l.append = false;
-        l.write(RUNNING);
-        return l;
-    }
-
-    /**
-     * {@link #start} without the {@code running} row: for a run that ends at once (its results taken
-     * from an earlier run), whose only row is written by {@link #finish}.
+     * Opens run {@code runId} of {@code config}: the commits' metadata, and the row {@link #finish}
+     * writes (after {@link #running}, the row written now replaced). The config is kept with
+     * credentials in URIs redacted. Rows of the same audit still {@code running} in {@code history} (a
+     * driver killed before it could close its row) are closed as {@code failed}, naming this run:
+     * audits of one name run one at a time.
      */
     public static Ledger open(
             SparkSession spark,
@@ -111,6 +95,16 @@ public final class Ledger {
         Ledger l = new Ledger(spark, warehouse, row);
         l.append = !history.runs().isEmpty();
         return l;
+    }
+
+    /**
+     * Writes the run's row as {@code running} now, for a run that computes: a driver killed before
+     * {@link #finish} leaves it for the next run to close.
+     */
+    public Ledger running() {
+        append = false;
+        write(RUNNING);
+        return this;
     }
 
     /** Closes the {@code running} rows of {@code audit} left by drivers that ended without closing them. */

@@ -14,6 +14,7 @@ import io.xaiscale.image.ImageCodec;
 import io.xaiscale.image.LocalizationBenchmark;
 import io.xaiscale.jobs.delta.DeltaIO;
 import io.xaiscale.jobs.delta.Tables;
+import io.xaiscale.jobs.runtime.FileListing;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -36,8 +37,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -353,7 +354,7 @@ public final class IngestJob {
     }
 
     /**
-     * Lists every file under the source on the driver (Hadoop's recursive listing: one flat listing
+     * Lists every file under the source on the driver ({@link FileListing}: one flat listing
      * on S3) and matches manifest entries to image files by their normalised relative path.
      */
     private static Listing list(
@@ -369,9 +370,9 @@ public final class IngestJob {
         Listing out = new Listing();
         Map<String, Manifest.Entry> entries = manifest == null ? Map.of() : new LinkedHashMap<>(manifest.entries);
         Map<String, String> byLowerCase = new HashMap<>();
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+        RemoteIterator<FileStatus> it = FileListing.files(fs, root);
         while (it.hasNext()) {
-            LocatedFileStatus st = it.next();
+            FileStatus st = it.next();
             out.listed++;
             String uri = st.getPath().toString();
             String rel = paths.relative(uri);

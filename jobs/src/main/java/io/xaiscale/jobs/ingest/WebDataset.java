@@ -8,6 +8,7 @@ import static org.apache.spark.sql.types.DataTypes.createStructType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xaiscale.jobs.runtime.FileListing;
 import io.xaiscale.util.Errors;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,8 +21,8 @@ import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.SparkEnv;
@@ -61,7 +62,7 @@ final class WebDataset {
     /** The shards under {@code root} (every {@code .tar}, recursively), read by the executors. */
     static Dataset<Row> rows(SparkSession spark, FileSystem fs, Path root, long maxBytes) throws IOException {
         List<String> shards = new ArrayList<>();
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+        RemoteIterator<FileStatus> it = FileListing.files(fs, root);
         while (it.hasNext()) {
             Path p = it.next().getPath();
             if (p.getName().toLowerCase(Locale.ROOT).endsWith(".tar")) {
