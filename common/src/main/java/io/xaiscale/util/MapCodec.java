@@ -106,14 +106,18 @@ public final class MapCodec {
         switch (precision) {
             case FLOAT32 -> b.asFloatBuffer().put(maps, offset, length);
             case FLOAT16 -> {
+                short[] h = new short[length];
                 for (int i = 0; i < length; i++) {
-                    b.putShort(toHalf(maps[offset + i]));
+                    h[i] = toHalf(maps[offset + i]);
                 }
+                b.asShortBuffer().put(h);
             }
             case BFLOAT16 -> {
+                short[] h = new short[length];
                 for (int i = 0; i < length; i++) {
-                    b.putShort(toBfloat16(maps[offset + i]));
+                    h[i] = toBfloat16(maps[offset + i]);
                 }
+                b.asShortBuffer().put(h);
             }
         }
         return b.array();
@@ -152,39 +156,27 @@ public final class MapCodec {
         return out;
     }
 
-    /** IEEE-754 binary16 of {@code f}, rounded to nearest, ties to even (overflow to infinity, NaN kept). */
+    /**
+     * IEEE-754 binary16 of {@code f}, rounded to nearest, ties to even (overflow to infinity, NaN kept
+     * quiet). Few branches, no table: the rounding of a subnormal half is done by the float adder
+     * (adding 0.5 scaled so that the half's last bit is float32's last), that of a normal half by adding
+     * just under half a step plus the kept mantissa's last bit (ties to even) before dropping 13 bits.
+     */
     static short toHalf(float f) {
         int bits = Float.floatToRawIntBits(f);
         int sign = (bits >>> 16) & 0x8000;
-        int exp = (bits >>> 23) & 0xff;
-        int mant = bits & 0x7fffff;
-        if (exp == 0xff) {
-            return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 : 0));
+        int abs = bits & 0x7fffffff;
+        int h;
+        if (abs >= 0x47800000) { // 2^16 and above, infinity, NaN
+            h = abs > 0x7f800000 ? 0x7e00 : 0x7c00;
+        } else if (abs < 0x38800000) { // below 2^-14: a subnormal half (or zero)
+            // 0.5 is 2^-1 with its mantissa's last bit at 2^-24, the smallest subnormal half's value
+            h = Float.floatToRawIntBits(Float.intBitsToFloat(abs) + 0.5f) - 0x3f000000;
+        } else {
+            int odd = (abs >>> 13) & 1;
+            h = (abs + 0xc8000fff + odd) >>> 13; // rebias the exponent (-112 << 23), round, drop 13 bits
         }
-        int e = exp - 127 + 15;
-        if (e >= 0x1f) {
-            return (short) (sign | 0x7c00);
-        }
-        if (e <= 0) { // a subnormal half (or zero)
-            if (e < -10) {
-                return (short) sign;
-            }
-            mant |= 0x800000;
-            int shift = 14 - e;
-            int half = mant >> shift;
-            int rem = mant & ((1 << shift) - 1);
-            int halfway = 1 << (shift - 1);
-            if (rem > halfway || (rem == halfway && (half & 1) == 1)) {
-                half++;
-            }
-            return (short) (sign | half);
-        }
-        int half = (e << 10) | (mant >> 13);
-        int rem = mant & 0x1fff;
-        if (rem > 0x1000 || (rem == 0x1000 && (half & 1) == 1)) {
-            half++; // a carry into the exponent is right (up to infinity)
-        }
-        return (short) (sign | half);
+        return (short) (sign | h);
     }
 
     /** The float of an IEEE-754 binary16. */

@@ -6,11 +6,64 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The 16-bit map codes against IEEE-754 binary16 and bfloat16: known bit patterns, every round trip, the error bound. */
 class MapCodecTest {
+    /**
+     * float16 as libtorch rounds it (PyTorch's {@code tensor.half()}): every half's value, every exact tie
+     * between neighbouring halves and the floats just either side of it, both signs, values past the
+     * largest half, and a million random floats over every exponent; the encoded map's bytes too.
+     */
+    @Test
+    void halfPrecisionIsWhatLibtorchRoundsTo() {
+        List<Float> v = new ArrayList<>();
+        for (int bits = 0; bits < 0x7c00; bits++) {
+            float h = MapCodec.fromHalf((short) bits);
+            float next = MapCodec.fromHalf((short) (bits + 1));
+            float tie = (float) (((double) h + next) / 2); // exact: a half has 11 significant bits
+            for (float x : new float[] {h, tie, Math.nextDown(tie), Math.nextUp(tie)}) {
+                v.add(x);
+                v.add(-x);
+            }
+        }
+        Random r = new Random(5);
+        for (int i = 0; i < 1_000_000; i++) {
+            v.add(Float.intBitsToFloat(r.nextInt()));
+        }
+        for (float x : new float[] {65520f, 65536f, 1e30f, Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.MIN_VALUE}) {
+            v.add(x);
+            v.add(-x);
+        }
+        float[] values = new float[v.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = v.get(i);
+        }
+        byte[] expected;
+        try (NDManager m = NDManager.newBaseManager()) {
+            expected = m.create(values).toType(DataType.FLOAT16, false).toByteArray();
+        }
+        byte[] encoded = MapCodec.encode(values, 0, values.length, MapCodec.Precision.FLOAT16);
+        ByteBuffer e = ByteBuffer.wrap(expected).order(ByteOrder.nativeOrder());
+        ByteBuffer a = ByteBuffer.wrap(encoded).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < values.length; i++) {
+            short want = e.getShort();
+            short got = a.getShort();
+            if (Float.isNaN(values[i])) {
+                assertTrue(Float.isNaN(MapCodec.fromHalf(got)), "NaN " + Integer.toHexString(got));
+            } else {
+                float x = values[i];
+                assertEquals(want, got, () -> "the half of " + Float.toHexString(x));
+            }
+        }
+    }
 
     @Test
     void halfPrecisionKnownValuesAndRoundingTiesToEven() {
