@@ -44,10 +44,12 @@ public final class Ledger {
     private final String warehouse;
     private final Table.RowBuilder row;
     /**
-     * Whether the run's one row is appended: opened without a {@code running} row, in a ledger that
-     * exists. Otherwise each write is a MERGE on the run id (which creates the table on first use).
+     * Whether the run's next write appends its row: its first (the run id is new). The next is a
+     * MERGE on the run id, which replaces the {@code running} row.
      */
     private boolean append;
+    /** Whether the ledger's table exists (else the first write creates it, comments and change feed on). */
+    private boolean exists;
 
     private Ledger(SparkSession spark, String warehouse, Table.RowBuilder row) {
         this.spark = spark;
@@ -93,7 +95,8 @@ public final class Ledger {
                 .absent("means")
                 .absent("gates", "error");
         Ledger l = new Ledger(spark, warehouse, row);
-        l.append = !history.runs().isEmpty();
+        l.append = true;
+        l.exists = history.ledgerExists();
         return l;
     }
 
@@ -102,8 +105,8 @@ public final class Ledger {
      * {@link #finish} leaves it for the next run to close.
      */
     public Ledger running() {
-        append = false;
         write(RUNNING);
+        append = false; // finish replaces the row
         return this;
     }
 
@@ -144,14 +147,18 @@ public final class Ledger {
     }
 
     /**
-     * Writes the run's row: a MERGE on the run id that replaces its {@code running} row, or, for a run
-     * opened without one, an append (its id is new: one row, one Spark job, no join).
+     * Writes the run's row: appended (one row, one Spark job, no join) or merged on the run id, as
+     * {@link #append} says.
      */
     private void write(String status) {
         Row r = row.set("status", status).build();
         Dataset<Row> rows = spark.createDataFrame(List.of(r), Tables.AUDIT_RUNS.schema());
         String path = Tables.AUDIT_RUNS.path(warehouse);
         if (append) {
+            if (!exists) {
+                DeltaIO.create(spark, warehouse, Tables.AUDIT_RUNS);
+                exists = true;
+            }
             rows.write().format("delta").mode("append").save(path);
         } else {
             DeltaIO.insertOrUpdate(
@@ -181,12 +188,15 @@ public final class Ledger {
      * ({@link DriverReads}: no Spark job, so an audit knows whether anything changed before it waits for
      * executors or compiles a query).
      */
-    public record History(List<Row> runs) {
-        public static final History NONE = new History(List.of());
+    public record History(boolean ledgerExists, List<Row> runs) {
+        public static final History NONE = new History(false, List.of());
 
         public static History read(Configuration conf, String warehouse, String audit) throws IOException {
+            String path = Tables.AUDIT_RUNS.path(warehouse);
+            org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path, "_delta_log");
             return new History(
-                    DriverReads.rows(conf, Tables.AUDIT_RUNS.path(warehouse), Tables.AUDIT_RUNS.schema()).stream()
+                    log.getFileSystem(conf).exists(log),
+                    DriverReads.rows(conf, path, Tables.AUDIT_RUNS.schema()).stream()
                             .filter(r -> audit.equals(r.getAs("audit")))
                             .toList());
         }

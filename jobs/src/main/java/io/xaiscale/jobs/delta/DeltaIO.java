@@ -174,6 +174,11 @@ public final class DeltaIO {
         return metric(m, "numTargetRowsInserted") + metric(m, "numTargetRowsUpdated");
     }
 
+    /** Creates {@code table} under {@code warehouse} with all its columns, unless it exists. */
+    public static void create(SparkSession spark, String warehouse, Table table) {
+        create(spark, table.path(warehouse), table, table.schema());
+    }
+
     /**
      * Creates {@code table} at {@code path} with the columns of {@code schema} (what its first write
      * holds), each with its comment, the table's description as its comment, the change data feed on from

@@ -129,7 +129,9 @@ class JobJarIT {
                     List.of(),
                     z.stream()
                             .map(ZipEntry::getName)
-                            .filter(n -> n.startsWith("io/delta/") && !n.startsWith("io/delta/kernel/"))
+                            .filter(n -> n.endsWith(".class")
+                                    && n.startsWith("io/delta/")
+                                    && !n.startsWith("io/delta/kernel/"))
                             .limit(3)
                             .toList(),
                     "no Delta Lake class in the platform jar");
