@@ -35,7 +35,7 @@ PY
   wh="$work/warehouse-$n"
   log="$work/ingest-$n.log"
   start=$(date +%s.%N)
-  ./xai ingest --source "$src" --warehouse "$wh" > "$log" 2>&1 &
+  XAI_JAVA_OPTS="-Xlog:gc:file=$work/gc-$n.log" ./xai ingest --source "$src" --warehouse "$wh" > "$log" 2>&1 &
   pid=$!
   peak=0
   while kill -0 "$pid" 2> /dev/null; do
@@ -47,9 +47,12 @@ PY
   wait "$pid" || { tail -30 "$log" >&2; exit 1; }
   end=$(date +%s.%N)
   wall="$(echo "$end - $start" | bc -l | xargs printf '%.1f')"
+  # the largest heap left after a collection: what the run holds at once (the used peak above adds garbage)
+  live="$(grep -o -- '->[0-9]*M' "$work/gc-$n.log" | tr -dc '0-9\n' | sort -n | tail -1)"
+  [ -n "$live" ] || live="no GC"
   listed="$(sed -n 's/^\[ingest\] .*: \([0-9]*\) file(s) listed: \(.*\); \([0-9]*\) images row(s) written$/\1 listed, \3 rows/p' "$log")"
   rate="$(echo "$n / $wall" | bc -l | xargs printf '%.0f')"
-  rows="$rows| $n | $wall s | $rate | $peak MB | $listed |"$'\n'
+  rows="$rows| $n | $wall s | $rate | $live MB | $peak MB | $listed |"$'\n'
 done
 section="$(cat <<MD
 
@@ -57,12 +60,13 @@ section="$(cat <<MD
 
 Written by \`deploy/standalone/bench-ingest-scale.sh ${COUNTS[*]}\` ($(date +%Y-%m-%d), commit $(git rev-parse --short HEAD)): COUNT
 distinct 16x16 grayscale PNG files in folders of 1000, no manifest, \`./xai ingest\` of the folder into a new
-warehouse (Spark local[2], a fresh JVM with the launcher's 6 GB heap). 'heap peak' is the JVM's used heap
-sampled every 200 ms (in local mode the tasks' rows share it: a constant per partition). Files are listed on
+warehouse (Spark local[2], a fresh JVM with the launcher's 6 GB heap). 'heap after GC' is the largest
+heap a collection left (G1's log): what the run holds at once; 'heap used' the largest used heap sampled
+every 200 ms (garbage included). In local mode the tasks' rows share the heap: a constant per partition. Files are listed on
 the driver by a walk of the local folders (Hadoop's recursive listing forked an \`ls -ld\` per file).
 
-| files | wall time | files/s | heap peak | ingest |
-|---|---|---|---|---|
+| files | wall time | files/s | heap after GC, largest | heap used, largest | ingest |
+|---|---|---|---|---|---|
 ${rows}
 MD
 )"
