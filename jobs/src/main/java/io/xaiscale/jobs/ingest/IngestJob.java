@@ -370,6 +370,8 @@ public final class IngestJob {
         Listing out = new Listing();
         Map<String, Manifest.Entry> entries = manifest == null ? Map.of() : new LinkedHashMap<>(manifest.entries);
         Map<String, String> byLowerCase = new HashMap<>();
+        // the hash of a file the manifest does not name: one string for all of them
+        String noEntry = FileRows.entryHash(null, null, List.of(), null, null, defaultSplit, null);
         RemoteIterator<FileStatus> it = FileListing.files(fs, root);
         while (it.hasNext()) {
             FileStatus st = it.next();
@@ -402,7 +404,9 @@ public final class IngestJob {
                                         + String.join(", ", SourcePaths.IMAGE_EXTENSIONS) + ")"));
                 continue;
             }
-            byLowerCase.put(rel.toLowerCase(Locale.ROOT), rel);
+            if (manifest != null) { // for the near-miss hint of a manifest row that matches no file
+                byLowerCase.put(rel.toLowerCase(Locale.ROOT), rel);
+            }
             Manifest.Entry e = manifest == null ? null : entries.remove(rel);
             List<Row> boxes = e == null
                     ? List.of()
@@ -412,7 +416,7 @@ public final class IngestJob {
                     st.getLen(),
                     new Timestamp(st.getModificationTime()),
                     e == null
-                            ? FileRows.entryHash(null, null, List.of(), null, null, defaultSplit, null)
+                            ? noEntry
                             : FileRows.entryHash(
                                     e.label(),
                                     e.labelName(),
