@@ -102,16 +102,5 @@ maintain\` Z-orders by those columns). Measured: with version 2 of the model aud
 MD
 )"
 out=docs/benchmarks.md
-python3 - "$out" "$table" <<'PY'
-import sys
-path, section = sys.argv[1], sys.argv[2]
-text = open(path).read()
-start = text.find("\n## Incremental runs")
-if start >= 0:
-    end = text.find("\n## ", start + 1)
-    text = text[:start] + (text[end:] if end >= 0 else "")
-# at the end: `./xai bench` rewrites the file but keeps everything from its "Scaling" section on
-text = text.rstrip("\n") + "\n" + section + "\n"
-open(path, "w").write(text)
-PY
+python3 "$ROOT/deploy/standalone/put-section.py" "$out" "## Incremental runs" "$table"
 echo "[bench-incremental] wrote the 'Incremental runs' section of $out (work folder $work)"

@@ -78,15 +78,5 @@ joined on the executors, the accounting as aggregates); until then give the driv
 million files.
 MD
 )"
-python3 - docs/benchmarks.md "$section" <<'PY'
-import sys
-path, section = sys.argv[1], sys.argv[2]
-text = open(path).read()
-start = text.find("\n## Ingest at scale")
-if start >= 0:
-    end = text.find("\n## ", start + 1)
-    text = text[:start] + (text[end:] if end >= 0 else "")
-text = text.rstrip("\n") + "\n" + section + "\n"
-open(path, "w").write(text)
-PY
+python3 "$ROOT/deploy/standalone/put-section.py" docs/benchmarks.md "## Ingest at scale" "$section"
 echo "[bench-ingest-scale] wrote the 'Ingest at scale' section of docs/benchmarks.md (work folder $work)"
