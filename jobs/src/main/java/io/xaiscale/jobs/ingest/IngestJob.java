@@ -191,10 +191,9 @@ public final class IngestJob {
         }
         Timestamp now = new Timestamp(System.currentTimeMillis());
         Listing listing = list(fs, root, paths, manifestUri, manifest, f.layout(), imageFolder, f.defaultSplit());
-        int partitions = partitions(spark, f, listing.files.size());
+        int tasks = Math.max(1, Math.min(partitions(spark, f, listing.files.size()), listing.files.size()));
         Dataset<Row> listed = spark.createDataFrame(
-                JavaSparkContext.fromSparkContext(spark.sparkContext())
-                        .parallelize(listing.files, Math.max(1, Math.min(partitions, listing.files.size()))),
+                JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(listing.files, tasks),
                 FileRows.FILES);
         Map<String, Long> manifestOutcomes = new TreeMap<>();
         long manifestRows = 0;
@@ -215,7 +214,7 @@ public final class IngestJob {
                         listed,
                         "file(s) listed",
                         listing.files.size(),
-                        Math.max(1, Math.min(partitions, listing.files.size())),
+                        tasks,
                         listing.listed,
                         listing.rejects,
                         listing.skipped,

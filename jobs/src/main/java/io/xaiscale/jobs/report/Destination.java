@@ -28,8 +28,12 @@ public final class Destination {
         if (remote(out)) {
             return new Destination(out, Files.createTempDirectory("xai-report-"));
         }
-        String path = out.startsWith("file:") ? URI.create(out).getPath() : out;
-        return new Destination(null, Path.of(path));
+        return new Destination(null, localPath(out));
+    }
+
+    /** A local {@code out} (a path, or a {@code file:} URI) as a path. */
+    private static Path localPath(String out) {
+        return Path.of(out.startsWith("file:") ? URI.create(out).getPath() : out);
     }
 
     /** Where the {@code index.html} of a report written to {@code out} earlier is; null when there is none. */
@@ -39,8 +43,7 @@ public final class Destination {
             org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(index);
             return p.getFileSystem(conf).exists(p) ? index : null;
         }
-        Path local = Path.of(out.startsWith("file:") ? URI.create(out).getPath() : out)
-                .resolve("index.html");
+        Path local = localPath(out).resolve("index.html");
         return Files.exists(local) ? local.toAbsolutePath().toString() : null;
     }
 
